@@ -1,0 +1,114 @@
+# ra -- top-level Makefile (committed; GNU make).
+#
+# On a fresh clone config.mk does not exist: the rules below install the
+# missing Debian packages (conf/deps), run autoreconf and ./configure, and
+# make restarts with the result.  Nothing else has to be run by hand.
+
+include config.mk
+
+VERSION		= 0.1.0
+VAR		?= $(CURDIR)/var
+
+# Where things live once installed; the same names go into ra.conf.sample.
+cgidir		= $(libexecdir)/ra/cgi-bin
+tmpldir		= $(datadir)/ra/templates
+schemadir	= $(datadir)/ra/schema
+confdir		= $(sysconfdir)/ra
+
+WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+		  -Wmissing-prototypes -Wmissing-declarations -Wstrict-prototypes \
+		  -Wno-unused-parameter
+RA_CPPFLAGS	= -D_GNU_SOURCE -Ilib $(SSL_CFLAGS) $(PQ_CFLAGS) $(CS_CFLAGS) \
+		  -DRA_CONF_DEFAULT='"$(confdir)/ra.conf"' \
+		  -DRA_VERSION='"$(VERSION)"'
+ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS)
+ALL_LIBS	= lib/libra.a $(CS_LIBS) $(PQ_LIBS) $(SSL_LIBS) $(LIBS)
+
+LIB_SRCS	= $(sort $(wildcard lib/*.c))
+LIB_OBJS	= $(LIB_SRCS:.c=.o)
+CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
+CGIS		= $(CGI_SRCS:.c=.cgi)
+TEST_CSRCS	= $(sort $(wildcard t/*.c))
+TEST_CBINS	= $(TEST_CSRCS:.c=.t)
+TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs))
+SCHEMA		= $(sort $(wildcard schema/*.sql))
+MAN5		= $(sort $(wildcard man/*.5))
+MAN8		= $(sort $(wildcard man/*.8))
+
+.PHONY: all install uninstall run stop check bench clean distclean deps
+
+all: $(CGIS) ra.conf.sample
+
+config.mk: config.mk.in configure
+	if [ -x config.status ]; then ./config.status --recheck && ./config.status; \
+	else ./configure; fi
+
+configure: configure.ac
+	sh conf/deps
+	autoreconf -fi
+
+deps:
+	sh conf/deps
+
+lib/%.o: lib/%.c lib/ra.h config.mk
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/libra.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+cgi-bin/%.cgi: cgi-bin/%.c lib/libra.a
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS)
+
+t/%.t: t/%.c t/tap.h lib/libra.a
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS)
+
+# The sample configuration names the installed paths.
+ra.conf.sample: conf/ra.conf.in config.mk
+	sed -e 's|@confdir@|$(confdir)|g' -e 's|@tmpldir@|$(tmpldir)|g' \
+	    -e 's|@schemadir@|$(schemadir)|g' -e 's|@localstatedir@|$(localstatedir)|g' \
+	    conf/ra.conf.in > $@
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(cgidir) $(DESTDIR)$(tmpldir) $(DESTDIR)$(schemadir) \
+	    $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 0755 $(CGIS) $(DESTDIR)$(cgidir)
+	$(INSTALL) -m 0644 $(TEMPLATES) $(DESTDIR)$(tmpldir)
+	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
+	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf $(DESTDIR)$(confdir)
+	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
+	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(cgidir)/,$(notdir $(CGIS)))
+	rm -f $(addprefix $(DESTDIR)$(tmpldir)/,$(notdir $(TEMPLATES)))
+	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
+	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
+
+# The local stack runs the installed tree under $(VAR)/root, as an
+# administrator's install would, so "make run" also exercises "make install".
+STACK_ENV	= RA_ROOT=$(VAR)/root RA_CGIDIR=$(VAR)/root$(cgidir) \
+		  RA_TMPLDIR=$(VAR)/root$(tmpldir) RA_SCHEMADIR=$(VAR)/root$(schemadir) \
+		  RA_HTTPD_CONF=$(VAR)/root$(confdir)/httpd-ra.conf
+
+run: deps all
+	$(MAKE) install DESTDIR=$(VAR)/root
+	$(STACK_ENV) sh conf/stack start $(VAR)
+
+stop:
+	sh conf/stack stop $(VAR)
+
+check: deps all $(TEST_CBINS)
+	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/*.sh))
+
+bench: all
+	@if ls bench/*.sh >/dev/null 2>&1; then for b in bench/*.sh; do sh $$b || exit 1; done; \
+	else echo "bench: no benchmarks yet"; fi
+
+clean:
+	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t ra.conf.sample
+
+distclean: clean
+	rm -rf config.mk config.h config.log config.status autom4te.cache configure config.h.in config.h.in~

@@ -1,0 +1,318 @@
+/*
+ * ops.cgi: operator commands, from a shell only.
+ *
+ *	ops.cgi migrate		apply pending schema migrations
+ *	ops.cgi status		list migrations, applied or pending
+ *	ops.cgi demo-pki DIR	make the demo CA hierarchy and TLS certificate
+ *				in DIR (once) and register the CAs
+ *
+ * Under Apache it answers 403: nothing here is a web action.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra.h"
+
+#define DEMO_CA_DAYS	3650
+#define DEMO_TLS_DAYS	198
+
+#define DEMO_NAME(cn)	{ "C", "JP", "O", "ra Demo", "CN", (cn), NULL }
+
+struct demo_ca {
+	const char	*file;		/* DIR/<file>.crt, DIR/private/<file>.key */
+	const char	*name;		/* ra.ca.name */
+	const char	*subject[7];	/* type/value pairs for ra_certspec */
+	const char	*kind;		/* what it issues; NULL for the root */
+};
+
+/* The root first: every other entry is signed by it. */
+static const struct demo_ca demo_cas[] = {
+	{ "root-ca", "ra Demo Root CA",
+	    DEMO_NAME("ra Demo Root CA"), NULL },
+	{ "ra-ca", "ra Demo RA Officer CA",
+	    DEMO_NAME("ra Demo RA Officer CA"), "ra_officer" },
+	{ "server-ca", "ra Demo Server CA",
+	    DEMO_NAME("ra Demo Server CA"), "server" },
+	{ "client-ca", "ra Demo Client CA",
+	    DEMO_NAME("ra Demo Client CA"), "client" },
+	{ "smime-ca", "ra Demo S/MIME CA",
+	    DEMO_NAME("ra Demo S/MIME CA"), "smime" },
+	{ "codesign-ca", "ra Demo Code Signing CA",
+	    DEMO_NAME("ra Demo Code Signing CA"), "code_signing" },
+};
+
+static const char SQL_CA_ADD[] =
+    "INSERT INTO ra.ca (name, role, parent_ca_id, subject_dn, cert_der, ski,"
+    "  key_path, not_before, not_after)"
+    " VALUES ($1, $2, (SELECT ca_id FROM ra.ca WHERE name = $3), $4,"
+    "  $5::bytea, $6::bytea, $7, $8::timestamptz, $9::timestamptz)"
+    " ON CONFLICT DO NOTHING";
+static const char SQL_CA_KIND_ADD[] =
+    "INSERT INTO ra.ca_kind (ca_id, kind, current)"
+    " SELECT ca_id, $2, true FROM ra.ca WHERE name = $1"
+    " ON CONFLICT DO NOTHING";
+
+static enum ra_err
+path_in(char *buf, size_t sz, const char *dir, const char *sub,
+    const char *file, const char *ext)
+{
+	if ((size_t)snprintf(buf, sz, "%s/%s%s%s", dir, sub, file, ext) >= sz)
+		return RA_EINPUT;
+	return RA_OK;
+}
+
+/* Key and certificate of one demo CA, written under "dir". */
+static enum ra_err
+demo_make_ca(const char *dir, const struct demo_ca *d, X509 *root,
+    EVP_PKEY *root_key, X509 **crt, EVP_PKEY **key)
+{
+	struct ra_certspec	 spec = {
+		.subject = d->subject,
+		.is_ca = 1,
+		.pathlen = root == NULL ? -1 : 0,
+		.key_usage = "critical,keyCertSign,cRLSign",
+		.days = DEMO_CA_DAYS,
+	};
+	char			 path[4096];
+	enum ra_err		 er;
+
+	*crt = NULL;
+	if ((er = ra_key_new_rsa(root == NULL ? 3072 : 2048, key)) != RA_OK ||
+	    (er = ra_cert_make(&spec, *key, root, root_key, crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "private/", d->file,
+	    ".key")) != RA_OK ||
+	    (er = ra_pem_write_key(path, *key)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", d->file, ".crt")) !=
+	    RA_OK)
+		return er;
+	return ra_pem_write_cert(path, *crt, 0644);
+}
+
+/* The TLS certificate Apache presents: localhost, from the server CA. */
+static enum ra_err
+demo_make_tls(const char *dir, X509 *ca, EVP_PKEY *ca_key)
+{
+	static const char *const tls_subject[] = DEMO_NAME("localhost");
+	struct ra_certspec	 spec = {
+		.subject = tls_subject,
+		.pathlen = -1,
+		.key_usage = "critical,digitalSignature,keyEncipherment",
+		.ext_key_usage = "serverAuth",
+		.san = "DNS:localhost,IP:127.0.0.1",
+		.days = DEMO_TLS_DAYS,
+	};
+	EVP_PKEY		*key = NULL;
+	X509			*crt = NULL;
+	char			 path[4096];
+	enum ra_err		 er;
+
+	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
+	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "private/", "tls",
+	    ".key")) != RA_OK ||
+	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", "tls", ".crt")) !=
+	    RA_OK)
+		goto out;
+	er = ra_pem_write_cert(path, crt, 0644);
+out:
+	X509_free(crt);
+	EVP_PKEY_free(key);
+	return er;
+}
+
+/* Write the whole hierarchy unless DIR/root-ca.crt exists already. */
+static enum ra_err
+demo_generate(const char *dir, FILE *log)
+{
+	X509		*crt[RA_NITEMS(demo_cas)] = { NULL };
+	EVP_PKEY	*key[RA_NITEMS(demo_cas)] = { NULL };
+	char		 path[4096];
+	size_t		 i;
+	enum ra_err	 er = RA_OK;
+
+	if ((er = path_in(path, sizeof(path), dir, "", "root-ca", ".crt")) !=
+	    RA_OK)
+		return er;
+	if (access(path, F_OK) == 0) {
+		fprintf(log, "demo PKI in %s exists; kept\n", dir);
+		return RA_OK;
+	}
+	if ((er = path_in(path, sizeof(path), dir, "", "private", "")) !=
+	    RA_OK)
+		return er;
+	if ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(path, 0700) == -1 && errno != EEXIST)) {
+		ra_warnx("%s: %s", path, strerror(errno));
+		return RA_ESYS;
+	}
+	for (i = 0; i < RA_NITEMS(demo_cas) && er == RA_OK; i++)
+		er = demo_make_ca(dir, &demo_cas[i], i == 0 ? NULL : crt[0],
+		    key[0], &crt[i], &key[i]);
+	/* demo_cas[2] is the server CA. */
+	if (er == RA_OK)
+		er = demo_make_tls(dir, crt[2], key[2]);
+	for (i = 0; i < RA_NITEMS(demo_cas); i++) {
+		X509_free(crt[i]);
+		EVP_PKEY_free(key[i]);
+	}
+	if (er == RA_OK)
+		fprintf(log, "demo PKI written to %s\n", dir);
+	return er;
+}
+
+/* Record each demo CA (read back from its file) in ra.ca, once. */
+static enum ra_err
+demo_register(PGconn *db, const char *dir)
+{
+	struct ra_certinfo	 ci;
+	const char		*param[9];
+	char			 crtpath[4096], keypath[4096];
+	X509			*crt;
+	size_t			 i;
+	enum ra_err		 er = RA_OK;
+
+	for (i = 0; i < RA_NITEMS(demo_cas) && er == RA_OK; i++) {
+		if ((er = path_in(crtpath, sizeof(crtpath), dir, "",
+		    demo_cas[i].file, ".crt")) != RA_OK ||
+		    (er = path_in(keypath, sizeof(keypath), dir, "private/",
+		    demo_cas[i].file, ".key")) != RA_OK)
+			break;
+		if ((crt = ra_pem_read_cert(crtpath)) == NULL)
+			return RA_ECONF;
+		er = ra_certinfo_get(crt, &ci);
+		X509_free(crt);
+		if (er != RA_OK)
+			break;
+		param[0] = demo_cas[i].name;
+		param[1] = demo_cas[i].kind == NULL ? "root" : "issuing";
+		param[2] = demo_cas[0].name;
+		param[3] = ci.subject;
+		param[4] = ci.der_hex;
+		param[5] = ci.ski_hex;
+		param[6] = demo_cas[i].kind == NULL ? NULL : keypath;
+		param[7] = ci.not_before;
+		param[8] = ci.not_after;
+		if (demo_cas[i].kind == NULL)
+			param[2] = NULL;
+		er = ra_db_command(db, "register CA", SQL_CA_ADD, 9, param);
+		if (er == RA_OK && demo_cas[i].kind != NULL) {
+			param[0] = demo_cas[i].name;
+			param[1] = demo_cas[i].kind;
+			er = ra_db_command(db, "register CA kind",
+			    SQL_CA_KIND_ADD, 2, param);
+		}
+		ra_certinfo_free(&ci);
+	}
+	return er;
+}
+
+static enum ra_err
+cmd_demo_pki(struct ra_req *r)
+{
+	char		 dir[4096], cwd[4096];
+	int		 n;
+	enum ra_err	 er;
+
+	if (r->argc != 2)
+		return RA_EUSAGE;
+	/* ra.ca.key_path must be absolute: the worker runs elsewhere. */
+	if (r->argv[1][0] == '/')
+		n = snprintf(dir, sizeof(dir), "%s", r->argv[1]);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		n = snprintf(dir, sizeof(dir), "%s/%s", cwd, r->argv[1]);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		ra_warnx("%s: path too long", r->argv[1]);
+		return RA_EINPUT;
+	}
+	if ((er = demo_generate(dir, stdout)) != RA_OK ||
+	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	if ((er = demo_register(r->db, dir)) != RA_OK) {
+		ra_db_rollback(r->db);
+		return er;
+	}
+	return ra_db_commit(r->db);
+}
+
+static enum ra_err
+cmd_migrate(struct ra_req *r)
+{
+	enum ra_err	 er;
+
+	if (r->argc != 1)
+		return RA_EUSAGE;
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+		return er;
+	return ra_migrate(r->db, ra_conf_get(&r->conf, "Paths.Schema"),
+	    stdout);
+}
+
+static enum ra_err
+cmd_status(struct ra_req *r)
+{
+	int		 pending;
+	enum ra_err	 er;
+
+	if (r->argc != 1)
+		return RA_EUSAGE;
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_migrate_status(r->db, ra_conf_get(&r->conf,
+	    "Paths.Schema"), stdout, &pending)) != RA_OK)
+		return er;
+	printf("%d migration(s) pending\n", pending);
+	return RA_OK;
+}
+
+static const struct {
+	const char	*name;
+	enum ra_err	(*run)(struct ra_req *);
+} commands[] = {
+	{ "migrate",	cmd_migrate },
+	{ "status",	cmd_status },
+	{ "demo-pki",	cmd_demo_pki },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ops.cgi migrate | status | demo-pki DIR\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ra_req	 r;
+	enum ra_err	 er;
+	size_t		 i;
+	int		 rc = 0;
+
+	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
+		goto out;
+	if (r.is_cgi) {
+		er = RA_EDENIED;	/* operator commands are not web actions */
+		goto out;
+	}
+	if (r.argc < 1) {
+		er = RA_EUSAGE;
+		goto out;
+	}
+	for (i = 0; i < RA_NITEMS(commands); i++)
+		if (strcmp(r.argv[0], commands[i].name) == 0)
+			break;
+	er = i < RA_NITEMS(commands) ? commands[i].run(&r) : RA_EUSAGE;
+out:
+	if (er == RA_EUSAGE)
+		usage();
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
+}

@@ -1,0 +1,131 @@
+/*
+ * db.c: PostgreSQL access.  One connection per process; every statement is
+ * constant SQL text run through PQexecParams; errors are logged with their
+ * SQLSTATE and a label, never with the parameters.
+ */
+#include <string.h>
+
+#include "ra.h"
+
+static const char *const db_conf_key[] = {
+	[RA_DB_WEB]	= "Db.Web",
+	[RA_DB_WORKER]	= "Db.Worker",
+	[RA_DB_ADMIN]	= "Db.Admin",
+};
+_Static_assert(RA_NITEMS(db_conf_key) == RA_DB_ROLE__MAX,
+    "db_conf_key[] out of sync with enum ra_db_role");
+
+/* Names below are schema-qualified; an empty search_path keeps it so. */
+static const char SQL_SESSION_SETUP[] =
+    "SELECT pg_catalog.set_config('search_path', '', false),"
+    "       pg_catalog.set_config('client_min_messages', 'warning', false)";
+
+/* A message from libpq ends with a newline; keep our log one line each. */
+static void
+db_warn(const char *what, const char *sqlstate, const char *msg)
+{
+	size_t	 n;
+
+	n = msg == NULL ? 0 : strcspn(msg, "\n");
+	ra_warnx("db: %s: SQLSTATE %s: %.*s", what,
+	    sqlstate != NULL ? sqlstate : "-----", (int)n, msg != NULL ? msg : "");
+}
+
+enum ra_err
+ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
+{
+	const char	*conninfo;
+	PGconn		*db;
+	enum ra_err	 er;
+
+	*out = NULL;
+	if ((conninfo = ra_conf_get(c, db_conf_key[role])) == NULL) {
+		ra_warnx("config %s: %s is not set", c->path, db_conf_key[role]);
+		return RA_ECONF;
+	}
+	db = PQconnectdb(conninfo);
+	if (db == NULL)
+		return RA_ENOMEM;
+	if (PQstatus(db) != CONNECTION_OK) {
+		/* 08006: connection_failure, what a server that is down gives. */
+		db_warn("connect", "08006", PQerrorMessage(db));
+		PQfinish(db);
+		return RA_EDBDOWN;
+	}
+	if ((er = ra_db_command(db, "session setup", SQL_SESSION_SETUP, 0,
+	    NULL)) != RA_OK) {
+		PQfinish(db);
+		return er;
+	}
+	*out = db;
+	return RA_OK;
+}
+
+/*
+ * Run one statement.  On RA_OK "*res" (if asked for) is the caller's to
+ * PQclear; on error nothing is returned and the SQLSTATE has been logged.
+ * A unique violation is RA_EDUP so callers can tell it from a failure.
+ */
+enum ra_err
+ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, PGresult **res)
+{
+	PGresult	*r;
+	ExecStatusType	 st;
+	const char	*state;
+	enum ra_err	 er;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(r);		/* NULL-safe */
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (res != NULL)
+			*res = r;
+		else
+			PQclear(r);
+		return RA_OK;
+	}
+	state = r == NULL ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "23505") == 0)
+		er = RA_EDUP;
+	else if (PQstatus(db) != CONNECTION_OK)
+		er = RA_EDBDOWN;
+	else
+		er = RA_EDB;
+	db_warn(what, state, r != NULL ? PQresultErrorMessage(r) :
+	    PQerrorMessage(db));
+	PQclear(r);
+	return er;
+}
+
+enum ra_err
+ra_db_command(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params)
+{
+	return ra_db_query(db, what, sql, nparams, params, NULL);
+}
+
+enum ra_err
+ra_db_begin(PGconn *db)
+{
+	return ra_db_command(db, "begin", "BEGIN", 0, NULL);
+}
+
+enum ra_err
+ra_db_commit(PGconn *db)
+{
+	return ra_db_command(db, "commit", "COMMIT", 0, NULL);
+}
+
+/* Safe to call when no transaction is open or the connection is gone. */
+void
+ra_db_rollback(PGconn *db)
+{
+	PGresult	*r;
+
+	if (db == NULL || PQtransactionStatus(db) == PQTRANS_IDLE)
+		return;
+	r = PQexecParams(db, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
+	PQclear(r);
+}

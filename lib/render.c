@@ -1,0 +1,63 @@
+/*
+ * render.c: ClearSilver glue.  Every page and mail goes through here, so
+ * HTML escaping of every <?cs var: ?> is on by default and a template has
+ * to say <?cs escape: "none" ?> to opt out.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cgi/cgi.h>
+
+#include "ra.h"
+
+static NEOERR *
+render_out(void *ctx, char *s)
+{
+	return string_append((STRING *)ctx, s);
+}
+
+/* NEOERR never escapes libra.a: log it and map it. */
+static enum ra_err
+neoerr_log(NEOERR *err, const char *what)
+{
+	STRING	 s;
+
+	string_init(&s);
+	nerr_error_string(err, &s);
+	ra_warnx("template %s: %s", what, s.buf != NULL ? s.buf : "?");
+	string_clear(&s);
+	nerr_ignore(&err);
+	return RA_ERENDER;
+}
+
+/*
+ * Render template "name" (a constant, never request data) from directory
+ * "dir" with the data in "page".  On RA_OK "*out" is the caller's to free.
+ * The escape mode is set here, before cs_init, whatever "page" held.
+ */
+enum ra_err
+ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
+{
+	CSPARSE	*cs = NULL;
+	STRING	 s;
+	NEOERR	*err;
+
+	*out = NULL;
+	string_init(&s);
+	if ((err = hdf_set_value(page, "Config.VarEscapeMode", "html")) !=
+	    STATUS_OK ||
+	    (err = hdf_set_value(page, "hdf.loadpaths.0", dir)) != STATUS_OK ||
+	    (err = cs_init(&cs, page)) != STATUS_OK ||
+	    (err = cgi_register_strfuncs(cs)) != STATUS_OK ||
+	    (err = cs_parse_file(cs, name)) != STATUS_OK ||
+	    (err = cs_render(cs, &s, render_out)) != STATUS_OK) {
+		cs_destroy(&cs);
+		string_clear(&s);
+		return neoerr_log(err, name);
+	}
+	cs_destroy(&cs);
+	if (s.buf == NULL && (s.buf = strdup("")) == NULL)
+		return RA_ENOMEM;
+	*out = s.buf;			/* STRING's buffer is plain malloc */
+	return RA_OK;
+}

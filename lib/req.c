@@ -1,0 +1,190 @@
+/*
+ * req.c: one run of a screen binary.  Under Apache (GATEWAY_INTERFACE set)
+ * it parses the request with ClearSilver's CGI kit; from a shell it takes
+ * the command line instead, so cron and batch scripts run the same code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cgi/cgi.h>
+
+#include "ra.h"
+
+#define REQUEST_MAX_DEFAULT	(16 * 1024 * 1024)
+
+/* Borrowed from the environment; NULL when unset or empty. */
+const char *
+ra_req_env(const char *name)
+{
+	const char	*v = getenv(name);
+
+	return (v == NULL || *v == '\0') ? NULL : v;
+}
+
+/* Refuse an oversized body before ClearSilver reads any of it. */
+static enum ra_err
+req_size_ok(const struct ra_req *r)
+{
+	const char	*cl;
+	char		*end;
+	long long	 n, max;
+
+	if ((cl = ra_req_env("CONTENT_LENGTH")) == NULL)
+		return RA_OK;
+	max = ra_conf_int(&r->conf, "Limits.RequestBytes", REQUEST_MAX_DEFAULT);
+	errno = 0;
+	n = strtoll(cl, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0 || n > max) {
+		ra_warnx("request body of %s bytes refused (limit %lld)", cl,
+		    max);
+		return RA_EINPUT;
+	}
+	return RA_OK;
+}
+
+static enum ra_err
+req_parse_cgi(struct ra_req *r)
+{
+	HDF		*h = NULL;
+	NEOERR		*err;
+	enum ra_err	 er;
+
+	if ((er = req_size_ok(r)) != RA_OK)
+		return er;
+	if ((err = hdf_init(&h)) != STATUS_OK ||
+	    (err = hdf_set_value(h, "Config.Upload.TmpDir",
+	    ra_conf_get(&r->conf, "Paths.UploadTmp") != NULL ?
+	    ra_conf_get(&r->conf, "Paths.UploadTmp") : "/tmp")) != STATUS_OK ||
+	    (err = hdf_set_int_value(h, "Config.Upload.Unlink", 1)) !=
+	    STATUS_OK ||
+	    (err = cgi_init(&r->cgi, h)) != STATUS_OK) {
+		if (r->cgi == NULL)
+			hdf_destroy(&h);	/* else cgi_destroy frees it */
+		nerr_ignore(&err);
+		return RA_ENOMEM;
+	}
+	if ((err = cgi_parse(r->cgi)) != STATUS_OK) {
+		nerr_ignore(&err);
+		ra_warnx("request could not be parsed");
+		return RA_EINPUT;
+	}
+	return RA_OK;
+}
+
+/*
+ * Set up "r" for one run.  On error "r" is still safe to pass to ra_fail
+ * and ra_req_close.
+ */
+enum ra_err
+ra_req_open(struct ra_req *r, int argc, char *argv[])
+{
+	NEOERR		*err;
+	enum ra_err	 er;
+
+	memset(r, 0, sizeof(*r));
+	r->is_cgi = ra_req_env("GATEWAY_INTERFACE") != NULL;
+	r->argc = argc > 0 ? argc - 1 : 0;
+	r->argv = argc > 0 ? argv + 1 : argv;
+	if ((err = hdf_init(&r->page)) != STATUS_OK) {
+		nerr_ignore(&err);
+		return RA_ENOMEM;
+	}
+	if ((er = ra_conf_load(&r->conf, NULL)) != RA_OK)
+		return er;
+	r->conf_ok = 1;
+	/* Only configuration values the pages need; never the Db strings. */
+	if ((err = hdf_copy(r->page, "Site", hdf_get_obj(r->conf.hdf,
+	    "Site"))) != STATUS_OK) {
+		nerr_ignore(&err);
+		return RA_ENOMEM;
+	}
+	if ((err = hdf_set_value(r->page, "Site.Version", RA_VERSION)) !=
+	    STATUS_OK) {
+		nerr_ignore(&err);
+		return RA_ENOMEM;
+	}
+	if (r->is_cgi)
+		return req_parse_cgi(r);
+	return RA_OK;
+}
+
+enum ra_err
+ra_req_db(struct ra_req *r, enum ra_db_role role)
+{
+	return ra_db_connect(&r->conf, role, &r->db);
+}
+
+/*
+ * Write the page: headers and body under CGI, the body alone from a shell
+ * (so a cron job can still see what the screen would have shown).
+ */
+enum ra_err
+ra_render(struct ra_req *r, int status, const char *tmpl)
+{
+	char		*body = NULL;
+	enum ra_err	 er;
+
+	er = ra_render_buf(r->page, ra_conf_get(&r->conf, "Paths.Templates"),
+	    tmpl, &body);
+	if (er != RA_OK)
+		return er;
+	if (r->is_cgi)
+		printf("Status: %d\r\n"
+		    "Content-Type: text/html; charset=utf-8\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n"
+		    "\r\n", status);
+	fputs(body, stdout);
+	free(body);
+	return fflush(stdout) == 0 ? RA_OK : RA_ESYS;
+}
+
+/* Last resort when even the error template cannot be rendered. */
+static void
+fail_plain(int status)
+{
+	printf("Status: %d\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n\r\n"
+	    "<!DOCTYPE html><html lang=\"ja\"><meta charset=\"utf-8\">"
+	    "<title>エラー / Error</title>"
+	    "<p>システムエラーが発生しました。時間をおいて再度お試しください。</p>"
+	    "<p>A system error occurred. Please try again later.</p></html>\n",
+	    status);
+}
+
+/*
+ * Report "er" to whoever ran us and return the exit status for main().
+ * The detail has already been logged where it happened; "msg" is an
+ * optional one-line summary for a shell user (never shown on the web).
+ */
+int
+ra_fail(struct ra_req *r, enum ra_err er, const char *msg)
+{
+	int	 status = ra_http_status(er);
+
+	if (!r->is_cgi) {
+		if (msg != NULL)
+			ra_warnx("%s", msg);
+		return er == RA_EUSAGE ? 2 : 1;
+	}
+	if (r->conf_ok && r->page != NULL &&
+	    hdf_set_int_value(r->page, "Error.Status", status) == STATUS_OK &&
+	    ra_render(r, status, "error.cs") == RA_OK)
+		return 0;
+	fail_plain(status);
+	return 0;
+}
+
+void
+ra_req_close(struct ra_req *r)
+{
+	if (r->cgi != NULL)
+		cgi_destroy(&r->cgi);
+	hdf_destroy(&r->page);
+	ra_conf_free(&r->conf);
+	if (r->db != NULL)
+		PQfinish(r->db);
+	r->db = NULL;
+}

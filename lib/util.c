@@ -1,0 +1,120 @@
+/*
+ * util.c: small file helpers.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra.h"
+
+static int
+write_full(int fd, const void *buf, size_t sz)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (sz > 0) {
+		if ((n = write(fd, p, sz)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		sz -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write "buf" to "path" atomically; the old file stays intact on any error. */
+enum ra_err
+ra_write_atomic(const char *path, const void *buf, size_t sz, unsigned mode)
+{
+	char	 tmp[PATH_MAX];
+	int	 fd = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    sizeof(tmp))
+		return RA_EINPUT;
+	if ((fd = mkstemp(tmp)) == -1) {
+		ra_warnx("%s: %s", tmp, strerror(errno));
+		return RA_ESYS;
+	}
+	if (fchmod(fd, (mode_t)mode) == -1 || write_full(fd, buf, sz) == -1 ||
+	    fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	return RA_OK;
+fail:
+	ra_warnx("%s: %s", path, strerror(errno));
+	if (fd != -1)
+		(void)close(fd);
+	(void)unlink(tmp);
+	return RA_ESYS;
+}
+
+/*
+ * Read a whole regular file of at most "max" bytes.  "*out" is the
+ * caller's to free and is NUL-terminated (the NUL is not counted).
+ */
+enum ra_err
+ra_read_file(const char *path, size_t max, char **out, size_t *outsz)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+	enum ra_err	 er = RA_ESYS;
+
+	*out = NULL;
+	*outsz = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		ra_warnx("%s: %s", path, strerror(errno));
+		return RA_ESYS;
+	}
+	if (fstat(fd, &st) == -1)
+		goto out;
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		ra_warnx("%s: not a regular file of at most %zu bytes", path,
+		    max);
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		if ((n = read(fd, buf + got, (size_t)st.st_size - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*outsz = got;
+	buf = NULL;
+	er = RA_OK;
+out:
+	if (er == RA_ESYS)
+		ra_warnx("%s: %s", path, strerror(errno));
+	free(buf);
+	close(fd);
+	return er;
+}

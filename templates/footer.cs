@@ -1,0 +1,4 @@
+</main>
+<footer>ra <?cs var:Site.Version ?></footer>
+</body>
+</html>

@@ -1,0 +1,25 @@
+<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title><?cs if:Page.Title ?><?cs var:Page.Title ?> - <?cs /if ?><?cs var:Site.Name ?></title>
+<style>
+body { font-family: sans-serif; margin: 0; color: #222; }
+header { background: #1d3c6e; color: #fff; padding: .6em 1em; }
+header .en { font-size: .8em; opacity: .8; }
+main { padding: 1em; max-width: 60em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; }
+th { background: #eef; }
+.en { color: #555; }
+.note { background: #ffd; border: 1px solid #cc9; padding: .5em; }
+footer { padding: 1em; font-size: .8em; color: #666; }
+</style>
+</head>
+<body>
+<header>
+<div><?cs var:Site.Name ?></div>
+<div class="en"><?cs var:Site.NameEn ?></div>
+</header>
+<main>
