@@ -101,7 +101,7 @@ stop:
 	sh conf/stack stop $(VAR)
 
 check: deps all $(TEST_CBINS)
-	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/*.sh))
+	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/[0-9]*.sh))
 
 bench: all
 	@if ls bench/*.sh >/dev/null 2>&1; then for b in bench/*.sh; do sh $$b || exit 1; done; \
@@ -112,3 +112,7 @@ clean:
 
 distclean: clean
 	rm -rf config.mk config.h config.log config.status autom4te.cache configure config.h.in config.h.in~
+
+# For the tests: print a variable as make sees it (make -s print-cgidir).
+print-%:
+	@echo '$($*)'

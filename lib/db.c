@@ -72,7 +72,7 @@ ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
 {
 	PGresult	*r;
 	ExecStatusType	 st;
-	const char	*state;
+	const char	*state, *msg;
 	enum ra_err	 er;
 
 	if (res != NULL)
@@ -93,8 +93,8 @@ ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
 		er = RA_EDBDOWN;
 	else
 		er = RA_EDB;
-	db_warn(what, state, r != NULL ? PQresultErrorMessage(r) :
-	    PQerrorMessage(db));
+	msg = r == NULL ? NULL : PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	db_warn(what, state, msg != NULL ? msg : PQerrorMessage(db));
 	PQclear(r);
 	return er;
 }

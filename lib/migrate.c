@@ -99,16 +99,24 @@ migration_load(const char *dir, const char *name, struct migration *m)
 	return RA_OK;
 }
 
-/* Line (1-based) of the first non-blank byte at or after "at". */
+/* Line (1-based) where the statement starting at "at" really begins. */
 static int
 line_of(const char *buf, const char *at, const char *end)
 {
 	const char	*p;
 	int		 line = 1;
 
-	while (at < end && (*at == ' ' || *at == '\t' || *at == '\n' ||
-	    *at == '\r'))
-		at++;
+	for (;;) {
+		while (at < end && (*at == ' ' || *at == '\t' || *at == '\n' ||
+		    *at == '\r'))
+			at++;
+		if (at + 1 < end && at[0] == '-' && at[1] == '-') {
+			while (at < end && *at != '\n')
+				at++;
+			continue;
+		}
+		break;
+	}
 	for (p = buf; p < at; p++)
 		line += *p == '\n';
 	return line;
@@ -139,8 +147,9 @@ migration_run(PGconn *db, const struct migration *m)
 			return RA_EINPUT;
 		}
 		n++;
-		snprintf(what, sizeof(what), "migration %s statement %d "
-		    "(line %d)", m->name, n, line_of(m->sql, at, sp.end));
+		snprintf(what, sizeof(what), "migration %s rolled back: "
+		    "statement %d (line %d)", m->name, n,
+		    line_of(m->sql, at, sp.end));
 		er = ra_db_command(db, what, stmt, 0, NULL);
 		free(stmt);
 		if (er != RA_OK)
@@ -226,9 +235,7 @@ ra_migrate(PGconn *db, const char *dir, FILE *log)
 		if (er == RA_OK && applied) {
 			fprintf(log, "applied %s\n", m.name);
 			count++;
-		} else if (er != RA_OK)
-			ra_warnx("migration %s failed; it was rolled back",
-			    m.name);
+		}
 		migration_free(&m);
 	}
 	for (i = 0; i < n; i++)

@@ -1,0 +1,54 @@
+/* Configuration: missing file, missing key, syntax error, good file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra.h"
+#include "tap.h"
+
+static const char good[] =
+    "Site.Name = ra\n"
+    "Db {\n Web = dbname=x\n Worker = dbname=x\n Admin = dbname=x\n}\n"
+    "Paths {\n Templates = /t\n Schema = /s\n}\n"
+    "Limits.RequestBytes = 42\n";
+
+static int
+conf_with(const char *text)
+{
+	char		 path[] = "/tmp/ra-conf-XXXXXX";
+	struct ra_conf	 c;
+	FILE		*fp;
+	int		 fd, er;
+
+	if ((fd = mkstemp(path)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		return -1;
+	fputs(text, fp);
+	fclose(fp);
+	er = ra_conf_load(&c, path);
+	ra_conf_free(&c);
+	unlink(path);
+	return er;
+}
+
+int
+main(void)
+{
+	struct ra_conf	 c;
+
+	ok(ra_conf_load(&c, "/nonexistent/ra.conf") == RA_ECONF,
+	    "missing file is RA_ECONF");
+	ra_conf_free(&c);
+	ok(conf_with(good) == RA_OK, "complete file loads");
+	ok(conf_with("Site.Name = ra\n") == RA_ECONF,
+	    "a required key unset is RA_ECONF");
+	ok(conf_with("Site.Name = ra\nthis line is not HDF\n") == RA_ECONF,
+	    "a syntax error is RA_ECONF");
+
+	setenv("RA_CONF", "/nonexistent/from-env.conf", 1);
+	ok(ra_conf_load(&c, NULL) == RA_ECONF &&
+	    strcmp(c.path, "/nonexistent/from-env.conf") == 0,
+	    "RA_CONF names the file");
+	ra_conf_free(&c);
+	return tap_done();
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# make install DESTDIR=... installs a usable tree: binaries, templates,
+# schema, configuration samples and man pages, at the configured paths.
+. "$(dirname "$0")/lib.sh"
+
+D=$(mktemp -d /tmp/ra-install.XXXXXX) || bail "mktemp"
+trap 'rm -rf "$D"' EXIT
+make -s -C "$top" install DESTDIR="$D" >"$D.log" 2>&1
+ok $? "make install DESTDIR=$D"
+rm -f "$D.log"
+
+v() { make -s -C "$top" "print-$1"; }
+cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
+confdir=$(v confdir); mandir=$(v mandir)
+
+for f in "$cgidir/index.cgi" "$cgidir/ops.cgi"; do
+	[ -x "$D$f" ]; ok $? "executable $f"
+done
+for f in "$tmpldir/index.cs" "$tmpldir/error.cs" "$schemadir/001-core.sql" \
+    "$confdir/ra.conf.sample" "$confdir/httpd-ra.conf" \
+    "$mandir/man5/ra.conf.5" "$mandir/man8/ops.cgi.8" "$mandir/man8/index.cgi.8"; do
+	[ -f "$D$f" ]; ok $? "installed $f"
+done
+is "$(find "$D" -name '*.o' -o -name '*.c' -o -name '*.a' | wc -l)" 0 "no build products or sources"
+
+sample=$(cat "$D$confdir/ra.conf.sample")
+has "$sample" "Templates = $tmpldir" "the sample names the installed templates"
+has "$sample" "Schema = $schemadir" "and the installed schema"
+
+# The installed binaries run with a config naming the installed tree; with
+# no database they fail cleanly, with the SQLSTATE, not a crash.
+sed -e "s|$tmpldir|$D$tmpldir|" -e "s|$schemadir|$D$schemadir|" \
+    -e "s|host=/var/run/postgresql|host=$D/nowhere|" "$D$confdir/ra.conf.sample" >"$D/ra.conf"
+err=$(RA_CONF=$D/ra.conf "$D$cgidir/ops.cgi" status 2>&1)
+is $? 1 "installed ops.cgi without a database: exit status 1"
+has "$err" "SQLSTATE 08006" "and says the database is unreachable"
+man -l "$D$mandir/man5/ra.conf.5" >/dev/null 2>&1
+ok $? "ra.conf(5) renders"
+
+done_testing

@@ -1,0 +1,81 @@
+#!/bin/sh
+# make run / make stop, HTTPS through the private Apache, the front page
+# from a template with data from PostgreSQL, client certificates, escaping.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+get() { curl -sS --cacert "$CACERT" "$@"; }
+code() { curl -sS -o /dev/null -w '%{http_code}' --cacert "$CACERT" "$@"; }
+
+sql "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status, usage_from, usage_until)
+     VALUES ('nii', '国立情報学研究所', 'National Institute of Informatics', 'Tokyo', 'Chiyoda-ku',
+             'active', '2026-01-01', '2030-12-31'),
+            ('xss', '<script>alert(1)</script>', 'Escape Test University', 'Tokyo', 'Minato-ku',
+             'active', '2026-01-01', '2030-12-31'),
+            ('off', '休止大学', 'Suspended University', 'Osaka', 'Suita',
+             'suspended', '2026-01-01', '2030-12-31')"
+
+page=$(get "$URL/ra/index.cgi")
+ok $? "front page over HTTPS with the demo CA"
+has "$page" "国立情報学研究所" "institution read from PostgreSQL is shown (UTF-8)"
+has "$page" "National Institute of Informatics" "its English name too"
+hasnt "$page" "Suspended University" "suspended institutions are not listed"
+has "$page" '<td id="schema-version">2</td>' "schema version comes from ra.schema_migration"
+hasnt "$page" "<script>alert(1)</script>" "a <script> value from the database is not raw"
+has "$page" "&lt;script&gt;alert(1)&lt;/script&gt;" "it renders escaped, inert"
+
+hdrs=$(curl -sS -D - -o /dev/null --cacert "$CACERT" "$URL/ra/index.cgi")
+has "$hdrs" "Content-Type: text/html; charset=utf-8" "UTF-8 content type"
+has "$hdrs" "X-Frame-Options: DENY" "security headers from httpd-ra.conf"
+is "$(code "https://127.0.0.1:$RA_PORT/")" 302 "the bare URL on 127.0.0.1 redirects to the front page"
+
+is "$(code "$URL/ra/ops.cgi")" 403 "ops.cgi is not reachable from the web"
+is "$(code "$URL/ra/lra/index.cgi")" 403 "officer area without a certificate: 403 (Require expr)"
+
+is "$(code --tlsv1.2 --tls-max 1.2 "$URL/ra/index.cgi")" 200 "TLS 1.2 is served"
+# The client is told to allow TLS 1.1 (SECLEVEL=0), so a failure is the server's.
+echo | openssl s_client -connect "127.0.0.1:$RA_PORT" -tls1_1 \
+    -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null 2>&1
+[ $? -ne 0 ]
+ok $? "TLS 1.1 is refused by the server"
+
+# A client certificate from the RA-officer CA, made with openssl(1) so the
+# test does not trust our own x509 code to check itself.
+pki=$T/var/pki
+cat >"$T/client.ext" <<EXT
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+EXT
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/officer.key" -out "$T/officer.csr" \
+    -subj "/C=JP/O=ra Demo/L=Academe-ops/CN=Taro Yamada" 2>/dev/null &&
+openssl x509 -req -in "$T/officer.csr" -CA "$pki/ra-ca.crt" -CAkey "$pki/private/ra-ca.key" \
+    -CAcreateserial -days 30 -extfile "$T/client.ext" -out "$T/officer.crt" 2>/dev/null
+ok $? "client certificate issued by the demo RA-officer CA"
+
+page=$(get --cert "$T/officer.crt" --key "$T/officer.key" "$URL/ra/lra/index.cgi")
+ok $? "officer area with the certificate"
+has "$page" "CN=Taro Yamada,L=Academe-ops,O=ra Demo,C=JP" "the page shows the verified subject"
+has "$page" "CN=ra Demo RA Officer CA" "and its issuer"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/foreign.key" -out "$T/foreign.crt" \
+    -days 30 -subj "/CN=Foreign" 2>/dev/null
+get --cert "$T/foreign.crt" --key "$T/foreign.key" "$URL/ra/index.cgi" >/dev/null 2>&1
+[ $? -ne 0 ]
+ok $? "a certificate from an unknown CA is refused in the handshake"
+
+shell=$("$CGIDIR/index.cgi")
+ok $? "index.cgi runs from a shell"
+has "$shell" "国立情報学研究所" "and prints the same page"
+hasnt "$shell" "Status:" "without CGI headers"
+
+# make stop leaves nothing behind.
+make -s -C "$top" stop VAR="$T/var" >/dev/null 2>&1
+ok $? "make stop"
+left=$(ps -eo pid=,args= | grep -F "$T/" | grep -v grep || true)
+is "$left" "" "no process of the stack is left"
+curl -sS -o /dev/null --max-time 5 --cacert "$CACERT" "$URL/" 2>/dev/null
+[ $? -ne 0 ]
+ok $? "nothing answers on the port any more"
+
+done_testing

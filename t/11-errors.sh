@@ -1,0 +1,75 @@
+#!/bin/sh
+# Bad input to the foundation: config missing or incomplete, database down,
+# a migration that fails or was edited.  Each gives one clear line naming
+# the file or the SQLSTATE, a non-zero exit, and changes nothing.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+# --- configuration -------------------------------------------------------
+err=$(RA_CONF=$T/none.conf "$CGIDIR/ops.cgi" status 2>&1 >/dev/null)
+rc=$?
+[ $rc -ne 0 ]; ok $? "missing config: exit status $rc"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "missing config: one line"
+has "$err" "$T/none.conf: No such file or directory" "missing config: names the file"
+
+grep -v 'Admin =' "$RA_CONF" >"$T/noadmin.conf"
+err=$(RA_CONF=$T/noadmin.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+[ $? -ne 0 ]; ok $? "incomplete config: non-zero exit"
+has "$err" "Db.Admin is not set" "incomplete config: names the key"
+
+cp "$RA_CONF" "$T/unreadable.conf"
+chmod 0600 "$T/unreadable.conf"
+err=$(runuser -u www-data -- env RA_CONF="$T/unreadable.conf" "$CGIDIR/index.cgi" 2>&1 >/dev/null)
+[ $? -ne 0 ]; ok $? "unreadable config: non-zero exit"
+has "$err" "unreadable.conf: Permission denied" "unreadable config: says why"
+
+err=$("$CGIDIR/ops.cgi" frobnicate 2>&1 >/dev/null)
+is $? 2 "unknown command: exit status 2"
+has "$err" "usage: ops.cgi" "unknown command: usage"
+
+# --- migrations ----------------------------------------------------------
+out=$("$CGIDIR/ops.cgi" migrate 2>&1)
+ok $? "migrate again"
+has "$out" "0 migration(s) applied" "applied migrations are not applied twice"
+has "$("$CGIDIR/ops.cgi" status)" "0 migration(s) pending" "status: nothing pending"
+
+schema=$(sed -n 's/^ *Schema = //p' "$RA_CONF")
+mkdir "$T/schema"
+cp "$schema"/*.sql "$T/schema/"
+cat >"$T/schema/003-broken.sql" <<'SQL'
+CREATE TABLE ra.half_done (x integer);
+INSERT INTO ra.half_done VALUES (1);
+-- the next statement fails: nothing of this file may remain
+INSERT INTO ra.no_such_table VALUES (1);
+SQL
+sed "s|Schema = .*|Schema = $T/schema|" "$RA_CONF" >"$T/broken.conf"
+has "$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" status)" "003-broken.sql	pending" \
+    "status lists the new migration as pending"
+err=$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+[ $? -ne 0 ]; ok $? "failing migration: non-zero exit"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "failing migration: one line"
+has "$err" "migration 003-broken.sql rolled back: statement 3 (line 4): SQLSTATE 42P01" \
+    "failing migration: names file, statement, line and SQLSTATE"
+is "$(sql "SELECT to_regclass('ra.half_done') IS NULL")" t "failing migration: its table is rolled back"
+is "$(sql "SELECT count(*) FROM ra.schema_migration WHERE version = 3")" 0 \
+    "failing migration: not recorded"
+
+rm "$T/schema/003-broken.sql"
+echo "-- edited after it was applied" >>"$T/schema/001-core.sql"
+err=$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+[ $? -ne 0 ]; ok $? "edited applied migration: refused"
+has "$err" "001-core.sql: differs from the applied version" "edited applied migration: says which"
+has "$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" status)" "001-core.sql	CHANGED since applied" \
+    "status shows the edited file"
+
+# --- database down -------------------------------------------------------
+runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$T/var/pg" -m fast -w stop >/dev/null
+err=$("$CGIDIR/index.cgi" 2>&1 >/dev/null)
+[ $? -ne 0 ]; ok $? "database down: shell run fails"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "database down: one line"
+has "$err" "SQLSTATE 08006" "database down: names the SQLSTATE"
+body=$(curl -sS --cacert "$CACERT" -w '\n%{http_code}' "$URL/ra/index.cgi")
+has "$body" "503" "database down: the web answers 503"
+has "$body" "システムが一時的に利用できません" "database down: with a page that says so"
+
+done_testing

@@ -1,0 +1,88 @@
+#!/bin/sh
+# The schema makes bad states impossible: constraints, roles, and the
+# append-only, hash-chained audit log.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+# sqlstate SQL [ROLE]: the SQLSTATE the statement fails with, or "ok".
+sqlstate() {
+	out=$(psql -h "$T/var/pgsock" -U "${2:-postgres}" -d ra -Atq -v ON_ERROR_STOP=1 \
+	    -v VERBOSITY=verbose -c "$1" 2>&1) && { echo ok; return; }
+	printf '%s' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -n 1
+}
+
+sql "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status, usage_from, usage_until)
+     VALUES ('a', 'A大学', 'A University', 'Tokyo', 'Chiyoda-ku', 'active', '2026-01-01', '2030-12-31'),
+            ('b', 'B大学', 'B University', 'Kyoto', 'Kyoto', 'active', '2026-01-01', '2030-12-31');
+     INSERT INTO ra.domain (institution_id, name)
+     SELECT institution_id, code || '.ac.jp' FROM ra.institution;
+     INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)
+     SELECT institution_id, '担当', 'Tanto', 'ra@' || code || '.ac.jp', '03-0000-0000' FROM ra.institution;"
+
+inst() { echo "(SELECT institution_id FROM ra.institution WHERE code = '$1')"; }
+insert_inst="INSERT INTO ra.institution (code, name_ja, name_en, st, l, usage_from, usage_until) VALUES"
+
+is "$(sqlstate "$insert_inst ('c', 'C', 'C University', 'Tokyo', 'Academe', '2026-01-01', '2027-01-01')")" \
+    23514 "L=Academe is refused"
+is "$(sqlstate "$insert_inst ('c', 'C', 'C University', 'Tokyo', 'Default City', '2026-01-01', '2027-01-01')")" \
+    23514 "L containing Default is refused"
+is "$(sqlstate "$insert_inst ('c', 'C', 'C Univ\"ersity', 'Tokyo', 'Minato-ku', '2026-01-01', '2027-01-01')")" \
+    23514 "a double quote in O is refused"
+is "$(sqlstate "$insert_inst ('c', 'C', 'C University', 'Tokyo', 'Minato-ku', '2027-01-01', '2026-01-01')")" \
+    23514 "a usage period that ends before it starts is refused"
+is "$(sqlstate "INSERT INTO ra.domain (institution_id, name) VALUES ($(inst a), 'Upper.AC.JP')")" \
+    23514 "a domain not in lower case is refused"
+is "$(sqlstate "INSERT INTO ra.domain (institution_id, name) VALUES ($(inst b), 'a.ac.jp')")" \
+    23505 "a domain belongs to one institution only"
+is "$(sqlstate "INSERT INTO ra.domain_ou (domain_id, ou) SELECT domain_id, '123' FROM ra.domain LIMIT 1")" \
+    23514 "an OU of digits only is never registrable"
+is "$(sqlstate "INSERT INTO ra.domain_ou (domain_id, ou) SELECT domain_id, 'Graduate School of Informatics' FROM ra.domain LIMIT 1")" \
+    ok "an ordinary OU is accepted"
+is "$(sqlstate "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)
+     SELECT o.institution_id, o.officer_id, d.domain_id FROM ra.officer o, ra.domain d
+      WHERE o.institution_id = $(inst a) AND d.institution_id = $(inst b)")" \
+    23503 "an officer cannot get another institution's domain"
+is "$(sqlstate "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)
+     SELECT o.institution_id, o.officer_id, d.domain_id FROM ra.officer o, ra.domain d
+      WHERE o.institution_id = $(inst a) AND d.institution_id = $(inst a)")" \
+    ok "an officer gets their own institution's domain"
+is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage)
+     VALUES (90, 'server', 'x', 'x', 398, '{rsa2048}', 'csr', 'digitalSignature')")" \
+    23514 "a server profile longer than 198 days is refused"
+is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage)
+     VALUES (90, 'server', 'x', 'x', 198, '{rsa1024}', 'csr', 'digitalSignature')")" \
+    23514 "an unknown key algorithm is refused"
+is "$(sqlstate "INSERT INTO ra.revocation (cert_id, reason) VALUES (1, 7)")" \
+    23514 "revocation reason 7 (unused in RFC 5280) is refused"
+is "$(sqlstate "SELECT count(*) FROM ra.ca_kind WHERE current GROUP BY kind HAVING count(*) > 1")" \
+    ok "the demo CAs are registered"
+is "$(sql "SELECT count(*) FROM ra.ca_kind WHERE current")" 5 "one current CA for each issuing kind"
+is "$(sqlstate "INSERT INTO ra.ca_kind (ca_id, kind, current)
+     SELECT ca_id, 'server', true FROM ra.ca WHERE name = 'ra Demo Client CA'")" \
+    23505 "a second current CA for one kind is refused"
+
+# Roles: the web role reads and appends, it does not sign or rewrite history.
+is "$(sqlstate "SELECT count(*) FROM ra.institution" ra_web)" ok "ra_web reads"
+is "$(sqlstate "INSERT INTO ra.crl (ca_id, crl_number, this_update, next_update, entries, der)
+     VALUES (1, 1, now(), now() + interval '1 day', 0, '\\x00')" ra_web)" \
+    42501 "ra_web cannot publish a CRL"
+is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_web)" 42501 "ra_web cannot write certificates"
+
+# Audit: appended by both roles, chained, never changed.
+for who in ra_web ra_worker ra_web; do
+	sqlstate "INSERT INTO ra.audit (event, outcome, actor, source_ip, detail)
+	          VALUES ('login', 'ok', '$who', '127.0.0.1', '{\"n\": 1}')" $who >/dev/null
+done
+is "$(sql "SELECT string_agg(audit_id::text, ',' ORDER BY audit_id) FROM ra.audit")" "1,2,3" \
+    "audit rows are numbered without gaps"
+is "$(sql "SELECT count(*) FROM ra.audit a JOIN ra.audit p ON p.audit_id = a.audit_id - 1
+           WHERE a.prev_sha256 <> p.row_sha256")" 0 "each row chains to the one before"
+is "$(sql "SELECT count(*) FROM ra.audit a
+           WHERE a.row_sha256 <> sha256(a.prev_sha256 || convert_to(ra.audit_canonical(a), 'UTF8'))")" \
+    0 "each row's hash recomputes"
+is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'" ra_web)" 42501 "ra_web cannot change the audit log"
+is "$(sqlstate "DELETE FROM ra.audit" ra_worker)" 42501 "ra_worker cannot delete from it"
+is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'")" 42501 "not even the owner can change it"
+is "$(sqlstate "TRUNCATE ra.audit")" 42501 "nor truncate it"
+
+done_testing

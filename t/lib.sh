@@ -1,0 +1,79 @@
+# t/lib.sh -- TAP helpers and a private ra stack for the shell tests.
+# Source it; call stack_up to get a running stack on free ports in a fresh
+# directory ($T), torn down on exit whatever happens.  KEEP=1 keeps $T.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tap_n=0
+tap_bad=0
+
+ok() {	# ok STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_bad=$((tap_bad + 1))
+	fi
+}
+
+is() {	# is GOT WANT DESCRIPTION
+	[ "$1" = "$2" ]
+	ok $? "$3"
+	[ "$1" = "$2" ] || printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+}
+
+has() {	# has TEXT FIXED-STRING DESCRIPTION
+	printf '%s' "$1" | grep -qF -- "$2"
+	ok $? "$3"
+}
+
+hasnt() {	# hasnt TEXT FIXED-STRING DESCRIPTION
+	! printf '%s' "$1" | grep -qF -- "$2"
+	ok $? "$3"
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_bad" -eq 0 ]
+}
+
+free_port() {
+	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+	    LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)->sockport'
+}
+
+stack_down() {
+	[ -n "${T:-}" ] || return 0
+	make -s -C "$top" stop VAR="$T/var" >>"$T/stop.log" 2>&1 ||
+	    echo "# stack stop failed: $(tail -n 3 "$T/stop.log")"
+	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	T=
+}
+
+# Run SQL as the database owner; prints unaligned rows.
+sql() {
+	psql -h "$T/var/pgsock" -U postgres -d ra -Atq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+stack_up() {
+	T=$(mktemp -d /tmp/ra-test.XXXXXX) || bail "mktemp"
+	chmod 0755 "$T"		# Apache's children (www-data) read below it
+	trap stack_down EXIT
+	trap 'exit 1' INT TERM
+	RA_PORT=$(free_port)
+	RA_HTTP_PORT=$(free_port)
+	RA_SMTP_PORT=$(free_port)
+	export RA_PORT RA_HTTP_PORT RA_SMTP_PORT
+	make -s -C "$top" run VAR="$T/var" >"$T/run.log" 2>&1 ||
+	    bail "make run failed: $(tail -n 5 "$T/run.log")"
+	RA_CONF=$T/var/ra.conf
+	export RA_CONF
+	CGIDIR=$T/var/root$(make -s -C "$top" print-cgidir)
+	URL=https://localhost:$RA_PORT
+	CACERT=$T/var/pki/root-ca.crt
+}
