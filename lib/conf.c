@@ -28,8 +28,8 @@ enum ra_err
 ra_conf_load(struct ra_conf *c, const char *path)
 {
 	NEOERR	*err;
-	STRING	 s;
 	FILE	*fp;
+	char	 what[4200];
 	size_t	 i;
 
 	c->hdf = NULL;
@@ -49,12 +49,8 @@ ra_conf_load(struct ra_conf *c, const char *path)
 		return RA_ENOMEM;
 	}
 	if ((err = hdf_read_file(c->hdf, path)) != STATUS_OK) {
-		string_init(&s);
-		nerr_error_string(err, &s);
-		ra_warnx("config %s: %s", path, s.buf != NULL ? s.buf : "parse error");
-		string_clear(&s);
-		nerr_ignore(&err);
-		return RA_ECONF;
+		snprintf(what, sizeof(what), "config %s", path);
+		return ra_neoerr(err, what, RA_ECONF);
 	}
 	for (i = 0; i < RA_NITEMS(conf_required); i++)
 		if (ra_conf_get(c, conf_required[i]) == NULL) {

@@ -87,6 +87,7 @@ enum ra_err	 ra_migrate_status(PGconn *, const char *, FILE *, int *);
 
 /* render.c: ClearSilver with HTML escaping on by default */
 enum ra_err	 ra_render_buf(HDF *, const char *, const char *, char **);
+enum ra_err	 ra_neoerr(NEOERR *, const char *, enum ra_err);
 
 /* req.c: one request (CGI) or one command line (shell) */
 struct ra_req {

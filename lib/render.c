@@ -3,6 +3,7 @@
  * HTML escaping of every <?cs var: ?> is on by default and a template has
  * to say <?cs escape: "none" ?> to opt out.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,18 +17,21 @@ render_out(void *ctx, char *s)
 	return string_append((STRING *)ctx, s);
 }
 
-/* NEOERR never escapes libra.a: log it and map it. */
-static enum ra_err
-neoerr_log(NEOERR *err, const char *what)
+/*
+ * NEOERR never escapes libra.a: log it as "<what>: <message>", free it,
+ * and return "er" for the caller to pass on.
+ */
+enum ra_err
+ra_neoerr(NEOERR *err, const char *what, enum ra_err er)
 {
 	STRING	 s;
 
 	string_init(&s);
 	nerr_error_string(err, &s);
-	ra_warnx("template %s: %s", what, s.buf != NULL ? s.buf : "?");
+	ra_warnx("%s: %s", what, s.buf != NULL ? s.buf : "?");
 	string_clear(&s);
 	nerr_ignore(&err);
-	return RA_ERENDER;
+	return er;
 }
 
 /*
@@ -41,6 +45,7 @@ ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
 	CSPARSE	*cs = NULL;
 	STRING	 s;
 	NEOERR	*err;
+	char	 what[256];
 
 	*out = NULL;
 	string_init(&s);
@@ -53,7 +58,8 @@ ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
 	    (err = cs_render(cs, &s, render_out)) != STATUS_OK) {
 		cs_destroy(&cs);
 		string_clear(&s);
-		return neoerr_log(err, name);
+		snprintf(what, sizeof(what), "template %s", name);
+		return ra_neoerr(err, what, RA_ERENDER);
 	}
 	cs_destroy(&cs);
 	if (s.buf == NULL && (s.buf = strdup("")) == NULL)
