@@ -46,10 +46,11 @@ static const struct demo_ca demo_cas[] = {
 };
 
 static const char SQL_CA_ADD[] =
-    "INSERT INTO ra.ca (name, role, parent_ca_id, subject_dn, cert_der, ski,"
-    "  key_path, not_before, not_after)"
-    " VALUES ($1, $2, (SELECT ca_id FROM ra.ca WHERE name = $3), $4,"
-    "  $5::bytea, $6::bytea, $7, $8::timestamptz, $9::timestamptz)"
+    "INSERT INTO ra.ca (name, slug, role, parent_ca_id, subject_dn, cert_der,"
+    "  ski, key_path, not_before, not_after, crl_url, issuer_url)"
+    " VALUES ($1, $10, $2, (SELECT ca_id FROM ra.ca WHERE name = $3), $4,"
+    "  $5::bytea, $6::bytea, $7, $8::timestamptz, $9::timestamptz,"
+    "  nullif($11, ''), nullif($12, ''))"
     " ON CONFLICT DO NOTHING";
 static const char SQL_CA_KIND_ADD[] =
     "INSERT INTO ra.ca_kind (ca_id, kind, current)"
@@ -110,9 +111,10 @@ demo_make_tls(const char *dir, X509 *ca, EVP_PKEY *ca_key)
 	char			 path[4096];
 	enum ra_err		 er;
 
+	/* Apache's key, not a CA key: outside private/ (the worker's). */
 	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
 	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
-	    (er = path_in(path, sizeof(path), dir, "private/", "tls",
+	    (er = path_in(path, sizeof(path), dir, "", "tls",
 	    ".key")) != RA_OK ||
 	    (er = ra_pem_write_key(path, key)) != RA_OK ||
 	    (er = path_in(path, sizeof(path), dir, "", "tls", ".crt")) !=
@@ -165,13 +167,20 @@ demo_generate(const char *dir, FILE *log)
 	return er;
 }
 
-/* Record each demo CA (read back from its file) in ra.ca, once. */
+/*
+ * Record each demo CA (read back from its file) in ra.ca, once, with the
+ * URLs its certificates will carry (Pki.PublicURL), and publish its
+ * certificate (DER) where the AIA URL points (Paths.Crl).
+ */
 static enum ra_err
-demo_register(PGconn *db, const char *dir)
+demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 {
 	struct ra_certinfo	 ci;
-	const char		*param[9];
-	char			 crtpath[4096], keypath[4096];
+	const char		*param[12], *base, *pub;
+	unsigned char		*der = NULL;
+	size_t			 derlen;
+	char			 crtpath[4096], keypath[4096], crl[512],
+				 aia[512], out[4096];
 	X509			*crt;
 	size_t			 i;
 	enum ra_err		 er = RA_OK;
@@ -185,9 +194,24 @@ demo_register(PGconn *db, const char *dir)
 		if ((crt = ra_pem_read_cert(crtpath)) == NULL)
 			return RA_ECONF;
 		er = ra_certinfo_get(crt, &ci);
+		if (er == RA_OK && (pub = ra_conf_get(c, "Paths.Crl")) != NULL &&
+		    (er = ra_cert_der(crt, &der, &derlen)) == RA_OK) {
+			snprintf(out, sizeof(out), "%s/%s.crt", pub,
+			    demo_cas[i].file);
+			er = ra_write_atomic(out, der, derlen, 0644);
+			OPENSSL_free(der);
+		}
 		X509_free(crt);
 		if (er != RA_OK)
 			break;
+		crl[0] = aia[0] = '\0';
+		if ((base = ra_conf_get(c, "Pki.PublicURL")) != NULL &&
+		    demo_cas[i].kind != NULL) {
+			snprintf(crl, sizeof(crl), "%s/crl/%s.crl", base,
+			    demo_cas[i].file);
+			snprintf(aia, sizeof(aia), "%s/crl/%s.crt", base,
+			    demo_cas[i].file);
+		}
 		param[0] = demo_cas[i].name;
 		param[1] = demo_cas[i].kind == NULL ? "root" : "issuing";
 		param[2] = demo_cas[0].name;
@@ -197,9 +221,12 @@ demo_register(PGconn *db, const char *dir)
 		param[6] = demo_cas[i].kind == NULL ? NULL : keypath;
 		param[7] = ci.not_before;
 		param[8] = ci.not_after;
+		param[9] = demo_cas[i].file;
+		param[10] = crl;
+		param[11] = aia;
 		if (demo_cas[i].kind == NULL)
 			param[2] = NULL;
-		er = ra_db_command(db, "register CA", SQL_CA_ADD, 9, param);
+		er = ra_db_command(db, "register CA", SQL_CA_ADD, 12, param);
 		if (er == RA_OK && demo_cas[i].kind != NULL) {
 			param[0] = demo_cas[i].name;
 			param[1] = demo_cas[i].kind;
@@ -235,7 +262,7 @@ cmd_demo_pki(struct ra_req *r)
 	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
-	if ((er = demo_register(r->db, dir)) != RA_OK) {
+	if ((er = demo_register(r->db, &r->conf, dir)) != RA_OK) {
 		ra_db_rollback(r->db);
 		return er;
 	}

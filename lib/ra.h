@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
@@ -139,8 +140,166 @@ struct ra_certinfo {
 enum ra_err	 ra_certinfo_get(X509 *, struct ra_certinfo *);
 void		 ra_certinfo_free(struct ra_certinfo *);
 
+/* dn.c: "CN=...,O=...,C=JP" as users write it */
+enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
+char		*ra_dn_text(const X509_NAME *);
+char		*ra_dn_get(const X509_NAME *, int);
+
+/* key.c: key algorithms, SPKI, CSRs */
+void		 ra_key_alg(EVP_PKEY *, char *, size_t);
+enum ra_err	 ra_key_new(const char *, EVP_PKEY **);
+enum ra_err	 ra_key_spki(EVP_PKEY *, unsigned char **, size_t *,
+		    unsigned char[32]);
+enum ra_err	 ra_csr_parse(const unsigned char *, size_t, X509_REQ **,
+		    char *, size_t);
+
+/* profile.c: ra.profile rows */
+struct ra_profile {
+	int	 id;
+	char	 kind[32];
+	int	 months, days;		/* validity */
+	char	 key_algs[96];		/* "rsa2048,p256" */
+	char	 key_gen[8];		/* "csr" or "server" */
+	char	 key_usage[128];	/* X509V3 config syntax */
+	char	 ext_key_usage[128];	/* "" for none */
+	char	 subject_attrs[96];	/* "C,ST,L,O,OU,CN" */
+	char	 subject_required[96];
+	int64_t	 ca_id;			/* 0: the kind's current CA */
+	int	 active;
+};
+
+enum ra_err	 ra_profile_load(PGconn *, int, struct ra_profile *);
+int		 ra_list_has(const char *, const char *);
+enum ra_err	 ra_profile_check_subject(const struct ra_profile *,
+		    const X509_NAME *, char *, size_t);
+enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
+		    char *, size_t);
+
+/* issue.c: end-entity certificates, TBS stored before signing */
+struct ra_tbs {
+	const char		*serial_dec;
+	X509			*issuer;
+	const unsigned char	*subject_der;
+	size_t			 subject_len;
+	time_t			 not_before, not_after;
+	const unsigned char	*spki_der;
+	size_t			 spki_len;
+	const struct ra_profile	*prof;
+	const char		*san_dns;	/* comma-separated, "" for none */
+	const char		*san_email;
+	const char		*crl_url;	/* NULL for none */
+	const char		*issuer_url;
+	const char		*ocsp_url;
+};
+
+enum ra_err	 ra_tbs_build(const struct ra_tbs *, X509 **, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_tbs_sign(X509 *, EVP_PKEY *, const unsigned char *, size_t);
+
+/* request.c: the queue, seen from the screens */
+struct ra_newreq {
+	int64_t			 institution_id;
+	int64_t			 officer_id;	/* 0: none (desk, cron) */
+	int64_t			 batch_id;	/* 0: none */
+	int			 seq;		/* row in the batch, 0: none */
+	int			 profile_id;
+	const X509_NAME		*subject;	/* validated, certificate order */
+	const char		*san_dns;	/* extra host names, or NULL */
+	const unsigned char	*csr;		/* NULL: the server makes the key */
+	size_t			 csrlen;
+	const char		*key_secret;	/* protects a server-made key */
+	int64_t			 target_cert_id;	/* renewal: the old one */
+	const char		*admin_name, *admin_mail;
+	const char		*user_name, *user_mail;
+};
+
+enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
+		    char *, size_t);
+enum ra_err	 ra_queue_notify(PGconn *);
+enum ra_err	 ra_request_wait(PGconn *, int64_t, long, char *, size_t,
+		    char *, size_t);
+
+/* p12.c: keys at rest and PKCS#12 downloads */
+enum ra_p12_profile {
+	RA_P12_MODERN = 0,	/* AES-256-CBC, PBKDF2, SHA-256 MAC */
+	RA_P12_LEGACY,		/* 3DES, SHA-1 MAC */
+	RA_P12__MAX
+};
+
+int		 ra_p12_profile(const char *);
+enum ra_err	 ra_key_encrypt(EVP_PKEY *, const char *, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_key_decrypt(const unsigned char *, size_t, const char *,
+		    EVP_PKEY **);
+enum ra_err	 ra_p12_build(EVP_PKEY *, X509 *, STACK_OF(X509) *,
+		    const char *, const char *, enum ra_p12_profile,
+		    unsigned char **, size_t *);
+
+/* signer.c: CA keys -- the issuance worker only */
+struct ra_signer {
+	int64_t		 ca_id;
+	char		*name;
+	char		*slug;		/* CRL file name */
+	char		*subject;	/* RFC 2253 text */
+	X509		*cert;
+	EVP_PKEY	*key;
+	char		*crl_url;	/* "" for none */
+	char		*issuer_url;
+};
+
+enum ra_err	 ra_signers_load(PGconn *, struct ra_signer **, size_t *);
+struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
+void		 ra_signers_free(struct ra_signer *, size_t);
+
+/* worker.c: the issuance worker's batches */
+struct ra_worker {
+	PGconn			*db;
+	struct ra_signer	*signers;
+	size_t			 nsigners;
+	struct ra_profile	*profiles;	/* a small cache */
+	size_t			 nprofiles;
+	size_t			 batch;		/* jobs per claim */
+	int			 key_days;	/* server-made keys wait this long */
+	const char		*ocsp_url;	/* borrowed from the config */
+	char			 id[96];	/* "worker:host:pid" */
+	void			(*after_reserve)(void *);	/* tests */
+	void			*hook_arg;
+};
+
+enum ra_err	 ra_worker_open(struct ra_worker *, PGconn *,
+		    const struct ra_conf *);
+int		 ra_worker_batch(struct ra_worker *);
+void		 ra_worker_close(struct ra_worker *);
+
+/* crl.c: CRLs, numbered in PostgreSQL, published atomically */
+enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,
+		    const char *, int, FILE *);
+
+/* revoke.c: revocation and certificate status */
+struct ra_revoke {
+	const char	*serial;	/* decimal */
+	int64_t		 ca_id;		/* 0: whichever CA has it */
+	int		 reason;	/* RFC 5280 CRLReason */
+	const char	*comment;
+	int64_t		 request_id;	/* 0: none */
+	int64_t		 officer_id;	/* 0: none */
+	const char	*actor;		/* for the audit log */
+};
+
+enum ra_err	 ra_revoke(PGconn *, const struct ra_revoke *, char *, size_t);
+enum ra_err	 ra_cert_status(PGconn *, const char *, FILE *);
+
+/* download.c: certificates, chains and PKCS#12 for the user */
+enum ra_err	 ra_chain_load(PGconn *, int64_t, STACK_OF(X509) **);
+enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
+		    enum ra_p12_profile, const char *, unsigned char **,
+		    size_t *);
+
 /* util.c */
 enum ra_err	 ra_write_atomic(const char *, const void *, size_t, unsigned);
 enum ra_err	 ra_read_file(const char *, size_t, char **, size_t *);
+char		*ra_bytea_hex(const unsigned char *, size_t);
+enum ra_err	 ra_bytea_get(const PGresult *, int, int, unsigned char **,
+		    size_t *);
 
 #endif /* RA_H */

@@ -118,3 +118,40 @@ out:
 	close(fd);
 	return er;
 }
+
+/* "\\x" followed by hex: PostgreSQL's text input form of bytea; caller frees. */
+char *
+ra_bytea_hex(const unsigned char *p, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			*s;
+	size_t			 i;
+
+	if ((s = malloc(2 * n + 3)) == NULL)
+		return NULL;
+	s[0] = '\\';
+	s[1] = 'x';
+	for (i = 0; i < n; i++) {
+		s[2 + 2 * i] = hex[p[i] >> 4];
+		s[3 + 2 * i] = hex[p[i] & 0xf];
+	}
+	s[2 + 2 * n] = '\0';
+	return s;
+}
+
+/*
+ * A bytea column of a text-format result as bytes ("*out" caller frees
+ * with PQfreemem).  RA_ENOTFOUND for NULL.
+ */
+enum ra_err
+ra_bytea_get(const PGresult *res, int row, int col, unsigned char **out,
+    size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (PQgetisnull(res, row, col))
+		return RA_ENOTFOUND;
+	*out = PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col),
+	    len);
+	return *out == NULL ? RA_ENOMEM : RA_OK;
+}

@@ -212,26 +212,6 @@ ra_pem_read_cert(const char *path)
 	return crt;
 }
 
-/* "\x" followed by hex: PostgreSQL's text input form of bytea. */
-static char *
-bytea_hex(const unsigned char *p, size_t n)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	char			*s;
-	size_t			 i;
-
-	if ((s = malloc(2 * n + 3)) == NULL)
-		return NULL;
-	s[0] = '\\';
-	s[1] = 'x';
-	for (i = 0; i < n; i++) {
-		s[2 + 2 * i] = hex[p[i] >> 4];
-		s[3 + 2 * i] = hex[p[i] & 0xf];
-	}
-	s[2 + 2 * n] = '\0';
-	return s;
-}
-
 static int
 time_text(const ASN1_TIME *t, char *buf, size_t sz)
 {
@@ -263,12 +243,12 @@ ra_certinfo_get(X509 *crt, struct ra_certinfo *ci)
 		goto nomem;
 	if ((ski = X509_get0_subject_key_id(crt)) == NULL)
 		goto out;
-	if ((ci->ski_hex = bytea_hex(ASN1_STRING_get0_data(ski),
+	if ((ci->ski_hex = ra_bytea_hex(ASN1_STRING_get0_data(ski),
 	    (size_t)ASN1_STRING_length(ski))) == NULL)
 		goto nomem;
 	if (ra_cert_der(crt, &der, &dersz) != RA_OK)
 		goto out;
-	if ((ci->der_hex = bytea_hex(der, dersz)) == NULL)
+	if ((ci->der_hex = ra_bytea_hex(der, dersz)) == NULL)
 		goto nomem;
 	if (!time_text(X509_get0_notBefore(crt), ci->not_before,
 	    sizeof(ci->not_before)) ||

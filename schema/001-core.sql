@@ -17,10 +17,15 @@ CREATE DOMAIN ra.serial AS numeric(49, 0)
 
 -- What a certificate is for.  A table, not an enum, so a migration can add
 -- a kind (ACME, ...) without rewriting columns.
+-- revoke_reasons: the RFC 5280 reason codes a revocation request of this
+-- kind may carry (reference §2.4.3: 0, 1, 3, 4, 5; 2, 6, 8, 9, 10 are the
+-- CA's own or not applicable).
 CREATE TABLE ra.cert_kind (
-    kind        text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z_]{1,31}$'),
-    name_ja     text NOT NULL,
-    name_en     text NOT NULL
+    kind            text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z_]{1,31}$'),
+    name_ja         text NOT NULL,
+    name_en         text NOT NULL,
+    revoke_reasons  smallint[] NOT NULL DEFAULT '{0,1,3,4,5}'
+                    CHECK (revoke_reasons <@ '{0,1,2,3,4,5,6,8,9,10}'::smallint[])
 );
 INSERT INTO ra.cert_kind (kind, name_ja, name_en) VALUES
     ('ra_officer',   '登録担当者用証明書',   'RA officer certificate'),
@@ -134,6 +139,7 @@ CREATE TABLE ra.officer_permission (
 CREATE TABLE ra.ca (
     ca_id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name            text NOT NULL UNIQUE CHECK (char_length(name) BETWEEN 1 AND 128),
+    slug            text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9][a-z0-9-]{0,31}$'),
     role            text NOT NULL CHECK (role IN ('root', 'issuing')),
     parent_ca_id    bigint REFERENCES ra.ca,
     subject_dn      text NOT NULL,
@@ -143,7 +149,8 @@ CREATE TABLE ra.ca (
     not_before      timestamptz NOT NULL,
     not_after       timestamptz NOT NULL,
     status          text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
-    crl_url         text CHECK (crl_url ~ '^http://'),
+    crl_url         text CHECK (crl_url ~ '^http://'),       -- CRL distribution point
+    issuer_url      text CHECK (issuer_url ~ '^http://'),    -- AIA caIssuers
     created_at      timestamptz NOT NULL DEFAULT now(),
     CHECK (not_after > not_before),
     CHECK ((role = 'root') = (parent_ca_id IS NULL))
@@ -171,14 +178,20 @@ CREATE TABLE ra.profile (
                        AND key_algs <@ ARRAY['rsa2048', 'rsa3072', 'rsa4096',
                                              'p256', 'p384']::text[]),
     key_gen         text NOT NULL CHECK (key_gen IN ('csr', 'server')),
-    key_usage       text NOT NULL,
+    key_usage       text NOT NULL,      -- X509V3 config syntax, e.g. critical,digitalSignature
     ext_key_usage   text,
+    -- subject attribute types the profile allows, and those it requires
+    subject_attrs   text[] NOT NULL CHECK (subject_attrs <@ '{C,ST,L,O,OU,CN,emailAddress}'::text[]),
+    subject_required text[] NOT NULL,
     ca_id           bigint REFERENCES ra.ca,   -- NULL: the kind's current CA
     active          boolean NOT NULL DEFAULT true,
     created_at      timestamptz NOT NULL DEFAULT now(),
     CHECK (validity_months > 0 OR validity_days > 0),
     -- CA/B Forum SC-081: server certificates at most 198 days from 2026-03-15.
-    CHECK (kind <> 'server' OR (validity_months = 0 AND validity_days <= 198))
+    CHECK (kind <> 'server' OR (validity_months = 0 AND validity_days <= 198)),
+    -- CA/B S/MIME BR: at most 825 days.
+    CHECK (kind <> 'smime' OR validity_months * 31 + validity_days <= 825),
+    CHECK (subject_required <@ subject_attrs)
 );
 
 -- An upload (one TSV file) or another batch of requests.
@@ -212,6 +225,7 @@ CREATE TABLE ra.certificate (
     officer_id      bigint REFERENCES ra.officer,   -- the RA certificate's holder
     subject_dn      text NOT NULL CHECK (char_length(subject_dn) <= 1024),
     cn              text NOT NULL,
+    spki_der        bytea NOT NULL,
     spki_sha256     bytea NOT NULL UNIQUE CHECK (length(spki_sha256) = 32),
     state           text NOT NULL DEFAULT 'reserved' CHECK (state IN ('reserved', 'issued')),
     tbs_der         bytea NOT NULL,
@@ -223,6 +237,7 @@ CREATE TABLE ra.certificate (
     superseded_by   bigint REFERENCES ra.certificate,   -- 更新済み
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (ca_id, serial),
+    UNIQUE (cert_id, ca_id, serial, not_after),  -- target of ra.revocation's key
     CHECK (not_after > not_before),
     CHECK ((state = 'issued') = (der IS NOT NULL AND issued_at IS NOT NULL)),
     CHECK (retrieved_at IS NULL OR state = 'issued'),
@@ -244,10 +259,17 @@ CREATE TABLE ra.request (
     action          text NOT NULL CHECK (action IN ('issue', 'renew', 'revoke')),
     kind            text NOT NULL REFERENCES ra.cert_kind,
     profile_id      integer REFERENCES ra.profile,
+    -- the validated subject, DER-encoded in certificate order, and as text
+    subject_der     bytea CHECK (length(subject_der) <= 2048),
     subject_dn      text CHECK (char_length(subject_dn) <= 1024),
     san_dns         text[] NOT NULL DEFAULT '{}',
     san_email       text[] NOT NULL DEFAULT '{}',
     csr_der         bytea,
+    spki_sha256     bytea CHECK (length(spki_sha256) = 32),   -- of the CSR's key
+    -- Server-made keys: the password the worker encrypts the new key under
+    -- (the P12 password shown to the user, or the access PIN).  Cleared in
+    -- the transaction that stores the certificate.
+    key_secret      text CHECK (char_length(key_secret) BETWEEN 8 AND 128),
     target_cert_id  bigint REFERENCES ra.certificate,  -- renew and revoke
     revoke_reason   smallint CHECK (revoke_reason IN (0, 1, 2, 3, 4, 5, 6, 8, 9, 10)),
     revoke_comment  text CHECK (char_length(revoke_comment) <= 256),
@@ -263,7 +285,9 @@ CREATE TABLE ra.request (
     done_at         timestamptz,
     UNIQUE (batch_id, seq),
     CHECK ((batch_id IS NULL) = (seq IS NULL)),
-    CHECK (action = 'revoke' OR profile_id IS NOT NULL),
+    CHECK (action = 'revoke' OR (profile_id IS NOT NULL AND subject_der IS NOT NULL)),
+    CHECK (csr_der IS NULL OR spki_sha256 IS NOT NULL),
+    CHECK (key_secret IS NULL OR state = 'queued'),
     CHECK (action = 'issue' OR target_cert_id IS NOT NULL),
     CHECK (action <> 'revoke' OR revoke_reason IS NOT NULL),
     CHECK (revoke_reason IS DISTINCT FROM 0 OR revoke_comment <> ''),
@@ -271,6 +295,9 @@ CREATE TABLE ra.request (
 );
 ALTER TABLE ra.certificate
     ADD FOREIGN KEY (request_id) REFERENCES ra.request;
+-- A key goes into one live request only (and one certificate, above).
+CREATE UNIQUE INDEX request_spki_live ON ra.request (spki_sha256)
+    WHERE state IN ('queued', 'done') AND spki_sha256 IS NOT NULL;
 
 -- The work queue.  One job per request (UNIQUE), claimed with
 -- SELECT ... FOR UPDATE SKIP LOCKED; NOTIFY ra_job wakes the workers.
@@ -291,16 +318,25 @@ CREATE TABLE ra.job (
 CREATE INDEX job_queued ON ra.job (run_after) WHERE state IN ('queued', 'running');
 
 -- Revocation: one row per revoked certificate, so it cannot happen twice.
+-- ca_id, serial and not_after are the certificate's (the foreign key says
+-- so) so that a CRL is one index range scan that skips expired entries.
 CREATE TABLE ra.revocation (
-    cert_id     bigint PRIMARY KEY REFERENCES ra.certificate,
+    cert_id     bigint PRIMARY KEY,
+    ca_id       bigint NOT NULL,
+    serial      ra.serial NOT NULL,
+    not_after   timestamptz NOT NULL,
     reason      smallint NOT NULL CHECK (reason IN (0, 1, 2, 3, 4, 5, 6, 8, 9, 10)),
     comment     text CHECK (char_length(comment) <= 256),
     revoked_at  timestamptz NOT NULL DEFAULT now(),
     request_id  bigint REFERENCES ra.request,
     officer_id  bigint REFERENCES ra.officer,
-    CHECK (reason <> 0 OR comment <> '')
+    crl_number  bigint,             -- the first CRL that lists it
+    CHECK (reason <> 0 OR comment <> ''),
+    FOREIGN KEY (cert_id, ca_id, serial, not_after)
+        REFERENCES ra.certificate (cert_id, ca_id, serial, not_after)
 );
-CREATE INDEX revocation_at ON ra.revocation (revoked_at);
+CREATE INDEX revocation_crl ON ra.revocation (ca_id, not_after)
+    INCLUDE (serial, revoked_at, reason);
 
 -- Published CRLs; crl_number is monotonic per CA (PRIMARY KEY + CHECK).
 CREATE TABLE ra.crl (
@@ -343,14 +379,17 @@ CREATE TABLE ra.access_token (
     CHECK (purpose NOT IN ('ra_cert', 'ra_renew') OR officer_id IS NOT NULL)
 );
 
--- Server-made PKCS#12 files waiting for their one download, then deleted.
+-- Server-made private keys waiting for their one download, encrypted
+-- (PKCS#8 PBES2) under the request's key_secret.  The PKCS#12 is built at
+-- download time in the profile the user picks (modern or legacy), then
+-- this row is deleted; expired rows are deleted by cron.
 CREATE TABLE ra.p12_pending (
     cert_id     bigint PRIMARY KEY REFERENCES ra.certificate,
-    profile     text NOT NULL CHECK (profile IN ('modern', 'legacy')),
-    p12_der     bytea NOT NULL,
+    enc_key     bytea NOT NULL,
     expires_at  timestamptz NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX p12_pending_expires ON ra.p12_pending (expires_at);
 
 -- RA-officer sessions: the cookie is random, only its hash is stored, and
 -- the session is bound to the certificate that logged in.

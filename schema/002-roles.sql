@@ -27,12 +27,14 @@ GRANT INSERT ON ra.batch, ra.request, ra.job, ra.mail TO ra_web;
 GRANT INSERT, UPDATE ON ra.session, ra.access_token TO ra_web;
 GRANT UPDATE (retrieved_at) ON ra.certificate TO ra_web;
 GRANT UPDATE (state, done_at, error) ON ra.request TO ra_web;
-GRANT SELECT, DELETE ON ra.p12_pending TO ra_web;
+GRANT DELETE ON ra.p12_pending TO ra_web;
 
 -- Worker: signs, revokes, publishes CRLs, delivers mail.
 GRANT INSERT, UPDATE ON ra.certificate, ra.job, ra.crl, ra.mail TO ra_worker;
 GRANT UPDATE ON ra.request TO ra_worker;
 GRANT INSERT ON ra.revocation, ra.access_token TO ra_worker;
+GRANT UPDATE (crl_number) ON ra.revocation TO ra_worker;
+GRANT INSERT ON ra.revocation TO ra_web;
 GRANT INSERT, DELETE ON ra.p12_pending TO ra_worker;
 
 -- The audit log: both may append, neither may change or delete (and a

@@ -52,7 +52,7 @@ is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, vali
 is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage)
      VALUES (90, 'server', 'x', 'x', 198, '{rsa1024}', 'csr', 'digitalSignature')")" \
     23514 "an unknown key algorithm is refused"
-is "$(sqlstate "INSERT INTO ra.revocation (cert_id, reason) VALUES (1, 7)")" \
+is "$(sqlstate "INSERT INTO ra.revocation (cert_id, ca_id, serial, not_after, reason) VALUES (1, 1, 1, now(), 7)")" \
     23514 "revocation reason 7 (unused in RFC 5280) is refused"
 is "$(sqlstate "SELECT count(*) FROM ra.ca_kind WHERE current GROUP BY kind HAVING count(*) > 1")" \
     ok "the demo CAs are registered"

@@ -77,3 +77,22 @@ stack_up() {
 	URL=https://localhost:$RA_PORT
 	CACERT=$T/var/pki/root-ca.crt
 }
+
+# Run a command of the installed tree as the issuance worker's user.
+as_worker() {
+	runuser -u ra-worker -- env RA_CONF="$RA_CONF" "$@"
+}
+
+# Stop the worker "make run" started, so a test can drive its own.
+worker_stop() {
+	pid=$(cat "$T/var/run/worker.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$T/var/run/worker.pid"
+}
+
+# An active institution for requests: code, O, ST, L.
+institution_add() {
+	sql "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status, usage_from, usage_until)
+	     VALUES ('$1', '$1', '$2', '$3', '$4', 'active', '2026-01-01', '2030-12-31')"
+}

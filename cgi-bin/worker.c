@@ -1,0 +1,213 @@
+/*
+ * worker.cgi: the issuance worker, the one process that opens CA keys.
+ * It runs under its own Unix user, from a shell or a service manager:
+ *
+ *	worker.cgi run		work the queue until SIGTERM (LISTEN ra_job,
+ *				polling as a fallback)
+ *	worker.cgi drain	work the queue until it is empty, then exit
+ *	worker.cgi crl		publish the CRL of every issuing CA (cron)
+ *	worker.cgi expire	delete server-made keys nobody fetched (cron)
+ *
+ * Several may run at once, on one host or many.  Under Apache: 403.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra.h"
+
+static const char SQL_EXPIRE[] =
+    "DELETE FROM ra.p12_pending WHERE expires_at <= pg_catalog.now()";
+
+/* Set by SIGTERM/SIGINT: finish the batch in hand, then leave. */
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Config Worker.Test.KillAfterReserve: die between reserving and signing. */
+static void
+kill_after_reserve(void *arg)
+{
+	(void)arg;
+	raise(SIGKILL);
+}
+
+static enum ra_err
+worker_open(struct ra_req *r, struct ra_worker *w)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
+	    (er = ra_worker_open(w, r->db, &r->conf)) != RA_OK)
+		return er;
+	if (w->nsigners == 0)
+		ra_warnx("no CA key could be loaded; jobs will wait");
+	if (ra_conf_int(&r->conf, "Worker.Test.KillAfterReserve", 0))
+		w->after_reserve = kill_after_reserve;
+	return RA_OK;
+}
+
+static enum ra_err
+cmd_drain(struct ra_req *r)
+{
+	struct ra_worker	 w;
+	long			 total = 0;
+	int			 n = 0;
+	enum ra_err		 er;
+
+	if ((er = worker_open(r, &w)) == RA_OK) {
+		while (!stopping && (n = ra_worker_batch(&w)) > 0)
+			total += n;
+		if (n < 0)
+			er = RA_EDB;
+		printf("%ld job(s) handled\n", total);
+	}
+	ra_worker_close(&w);
+	return er;
+}
+
+/* Wait for NOTIFY ra_job, at most "ms"; false if the connection broke. */
+static int
+wait_notify(PGconn *db, int ms)
+{
+	struct pollfd	 pfd;
+	PGnotify	*nt;
+
+	pfd.fd = PQsocket(db);
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) > 0 && !PQconsumeInput(db))
+		return 0;
+	while ((nt = PQnotifies(db)) != NULL)
+		PQfreemem(nt);
+	return 1;
+}
+
+static enum ra_err
+cmd_run(struct ra_req *r)
+{
+	struct ra_worker	 w;
+	int			 n, poll_ms;
+	enum ra_err		 er;
+
+	poll_ms = 1000 * ra_conf_int(&r->conf, "Worker.PollSeconds", 10);
+	if ((er = worker_open(r, &w)) != RA_OK ||
+	    (er = ra_db_command(r->db, "listen", "LISTEN ra_job", 0, NULL)) !=
+	    RA_OK)
+		goto out;
+	ra_warnx("%s: %zu CA key(s), batches of %zu", w.id, w.nsigners,
+	    w.batch);
+	while (!stopping) {
+		if ((n = ra_worker_batch(&w)) > 0)
+			continue;
+		if (n == 0 && wait_notify(r->db, poll_ms))
+			continue;
+		if (stopping)
+			break;
+		if (PQstatus(r->db) != CONNECTION_OK) {
+			ra_warnx("database connection lost; reconnecting");
+			sleep(1);
+			PQreset(r->db);
+			if (PQstatus(r->db) == CONNECTION_OK)
+				(void)ra_db_command(r->db, "listen",
+				    "LISTEN ra_job", 0, NULL);
+		} else
+			sleep(1);		/* an error: do not spin */
+	}
+	ra_warnx("%s: stopped", w.id);
+out:
+	ra_worker_close(&w);
+	return er;
+}
+
+static enum ra_err
+cmd_crl(struct ra_req *r)
+{
+	struct ra_signer	*sg = NULL;
+	size_t			 n = 0, i;
+	const char		*dir;
+	enum ra_err		 er, first = RA_OK;
+
+	if ((dir = ra_conf_get(&r->conf, "Paths.Crl")) == NULL) {
+		ra_warnx("config %s: Paths.Crl is not set", r->conf.path);
+		return RA_ECONF;
+	}
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
+	    (er = ra_signers_load(r->db, &sg, &n)) != RA_OK)
+		return er;
+	/* One CA failing does not stop the others' CRLs. */
+	for (i = 0; i < n; i++)
+		if ((er = ra_crl_publish(r->db, &sg[i], dir,
+		    ra_conf_int(&r->conf, "Crl.Hours", 168), stdout)) != RA_OK &&
+		    first == RA_OK)
+			first = er;
+	ra_signers_free(sg, n);
+	return first;
+}
+
+static enum ra_err
+cmd_expire(struct ra_req *r)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
+	    (er = ra_db_query(r->db, "expire keys", SQL_EXPIRE, 0, NULL,
+	    &res)) != RA_OK)
+		return er;
+	printf("%s expired key(s) deleted\n", PQcmdTuples(res));
+	PQclear(res);
+	return RA_OK;
+}
+
+static const struct {
+	const char	*name;
+	enum ra_err	(*run)(struct ra_req *);
+} commands[] = {
+	{ "run",	cmd_run },
+	{ "drain",	cmd_drain },
+	{ "crl",	cmd_crl },
+	{ "expire",	cmd_expire },
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct ra_req		 r;
+	struct sigaction	 sa;
+	enum ra_err		 er;
+	size_t			 i;
+	int			 rc = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
+		goto out;
+	if (r.is_cgi) {
+		er = RA_EDENIED;	/* the worker is never a web action */
+		goto out;
+	}
+	er = RA_EUSAGE;
+	for (i = 0; r.argc == 1 && i < RA_NITEMS(commands); i++)
+		if (strcmp(r.argv[0], commands[i].name) == 0) {
+			er = commands[i].run(&r);
+			break;
+		}
+out:
+	if (er == RA_EUSAGE)
+		fprintf(stderr, "usage: worker.cgi run | drain | crl | expire\n");
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
+}

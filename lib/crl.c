@@ -1,0 +1,198 @@
+/*
+ * crl.c: one CRL per issuing CA.  The entries come from one index range
+ * scan (ra.revocation by CA, expired certificates skipped); the CRL number
+ * is the CA's last plus one, under a row lock, recorded with the CRL in
+ * the same transaction; the file is published only after that commit, by
+ * rename, so a published number is never reused or seen half-written.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/x509v3.h>
+
+#include "ra.h"
+
+/* Serialises CRL builders of one CA (they fail, not collide, if they race). */
+static const char SQL_CA_LOCK[] =
+    "SELECT pg_catalog.pg_advisory_xact_lock(7262, $1::integer)";
+static const char SQL_NEXT[] =
+    "SELECT coalesce(max(crl_number), 0) + 1,"
+    "       extract(epoch FROM date_trunc('second', pg_catalog.now()))::bigint"
+    "  FROM ra.crl WHERE ca_id = $1::bigint";
+static const char SQL_ENTRIES[] =
+    "SELECT serial::text, extract(epoch FROM revoked_at)::bigint, reason"
+    "  FROM ra.revocation"
+    " WHERE ca_id = $1::bigint AND not_after > pg_catalog.now()";
+static const char SQL_ENTRIES_LISTED[] =
+    "UPDATE ra.revocation SET crl_number = $2::bigint"
+    " WHERE ca_id = $1::bigint AND not_after > pg_catalog.now()"
+    "   AND crl_number IS NULL";
+static const char SQL_CRL_ADD[] =
+    "INSERT INTO ra.crl (ca_id, crl_number, this_update, next_update,"
+    "  entries, der)"
+    " VALUES ($1::bigint, $2::bigint, pg_catalog.to_timestamp($3::bigint),"
+    "  pg_catalog.to_timestamp($4::bigint), $5::integer, $6::bytea)";
+
+static int
+crl_entry(X509_CRL *crl, const char *serial_dec, time_t when, int reason)
+{
+	X509_REVOKED		*rev = NULL;
+	ASN1_INTEGER		*sn = NULL;
+	ASN1_TIME		*t = NULL;
+	ASN1_ENUMERATED		*rc = NULL;
+	BIGNUM			*bn = NULL;
+	int			 ok = 0;
+
+	if ((rev = X509_REVOKED_new()) == NULL || !BN_dec2bn(&bn, serial_dec) ||
+	    (sn = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+	    !X509_REVOKED_set_serialNumber(rev, sn) ||
+	    (t = ASN1_TIME_set(NULL, when)) == NULL ||
+	    !X509_REVOKED_set_revocationDate(rev, t))
+		goto out;
+	/* RFC 5280 5.3.1: unspecified (0) is left out rather than stated. */
+	if (reason != 0 && ((rc = ASN1_ENUMERATED_new()) == NULL ||
+	    !ASN1_ENUMERATED_set(rc, reason) ||
+	    !X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, rc, 0, 0)))
+		goto out;
+	if (!X509_CRL_add0_revoked(crl, rev))
+		goto out;
+	rev = NULL;
+	ok = 1;
+out:
+	ASN1_ENUMERATED_free(rc);
+	ASN1_TIME_free(t);
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_REVOKED_free(rev);
+	return ok;
+}
+
+/* The CRL's own extensions: CRL number and authority key identifier. */
+static int
+crl_exts(X509_CRL *crl, X509 *ca, long long number)
+{
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+	ASN1_INTEGER	*num;
+	int		 ok;
+
+	if ((num = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_int64(num, number) ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0)) {
+		ASN1_INTEGER_free(num);
+		return 0;
+	}
+	ASN1_INTEGER_free(num);
+	X509V3_set_ctx(&ctx, ca, NULL, NULL, crl, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx,
+	    NID_authority_key_identifier, "keyid:always")) == NULL)
+		return 0;
+	ok = X509_CRL_add_ext(crl, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/*
+ * Build, record and publish the CRL of "sg" into "dir"/<slug>.crl (DER),
+ * valid for "hours".  Reports "CA: CRL #n, m entries" on "log".
+ */
+enum ra_err
+ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
+    int hours, FILE *log)
+{
+	PGresult	*res = NULL;
+	X509_CRL	*crl = NULL;
+	ASN1_TIME	*t = NULL;
+	unsigned char	*der = NULL;
+	const char	*param[6];
+	char		 ca[24], num[24], tu[24], nu[24], cnt[16], path[4096],
+			 *hex = NULL;
+	long long	 number = 0;
+	time_t		 now, next;
+	int		 i, n, entries = 0;
+	enum ra_err	 er;
+
+	snprintf(ca, sizeof(ca), "%lld", (long long)sg->ca_id);
+	param[0] = ca;
+	/* One snapshot for the entries and for marking them listed. */
+	if ((er = ra_db_command(db, "begin", "BEGIN ISOLATION LEVEL "
+	    "REPEATABLE READ", 0, NULL)) != RA_OK)
+		return er;
+	if ((er = ra_db_command(db, "CRL lock", SQL_CA_LOCK, 1, param)) !=
+	    RA_OK ||
+	    (er = ra_db_query(db, "CRL number", SQL_NEXT, 1, param, &res)) !=
+	    RA_OK)
+		goto out;
+	number = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	now = (time_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	next = now + (time_t)hours * 3600;
+	PQclear(res);
+	res = NULL;
+	er = RA_ECRYPTO;
+	if ((crl = X509_CRL_new()) == NULL ||
+	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(sg->cert)) ||
+	    (t = ASN1_TIME_set(NULL, now)) == NULL ||
+	    !X509_CRL_set1_lastUpdate(crl, t) ||
+	    ASN1_TIME_set(t, next) == NULL ||
+	    !X509_CRL_set1_nextUpdate(crl, t) ||
+	    !crl_exts(crl, sg->cert, number))
+		goto out;
+	if ((er = ra_db_query(db, "CRL entries", SQL_ENTRIES, 1, param, &res)) !=
+	    RA_OK)
+		goto out;
+	entries = PQntuples(res);
+	for (i = 0; i < entries; i++)
+		if (!crl_entry(crl, PQgetvalue(res, i, 0),
+		    (time_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
+		    atoi(PQgetvalue(res, i, 2)))) {
+			er = RA_ECRYPTO;
+			goto out;
+		}
+	PQclear(res);
+	res = NULL;
+	er = RA_ECRYPTO;
+	if (!X509_CRL_sort(crl) ||
+	    X509_CRL_sign(crl, sg->key, EVP_sha256()) <= 0 ||
+	    (n = i2d_X509_CRL(crl, &der)) <= 0)
+		goto out;
+	if ((hex = ra_bytea_hex(der, (size_t)n)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	snprintf(num, sizeof(num), "%lld", number);
+	snprintf(tu, sizeof(tu), "%lld", (long long)now);
+	snprintf(nu, sizeof(nu), "%lld", (long long)next);
+	snprintf(cnt, sizeof(cnt), "%d", entries);
+	param[1] = num;
+	param[2] = tu;
+	param[3] = nu;
+	param[4] = cnt;
+	param[5] = hex;
+	if ((er = ra_db_command(db, "record CRL", SQL_CRL_ADD, 6, param)) !=
+	    RA_OK ||
+	    (er = ra_db_command(db, "mark listed", SQL_ENTRIES_LISTED, 2,
+	    param)) != RA_OK ||
+	    (er = ra_db_commit(db)) != RA_OK)
+		goto out;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.crl", dir, sg->slug) >=
+	    sizeof(path)) {
+		er = RA_ECONF;
+		goto out;
+	}
+	if ((er = ra_write_atomic(path, der, (size_t)n, 0644)) == RA_OK)
+		fprintf(log, "%s: CRL #%lld, %d entries, %s\n", sg->name,
+		    number, entries, path);
+out:
+	if (er == RA_ECRYPTO)
+		ra_warnx("CRL of %s could not be built", sg->name);
+	ra_db_rollback(db);
+	PQclear(res);
+	ASN1_TIME_free(t);
+	X509_CRL_free(crl);
+	OPENSSL_free(der);
+	free(hex);
+	return er;
+}

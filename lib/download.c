@@ -1,0 +1,160 @@
+/*
+ * download.c: what a user takes away: the certificate with its chain, and
+ * for server-made keys the PKCS#12, built now in the profile asked for.
+ * The waiting key is deleted in the same transaction that builds it, so
+ * it is handed out once; a wrong password rolls that back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/objects.h>
+
+#include "ra.h"
+
+static const char SQL_CHAIN[] =
+    "WITH RECURSIVE chain AS ("
+    "  SELECT ca_id, parent_ca_id, cert_der, 0 AS depth"
+    "    FROM ra.ca WHERE ca_id = $1::bigint"
+    "  UNION ALL"
+    "  SELECT a.ca_id, a.parent_ca_id, a.cert_der, chain.depth + 1"
+    "    FROM ra.ca a JOIN chain ON a.ca_id = chain.parent_ca_id"
+    "   WHERE chain.depth < 8)"
+    " SELECT cert_der FROM chain ORDER BY depth";
+/* Taking is deleting: a wrong password rolls the delete back. */
+static const char SQL_TAKE[] =
+    "DELETE FROM ra.p12_pending p USING ra.certificate c"
+    " WHERE p.cert_id = c.cert_id AND c.request_id = $1::bigint"
+    "   AND c.state = 'issued' AND p.expires_at > pg_catalog.now()"
+    " RETURNING p.enc_key, c.der, c.ca_id, c.cn, c.cert_id, c.serial::text,"
+    "       c.institution_id, coalesce(c.officer_id, 0), c.subject_dn";
+static const char SQL_RETRIEVED[] =
+    "UPDATE ra.certificate SET retrieved_at = pg_catalog.now()"
+    " WHERE cert_id = $1::bigint AND retrieved_at IS NULL";
+static const char SQL_AUDIT_P12[] =
+    "INSERT INTO ra.audit (event, outcome, actor, institution_id,"
+    "  officer_id, cert_serial, cert_subject, detail)"
+    " VALUES ('cert.download', 'ok', $1, $2::bigint, nullif($3, '0')::bigint,"
+    "  $4::numeric, $5, pg_catalog.jsonb_build_object('format', 'pkcs12',"
+    "  'profile', $6::text))";
+
+/* The CA chain from "ca_id" up to its root; caller frees (sk_X509_pop_free). */
+enum ra_err
+ra_chain_load(PGconn *db, int64_t ca_id, STACK_OF(X509) **out)
+{
+	PGresult		*res = NULL;
+	STACK_OF(X509)		*sk = NULL;
+	const unsigned char	*p;
+	unsigned char		*der;
+	size_t			 len;
+	const char		*param[1];
+	char			 ca[24];
+	X509			*crt;
+	int			 i;
+	enum ra_err		 er;
+
+	*out = NULL;
+	snprintf(ca, sizeof(ca), "%lld", (long long)ca_id);
+	param[0] = ca;
+	if ((er = ra_db_query(db, "CA chain", SQL_CHAIN, 1, param, &res)) !=
+	    RA_OK)
+		return er;
+	if ((sk = sk_X509_new_null()) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((er = ra_bytea_get(res, i, 0, &der, &len)) != RA_OK)
+			goto out;
+		p = der;
+		crt = d2i_X509(NULL, &p, (long)len);
+		PQfreemem(der);
+		if (crt == NULL || !sk_X509_push(sk, crt)) {
+			X509_free(crt);
+			er = RA_ECRYPTO;
+			goto out;
+		}
+	}
+	*out = sk;
+	sk = NULL;
+out:
+	sk_X509_pop_free(sk, X509_free);
+	PQclear(res);
+	return er;
+}
+
+/*
+ * The PKCS#12 of request "request_id", under "pass" (the password the key
+ * was stored under), in profile "prof".  On RA_OK "*der" is the caller's
+ * (OPENSSL_free) and the waiting key is gone.  RA_ENOTFOUND: nothing is
+ * waiting (never, expired, or taken); RA_EDENIED: wrong password.
+ */
+enum ra_err
+ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
+    enum ra_p12_profile prof, const char *actor, unsigned char **der,
+    size_t *len)
+{
+	PGresult		*res = NULL;
+	STACK_OF(X509)		*chain = NULL;
+	EVP_PKEY		*key = NULL;
+	X509			*crt = NULL;
+	const unsigned char	*p;
+	unsigned char		*enc = NULL, *cder = NULL;
+	size_t			 enclen, cderlen;
+	const char		*param[6];
+	char			 rid[24];
+	enum ra_err		 er;
+
+	*der = NULL;
+	snprintf(rid, sizeof(rid), "%lld", (long long)request_id);
+	param[0] = rid;
+	if ((er = ra_db_begin(db)) != RA_OK)
+		return er;
+	if ((er = ra_db_query(db, "take key", SQL_TAKE, 1, param, &res)) !=
+	    RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		er = RA_ENOTFOUND;
+		goto out;
+	}
+	if ((er = ra_bytea_get(res, 0, 0, &enc, &enclen)) != RA_OK ||
+	    (er = ra_bytea_get(res, 0, 1, &cder, &cderlen)) != RA_OK ||
+	    (er = ra_key_decrypt(enc, enclen, pass, &key)) != RA_OK)
+		goto out;
+	p = cder;
+	if ((crt = d2i_X509(NULL, &p, (long)cderlen)) == NULL) {
+		er = RA_ECRYPTO;
+		goto out;
+	}
+	if ((er = ra_chain_load(db, strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+	    &chain)) != RA_OK ||
+	    (er = ra_p12_build(key, crt, chain, PQgetvalue(res, 0, 3), pass,
+	    prof, der, len)) != RA_OK)
+		goto out;
+	param[0] = PQgetvalue(res, 0, 4);
+	if ((er = ra_db_command(db, "retrieved", SQL_RETRIEVED, 1, param)) !=
+	    RA_OK)
+		goto out;
+	param[0] = actor;
+	param[1] = PQgetvalue(res, 0, 6);
+	param[2] = PQgetvalue(res, 0, 7);
+	param[3] = PQgetvalue(res, 0, 5);
+	param[4] = PQgetvalue(res, 0, 8);
+	param[5] = prof == RA_P12_LEGACY ? "legacy" : "modern";
+	if ((er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6,
+	    param)) != RA_OK)
+		goto out;
+	er = ra_db_commit(db);
+out:
+	if (er != RA_OK) {
+		OPENSSL_free(*der);
+		*der = NULL;
+	}
+	ra_db_rollback(db);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(crt);
+	EVP_PKEY_free(key);
+	PQfreemem(enc);
+	PQfreemem(cder);
+	PQclear(res);
+	return er;
+}

@@ -1,0 +1,397 @@
+/*
+ * request.c: put issuance requests on the queue, and wait for them.
+ * Everything is checked here, before anything is queued: profile,
+ * subject attributes, CSR signature and key, key reuse, names.  The worker
+ * checks again; it trusts nothing it did not check itself.
+ */
+#include <ctype.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/objects.h>
+
+#include "ra.h"
+
+#define SAN_MAX		8	/* names per certificate, the CN included */
+
+static const char SQL_KEY_USED[] =
+    "SELECT EXISTS (SELECT 1 FROM ra.certificate WHERE spki_sha256 = $1::bytea)"
+    "    OR EXISTS (SELECT 1 FROM ra.request WHERE spki_sha256 = $1::bytea"
+    "                 AND state IN ('queued', 'done'))";
+
+static const char SQL_REQUEST_ADD[] =
+    "INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
+    "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
+    "  csr_der, spki_sha256, key_secret, target_cert_id,"
+    "  admin_name, admin_mail, user_name, user_mail)"
+    " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($3, '0')::bigint,"
+    "  nullif($4, '0')::integer, $5, $6, $7::integer, $8::bytea, $9,"
+    "  coalesce(pg_catalog.string_to_array(nullif($10, ''), ','), '{}'),"
+    "  coalesce(pg_catalog.string_to_array(nullif($11, ''), ','), '{}'),"
+    "  $12::bytea, $13::bytea, $14, nullif($15, '0')::bigint,"
+    "  $16, $17, $18, $19)"
+    " RETURNING request_id";
+
+static const char SQL_JOB_ADD[] =
+    "INSERT INTO ra.job (request_id) VALUES ($1::bigint)";
+
+static const char SQL_NOTIFY_JOB[] =
+    "SELECT pg_catalog.pg_notify('ra_job', '')";
+
+static const char SQL_REQUEST_STATE[] =
+    "SELECT state, coalesce(error, '') FROM ra.request"
+    " WHERE request_id = $1::bigint";
+
+/* A host name as certificates carry it: LDH labels, no IP literal, no '*'. */
+static int
+hostname_ok(const char *s)
+{
+	size_t		 label = 0, labels = 1, n = strlen(s);
+	const char	*p, *last;
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+			labels++;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return 0;
+		if (label == 0 && *p == '-')
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	last = strrchr(s, '.');
+	return labels >= 2 && last != NULL && isalpha((unsigned char)last[1]);
+}
+
+static int
+mail_ok(const char *s)
+{
+	const char	*at = strchr(s, '@');
+
+	return at != NULL && at != s && strchr(at + 1, '@') == NULL &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-_@") == strlen(s) && hostname_ok(at + 1);
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/*
+ * The dNSNames of a server certificate: the CN first, then the extra
+ * names (comma or space separated), lower-cased, without duplicates.
+ */
+static enum ra_err
+san_dns_list(const char *cn, const char *extra, char *out, size_t outsz,
+    char *why, size_t whysz)
+{
+	char	 name[256], *o = out;
+	size_t	 n, count = 0;
+
+	*out = '\0';
+	for (;;) {
+		if (count == 0)
+			snprintf(name, sizeof(name), "%s", cn);
+		else {
+			extra += strspn(extra, ", ");
+			if (*extra == '\0')
+				break;
+			n = strcspn(extra, ", ");
+			snprintf(name, sizeof(name), "%.*s", (int)n, extra);
+			extra += n;
+		}
+		lower(name);
+		if (!hostname_ok(name)) {
+			snprintf(why, whysz, "\"%s\" is not a host name", name);
+			return RA_EINPUT;
+		}
+		if (count == 0 || !ra_list_has(out, name)) {
+			if (++count > SAN_MAX) {
+				snprintf(why, whysz, "more than %d host names",
+				    SAN_MAX);
+				return RA_EINPUT;
+			}
+			if (strlen(out) + strlen(name) + 2 > outsz) {
+				snprintf(why, whysz, "host names too long");
+				return RA_EINPUT;
+			}
+			o += sprintf(o, "%s%s", o == out ? "" : ",", name);
+		}
+		if (extra == NULL)
+			break;
+	}
+	return RA_OK;
+}
+
+/* Subject and names for the profile's kind. */
+static enum ra_err
+request_names(const struct ra_profile *p, const struct ra_newreq *rq,
+    char *dns, char *email, size_t sz, char *why, size_t whysz)
+{
+	char		*cn;
+	enum ra_err	 er = RA_OK;
+
+	*dns = *email = '\0';
+	if ((er = ra_profile_check_subject(p, rq->subject, why, whysz)) !=
+	    RA_OK)
+		return er;
+	if ((cn = ra_dn_get(rq->subject, NID_commonName)) == NULL) {
+		snprintf(why, whysz, "the subject has no CN");
+		return RA_EINPUT;
+	}
+	if (strcmp(p->kind, "server") == 0)
+		er = san_dns_list(cn, rq->san_dns != NULL ? rq->san_dns : "",
+		    dns, sz, why, whysz);
+	else if (strcmp(p->kind, "smime") == 0) {
+		if (!mail_ok(cn)) {
+			snprintf(why, whysz, "the CN of an S/MIME certificate "
+			    "must be a mail address");
+			er = RA_EINPUT;
+		} else
+			snprintf(email, sz, "%s", cn);
+	} else if (rq->san_dns != NULL && *rq->san_dns != '\0') {
+		snprintf(why, whysz, "host names are only for server "
+		    "certificates");
+		er = RA_EINPUT;
+	}
+	free(cn);
+	return er;
+}
+
+/* CSR requests: signature, algorithm, and a key never used before. */
+static enum ra_err
+request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
+    X509_REQ **csr, unsigned char sha[32], char *why, size_t whysz)
+{
+	PGresult	*res = NULL;
+	unsigned char	*spki = NULL;
+	size_t		 spkilen;
+	const char	*param[1];
+	char		*hex = NULL;
+	enum ra_err	 er;
+
+	*csr = NULL;
+	if (strcmp(p->key_gen, "server") == 0) {
+		if (rq->csr != NULL) {
+			snprintf(why, whysz, "profile %d makes the key itself; "
+			    "no CSR is taken", p->id);
+			return RA_EINPUT;
+		}
+		if (rq->key_secret == NULL || strlen(rq->key_secret) < 8 ||
+		    strlen(rq->key_secret) > 128) {
+			snprintf(why, whysz, "a password of 8 to 128 characters "
+			    "is needed to protect the new key");
+			return RA_EINPUT;
+		}
+		return RA_OK;
+	}
+	if (rq->csr == NULL) {
+		snprintf(why, whysz, "profile %d needs a CSR", p->id);
+		return RA_EINPUT;
+	}
+	if ((er = ra_csr_parse(rq->csr, rq->csrlen, csr, why, whysz)) != RA_OK ||
+	    (er = ra_profile_check_key(p, X509_REQ_get0_pubkey(*csr), why,
+	    whysz)) != RA_OK ||
+	    (er = ra_key_spki(X509_REQ_get0_pubkey(*csr), &spki, &spkilen,
+	    sha)) != RA_OK)
+		goto out;
+	if ((hex = ra_bytea_hex(sha, 32)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	param[0] = hex;
+	if ((er = ra_db_query(db, "key reuse", SQL_KEY_USED, 1, param, &res)) !=
+	    RA_OK)
+		goto out;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		snprintf(why, whysz, "this key was used before; a new key pair "
+		    "is required");
+		er = RA_EPOLICY;
+	}
+out:
+	if (er != RA_OK) {
+		X509_REQ_free(*csr);
+		*csr = NULL;
+	}
+	PQclear(res);
+	free(hex);
+	OPENSSL_free(spki);
+	return er;
+}
+
+/*
+ * Check "rq" and queue it: a request row and its job, inside the caller's
+ * transaction (so a TSV file is queued whole or not at all).  On RA_OK
+ * "*id" is the request.  RA_EINPUT and RA_EPOLICY come with "why".
+ */
+enum ra_err
+ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
+    size_t whysz)
+{
+	struct ra_profile	 prof;
+	X509_REQ		*csr = NULL;
+	PGresult		*res = NULL;
+	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
+	const char		*param[19];
+	char			 dns[2048], email[256], inst[24], off[24],
+				 batch[24], seq[16], pid[16], target[24],
+				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
+				 *shahex = NULL;
+	int			 n;
+	enum ra_err		 er;
+
+	*id = 0;
+	*why = '\0';
+	if ((er = ra_profile_load(db, rq->profile_id, &prof)) == RA_ENOTFOUND ||
+	    (er == RA_OK && !prof.active)) {
+		snprintf(why, whysz, "profile %d does not exist or is not in "
+		    "use", rq->profile_id);
+		return RA_EPOLICY;
+	}
+	if (er != RA_OK ||
+	    (er = request_names(&prof, rq, dns, email, sizeof(dns), why,
+	    whysz)) != RA_OK ||
+	    (er = request_key(db, &prof, rq, &csr, sha, why, whysz)) != RA_OK)
+		goto out;
+	if ((n = i2d_X509_NAME(rq->subject, &subj)) <= 0 ||
+	    (subjhex = ra_bytea_hex(subj, (size_t)n)) == NULL ||
+	    (subjtxt = ra_dn_text(rq->subject)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if (csr != NULL && ((n = i2d_X509_REQ(csr, &csrder)) <= 0 ||
+	    (csrhex = ra_bytea_hex(csrder, (size_t)n)) == NULL ||
+	    (shahex = ra_bytea_hex(sha, sizeof(sha))) == NULL)) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	snprintf(inst, sizeof(inst), "%lld", (long long)rq->institution_id);
+	snprintf(off, sizeof(off), "%lld", (long long)rq->officer_id);
+	snprintf(batch, sizeof(batch), "%lld", (long long)rq->batch_id);
+	snprintf(seq, sizeof(seq), "%d", rq->seq);
+	snprintf(pid, sizeof(pid), "%d", prof.id);
+	snprintf(target, sizeof(target), "%lld", (long long)rq->target_cert_id);
+	param[0] = inst;
+	param[1] = off;
+	param[2] = batch;
+	param[3] = seq;
+	param[4] = rq->target_cert_id != 0 ? "renew" : "issue";
+	param[5] = prof.kind;
+	param[6] = pid;
+	param[7] = subjhex;
+	param[8] = subjtxt;
+	param[9] = dns;
+	param[10] = email;
+	param[11] = csrhex;
+	param[12] = shahex;
+	param[13] = csr == NULL ? rq->key_secret : NULL;
+	param[14] = target;
+	param[15] = rq->admin_name;
+	param[16] = rq->admin_mail;
+	param[17] = rq->user_name;
+	param[18] = rq->user_mail;
+	er = ra_db_query(db, "queue request", SQL_REQUEST_ADD, 19, param, &res);
+	if (er == RA_EDUP) {
+		snprintf(why, whysz, "this key was used before; a new key pair "
+		    "is required");
+		er = RA_EPOLICY;
+	}
+	if (er != RA_OK)
+		goto out;
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	param[0] = PQgetvalue(res, 0, 0);
+	er = ra_db_command(db, "queue job", SQL_JOB_ADD, 1, param);
+out:
+	PQclear(res);
+	X509_REQ_free(csr);
+	OPENSSL_free(subj);
+	OPENSSL_free(csrder);
+	free(subjhex);
+	free(subjtxt);
+	free(csrhex);
+	free(shahex);
+	return er;
+}
+
+/* Wake the workers; inside a transaction it is delivered at commit. */
+enum ra_err
+ra_queue_notify(PGconn *db)
+{
+	return ra_db_command(db, "notify workers", SQL_NOTIFY_JOB, 0, NULL);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Wait up to "ms" for request "id" to leave the queue (the worker sends
+ * NOTIFY ra_done).  "state" gets queued, done, failed or cancelled, and
+ * "err" the request's error text.  Outside a transaction only.
+ */
+enum ra_err
+ra_request_wait(PGconn *db, int64_t id, long ms, char *state, size_t statesz,
+    char *err, size_t errsz)
+{
+	struct timespec	 t0;
+	struct pollfd	 pfd;
+	PGresult	*res = NULL;
+	PGnotify	*nt;
+	const char	*param[1];
+	char		 idbuf[24];
+	long		 left;
+	enum ra_err	 er;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	param[0] = idbuf;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((er = ra_db_command(db, "listen", "LISTEN ra_done", 0, NULL)) !=
+	    RA_OK)
+		return er;
+	for (;;) {
+		if ((er = ra_db_query(db, "request state", SQL_REQUEST_STATE, 1,
+		    param, &res)) != RA_OK)
+			break;
+		if (PQntuples(res) != 1) {
+			er = RA_ENOTFOUND;
+			break;
+		}
+		snprintf(state, statesz, "%s", PQgetvalue(res, 0, 0));
+		snprintf(err, errsz, "%s", PQgetvalue(res, 0, 1));
+		PQclear(res);
+		res = NULL;
+		if (strcmp(state, "queued") != 0 ||
+		    (left = ms - ms_since(&t0)) <= 0)
+			break;
+		pfd.fd = PQsocket(db);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) > 0 &&
+		    !PQconsumeInput(db)) {
+			er = RA_EDBDOWN;
+			break;
+		}
+		while ((nt = PQnotifies(db)) != NULL)
+			PQfreemem(nt);
+	}
+	PQclear(res);
+	(void)ra_db_command(db, "unlisten", "UNLISTEN ra_done", 0, NULL);
+	return er;
+}

@@ -1,0 +1,140 @@
+/*
+ * signer.c: the CA keys.  The only module that opens them, and only the
+ * worker (worker.cgi, under its own Unix user) calls it: the key files
+ * are readable by that user alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "ra.h"
+
+static const char SQL_SIGNERS[] =
+    "SELECT ca_id, name, slug, key_path, cert_der, coalesce(crl_url, ''),"
+    "       coalesce(issuer_url, '')"
+    "  FROM ra.ca"
+    " WHERE role = 'issuing' AND status = 'active' AND key_path IS NOT NULL"
+    " ORDER BY ca_id";
+
+static EVP_PKEY *
+key_read(const char *path)
+{
+	FILE		*fp;
+	EVP_PKEY	*key;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		ra_warnx("CA key %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (key == NULL)
+		ra_warnx("CA key %s: not a readable PEM private key", path);
+	return key;
+}
+
+static void
+signer_clear(struct ra_signer *s)
+{
+	X509_free(s->cert);
+	EVP_PKEY_free(s->key);
+	free(s->name);
+	free(s->slug);
+	free(s->subject);
+	free(s->crl_url);
+	free(s->issuer_url);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Every active issuing CA whose key we can read and that matches its
+ * certificate.  A CA we cannot load is logged and left out (its jobs
+ * wait); "*out" is the caller's (ra_signers_free).
+ */
+enum ra_err
+ra_signers_load(PGconn *db, struct ra_signer **out, size_t *nout)
+{
+	PGresult		*res = NULL;
+	struct ra_signer	*v = NULL, *s;
+	const unsigned char	*p;
+	unsigned char		*der = NULL;
+	size_t			 derlen;
+	int			 i, n;
+	enum ra_err		 er;
+
+	*out = NULL;
+	*nout = 0;
+	if ((er = ra_db_query(db, "load CAs", SQL_SIGNERS, 0, NULL, &res)) !=
+	    RA_OK)
+		return er;
+	n = PQntuples(res);
+	if ((v = calloc((size_t)n + 1, sizeof(*v))) == NULL) {
+		PQclear(res);
+		return RA_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		s = &v[*nout];
+		s->ca_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		if (ra_bytea_get(res, i, 4, &der, &derlen) != RA_OK)
+			continue;
+		p = der;
+		s->cert = d2i_X509(NULL, &p, (long)derlen);
+		PQfreemem(der);
+		if (s->cert == NULL ||
+		    (s->key = key_read(PQgetvalue(res, i, 3))) == NULL) {
+			signer_clear(s);
+			continue;
+		}
+		if (X509_check_private_key(s->cert, s->key) != 1) {
+			ra_warnx("CA %s: key %s does not match its certificate",
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 3));
+			signer_clear(s);
+			continue;
+		}
+		s->name = strdup(PQgetvalue(res, i, 1));
+		s->slug = strdup(PQgetvalue(res, i, 2));
+		s->subject = ra_dn_text(X509_get_subject_name(s->cert));
+		s->crl_url = strdup(PQgetvalue(res, i, 5));
+		s->issuer_url = strdup(PQgetvalue(res, i, 6));
+		if (s->name == NULL || s->slug == NULL || s->subject == NULL ||
+		    s->crl_url == NULL || s->issuer_url == NULL) {
+			signer_clear(s);
+			er = RA_ENOMEM;
+			break;
+		}
+		(*nout)++;
+	}
+	PQclear(res);
+	if (er != RA_OK) {
+		ra_signers_free(v, *nout);
+		*nout = 0;
+		return er;
+	}
+	*out = v;
+	return RA_OK;
+}
+
+struct ra_signer *
+ra_signer_find(struct ra_signer *v, size_t n, int64_t ca_id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].ca_id == ca_id)
+			return &v[i];
+	return NULL;
+}
+
+void
+ra_signers_free(struct ra_signer *v, size_t n)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		signer_clear(&v[i]);
+	free(v);
+}

@@ -1,0 +1,148 @@
+#!/bin/sh
+# The CA engine: issuance through the queue and the worker, certificates
+# that three independent verifiers accept, PKCS#12 in both profiles that
+# OpenSSL, Java and NSS import, refusals before queueing, revocation and
+# CRLs served by Apache.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+CA=$CGIDIR/ca.cgi
+pki=$T/var/pki
+O="National Institute of Informatics"
+institution_add nii "$O" Tokyo Chiyoda-ku
+DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
+count() { sql "SELECT count(*) FROM ra.request"; }
+
+# --- a server certificate from a CSR ------------------------------------
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/www.key" -out "$T/www.csr" \
+    -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null
+out=$("$CA" request --institution nii --profile 21 --subject "CN=www.nii.ac.jp,$DN" \
+    --csr "$T/www.csr" --san "nii.ac.jp, WWW2.nii.ac.jp" --wait 10)
+ok $? "server request issued by the running worker"
+has "$out" "done: serial" "the request reports its decimal serial"
+serial=$(printf '%s' "$out" | sed -n 's/.*serial \([0-9]*\)$/\1/p')
+rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+
+"$CA" cert --request "$rid" >"$T/www.chain.pem"
+ok $? "certificate and chain as PEM"
+awk -v d="$T" '/BEGIN/{n++} {print > (d "/part" n ".pem")}' "$T/www.chain.pem"
+is "$(ls "$T"/part*.pem | wc -l)" 3 "leaf, issuing CA and root"
+text=$(openssl x509 -in "$T/part1.pem" -noout -text)
+has "$text" "Subject: C = JP, ST = Tokyo, L = Chiyoda-ku, O = $O, CN = www.nii.ac.jp" "subject from the request, in order"
+has "$text" "DNS:www.nii.ac.jp, DNS:nii.ac.jp, DNS:www2.nii.ac.jp" "CN first in the SANs, names lower-cased"
+has "$text" "CA:FALSE" "basicConstraints CA:FALSE"
+has "$text" "TLS Web Server Authentication" "serverAuth EKU from the profile"
+has "$text" "URI:http://localhost:$RA_HTTP_PORT/crl/server-ca.crl" "CRL distribution point"
+has "$text" "CA Issuers - URI:http://localhost:$RA_HTTP_PORT/crl/server-ca.crt" "AIA caIssuers"
+dec=$(openssl x509 -in "$T/part1.pem" -noout -serial | sed 's/serial=//' |
+    perl -Mbigint -ne 'chomp; print hex("0x$_")')
+is "$dec" "$serial" "the decimal serial is the certificate's"
+days=$(perl -e 'print int(($ARGV[1] - $ARGV[0]) / 86400)' \
+    "$(date -d "$(openssl x509 -in "$T/part1.pem" -noout -startdate | cut -d= -f2)" +%s)" \
+    "$(date -d "$(openssl x509 -in "$T/part1.pem" -noout -enddate | cut -d= -f2)" +%s)")
+is "$days" 197 "server validity under 198 days (inclusive)"
+
+openssl verify -x509_strict -CAfile "$T/part3.pem" -untrusted "$T/part2.pem" "$T/part1.pem" >/dev/null 2>&1
+ok $? "openssl verify -x509_strict accepts it"
+certtool --verify-chain --infile "$T/www.chain.pem" >"$T/certtool.out" 2>&1
+ok $? "GnuTLS certtool --verify-chain accepts it"
+nss=$T/nss
+mkdir "$nss" && certutil -N -d "sql:$nss" --empty-password &&
+certutil -A -d "sql:$nss" -n root -t "C,," -i "$T/part3.pem" &&
+certutil -A -d "sql:$nss" -n issuing -t ",," -i "$T/part2.pem" &&
+certutil -A -d "sql:$nss" -n www -t ",," -i "$T/part1.pem" &&
+certutil -V -d "sql:$nss" -n www -u V >"$T/certutil.out" 2>&1
+ok $? "NSS certutil -V accepts it for SSL server use"
+
+# --- refused before anything is queued -----------------------------------
+before=$(count)
+refuse() {	# refuse DESCRIPTION EXPECTED-TEXT ca.cgi-arguments...
+	d=$1; want=$2; shift 2
+	err=$("$CA" request --institution nii "$@" 2>&1 >/dev/null)
+	[ $? -ne 0 ]; ok $? "$d: refused"
+	has "$err" "$want" "$d: says \"$want\""
+}
+printf 'not a csr' >"$T/junk.csr"
+refuse "malformed CSR" "CSR is not base64" --profile 21 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/junk.csr"
+openssl req -new -newkey rsa:2048 -nodes -keyout /dev/null -outform DER -out "$T/bad.der" \
+    -subj "/CN=a.nii.ac.jp" 2>/dev/null
+perl -e 'local $/; $_ = <STDIN>; substr($_, -10, 1) ^= "\x01"; print' <"$T/bad.der" >"$T/badsig.der"
+refuse "bad CSR signature" "CSR signature does not verify" --profile 21 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/badsig.der"
+openssl req -new -newkey rsa:1024 -nodes -keyout /dev/null -out "$T/weak.csr" -subj "/CN=a.nii.ac.jp" 2>/dev/null
+refuse "1024-bit key" "a rsa1024 key is not allowed by profile 21" --profile 21 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/weak.csr"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/ec.csr" \
+    -subj "/CN=a.nii.ac.jp" 2>/dev/null
+refuse "EC key on the RSA profile" "a p256 key is not allowed by profile 21" --profile 21 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr"
+refuse "key used before" "this key was used before" --profile 21 --subject "CN=www3.nii.ac.jp,$DN" --csr "$T/www.csr"
+echo "a-good-secret" >"$T/secret"
+refuse "O in an S/MIME subject" "O is not allowed in the subject of profile 15" --profile 15 --subject "CN=taro@nii.ac.jp,O=x" --secret-stdin <"$T/secret"
+refuse "server subject without ST" "ST is required in the subject of profile 22" --profile 22 --subject "CN=a.nii.ac.jp,O=$O,L=Chiyoda-ku,C=JP" --csr "$T/ec.csr"
+refuse "IP literal as host name" "\"10.0.0.1\" is not a host name" --profile 22 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr" --san 10.0.0.1
+refuse "unknown profile" "profile 98 does not exist" --profile 98 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr"
+refuse "server-made key without a password" "a password of 8 to 128 characters" --profile 14 --subject "CN=taro,$DN"
+is "$(count)" "$before" "nothing was queued by any refused request"
+
+# --- server-made keys and PKCS#12, both profiles -------------------------
+for prof in modern legacy; do
+	out=$(echo "p12-secret-$prof" | "$CA" request --institution nii --profile 14 \
+	    --subject "CN=taro-$prof,OU=Research,$DN" --secret-stdin --wait 20)
+	has "$out" "done: serial" "$prof: client certificate with a server-made key"
+	rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+	echo "wrong-password" | "$CA" p12 --request "$rid" --format "$prof" --out "$T/x.p12" 2>/dev/null
+	[ $? -ne 0 ]; ok $? "$prof: a wrong password gets nothing"
+	echo "p12-secret-$prof" | "$CA" p12 --request "$rid" --format "$prof" --out "$T/$prof.p12"
+	ok $? "$prof: PKCS#12 taken"
+	echo "p12-secret-$prof" | "$CA" p12 --request "$rid" --format "$prof" --out "$T/again.p12" 2>/dev/null
+	[ $? -ne 0 ]; ok $? "$prof: only once"
+	is "$(sql "SELECT count(*) FROM ra.p12_pending p JOIN ra.certificate c USING (cert_id) WHERE c.request_id = $rid")" 0 \
+	    "$prof: the waiting key is deleted"
+	info=$(openssl pkcs12 -in "$T/$prof.p12" -passin "pass:p12-secret-$prof" -info -nokeys -noout 2>&1)
+	ok $? "$prof: openssl pkcs12 reads it without -legacy"
+	case $prof in
+	modern)	has "$info" "PBES2, PBKDF2, AES-256-CBC" "modern: AES-256-CBC under PBKDF2"
+		has "$info" "MAC: sha256" "modern: SHA-256 MAC" ;;
+	legacy)	has "$info" "pbeWithSHA1And3-KeyTripleDES-CBC" "legacy: 3DES"
+		has "$info" "MAC: sha1" "legacy: SHA-1 MAC" ;;
+	esac
+	certs=$(openssl pkcs12 -in "$T/$prof.p12" -passin "pass:p12-secret-$prof" -nokeys 2>/dev/null)
+	is "$(printf '%s\n' "$certs" | grep -c 'BEGIN CERTIFICATE')" 3 "$prof: full chain included"
+	has "$certs" "friendlyName: taro-$prof" "$prof: friendly name set"
+	keytool -importkeystore -srckeystore "$T/$prof.p12" -srcstoretype PKCS12 \
+	    -srcstorepass "p12-secret-$prof" -destkeystore "$T/$prof.jks" -deststoretype JKS \
+	    -deststorepass changeit -noprompt >"$T/keytool.out" 2>&1
+	ok $? "$prof: Java keytool -importkeystore takes it"
+	pk12util -i "$T/$prof.p12" -d "sql:$nss" -W "p12-secret-$prof" >"$T/pk12util.out" 2>&1
+	ok $? "$prof: NSS pk12util imports it"
+done
+
+# --- revocation and CRLs ---------------------------------------------------
+err=$("$CA" revoke --serial "$serial" --reason 2 2>&1)
+[ $? -ne 0 ]; ok $? "reason 2 (CA compromise) is not a subscriber's reason"
+has "$err" "reason 2 is not allowed" "and says so"
+err=$("$CA" revoke --serial "$serial" --reason 0 2>&1)
+has "$err" "reason 0 (unspecified) needs a comment" "reason 0 needs a comment"
+"$CA" revoke --serial "$serial" --reason 1 >/dev/null
+ok $? "revoked with reason 1 (keyCompromise)"
+err=$("$CA" revoke --serial "$serial" --reason 1 2>&1)
+has "$err" "already revoked" "revoking twice is refused"
+has "$("$CA" status --serial "$serial")" "not yet in a CRL" "status before the CRL"
+as_worker "$CGIDIR/worker.cgi" crl >"$T/crl.out"
+ok $? "worker.cgi crl"
+has "$(cat "$T/crl.out")" "ra Demo Server CA: CRL #2, 1 entries" "the server CA's CRL #2 lists one entry"
+has "$("$CA" status --serial "$serial")" "revoked (reason 1)" "status: revoked"
+has "$("$CA" status --serial "$serial")" "in CRL #2 since" "status: in CRL #2"
+curl -sS -o "$T/served.crl" "http://localhost:$RA_HTTP_PORT/crl/server-ca.crl"
+cmp -s "$T/served.crl" "$T/var/crl/server-ca.crl"
+ok $? "Apache serves the CRL over plain HTTP at the distribution point"
+crltext=$(openssl crl -inform DER -in "$T/served.crl" -noout -text)
+has "$crltext" "Serial Number: $(openssl x509 -in "$T/part1.pem" -noout -serial | sed 's/serial=//')" "openssl crl lists the serial"
+has "$crltext" "Key Compromise" "with its reason"
+has "$crltext" "X509v3 CRL Number: " "and a CRL number"
+openssl crl -inform DER -in "$T/served.crl" -out "$T/crl.pem"
+v=$(openssl verify -crl_check -CAfile "$T/part3.pem" -untrusted "$T/part2.pem" -CRLfile "$T/crl.pem" "$T/part1.pem" 2>&1)
+has "$v" "certificate revoked" "openssl verify -crl_check sees it revoked"
+as_worker "$CGIDIR/worker.cgi" crl >/dev/null
+n1=$(openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -crlnumber | cut -d= -f2)
+is "$n1" "0x03" "CRL numbers only go up"
+
+done_testing
