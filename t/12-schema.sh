@@ -46,11 +46,11 @@ is "$(sqlstate "INSERT INTO ra.officer_domain (institution_id, officer_id, domai
      SELECT o.institution_id, o.officer_id, d.domain_id FROM ra.officer o, ra.domain d
       WHERE o.institution_id = $(inst a) AND d.institution_id = $(inst a)")" \
     ok "an officer gets their own institution's domain"
-is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage)
-     VALUES (90, 'server', 'x', 'x', 398, '{rsa2048}', 'csr', 'digitalSignature')")" \
+is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage, subject_attrs, subject_required)
+     VALUES (90, 'server', 'x', 'x', 398, '{rsa2048}', 'csr', 'digitalSignature', '{CN}', '{CN}')")" \
     23514 "a server profile longer than 198 days is refused"
-is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage)
-     VALUES (90, 'server', 'x', 'x', 198, '{rsa1024}', 'csr', 'digitalSignature')")" \
+is "$(sqlstate "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_days, key_algs, key_gen, key_usage, subject_attrs, subject_required)
+     VALUES (90, 'server', 'x', 'x', 198, '{rsa1024}', 'csr', 'digitalSignature', '{CN}', '{CN}')")" \
     23514 "an unknown key algorithm is refused"
 is "$(sqlstate "INSERT INTO ra.revocation (cert_id, ca_id, serial, not_after, reason) VALUES (1, 1, 1, now(), 7)")" \
     23514 "revocation reason 7 (unused in RFC 5280) is refused"
