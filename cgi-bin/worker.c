@@ -20,6 +20,10 @@
 
 #include "ra.h"
 
+/* Jobs due now, whoever holds them. */
+static const char SQL_DUE[] =
+    "SELECT count(*) FROM ra.job WHERE state IN ('queued', 'running')"
+    "   AND run_after <= pg_catalog.now()";
 static const char SQL_EXPIRE[] =
     "DELETE FROM ra.p12_pending WHERE expires_at <= pg_catalog.now()";
 
@@ -57,18 +61,41 @@ worker_open(struct ra_req *r, struct ra_worker *w)
 }
 
 static enum ra_err
+jobs_due(PGconn *db, long *due)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	if ((er = ra_db_query(db, "jobs due", SQL_DUE, 0, NULL, &res)) ==
+	    RA_OK)
+		*due = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return er;
+}
+
+static enum ra_err
 cmd_drain(struct ra_req *r)
 {
 	struct ra_worker	 w;
-	long			 total = 0;
+	long			 total = 0, due = 0;
 	int			 n = 0;
 	enum ra_err		 er;
 
 	if ((er = worker_open(r, &w)) == RA_OK) {
-		while (!stopping && (n = ra_worker_batch(&w)) > 0)
+		/*
+		 * Empty means no job due at all: jobs another worker holds
+		 * (or a dead one held until its backend noticed) are waited for.
+		 */
+		while (!stopping && (n = ra_worker_batch(&w)) >= 0) {
 			total += n;
-		if (n < 0)
-			er = RA_EDB;
+			if (n == 0 && (er = jobs_due(r->db, &due)) == RA_OK &&
+			    due == 0)
+				break;
+			if (n == 0)
+				usleep(200 * 1000);
+		}
+		if (n < 0 || er != RA_OK)
+			er = er != RA_OK ? er : RA_EDB;
 		printf("%ld job(s) handled\n", total);
 	}
 	ra_worker_close(&w);
