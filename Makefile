@@ -103,12 +103,14 @@ stop:
 check: deps all $(TEST_CBINS)
 	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/[0-9]*.sh))
 
-bench: all
-	@if ls bench/*.sh >/dev/null 2>&1; then for b in bench/*.sh; do sh $$b || exit 1; done; \
-	else echo "bench: no benchmarks yet"; fi
+bench/mkreq: bench/mkreq.c lib/libra.a
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS)
+
+bench: all bench/mkreq
+	for b in bench/*.sh; do sh $$b || exit 1; done
 
 clean:
-	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t ra.conf.sample
+	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t ra.conf.sample bench/mkreq
 
 distclean: clean
 	rm -rf config.mk config.h config.log config.status autom4te.cache configure config.h.in config.h.in~

@@ -60,6 +60,51 @@ add_ext(X509 *crt, X509V3_CTX *ctx, int nid, const char *value)
 	return ok;
 }
 
+/*
+ * Copy the subject's public key into "crt" as it is (algorithm and bit
+ * string), without decoding it into an EVP_PKEY and encoding it back,
+ * which in OpenSSL 3 costs more than the signature.
+ */
+static int
+set_pubkey(X509 *crt, const X509_PUBKEY *pub)
+{
+	ASN1_OBJECT		*keyobj;
+	const ASN1_OBJECT	*aobj;
+	const unsigned char	*pk;
+	const void		*pval;
+	X509_ALGOR		*alg;
+	ASN1_OBJECT		*obj = NULL;
+	void			*param = NULL;
+	unsigned char		*enc = NULL;
+	int			 pklen, ptype;
+
+	if (!X509_PUBKEY_get0_param(&keyobj, &pk, &pklen, &alg, pub))
+		return 0;
+	X509_ALGOR_get0(&aobj, &ptype, &pval, alg);
+	if ((obj = OBJ_dup(aobj)) == NULL ||
+	    (enc = OPENSSL_memdup(pk, (size_t)pklen)) == NULL)
+		goto fail;
+	if (ptype == V_ASN1_OBJECT && (param = OBJ_dup(pval)) == NULL)
+		goto fail;
+	else if (ptype == V_ASN1_SEQUENCE &&
+	    (param = ASN1_STRING_dup(pval)) == NULL)
+		goto fail;
+	else if (ptype != V_ASN1_OBJECT && ptype != V_ASN1_SEQUENCE &&
+	    ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF)
+		goto fail;
+	if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(crt), obj, ptype,
+	    param, enc, pklen))
+		return 1;
+fail:
+	ASN1_OBJECT_free(obj);
+	if (ptype == V_ASN1_OBJECT)
+		ASN1_OBJECT_free(param);
+	else
+		ASN1_STRING_free(param);
+	OPENSSL_free(enc);
+	return 0;
+}
+
 /* "DNS:a,DNS:b,email:c" from two comma-separated lists; caller frees. */
 static char *
 san_value(const char *dns, const char *email)
@@ -98,7 +143,6 @@ ra_tbs_build(const struct ra_tbs *t, X509 **out, unsigned char **tbs,
 	const unsigned char	*p;
 	X509			*crt = NULL;
 	X509_NAME		*subject = NULL;
-	EVP_PKEY		*pub = NULL;
 	BIGNUM			*bn = NULL;
 	ASN1_INTEGER		*serial = NULL;
 	X509V3_CTX		 ctx;
@@ -109,9 +153,7 @@ ra_tbs_build(const struct ra_tbs *t, X509 **out, unsigned char **tbs,
 	*out = NULL;
 	*tbs = NULL;
 	p = t->subject_der;
-	if ((subject = d2i_X509_NAME(NULL, &p, (long)t->subject_len)) == NULL ||
-	    (p = t->spki_der, pub = d2i_PUBKEY(NULL, &p, (long)t->spki_len)) ==
-	    NULL) {
+	if ((subject = d2i_X509_NAME(NULL, &p, (long)t->subject_len)) == NULL) {
 		er = RA_EINPUT;
 		goto out;
 	}
@@ -124,7 +166,7 @@ ra_tbs_build(const struct ra_tbs *t, X509 **out, unsigned char **tbs,
 	    !X509_set_subject_name(crt, subject) ||
 	    ASN1_TIME_set(X509_getm_notBefore(crt), t->not_before) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(crt), t->not_after) == NULL ||
-	    !X509_set_pubkey(crt, pub))
+	    !set_pubkey(crt, t->pubkey))
 		goto out;
 	if ((san = san_value(t->san_dns, t->san_email)) == NULL) {
 		er = RA_ENOMEM;
@@ -163,7 +205,6 @@ out:
 	free(san);
 	ASN1_INTEGER_free(serial);
 	BN_free(bn);
-	EVP_PKEY_free(pub);
 	X509_NAME_free(subject);
 	X509_free(crt);
 	return er;

@@ -150,6 +150,8 @@ void		 ra_key_alg(EVP_PKEY *, char *, size_t);
 enum ra_err	 ra_key_new(const char *, EVP_PKEY **);
 enum ra_err	 ra_key_spki(EVP_PKEY *, unsigned char **, size_t *,
 		    unsigned char[32]);
+enum ra_err	 ra_pubkey_spki(const X509_PUBKEY *, unsigned char **,
+		    size_t *, unsigned char[32]);
 enum ra_err	 ra_csr_parse(const unsigned char *, size_t, X509_REQ **,
 		    char *, size_t);
 
@@ -182,8 +184,7 @@ struct ra_tbs {
 	const unsigned char	*subject_der;
 	size_t			 subject_len;
 	time_t			 not_before, not_after;
-	const unsigned char	*spki_der;
-	size_t			 spki_len;
+	const X509_PUBKEY	*pubkey;	/* the subject's, borrowed */
 	const struct ra_profile	*prof;
 	const char		*san_dns;	/* comma-separated, "" for none */
 	const char		*san_email;
@@ -294,6 +295,17 @@ enum ra_err	 ra_chain_load(PGconn *, int64_t, STACK_OF(X509) **);
 enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 		    enum ra_p12_profile, const char *, unsigned char **,
 		    size_t *);
+
+/* pgarray.c: array literals, for one statement per batch */
+struct ra_pgarr {
+	char	*buf;
+	size_t	 len, cap;
+	int	 n;
+};
+
+int		 ra_pgarr_add(struct ra_pgarr *, const char *);
+const char	*ra_pgarr_str(struct ra_pgarr *);
+void		 ra_pgarr_free(struct ra_pgarr *);
 
 /* util.c */
 enum ra_err	 ra_write_atomic(const char *, const void *, size_t, unsigned);

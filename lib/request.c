@@ -204,8 +204,8 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	if ((er = ra_csr_parse(rq->csr, rq->csrlen, csr, why, whysz)) != RA_OK ||
 	    (er = ra_profile_check_key(p, X509_REQ_get0_pubkey(*csr), why,
 	    whysz)) != RA_OK ||
-	    (er = ra_key_spki(X509_REQ_get0_pubkey(*csr), &spki, &spkilen,
-	    sha)) != RA_OK)
+	    (er = ra_pubkey_spki(X509_REQ_get_X509_PUBKEY(*csr), &spki,
+	    &spkilen, sha)) != RA_OK)
 		goto out;
 	if ((hex = ra_bytea_hex(sha, 32)) == NULL) {
 		er = RA_ENOMEM;

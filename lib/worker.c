@@ -29,24 +29,31 @@
 #define SERIAL_BYTES	16	/* 127 random bits, at most 39 digits */
 #define PROFILE_CACHE	16
 
+/*
+ * Claim: the row locks of FOR UPDATE SKIP LOCKED keep two claimers apart;
+ * the session advisory lock (a volatile function, so the CTE is
+ * materialised and it runs once per row) keeps the job ours until we
+ * unlock it or our connection dies.
+ */
 static const char SQL_CLAIM[] =
-    "SELECT job_id, request_id FROM ra.job"
-    " WHERE state IN ('queued', 'running') AND run_after <= pg_catalog.now()"
-    " ORDER BY state = 'running', job_id"
-    " LIMIT $1::integer FOR UPDATE SKIP LOCKED";
-/* Session-level: held while we work, released if we die. */
-static const char SQL_LOCK[] =
-    "SELECT pg_catalog.pg_try_advisory_lock(-$1::bigint)";
+    "WITH c AS ("
+    "  SELECT job_id FROM ra.job"
+    "   WHERE state IN ('queued', 'running') AND run_after <= pg_catalog.now()"
+    "   ORDER BY state = 'running', job_id"
+    "   LIMIT $1::integer FOR UPDATE SKIP LOCKED),"
+    " l AS (SELECT job_id FROM c"
+    "        WHERE pg_catalog.pg_try_advisory_lock(-job_id))"
+    " UPDATE ra.job j SET state = 'running', attempts = attempts + 1,"
+    "        claimed_by = $2, claimed_at = pg_catalog.now()"
+    "   FROM l WHERE j.job_id = l.job_id"
+    " RETURNING j.job_id, j.request_id";
 static const char SQL_UNLOCK[] =
-    "SELECT pg_catalog.pg_advisory_unlock(-$1::bigint)";
-static const char SQL_CLAIMED[] =
-    "UPDATE ra.job SET state = 'running', attempts = attempts + 1,"
-    "       claimed_by = $2, claimed_at = pg_catalog.now()"
-    " WHERE job_id = $1::bigint";
+    "SELECT pg_catalog.pg_advisory_unlock(-j)"
+    "  FROM unnest($1::bigint[]) AS j";
 
 static const char SQL_LOAD[] =
-    "SELECT r.state, r.action, r.profile_id, r.subject_der, r.csr_der,"
-    "       r.key_secret,"
+    "SELECT r.request_id, r.state, r.action, r.profile_id, r.subject_der,"
+    "       r.csr_der, r.key_secret,"
     "       pg_catalog.array_to_string(r.san_dns, ','),"
     "       pg_catalog.array_to_string(r.san_email, ','),"
     "       coalesce(p.ca_id, k.ca_id, 0), r.institution_id,"
@@ -58,10 +65,10 @@ static const char SQL_LOAD[] =
     "  LEFT JOIN ra.profile p ON p.profile_id = r.profile_id"
     "  LEFT JOIN ra.ca_kind k ON k.kind = p.kind AND k.current"
     "  LEFT JOIN ra.certificate c ON c.request_id = r.request_id"
-    " WHERE r.request_id = $1::bigint"
+    " WHERE r.request_id = ANY ($1::bigint[])"
     "   FOR UPDATE OF r";
 enum {
-	L_STATE, L_ACTION, L_PROFILE, L_SUBJECT, L_CSR, L_SECRET, L_DNS,
+	L_ID, L_STATE, L_ACTION, L_PROFILE, L_SUBJECT, L_CSR, L_SECRET, L_DNS,
 	L_EMAIL, L_CA, L_INST, L_OFFICER, L_CERT, L_CSTATE, L_SERIAL, L_NB,
 	L_NA, L_SPKI, L_TBS, L_CCA
 };
@@ -70,23 +77,51 @@ static const char SQL_RESERVE[] =
     "INSERT INTO ra.certificate (ca_id, serial, request_id, institution_id,"
     "  kind, profile_id, officer_id, subject_dn, cn, spki_der, spki_sha256,"
     "  state, tbs_der, not_before, not_after)"
-    " VALUES ($1::bigint, $2::numeric, $3::bigint, $4::bigint, $5,"
-    "  $6::integer, nullif($7, '0')::bigint, $8, $9, $10::bytea, $11::bytea,"
-    "  'reserved', $12::bytea, pg_catalog.to_timestamp($13::bigint),"
-    "  pg_catalog.to_timestamp($14::bigint))"
-    " ON CONFLICT DO NOTHING RETURNING cert_id";
+    " SELECT ca, sn, rid, inst, kind, prof, off, dn, cn, spki, sha,"
+    "        'reserved', tbs, pg_catalog.to_timestamp(nb),"
+    "        pg_catalog.to_timestamp(na)"
+    "   FROM unnest($1::bigint[], $2::numeric[], $3::bigint[],"
+    "        $4::bigint[], $5::text[], $6::integer[], $7::bigint[],"
+    "        $8::text[], $9::text[], $10::bytea[], $11::bytea[],"
+    "        $12::bytea[], $13::bigint[], $14::bigint[])"
+    "     AS u(ca, sn, rid, inst, kind, prof, off, dn, cn, spki, sha, tbs,"
+    "          nb, na)"
+    " ON CONFLICT DO NOTHING RETURNING request_id, cert_id";
 static const char SQL_KEY_TAKEN[] =
     "SELECT EXISTS (SELECT 1 FROM ra.certificate"
     "                WHERE spki_sha256 = $1::bytea)";
-static const char SQL_KEY_PENDING[] =
+static const char SQL_KEYS_PENDING[] =
     "INSERT INTO ra.p12_pending (cert_id, enc_key, expires_at)"
-    " VALUES ($1::bigint, $2::bytea,"
-    "  pg_catalog.now() + pg_catalog.make_interval(days => $3::integer))";
+    " SELECT c, k, pg_catalog.now() +"
+    "        pg_catalog.make_interval(days => $3::integer)"
+    "   FROM unnest($1::bigint[], $2::bytea[]) AS u(c, k)";
 
 static const char SQL_ISSUED[] =
-    "UPDATE ra.certificate SET der = $2::bytea, state = 'issued',"
+    "UPDATE ra.certificate c SET der = u.der, state = 'issued',"
     "       issued_at = pg_catalog.now()"
-    " WHERE cert_id = $1::bigint AND state = 'reserved'";
+    "  FROM unnest($1::bigint[], $2::bytea[]) AS u(id, der)"
+    " WHERE c.cert_id = u.id AND c.state = 'reserved'";
+static const char SQL_REQUESTS_DONE[] =
+    "UPDATE ra.request SET state = 'done', done_at = pg_catalog.now(),"
+    "       key_secret = NULL"
+    " WHERE request_id = ANY ($1::bigint[]) AND state = 'queued'";
+static const char SQL_JOBS_DONE[] =
+    "UPDATE ra.job SET state = 'done', finished_at = pg_catalog.now(),"
+    "       last_error = NULL"
+    " WHERE job_id = ANY ($1::bigint[])";
+static const char SQL_AUDIT_ISSUE[] =
+    "INSERT INTO ra.audit (event, outcome, actor, institution_id,"
+    "  officer_id, cert_issuer, cert_serial, cert_subject, detail)"
+    " SELECT 'cert.issue', 'ok', $1, inst, off, iss, sn, dn,"
+    "        pg_catalog.jsonb_build_object('request_id', rid, 'cert_id', cid)"
+    "   FROM unnest($2::bigint[], $3::bigint[], $4::text[],"
+    "        $5::numeric[], $6::text[], $7::bigint[], $8::bigint[])"
+    "     AS u(inst, off, iss, sn, dn, rid, cid)";
+static const char SQL_NOTIFY_ALL[] =
+    "SELECT pg_catalog.pg_notify('ra_done', r::text)"
+    "  FROM unnest($1::bigint[]) AS r";
+
+/* One job at a time: the rare paths (refusal, nothing left to do). */
 static const char SQL_REQUEST_DONE[] =
     "UPDATE ra.request SET state = 'done', done_at = pg_catalog.now(),"
     "       key_secret = NULL"
@@ -103,17 +138,12 @@ static const char SQL_JOB_LATER[] =
     "UPDATE ra.job SET state = 'queued', last_error = $2,"
     "       run_after = pg_catalog.now() + interval '60 seconds'"
     " WHERE job_id = $1::bigint";
-static const char SQL_AUDIT_ISSUE[] =
-    "INSERT INTO ra.audit (event, outcome, actor, institution_id,"
-    "  officer_id, cert_issuer, cert_serial, cert_subject, detail)"
-    " VALUES ('cert.issue', 'ok', $1, $2::bigint, nullif($3, '0')::bigint,"
-    "  $4, $5::numeric, $6, pg_catalog.jsonb_build_object("
-    "  'request_id', $7::bigint, 'cert_id', $8::bigint))";
 static const char SQL_NOTIFY_DONE[] =
     "SELECT pg_catalog.pg_notify('ra_done', $1)";
 
 enum job_state {
 	JOB_NONE = 0,	/* nothing more to do in this batch */
+	JOB_RESERVE,	/* built: store the reservation */
 	JOB_SIGN,	/* reserved: sign and store */
 };
 
@@ -122,11 +152,16 @@ struct job {
 	int64_t			 institution_id, officer_id;
 	enum job_state		 state;
 	struct ra_signer	*sg;
+	const struct ra_profile	*prof;
 	X509			*crt;
 	unsigned char		*tbs;
 	size_t			 tbslen;
 	char			 serial[48];
-	char			*subject;
+	time_t			 nb, na;
+	char			*subject;	/* RFC 2253 text */
+	char			*cn;		/* the reservation's columns */
+	char			*spki_hex, *sha_hex, *tbs_hex;
+	char			*key_hex;	/* server-made key, encrypted */
 };
 
 static void
@@ -135,7 +170,25 @@ job_clear(struct job *j)
 	X509_free(j->crt);
 	OPENSSL_free(j->tbs);
 	free(j->subject);
+	free(j->cn);
+	free(j->spki_hex);
+	free(j->sha_hex);
+	free(j->tbs_hex);
+	free(j->key_hex);
 	memset(j, 0, sizeof(*j));
+}
+
+/* Forget what a failed attempt built, keep who the job is. */
+static void
+job_reset(struct job *j)
+{
+	struct job	 keep;
+
+	memset(&keep, 0, sizeof(keep));
+	keep.job_id = j->job_id;
+	keep.request_id = j->request_id;
+	job_clear(j);
+	*j = keep;
 }
 
 static enum ra_err
@@ -195,6 +248,7 @@ job_finish(struct ra_worker *w, struct job *j, const char *state,
 	char		 jid[24], rid[24];
 	enum ra_err	 er;
 
+	j->state = JOB_NONE;
 	snprintf(jid, sizeof(jid), "%lld", (long long)j->job_id);
 	snprintf(rid, sizeof(rid), "%lld", (long long)j->request_id);
 	param[0] = rid;
@@ -226,35 +280,34 @@ job_refuse(struct ra_worker *w, struct job *j, const char *why)
 }
 
 /*
- * The public key of a new certificate: from the (re-verified) CSR, or a
- * new key made here and stored encrypted under the request's secret.
+ * The public key of a new certificate: from the (re-verified) CSR, kept in
+ * "*csr", or a new key made here ("*newkey", "*made"), to be stored
+ * encrypted under the request's secret.  All three are the caller's.
  */
 static enum ra_err
-job_key(const struct ra_profile *p, PGresult *res, EVP_PKEY **newkey,
-    unsigned char **spki, size_t *spkilen, unsigned char sha[32], char *why,
-    size_t whysz)
+job_key(const struct ra_profile *p, PGresult *res, int row, X509_REQ **csr,
+    EVP_PKEY **newkey, X509_PUBKEY **made, char *why, size_t whysz)
 {
-	X509_REQ	*csr = NULL;
 	unsigned char	*der = NULL;
 	size_t		 derlen;
 	char		 alg[32];
 	enum ra_err	 er;
 
+	*csr = NULL;
 	*newkey = NULL;
-	if (!PQgetisnull(res, 0, L_CSR)) {
-		if ((er = ra_bytea_get(res, 0, L_CSR, &der, &derlen)) != RA_OK)
+	*made = NULL;
+	if (!PQgetisnull(res, row, L_CSR)) {
+		if ((er = ra_bytea_get(res, row, L_CSR, &der, &derlen)) != RA_OK)
 			return er;
-		er = ra_csr_parse(der, derlen, &csr, why, whysz);
+		er = ra_csr_parse(der, derlen, csr, why, whysz);
 		PQfreemem(der);
-		if (er == RA_OK && (er = ra_profile_check_key(p,
-		    X509_REQ_get0_pubkey(csr), why, whysz)) == RA_OK)
-			er = ra_key_spki(X509_REQ_get0_pubkey(csr), spki,
-			    spkilen, sha);
-		X509_REQ_free(csr);
-		return er;
+		if (er != RA_OK)
+			return er;
+		return ra_profile_check_key(p, X509_REQ_get0_pubkey(*csr), why,
+		    whysz);
 	}
 	if (strcmp(p->key_gen, "server") != 0 ||
-	    PQgetisnull(res, 0, L_SECRET)) {
+	    PQgetisnull(res, row, L_SECRET)) {
 		snprintf(why, whysz, "neither a CSR nor a key password");
 		return RA_EPOLICY;
 	}
@@ -262,206 +315,145 @@ job_key(const struct ra_profile *p, PGresult *res, EVP_PKEY **newkey,
 	    p->key_algs);
 	if ((er = ra_key_new(alg, newkey)) != RA_OK)
 		return er;
-	return ra_key_spki(*newkey, spki, spkilen, sha);
+	return X509_PUBKEY_set(made, *newkey) ? RA_OK : RA_ECRYPTO;
 }
 
 /*
- * Step 2 for a request with no certificate yet: check everything again,
- * build the TBS and store the reservation.
+ * A request with no certificate yet: check everything again and build
+ * the reservation (serial, validity, key, TBS) for reserve_all().
  */
 static enum ra_err
-job_reserve(struct ra_worker *w, struct job *j, PGresult *res)
+job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 {
-	const struct ra_profile	*p;
 	struct ra_tbs		 t;
 	X509_NAME		*subject = NULL;
+	X509_REQ		*csr = NULL;
 	EVP_PKEY		*newkey = NULL;
-	PGresult		*r2 = NULL;
+	X509_PUBKEY		*made = NULL;
+	const X509_PUBKEY	*pub;
 	const unsigned char	*cp;
 	unsigned char		*subj = NULL, *spki = NULL, *enc = NULL, sha[32];
 	size_t			 subjlen = 0, spkilen = 0, enclen = 0;
-	const char		*param[14];
-	char			 why[256] = "", ca[24], rid[24], inst[24],
-				 off[24], pid[16], nb[24], na[24], days[16],
-				 *cn = NULL, *spkihex = NULL, *shahex = NULL,
-				 *tbshex = NULL, *enchex = NULL;
-	time_t			 now = time(NULL);
-	int			 try;
+	const char		*param[2];
+	char			 why[256] = "", jid[24];
 	enum ra_err		 er;
 
-	if (strcmp(PQgetvalue(res, 0, L_ACTION), "revoke") == 0)
+	if (strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0)
 		return job_refuse(w, j, "revocations are not queued");
-	if ((p = profile_get(w, atoi(PQgetvalue(res, 0, L_PROFILE)))) == NULL)
+	if ((j->prof = profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)))) ==
+	    NULL)
 		return job_refuse(w, j, "unknown profile");
-	if (!p->active)
+	if (!j->prof->active)
 		return job_refuse(w, j, "the profile is no longer in use");
-	j->sg = ra_signer_find(w->signers, w->nsigners,
-	    strtoll(PQgetvalue(res, 0, L_CA), NULL, 10));
-	if (j->sg == NULL) {
-		snprintf(ca, sizeof(ca), "%lld", (long long)j->job_id);
-		param[0] = ca;
+	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
+	    strtoll(PQgetvalue(res, row, L_CA), NULL, 10))) == NULL) {
+		snprintf(jid, sizeof(jid), "%lld", (long long)j->job_id);
+		param[0] = jid;
 		param[1] = "no usable CA key for this profile; retrying";
 		ra_warnx("request %lld: %s", (long long)j->request_id, param[1]);
+		j->state = JOB_NONE;
 		return ra_db_command(w->db, "job later", SQL_JOB_LATER, 2, param);
 	}
-	if ((er = ra_bytea_get(res, 0, L_SUBJECT, &subj, &subjlen)) != RA_OK)
+	if ((er = ra_bytea_get(res, row, L_SUBJECT, &subj, &subjlen)) != RA_OK)
 		goto out;
 	cp = subj;
 	if ((subject = d2i_X509_NAME(NULL, &cp, (long)subjlen)) == NULL) {
 		er = job_refuse(w, j, "the stored subject is not a DER name");
 		goto out;
 	}
-	if ((er = ra_profile_check_subject(p, subject, why, sizeof(why))) !=
-	    RA_OK ||
-	    (er = job_key(p, res, &newkey, &spki, &spkilen, sha, why,
+	if ((er = ra_profile_check_subject(j->prof, subject, why,
+	    sizeof(why))) != RA_OK ||
+	    (er = job_key(j->prof, res, row, &csr, &newkey, &made, why,
 	    sizeof(why))) != RA_OK) {
 		if (er == RA_EINPUT || er == RA_EPOLICY)
 			er = job_refuse(w, j, why);
 		goto out;
 	}
-	if ((cn = ra_dn_get(subject, NID_commonName)) == NULL ||
+	pub = csr != NULL ? X509_REQ_get_X509_PUBKEY(csr) : made;
+	if ((er = ra_pubkey_spki(pub, &spki, &spkilen, sha)) != RA_OK)
+		goto out;
+	if ((j->cn = ra_dn_get(subject, NID_commonName)) == NULL ||
 	    (j->subject = ra_dn_text(subject)) == NULL ||
-	    (spkihex = ra_bytea_hex(spki, spkilen)) == NULL ||
-	    (shahex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
+	    (j->spki_hex = ra_bytea_hex(spki, spkilen)) == NULL ||
+	    (j->sha_hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
 	}
-	if (newkey != NULL && (er = ra_key_encrypt(newkey,
-	    PQgetvalue(res, 0, L_SECRET), &enc, &enclen)) != RA_OK)
+	if (newkey != NULL && ((er = ra_key_encrypt(newkey,
+	    PQgetvalue(res, row, L_SECRET), &enc, &enclen)) != RA_OK ||
+	    (j->key_hex = ra_bytea_hex(enc, enclen)) == NULL)) {
+		er = er != RA_OK ? er : RA_ENOMEM;
+		goto out;
+	}
+	j->nb = time(NULL);
+	j->na = validity_end(j->nb, j->prof->months, j->prof->days);
+	if ((er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
 		goto out;
 	memset(&t, 0, sizeof(t));
+	t.serial_dec = j->serial;
 	t.issuer = j->sg->cert;
 	t.subject_der = subj;
 	t.subject_len = subjlen;
-	t.not_before = now;
-	t.not_after = validity_end(now, p->months, p->days);
-	t.spki_der = spki;
-	t.spki_len = spkilen;
-	t.prof = p;
-	t.san_dns = PQgetvalue(res, 0, L_DNS);
-	t.san_email = PQgetvalue(res, 0, L_EMAIL);
+	t.not_before = j->nb;
+	t.not_after = j->na;
+	t.pubkey = pub;
+	t.prof = j->prof;
+	t.san_dns = PQgetvalue(res, row, L_DNS);
+	t.san_email = PQgetvalue(res, row, L_EMAIL);
 	t.crl_url = j->sg->crl_url;
 	t.issuer_url = j->sg->issuer_url;
 	t.ocsp_url = w->ocsp_url;
-	t.serial_dec = j->serial;
-	snprintf(ca, sizeof(ca), "%lld", (long long)j->sg->ca_id);
-	snprintf(rid, sizeof(rid), "%lld", (long long)j->request_id);
-	snprintf(inst, sizeof(inst), "%lld", (long long)j->institution_id);
-	snprintf(off, sizeof(off), "%lld", (long long)j->officer_id);
-	snprintf(pid, sizeof(pid), "%d", p->id);
-	snprintf(nb, sizeof(nb), "%lld", (long long)t.not_before);
-	snprintf(na, sizeof(na), "%lld", (long long)t.not_after);
-	for (try = 0; try < 3; try++) {
-		if ((er = serial_new(j->serial, sizeof(j->serial))) != RA_OK ||
-		    (er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) !=
-		    RA_OK)
-			goto out;
-		free(tbshex);
-		if ((tbshex = ra_bytea_hex(j->tbs, j->tbslen)) == NULL) {
-			er = RA_ENOMEM;
-			goto out;
-		}
-		param[0] = ca;
-		param[1] = j->serial;
-		param[2] = rid;
-		param[3] = inst;
-		param[4] = p->kind;
-		param[5] = pid;
-		param[6] = off;
-		param[7] = j->subject;
-		param[8] = cn;
-		param[9] = spkihex;
-		param[10] = shahex;
-		param[11] = tbshex;
-		param[12] = nb;
-		param[13] = na;
-		if ((er = ra_db_query(w->db, "reserve certificate",
-		    SQL_RESERVE, 14, param, &r2)) != RA_OK)
-			goto out;
-		if (PQntuples(r2) == 1)
-			break;
-		PQclear(r2);
-		r2 = NULL;
-		/* No row: the key is taken, or (2^-127) the serial is. */
-		param[0] = shahex;
-		if ((er = ra_db_query(w->db, "key taken", SQL_KEY_TAKEN, 1,
-		    param, &r2)) != RA_OK)
-			goto out;
-		if (strcmp(PQgetvalue(r2, 0, 0), "t") == 0) {
-			er = job_refuse(w, j, "this key was used before");
-			goto out;
-		}
-		PQclear(r2);
-		r2 = NULL;
-		X509_free(j->crt);
-		OPENSSL_free(j->tbs);
-		j->crt = NULL;
-		j->tbs = NULL;
-	}
-	if (r2 == NULL) {
-		er = RA_EDUP;
+	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
+		goto out;
+	if ((j->tbs_hex = ra_bytea_hex(j->tbs, j->tbslen)) == NULL) {
+		er = RA_ENOMEM;
 		goto out;
 	}
-	j->cert_id = strtoll(PQgetvalue(r2, 0, 0), NULL, 10);
-	if (newkey != NULL) {
-		if ((enchex = ra_bytea_hex(enc, enclen)) == NULL) {
-			er = RA_ENOMEM;
-			goto out;
-		}
-		param[0] = PQgetvalue(r2, 0, 0);
-		param[1] = enchex;
-		snprintf(days, sizeof(days), "%d", w->key_days);
-		param[2] = days;
-		if ((er = ra_db_command(w->db, "store key", SQL_KEY_PENDING, 3,
-		    param)) != RA_OK)
-			goto out;
-	}
-	j->state = JOB_SIGN;
+	j->state = JOB_RESERVE;
 out:
-	PQclear(r2);
 	X509_NAME_free(subject);
+	X509_REQ_free(csr);
+	X509_PUBKEY_free(made);
 	EVP_PKEY_free(newkey);
 	PQfreemem(subj);
 	OPENSSL_free(spki);
 	OPENSSL_clear_free(enc, enclen);
-	free(cn);
-	free(spkihex);
-	free(shahex);
-	free(tbshex);
-	free(enchex);
 	return er;
 }
 
 /*
- * Step 2 after a crash: a reservation exists.  Rebuild the certificate
- * from what was stored and insist on the very same TBS bytes.
+ * After a crash: a reservation exists.  Rebuild the certificate from what
+ * was stored and insist on the very same TBS bytes.
  */
 static enum ra_err
-job_resume(struct ra_worker *w, struct job *j, PGresult *res)
+job_resume(struct ra_worker *w, struct job *j, PGresult *res, int row)
 {
-	const struct ra_profile	*p;
 	struct ra_tbs		 t;
 	unsigned char		*subj = NULL, *spki = NULL, *tbs = NULL;
 	size_t			 subjlen, spkilen, tbslen;
 	X509_NAME		*subject = NULL;
+	X509_PUBKEY		*pub = NULL;
 	const unsigned char	*cp;
 	enum ra_err		 er;
 
-	j->cert_id = strtoll(PQgetvalue(res, 0, L_CERT), NULL, 10);
+	j->cert_id = strtoll(PQgetvalue(res, row, L_CERT), NULL, 10);
 	snprintf(j->serial, sizeof(j->serial), "%s",
-	    PQgetvalue(res, 0, L_SERIAL));
-	if ((p = profile_get(w, atoi(PQgetvalue(res, 0, L_PROFILE)))) == NULL)
+	    PQgetvalue(res, row, L_SERIAL));
+	if ((j->prof = profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)))) ==
+	    NULL)
 		return job_refuse(w, j, "unknown profile");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
-	    strtoll(PQgetvalue(res, 0, L_CCA), NULL, 10))) == NULL)
+	    strtoll(PQgetvalue(res, row, L_CCA), NULL, 10))) == NULL)
 		return job_refuse(w, j, "the reserving CA has no usable key");
-	if ((er = ra_bytea_get(res, 0, L_SUBJECT, &subj, &subjlen)) != RA_OK ||
-	    (er = ra_bytea_get(res, 0, L_SPKI, &spki, &spkilen)) != RA_OK ||
-	    (er = ra_bytea_get(res, 0, L_TBS, &tbs, &tbslen)) != RA_OK)
+	if ((er = ra_bytea_get(res, row, L_SUBJECT, &subj, &subjlen)) != RA_OK ||
+	    (er = ra_bytea_get(res, row, L_SPKI, &spki, &spkilen)) != RA_OK ||
+	    (er = ra_bytea_get(res, row, L_TBS, &tbs, &tbslen)) != RA_OK)
 		goto out;
 	cp = subj;
 	if ((subject = d2i_X509_NAME(NULL, &cp, (long)subjlen)) == NULL ||
-	    (j->subject = ra_dn_text(subject)) == NULL) {
+	    (j->subject = ra_dn_text(subject)) == NULL ||
+	    (cp = spki, pub = d2i_X509_PUBKEY(NULL, &cp, (long)spkilen)) ==
+	    NULL) {
 		er = RA_EINPUT;
 		goto out;
 	}
@@ -470,13 +462,12 @@ job_resume(struct ra_worker *w, struct job *j, PGresult *res)
 	t.issuer = j->sg->cert;
 	t.subject_der = subj;
 	t.subject_len = subjlen;
-	t.not_before = (time_t)strtoll(PQgetvalue(res, 0, L_NB), NULL, 10);
-	t.not_after = (time_t)strtoll(PQgetvalue(res, 0, L_NA), NULL, 10);
-	t.spki_der = spki;
-	t.spki_len = spkilen;
-	t.prof = p;
-	t.san_dns = PQgetvalue(res, 0, L_DNS);
-	t.san_email = PQgetvalue(res, 0, L_EMAIL);
+	t.not_before = (time_t)strtoll(PQgetvalue(res, row, L_NB), NULL, 10);
+	t.not_after = (time_t)strtoll(PQgetvalue(res, row, L_NA), NULL, 10);
+	t.pubkey = pub;
+	t.prof = j->prof;
+	t.san_dns = PQgetvalue(res, row, L_DNS);
+	t.san_email = PQgetvalue(res, row, L_EMAIL);
 	t.crl_url = j->sg->crl_url;
 	t.issuer_url = j->sg->issuer_url;
 	t.ocsp_url = w->ocsp_url;
@@ -492,82 +483,286 @@ job_resume(struct ra_worker *w, struct job *j, PGresult *res)
 	j->state = JOB_SIGN;
 out:
 	X509_NAME_free(subject);
+	X509_PUBKEY_free(pub);
 	PQfreemem(subj);
 	PQfreemem(spki);
 	PQfreemem(tbs);
 	return er;
 }
 
-/* Step 2 dispatch for one claimed job, inside the reservation transaction. */
+/* What one claimed job needs, from its row of the batch's load. */
 static enum ra_err
-job_prepare(struct ra_worker *w, struct job *j)
+job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 {
+	if (row < 0)
+		return job_finish(w, j, "failed", "no such request");
+	j->institution_id = strtoll(PQgetvalue(res, row, L_INST), NULL, 10);
+	j->officer_id = strtoll(PQgetvalue(res, row, L_OFFICER), NULL, 10);
+	if (strcmp(PQgetvalue(res, row, L_STATE), "queued") != 0)
+		return job_finish(w, j, "done", NULL);	/* nothing left */
+	if (PQgetisnull(res, row, L_CERT))
+		return job_build(w, j, res, row);
+	if (strcmp(PQgetvalue(res, row, L_CSTATE), "issued") == 0)
+		return job_finish(w, j, "done", NULL);	/* died after storing */
+	return job_resume(w, j, res, row);
+}
+
+/* Load every claimed request in one query and prepare each job. */
+static enum ra_err
+prepare_all(struct ra_worker *w, struct job *jobs, size_t n)
+{
+	struct ra_pgarr	 ids;
 	PGresult	*res = NULL;
 	const char	*param[1];
-	char		 rid[24];
+	char		 id[24];
+	size_t		 i;
+	int		 row, k;
+	enum ra_err	 er = RA_ENOMEM;
+
+	memset(&ids, 0, sizeof(ids));
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%lld", (long long)jobs[i].request_id);
+		if (!ra_pgarr_add(&ids, id))
+			goto out;
+	}
+	if ((param[0] = ra_pgarr_str(&ids)) == NULL)
+		goto out;
+	if ((er = ra_db_query(w->db, "load requests", SQL_LOAD, 1, param,
+	    &res)) != RA_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		for (row = -1, k = 0; k < PQntuples(res); k++)
+			if (strtoll(PQgetvalue(res, k, L_ID), NULL, 10) ==
+			    jobs[i].request_id)
+				row = k;
+		if ((er = job_prepare(w, &jobs[i], res, row)) != RA_OK)
+			goto out;
+	}
+out:
+	PQclear(res);
+	ra_pgarr_free(&ids);
+	return er;
+}
+
+/* Columns of SQL_RESERVE, in order. */
+enum {
+	R_CA, R_SERIAL, R_REQUEST, R_INST, R_KIND, R_PROFILE, R_OFFICER,
+	R_DN, R_CN, R_SPKI, R_SHA, R_TBS, R_NB, R_NA, R__MAX
+};
+
+static int
+reserve_row(struct ra_pgarr *a, const struct job *j)
+{
+	char	 v[R__MAX][24];
+
+	snprintf(v[R_CA], sizeof(v[0]), "%lld", (long long)j->sg->ca_id);
+	snprintf(v[R_REQUEST], sizeof(v[0]), "%lld", (long long)j->request_id);
+	snprintf(v[R_INST], sizeof(v[0]), "%lld", (long long)j->institution_id);
+	snprintf(v[R_PROFILE], sizeof(v[0]), "%d", j->prof->id);
+	snprintf(v[R_OFFICER], sizeof(v[0]), "%lld", (long long)j->officer_id);
+	snprintf(v[R_NB], sizeof(v[0]), "%lld", (long long)j->nb);
+	snprintf(v[R_NA], sizeof(v[0]), "%lld", (long long)j->na);
+	return ra_pgarr_add(&a[R_CA], v[R_CA]) &&
+	    ra_pgarr_add(&a[R_SERIAL], j->serial) &&
+	    ra_pgarr_add(&a[R_REQUEST], v[R_REQUEST]) &&
+	    ra_pgarr_add(&a[R_INST], v[R_INST]) &&
+	    ra_pgarr_add(&a[R_KIND], j->prof->kind) &&
+	    ra_pgarr_add(&a[R_PROFILE], v[R_PROFILE]) &&
+	    ra_pgarr_add(&a[R_OFFICER], j->officer_id == 0 ? NULL :
+	    v[R_OFFICER]) &&
+	    ra_pgarr_add(&a[R_DN], j->subject) &&
+	    ra_pgarr_add(&a[R_CN], j->cn) &&
+	    ra_pgarr_add(&a[R_SPKI], j->spki_hex) &&
+	    ra_pgarr_add(&a[R_SHA], j->sha_hex) &&
+	    ra_pgarr_add(&a[R_TBS], j->tbs_hex) &&
+	    ra_pgarr_add(&a[R_NB], v[R_NB]) &&
+	    ra_pgarr_add(&a[R_NA], v[R_NA]);
+}
+
+/*
+ * A reservation that did not go in: the key was taken meanwhile (refuse)
+ * or, once in 2^127, the serial (leave the job for the next batch).
+ */
+static enum ra_err
+reserve_conflict(struct ra_worker *w, struct job *j)
+{
+	PGresult	*res = NULL;
+	const char	*param[1] = { j->sha_hex };
 	enum ra_err	 er;
 
-	snprintf(rid, sizeof(rid), "%lld", (long long)j->request_id);
-	param[0] = rid;
-	if ((er = ra_db_query(w->db, "load request", SQL_LOAD, 1, param,
+	if ((er = ra_db_query(w->db, "key taken", SQL_KEY_TAKEN, 1, param,
 	    &res)) != RA_OK)
 		return er;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return job_finish(w, j, "failed", "no such request");
-	}
-	j->institution_id = strtoll(PQgetvalue(res, 0, L_INST), NULL, 10);
-	j->officer_id = strtoll(PQgetvalue(res, 0, L_OFFICER), NULL, 10);
-	if (strcmp(PQgetvalue(res, 0, L_STATE), "queued") != 0)
-		er = job_finish(w, j, "done", NULL);	/* nothing left */
-	else if (PQgetisnull(res, 0, L_CERT))
-		er = job_reserve(w, j, res);
-	else if (strcmp(PQgetvalue(res, 0, L_CSTATE), "issued") == 0)
-		er = job_finish(w, j, "done", NULL);	/* died after storing */
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		er = job_refuse(w, j, "this key was used before");
 	else
-		er = job_resume(w, j, res);
+		j->state = JOB_NONE;
 	PQclear(res);
 	return er;
 }
 
-/* Step 3 for one signed certificate, inside the storing transaction. */
+/* Store every built reservation (and its server-made key) in one go. */
 static enum ra_err
-job_store(struct ra_worker *w, struct job *j)
+reserve_all(struct ra_worker *w, struct job *jobs, size_t n)
 {
-	unsigned char	*der = NULL;
-	size_t		 derlen;
-	const char	*param[8];
-	char		 cid[24], rid[24], inst[24], off[24], *hex = NULL;
-	enum ra_err	 er;
+	struct ra_pgarr	 a[R__MAX], kc, kk;
+	PGresult	*res = NULL;
+	const char	*param[R__MAX];
+	char		 id[24], days[16];
+	size_t		 i, want = 0;
+	int		 k, c;
+	enum ra_err	 er = RA_ENOMEM;
 
-	if ((er = ra_cert_der(j->crt, &der, &derlen)) != RA_OK)
-		return er;
-	if ((hex = ra_bytea_hex(der, derlen)) == NULL) {
-		er = RA_ENOMEM;
+	memset(a, 0, sizeof(a));
+	memset(&kc, 0, sizeof(kc));
+	memset(&kk, 0, sizeof(kk));
+	for (i = 0; i < n; i++)
+		if (jobs[i].state == JOB_RESERVE) {
+			if (!reserve_row(a, &jobs[i]))
+				goto out;
+			want++;
+		}
+	if (want == 0) {
+		er = RA_OK;
 		goto out;
 	}
-	snprintf(cid, sizeof(cid), "%lld", (long long)j->cert_id);
-	snprintf(rid, sizeof(rid), "%lld", (long long)j->request_id);
-	snprintf(inst, sizeof(inst), "%lld", (long long)j->institution_id);
-	snprintf(off, sizeof(off), "%lld", (long long)j->officer_id);
-	param[0] = cid;
-	param[1] = hex;
-	if ((er = ra_db_command(w->db, "store certificate", SQL_ISSUED, 2,
-	    param)) != RA_OK ||
-	    (er = job_finish(w, j, "done", NULL)) != RA_OK)
+	for (c = 0; c < R__MAX; c++)
+		if ((param[c] = ra_pgarr_str(&a[c])) == NULL)
+			goto out;
+	if ((er = ra_db_query(w->db, "reserve certificates", SQL_RESERVE,
+	    R__MAX, param, &res)) != RA_OK)
 		goto out;
-	param[0] = w->id;
-	param[1] = inst;
-	param[2] = off;
-	param[3] = j->sg->subject;
-	param[4] = j->serial;
-	param[5] = j->subject;
-	param[6] = rid;
-	param[7] = cid;
-	er = ra_db_command(w->db, "audit issue", SQL_AUDIT_ISSUE, 8, param);
+	for (k = 0; k < PQntuples(res); k++)
+		for (i = 0; i < n; i++)
+			if (jobs[i].state == JOB_RESERVE &&
+			    jobs[i].request_id == strtoll(PQgetvalue(res, k, 0),
+			    NULL, 10)) {
+				jobs[i].cert_id = strtoll(PQgetvalue(res, k, 1),
+				    NULL, 10);
+				jobs[i].state = JOB_SIGN;
+			}
+	er = RA_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (jobs[i].state == JOB_RESERVE &&
+		    (er = reserve_conflict(w, &jobs[i])) != RA_OK)
+			goto out;
+		if (jobs[i].state != JOB_SIGN || jobs[i].key_hex == NULL)
+			continue;
+		snprintf(id, sizeof(id), "%lld", (long long)jobs[i].cert_id);
+		if (!ra_pgarr_add(&kc, id) ||
+		    !ra_pgarr_add(&kk, jobs[i].key_hex)) {
+			er = RA_ENOMEM;
+			goto out;
+		}
+	}
+	er = RA_OK;
+	if (kc.n > 0) {
+		snprintf(days, sizeof(days), "%d", w->key_days);
+		param[0] = ra_pgarr_str(&kc);
+		param[1] = ra_pgarr_str(&kk);
+		param[2] = days;
+		if (param[0] == NULL || param[1] == NULL)
+			er = RA_ENOMEM;
+		else
+			er = ra_db_command(w->db, "store keys", SQL_KEYS_PENDING,
+			    3, param);
+	}
 out:
+	PQclear(res);
+	for (c = 0; c < R__MAX; c++)
+		ra_pgarr_free(&a[c]);
+	ra_pgarr_free(&kc);
+	ra_pgarr_free(&kk);
+	return er;
+}
+
+/* Columns of the storing statements, in order. */
+enum {
+	S_CERT, S_DER, S_REQUEST, S_JOB, S_INST, S_OFFICER, S_ISSUER,
+	S_SERIAL, S_DN, S__MAX
+};
+
+static int
+store_row(struct ra_pgarr *a, const struct job *j)
+{
+	unsigned char	*der = NULL;
+	size_t		 len;
+	char		 v[S__MAX][24], *hex = NULL;
+	int		 ok;
+
+	if (ra_cert_der(j->crt, &der, &len) != RA_OK ||
+	    (hex = ra_bytea_hex(der, len)) == NULL) {
+		OPENSSL_free(der);
+		return 0;
+	}
+	snprintf(v[S_CERT], sizeof(v[0]), "%lld", (long long)j->cert_id);
+	snprintf(v[S_REQUEST], sizeof(v[0]), "%lld", (long long)j->request_id);
+	snprintf(v[S_JOB], sizeof(v[0]), "%lld", (long long)j->job_id);
+	snprintf(v[S_INST], sizeof(v[0]), "%lld", (long long)j->institution_id);
+	snprintf(v[S_OFFICER], sizeof(v[0]), "%lld", (long long)j->officer_id);
+	ok = ra_pgarr_add(&a[S_CERT], v[S_CERT]) &&
+	    ra_pgarr_add(&a[S_DER], hex) &&
+	    ra_pgarr_add(&a[S_REQUEST], v[S_REQUEST]) &&
+	    ra_pgarr_add(&a[S_JOB], v[S_JOB]) &&
+	    ra_pgarr_add(&a[S_INST], v[S_INST]) &&
+	    ra_pgarr_add(&a[S_OFFICER], j->officer_id == 0 ? NULL :
+	    v[S_OFFICER]) &&
+	    ra_pgarr_add(&a[S_ISSUER], j->sg->subject) &&
+	    ra_pgarr_add(&a[S_SERIAL], j->serial) &&
+	    ra_pgarr_add(&a[S_DN], j->subject);
 	OPENSSL_free(der);
 	free(hex);
+	return ok;
+}
+
+/*
+ * Step 3 for every signed certificate: store them, close their requests
+ * and jobs, audit, and wake whoever waits (NOTIFY ra_done), in one go.
+ */
+static enum ra_err
+store_all(struct ra_worker *w, struct job *jobs, size_t n)
+{
+	struct ra_pgarr	 a[S__MAX];
+	const char	*p[S__MAX], *param[8];
+	size_t		 i;
+	int		 c;
+	enum ra_err	 er = RA_ENOMEM;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < n; i++)
+		if (jobs[i].state == JOB_SIGN && !store_row(a, &jobs[i]))
+			goto out;
+	if (a[S_CERT].n == 0) {
+		er = RA_OK;
+		goto out;
+	}
+	for (c = 0; c < S__MAX; c++)
+		if ((p[c] = ra_pgarr_str(&a[c])) == NULL)
+			goto out;
+	param[0] = p[S_CERT];
+	param[1] = p[S_DER];
+	if ((er = ra_db_command(w->db, "store certificates", SQL_ISSUED, 2,
+	    param)) != RA_OK ||
+	    (er = ra_db_command(w->db, "requests done", SQL_REQUESTS_DONE, 1,
+	    &p[S_REQUEST])) != RA_OK ||
+	    (er = ra_db_command(w->db, "jobs done", SQL_JOBS_DONE, 1,
+	    &p[S_JOB])) != RA_OK)
+		goto out;
+	param[0] = w->id;
+	param[1] = p[S_INST];
+	param[2] = p[S_OFFICER];
+	param[3] = p[S_ISSUER];
+	param[4] = p[S_SERIAL];
+	param[5] = p[S_DN];
+	param[6] = p[S_REQUEST];
+	param[7] = p[S_CERT];
+	if ((er = ra_db_command(w->db, "audit issue", SQL_AUDIT_ISSUE, 8,
+	    param)) != RA_OK)
+		goto out;
+	er = ra_db_command(w->db, "notify", SQL_NOTIFY_ALL, 1, &p[S_REQUEST]);
+out:
+	for (c = 0; c < S__MAX; c++)
+		ra_pgarr_free(&a[c]);
 	return er;
 }
 
@@ -575,7 +770,7 @@ out:
 static enum ra_err
 claim(struct ra_worker *w, struct job *jobs, size_t *n)
 {
-	PGresult	*res = NULL, *lk = NULL;
+	PGresult	*res = NULL;
 	const char	*param[2];
 	char		 lim[16];
 	int		 i;
@@ -584,52 +779,37 @@ claim(struct ra_worker *w, struct job *jobs, size_t *n)
 	*n = 0;
 	snprintf(lim, sizeof(lim), "%zu", w->batch);
 	param[0] = lim;
-	if ((er = ra_db_begin(w->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_query(w->db, "claim jobs", SQL_CLAIM, 1, param,
+	param[1] = w->id;
+	if ((er = ra_db_query(w->db, "claim jobs", SQL_CLAIM, 2, param,
 	    &res)) != RA_OK)
-		goto out;
-	for (i = 0; i < PQntuples(res); i++) {
-		param[0] = PQgetvalue(res, i, 0);
-		param[1] = w->id;
-		if ((er = ra_db_query(w->db, "job lock", SQL_LOCK, 1, param,
-		    &lk)) != RA_OK)
-			goto out;
-		if (strcmp(PQgetvalue(lk, 0, 0), "t") == 0) {
-			/* Ours now; from here on "*n" says what to unlock. */
-			memset(&jobs[*n], 0, sizeof(jobs[*n]));
-			jobs[*n].job_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-			jobs[*n].request_id = strtoll(PQgetvalue(res, i, 1),
-			    NULL, 10);
-			(*n)++;
-			if ((er = ra_db_command(w->db, "job claimed",
-			    SQL_CLAIMED, 2, param)) != RA_OK)
-				goto out;
-		}
-		PQclear(lk);
-		lk = NULL;
+		return er;
+	for (i = 0; i < PQntuples(res) && (size_t)i < w->batch; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		jobs[i].job_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		jobs[i].request_id = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 	}
-	er = ra_db_commit(w->db);
-out:
-	PQclear(lk);
+	*n = (size_t)i;
 	PQclear(res);
-	ra_db_rollback(w->db);
-	return er;
+	return RA_OK;
 }
 
 static void
 unlock_all(struct ra_worker *w, struct job *jobs, size_t n)
 {
+	struct ra_pgarr	 ids;
 	const char	*param[1];
-	char		 jid[24];
+	char		 id[24];
 	size_t		 i;
 
+	memset(&ids, 0, sizeof(ids));
 	for (i = 0; i < n; i++) {
-		snprintf(jid, sizeof(jid), "%lld", (long long)jobs[i].job_id);
-		param[0] = jid;
-		(void)ra_db_command(w->db, "job unlock", SQL_UNLOCK, 1, param);
+		snprintf(id, sizeof(id), "%lld", (long long)jobs[i].job_id);
+		(void)ra_pgarr_add(&ids, id);
 		job_clear(&jobs[i]);
 	}
+	if (n > 0 && (param[0] = ra_pgarr_str(&ids)) != NULL)
+		(void)ra_db_command(w->db, "unlock jobs", SQL_UNLOCK, 1, param);
+	ra_pgarr_free(&ids);
 }
 
 /* Steps 2 and 3 for "n" claimed jobs. */
@@ -641,10 +821,9 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 
 	if ((er = ra_db_begin(w->db)) != RA_OK)
 		return er;
-	for (i = 0; i < n; i++)
-		if ((er = job_prepare(w, &jobs[i])) != RA_OK)
-			goto fail;
-	if ((er = ra_db_commit(w->db)) != RA_OK)
+	if ((er = prepare_all(w, jobs, n)) != RA_OK ||
+	    (er = reserve_all(w, jobs, n)) != RA_OK ||
+	    (er = ra_db_commit(w->db)) != RA_OK)
 		goto fail;
 	if (w->after_reserve != NULL)
 		w->after_reserve(w->hook_arg);
@@ -657,10 +836,8 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 
 	if ((er = ra_db_begin(w->db)) != RA_OK)
 		return er;
-	for (i = 0; i < n; i++)
-		if (jobs[i].state == JOB_SIGN &&
-		    (er = job_store(w, &jobs[i])) != RA_OK)
-			goto fail;
+	if ((er = store_all(w, jobs, n)) != RA_OK)
+		goto fail;
 	return ra_db_commit(w->db);
 fail:
 	ra_db_rollback(w->db);
@@ -668,10 +845,10 @@ fail:
 }
 
 /*
- * One batch.  Returns the number of jobs handled (0: the queue is empty)
- * or -1 after an error; what failed is left for the next attempt.  When a
- * batch fails, its jobs are retried one by one so one bad request cannot
- * hold up the others.
+ * One batch.  Returns the number of jobs handled (0: nothing could be
+ * claimed) or -1 after an error; what failed is left for the next
+ * attempt.  When a batch fails, its jobs are retried one by one so one bad
+ * request cannot hold up the others.
  */
 int
 ra_worker_batch(struct ra_worker *w)
@@ -683,7 +860,6 @@ ra_worker_batch(struct ra_worker *w)
 	if ((jobs = calloc(w->batch, sizeof(*jobs))) == NULL)
 		return -1;
 	if ((er = claim(w, jobs, &n)) != RA_OK) {
-		unlock_all(w, jobs, n);
 		free(jobs);
 		return -1;
 	}
@@ -692,13 +868,7 @@ ra_worker_batch(struct ra_worker *w)
 		ra_warnx("batch of %zu failed (%s); retrying one by one", n,
 		    ra_strerror(er));
 		for (i = 0; i < n; i++) {
-			X509_free(jobs[i].crt);
-			OPENSSL_free(jobs[i].tbs);
-			free(jobs[i].subject);
-			jobs[i].crt = NULL;
-			jobs[i].tbs = NULL;
-			jobs[i].subject = NULL;
-			jobs[i].state = JOB_NONE;
+			job_reset(&jobs[i]);
 			if (process(w, &jobs[i], 1) != RA_OK)
 				ra_warnx("job %lld failed; it stays queued",
 				    (long long)jobs[i].job_id);

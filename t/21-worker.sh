@@ -39,7 +39,11 @@ reserved=$(sql "SELECT string_agg(request_id::text, ',') FROM ra.certificate WHE
 reserved_ids=$(sql "SELECT string_agg(cert_id::text, ',' ORDER BY cert_id) FROM ra.certificate WHERE state = 'reserved'")
 
 # 2. Killed at a random instant in the middle of the queue.
-as_worker "$W" drain >/dev/null 2>"$T/killed.err" &
+# Small batches, so that there is a middle to be killed in.
+cp "$RA_CONF" "$T/small.conf"
+printf 'Worker.Batch = 5\n' >>"$T/small.conf"
+chmod 0644 "$T/small.conf"
+runuser -u ra-worker -- env RA_CONF="$T/small.conf" "$W" drain >/dev/null 2>"$T/killed.err" &
 pid=$!
 i=0
 while [ "$(sql "SELECT count(*) FROM ra.certificate WHERE state = 'issued'")" -eq 0 ] && [ $i -lt 200 ]; do
