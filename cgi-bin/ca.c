@@ -46,6 +46,8 @@ static const char SQL_CA_IMPORT[] =
     "  $5, $6::bytea, $7::bytea, $8, $9::timestamptz, $10::timestamptz,"
     "  $11, $12)"
     " RETURNING ca_id, parent_ca_id IS NOT NULL";
+static const char SQL_CA_PARENT[] =
+    "SELECT ca_id FROM ra.ca WHERE ski = $1::bytea";
 static const char SQL_CA_KIND[] =
     "INSERT INTO ra.ca_kind (ca_id, kind) VALUES ($1::bigint, $2)"
     " ON CONFLICT DO NOTHING";
@@ -70,7 +72,7 @@ secret_read(char *buf, size_t sz)
 
 	if (fgets(buf, (int)sz, stdin) == NULL) {
 		ra_warnx("no password on standard input");
-		return RA_EUSAGE;
+		return RA_EINPUT;
 	}
 	n = strcspn(buf, "\r\n");
 	buf[n] = '\0';
@@ -98,6 +100,31 @@ import_cert(const struct opts *o, X509 **crt, struct ra_certinfo *ci,
 	    (size_t)ASN1_STRING_length(aki))) == NULL)
 		return RA_ENOMEM;
 	return RA_OK;
+}
+
+/* Inside a transaction: CA "name" issues new certificates of "kind". */
+static enum ra_err
+make_current(PGconn *db, const char *name, const char *kind)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	enum ra_err	 er;
+
+	param[0] = kind;
+	if ((er = ra_db_command(db, "uncurrent", SQL_CA_UNCURRENT, 1,
+	    param)) != RA_OK)
+		return er;
+	param[0] = name;
+	param[1] = kind;
+	if ((er = ra_db_query(db, "current", SQL_CA_CURRENT, 2, param,
+	    &res)) != RA_OK)
+		return er;
+	if (strcmp(PQcmdTuples(res), "1") != 0) {
+		ra_warnx("CA %s does not issue %s certificates", name, kind);
+		er = RA_EINPUT;
+	}
+	PQclear(res);
+	return er;
 }
 
 /* Register a production CA from its PEM certificate (and key path). */
@@ -137,6 +164,21 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		goto out;
+	if (!selfsigned) {
+		param[0] = akihex;
+		if (akihex == NULL || (er = ra_db_query(r->db, "parent CA",
+		    SQL_CA_PARENT, 1, param, &res)) != RA_OK ||
+		    PQntuples(res) != 1) {
+			if (er == RA_OK) {
+				ra_warnx("%s: its issuer is not registered; "
+				    "import the parent CA first", o->cert);
+				er = RA_EINPUT;
+			}
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
 	param[0] = o->name;
 	param[1] = o->slug;
 	param[2] = selfsigned ? "root" : "issuing";
@@ -152,16 +194,13 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if ((er = ra_db_query(r->db, "import CA", SQL_CA_IMPORT, 12, param,
 	    &res)) != RA_OK)
 		goto out;
-	if (!selfsigned && strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		ra_warnx("%s: its issuer is not registered; import the parent "
-		    "CA first", o->cert);
-		er = RA_EINPUT;
-		goto out;
-	}
 	param[0] = PQgetvalue(res, 0, 0);
 	param[1] = o->kind;
 	if (o->kind != NULL &&
 	    (er = ra_db_command(r->db, "CA kind", SQL_CA_KIND, 2, param)) !=
+	    RA_OK)
+		goto out;
+	if (o->current && (er = make_current(r->db, o->name, o->kind)) !=
 	    RA_OK)
 		goto out;
 	if ((er = ra_db_commit(r->db)) == RA_OK)
@@ -179,8 +218,6 @@ out:
 static enum ra_err
 cmd_current(struct ra_req *r, const struct opts *o)
 {
-	PGresult	*res = NULL;
-	const char	*param[2];
 	enum ra_err	 er;
 
 	if (o->name == NULL || o->kind == NULL)
@@ -188,26 +225,10 @@ cmd_current(struct ra_req *r, const struct opts *o)
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
-	param[0] = o->kind;
-	if ((er = ra_db_command(r->db, "uncurrent", SQL_CA_UNCURRENT, 1,
-	    param)) != RA_OK)
-		goto out;
-	param[0] = o->name;
-	param[1] = o->kind;
-	if ((er = ra_db_query(r->db, "current", SQL_CA_CURRENT, 2, param,
-	    &res)) != RA_OK)
-		goto out;
-	if (strcmp(PQcmdTuples(res), "1") != 0) {
-		ra_warnx("CA %s does not issue %s certificates", o->name,
-		    o->kind);
-		er = RA_EINPUT;
-		goto out;
-	}
-	if ((er = ra_db_commit(r->db)) == RA_OK)
+	if ((er = make_current(r->db, o->name, o->kind)) == RA_OK &&
+	    (er = ra_db_commit(r->db)) == RA_OK)
 		printf("CA %s now issues new %s certificates\n", o->name,
 		    o->kind);
-out:
-	PQclear(res);
 	ra_db_rollback(r->db);
 	return er;
 }
@@ -369,6 +390,8 @@ cmd_status(struct ra_req *r, const struct opts *o)
 		return er;
 	if ((er = ra_cert_status(r->db, o->serial, stdout)) == RA_ENOTFOUND)
 		ra_warnx("no certificate has serial %s", o->serial);
+	else if (er == RA_EINPUT)
+		ra_warnx("%s: a serial is decimal digits", o->serial);
 	return er;
 }
 
@@ -445,8 +468,11 @@ cmd_p12(struct ra_req *r, const struct opts *o)
 		    "expired)", o->request);
 	else if (er == RA_EDENIED)
 		ra_warnx("wrong password for request %lld", o->request);
-	if (er == RA_OK)
-		er = ra_write_atomic(o->out, der, len, 0600);
+	/* The key is gone only once the file is safely written. */
+	if (er == RA_OK && (er = ra_write_atomic(o->out, der, len, 0600)) ==
+	    RA_OK)
+		er = ra_db_commit(r->db);
+	ra_db_rollback(r->db);
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	OPENSSL_free(der);

@@ -126,6 +126,8 @@ cmd_run(struct ra_req *r)
 	enum ra_err		 er;
 
 	poll_ms = 1000 * ra_conf_int(&r->conf, "Worker.PollSeconds", 10);
+	if (poll_ms < 1000)
+		poll_ms = 1000;
 	if ((er = worker_open(r, &w)) != RA_OK ||
 	    (er = ra_db_command(r->db, "listen", "LISTEN ra_job", 0, NULL)) !=
 	    RA_OK)
@@ -161,19 +163,22 @@ cmd_crl(struct ra_req *r)
 	struct ra_signer	*sg = NULL;
 	size_t			 n = 0, i;
 	const char		*dir;
+	int			 hours;
 	enum ra_err		 er, first = RA_OK;
 
+	if ((hours = ra_conf_int(&r->conf, "Crl.Hours", 168)) < 1)
+		hours = 1;
 	if ((dir = ra_conf_get(&r->conf, "Paths.Crl")) == NULL) {
 		ra_warnx("config %s: Paths.Crl is not set", r->conf.path);
 		return RA_ECONF;
 	}
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, 1, &sg, &n)) != RA_OK)
 		return er;
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
-		if ((er = ra_crl_publish(r->db, &sg[i], dir,
-		    ra_conf_int(&r->conf, "Crl.Hours", 168), stdout)) != RA_OK &&
+		if ((er = ra_crl_publish(r->db, &sg[i], dir, hours, stdout)) !=
+		    RA_OK &&
 		    first == RA_OK)
 			first = er;
 	ra_signers_free(sg, n);

@@ -155,7 +155,7 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	res = NULL;
 	er = RA_ECRYPTO;
 	if (!X509_CRL_sort(crl) ||
-	    X509_CRL_sign(crl, sg->key, EVP_sha256()) <= 0 ||
+	    X509_CRL_sign(crl, sg->key, ra_sign_md(sg->key)) <= 0 ||
 	    (n = i2d_X509_CRL(crl, &der)) <= 0)
 		goto out;
 	if ((hex = ra_bytea_hex(der, (size_t)n)) == NULL) {

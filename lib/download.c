@@ -84,9 +84,11 @@ out:
 
 /*
  * The PKCS#12 of request "request_id", under "pass" (the password the key
- * was stored under), in profile "prof".  On RA_OK "*der" is the caller's
- * (OPENSSL_free) and the waiting key is gone.  RA_ENOTFOUND: nothing is
- * waiting (never, expired, or taken); RA_EDENIED: wrong password.
+ * was stored under), in profile "prof".  On RA_OK "*der" (OPENSSL_free) is
+ * the caller's and a transaction is left open in which the waiting key is
+ * deleted: the caller commits once the file is delivered, or rolls back.
+ * RA_ENOTFOUND: nothing is waiting (never, expired, or taken);
+ * RA_EDENIED: wrong password.  Nothing is left open on an error.
  */
 enum ra_err
 ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
@@ -140,16 +142,13 @@ ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
 	param[3] = PQgetvalue(res, 0, 5);
 	param[4] = PQgetvalue(res, 0, 8);
 	param[5] = prof == RA_P12_LEGACY ? "legacy" : "modern";
-	if ((er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6,
-	    param)) != RA_OK)
-		goto out;
-	er = ra_db_commit(db);
+	er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6, param);
 out:
 	if (er != RA_OK) {
 		OPENSSL_free(*der);
 		*der = NULL;
+		ra_db_rollback(db);
 	}
-	ra_db_rollback(db);
 	sk_X509_pop_free(chain, X509_free);
 	X509_free(crt);
 	EVP_PKEY_free(key);

@@ -14,9 +14,9 @@
 
 #include "ra.h"
 
-/* The digest we sign with for a CA key. */
-static const EVP_MD *
-sign_md(EVP_PKEY *cakey)
+/* The digest we sign with for a CA key (certificates and CRLs alike). */
+const EVP_MD *
+ra_sign_md(EVP_PKEY *cakey)
 {
 	return EVP_PKEY_is_a(cakey, "EC") && EVP_PKEY_get_bits(cakey) > 256 ?
 	    EVP_sha384() : EVP_sha256();
@@ -34,7 +34,7 @@ set_sigalg(X509 *crt, EVP_PKEY *cakey)
 	X509_ALGOR		*inner;
 	int			 sig, ptype;
 
-	if (!OBJ_find_sigid_by_algs(&sig, EVP_MD_get_type(sign_md(cakey)),
+	if (!OBJ_find_sigid_by_algs(&sig, EVP_MD_get_type(ra_sign_md(cakey)),
 	    EVP_PKEY_get_base_id(cakey)))
 		return 0;
 	/* RSA PKCS#1 v1.5 carries NULL parameters, ECDSA none (RFC 5758). */
@@ -222,7 +222,7 @@ ra_tbs_sign(X509 *crt, EVP_PKEY *cakey, const unsigned char *tbs,
 	int		 n;
 	enum ra_err	 er = RA_ECRYPTO;
 
-	if (X509_sign(crt, cakey, sign_md(cakey)) <= 0)
+	if (X509_sign(crt, cakey, ra_sign_md(cakey)) <= 0)
 		goto out;
 	if ((n = i2d_re_X509_tbs(crt, &now)) <= 0)
 		goto out;

@@ -196,6 +196,7 @@ struct ra_tbs {
 enum ra_err	 ra_tbs_build(const struct ra_tbs *, X509 **, unsigned char **,
 		    size_t *);
 enum ra_err	 ra_tbs_sign(X509 *, EVP_PKEY *, const unsigned char *, size_t);
+const EVP_MD	*ra_sign_md(EVP_PKEY *);
 
 /* request.c: the queue, seen from the screens */
 struct ra_newreq {
@@ -248,7 +249,7 @@ struct ra_signer {
 	char		*issuer_url;
 };
 
-enum ra_err	 ra_signers_load(PGconn *, struct ra_signer **, size_t *);
+enum ra_err	 ra_signers_load(PGconn *, int, struct ra_signer **, size_t *);
 struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
 void		 ra_signers_free(struct ra_signer *, size_t);
 
@@ -261,6 +262,7 @@ struct ra_worker {
 	size_t			 nprofiles;
 	size_t			 batch;		/* jobs per claim */
 	int			 key_days;	/* server-made keys wait this long */
+	int			 max_attempts;	/* then a failing job is given up */
 	const char		*ocsp_url;	/* borrowed from the config */
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */

@@ -21,6 +21,12 @@ static const char SQL_KEY_USED[] =
     "    OR EXISTS (SELECT 1 FROM ra.request WHERE spki_sha256 = $1::bytea"
     "                 AND state IN ('queued', 'done'))";
 
+/* Reference §5.1 error 215: review unfinished or usage period over. */
+static const char SQL_INSTITUTION_ACTIVE[] =
+    "SELECT status = 'active'"
+    "       AND current_date BETWEEN usage_from AND usage_until"
+    "  FROM ra.institution WHERE institution_id = $1::bigint";
+
 static const char SQL_REQUEST_ADD[] =
     "INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
     "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
@@ -254,6 +260,19 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 
 	*id = 0;
 	*why = '\0';
+	snprintf(inst, sizeof(inst), "%lld", (long long)rq->institution_id);
+	param[0] = inst;
+	if ((er = ra_db_query(db, "institution", SQL_INSTITUTION_ACTIVE, 1,
+	    param, &res)) != RA_OK)
+		return er;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		PQclear(res);
+		snprintf(why, whysz, "機関状態が無効なため申請できません "
+		    "(the institution is not active)");
+		return RA_EPOLICY;
+	}
+	PQclear(res);
+	res = NULL;
 	if ((er = ra_profile_load(db, rq->profile_id, &prof)) == RA_ENOTFOUND ||
 	    (er == RA_OK && !prof.active)) {
 		snprintf(why, whysz, "profile %d does not exist or is not in "
@@ -277,7 +296,6 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		er = RA_ENOMEM;
 		goto out;
 	}
-	snprintf(inst, sizeof(inst), "%lld", (long long)rq->institution_id);
 	snprintf(off, sizeof(off), "%lld", (long long)rq->officer_id);
 	snprintf(batch, sizeof(batch), "%lld", (long long)rq->batch_id);
 	snprintf(seq, sizeof(seq), "%d", rq->seq);

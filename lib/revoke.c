@@ -161,9 +161,11 @@ ra_cert_status(PGconn *db, const char *serial, FILE *out)
 			    strcmp(PQgetvalue(res, i, 8), "t") == 0 ?
 			    "expired" : "good", PQgetvalue(res, i, 3));
 		else if (PQgetisnull(res, i, 6))
-			fprintf(out, "revoked (reason %s) at %s, not yet in a "
-			    "CRL\n", PQgetvalue(res, i, 4),
-			    PQgetvalue(res, i, 5));
+			fprintf(out, "revoked (reason %s) at %s, %s\n",
+			    PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+			    strcmp(PQgetvalue(res, i, 8), "t") == 0 ?
+			    "expired (CRLs leave expired certificates out)" :
+			    "not yet in a CRL");
 		else
 			fprintf(out, "revoked (reason %s) at %s, in CRL #%s "
 			    "since %s\n", PQgetvalue(res, i, 4),

@@ -11,11 +11,14 @@
 
 #include "ra.h"
 
+/* $1: also retired CAs whose certificates may still be valid (for CRLs). */
 static const char SQL_SIGNERS[] =
     "SELECT ca_id, name, slug, key_path, cert_der, coalesce(crl_url, ''),"
     "       coalesce(issuer_url, '')"
     "  FROM ra.ca"
-    " WHERE role = 'issuing' AND status = 'active' AND key_path IS NOT NULL"
+    " WHERE role = 'issuing' AND key_path IS NOT NULL"
+    "   AND (status = 'active'"
+    "        OR ($1::boolean AND not_after > pg_catalog.now()))"
     " ORDER BY ca_id";
 
 static EVP_PKEY *
@@ -49,13 +52,16 @@ signer_clear(struct ra_signer *s)
 }
 
 /*
- * Every active issuing CA whose key we can read and that matches its
- * certificate.  A CA we cannot load is logged and left out (its jobs
- * wait); "*out" is the caller's (ra_signers_free).
+ * Every active issuing CA (and with "retired", the retired ones that are
+ * not expired, which still owe CRLs) whose key we can read and that
+ * matches its certificate.  A CA we cannot load is logged and left out
+ * (its jobs wait); "*out" is the caller's (ra_signers_free).
  */
 enum ra_err
-ra_signers_load(PGconn *db, struct ra_signer **out, size_t *nout)
+ra_signers_load(PGconn *db, int retired, struct ra_signer **out,
+    size_t *nout)
 {
+	const char		*param[1] = { retired ? "t" : "f" };
 	PGresult		*res = NULL;
 	struct ra_signer	*v = NULL, *s;
 	const unsigned char	*p;
@@ -66,7 +72,7 @@ ra_signers_load(PGconn *db, struct ra_signer **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	if ((er = ra_db_query(db, "load CAs", SQL_SIGNERS, 0, NULL, &res)) !=
+	if ((er = ra_db_query(db, "load CAs", SQL_SIGNERS, 1, param, &res)) !=
 	    RA_OK)
 		return er;
 	n = PQntuples(res);

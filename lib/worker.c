@@ -26,7 +26,7 @@
 
 #include "ra.h"
 
-#define SERIAL_BYTES	16	/* 127 random bits, at most 39 digits */
+#define SERIAL_BYTES	16	/* 126 random bits, at most 39 digits */
 #define PROFILE_CACHE	16
 
 /*
@@ -46,7 +46,7 @@ static const char SQL_CLAIM[] =
     " UPDATE ra.job j SET state = 'running', attempts = attempts + 1,"
     "        claimed_by = $2, claimed_at = pg_catalog.now()"
     "   FROM l WHERE j.job_id = l.job_id"
-    " RETURNING j.job_id, j.request_id";
+    " RETURNING j.job_id, j.request_id, j.attempts";
 static const char SQL_UNLOCK[] =
     "SELECT pg_catalog.pg_advisory_unlock(-j)"
     "  FROM unnest($1::bigint[]) AS j";
@@ -150,6 +150,7 @@ enum job_state {
 struct job {
 	int64_t			 job_id, request_id, cert_id;
 	int64_t			 institution_id, officer_id;
+	int			 attempts;
 	enum job_state		 state;
 	struct ra_signer	*sg;
 	const struct ra_profile	*prof;
@@ -187,6 +188,7 @@ job_reset(struct job *j)
 	memset(&keep, 0, sizeof(keep));
 	keep.job_id = j->job_id;
 	keep.request_id = j->request_id;
+	keep.attempts = j->attempts;
 	job_clear(j);
 	*j = keep;
 }
@@ -271,6 +273,21 @@ job_finish(struct ra_worker *w, struct job *j, const char *state,
 	return ra_db_command(w->db, "notify", SQL_NOTIFY_DONE, 1, param);
 }
 
+/* Not now (no key for its CA here): back in the queue, in a minute. */
+static enum ra_err
+job_later(struct ra_worker *w, struct job *j, const char *why)
+{
+	const char	*param[2];
+	char		 jid[24];
+
+	ra_warnx("request %lld: %s", (long long)j->request_id, why);
+	j->state = JOB_NONE;
+	snprintf(jid, sizeof(jid), "%lld", (long long)j->job_id);
+	param[0] = jid;
+	param[1] = why;
+	return ra_db_command(w->db, "job later", SQL_JOB_LATER, 2, param);
+}
+
 /* A request the worker refuses: failed, with the reason, for good. */
 static enum ra_err
 job_refuse(struct ra_worker *w, struct job *j, const char *why)
@@ -334,8 +351,7 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	const unsigned char	*cp;
 	unsigned char		*subj = NULL, *spki = NULL, *enc = NULL, sha[32];
 	size_t			 subjlen = 0, spkilen = 0, enclen = 0;
-	const char		*param[2];
-	char			 why[256] = "", jid[24];
+	char			 why[256] = "";
 	enum ra_err		 er;
 
 	if (strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0)
@@ -346,14 +362,9 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	if (!j->prof->active)
 		return job_refuse(w, j, "the profile is no longer in use");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
-	    strtoll(PQgetvalue(res, row, L_CA), NULL, 10))) == NULL) {
-		snprintf(jid, sizeof(jid), "%lld", (long long)j->job_id);
-		param[0] = jid;
-		param[1] = "no usable CA key for this profile; retrying";
-		ra_warnx("request %lld: %s", (long long)j->request_id, param[1]);
-		j->state = JOB_NONE;
-		return ra_db_command(w->db, "job later", SQL_JOB_LATER, 2, param);
-	}
+	    strtoll(PQgetvalue(res, row, L_CA), NULL, 10))) == NULL)
+		return job_later(w, j, "no usable CA key for this profile; "
+		    "retrying");
 	if ((er = ra_bytea_get(res, row, L_SUBJECT, &subj, &subjlen)) != RA_OK)
 		goto out;
 	cp = subj;
@@ -444,7 +455,8 @@ job_resume(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		return job_refuse(w, j, "unknown profile");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
 	    strtoll(PQgetvalue(res, row, L_CCA), NULL, 10))) == NULL)
-		return job_refuse(w, j, "the reserving CA has no usable key");
+		return job_later(w, j, "the reserving CA's key is not "
+		    "available to this worker; retrying");
 	if ((er = ra_bytea_get(res, row, L_SUBJECT, &subj, &subjlen)) != RA_OK ||
 	    (er = ra_bytea_get(res, row, L_SPKI, &spki, &spkilen)) != RA_OK ||
 	    (er = ra_bytea_get(res, row, L_TBS, &tbs, &tbslen)) != RA_OK)
@@ -494,8 +506,16 @@ out:
 static enum ra_err
 job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 {
+	char	 why[96];
+
 	if (row < 0)
 		return job_finish(w, j, "failed", "no such request");
+	/* A job that keeps failing on errors (not refusals) is given up. */
+	if (j->attempts > w->max_attempts) {
+		snprintf(why, sizeof(why), "gave up after %d attempts; see the "
+		    "worker's log", j->attempts - 1);
+		return job_refuse(w, j, why);
+	}
 	j->institution_id = strtoll(PQgetvalue(res, row, L_INST), NULL, 10);
 	j->officer_id = strtoll(PQgetvalue(res, row, L_OFFICER), NULL, 10);
 	if (strcmp(PQgetvalue(res, row, L_STATE), "queued") != 0)
@@ -787,6 +807,7 @@ claim(struct ra_worker *w, struct job *jobs, size_t *n)
 		memset(&jobs[i], 0, sizeof(jobs[i]));
 		jobs[i].job_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		jobs[i].request_id = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		jobs[i].attempts = atoi(PQgetvalue(res, i, 2));
 	}
 	*n = (size_t)i;
 	PQclear(res);
@@ -891,6 +912,11 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	if (w->batch < 1 || w->batch > 10000)
 		w->batch = 100;
 	w->key_days = ra_conf_int(c, "Worker.KeyDays", 31);
+	if (w->key_days < 1)
+		w->key_days = 1;
+	w->max_attempts = ra_conf_int(c, "Worker.MaxAttempts", 5);
+	if (w->max_attempts < 1)
+		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
@@ -898,7 +924,7 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	snprintf(w->id, sizeof(w->id), "worker:%s:%ld", host, (long)getpid());
 	if ((w->profiles = calloc(PROFILE_CACHE, sizeof(*w->profiles))) == NULL)
 		return RA_ENOMEM;
-	return ra_signers_load(db, &w->signers, &w->nsigners);
+	return ra_signers_load(db, 0, &w->signers, &w->nsigners);
 }
 
 void

@@ -20,6 +20,15 @@ GRANT USAGE ON SCHEMA ra TO ra_web, ra_worker;
 GRANT SELECT ON ALL TABLES IN SCHEMA ra TO ra_web, ra_worker;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA ra TO ra_web, ra_worker;
 
+-- The web role writes a request's key password but never reads it back.
+REVOKE SELECT ON ra.request FROM ra_web;
+GRANT SELECT (request_id, institution_id, officer_id, batch_id, seq, action,
+              kind, profile_id, subject_der, subject_dn, san_dns, san_email,
+              csr_der, spki_sha256, target_cert_id, revoke_reason,
+              revoke_comment, admin_name, admin_mail, user_name, user_mail,
+              attrs, state, error, created_at, done_at)
+    ON ra.request TO ra_web;
+
 -- Screens: applications, sessions, PIN attempts, downloads, desk records.
 GRANT INSERT, UPDATE ON ra.institution, ra.domain, ra.officer TO ra_web;
 GRANT INSERT, DELETE ON ra.domain_ou, ra.officer_domain, ra.officer_permission TO ra_web;

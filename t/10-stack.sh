@@ -29,7 +29,9 @@ has "$hdrs" "Content-Type: text/html; charset=utf-8" "UTF-8 content type"
 has "$hdrs" "X-Frame-Options: DENY" "security headers from httpd-ra.conf"
 is "$(code "https://127.0.0.1:$RA_PORT/")" 302 "the bare URL on 127.0.0.1 redirects to the front page"
 
-is "$(code "$URL/ra/ops.cgi")" 403 "ops.cgi is not reachable from the web"
+for cgi in ops ca worker; do
+	is "$(code "$URL/ra/$cgi.cgi")" 403 "$cgi.cgi is not reachable from the web"
+done
 is "$(code "$URL/ra/lra/index.cgi")" 403 "officer area without a certificate: 403 (Require expr)"
 
 is "$(code --tlsv1.2 --tls-max 1.2 "$URL/ra/index.cgi")" 200 "TLS 1.2 is served"

@@ -67,6 +67,8 @@ is "$(sqlstate "INSERT INTO ra.crl (ca_id, crl_number, this_update, next_update,
      VALUES (1, 1, now(), now() + interval '1 day', 0, '\\x00')" ra_web)" \
     42501 "ra_web cannot publish a CRL"
 is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_web)" 42501 "ra_web cannot write certificates"
+is "$(sqlstate "SELECT key_secret FROM ra.request" ra_web)" 42501 "ra_web cannot read key passwords back"
+is "$(sqlstate "SELECT state, subject_dn FROM ra.request" ra_web)" ok "but reads the rest of a request"
 
 # Audit: appended by both roles, chained, never changed.
 for who in ra_web ra_worker ra_web; do

@@ -80,6 +80,9 @@ refuse "server subject without ST" "ST is required in the subject of profile 22"
 refuse "IP literal as host name" "\"10.0.0.1\" is not a host name" --profile 22 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr" --san 10.0.0.1
 refuse "unknown profile" "profile 98 does not exist" --profile 98 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr"
 refuse "server-made key without a password" "a password of 8 to 128 characters" --profile 14 --subject "CN=taro,$DN"
+sql "UPDATE ra.institution SET status = 'suspended' WHERE code = 'nii'"
+refuse "suspended institution" "the institution is not active" --profile 22 --subject "CN=a.nii.ac.jp,$DN" --csr "$T/ec.csr"
+sql "UPDATE ra.institution SET status = 'active' WHERE code = 'nii'"
 is "$(count)" "$before" "nothing was queued by any refused request"
 
 # --- server-made keys and PKCS#12, both profiles -------------------------
