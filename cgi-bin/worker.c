@@ -3,7 +3,8 @@
  * It runs under its own Unix user, from a shell or a service manager:
  *
  *	worker.cgi run		work the queue until SIGTERM (LISTEN ra_job,
- *				polling as a fallback)
+ *				polling as a fallback); SIGHUP re-reads the
+ *				CA keys and profiles
  *	worker.cgi drain	work the queue until it is empty, then exit
  *	worker.cgi crl		publish the CRL of every issuing CA (cron)
  *	worker.cgi expire	delete server-made keys nobody fetched (cron)
@@ -27,14 +28,18 @@ static const char SQL_DUE[] =
 static const char SQL_EXPIRE[] =
     "DELETE FROM ra.p12_pending WHERE expires_at <= pg_catalog.now()";
 
-/* Set by SIGTERM/SIGINT: finish the batch in hand, then leave. */
+/* SIGTERM/SIGINT: finish the batch in hand, then leave. */
 static volatile sig_atomic_t	 stopping;
+/* SIGHUP: re-read CA keys and profiles before the next batch. */
+static volatile sig_atomic_t	 reloading;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	if (sig == SIGHUP)
+		reloading = 1;
+	else
+		stopping = 1;
 }
 
 /* Config Worker.Test.KillAfterReserve: die between reserving and signing. */
@@ -135,6 +140,12 @@ cmd_run(struct ra_req *r)
 	ra_warnx("%s: %zu CA key(s), batches of %zu", w.id, w.nsigners,
 	    w.batch);
 	while (!stopping) {
+		if (reloading) {
+			reloading = 0;
+			if (ra_worker_reload(&w) == RA_OK)
+				ra_warnx("%s: reloaded, %zu CA key(s)", w.id,
+				    w.nsigners);
+		}
 		if ((n = ra_worker_batch(&w)) > 0)
 			continue;
 		if (n == 0 && wait_notify(r->db, poll_ms))
@@ -223,6 +234,7 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
 		goto out;
 	if (r.is_cgi) {

@@ -272,6 +272,7 @@ struct ra_worker {
 enum ra_err	 ra_worker_open(struct ra_worker *, PGconn *,
 		    const struct ra_conf *);
 int		 ra_worker_batch(struct ra_worker *);
+enum ra_err	 ra_worker_reload(struct ra_worker *);
 void		 ra_worker_close(struct ra_worker *);
 
 /* crl.c: CRLs, numbered in PostgreSQL, published atomically */

@@ -927,6 +927,21 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	return ra_signers_load(db, 0, &w->signers, &w->nsigners);
 }
 
+/*
+ * Read CA keys and profiles again (SIGHUP): after a CA was imported or made
+ * current, or a profile changed.  Only between batches: jobs point into
+ * the old tables while a batch runs.
+ */
+enum ra_err
+ra_worker_reload(struct ra_worker *w)
+{
+	ra_signers_free(w->signers, w->nsigners);
+	w->signers = NULL;
+	w->nsigners = 0;
+	w->nprofiles = 0;
+	return ra_signers_load(w->db, 0, &w->signers, &w->nsigners);
+}
+
 void
 ra_worker_close(struct ra_worker *w)
 {

@@ -118,6 +118,48 @@ for prof in modern legacy; do
 	ok $? "$prof: NSS pk12util imports it"
 done
 
+# --- CA rollover: a production-style CA imported from PEM files -----------
+# A new server CA under the demo root, made with openssl(1) as a CA's
+# operators would bring it: a certificate file and a key file.
+g2=$T/var/pki/private/server-ca-g2.key
+openssl req -new -newkey rsa:2048 -nodes -keyout "$g2" -out "$T/g2.csr" \
+    -subj "/C=JP/O=ra Demo/CN=ra Demo Server CA - G2" 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n' >"$T/g2.ext"
+openssl x509 -req -in "$T/g2.csr" -CA "$pki/root-ca.crt" -CAkey "$pki/private/root-ca.key" \
+    -CAcreateserial -days 365 -extfile "$T/g2.ext" -out "$T/g2.crt" 2>/dev/null
+chown ra-worker "$g2" && chmod 0400 "$g2"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout /dev/null -out "$T/stray.crt" -days 30 \
+    -subj "/CN=Stray Intermediate" -addext basicConstraints=critical,CA:TRUE \
+    -addext authorityKeyIdentifier=keyid:always 2>/dev/null
+out=$("$CA" import --name "ra Demo Server CA - G2" --slug server-ca-g2 --cert "$T/g2.crt" --key "$g2" \
+    --kind server --current --crl-url "http://localhost:$RA_HTTP_PORT/crl/server-ca-g2.crl")
+ok $? "a new server CA is imported from PEM and made current"
+has "$out" "CN=ra Demo Server CA - G2" "import names the CA"
+is "$(sql "SELECT a.name FROM ra.ca_kind k JOIN ra.ca a USING (ca_id) WHERE k.kind = 'server' AND k.current")" \
+    "ra Demo Server CA - G2" "exactly one current server CA, the new one"
+kill -HUP "$(pgrep -P "$(cat "$T/var/run/worker.pid")")"
+sleep 0.5
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/g2leaf.csr" \
+    -subj "/CN=new.nii.ac.jp" 2>/dev/null
+out=$("$CA" request --institution nii --profile 22 --subject "CN=new.nii.ac.jp,$DN" --csr "$T/g2leaf.csr" --wait 10)
+has "$out" "done: serial" "the worker, told by SIGHUP, issues from the new CA"
+rid2=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+"$CA" cert --request "$rid2" >"$T/g2chain.pem"
+awk -v d="$T" '/BEGIN/{n++} {print > (d "/g" n ".pem")}' "$T/g2chain.pem"
+has "$(openssl x509 -in "$T/g1.pem" -noout -issuer)" "CN = ra Demo Server CA - G2" "issued by G2"
+openssl verify -x509_strict -CAfile "$T/g3.pem" -untrusted "$T/g2.pem" "$T/g1.pem" >/dev/null 2>&1
+ok $? "and verifies up to the same root"
+err=$("$CA" import --name "Stray" --slug stray --cert "$T/stray.crt" 2>&1)
+is "$(sql "SELECT count(*) FROM ra.ca WHERE name = 'Stray'")" 1 "a self-signed CA certificate is taken as a root"
+printf 'basicConstraints=critical,CA:TRUE\nauthorityKeyIdentifier=keyid:always\n' >"$T/orphan.ext"
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/orphan-ca.key" -out "$T/orphan.csr" -subj "/CN=Orphan" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/unreg.key" -out "$T/unreg.crt" -days 30 -subj "/CN=Unregistered Root" 2>/dev/null
+openssl x509 -req -in "$T/orphan.csr" -CA "$T/unreg.crt" -CAkey "$T/unreg.key" -CAcreateserial -days 30 \
+    -extfile "$T/orphan.ext" -out "$T/orphan.crt" 2>/dev/null
+err=$("$CA" import --name "Orphan" --slug orphan --cert "$T/orphan.crt" 2>&1)
+[ $? -ne 0 ]; ok $? "an intermediate whose issuer is not registered is refused"
+has "$err" "import the parent CA first" "and says what to do"
+
 # --- revocation and CRLs ---------------------------------------------------
 err=$("$CA" revoke --serial "$serial" --reason 2 2>&1)
 [ $? -ne 0 ]; ok $? "reason 2 (CA compromise) is not a subscriber's reason"
@@ -131,7 +173,8 @@ has "$err" "already revoked" "revoking twice is refused"
 has "$("$CA" status --serial "$serial")" "not yet in a CRL" "status before the CRL"
 as_worker "$CGIDIR/worker.cgi" crl >"$T/crl.out"
 ok $? "worker.cgi crl"
-has "$(cat "$T/crl.out")" "ra Demo Server CA: CRL #2, 1 entries" "the server CA's CRL #2 lists one entry"
+has "$(cat "$T/crl.out")" "ra Demo Server CA: CRL #2, 1 entries" "the old server CA's CRL #2 lists the revoked certificate"
+has "$(cat "$T/crl.out")" "ra Demo Server CA - G2: CRL #1, 0 entries" "the new CA publishes its own CRL"
 has "$("$CA" status --serial "$serial")" "revoked (reason 1)" "status: revoked"
 has "$("$CA" status --serial "$serial")" "in CRL #2 since" "status: in CRL #2"
 curl -sS -o "$T/served.crl" "http://localhost:$RA_HTTP_PORT/crl/server-ca.crl"
