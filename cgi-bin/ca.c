@@ -64,6 +64,80 @@ static const char SQL_CERT[] =
 static const char SQL_SERIAL_OF[] =
     "SELECT serial::text FROM ra.certificate WHERE request_id = $1::bigint";
 
+/* Options; numbers are checked, everything else is checked where used. */
+static enum ra_err
+opts_parse(int argc, char *argv[], struct opts *o)
+{
+	static const struct option lopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "slug", required_argument, NULL, 'S' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "current", no_argument, NULL, 'C' },
+		{ "crl-url", required_argument, NULL, 'u' },
+		{ "issuer-url", required_argument, NULL, 'U' },
+		{ "institution", required_argument, NULL, 'i' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "csr", required_argument, NULL, 'r' },
+		{ "san", required_argument, NULL, 'd' },
+		{ "secret-stdin", no_argument, NULL, 'x' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "serial", required_argument, NULL, 'N' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "comment", required_argument, NULL, 'm' },
+		{ "ca", required_argument, NULL, 'a' },
+		{ "request", required_argument, NULL, 'q' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	long	 v;
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->reason = -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (strchr("pwRq", ch) != NULL) {
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v < 0 ||
+			    v > 1000000000L)
+				return RA_EUSAGE;
+		} else
+			v = 0;
+		switch (ch) {
+		case 'n': o->name = optarg; break;
+		case 'S': o->slug = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 'K': o->kind = optarg; break;
+		case 'C': o->current = 1; break;
+		case 'u': o->crl_url = optarg; break;
+		case 'U': o->issuer_url = optarg; break;
+		case 'i': o->institution = optarg; break;
+		case 'p': o->profile = (int)v; break;
+		case 'f': o->p12 = optarg; break;
+		case 's': o->subject = optarg; break;
+		case 'r': o->csr = optarg; break;
+		case 'd': o->san = optarg; break;
+		case 'x': o->secret_stdin = 1; break;
+		case 'w': o->wait = (int)v; break;
+		case 'N': o->serial = optarg; break;
+		case 'R': o->reason = (int)v; break;
+		case 'm': o->comment = optarg; break;
+		case 'a': o->ca = optarg; break;
+		case 'q': o->request = v; break;
+		case 'o': o->out = optarg; break;
+		default: return RA_EUSAGE;
+		}
+	}
+	return optind == argc ? RA_OK : RA_EUSAGE;
+}
+
 /* A secret from standard input: one line, newline stripped. */
 static enum ra_err
 secret_read(char *buf, size_t sz)
@@ -479,121 +553,47 @@ out:
 	return er;
 }
 
-static const struct {
-	const char	*name;
-	enum ra_err	(*run)(struct ra_req *, const struct opts *);
-} commands[] = {
-	{ "import",	cmd_import },
-	{ "current",	cmd_current },
-	{ "request",	cmd_request },
-	{ "revoke",	cmd_revoke },
-	{ "status",	cmd_status },
-	{ "cert",	cmd_cert },
-	{ "p12",	cmd_p12 },
-};
-
-/* Options; numbers are checked, everything else is checked where used. */
+/* Each command parses the options the same way, then runs. */
 static enum ra_err
-opts_parse(int argc, char *argv[], struct opts *o)
+with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
+    const struct opts *))
 {
-	static const struct option lopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "slug", required_argument, NULL, 'S' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "kind", required_argument, NULL, 'K' },
-		{ "current", no_argument, NULL, 'C' },
-		{ "crl-url", required_argument, NULL, 'u' },
-		{ "issuer-url", required_argument, NULL, 'U' },
-		{ "institution", required_argument, NULL, 'i' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "subject", required_argument, NULL, 's' },
-		{ "csr", required_argument, NULL, 'r' },
-		{ "san", required_argument, NULL, 'd' },
-		{ "secret-stdin", no_argument, NULL, 'x' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "serial", required_argument, NULL, 'N' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ "comment", required_argument, NULL, 'm' },
-		{ "ca", required_argument, NULL, 'a' },
-		{ "request", required_argument, NULL, 'q' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char	*end;
-	long	 v;
-	int	 ch;
+	struct opts	 o;
+	enum ra_err	 er;
 
-	memset(o, 0, sizeof(*o));
-	o->reason = -1;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
-		if (strchr("pwRq", ch) != NULL) {
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 0 ||
-			    v > 1000000000L)
-				return RA_EUSAGE;
-		} else
-			v = 0;
-		switch (ch) {
-		case 'n': o->name = optarg; break;
-		case 'S': o->slug = optarg; break;
-		case 'c': o->cert = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'K': o->kind = optarg; break;
-		case 'C': o->current = 1; break;
-		case 'u': o->crl_url = optarg; break;
-		case 'U': o->issuer_url = optarg; break;
-		case 'i': o->institution = optarg; break;
-		case 'p': o->profile = (int)v; break;
-		case 'f': o->p12 = optarg; break;
-		case 's': o->subject = optarg; break;
-		case 'r': o->csr = optarg; break;
-		case 'd': o->san = optarg; break;
-		case 'x': o->secret_stdin = 1; break;
-		case 'w': o->wait = (int)v; break;
-		case 'N': o->serial = optarg; break;
-		case 'R': o->reason = (int)v; break;
-		case 'm': o->comment = optarg; break;
-		case 'a': o->ca = optarg; break;
-		case 'q': o->request = v; break;
-		case 'o': o->out = optarg; break;
-		default: return RA_EUSAGE;
-		}
-	}
-	return optind == argc ? RA_OK : RA_EUSAGE;
+	if ((er = opts_parse(r->argc, r->argv, &o)) != RA_OK)
+		return er;
+	return run(r, &o);
 }
+
+#define CA_COMMAND(name)						\
+static enum ra_err							\
+ca_##name(struct ra_req *r)						\
+{									\
+	return with_opts(r, cmd_##name);				\
+}
+CA_COMMAND(import)
+CA_COMMAND(current)
+CA_COMMAND(request)
+CA_COMMAND(revoke)
+CA_COMMAND(status)
+CA_COMMAND(cert)
+CA_COMMAND(p12)
+
+static const struct ra_cmd commands[] = {
+	{ "import",	-1,	ca_import },
+	{ "current",	-1,	ca_current },
+	{ "request",	-1,	ca_request },
+	{ "revoke",	-1,	ca_revoke },
+	{ "status",	-1,	ca_status },
+	{ "cert",	-1,	ca_cert },
+	{ "p12",	-1,	ca_p12 },
+};
 
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	struct opts	 o;
-	enum ra_err	 er;
-	size_t		 i;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
-		goto out;
-	if (r.is_cgi) {
-		er = RA_EDENIED;
-		goto out;
-	}
-	er = RA_EUSAGE;
-	for (i = 0; r.argc >= 1 && i < RA_NITEMS(commands); i++)
-		if (strcmp(r.argv[0], commands[i].name) == 0) {
-			if ((er = opts_parse(r.argc, r.argv, &o)) == RA_OK)
-				er = commands[i].run(&r, &o);
-			break;
-		}
-out:
-	if (er == RA_EUSAGE)
-		fprintf(stderr, "usage: ca.cgi import|current|request|revoke|"
-		    "status|cert|p12 [options]; see ca.cgi(8)\n");
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	    "ca.cgi import|current|request|revoke|status|cert|p12 [options]; "
+	    "see ca.cgi(8)");
 }

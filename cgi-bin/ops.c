@@ -6,7 +6,7 @@
  *	ops.cgi demo-pki DIR	make the demo CA hierarchy and TLS certificate
  *				in DIR (once) and register the CAs
  *
- * Under Apache it answers 403: nothing here is a web action.
+ * Under Apache it answers 403 (ra_shell_main): nothing here is a web action.
  */
 #include <sys/stat.h>
 
@@ -245,8 +245,6 @@ cmd_demo_pki(struct ra_req *r)
 	int		 n;
 	enum ra_err	 er;
 
-	if (r->argc != 2)
-		return RA_EUSAGE;
 	/* ra.ca.key_path must be absolute: the worker runs elsewhere. */
 	if (r->argv[1][0] == '/')
 		n = snprintf(dir, sizeof(dir), "%s", r->argv[1]);
@@ -274,8 +272,6 @@ cmd_migrate(struct ra_req *r)
 {
 	enum ra_err	 er;
 
-	if (r->argc != 1)
-		return RA_EUSAGE;
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
 	return ra_migrate(r->db, ra_conf_get(&r->conf, "Paths.Schema"),
@@ -288,8 +284,6 @@ cmd_status(struct ra_req *r)
 	int		 pending;
 	enum ra_err	 er;
 
-	if (r->argc != 1)
-		return RA_EUSAGE;
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_migrate_status(r->db, ra_conf_get(&r->conf,
 	    "Paths.Schema"), stdout, &pending)) != RA_OK)
@@ -298,48 +292,15 @@ cmd_status(struct ra_req *r)
 	return RA_OK;
 }
 
-static const struct {
-	const char	*name;
-	enum ra_err	(*run)(struct ra_req *);
-} commands[] = {
-	{ "migrate",	cmd_migrate },
-	{ "status",	cmd_status },
-	{ "demo-pki",	cmd_demo_pki },
+static const struct ra_cmd commands[] = {
+	{ "migrate",	0,	cmd_migrate },
+	{ "status",	0,	cmd_status },
+	{ "demo-pki",	1,	cmd_demo_pki },
 };
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: ops.cgi migrate | status | demo-pki DIR\n");
-}
 
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	size_t		 i;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
-		goto out;
-	if (r.is_cgi) {
-		er = RA_EDENIED;	/* operator commands are not web actions */
-		goto out;
-	}
-	if (r.argc < 1) {
-		er = RA_EUSAGE;
-		goto out;
-	}
-	for (i = 0; i < RA_NITEMS(commands); i++)
-		if (strcmp(r.argv[0], commands[i].name) == 0)
-			break;
-	er = i < RA_NITEMS(commands) ? commands[i].run(&r) : RA_EUSAGE;
-out:
-	if (er == RA_EUSAGE)
-		usage();
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	    "ops.cgi migrate | status | demo-pki DIR");
 }

@@ -211,47 +211,23 @@ cmd_expire(struct ra_req *r)
 	return RA_OK;
 }
 
-static const struct {
-	const char	*name;
-	enum ra_err	(*run)(struct ra_req *);
-} commands[] = {
-	{ "run",	cmd_run },
-	{ "drain",	cmd_drain },
-	{ "crl",	cmd_crl },
-	{ "expire",	cmd_expire },
+static const struct ra_cmd commands[] = {
+	{ "run",	0,	cmd_run },
+	{ "drain",	0,	cmd_drain },
+	{ "crl",	0,	cmd_crl },
+	{ "expire",	0,	cmd_expire },
 };
 
 int
 main(int argc, char *argv[])
 {
-	struct ra_req		 r;
 	struct sigaction	 sa;
-	enum ra_err		 er;
-	size_t			 i;
-	int			 rc = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if ((er = ra_req_open(&r, argc, argv)) != RA_OK)
-		goto out;
-	if (r.is_cgi) {
-		er = RA_EDENIED;	/* the worker is never a web action */
-		goto out;
-	}
-	er = RA_EUSAGE;
-	for (i = 0; r.argc == 1 && i < RA_NITEMS(commands); i++)
-		if (strcmp(r.argv[0], commands[i].name) == 0) {
-			er = commands[i].run(&r);
-			break;
-		}
-out:
-	if (er == RA_EUSAGE)
-		fprintf(stderr, "usage: worker.cgi run | drain | crl | expire\n");
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	    "worker.cgi run | drain | crl | expire");
 }

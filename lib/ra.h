@@ -109,6 +109,16 @@ int		 ra_fail(struct ra_req *, enum ra_err, const char *);
 void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
 
+/* shell.c: main() of the shell-only binaries */
+struct ra_cmd {
+	const char	*name;
+	int		 nargs;		/* arguments after the name, -1: any */
+	enum ra_err	(*run)(struct ra_req *);
+};
+
+int		 ra_shell_main(int, char *[], const struct ra_cmd *, size_t,
+		    const char *);
+
 /* x509.c: keys and certificates for the demo PKI (OpenSSL 3 APIs only) */
 struct ra_certspec {
 	const char *const *subject;	/* "C", "JP", "O", "...", NULL */

@@ -136,6 +136,7 @@ static const char SQL_JOB_DONE[] =
     " WHERE job_id = $1::bigint";
 static const char SQL_JOB_LATER[] =
     "UPDATE ra.job SET state = 'queued', last_error = $2,"
+    "       attempts = greatest(attempts - 1, 0),"
     "       run_after = pg_catalog.now() + interval '60 seconds'"
     " WHERE job_id = $1::bigint";
 static const char SQL_NOTIFY_DONE[] =
@@ -336,6 +337,33 @@ job_key(const struct ra_profile *p, PGresult *res, int row, X509_REQ **csr,
 }
 
 /*
+ * What a certificate is built from: the job's serial, validity, profile
+ * and CA, the request row's subject and names, and the subject's key.
+ * The same for a new reservation and for rebuilding one after a crash,
+ * so that both give the same TBS bytes.
+ */
+static void
+tbs_init(struct ra_tbs *t, const struct ra_worker *w, const struct job *j,
+    PGresult *res, int row, const unsigned char *subj, size_t subjlen,
+    const X509_PUBKEY *pub)
+{
+	memset(t, 0, sizeof(*t));
+	t->serial_dec = j->serial;
+	t->issuer = j->sg->cert;
+	t->subject_der = subj;
+	t->subject_len = subjlen;
+	t->not_before = j->nb;
+	t->not_after = j->na;
+	t->pubkey = pub;
+	t->prof = j->prof;
+	t->san_dns = PQgetvalue(res, row, L_DNS);
+	t->san_email = PQgetvalue(res, row, L_EMAIL);
+	t->crl_url = j->sg->crl_url;
+	t->issuer_url = j->sg->issuer_url;
+	t->ocsp_url = w->ocsp_url;
+}
+
+/*
  * A request with no certificate yet: check everything again and build
  * the reservation (serial, validity, key, TBS) for reserve_all().
  */
@@ -400,20 +428,7 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	j->na = validity_end(j->nb, j->prof->months, j->prof->days);
 	if ((er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
 		goto out;
-	memset(&t, 0, sizeof(t));
-	t.serial_dec = j->serial;
-	t.issuer = j->sg->cert;
-	t.subject_der = subj;
-	t.subject_len = subjlen;
-	t.not_before = j->nb;
-	t.not_after = j->na;
-	t.pubkey = pub;
-	t.prof = j->prof;
-	t.san_dns = PQgetvalue(res, row, L_DNS);
-	t.san_email = PQgetvalue(res, row, L_EMAIL);
-	t.crl_url = j->sg->crl_url;
-	t.issuer_url = j->sg->issuer_url;
-	t.ocsp_url = w->ocsp_url;
+	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
 		goto out;
 	if ((j->tbs_hex = ra_bytea_hex(j->tbs, j->tbslen)) == NULL) {
@@ -469,20 +484,9 @@ job_resume(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		er = RA_EINPUT;
 		goto out;
 	}
-	memset(&t, 0, sizeof(t));
-	t.serial_dec = j->serial;
-	t.issuer = j->sg->cert;
-	t.subject_der = subj;
-	t.subject_len = subjlen;
-	t.not_before = (time_t)strtoll(PQgetvalue(res, row, L_NB), NULL, 10);
-	t.not_after = (time_t)strtoll(PQgetvalue(res, row, L_NA), NULL, 10);
-	t.pubkey = pub;
-	t.prof = j->prof;
-	t.san_dns = PQgetvalue(res, row, L_DNS);
-	t.san_email = PQgetvalue(res, row, L_EMAIL);
-	t.crl_url = j->sg->crl_url;
-	t.issuer_url = j->sg->issuer_url;
-	t.ocsp_url = w->ocsp_url;
+	j->nb = (time_t)strtoll(PQgetvalue(res, row, L_NB), NULL, 10);
+	j->na = (time_t)strtoll(PQgetvalue(res, row, L_NA), NULL, 10);
+	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
 		goto out;
 	if (j->tbslen != tbslen || memcmp(j->tbs, tbs, tbslen) != 0) {
