@@ -118,6 +118,16 @@ for prof in modern legacy; do
 	ok $? "$prof: NSS pk12util imports it"
 done
 
+# A key nobody fetched in time is deleted by cron.
+out=$(echo "never-fetched-1" | "$CA" request --institution nii --profile 13 \
+    --subject "CN=late,$DN" --secret-stdin --wait 20)
+rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+sql "UPDATE ra.p12_pending SET expires_at = now() - interval '1 second'
+      WHERE cert_id = (SELECT cert_id FROM ra.certificate WHERE request_id = $rid)"
+has "$(as_worker "$CGIDIR/worker.cgi" expire)" "1 expired key(s) deleted" "worker.cgi expire deletes an expired key"
+echo "never-fetched-1" | "$CA" p12 --request "$rid" --format modern --out "$T/late.p12" 2>/dev/null
+[ $? -ne 0 ]; ok $? "and it can no longer be fetched"
+
 # --- CA rollover: a production-style CA imported from PEM files -----------
 # A new server CA under the demo root, made with openssl(1) as a CA's
 # operators would bring it: a certificate file and a key file.
