@@ -3,6 +3,7 @@
  *
  *	ops.cgi migrate		apply pending schema migrations
  *	ops.cgi status		list migrations, applied or pending
+ *	ops.cgi audit-verify	recompute the audit log's hash chain
  *	ops.cgi demo-pki DIR	make the demo CA hierarchy and TLS certificate
  *				in DIR (once) and register the CAs
  *
@@ -292,8 +293,20 @@ cmd_status(struct ra_req *r)
 	return RA_OK;
 }
 
+/* Exit status 1 and the first broken row when the chain is broken. */
+static enum ra_err
+cmd_audit_verify(struct ra_req *r)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+		return er;
+	return ra_audit_verify(r->db, stdout);
+}
+
 static const struct ra_cmd commands[] = {
 	{ "migrate",	0,	cmd_migrate },
+	{ "audit-verify", 0,	cmd_audit_verify },
 	{ "status",	0,	cmd_status },
 	{ "demo-pki",	1,	cmd_demo_pki },
 };
@@ -302,5 +315,5 @@ int
 main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "ops.cgi migrate | status | demo-pki DIR");
+	    "ops.cgi migrate | status | audit-verify | demo-pki DIR");
 }

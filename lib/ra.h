@@ -109,6 +109,21 @@ int		 ra_fail(struct ra_req *, enum ra_err, const char *);
 void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
 
+/* audit.c: the append-only, hash-chained audit log */
+struct ra_event {
+	const char	*event;		/* "login", "pin.attempt", ... */
+	const char	*outcome;	/* "ok", "fail", "refused" */
+	const char	*actor;		/* "officer:12", "desk", "cli" */
+	int64_t		 institution_id;	/* 0: none */
+	int64_t		 officer_id;		/* 0: none */
+	const char	*source_ip;	/* NULL: none */
+	const char	*cert_issuer, *cert_serial, *cert_subject;
+	const char	*detail;	/* a JSON object, NULL: {} */
+};
+
+enum ra_err	 ra_audit(PGconn *, const struct ra_event *);
+enum ra_err	 ra_audit_verify(PGconn *, FILE *);
+
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {
 	const char	*name;
