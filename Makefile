@@ -73,7 +73,9 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(cgidir) $(DESTDIR)$(tmpldir) $(DESTDIR)$(schemadir) \
 	    $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8
 	$(INSTALL) -m 0755 $(CGIS) $(DESTDIR)$(cgidir)
-	$(INSTALL) -m 0644 $(TEMPLATES) $(DESTDIR)$(tmpldir)
+	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail
+	$(INSTALL) -m 0644 $(wildcard templates/*.cs) $(DESTDIR)$(tmpldir)
+	$(INSTALL) -m 0644 $(wildcard templates/mail/*.cs) $(DESTDIR)$(tmpldir)/mail
 	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
 	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
@@ -81,7 +83,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(cgidir)/,$(notdir $(CGIS)))
-	rm -f $(addprefix $(DESTDIR)$(tmpldir)/,$(notdir $(TEMPLATES)))
+	rm -f $(patsubst templates/%,$(DESTDIR)$(tmpldir)/%,$(TEMPLATES))
 	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
 	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))

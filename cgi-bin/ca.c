@@ -534,7 +534,8 @@ cmd_p12(struct ra_req *r, const struct opts *o)
 		return RA_EUSAGE;
 	}
 	if ((er = secret_read(secret, sizeof(secret))) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
 		goto out;
 	er = ra_p12_take(r->db, o->request, secret, prof, "cli", &der, &len);
 	if (er == RA_ENOTFOUND)

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+
 #include "ra.h"
 
 #define DEMO_CA_DAYS	3650
@@ -128,6 +130,51 @@ out:
 	return er;
 }
 
+/*
+ * The certificate that signs ra's mails (S/MIME, as the original system
+ * signs its own), from the S/MIME CA: DIR/mail-signer.pem holds it and
+ * the CA, DIR/private/mail-signer.key its key.
+ */
+static enum ra_err
+demo_make_mail_signer(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
+{
+	static const char *const subject[] = DEMO_NAME("ra Demo Mail Signer");
+	struct ra_certspec	 spec = {
+		.subject = subject,
+		.pathlen = -1,
+		.key_usage = "critical,digitalSignature",
+		.ext_key_usage = "emailProtection",
+		.san = "email:ra@localhost",
+		.days = DEMO_TLS_DAYS,
+	};
+	EVP_PKEY		*key = NULL;
+	X509			*crt = NULL;
+	BIO			*bio = NULL;
+	char			 path[4096], *p;
+	long			 n;
+	enum ra_err		 er;
+
+	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
+	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "private/", "mail-signer",
+	    ".key")) != RA_OK ||
+	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", "mail-signer",
+	    ".pem")) != RA_OK)
+		goto out;
+	er = RA_ECRYPTO;
+	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
+	    PEM_write_bio_X509(bio, crt) && PEM_write_bio_X509(bio, ca) &&
+	    PEM_write_bio_X509(bio, root) &&
+	    (n = BIO_get_mem_data(bio, &p)) > 0)
+		er = ra_write_atomic(path, p, (size_t)n, 0644);
+out:
+	BIO_free(bio);
+	X509_free(crt);
+	EVP_PKEY_free(key);
+	return er;
+}
+
 /* Write the whole hierarchy unless DIR/root-ca.crt exists already. */
 static enum ra_err
 demo_generate(const char *dir, FILE *log)
@@ -156,9 +203,11 @@ demo_generate(const char *dir, FILE *log)
 	for (i = 0; i < RA_NITEMS(demo_cas) && er == RA_OK; i++)
 		er = demo_make_ca(dir, &demo_cas[i], i == 0 ? NULL : crt[0],
 		    key[0], &crt[i], &key[i]);
-	/* demo_cas[2] is the server CA. */
+	/* demo_cas[2] is the server CA, demo_cas[4] the S/MIME CA. */
 	if (er == RA_OK)
 		er = demo_make_tls(dir, crt[2], key[2]);
+	if (er == RA_OK)
+		er = demo_make_mail_signer(dir, crt[4], crt[0], key[4]);
 	for (i = 0; i < RA_NITEMS(demo_cas); i++) {
 		X509_free(crt[i]);
 		EVP_PKEY_free(key[i]);

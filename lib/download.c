@@ -85,10 +85,10 @@ out:
 /*
  * The PKCS#12 of request "request_id", under "pass" (the password the key
  * was stored under), in profile "prof".  On RA_OK "*der" (OPENSSL_free) is
- * the caller's and a transaction is left open in which the waiting key is
+ * the caller's; inside the caller's transaction the waiting key is
  * deleted: the caller commits once the file is delivered, or rolls back.
  * RA_ENOTFOUND: nothing is waiting (never, expired, or taken);
- * RA_EDENIED: wrong password.  Nothing is left open on an error.
+ * RA_EDENIED: wrong password.  On an error the transaction is rolled back.
  */
 enum ra_err
 ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
@@ -109,8 +109,6 @@ ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
 	*der = NULL;
 	snprintf(rid, sizeof(rid), "%lld", (long long)request_id);
 	param[0] = rid;
-	if ((er = ra_db_begin(db)) != RA_OK)
-		return er;
 	if ((er = ra_db_query(db, "take key", SQL_TAKE, 1, param, &res)) !=
 	    RA_OK)
 		goto out;

@@ -88,6 +88,7 @@ enum ra_err	 ra_migrate_status(PGconn *, const char *, FILE *, int *);
 
 /* render.c: ClearSilver with HTML escaping on by default */
 enum ra_err	 ra_render_buf(HDF *, const char *, const char *, char **);
+enum ra_err	 ra_render_text(HDF *, const char *, const char *, char **);
 enum ra_err	 ra_neoerr(NEOERR *, const char *, enum ra_err);
 
 /* req.c: one request (CGI) or one command line (shell) */
@@ -123,6 +124,40 @@ struct ra_event {
 
 enum ra_err	 ra_audit(PGconn *, const struct ra_event *);
 enum ra_err	 ra_audit_verify(PGconn *, FILE *);
+
+/* mail.c: the outbox, and its delivery */
+struct ra_kv {
+	const char	*k, *v;
+};
+
+enum ra_err	 ra_mail_queue(PGconn *, const char *, const char *,
+		    const struct ra_kv *, size_t);
+int		 ra_mail_send_one(PGconn *, const struct ra_conf *);
+
+/* pin.c: URL tokens and access PINs */
+#define RA_TOKEN_LEN	43	/* base64url of 32 bytes */
+
+enum ra_err	 ra_token_new(char[RA_TOKEN_LEN + 1], unsigned char[32]);
+enum ra_err	 ra_token_hash(const char *, unsigned char[32]);
+enum ra_err	 ra_pin_new(char *, size_t);
+enum ra_err	 ra_pin_hash(const char *, const unsigned char *, size_t, int,
+		    unsigned char[32]);
+int		 ra_pin_check(const char *, const unsigned char *, size_t, int,
+		    const unsigned char *, size_t);
+
+/* form.c: declared request fields */
+struct ra_field {
+	const char	*name;
+	size_t		 maxlen;
+	int		(*valid)(const char *);
+};
+
+int		 ra_valid_token(const char *);
+int		 ra_valid_secret(const char *);
+int		 ra_valid_word(const char *);
+enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
+		    const char **);
+const char	*ra_req_method(const struct ra_req *);
 
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {

@@ -36,11 +36,11 @@ ra_neoerr(NEOERR *err, const char *what, enum ra_err er)
 
 /*
  * Render template "name" (a constant, never request data) from directory
- * "dir" with the data in "page".  On RA_OK "*out" is the caller's to free.
- * The escape mode is set here, before cs_init, whatever "page" held.
+ * "dir" with the data in "page", every value escaped per "mode".
  */
-enum ra_err
-ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
+static enum ra_err
+render(HDF *page, const char *dir, const char *name, const char *mode,
+    char **out)
 {
 	CSPARSE	*cs = NULL;
 	STRING	 s;
@@ -49,7 +49,7 @@ ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
 
 	*out = NULL;
 	string_init(&s);
-	if ((err = hdf_set_value(page, "Config.VarEscapeMode", "html")) !=
+	if ((err = hdf_set_value(page, "Config.VarEscapeMode", mode)) !=
 	    STATUS_OK ||
 	    (err = hdf_set_value(page, "hdf.loadpaths.0", dir)) != STATUS_OK ||
 	    (err = cs_init(&cs, page)) != STATUS_OK ||
@@ -66,4 +66,21 @@ ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
 		return RA_ENOMEM;
 	*out = s.buf;			/* STRING's buffer is plain malloc */
 	return RA_OK;
+}
+
+/*
+ * HTML: every value escaped, whatever "page" held (set here, before
+ * cs_init).  On RA_OK "*out" is the caller's to free.
+ */
+enum ra_err
+ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
+{
+	return render(page, dir, name, "html", out);
+}
+
+/* Plain text (mails): no HTML escaping, which would only garble it. */
+enum ra_err
+ra_render_text(HDF *page, const char *dir, const char *name, char **out)
+{
+	return render(page, dir, name, "none", out);
 }

@@ -1,0 +1,529 @@
+/*
+ * desk.cgi: the service desk (サービス窓口), from a shell.
+ *
+ *	desk.cgi institution-add --code C --name-ja J --name-en E --st S
+ *	    --l L --from DATE --until DATE [--status active|review]
+ *	desk.cgi domain-add --institution C --domain D
+ *	desk.cgi ou-add --domain D --ou OU
+ *	desk.cgi officer-add --institution C --name-ja J --romaji R
+ *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
+ *	desk.cgi pin-issue --officer ID [--letter FILE]
+ *	desk.cgi pin-reset --officer ID
+ *
+ * Registering an officer mails them the certificate retrieval URL
+ * (登録担当者用証明書発行受付通知); after the identity check out of band,
+ * pin-issue prints the access PIN once (and a printable letter).  Every
+ * action is audited.  Under Apache: 403.
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "ra.h"
+
+#define PIN_LEN		12
+#define SALT_LEN	16
+
+struct desk_opts {
+	const char	*code, *name_ja, *name_en, *st, *l, *from, *until,
+			*status, *institution, *domain, *ou, *romaji, *mail,
+			*phone, *domains, *interfaces, *letter;
+	long long	 officer;
+};
+
+static const char SQL_INSTITUTION_ADD[] =
+    "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status,"
+    "  usage_from, usage_until)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date)"
+    " RETURNING institution_id";
+static const char SQL_DOMAIN_ADD[] =
+    "INSERT INTO ra.domain (institution_id, name)"
+    " SELECT institution_id, pg_catalog.lower($2) FROM ra.institution"
+    "  WHERE code = $1 RETURNING institution_id";
+static const char SQL_OU_ADD[] =
+    "INSERT INTO ra.domain_ou (domain_id, ou)"
+    " SELECT domain_id, $2 FROM ra.domain WHERE name = pg_catalog.lower($1)"
+    " RETURNING (SELECT institution_id FROM ra.domain WHERE name ="
+    "  pg_catalog.lower($1))";
+static const char SQL_OFFICER_ADD[] =
+    "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)"
+    " SELECT institution_id, $2, $3, $4, $5 FROM ra.institution WHERE code = $1"
+    " RETURNING officer_id, institution_id,"
+    "  (SELECT name_ja FROM ra.institution WHERE code = $1)";
+static const char SQL_OFFICER_DOMAINS[] =
+    "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
+    " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
+    "  WHERE institution_id = $1::bigint"
+    "    AND name = ANY (pg_catalog.string_to_array(pg_catalog.lower($3), ','))";
+static const char SQL_OFFICER_PERMS[] =
+    "INSERT INTO ra.officer_permission (officer_id, interface)"
+    " SELECT $1::bigint, i::smallint"
+    "   FROM pg_catalog.unnest(pg_catalog.string_to_array($2, ',')) AS i";
+static const char SQL_TOKEN_ADD[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, expires_at)"
+    " VALUES ('ra_cert', $1::bytea, $2::bigint, $3::bigint,"
+    "  pg_catalog.now() + pg_catalog.make_interval(days => $4::integer))"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI')";
+static const char SQL_TOKEN_OF[] =
+    "SELECT t.token_id, o.institution_id, o.name_ja, o.name_romaji,"
+    "       i.name_ja, to_char(t.expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "       'YYYY-MM-DD HH24:MI')"
+    "  FROM ra.access_token t"
+    "  JOIN ra.officer o ON o.officer_id = t.officer_id"
+    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
+    " WHERE t.officer_id = $1::bigint AND t.purpose IN ('ra_cert', 'ra_renew')"
+    "   AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()"
+    "   FOR UPDATE OF t";
+static const char SQL_PIN_SET[] =
+    "UPDATE ra.access_token SET pin_kdf = 'pbkdf2-sha256',"
+    "       pin_salt = $2::bytea, pin_hash = $3::bytea,"
+    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now(),"
+    "       failures = 0, locked_at = NULL"
+    " WHERE token_id = $1::bigint";
+static const char SQL_PIN_RESET[] =
+    "UPDATE ra.access_token SET pin_kdf = NULL, pin_salt = NULL,"
+    "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
+    "       failures = 0, locked_at = NULL"
+    " WHERE token_id = $1::bigint";
+
+/* "desk:<unix user>" for the audit log. */
+static void
+desk_actor(char *buf, size_t sz)
+{
+	struct passwd	*pw = getpwuid(getuid());
+
+	snprintf(buf, sz, "desk:%s", pw != NULL ? pw->pw_name : "?");
+}
+
+static enum ra_err
+desk_audit(PGconn *db, const char *event, int64_t inst, int64_t officer,
+    const char *detail)
+{
+	struct ra_event	 ev;
+	char		 actor[64];
+
+	desk_actor(actor, sizeof(actor));
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = "ok";
+	ev.actor = actor;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.detail = detail;
+	return ra_audit(db, &ev);
+}
+
+/* Run one INSERT ... RETURNING in a transaction with its audit row. */
+static enum ra_err
+desk_insert(struct ra_req *r, const char *what, const char *sql, int n,
+    const char *const *param, const char *event, const char *notfound)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_query(r->db, what, sql, n, param, &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		ra_warnx("%s", notfound);
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((er = desk_audit(r->db, event, strtoll(PQgetvalue(res, 0, 0), NULL,
+	    10), 0, NULL)) == RA_OK &&
+	    (er = ra_db_commit(r->db)) == RA_OK)
+		printf("%s registered\n", what);
+out:
+	PQclear(res);
+	ra_db_rollback(r->db);
+	if (er == RA_EDUP)
+		ra_warnx("%s: already registered", what);
+	return er;
+}
+
+static enum ra_err
+cmd_institution_add(struct ra_req *r, const struct desk_opts *o)
+{
+	const char	*param[8];
+
+	if (o->code == NULL || o->name_ja == NULL || o->name_en == NULL ||
+	    o->st == NULL || o->l == NULL || o->from == NULL ||
+	    o->until == NULL)
+		return RA_EUSAGE;
+	param[0] = o->code;
+	param[1] = o->name_ja;
+	param[2] = o->name_en;
+	param[3] = o->st;
+	param[4] = o->l;
+	param[5] = o->status != NULL ? o->status : "active";
+	param[6] = o->from;
+	param[7] = o->until;
+	return desk_insert(r, "institution", SQL_INSTITUTION_ADD, 8, param,
+	    "desk.institution.add", "institution not added");
+}
+
+static enum ra_err
+cmd_domain_add(struct ra_req *r, const struct desk_opts *o)
+{
+	const char	*param[2];
+
+	if (o->institution == NULL || o->domain == NULL)
+		return RA_EUSAGE;
+	param[0] = o->institution;
+	param[1] = o->domain;
+	return desk_insert(r, "domain", SQL_DOMAIN_ADD, 2, param,
+	    "desk.domain.add", "no institution has that code");
+}
+
+static enum ra_err
+cmd_ou_add(struct ra_req *r, const struct desk_opts *o)
+{
+	const char	*param[2];
+
+	if (o->domain == NULL || o->ou == NULL)
+		return RA_EUSAGE;
+	param[0] = o->domain;
+	param[1] = o->ou;
+	return desk_insert(r, "OU allow list", SQL_OU_ADD, 2, param,
+	    "desk.ou.add", "that domain is not registered");
+}
+
+/*
+ * Register an RA officer with domains and interfaces, make their
+ * retrieval URL and queue the mail that carries it: one transaction.
+ */
+static enum ra_err
+cmd_officer_add(struct ra_req *r, const struct desk_opts *o)
+{
+	struct ra_kv	 kv[6];
+	PGresult	*res = NULL, *tok = NULL;
+	const char	*param[5], *base;
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1], url[512], days[16], *hex = NULL;
+	size_t		 ndom;
+	const char	*p;
+	enum ra_err	 er;
+
+	if (o->institution == NULL || o->name_ja == NULL || o->romaji == NULL ||
+	    o->mail == NULL || o->phone == NULL || o->domains == NULL ||
+	    o->interfaces == NULL)
+		return RA_EUSAGE;
+	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL) {
+		ra_warnx("config %s: Site.URL is not set", r->conf.path);
+		return RA_ECONF;
+	}
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	param[0] = o->institution;
+	param[1] = o->name_ja;
+	param[2] = o->romaji;
+	param[3] = o->mail;
+	param[4] = o->phone;
+	if ((er = ra_db_query(r->db, "officer", SQL_OFFICER_ADD, 5, param,
+	    &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		ra_warnx("no institution has code %s", o->institution);
+		er = RA_EINPUT;
+		goto out;
+	}
+	for (ndom = 1, p = o->domains; *p != '\0'; p++)
+		ndom += *p == ',';
+	param[0] = PQgetvalue(res, 0, 1);
+	param[1] = PQgetvalue(res, 0, 0);
+	param[2] = o->domains;
+	if ((er = ra_db_query(r->db, "officer domains", SQL_OFFICER_DOMAINS, 3,
+	    param, &tok)) != RA_OK)
+		goto out;
+	if (strtoul(PQcmdTuples(tok), NULL, 10) != ndom) {
+		ra_warnx("%s: every domain must be registered for institution "
+		    "%s", o->domains, o->institution);
+		er = RA_EINPUT;
+		goto out;
+	}
+	PQclear(tok);
+	tok = NULL;
+	param[0] = PQgetvalue(res, 0, 0);
+	param[1] = o->interfaces;
+	if ((er = ra_db_command(r->db, "officer interfaces", SQL_OFFICER_PERMS,
+	    2, param)) != RA_OK)
+		goto out;
+	if ((er = ra_token_new(token, sha)) != RA_OK ||
+	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
+		er = er != RA_OK ? er : RA_ENOMEM;
+		goto out;
+	}
+	snprintf(days, sizeof(days), "%d", ra_conf_int(&r->conf, "Pin.UrlDays",
+	    31));
+	param[0] = hex;
+	param[1] = PQgetvalue(res, 0, 1);
+	param[2] = PQgetvalue(res, 0, 0);
+	param[3] = days;
+	if ((er = ra_db_query(r->db, "retrieval URL", SQL_TOKEN_ADD, 4, param,
+	    &tok)) != RA_OK)
+		goto out;
+	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+	kv[0] = (struct ra_kv){ "NameJa", o->name_ja };
+	kv[1] = (struct ra_kv){ "NameRomaji", o->romaji };
+	kv[2] = (struct ra_kv){ "InstitutionJa", PQgetvalue(res, 0, 2) };
+	kv[3] = (struct ra_kv){ "URL", url };
+	kv[4] = (struct ra_kv){ "Expires", PQgetvalue(tok, 0, 0) };
+	if ((er = ra_mail_queue(r->db, "ra-cert-url", o->mail, kv, 5)) !=
+	    RA_OK ||
+	    (er = desk_audit(r->db, "desk.officer.add",
+	    strtoll(PQgetvalue(res, 0, 1), NULL, 10),
+	    strtoll(PQgetvalue(res, 0, 0), NULL, 10), NULL)) != RA_OK ||
+	    (er = ra_db_commit(r->db)) != RA_OK)
+		goto out;
+	printf("officer %s registered; the retrieval URL is mailed to %s\n",
+	    PQgetvalue(res, 0, 0), o->mail);
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(url, sizeof(url));
+	ra_db_rollback(r->db);
+	PQclear(res);
+	PQclear(tok);
+	free(hex);
+	if (er == RA_EDUP)
+		ra_warnx("an officer with mail %s is already registered there",
+		    o->mail);
+	return er;
+}
+
+/* The printable PIN letter (HTML), written only for its owner to read. */
+static enum ra_err
+pin_letter(struct ra_req *r, PGresult *res, const char *pin, const char *path)
+{
+	char		*html = NULL;
+	enum ra_err	 er;
+
+	hdf_set_value(r->page, "Letter.InstitutionJa", PQgetvalue(res, 0, 4));
+	hdf_set_value(r->page, "Letter.NameJa", PQgetvalue(res, 0, 2));
+	hdf_set_value(r->page, "Letter.NameRomaji", PQgetvalue(res, 0, 3));
+	hdf_set_value(r->page, "Letter.Expires", PQgetvalue(res, 0, 5));
+	hdf_set_value(r->page, "Letter.PIN", pin);
+	if ((er = ra_render_buf(r->page, ra_conf_get(&r->conf,
+	    "Paths.Templates"), "pin-letter.cs", &html)) != RA_OK)
+		return er;
+	er = ra_write_atomic(path, html, strlen(html), 0600);
+	OPENSSL_cleanse(html, strlen(html));
+	free(html);
+	hdf_set_value(r->page, "Letter.PIN", "");
+	return er;
+}
+
+/*
+ * Give the officer's live retrieval URL a new access PIN (after the desk
+ * checked who they are).  The PIN is printed once and stored hashed.
+ */
+static enum ra_err
+cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
+{
+	PGresult	*res = NULL;
+	unsigned char	 salt[SALT_LEN], hash[32];
+	const char	*param[4];
+	char		 pin[PIN_LEN + 1], off[24], cost[16], *salthex = NULL,
+			*hashhex = NULL;
+	int		 iter;
+	enum ra_err	 er;
+
+	if (o->officer <= 0)
+		return RA_EUSAGE;
+	if ((iter = ra_conf_int(&r->conf, "Pin.Iterations", 100000)) < 10000)
+		iter = 10000;
+	snprintf(off, sizeof(off), "%lld", o->officer);
+	snprintf(cost, sizeof(cost), "%d", iter);
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query(r->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
+	    &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		ra_warnx("officer %s has no live retrieval URL", off);
+		er = RA_EINPUT;
+		goto out;
+	}
+	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
+	    (er = ra_pin_new(pin, PIN_LEN)) != RA_OK ||
+	    (er = ra_pin_hash(pin, salt, sizeof(salt), iter, hash)) != RA_OK ||
+	    (salthex = ra_bytea_hex(salt, sizeof(salt))) == NULL ||
+	    (hashhex = ra_bytea_hex(hash, sizeof(hash))) == NULL) {
+		er = er != RA_OK ? er : RA_ECRYPTO;
+		goto out;
+	}
+	param[0] = PQgetvalue(res, 0, 0);
+	param[1] = salthex;
+	param[2] = hashhex;
+	param[3] = cost;
+	if ((er = ra_db_command(r->db, "set PIN", SQL_PIN_SET, 4, param)) !=
+	    RA_OK ||
+	    (er = desk_audit(r->db, "desk.pin.issue", strtoll(PQgetvalue(res, 0,
+	    1), NULL, 10), o->officer, NULL)) != RA_OK)
+		goto out;
+	if (o->letter != NULL && (er = pin_letter(r, res, pin, o->letter)) !=
+	    RA_OK)
+		goto out;
+	if ((er = ra_db_commit(r->db)) != RA_OK)
+		goto out;
+	printf("access PIN for officer %s (%s): %s\n", off,
+	    PQgetvalue(res, 0, 3), pin);
+out:
+	OPENSSL_cleanse(pin, sizeof(pin));
+	ra_db_rollback(r->db);
+	PQclear(res);
+	free(salthex);
+	free(hashhex);
+	return er;
+}
+
+/* Unlock a locked retrieval URL; the old PIN is void, issue a new one. */
+static enum ra_err
+cmd_pin_reset(struct ra_req *r, const struct desk_opts *o)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 off[24];
+	enum ra_err	 er;
+
+	if (o->officer <= 0)
+		return RA_EUSAGE;
+	snprintf(off, sizeof(off), "%lld", o->officer);
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query(r->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
+	    &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		ra_warnx("officer %s has no live retrieval URL", off);
+		er = RA_EINPUT;
+		goto out;
+	}
+	param[0] = PQgetvalue(res, 0, 0);
+	if ((er = ra_db_command(r->db, "reset PIN", SQL_PIN_RESET, 1, param)) ==
+	    RA_OK &&
+	    (er = desk_audit(r->db, "desk.pin.reset", strtoll(PQgetvalue(res, 0,
+	    1), NULL, 10), o->officer, NULL)) == RA_OK &&
+	    (er = ra_db_commit(r->db)) == RA_OK)
+		printf("retrieval URL of officer %s unlocked; issue a new "
+		    "PIN with pin-issue\n", off);
+out:
+	ra_db_rollback(r->db);
+	PQclear(res);
+	return er;
+}
+
+static enum ra_err
+opts_parse(int argc, char *argv[], struct desk_opts *o)
+{
+	static const struct option lopts[] = {
+		{ "code", required_argument, NULL, 'c' },
+		{ "name-ja", required_argument, NULL, 'j' },
+		{ "name-en", required_argument, NULL, 'e' },
+		{ "st", required_argument, NULL, 's' },
+		{ "l", required_argument, NULL, 'l' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "status", required_argument, NULL, 'S' },
+		{ "institution", required_argument, NULL, 'i' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "ou", required_argument, NULL, 'o' },
+		{ "romaji", required_argument, NULL, 'r' },
+		{ "mail", required_argument, NULL, 'm' },
+		{ "phone", required_argument, NULL, 'p' },
+		{ "domains", required_argument, NULL, 'D' },
+		{ "interfaces", required_argument, NULL, 'I' },
+		{ "officer", required_argument, NULL, 'O' },
+		{ "letter", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1)
+		switch (ch) {
+		case 'c': o->code = optarg; break;
+		case 'j': o->name_ja = optarg; break;
+		case 'e': o->name_en = optarg; break;
+		case 's': o->st = optarg; break;
+		case 'l': o->l = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 'u': o->until = optarg; break;
+		case 'S': o->status = optarg; break;
+		case 'i': o->institution = optarg; break;
+		case 'd': o->domain = optarg; break;
+		case 'o': o->ou = optarg; break;
+		case 'r': o->romaji = optarg; break;
+		case 'm': o->mail = optarg; break;
+		case 'p': o->phone = optarg; break;
+		case 'D': o->domains = optarg; break;
+		case 'I': o->interfaces = optarg; break;
+		case 'L': o->letter = optarg; break;
+		case 'O':
+			o->officer = strtoll(optarg, &end, 10);
+			if (*end != '\0' || o->officer <= 0)
+				return RA_EUSAGE;
+			break;
+		default:
+			return RA_EUSAGE;
+		}
+	return optind == argc ? RA_OK : RA_EUSAGE;
+}
+
+static enum ra_err
+with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
+    const struct desk_opts *))
+{
+	struct desk_opts	 o;
+	enum ra_err		 er;
+
+	if ((er = opts_parse(r->argc, r->argv, &o)) != RA_OK)
+		return er;
+	return run(r, &o);
+}
+
+#define DESK_COMMAND(name)						\
+static enum ra_err							\
+desk_##name(struct ra_req *r)						\
+{									\
+	return with_opts(r, cmd_##name);				\
+}
+DESK_COMMAND(institution_add)
+DESK_COMMAND(domain_add)
+DESK_COMMAND(ou_add)
+DESK_COMMAND(officer_add)
+DESK_COMMAND(pin_issue)
+DESK_COMMAND(pin_reset)
+
+static const struct ra_cmd commands[] = {
+	{ "institution-add",	-1,	desk_institution_add },
+	{ "domain-add",		-1,	desk_domain_add },
+	{ "ou-add",		-1,	desk_ou_add },
+	{ "officer-add",	-1,	desk_officer_add },
+	{ "pin-issue",		-1,	desk_pin_issue },
+	{ "pin-reset",		-1,	desk_pin_reset },
+};
+
+int
+main(int argc, char *argv[])
+{
+	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
+	    "pin-issue|pin-reset [options]");
+}

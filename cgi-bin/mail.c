@@ -1,0 +1,87 @@
+/*
+ * mail.cgi: delivers the mail outbox through the configured sendmail
+ * command, from a shell only.
+ *
+ *	mail.cgi send	deliver every mail that is due, then exit (cron)
+ *	mail.cgi run	keep delivering until SIGTERM
+ *
+ * A mail that cannot be delivered (MTA down) is put off with backoff and
+ * delivered when the MTA is back; each is sent once (see lib/mail.c).
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ra.h"
+
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Everything due now; RA_EDB if the database failed us. */
+static enum ra_err
+send_due(struct ra_req *r, long *sent)
+{
+	int	 rc = 0;
+
+	while (!stopping && (rc = ra_mail_send_one(r->db, &r->conf)) > 0)
+		(*sent)++;
+	return rc < 0 ? RA_EDB : RA_OK;
+}
+
+static enum ra_err
+cmd_send(struct ra_req *r)
+{
+	long		 n = 0;
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK)
+		return er;
+	er = send_due(r, &n);
+	printf("%ld mail(s) handled\n", n);
+	return er;
+}
+
+static enum ra_err
+cmd_run(struct ra_req *r)
+{
+	long		 n = 0;
+	int		 ms;
+	enum ra_err	 er;
+
+	if ((ms = 1000 * ra_conf_int(&r->conf, "Mail.PollSeconds", 10)) < 1000)
+		ms = 1000;
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK)
+		return er;
+	while (!stopping) {
+		if (send_due(r, &n) != RA_OK && PQstatus(r->db) != CONNECTION_OK)
+			PQreset(r->db);
+		if (!stopping)
+			(void)poll(NULL, 0, ms);
+	}
+	return RA_OK;
+}
+
+static const struct ra_cmd commands[] = {
+	{ "send",	0,	cmd_send },
+	{ "run",	0,	cmd_run },
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	    "mail.cgi send | run");
+}

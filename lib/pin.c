@@ -1,0 +1,98 @@
+/*
+ * pin.c: one-time URL tokens and access PINs.  Tokens carry 256 random
+ * bits and are stored as SHA-256; PINs are short, so they are stored
+ * under salted PBKDF2-HMAC-SHA256 with the cost kept per row, compared in
+ * constant time, and guarded by a failure counter (the callers').
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "ra.h"
+
+/* No 0/O, 1/l/I: PINs are read off paper and typed by hand. */
+static const char pin_alphabet[] =
+    "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+/* A URL token (base64url of 32 random bytes) and its SHA-256. */
+enum ra_err
+ra_token_new(char out[RA_TOKEN_LEN + 1], unsigned char sha[32])
+{
+	static const char	 b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char		 r[32];
+	unsigned int		 acc = 0, i, bits = 0, n = 0;
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return RA_ECRYPTO;
+	for (i = 0; i < sizeof(r); i++) {
+		acc = (acc << 8) | r[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[n++] = b64u[(acc >> bits) & 0x3f];
+		}
+	}
+	if (bits > 0)
+		out[n++] = b64u[(acc << (6 - bits)) & 0x3f];
+	out[n] = '\0';
+	OPENSSL_cleanse(r, sizeof(r));
+	return ra_token_hash(out, sha);
+}
+
+/* SHA-256 of a token as given in a URL; RA_EINPUT if it cannot be one. */
+enum ra_err
+ra_token_hash(const char *token, unsigned char sha[32])
+{
+	size_t	 n = strlen(token);
+
+	if (n != RA_TOKEN_LEN || strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+		return RA_EINPUT;
+	return EVP_Digest(token, n, sha, NULL, EVP_sha256(), NULL) == 1 ?
+	    RA_OK : RA_ECRYPTO;
+}
+
+/* A PIN of "len" characters from pin_alphabet (rejection sampling). */
+enum ra_err
+ra_pin_new(char *out, size_t len)
+{
+	unsigned char	 b;
+	size_t		 n = 0, k = sizeof(pin_alphabet) - 1;
+
+	while (n < len) {
+		if (RAND_bytes(&b, 1) != 1)
+			return RA_ECRYPTO;
+		if (b < 256 - 256 % k)
+			out[n++] = pin_alphabet[b % k];
+	}
+	out[n] = '\0';
+	return RA_OK;
+}
+
+enum ra_err
+ra_pin_hash(const char *pin, const unsigned char *salt, size_t saltlen,
+    int iter, unsigned char out[32])
+{
+	if (iter < 1 || PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt,
+	    (int)saltlen, iter, EVP_sha256(), 32, out) != 1)
+		return RA_ECRYPTO;
+	return RA_OK;
+}
+
+/* 1 if "pin" matches, 0 if not, -1 on error. */
+int
+ra_pin_check(const char *pin, const unsigned char *salt, size_t saltlen,
+    int iter, const unsigned char *hash, size_t hashlen)
+{
+	unsigned char	 dk[32];
+	int		 match;
+
+	if (hashlen != sizeof(dk) || strlen(pin) > 128 ||
+	    ra_pin_hash(pin, salt, saltlen, iter, dk) != RA_OK)
+		return -1;
+	match = CRYPTO_memcmp(dk, hash, sizeof(dk)) == 0;
+	OPENSSL_cleanse(dk, sizeof(dk));
+	return match;
+}

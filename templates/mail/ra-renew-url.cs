@@ -1,0 +1,20 @@
+登録担当者用証明書更新のご案内
+**********************************************************************
+  本メールは「UPKI電子証明書発行サービス 電子証明書自動発行支援システム」
+  より自動送信されています。
+**********************************************************************
+
+<?cs var:Mail.InstitutionJa ?>
+<?cs var:Mail.NameJa ?> 様
+
+ご利用中の登録担当者用証明書の有効期限（<?cs var:Mail.NotAfter ?>）が近づいています。
+次の証明書取得URLへ、現在ご利用中の登録担当者用証明書を選択してアクセスし、
+新しい証明書を取得してください。
+
+証明書取得URL：<?cs var:Mail.URL ?>
+
+ 証明書取得URLの有効期限：<?cs var:Mail.Expires ?>
+
+--
+Your RA-officer certificate expires on <?cs var:Mail.NotAfter ?>.  Open the
+URL above with your current RA-officer certificate to get a new one.
