@@ -75,7 +75,7 @@ static const char SQL_TOKEN_ADD[] =
 static const char SQL_TOKEN_OF[] =
     "SELECT t.token_id, o.institution_id, o.name_ja, o.name_romaji,"
     "       i.name_ja, to_char(t.expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "       'YYYY-MM-DD HH24:MI')"
+    "       'YYYY-MM-DD HH24:MI'), t.locked_at IS NOT NULL"
     "  FROM ra.access_token t"
     "  JOIN ra.officer o ON o.officer_id = t.officer_id"
     "  JOIN ra.institution i ON i.institution_id = o.institution_id"
@@ -85,8 +85,7 @@ static const char SQL_TOKEN_OF[] =
 static const char SQL_PIN_SET[] =
     "UPDATE ra.access_token SET pin_kdf = 'pbkdf2-sha256',"
     "       pin_salt = $2::bytea, pin_hash = $3::bytea,"
-    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now(),"
-    "       failures = 0, locked_at = NULL"
+    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now()"
     " WHERE token_id = $1::bigint";
 static const char SQL_PIN_RESET[] =
     "UPDATE ra.access_token SET pin_kdf = NULL, pin_salt = NULL,"
@@ -354,6 +353,13 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 	if (PQntuples(res) != 1) {
 		ra_warnx("officer %s has no live retrieval URL", off);
 		er = RA_EINPUT;
+		goto out;
+	}
+	/* Unlocking is its own, deliberate step (pin-reset). */
+	if (strcmp(PQgetvalue(res, 0, 6), "t") == 0) {
+		ra_warnx("officer %s: the retrieval URL is locked after wrong "
+		    "PINs; check who is calling, then pin-reset", off);
+		er = RA_EDENIED;
 		goto out;
 	}
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||

@@ -1,0 +1,139 @@
+#!/bin/sh
+# Chapter 2 of the manual, end to end: the desk registers an institution
+# and an officer, the retrieval mail arrives (S/MIME-signed, ISO-2022-JP),
+# the desk issues the access PIN, the officer goes through STEP1-3 and gets
+# a PKCS#12; with the mistakes a real officer makes along the way.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+D=$CGIDIR/desk.cgi
+CU="curl -sS --cacert $CACERT"
+GET=$URL/ra/raget.cgi
+mails() { ls "$T/var/mail/maildir/new" 2>/dev/null | wc -l; }
+# The newest mail to $1, verified, decoded to UTF-8.
+mail_to() {
+	f=$(grep -l "^To: $1" "$T/var/mail/maildir/new/"* | tail -n 1)
+	openssl smime -verify -in "$f" -CAfile "$CACERT" -out "$T/mail.body" 2>"$T/smime.err" &&
+	iconv -f ISO-2022-JP -t UTF-8 "$T/mail.body" | tr -d '\r'
+}
+# Run mail delivery now rather than waiting for the daemon's next round.
+deliver() { as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"; }
+
+"$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "National Institute of Informatics" \
+    --st Tokyo --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null &&
+"$D" domain-add --institution nii --domain nii.ac.jp >/dev/null &&
+"$D" ou-add --domain nii.ac.jp --ou "Cyber Science Infrastructure Development Department" >/dev/null
+ok $? "desk: institution, domain and OU registered"
+out=$("$D" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Yamada" --mail taro@nii.ac.jp \
+    --phone 03-1234-5678 --domains nii.ac.jp --interfaces 1,2,10)
+ok $? "desk: officer registered"
+has "$out" "mailed to taro@nii.ac.jp" "the desk is told where the URL went, not the URL"
+err=$("$D" officer-add --institution nii --name-ja 鈴木 --romaji Suzuki --mail suzuki@nii.ac.jp \
+    --phone 03-1234-5678 --domains other.ac.jp --interfaces 1 2>&1)
+[ $? -ne 0 ]; ok $? "an officer for a domain the institution lacks is refused"
+has "$err" "every domain must be registered" "and says why"
+
+deliver
+body=$(mail_to taro@nii.ac.jp)
+ok $? "the retrieval mail arrives and its S/MIME signature verifies"
+has "$(cat "$T/var/mail/maildir/new/"*)" "Subject: =?ISO-2022-JP?B?" "subject in ISO-2022-JP"
+subject=$(sed -n 's/^Subject: =?ISO-2022-JP?B?\(.*\)?=\r*$/\1/p' "$(grep -l '^To: taro@' "$T/var/mail/maildir/new/"*)" |
+    base64 -d | iconv -f ISO-2022-JP -t UTF-8)
+is "$subject" "登録担当者用証明書発行受付通知" "the manual's subject line"
+has "$body" "山田太郎 様" "addressed to the officer"
+link=$(printf '%s\n' "$body" | grep -o 'https://[^ ]*raget.cgi?t=[A-Za-z0-9_-]*')
+t=${link#*t=}
+is "${#t}" 43 "the URL carries a 256-bit token"
+is "$(sql "SELECT count(*) FROM ra.access_token WHERE token_sha256 = sha256('$t'::bytea)")" 1 \
+    "only the token's hash is stored"
+
+page=$($CU "$link")
+has "$page" "アクセスPINはまだ" "before the desk acts, there is no PIN" >/dev/null
+has "$page" "【STEP1】アクセスPIN入力" "STEP1 asks for the access PIN"
+page=$($CU -d "t=$t&step=pin&pin=whatever" "$GET")
+has "$page" "アクセスPINはまだ発行されていません" "a PIN attempt before the PIN exists is refused"
+
+pin=$("$D" pin-issue --officer 1 --letter "$T/letter.html" | sed 's/.*: //')
+is "${#pin}" 12 "desk: a 12-character access PIN, printed once"
+has "$(cat "$T/letter.html")" "$pin" "and a printable PIN letter"
+is "$(stat -c %a "$T/letter.html")" 600 "readable by the desk only"
+is "$(sql "SELECT count(*) FROM ra.access_token WHERE pin_hash IS NOT NULL AND pin_kdf = 'pbkdf2-sha256'
+                                                 AND position('$pin'::bytea IN pin_hash) = 0")" 1 \
+    "the PIN is stored as a salted PBKDF2 hash"
+
+page=$($CU -d "t=$t&step=pin&pin=wrongwrong12" "$GET")
+has "$page" "アクセスPINが正しくありません" "a wrong PIN is refused"
+has "$page" "あと 4 回" "and says how many tries are left"
+page=$($CU -d "t=$t&step=pin&pin=$pin" "$GET")
+has "$page" "【STEP2】証明書発行" "the right PIN leads to STEP2"
+s=$(printf '%s' "$page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
+code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&step=issue" "$GET")
+is "$code" 403 "発行 without the step nonce (CSRF) is refused"
+is "$(sql "SELECT count(*) FROM ra.request")" 0 "and requests nothing"
+
+page=$($CU -d "t=$t&s=$s&step=issue" "$GET")
+has "$page" "【STEP3】証明書ダウンロード" "発行 leads to STEP3"
+pass=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+is "${#pass}" 16 "the P12 password is shown"
+page2=$($CU -d "t=$t&s=$s&step=issue" "$GET")
+has "$page2" "すでに発行を受け付けています" "発行 pressed again: already requested"
+hasnt "$page2" "$pass" "and the password is not shown twice"
+is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer'")" 1 "one request however often 発行 is pressed"
+
+i=0
+until [ "$(sql "SELECT state FROM ra.request")" = done ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+code=$($CU -o "$T/officer.p12" -w '%{http_code}' -d "t=$t&s=$s&step=download&pass=$pass&format=modern" "$GET")
+is "$code" 200 "the PKCS#12 downloads"
+subject=$(openssl pkcs12 -in "$T/officer.p12" -passin "pass:$pass" -nokeys -clcerts 2>/dev/null | grep '^subject=')
+has "$subject" "C = JP, O = National Institute of Informatics, L = Academe-ops, CN = Taro Yamada" \
+    "the RA certificate carries the RA marker L=Academe-ops"
+code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&s=$s&step=download&pass=$pass&format=modern" "$GET")
+is "$code" 404 "the URL is used up after the download"
+is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'ra_officer' AND state = 'issued'")" 1 \
+    "exactly one RA certificate"
+
+# A second officer locks their URL with wrong PINs; the desk unlocks it.
+o2=$("$D" officer-add --institution nii --name-ja 佐藤花子 --romaji "Hanako Sato" --mail hanako@nii.ac.jp \
+    --phone 03-1234-5679 --domains nii.ac.jp --interfaces 3,4,10 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
+deliver
+link2=$(mail_to hanako@nii.ac.jp | grep -o 'https://[^ ]*raget.cgi?t=[A-Za-z0-9_-]*')
+t2=${link2#*t=}
+"$D" pin-issue --officer "$o2" >/dev/null
+for n in 1 2 3 4 5; do page=$($CU -d "t=$t2&step=pin&pin=wrongwrong$n" "$GET"); done
+has "$page" "ロックされています" "five wrong PINs lock the URL"
+err=$("$D" pin-issue --officer "$o2" 2>&1)
+has "$err" "locked after wrong PINs" "desk: no new PIN for a locked URL before a deliberate reset"
+page=$($CU -d "t=$t2&step=pin&pin=$pin" "$GET")
+has "$page" "ロックされています" "a locked URL stays locked, whatever PIN is typed"
+"$D" pin-reset --officer "$o2" >/dev/null && pin2=$("$D" pin-issue --officer "$o2" | sed 's/.*: //')
+page=$($CU -d "t=$t2&step=pin&pin=$pin2" "$GET")
+has "$page" "【STEP2】" "after the desk's reset and a new PIN, it opens"
+sql "UPDATE ra.access_token SET expires_at = now() - interval '1 second' WHERE officer_id = $o2"
+page=$($CU "$link2")
+has "$page" "この証明書取得URLは無効です" "an expired URL is refused"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'pin.attempt' AND outcome = 'fail'")" 6 \
+    "every wrong PIN is in the audit log"
+
+# The mail outbox survives an MTA that is down, and sends once.
+kill "$(cat "$T/var/run/mail.pid")" 2>/dev/null
+kill "$(cat "$T/var/run/smtp.pid")"
+"$D" officer-add --institution nii --name-ja 田中 --romaji Tanaka --mail tanaka@nii.ac.jp \
+    --phone 03-1234-5670 --domains nii.ac.jp --interfaces 1 >/dev/null
+deliver
+is "$(sql "SELECT state || ':' || attempts FROM ra.mail WHERE 'tanaka@nii.ac.jp' = ANY (recipients)")" \
+    "pending:1" "with the SMTP server down, the mail waits"
+before=$(mails)
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$RA_SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
+    "$T/var/mail/maildir" >/dev/null 2>&1 &
+echo $! >"$T/var/run/smtp.pid"
+sleep 1
+sql "UPDATE ra.mail SET next_attempt_at = now() WHERE state = 'pending'"
+deliver
+deliver
+is "$(sql "SELECT state FROM ra.mail WHERE 'tanaka@nii.ac.jp' = ANY (recipients)")" sent "once it is back, the mail goes out"
+is "$(($(mails) - before))" 1 "exactly once"
+
+out=$("$CGIDIR/ops.cgi" audit-verify)
+ok $? "the audit chain verifies ($out)"
+
+done_testing
