@@ -99,6 +99,7 @@ struct ra_req {
 	struct ra_conf	 conf;
 	int		 conf_ok;
 	PGconn		*db;
+	const char	*set_cookie;	/* a Set-Cookie value we made, or NULL */
 	int		 argc;		/* shell mode: arguments after argv[0] */
 	char		**argv;
 };
@@ -106,6 +107,7 @@ struct ra_req {
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
 enum ra_err	 ra_req_db(struct ra_req *, enum ra_db_role);
 enum ra_err	 ra_render(struct ra_req *, int, const char *);
+enum ra_err	 ra_redirect(struct ra_req *, const char *);
 int		 ra_fail(struct ra_req *, enum ra_err, const char *);
 void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
@@ -158,6 +160,31 @@ int		 ra_valid_word(const char *);
 enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
 		    const char **);
 const char	*ra_req_method(const struct ra_req *);
+
+/* officer.c: RA-officer login and sessions */
+#define RA_INTERFACES	11	/* ①-⑩, index 0 unused */
+
+struct ra_clientcert {
+	X509	*crt;
+	char	 serial[64];	/* decimal */
+	char	*der_hex;
+	char	*subject, *issuer;
+};
+
+struct ra_officer {
+	int64_t	 officer_id, institution_id;
+	char	 name_ja[256], institution_ja[512];
+	char	 csrf[65];		/* hex, for forms */
+	char	 session_hex[80];
+	char	 perm[RA_INTERFACES];	/* perm[i]: may use interface i */
+};
+
+enum ra_err	 ra_login(struct ra_req *, char[RA_TOKEN_LEN + 1],
+		    const char **);
+enum ra_err	 ra_officer_get(struct ra_req *, struct ra_officer *);
+int		 ra_officer_csrf_ok(struct ra_req *, const struct ra_officer *);
+enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
+void		 ra_officer_cookie(char *, size_t, const char *);
 
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {

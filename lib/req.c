@@ -135,9 +135,24 @@ ra_render(struct ra_req *r, int status, const char *tmpl)
 		    "Content-Type: text/html; charset=utf-8\r\n"
 		    "Cache-Control: no-store\r\n"
 		    "X-Content-Type-Options: nosniff\r\n"
-		    "\r\n", status);
+		    "%s%s%s\r\n", status,
+		    r->set_cookie != NULL ? "Set-Cookie: " : "",
+		    r->set_cookie != NULL ? r->set_cookie : "",
+		    r->set_cookie != NULL ? "\r\n" : "");
 	fputs(body, stdout);
 	free(body);
+	return fflush(stdout) == 0 ? RA_OK : RA_ESYS;
+}
+
+/* 303 to "location" (a constant of ours), with our cookie if any. */
+enum ra_err
+ra_redirect(struct ra_req *r, const char *location)
+{
+	printf("Status: 303\r\nLocation: %s\r\nCache-Control: no-store\r\n"
+	    "%s%s%s\r\n", location,
+	    r->set_cookie != NULL ? "Set-Cookie: " : "",
+	    r->set_cookie != NULL ? r->set_cookie : "",
+	    r->set_cookie != NULL ? "\r\n" : "");
 	return fflush(stdout) == 0 ? RA_OK : RA_ESYS;
 }
 

@@ -48,7 +48,6 @@ is "$(sql "SELECT count(*) FROM ra.access_token WHERE token_sha256 = sha256('$t'
     "only the token's hash is stored"
 
 page=$($CU "$link")
-has "$page" "アクセスPINはまだ" "before the desk acts, there is no PIN" >/dev/null
 has "$page" "【STEP1】アクセスPIN入力" "STEP1 asks for the access PIN"
 page=$($CU -d "t=$t&step=pin&pin=whatever" "$GET")
 has "$page" "アクセスPINはまだ発行されていません" "a PIN attempt before the PIN exists is refused"
@@ -91,6 +90,68 @@ code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&s=$s&step=download&pass=$pass
 is "$code" 404 "the URL is used up after the download"
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'ra_officer' AND state = 'issued'")" 1 \
     "exactly one RA certificate"
+
+# --- login, menu, logout (manual 3-2 to 3-4) ----------------------------
+LRA=$URL/ra/lra
+JAR=$T/cookies
+P12="--cert-type P12 --cert $T/officer.p12:$pass"
+login=$($CU $P12 -c "$JAR" -o /dev/null -w '%{http_code} %{redirect_url}' "$LRA/login.cgi")
+is "$login" "303 $LRA/menu.cgi" "login with the RA certificate leads to the menu"
+has "$(grep ra_session "$JAR")" "#HttpOnly_localhost" "the session cookie is HttpOnly"
+menu=$($CU $P12 -b "$JAR" "$LRA/menu.cgi")
+has "$menu" '<tr id="if-1">' "menu: ① (permitted)"
+has "$menu" '<tr id="if-2">' "menu: ② (permitted)"
+hasnt "$menu" '<tr id="if-3">' "menu: ③ not permitted, not shown"
+hasnt "$menu" '<tr id="if-9">' "menu: ⑨ not permitted, not shown"
+has "$menu" "準備中" "screens not built yet say so"
+has "$menu" 'id="logout"' "menu: ⑩ logout"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/screen.cgi?i=3")" 403 \
+    "a screen without permission answers 403 even when called directly"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/screen.cgi?i=1")" 200 "a permitted one answers"
+is "$($CU $P12 -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "no session cookie: no menu"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' -X POST "$LRA/logout.cgi")" 403 \
+    "logout without the CSRF token is refused"
+csrf=$(printf '%s' "$menu" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+out=$($CU $P12 -b "$JAR" -c "$JAR" -d "csrf=$csrf" "$LRA/logout.cgi")
+has "$out" "ブラウザを閉じてください" "logout tells the officer to close the browser"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "after logout the session is gone"
+is "$(sql "SELECT string_agg(event || ':' || outcome, ',' ORDER BY audit_id) FROM ra.audit WHERE event IN ('login', 'logout')")" \
+    "login:ok,logout:ok" "login and logout are audited"
+has "$(sql "SELECT cert_issuer || ' ' || cert_serial || ' ' || cert_subject || ' ' || host(source_ip) FROM ra.audit WHERE event = 'login'")" \
+    "CN=ra Demo RA Officer CA" "with the certificate's issuer, serial, subject and source IP"
+
+# A personal certificate chosen by mistake (another CA, no RA marker).
+out=$(echo "personal-secret" | "$CGIDIR/ca.cgi" request --institution nii --profile 14 \
+    --subject "CN=Taro Yamada,O=National Institute of Informatics,C=JP" --secret-stdin --wait 20)
+prid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+echo "personal-secret" | "$CGIDIR/ca.cgi" p12 --request "$prid" --format modern --out "$T/personal.p12"
+page=$(curl -sS --cacert "$CACERT" --cert-type P12 --cert "$T/personal.p12:personal-secret" "$LRA/login.cgi")
+has "$page" "登録担当者用証明書ではありません" "a personal certificate of another CA gets the personal-certificate screen"
+# Same RA CA, no marker.
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/nomark.key" -out "$T/nomark.csr" \
+    -subj "/C=JP/O=National Institute of Informatics/CN=Taro Yamada" 2>/dev/null
+printf 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n' >"$T/nomark.ext"
+openssl x509 -req -in "$T/nomark.csr" -CA "$T/var/pki/ra-ca.crt" -CAkey "$T/var/pki/private/ra-ca.key" \
+    -CAcreateserial -days 30 -extfile "$T/nomark.ext" -out "$T/nomark.crt" 2>/dev/null
+page=$(curl -sS --cacert "$CACERT" --cert "$T/nomark.crt" --key "$T/nomark.key" "$LRA/login.cgi")
+has "$page" "登録担当者用証明書ではありません" "a certificate without the RA marker gets the personal-certificate screen"
+# Marked, from the RA CA, but not one ra issued (unknown serial).
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/forged.key" -out "$T/forged.csr" \
+    -subj "/C=JP/O=National Institute of Informatics/L=Academe-ops/CN=Taro Yamada" 2>/dev/null
+openssl x509 -req -in "$T/forged.csr" -CA "$T/var/pki/ra-ca.crt" -CAkey "$T/var/pki/private/ra-ca.key" \
+    -CAcreateserial -days 30 -extfile "$T/nomark.ext" -out "$T/forged.crt" 2>/dev/null
+page=$(curl -sS --cacert "$CACERT" --cert "$T/forged.crt" --key "$T/forged.key" "$LRA/login.cgi")
+has "$page" "失効されているか、証明書が無効です" "an RA-CA certificate ra has no record of is refused"
+
+# Revocation takes effect at once, for new logins and open sessions.
+$CU $P12 -c "$JAR" -o /dev/null "$LRA/login.cgi"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 200 "logged in again"
+rserial=$(sql "SELECT serial FROM ra.certificate WHERE kind = 'ra_officer'")
+"$CGIDIR/ca.cgi" revoke --serial "$rserial" --reason 4 >/dev/null
+ok $? "the RA certificate is revoked"
+is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "the open session ends at once"
+page=$($CU $P12 "$LRA/login.cgi")
+has "$page" "失効されているか、証明書が無効です" "and a new login gets the failure screen, without an Apache reload"
 
 # A second officer locks their URL with wrong PINs; the desk unlocks it.
 o2=$("$D" officer-add --institution nii --name-ja 佐藤花子 --romaji "Hanako Sato" --mail hanako@nii.ac.jp \

@@ -10,6 +10,8 @@
 </table>
 <?cs /if ?>
 
+<p><a href="lra/login.cgi" id="login">登録担当者ログイン</a> <span class="en">RA officer login (with your RA-officer certificate)</span></p>
+
 <h2>参加機関 <span class="en">Participating institutions</span></h2>
 <?cs if:subcount(Institutions) ?>
 <table id="institutions">

@@ -1,0 +1,52 @@
+/*
+ * login.cgi: the SSLLogin equivalent (manual 3-2), under /ra/lra/ where
+ * Apache requires a verified client certificate.  The certificate must
+ * also be a live RA-officer certificate as far as PostgreSQL knows
+ * (lib/officer.c); then a session starts and the menu follows.  Otherwise
+ * the failure screen the manual describes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ra.h"
+
+static enum ra_err
+login(struct ra_req *r)
+{
+	char		 cookie[RA_TOKEN_LEN + 1], header[160];
+	const char	*why;
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	er = ra_login(r, cookie, &why);
+	/* Refusals are audited too: commit either way. */
+	if ((er == RA_OK || er == RA_EDENIED) && ra_db_commit(r->db) != RA_OK)
+		er = RA_EDB;
+	ra_db_rollback(r->db);
+	if (er == RA_EDENIED) {
+		hdf_set_value(r->page, "Login.Why", why);
+		return ra_render(r, 403, "login.cs");
+	}
+	if (er != RA_OK)
+		return er;
+	ra_officer_cookie(header, sizeof(header), cookie);
+	r->set_cookie = header;
+	return ra_redirect(r, "menu.cgi");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ra_req	 r;
+	enum ra_err	 er;
+	int		 rc = 0;
+
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
+		er = login(&r);
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * logout.cgi: manual 3-4.  POST with the session's CSRF token ends the
+ * session (audited) and removes the cookie; the page tells the officer to
+ * close the browser, since the TLS client session outlives the cookie.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ra.h"
+
+static enum ra_err
+logout(struct ra_req *r)
+{
+	struct ra_officer	 o;
+	struct ra_event		 ev;
+	char			 actor[40], header[160];
+	enum ra_err		 er;
+
+	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_officer_get(r, &o)) != RA_OK)
+		return er == RA_EDENIED ? ra_render(r, 403, "login.cs") : er;
+	if (strcmp(ra_req_method(r), "POST") != 0)
+		return RA_EMETHOD;
+	if (!ra_officer_csrf_ok(r, &o))
+		return RA_EDENIED;
+	memset(&ev, 0, sizeof(ev));
+	snprintf(actor, sizeof(actor), "officer:%lld", (long long)o.officer_id);
+	ev.event = "logout";
+	ev.outcome = "ok";
+	ev.actor = actor;
+	ev.officer_id = o.officer_id;
+	ev.institution_id = o.institution_id;
+	ev.source_ip = ra_req_env("REMOTE_ADDR");
+	if ((er = ra_db_begin(r->db)) != RA_OK ||
+	    (er = ra_officer_logout(r, &o)) != RA_OK ||
+	    (er = ra_audit(r->db, &ev)) != RA_OK ||
+	    (er = ra_db_commit(r->db)) != RA_OK) {
+		ra_db_rollback(r->db);
+		return er;
+	}
+	ra_officer_cookie(header, sizeof(header), NULL);
+	r->set_cookie = header;
+	return ra_render(r, 200, "logout.cs");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ra_req	 r;
+	enum ra_err	 er;
+	int		 rc = 0;
+
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
+		er = logout(&r);
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
+}

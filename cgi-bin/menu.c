@@ -1,0 +1,68 @@
+/*
+ * menu.cgi: the RA menu (manual 3-3): the ten interfaces ①-⑩ with the
+ * manual's names, each shown as usable, not permitted, or not built yet.
+ * Needs a live session on the same certificate (lib/officer.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra.h"
+
+static const char SQL_INTERFACES[] =
+    "SELECT interface, grp_ja, name_ja, name_en, coalesce(screen, ''), always"
+    "  FROM ra.interface ORDER BY interface";
+
+static enum ra_err
+menu(struct ra_req *r)
+{
+	struct ra_officer	 o;
+	PGresult		*res = NULL;
+	char			 key[64];
+	int			 i, n;
+	enum ra_err		 er;
+
+	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_officer_get(r, &o)) != RA_OK)
+		return er == RA_EDENIED ? ra_render(r, 403, "login.cs") : er;
+	if ((er = ra_db_query(r->db, "interfaces", SQL_INTERFACES, 0, NULL,
+	    &res)) != RA_OK)
+		return er;
+	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
+	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
+	for (i = 0; i < PQntuples(res); i++) {
+		n = atoi(PQgetvalue(res, i, 0));
+		/* Not permitted: not shown at all, as the manual says. */
+		if (strcmp(PQgetvalue(res, i, 5), "t") != 0 &&
+		    (n >= RA_INTERFACES || !o.perm[n]))
+			continue;
+		snprintf(key, sizeof(key), "Menu.%d.No", n);
+		hdf_set_value(r->page, key, PQgetvalue(res, i, 0));
+		snprintf(key, sizeof(key), "Menu.%d.Group", n);
+		hdf_set_value(r->page, key, PQgetvalue(res, i, 1));
+		snprintf(key, sizeof(key), "Menu.%d.NameJa", n);
+		hdf_set_value(r->page, key, PQgetvalue(res, i, 2));
+		snprintf(key, sizeof(key), "Menu.%d.NameEn", n);
+		hdf_set_value(r->page, key, PQgetvalue(res, i, 3));
+		snprintf(key, sizeof(key), "Menu.%d.Screen", n);
+		hdf_set_value(r->page, key, PQgetvalue(res, i, 4));
+	}
+	PQclear(res);
+	return ra_render(r, 200, "menu.cs");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ra_req	 r;
+	enum ra_err	 er;
+	int		 rc = 0;
+
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
+		er = menu(&r);
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
+}

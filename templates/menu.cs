@@ -1,0 +1,19 @@
+<?cs set:Page.Title = "メニュー" ?>
+<?cs include:"header.cs" ?>
+<h1>メニュー <span class="en">Menu</span></h1>
+<p><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> 様</p>
+<table id="menu">
+<tr><th>分類</th><th>インターフェース</th><th class="en">Interface</th></tr>
+<?cs each:m = Menu ?>
+<tr id="if-<?cs var:m.No ?>"><td><?cs var:m.Group ?></td>
+<?cs if:m.No == 10 ?>
+<td><form method="post" action="logout.cgi"><input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>"><button type="submit" id="logout">⑩ログアウト</button></form></td>
+<?cs elif:m.Screen ?>
+<td><a href="<?cs var:m.Screen ?>"><?cs var:m.No ?>. <?cs var:m.NameJa ?></a></td>
+<?cs else ?>
+<td><?cs var:m.No ?>. <?cs var:m.NameJa ?> <span class="soon">（準備中 / not yet available）</span></td>
+<?cs /if ?>
+<td class="en"><?cs var:m.NameEn ?></td></tr>
+<?cs /each ?>
+</table>
+<?cs include:"footer.cs" ?>
