@@ -9,6 +9,11 @@
 
 #include "ra.h"
 
+/* The manual numbers the interfaces ①-⑩. */
+static const char *const marks[RA_INTERFACES] = {
+	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
+};
+
 static const char SQL_INTERFACES[] =
     "SELECT interface, grp_ja, name_ja, name_en, coalesce(screen, ''), always"
     "  FROM ra.interface ORDER BY interface";
@@ -39,6 +44,8 @@ menu(struct ra_req *r)
 			continue;
 		snprintf(key, sizeof(key), "Menu.%d.No", n);
 		hdf_set_value(r->page, key, PQgetvalue(res, i, 0));
+		snprintf(key, sizeof(key), "Menu.%d.Mark", n);
+		hdf_set_value(r->page, key, marks[n]);
 		snprintf(key, sizeof(key), "Menu.%d.Group", n);
 		hdf_set_value(r->page, key, PQgetvalue(res, i, 1));
 		snprintf(key, sizeof(key), "Menu.%d.NameJa", n);

@@ -338,6 +338,40 @@ out:
 	return er;
 }
 
+static const char SQL_CERT_IS[] =
+    "SELECT 1 FROM ra.certificate c"
+    " WHERE c.cert_id = $1::bigint AND c.der = $2::bytea"
+    "   AND c.state = 'issued' AND c.not_after > pg_catalog.now()"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
+    "                    WHERE r.cert_id = c.cert_id)";
+
+/*
+ * Whether the presented client certificate is certificate "cert_id", still
+ * valid (the renewal URL authenticates with the current RA certificate).
+ * RA_EDENIED if not.
+ */
+enum ra_err
+ra_client_cert_is(struct ra_req *r, int64_t cert_id)
+{
+	struct ra_clientcert	 cc;
+	PGresult		*res = NULL;
+	const char		*param[2];
+	char			 id[24];
+	enum ra_err		 er;
+
+	if ((er = client_cert(&cc)) == RA_OK) {
+		snprintf(id, sizeof(id), "%lld", (long long)cert_id);
+		param[0] = id;
+		param[1] = cc.der_hex;
+		if ((er = ra_db_query(r->db, "client certificate", SQL_CERT_IS,
+		    2, param, &res)) == RA_OK && PQntuples(res) != 1)
+			er = RA_EDENIED;
+	}
+	PQclear(res);
+	cert_clear(&cc);
+	return er;
+}
+
 /* Whether the form's csrf field is the session's token. */
 int
 ra_officer_csrf_ok(struct ra_req *r, const struct ra_officer *o)

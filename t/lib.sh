@@ -96,3 +96,35 @@ institution_add() {
 	sql "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status, usage_from, usage_until)
 	     VALUES ('$1', '$1', '$2', '$3', '$4', 'active', '2026-01-01', '2030-12-31')"
 }
+
+# An institution (nii), an officer with the interfaces in $1 and their RA
+# certificate fetched through the real flow (desk, mail, PIN, STEP1-3).
+# Sets OFFICER_P12 (a file) and OFFICER_PASS.
+officer_with_cert() {
+	d=$CGIDIR/desk.cgi
+	cu="curl -sS --cacert $CACERT"
+	"$d" institution-add --code nii --name-ja 国立情報学研究所 \
+	    --name-en "National Institute of Informatics" --st Tokyo --l Chiyoda-ku \
+	    --from 2026-01-01 --until 2030-12-31 >/dev/null &&
+	"$d" domain-add --institution nii --domain nii.ac.jp >/dev/null &&
+	"$d" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Yamada" \
+	    --mail taro@nii.ac.jp --phone 03-1234-5678 --domains nii.ac.jp \
+	    --interfaces "$1" >/dev/null || bail "desk registration failed"
+	as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+	f=$(grep -l '^To: taro@nii.ac.jp' "$T/var/mail/maildir/new/"* | tail -n 1)
+	openssl smime -verify -noverify -in "$f" -out "$T/m.body" 2>/dev/null
+	tok=$(tr -d '\r' <"$T/m.body" | grep -o 'raget.cgi?t=[A-Za-z0-9_-]*' | cut -d= -f2)
+	pin=$("$d" pin-issue --officer 1 | sed 's/.*: //')
+	s=$($cu -d "t=$tok&step=pin&pin=$pin" "$URL/ra/raget.cgi" |
+	    sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
+	OFFICER_PASS=$($cu -d "t=$tok&s=$s&step=issue" "$URL/ra/raget.cgi" |
+	    sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+	i=0
+	until [ "$(sql "SELECT state FROM ra.request WHERE kind = 'ra_officer'")" = done ] ||
+	    [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	OFFICER_P12=$T/officer.p12
+	$cu -o "$OFFICER_P12" -d "t=$tok&s=$s&step=download&pass=$OFFICER_PASS&format=modern" \
+	    "$URL/ra/raget.cgi"
+	openssl pkcs12 -in "$OFFICER_P12" -passin "pass:$OFFICER_PASS" -noout 2>/dev/null ||
+	    bail "no RA certificate came out of the flow"
+}

@@ -9,9 +9,9 @@
 <?cs if:m.No == 10 ?>
 <td><form method="post" action="logout.cgi"><input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>"><button type="submit" id="logout">⑩ログアウト</button></form></td>
 <?cs elif:m.Screen ?>
-<td><a href="<?cs var:m.Screen ?>"><?cs var:m.No ?>. <?cs var:m.NameJa ?></a></td>
+<td><a href="<?cs var:m.Screen ?>"><?cs var:m.Mark ?><?cs var:m.NameJa ?></a></td>
 <?cs else ?>
-<td><?cs var:m.No ?>. <?cs var:m.NameJa ?> <span class="soon">（準備中 / not yet available）</span></td>
+<td><?cs var:m.Mark ?><?cs var:m.NameJa ?> <span class="soon">（準備中 / not yet available）</span></td>
 <?cs /if ?>
 <td class="en"><?cs var:m.NameEn ?></td></tr>
 <?cs /each ?>
