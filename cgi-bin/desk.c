@@ -9,6 +9,7 @@
  *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
  *	desk.cgi pin-issue --officer ID [--letter FILE]
  *	desk.cgi pin-reset --officer ID
+ *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
  *
  * Registering an officer mails them the certificate retrieval URL
  * (登録担当者用証明書発行受付通知); after the identity check out of band,
@@ -34,7 +35,7 @@ struct desk_opts {
 	const char	*code, *name_ja, *name_en, *st, *l, *from, *until,
 			*status, *institution, *domain, *ou, *romaji, *mail,
 			*phone, *domains, *interfaces, *letter;
-	long long	 officer;
+	long long	 officer, days;
 };
 
 static const char SQL_INSTITUTION_ADD[] =
@@ -92,6 +93,42 @@ static const char SQL_PIN_RESET[] =
     "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
     "       failures = 0, locked_at = NULL"
     " WHERE token_id = $1::bigint";
+
+/* RA certificates near expiry whose officer has no live renewal URL. */
+static const char SQL_EXPIRING[] =
+    "SELECT c.cert_id, c.officer_id, c.institution_id, o.name_ja, o.mail,"
+    "       i.name_ja, to_char(c.not_after AT TIME ZONE 'Asia/Tokyo',"
+    "       'YYYY-MM-DD'), o.name_romaji"
+    "  FROM ra.certificate c"
+    "  JOIN ra.officer o ON o.officer_id = c.officer_id"
+    "  JOIN ra.institution i ON i.institution_id = c.institution_id"
+    " WHERE c.kind = 'ra_officer' AND c.state = 'issued'"
+    "   AND c.not_after BETWEEN pg_catalog.now()"
+    "       AND pg_catalog.now() + pg_catalog.make_interval(days => $1::integer)"
+    "   AND o.status = 'active' AND i.status = 'active'"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
+    "                    WHERE r.cert_id = c.cert_id)"
+    "   AND c.cert_id = (SELECT max(c2.cert_id) FROM ra.certificate c2"
+    "                     WHERE c2.officer_id = c.officer_id"
+    "                       AND c2.state = 'issued')"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.access_token t"
+    "                    WHERE t.officer_id = c.officer_id"
+    "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
+    "                      AND t.expires_at > pg_catalog.now())";
+/* An older, expired renewal URL gives way to the new one. */
+static const char SQL_RENEW_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_renew'"
+    "   AND used_at IS NULL";
+static const char SQL_RENEW_TOKEN[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, cert_id, expires_at)"
+    " SELECT 'ra_renew', $1::bytea, $2::bigint, $3::bigint, $4::bigint,"
+    "        least(not_after, pg_catalog.now() +"
+    "              pg_catalog.make_interval(days => $5::integer))"
+    "   FROM ra.certificate WHERE cert_id = $4::bigint"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI')";
 
 /* "desk:<unix user>" for the audit log. */
 static void
@@ -433,6 +470,84 @@ out:
 	return er;
 }
 
+/*
+ * Cron: mail each officer whose RA certificate expires within --days (or
+ * Ra.RenewDays) a renewal URL that authenticates with that certificate.
+ * One transaction per officer, so one failure does not stop the rest.
+ */
+static enum ra_err
+cmd_renew_notify(struct ra_req *r, const struct desk_opts *o)
+{
+	struct ra_kv	 kv[6];
+	PGresult	*res = NULL, *tok = NULL;
+	const char	*param[5], *base;
+	unsigned char	 sha[32];
+	char		 days[24], urldays[16], token[RA_TOKEN_LEN + 1],
+			 url[512], *hex = NULL;
+	int		 i, sent = 0;
+	enum ra_err	 er;
+
+	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL)
+		return RA_ECONF;
+	snprintf(days, sizeof(days), "%lld", o->days > 0 ? o->days :
+	    (long long)ra_conf_int(&r->conf, "Ra.RenewDays", 30));
+	snprintf(urldays, sizeof(urldays), "%d", ra_conf_int(&r->conf,
+	    "Pin.UrlDays", 31));
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+		return er;
+	param[0] = days;
+	if ((er = ra_db_query(r->db, "expiring", SQL_EXPIRING, 1, param,
+	    &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++) {
+		free(hex);
+		hex = NULL;
+		if ((er = ra_token_new(token, sha)) != RA_OK ||
+		    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL ||
+		    (er = ra_db_begin(r->db)) != RA_OK)
+			break;
+		param[0] = PQgetvalue(res, i, 1);
+		if ((er = ra_db_command(r->db, "supersede", SQL_RENEW_SUPERSEDE,
+		    1, param)) != RA_OK)
+			goto next;
+		param[0] = hex;
+		param[1] = PQgetvalue(res, i, 2);
+		param[2] = PQgetvalue(res, i, 1);
+		param[3] = PQgetvalue(res, i, 0);
+		param[4] = urldays;
+		if ((er = ra_db_query(r->db, "renewal URL", SQL_RENEW_TOKEN, 5,
+		    param, &tok)) != RA_OK)
+			goto next;
+		snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+		kv[0] = (struct ra_kv){ "NameJa", PQgetvalue(res, i, 3) };
+		kv[1] = (struct ra_kv){ "NameRomaji", PQgetvalue(res, i, 7) };
+		kv[2] = (struct ra_kv){ "InstitutionJa", PQgetvalue(res, i, 5) };
+		kv[3] = (struct ra_kv){ "URL", url };
+		kv[4] = (struct ra_kv){ "Expires", PQgetvalue(tok, 0, 0) };
+		kv[5] = (struct ra_kv){ "NotAfter", PQgetvalue(res, i, 6) };
+		if ((er = ra_mail_queue(r->db, "ra-renew-url",
+		    PQgetvalue(res, i, 4), kv, 6)) == RA_OK &&
+		    (er = desk_audit(r->db, "desk.renew.notify",
+		    strtoll(PQgetvalue(res, i, 2), NULL, 10),
+		    strtoll(PQgetvalue(res, i, 1), NULL, 10), NULL)) == RA_OK &&
+		    (er = ra_db_commit(r->db)) == RA_OK)
+			sent++;
+next:
+		ra_db_rollback(r->db);
+		PQclear(tok);
+		tok = NULL;
+		OPENSSL_cleanse(token, sizeof(token));
+		OPENSSL_cleanse(url, sizeof(url));
+		if (er != RA_OK)
+			ra_warnx("officer %s: renewal notice failed",
+			    PQgetvalue(res, i, 1));
+	}
+	printf("%d renewal notice(s) queued\n", sent);
+	PQclear(res);
+	free(hex);
+	return er;
+}
+
 static enum ra_err
 opts_parse(int argc, char *argv[], struct desk_opts *o)
 {
@@ -455,6 +570,7 @@ opts_parse(int argc, char *argv[], struct desk_opts *o)
 		{ "interfaces", required_argument, NULL, 'I' },
 		{ "officer", required_argument, NULL, 'O' },
 		{ "letter", required_argument, NULL, 'L' },
+		{ "days", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
@@ -481,6 +597,11 @@ opts_parse(int argc, char *argv[], struct desk_opts *o)
 		case 'D': o->domains = optarg; break;
 		case 'I': o->interfaces = optarg; break;
 		case 'L': o->letter = optarg; break;
+		case 'n':
+			o->days = strtoll(optarg, &end, 10);
+			if (*end != '\0' || o->days <= 0 || o->days > 400)
+				return RA_EUSAGE;
+			break;
 		case 'O':
 			o->officer = strtoll(optarg, &end, 10);
 			if (*end != '\0' || o->officer <= 0)
@@ -516,6 +637,7 @@ DESK_COMMAND(ou_add)
 DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
+DESK_COMMAND(renew_notify)
 
 static const struct ra_cmd commands[] = {
 	{ "institution-add",	-1,	desk_institution_add },
@@ -524,6 +646,7 @@ static const struct ra_cmd commands[] = {
 	{ "officer-add",	-1,	desk_officer_add },
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
+	{ "renew-notify",	-1,	desk_renew_notify },
 };
 
 int
@@ -531,5 +654,5 @@ main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
-	    "pin-issue|pin-reset [options]");
+	    "pin-issue|pin-reset|renew-notify [options]");
 }

@@ -2,7 +2,10 @@
  * raget.cgi: the RA officer fetches their RA certificate from the one-time
  * URL mailed by the desk (manual 2-3-1-1):
  *
- *	GET  ?t=TOKEN			STEP1: the access PIN form
+ *	GET  ?t=TOKEN			STEP1: the access PIN form (for a
+ *					renewal URL, 2-3-1-2: the current RA
+ *					certificate instead, then the P12
+ *					password and the 【発行】 button)
  *	POST t, pin, step=pin		the PIN is checked (failures counted,
  *					the URL locked after Pin.MaxFailures);
  *					STEP2: the 【発行】 button
@@ -46,16 +49,18 @@ static const char SQL_TOKEN[] =
     "       t.used_at IS NOT NULL, coalesce(t.request_id, 0), t.step_sha256,"
     "       coalesce(t.step_expires_at <= pg_catalog.now(), true),"
     "       o.name_ja, o.name_romaji, i.name_ja, i.name_en,"
-    "       o.status = 'active' AND i.status = 'active'"
+    "       o.status = 'active' AND i.status = 'active', t.purpose,"
+    "       coalesce(t.cert_id, 0)"
     "  FROM ra.access_token t"
     "  JOIN ra.officer o ON o.officer_id = t.officer_id"
     "  JOIN ra.institution i ON i.institution_id = t.institution_id"
-    " WHERE t.token_sha256 = $1::bytea AND t.purpose = 'ra_cert'"
+    " WHERE t.token_sha256 = $1::bytea"
+    "   AND t.purpose IN ('ra_cert', 'ra_renew')"
     "   FOR UPDATE OF t";
 enum {
 	T_ID, T_OFFICER, T_INST, T_SALT, T_HASH, T_COST, T_FAILURES, T_LOCKED,
 	T_EXPIRED, T_USED, T_REQUEST, T_STEP, T_STEP_EXPIRED, T_NAME_JA,
-	T_ROMAJI, T_INST_JA, T_INST_EN, T_ACTIVE
+	T_ROMAJI, T_INST_JA, T_INST_EN, T_ACTIVE, T_PURPOSE, T_CERT
 };
 static const char SQL_PIN_FAILED[] =
     "UPDATE ra.access_token SET failures = failures + 1,"
@@ -182,16 +187,65 @@ nonce_ok(struct screen *sc)
 	return ok;
 }
 
+/* A new step nonce for this URL; "nonce" gets the value for the form. */
+static enum ra_err
+nonce_new(struct screen *sc, char nonce[RA_TOKEN_LEN + 1])
+{
+	unsigned char	 sha[32];
+	const char	*param[2];
+	char		*hex;
+	enum ra_err	 er;
+
+	if ((er = ra_token_new(nonce, sha)) != RA_OK)
+		return er;
+	if ((hex = ra_bytea_hex(sha, sizeof(sha))) == NULL)
+		return RA_ENOMEM;
+	param[0] = PQgetvalue(sc->tok, 0, T_ID);
+	param[1] = hex;
+	er = ra_db_command(sc->r->db, "step", SQL_STEP_SET, 2, param);
+	free(hex);
+	return er;
+}
+
+static int
+is_renewal(const struct screen *sc)
+{
+	return strcmp(PQgetvalue(sc->tok, 0, T_PURPOSE), "ra_renew") == 0;
+}
+
+/*
+ * A renewal URL opened with the current RA certificate: the new P12
+ * password is shown now (manual 2-3-1-2), carried by the 【発行】 form.
+ */
+static enum ra_err
+step_renew(struct screen *sc)
+{
+	char		 pass[P12_PASS_LEN + 1], nonce[RA_TOKEN_LEN + 1];
+	enum ra_err	 er;
+
+	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
+	    (er = nonce_new(sc, nonce)) != RA_OK ||
+	    (er = audit(sc, "ra_cert.renew", "ok", NULL)) != RA_OK ||
+	    (er = ra_db_commit(sc->r->db)) != RA_OK)
+		goto out;
+	hdf_set_value(sc->r->page, "Get.Pass", pass);
+	hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+	er = show(sc, 200, "renew");
+out:
+	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(nonce, sizeof(nonce));
+	return er;
+}
+
 /* STEP1 posted: count a wrong PIN, or hand out the step nonce. */
 static enum ra_err
 step_pin(struct screen *sc)
 {
 	PGresult	*res = NULL;
-	unsigned char	*salt = NULL, *hash = NULL, sha[32];
+	unsigned char	*salt = NULL, *hash = NULL;
 	size_t		 saltlen, hashlen;
 	const char	*param[2];
-	char		 max[16], nonce[RA_TOKEN_LEN + 1], *hex = NULL,
-			 left[16];
+	char		 max[16], nonce[RA_TOKEN_LEN + 1] = "", left[16];
 	int		 match, maxf;
 	enum ra_err	 er;
 
@@ -228,15 +282,7 @@ step_pin(struct screen *sc)
 		er = show(sc, 403, "badpin");
 		goto out;
 	}
-	if ((er = ra_token_new(nonce, sha)) != RA_OK ||
-	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
-		er = er != RA_OK ? er : RA_ENOMEM;
-		goto out;
-	}
-	param[0] = PQgetvalue(sc->tok, 0, T_ID);
-	param[1] = hex;
-	if ((er = ra_db_command(sc->r->db, "step", SQL_STEP_SET, 2, param)) !=
-	    RA_OK ||
+	if ((er = nonce_new(sc, nonce)) != RA_OK ||
 	    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		goto out;
@@ -247,7 +293,6 @@ out:
 	PQclear(res);
 	PQfreemem(salt);
 	PQfreemem(hash);
-	free(hex);
 	return er;
 }
 
@@ -287,8 +332,17 @@ step_issue(struct screen *sc)
 		return show(sc, 200, "again");
 	}
 	memset(&rq, 0, sizeof(rq));
-	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
-	    (er = ra_subject(sc, &subject, why, sizeof(why))) != RA_OK)
+	if (is_renewal(sc)) {
+		/* The password shown with the 【発行】 button comes back. */
+		if (sc->f[F_PASS] == NULL || strlen(sc->f[F_PASS]) !=
+		    P12_PASS_LEN)
+			return RA_EINPUT;
+		snprintf(pass, sizeof(pass), "%s", sc->f[F_PASS]);
+		rq.target_cert_id = strtoll(PQgetvalue(sc->tok, 0, T_CERT),
+		    NULL, 10);
+	} else if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK)
+		goto out;
+	if ((er = ra_subject(sc, &subject, why, sizeof(why))) != RA_OK)
 		goto out;
 	rq.institution_id = strtoll(PQgetvalue(sc->tok, 0, T_INST), NULL, 10);
 	rq.officer_id = strtoll(PQgetvalue(sc->tok, 0, T_OFFICER), NULL, 10);
@@ -403,11 +457,22 @@ screen_run(struct screen *sc)
 		return show(sc, strcmp(why, "locked") == 0 ? 403 : 404, why);
 	}
 	step = sc->f[F_STEP] != NULL ? sc->f[F_STEP] : "";
+	if (is_renewal(sc) && ra_client_cert_is(sc->r, strtoll(PQgetvalue(
+	    sc->tok, 0, T_CERT), NULL, 10)) != RA_OK) {
+		/* The renewal URL needs the certificate it renews. */
+		if ((er = audit(sc, "ra_cert.renew", "refused",
+		    "{\"why\": \"not the current RA certificate\"}")) != RA_OK ||
+		    (er = ra_db_commit(sc->r->db)) != RA_OK)
+			return er;
+		return show(sc, 403, "renewcert");
+	}
 	if (strcmp(method, "POST") != 0) {
+		if (is_renewal(sc))
+			return step_renew(sc);
 		ra_db_rollback(sc->r->db);
 		return show(sc, 200, "pin");		/* STEP1 */
 	}
-	if (strcmp(step, "pin") == 0)
+	if (strcmp(step, "pin") == 0 && !is_renewal(sc))
 		return step_pin(sc);
 	if (!nonce_ok(sc)) {
 		/* No, stale or forged step nonce: a CSRF or an old page. */

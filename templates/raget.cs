@@ -19,9 +19,16 @@
 <button type="submit" id="next">次へ</button>
 </form>
 
-<?cs elif:Get.Step == "issue" ?>
+<?cs elif:Get.Step == "issue" || Get.Step == "renew" ?>
 <h2>【STEP2】証明書発行 <span class="en">Issue</span></h2>
+<?cs if:Get.Step == "renew" ?>
+<p>クライアント認証に成功しました（登録担当者用証明書の更新）。</p>
+<p class="note">P12ファイル証明書PIN：<strong id="p12pin"><?cs var:Get.Pass ?></strong><br>
+「P12ファイル証明書PIN」は必ずお控えください。お控えいただかなかった場合、P12ファイルのインポートができなくなります。<br>
+<span class="en">Write down this P12 password now: it is needed to import the renewed certificate.</span></p>
+<?cs else ?>
 <p>アクセスPINの認証に成功しました。[発行]を押してください。</p>
+<?cs /if ?>
 <p class="note">[発行]は1回のみ押してください。押したあとは、[発行]を複数回押したり、
 [1つ戻る]を押したりしないでください。【STEP3】画面が表示されるまでお待ちください。<br>
 <span class="en">Press 発行 once and wait for STEP3.</span></p>
@@ -29,6 +36,7 @@
 <input type="hidden" name="t" value="<?cs var:Get.Token ?>">
 <input type="hidden" name="s" value="<?cs var:Get.Nonce ?>">
 <input type="hidden" name="step" value="issue">
+<?cs if:Get.Step == "renew" ?><input type="hidden" name="pass" value="<?cs var:Get.Pass ?>"><?cs /if ?>
 <button type="submit" id="issue">発行</button>
 </form>
 
@@ -66,6 +74,9 @@
 <?cs elif:Get.Step == "nopin" ?>
 <p class="note" id="error">アクセスPINはまだ発行されていません。サービス窓口へご連絡ください。<br>
 <span class="en">No access PIN has been issued for this URL yet. Contact the service desk.</span></p>
+<?cs elif:Get.Step == "renewcert" ?>
+<p class="note" id="error">この証明書取得URLには、更新する登録担当者用証明書（現在ご利用中のもの）でアクセスしてください。<br>
+<span class="en">Open this renewal URL with the RA-officer certificate it renews (the one you use now).</span></p>
 <?cs elif:Get.Step == "stale" ?>
 <p class="note" id="error">画面の有効期限が切れたか、正しくない操作です。証明書取得URLから操作をやり直してください。<br>
 <span class="en">This page expired or the request was not valid. Start again from the URL in the mail.</span></p>
