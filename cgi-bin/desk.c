@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "ra.h"
@@ -36,6 +37,11 @@ struct desk_opts {
 			*status, *institution, *domain, *ou, *romaji, *mail,
 			*phone, *domains, *interfaces, *letter;
 	long long	 officer, days;
+	FILE		*out;		/* what to tell the desk */
+	const char	*actor;		/* "desk:<who>" in the audit log */
+	enum ra_db_role	 role;		/* Admin from a shell, Web on the screen */
+	const char	*cert;		/* operator-add: a PEM file */
+	char		 actor_buf[96];
 };
 
 static const char SQL_INSTITUTION_ADD[] =
@@ -130,27 +136,17 @@ static const char SQL_RENEW_TOKEN[] =
     " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
     "  'YYYY-MM-DD HH24:MI')";
 
-/* "desk:<unix user>" for the audit log. */
-static void
-desk_actor(char *buf, size_t sz)
-{
-	struct passwd	*pw = getpwuid(getuid());
-
-	snprintf(buf, sz, "desk:%s", pw != NULL ? pw->pw_name : "?");
-}
-
 static enum ra_err
-desk_audit(PGconn *db, const char *event, int64_t inst, int64_t officer,
-    const char *detail)
+desk_audit(PGconn *db, const struct desk_opts *o, const char *event,
+    int64_t inst, int64_t officer, const char *detail)
 {
 	struct ra_event	 ev;
-	char		 actor[64];
 
-	desk_actor(actor, sizeof(actor));
 	memset(&ev, 0, sizeof(ev));
 	ev.event = event;
 	ev.outcome = "ok";
-	ev.actor = actor;
+	ev.actor = o->actor;
+	ev.source_ip = ra_req_env("REMOTE_ADDR");
 	ev.institution_id = inst;
 	ev.officer_id = officer;
 	ev.detail = detail;
@@ -159,13 +155,14 @@ desk_audit(PGconn *db, const char *event, int64_t inst, int64_t officer,
 
 /* Run one INSERT ... RETURNING in a transaction with its audit row. */
 static enum ra_err
-desk_insert(struct ra_req *r, const char *what, const char *sql, int n,
-    const char *const *param, const char *event, const char *notfound)
+desk_insert(struct ra_req *r, const struct desk_opts *o, const char *what,
+    const char *sql, int n, const char *const *param, const char *event,
+    const char *notfound)
 {
 	PGresult	*res = NULL;
 	enum ra_err	 er;
 
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	if ((er = ra_req_db(r, o->role)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	if ((er = ra_db_query(r->db, what, sql, n, param, &res)) != RA_OK)
@@ -175,10 +172,10 @@ desk_insert(struct ra_req *r, const char *what, const char *sql, int n,
 		er = RA_EINPUT;
 		goto out;
 	}
-	if ((er = desk_audit(r->db, event, strtoll(PQgetvalue(res, 0, 0), NULL,
+	if ((er = desk_audit(r->db, o, event, strtoll(PQgetvalue(res, 0, 0), NULL,
 	    10), 0, NULL)) == RA_OK &&
 	    (er = ra_db_commit(r->db)) == RA_OK)
-		printf("%s registered\n", what);
+		fprintf(o->out, "%s registered\n", what);
 out:
 	PQclear(res);
 	ra_db_rollback(r->db);
@@ -204,7 +201,7 @@ cmd_institution_add(struct ra_req *r, const struct desk_opts *o)
 	param[5] = o->status != NULL ? o->status : "active";
 	param[6] = o->from;
 	param[7] = o->until;
-	return desk_insert(r, "institution", SQL_INSTITUTION_ADD, 8, param,
+	return desk_insert(r, o, "institution", SQL_INSTITUTION_ADD, 8, param,
 	    "desk.institution.add", "institution not added");
 }
 
@@ -217,7 +214,7 @@ cmd_domain_add(struct ra_req *r, const struct desk_opts *o)
 		return RA_EUSAGE;
 	param[0] = o->institution;
 	param[1] = o->domain;
-	return desk_insert(r, "domain", SQL_DOMAIN_ADD, 2, param,
+	return desk_insert(r, o, "domain", SQL_DOMAIN_ADD, 2, param,
 	    "desk.domain.add", "no institution has that code");
 }
 
@@ -230,7 +227,7 @@ cmd_ou_add(struct ra_req *r, const struct desk_opts *o)
 		return RA_EUSAGE;
 	param[0] = o->domain;
 	param[1] = o->ou;
-	return desk_insert(r, "OU allow list", SQL_OU_ADD, 2, param,
+	return desk_insert(r, o, "OU allow list", SQL_OU_ADD, 2, param,
 	    "desk.ou.add", "that domain is not registered");
 }
 
@@ -258,7 +255,7 @@ cmd_officer_add(struct ra_req *r, const struct desk_opts *o)
 		ra_warnx("config %s: Site.URL is not set", r->conf.path);
 		return RA_ECONF;
 	}
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	if ((er = ra_req_db(r, o->role)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	param[0] = o->institution;
@@ -317,12 +314,12 @@ cmd_officer_add(struct ra_req *r, const struct desk_opts *o)
 	kv[4] = (struct ra_kv){ "Expires", PQgetvalue(tok, 0, 0) };
 	if ((er = ra_mail_queue(r->db, "ra-cert-url", o->mail, kv, 5)) !=
 	    RA_OK ||
-	    (er = desk_audit(r->db, "desk.officer.add",
+	    (er = desk_audit(r->db, o, "desk.officer.add",
 	    strtoll(PQgetvalue(res, 0, 1), NULL, 10),
 	    strtoll(PQgetvalue(res, 0, 0), NULL, 10), NULL)) != RA_OK ||
 	    (er = ra_db_commit(r->db)) != RA_OK)
 		goto out;
-	printf("officer %s registered; the retrieval URL is mailed to %s\n",
+	fprintf(o->out, "officer %s registered; the retrieval URL is mailed to %s\n",
 	    PQgetvalue(res, 0, 0), o->mail);
 out:
 	OPENSSL_cleanse(token, sizeof(token));
@@ -380,7 +377,7 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 		iter = 10000;
 	snprintf(off, sizeof(off), "%lld", o->officer);
 	snprintf(cost, sizeof(cost), "%d", iter);
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	if ((er = ra_req_db(r, o->role)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	param[0] = off;
@@ -413,7 +410,7 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 	param[3] = cost;
 	if ((er = ra_db_command(r->db, "set PIN", SQL_PIN_SET, 4, param)) !=
 	    RA_OK ||
-	    (er = desk_audit(r->db, "desk.pin.issue", strtoll(PQgetvalue(res, 0,
+	    (er = desk_audit(r->db, o, "desk.pin.issue", strtoll(PQgetvalue(res, 0,
 	    1), NULL, 10), o->officer, NULL)) != RA_OK)
 		goto out;
 	if (o->letter != NULL && (er = pin_letter(r, res, pin, o->letter)) !=
@@ -421,7 +418,7 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 		goto out;
 	if ((er = ra_db_commit(r->db)) != RA_OK)
 		goto out;
-	printf("access PIN for officer %s (%s): %s\n", off,
+	fprintf(o->out, "access PIN for officer %s (%s): %s\n", off,
 	    PQgetvalue(res, 0, 3), pin);
 out:
 	OPENSSL_cleanse(pin, sizeof(pin));
@@ -444,7 +441,7 @@ cmd_pin_reset(struct ra_req *r, const struct desk_opts *o)
 	if (o->officer <= 0)
 		return RA_EUSAGE;
 	snprintf(off, sizeof(off), "%lld", o->officer);
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
+	if ((er = ra_req_db(r, o->role)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	param[0] = off;
@@ -459,10 +456,10 @@ cmd_pin_reset(struct ra_req *r, const struct desk_opts *o)
 	param[0] = PQgetvalue(res, 0, 0);
 	if ((er = ra_db_command(r->db, "reset PIN", SQL_PIN_RESET, 1, param)) ==
 	    RA_OK &&
-	    (er = desk_audit(r->db, "desk.pin.reset", strtoll(PQgetvalue(res, 0,
+	    (er = desk_audit(r->db, o, "desk.pin.reset", strtoll(PQgetvalue(res, 0,
 	    1), NULL, 10), o->officer, NULL)) == RA_OK &&
 	    (er = ra_db_commit(r->db)) == RA_OK)
-		printf("retrieval URL of officer %s unlocked; issue a new "
+		fprintf(o->out, "retrieval URL of officer %s unlocked; issue a new "
 		    "PIN with pin-issue\n", off);
 out:
 	ra_db_rollback(r->db);
@@ -493,7 +490,7 @@ cmd_renew_notify(struct ra_req *r, const struct desk_opts *o)
 	    (long long)ra_conf_int(&r->conf, "Ra.RenewDays", 30));
 	snprintf(urldays, sizeof(urldays), "%d", ra_conf_int(&r->conf,
 	    "Pin.UrlDays", 31));
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+	if ((er = ra_req_db(r, o->role)) != RA_OK)
 		return er;
 	param[0] = days;
 	if ((er = ra_db_query(r->db, "expiring", SQL_EXPIRING, 1, param,
@@ -527,7 +524,7 @@ cmd_renew_notify(struct ra_req *r, const struct desk_opts *o)
 		kv[5] = (struct ra_kv){ "NotAfter", PQgetvalue(res, i, 6) };
 		if ((er = ra_mail_queue(r->db, "ra-renew-url",
 		    PQgetvalue(res, i, 4), kv, 6)) == RA_OK &&
-		    (er = desk_audit(r->db, "desk.renew.notify",
+		    (er = desk_audit(r->db, o, "desk.renew.notify",
 		    strtoll(PQgetvalue(res, i, 2), NULL, 10),
 		    strtoll(PQgetvalue(res, i, 1), NULL, 10), NULL)) == RA_OK &&
 		    (er = ra_db_commit(r->db)) == RA_OK)
@@ -542,8 +539,52 @@ next:
 			ra_warnx("officer %s: renewal notice failed",
 			    PQgetvalue(res, i, 1));
 	}
-	printf("%d renewal notice(s) queued\n", sent);
+	fprintf(o->out, "%d renewal notice(s) queued\n", sent);
 	PQclear(res);
+	free(hex);
+	return er;
+}
+
+static const char SQL_OPERATOR_ADD[] =
+    "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
+    " RETURNING 0";
+static const char SQL_OPERATOR[] =
+    "SELECT name FROM ra.desk_operator"
+    " WHERE cert_sha256 = $1::bytea AND active";
+
+/* SHA-256 of a certificate's DER, as bytea text; caller frees. */
+static char *
+cert_sha256_hex(X509 *crt)
+{
+	unsigned char	 md[32];
+	unsigned int	 n;
+
+	if (!X509_digest(crt, EVP_sha256(), md, &n) || n != sizeof(md))
+		return NULL;
+	return ra_bytea_hex(md, sizeof(md));
+}
+
+/* Register a desk operator by their client certificate (a shell only). */
+static enum ra_err
+cmd_operator_add(struct ra_req *r, const struct desk_opts *o)
+{
+	const char	*param[2];
+	X509		*crt;
+	char		*hex;
+	enum ra_err	 er;
+
+	if (o->name_ja == NULL || o->cert == NULL || r->is_cgi)
+		return RA_EUSAGE;
+	if ((crt = ra_pem_read_cert(o->cert)) == NULL)
+		return RA_EINPUT;
+	hex = cert_sha256_hex(crt);
+	X509_free(crt);
+	if (hex == NULL)
+		return RA_ECRYPTO;
+	param[0] = o->name_ja;
+	param[1] = hex;
+	er = desk_insert(r, o, "desk operator", SQL_OPERATOR_ADD, 2, param,
+	    "desk.operator.add", "desk operator not added");
 	free(hex);
 	return er;
 }
@@ -571,12 +612,21 @@ opts_parse(int argc, char *argv[], struct desk_opts *o)
 		{ "officer", required_argument, NULL, 'O' },
 		{ "letter", required_argument, NULL, 'L' },
 		{ "days", required_argument, NULL, 'n' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "cert", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
 	int	 ch;
 
+	struct passwd	*pw = getpwuid(getuid());
+
 	memset(o, 0, sizeof(*o));
+	o->out = stdout;
+	o->role = RA_DB_ADMIN;
+	snprintf(o->actor_buf, sizeof(o->actor_buf), "desk:%s",
+	    pw != NULL ? pw->pw_name : "?");
+	o->actor = o->actor_buf;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1)
 		switch (ch) {
@@ -597,6 +647,8 @@ opts_parse(int argc, char *argv[], struct desk_opts *o)
 		case 'D': o->domains = optarg; break;
 		case 'I': o->interfaces = optarg; break;
 		case 'L': o->letter = optarg; break;
+		case 'N': o->name_ja = optarg; break;
+		case 'C': o->cert = optarg; break;
 		case 'n':
 			o->days = strtoll(optarg, &end, 10);
 			if (*end != '\0' || o->days <= 0 || o->days > 400)
@@ -638,6 +690,7 @@ DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
+DESK_COMMAND(operator_add)
 
 static const struct ra_cmd commands[] = {
 	{ "institution-add",	-1,	desk_institution_add },
@@ -647,12 +700,256 @@ static const struct ra_cmd commands[] = {
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
 	{ "renew-notify",	-1,	desk_renew_notify },
+	{ "operator-add",	-1,	desk_operator_add },
 };
+
+/* ---- the desk screen ------------------------------------------------- */
+
+enum desk_field {
+	W_STEP, W_CODE, W_NAME_JA, W_NAME_EN, W_ST, W_L, W_FROM, W_UNTIL,
+	W_INSTITUTION, W_DOMAIN, W_OU, W_ROMAJI, W_MAIL, W_PHONE, W_DOMAINS,
+	W_INTERFACES, W_OFFICER, W__MAX
+};
+
+/* No control characters; the database checks each value's own rules. */
+static int
+valid_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+valid_number(const char *s)
+{
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
+}
+
+static const struct ra_field desk_fields[W__MAX] = {
+	[W_STEP]	= { "step",		16,	ra_valid_word },
+	[W_CODE]	= { "code",		32,	valid_text },
+	[W_NAME_JA]	= { "name_ja",		512,	valid_text },
+	[W_NAME_EN]	= { "name_en",		64,	valid_text },
+	[W_ST]		= { "st",		64,	valid_text },
+	[W_L]		= { "l",		64,	valid_text },
+	[W_FROM]	= { "from",		10,	valid_text },
+	[W_UNTIL]	= { "until",		10,	valid_text },
+	[W_INSTITUTION]	= { "institution",	32,	valid_text },
+	[W_DOMAIN]	= { "domain",		253,	valid_text },
+	[W_OU]		= { "ou",		64,	valid_text },
+	[W_ROMAJI]	= { "romaji",		64,	valid_text },
+	[W_MAIL]	= { "mail",		254,	valid_text },
+	[W_PHONE]	= { "phone",		32,	valid_text },
+	[W_DOMAINS]	= { "domains",		1024,	valid_text },
+	[W_INTERFACES]	= { "interfaces",	32,	valid_text },
+	[W_OFFICER]	= { "officer",		18,	valid_number },
+};
+
+static const struct {
+	const char	*step;
+	enum ra_err	(*run)(struct ra_req *, const struct desk_opts *);
+} desk_steps[] = {
+	{ "institution", cmd_institution_add },
+	{ "domain",	cmd_domain_add },
+	{ "ou",		cmd_ou_add },
+	{ "officer",	cmd_officer_add },
+	{ "pin",	cmd_pin_issue },
+	{ "reset",	cmd_pin_reset },
+};
+
+static const char SQL_OVERVIEW[] =
+    "SELECT i.code, i.name_ja, i.name_en, i.status,"
+    "       coalesce((SELECT string_agg(d.name, ', ' ORDER BY d.name)"
+    "                   FROM ra.domain d"
+    "                  WHERE d.institution_id = i.institution_id), ''),"
+    "       coalesce((SELECT string_agg(o.officer_id || ' ' || o.name_ja ||"
+    "                   ' <' || o.mail || '>', '; ' ORDER BY o.officer_id)"
+    "                   FROM ra.officer o"
+    "                  WHERE o.institution_id = i.institution_id), '')"
+    "  FROM ra.institution i ORDER BY i.code LIMIT 500";
+
+/* The client certificate mod_ssl verified, or NULL; caller frees. */
+static X509 *
+presented_cert(void)
+{
+	const char	*verify = ra_req_env("SSL_CLIENT_VERIFY");
+	const char	*pem = ra_req_env("SSL_CLIENT_CERT");
+	BIO		*bio;
+	X509		*crt;
+
+	if (verify == NULL || strcmp(verify, "SUCCESS") != 0 || pem == NULL ||
+	    (bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return NULL;
+	crt = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return crt;
+}
+
+/* POSTs must come from our own pages: Origin (or Referer) is our site. */
+static int
+same_origin(struct ra_req *r)
+{
+	const char	*site = ra_conf_get(&r->conf, "Site.URL");
+	const char	*origin = ra_req_env("HTTP_ORIGIN");
+	const char	*referer = ra_req_env("HTTP_REFERER");
+	size_t		 n;
+
+	if (site == NULL)
+		return 0;
+	/* "https://host:port" of Site.URL */
+	n = strcspn(site + (strncmp(site, "https://", 8) == 0 ? 8 : 0), "/") +
+	    (strncmp(site, "https://", 8) == 0 ? 8 : 0);
+	if (origin != NULL)
+		return strlen(origin) == n && strncmp(origin, site, n) == 0;
+	return referer != NULL && strncmp(referer, site, n) == 0 &&
+	    (referer[n] == '/' || referer[n] == '\0');
+}
+
+/* Run one desk action for the screen, capturing what it says. */
+static enum ra_err
+desk_web_action(struct ra_req *r, const char **f, const char *operator,
+    char **said)
+{
+	struct desk_opts	 o;
+	size_t			 len, i;
+	char			*buf = NULL;
+	FILE			*err;
+	int			 saved;
+	enum ra_err		 er = RA_EINPUT;
+
+	memset(&o, 0, sizeof(o));
+	o.role = RA_DB_WEB;
+	snprintf(o.actor_buf, sizeof(o.actor_buf), "desk:%s", operator);
+	o.actor = o.actor_buf;
+	o.code = f[W_CODE];
+	o.name_ja = f[W_NAME_JA];
+	o.name_en = f[W_NAME_EN];
+	o.st = f[W_ST];
+	o.l = f[W_L];
+	o.from = f[W_FROM];
+	o.until = f[W_UNTIL];
+	o.institution = f[W_INSTITUTION];
+	o.domain = f[W_DOMAIN];
+	o.ou = f[W_OU];
+	o.romaji = f[W_ROMAJI];
+	o.mail = f[W_MAIL];
+	o.phone = f[W_PHONE];
+	o.domains = f[W_DOMAINS];
+	o.interfaces = f[W_INTERFACES];
+	o.officer = f[W_OFFICER] != NULL ? strtoll(f[W_OFFICER], NULL, 10) : 0;
+	if ((o.out = open_memstream(&buf, &len)) == NULL)
+		return RA_ENOMEM;
+	/* What the action logs is also what the desk must read. */
+	fflush(stderr);
+	saved = dup(2);
+	if ((err = tmpfile()) != NULL && saved != -1)
+		dup2(fileno(err), 2);
+	for (i = 0; i < RA_NITEMS(desk_steps); i++)
+		if (f[W_STEP] != NULL && strcmp(f[W_STEP], desk_steps[i].step) == 0)
+			er = desk_steps[i].run(r, &o);
+	if (er == RA_EUSAGE)
+		fprintf(o.out, "入力されていない項目があります "
+		    "(a required field is empty)\n");
+	fflush(stderr);
+	if (saved != -1) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	if (err != NULL) {
+		rewind(err);
+		while ((saved = fgetc(err)) != EOF) {
+			fputc(saved, o.out);
+			fputc(saved, stderr);	/* and the error log */
+		}
+		fclose(err);
+	}
+	fclose(o.out);
+	*said = buf;
+	return er == RA_EUSAGE ? RA_EINPUT : er;
+}
+
+static enum ra_err
+desk_web(struct ra_req *r)
+{
+	X509			*crt = NULL;
+	PGresult		*res = NULL;
+	const char		*f[W__MAX], *param[1];
+	char			 key[64], *hex = NULL, *said = NULL, operator[80];
+	int			 i;
+	enum ra_err		 er;
+
+	if ((er = ra_form_get(r, desk_fields, W__MAX, f)) != RA_OK ||
+	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+		return er;
+	/* Desk operators only: their certificate, registered by hash. */
+	if ((crt = presented_cert()) == NULL ||
+	    (hex = cert_sha256_hex(crt)) == NULL) {
+		er = RA_EDENIED;
+		goto out;
+	}
+	param[0] = hex;
+	if ((er = ra_db_query(r->db, "desk operator", SQL_OPERATOR, 1, param,
+	    &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		er = RA_EDENIED;
+		goto out;
+	}
+	snprintf(operator, sizeof(operator), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	hdf_set_value(r->page, "Desk.Operator", operator);
+	if (strcmp(ra_req_method(r), "POST") == 0) {
+		if (!same_origin(r)) {
+			er = RA_EDENIED;	/* a cross-site POST */
+			goto out;
+		}
+		er = desk_web_action(r, f, operator, &said);
+		hdf_set_value(r->page, "Desk.Said", said != NULL ? said : "");
+		hdf_set_value(r->page, "Desk.Ok", er == RA_OK ? "1" : "0");
+		if (er != RA_OK && er != RA_EINPUT && er != RA_EDUP &&
+		    er != RA_EDB && er != RA_EDENIED)
+			goto out;
+	}
+	if ((er = ra_db_query(r->db, "overview", SQL_OVERVIEW, 0, NULL,
+	    &res)) != RA_OK)
+		goto out;
+	for (i = 0; i < PQntuples(res); i++) {
+		static const char *const cols[] = { "Code", "NameJa", "NameEn",
+		    "Status", "Domains", "Officers" };
+		size_t	 c;
+
+		for (c = 0; c < RA_NITEMS(cols); c++) {
+			snprintf(key, sizeof(key), "Desk.Inst.%d.%s", i, cols[c]);
+			hdf_set_value(r->page, key, PQgetvalue(res, i, (int)c));
+		}
+	}
+	er = ra_render(r, 200, "desk.cs");
+out:
+	PQclear(res);
+	X509_free(crt);
+	free(hex);
+	free(said);
+	return er;
+}
 
 int
 main(int argc, char *argv[])
 {
-	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
+	struct ra_req	 r;
+	enum ra_err	 er;
+	int		 rc = 0;
+
+	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
+		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
-	    "pin-issue|pin-reset|renew-notify [options]");
+	    "pin-issue|pin-reset|renew-notify|operator-add [options]");
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
+		er = desk_web(&r);
+	if (er != RA_OK)
+		rc = ra_fail(&r, er, NULL);
+	ra_req_close(&r);
+	return rc;
 }

@@ -1,0 +1,49 @@
+<?cs set:Page.Title = "サービス窓口" ?>
+<?cs include:"header.cs" ?>
+<h1>サービス窓口 <span class="en">Service desk</span></h1>
+<p>担当: <?cs var:Desk.Operator ?></p>
+<?cs if:Desk.Said ?>
+<pre class="note" id="result" data-ok="<?cs var:Desk.Ok ?>"><?cs var:Desk.Said ?></pre>
+<?cs /if ?>
+
+<h2>参加機関 <span class="en">Institutions</span></h2>
+<table id="institutions">
+<tr><th>コード</th><th>機関名</th><th class="en">English name (O)</th><th>状態</th><th>ドメイン</th><th>登録担当者</th></tr>
+<?cs each:i = Desk.Inst ?>
+<tr><td><?cs var:i.Code ?></td><td><?cs var:i.NameJa ?></td><td><?cs var:i.NameEn ?></td><td><?cs var:i.Status ?></td><td><?cs var:i.Domains ?></td><td><?cs var:i.Officers ?></td></tr>
+<?cs /each ?>
+</table>
+
+<h2>機関情報登録 <span class="en">Register an institution</span></h2>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="institution">
+<label>コード <input name="code" required></label>
+<label>機関名 <input name="name_ja" required></label>
+<label>英語名 (O) <input name="name_en" required></label>
+<label>ST <input name="st" required></label> <label>L <input name="l" required></label>
+<label>利用開始 <input name="from" type="date" required></label> <label>利用終了 <input name="until" type="date" required></label>
+<button type="submit">登録</button></form>
+
+<h2>ドメイン・OU許可リスト <span class="en">Domains and the OU allow list</span></h2>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="domain">
+<label>機関コード <input name="institution" required></label> <label>ドメイン <input name="domain" required></label>
+<button type="submit">ドメイン登録</button></form>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="ou">
+<label>ドメイン <input name="domain" required></label> <label>OU <input name="ou" required></label>
+<button type="submit">OU登録</button></form>
+
+<h2>登録担当者登録 <span class="en">Register an RA officer</span></h2>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="officer">
+<label>機関コード <input name="institution" required></label>
+<label>氏名 <input name="name_ja" required></label> <label>氏名(英字) <input name="romaji" required></label>
+<label>メールアドレス <input name="mail" type="email" required></label> <label>電話番号 <input name="phone" required></label>
+<label>ドメイン (カンマ区切り) <input name="domains" required></label>
+<label>インターフェース (例 1,2,10) <input name="interfaces" required></label>
+<button type="submit">登録（証明書取得URLをメール送信）</button></form>
+
+<h2>アクセスPIN <span class="en">Access PIN</span></h2>
+<p>本人確認を行ってから発行してください。PINはこの画面に一度だけ表示されます。</p>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="pin">
+<label>登録担当者番号 <input name="officer" required></label> <button type="submit">アクセスPIN発行</button></form>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="reset">
+<label>登録担当者番号 <input name="officer" required></label> <button type="submit">ロック解除</button></form>
+<?cs include:"footer.cs" ?>
