@@ -69,7 +69,7 @@ stack_up() {
 	RA_HTTP_PORT=$(free_port)
 	RA_SMTP_PORT=$(free_port)
 	export RA_PORT RA_HTTP_PORT RA_SMTP_PORT
-	make -s -C "$top" run VAR="$T/var" >"$T/run.log" 2>&1 ||
+	RA_DEMO=0 make -s -C "$top" run VAR="$T/var" >"$T/run.log" 2>&1 ||
 	    bail "make run failed: $(tail -n 5 "$T/run.log")"
 	RA_CONF=$T/var/ra.conf
 	export RA_CONF
