@@ -938,18 +938,9 @@ out:
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
 	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
 	    "pin-issue|pin-reset|renew-notify|operator-add [options]");
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = desk_web(&r);
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, desk_web);
 }

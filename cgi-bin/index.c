@@ -69,23 +69,21 @@ front_client(struct ra_req *r)
 	    ra_req_env("SSL_CLIENT_M_SERIAL"));
 }
 
+static enum ra_err
+front(struct ra_req *r)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = front_status(r)) != RA_OK ||
+	    (er = front_institutions(r)) != RA_OK)
+		return er;
+	front_client(r);
+	return ra_render(r, 200, "index.cs");
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) != RA_OK ||
-	    (er = ra_req_db(&r, RA_DB_WEB)) != RA_OK ||
-	    (er = front_status(&r)) != RA_OK ||
-	    (er = front_institutions(&r)) != RA_OK)
-		goto out;
-	front_client(&r);
-	er = ra_render(&r, 200, "index.cs");
-out:
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, front);
 }

@@ -39,14 +39,5 @@ login(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = login(&r);
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, login);
 }

@@ -16,9 +16,8 @@ logout(struct ra_req *r)
 	char			 actor[40], header[160];
 	enum ra_err		 er;
 
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
-	    (er = ra_officer_get(r, &o)) != RA_OK)
-		return er == RA_EDENIED ? ra_render(r, 403, "login.cs") : er;
+	if ((er = ra_officer_open(r, &o)) != RA_OK)
+		return er;
 	if (strcmp(ra_req_method(r), "POST") != 0)
 		return RA_EMETHOD;
 	if (!ra_officer_csrf_ok(r, &o))
@@ -46,14 +45,5 @@ logout(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = logout(&r);
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, logout);
 }

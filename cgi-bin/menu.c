@@ -27,9 +27,8 @@ menu(struct ra_req *r)
 	int			 i, n;
 	enum ra_err		 er;
 
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
-	    (er = ra_officer_get(r, &o)) != RA_OK)
-		return er == RA_EDENIED ? ra_render(r, 403, "login.cs") : er;
+	if ((er = ra_officer_open(r, &o)) != RA_OK)
+		return er;
 	if ((er = ra_db_query(r->db, "interfaces", SQL_INTERFACES, 0, NULL,
 	    &res)) != RA_OK)
 		return er;
@@ -62,14 +61,5 @@ menu(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = menu(&r);
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, menu);
 }

@@ -489,24 +489,21 @@ screen_run(struct screen *sc)
 	return RA_EINPUT;
 }
 
+static enum ra_err
+raget(struct ra_req *r)
+{
+	struct screen	 sc;
+	enum ra_err	 er;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.r = r;
+	er = screen_run(&sc);
+	PQclear(sc.tok);
+	return er;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	struct screen	 sc;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	memset(&sc, 0, sizeof(sc));
-	sc.r = &r;
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = screen_run(&sc);
-	if (er != RA_OK) {
-		if (r.db != NULL)
-			ra_db_rollback(r.db);
-		rc = ra_fail(&r, er, NULL);
-	}
-	PQclear(sc.tok);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, raget);
 }

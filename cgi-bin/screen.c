@@ -32,9 +32,8 @@ screen(struct ra_req *r)
 		return er;
 	if (f[0] == NULL)
 		return RA_EINPUT;
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
-	    (er = ra_officer_get(r, &o)) != RA_OK)
-		return er == RA_EDENIED ? ra_render(r, 403, "login.cs") : er;
+	if ((er = ra_officer_open(r, &o)) != RA_OK)
+		return er;
 	if (!o.perm[atoi(f[0])])
 		return RA_EDENIED;
 	hdf_set_value(r->page, "Screen.No", f[0]);
@@ -44,14 +43,5 @@ screen(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	struct ra_req	 r;
-	enum ra_err	 er;
-	int		 rc = 0;
-
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = screen(&r);
-	if (er != RA_OK)
-		rc = ra_fail(&r, er, NULL);
-	ra_req_close(&r);
-	return rc;
+	return ra_web_main(argc, argv, screen);
 }

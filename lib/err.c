@@ -23,6 +23,7 @@ static const char *const err_str[] = {
 	[RA_EMETHOD]	= "method not allowed",
 	[RA_ERENDER]	= "template error",
 	[RA_EUSAGE]	= "usage error",
+	[RA_EDONE]	= "refused; the answer was sent",
 };
 _Static_assert(RA_NITEMS(err_str) == RA_ERR__MAX,
     "err_str[] out of sync with enum ra_err");
@@ -43,6 +44,7 @@ static const int err_http[] = {
 	[RA_EMETHOD]	= 405,
 	[RA_ERENDER]	= 500,
 	[RA_EUSAGE]	= 400,
+	[RA_EDONE]	= 200,
 };
 _Static_assert(RA_NITEMS(err_http) == RA_ERR__MAX,
     "err_http[] out of sync with enum ra_err");

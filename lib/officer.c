@@ -372,6 +372,24 @@ ra_client_cert_is(struct ra_req *r, int64_t cert_id)
 	return er;
 }
 
+/*
+ * For the officer's screens: the database and the officer, or the failure
+ * screen (403, login.cs) already sent and RA_EDONE.
+ */
+enum ra_err
+ra_officer_open(struct ra_req *r, struct ra_officer *o)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+		return er;
+	if ((er = ra_officer_get(r, o)) != RA_EDENIED)
+		return er;
+	if ((er = ra_render(r, 403, "login.cs")) != RA_OK)
+		return er;
+	return RA_EDONE;
+}
+
 /* Whether the form's csrf field is the session's token. */
 int
 ra_officer_csrf_ok(struct ra_req *r, const struct ra_officer *o)

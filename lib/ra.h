@@ -36,6 +36,7 @@ enum ra_err {
 	RA_EMETHOD,	/* wrong HTTP method			-> 405 */
 	RA_ERENDER,	/* ClearSilver error			-> 500 */
 	RA_EUSAGE,	/* bad command line			-> exit 2 */
+	RA_EDONE,	/* refused, and the page saying so is sent */
 	RA_ERR__MAX
 };
 
@@ -108,6 +109,7 @@ enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
 enum ra_err	 ra_req_db(struct ra_req *, enum ra_db_role);
 enum ra_err	 ra_render(struct ra_req *, int, const char *);
 enum ra_err	 ra_redirect(struct ra_req *, const char *);
+int		 ra_web_main(int, char *[], enum ra_err (*)(struct ra_req *));
 int		 ra_fail(struct ra_req *, enum ra_err, const char *);
 void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
@@ -182,6 +184,7 @@ struct ra_officer {
 enum ra_err	 ra_login(struct ra_req *, char[RA_TOKEN_LEN + 1],
 		    const char **);
 enum ra_err	 ra_officer_get(struct ra_req *, struct ra_officer *);
+enum ra_err	 ra_officer_open(struct ra_req *, struct ra_officer *);
 int		 ra_officer_csrf_ok(struct ra_req *, const struct ra_officer *);
 enum ra_err	 ra_client_cert_is(struct ra_req *, int64_t);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);

@@ -179,6 +179,8 @@ ra_fail(struct ra_req *r, enum ra_err er, const char *msg)
 {
 	int	 status = ra_http_status(er);
 
+	if (er == RA_EDONE)
+		return r->is_cgi ? 0 : 1;
 	if (!r->is_cgi) {
 		if (msg != NULL)
 			ra_warnx("%s", msg);
@@ -190,6 +192,25 @@ ra_fail(struct ra_req *r, enum ra_err er, const char *msg)
 		return 0;
 	fail_plain(status);
 	return 0;
+}
+
+/* main() of a screen: open the request, run it, report, close. */
+int
+ra_web_main(int argc, char *argv[], enum ra_err (*run)(struct ra_req *))
+{
+	struct ra_req	 r;
+	enum ra_err	 er;
+	int		 rc = 0;
+
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
+		er = run(&r);
+	if (er != RA_OK) {
+		if (r.db != NULL)
+			ra_db_rollback(r.db);
+		rc = ra_fail(&r, er, NULL);
+	}
+	ra_req_close(&r);
+	return rc;
 }
 
 void
