@@ -7,6 +7,7 @@
  *	desk.cgi ou-add --domain D --ou OU
  *	desk.cgi officer-add --institution C --name-ja J --romaji R
  *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
+ *	desk.cgi url-reissue --officer ID	(new or lost certificate)
  *	desk.cgi pin-issue --officer ID [--letter FILE]
  *	desk.cgi pin-reset --officer ID
  *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
@@ -58,11 +59,23 @@ static const char SQL_OU_ADD[] =
     " SELECT domain_id, $2 FROM ra.domain WHERE name = pg_catalog.lower($1)"
     " RETURNING (SELECT institution_id FROM ra.domain WHERE name ="
     "  pg_catalog.lower($1))";
+/* Who gets a retrieval URL: the columns officer_url() reads, in order. */
+enum { U_OFFICER, U_INST, U_INST_JA, U_NAME_JA, U_ROMAJI, U_MAIL };
 static const char SQL_OFFICER_ADD[] =
     "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)"
     " SELECT institution_id, $2, $3, $4, $5 FROM ra.institution WHERE code = $1"
     " RETURNING officer_id, institution_id,"
-    "  (SELECT name_ja FROM ra.institution WHERE code = $1)";
+    "  (SELECT name_ja FROM ra.institution WHERE code = $1),"
+    "  name_ja, name_romaji, mail";
+static const char SQL_OFFICER_OF[] =
+    "SELECT o.officer_id, o.institution_id, i.name_ja, o.name_ja,"
+    "       o.name_romaji, o.mail"
+    "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
+    " WHERE o.officer_id = $1::bigint AND o.status = 'active'";
+static const char SQL_URL_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_cert'"
+    "   AND used_at IS NULL";
 static const char SQL_OFFICER_DOMAINS[] =
     "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
     " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
@@ -86,7 +99,7 @@ static const char SQL_TOKEN_OF[] =
     "  FROM ra.access_token t"
     "  JOIN ra.officer o ON o.officer_id = t.officer_id"
     "  JOIN ra.institution i ON i.institution_id = o.institution_id"
-    " WHERE t.officer_id = $1::bigint AND t.purpose IN ('ra_cert', 'ra_renew')"
+    " WHERE t.officer_id = $1::bigint AND t.purpose = 'ra_cert'"
     "   AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()"
     "   FOR UPDATE OF t";
 static const char SQL_PIN_SET[] =
@@ -231,6 +244,64 @@ cmd_ou_add(struct ra_req *r, const struct desk_opts *o)
 	    "desk.ou.add", "that domain is not registered");
 }
 
+/* Days a retrieval URL lives (Pin.UrlDays, at least 1). */
+static int
+url_days(const struct ra_req *r)
+{
+	int	 d = ra_conf_int(&r->conf, "Pin.UrlDays", 31);
+
+	return d < 1 ? 1 : d;
+}
+
+/*
+ * Inside a transaction: a new certificate retrieval URL for the officer,
+ * and the mail that carries it (登録担当者用証明書発行受付通知).  The URL
+ * itself is never shown to the desk.
+ */
+static enum ra_err
+officer_url(struct ra_req *r, PGresult *who)
+{
+	struct ra_kv	 kv[5];
+	PGresult	*tok = NULL;
+	const char	*param[4], *base;
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1], url[512], days[16],
+			*hex = NULL;
+	enum ra_err	 er;
+
+	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL) {
+		ra_warnx("config %s: Site.URL is not set", r->conf.path);
+		return RA_ECONF;
+	}
+	if ((er = ra_token_new(token, sha)) != RA_OK ||
+	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
+		er = er != RA_OK ? er : RA_ENOMEM;
+		goto out;
+	}
+	snprintf(days, sizeof(days), "%d", url_days(r));
+	param[0] = hex;
+	param[1] = PQgetvalue(who, 0, U_INST);
+	param[2] = PQgetvalue(who, 0, U_OFFICER);
+	param[3] = days;
+	if ((er = ra_db_query(r->db, "retrieval URL", SQL_TOKEN_ADD, 4, param,
+	    &tok)) != RA_OK)
+		goto out;
+	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+	kv[0] = (struct ra_kv){ "NameJa", PQgetvalue(who, 0, U_NAME_JA) };
+	kv[1] = (struct ra_kv){ "NameRomaji", PQgetvalue(who, 0, U_ROMAJI) };
+	kv[2] = (struct ra_kv){ "InstitutionJa", PQgetvalue(who, 0, U_INST_JA) };
+	kv[3] = (struct ra_kv){ "URL", url };
+	kv[4] = (struct ra_kv){ "Expires", PQgetvalue(tok, 0, 0) };
+	er = ra_mail_queue(r->db, "ra-cert-url", PQgetvalue(who, 0, U_MAIL), kv,
+	    5);
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(url, sizeof(url));
+	PQclear(tok);
+	free(hex);
+	return er;
+}
+
 /*
  * Register an RA officer with domains and interfaces, make their
  * retrieval URL and queue the mail that carries it: one transaction.
@@ -238,23 +309,15 @@ cmd_ou_add(struct ra_req *r, const struct desk_opts *o)
 static enum ra_err
 cmd_officer_add(struct ra_req *r, const struct desk_opts *o)
 {
-	struct ra_kv	 kv[6];
-	PGresult	*res = NULL, *tok = NULL;
-	const char	*param[5], *base;
-	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1], url[512], days[16], *hex = NULL;
+	PGresult	*res = NULL, *dom = NULL;
+	const char	*param[5], *p;
 	size_t		 ndom;
-	const char	*p;
 	enum ra_err	 er;
 
 	if (o->institution == NULL || o->name_ja == NULL || o->romaji == NULL ||
 	    o->mail == NULL || o->phone == NULL || o->domains == NULL ||
 	    o->interfaces == NULL)
 		return RA_EUSAGE;
-	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL) {
-		ra_warnx("config %s: Site.URL is not set", r->conf.path);
-		return RA_ECONF;
-	}
 	if ((er = ra_req_db(r, o->role)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
@@ -273,64 +336,80 @@ cmd_officer_add(struct ra_req *r, const struct desk_opts *o)
 	}
 	for (ndom = 1, p = o->domains; *p != '\0'; p++)
 		ndom += *p == ',';
-	param[0] = PQgetvalue(res, 0, 1);
-	param[1] = PQgetvalue(res, 0, 0);
+	param[0] = PQgetvalue(res, 0, U_INST);
+	param[1] = PQgetvalue(res, 0, U_OFFICER);
 	param[2] = o->domains;
 	if ((er = ra_db_query(r->db, "officer domains", SQL_OFFICER_DOMAINS, 3,
-	    param, &tok)) != RA_OK)
+	    param, &dom)) != RA_OK)
 		goto out;
-	if (strtoul(PQcmdTuples(tok), NULL, 10) != ndom) {
+	if (strtoul(PQcmdTuples(dom), NULL, 10) != ndom) {
 		ra_warnx("%s: every domain must be registered for institution "
 		    "%s", o->domains, o->institution);
 		er = RA_EINPUT;
 		goto out;
 	}
-	PQclear(tok);
-	tok = NULL;
-	param[0] = PQgetvalue(res, 0, 0);
+	param[0] = PQgetvalue(res, 0, U_OFFICER);
 	param[1] = o->interfaces;
 	if ((er = ra_db_command(r->db, "officer interfaces", SQL_OFFICER_PERMS,
-	    2, param)) != RA_OK)
-		goto out;
-	if ((er = ra_token_new(token, sha)) != RA_OK ||
-	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
-		er = er != RA_OK ? er : RA_ENOMEM;
-		goto out;
-	}
-	snprintf(days, sizeof(days), "%d", ra_conf_int(&r->conf, "Pin.UrlDays",
-	    31));
-	param[0] = hex;
-	param[1] = PQgetvalue(res, 0, 1);
-	param[2] = PQgetvalue(res, 0, 0);
-	param[3] = days;
-	if ((er = ra_db_query(r->db, "retrieval URL", SQL_TOKEN_ADD, 4, param,
-	    &tok)) != RA_OK)
-		goto out;
-	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
-	kv[0] = (struct ra_kv){ "NameJa", o->name_ja };
-	kv[1] = (struct ra_kv){ "NameRomaji", o->romaji };
-	kv[2] = (struct ra_kv){ "InstitutionJa", PQgetvalue(res, 0, 2) };
-	kv[3] = (struct ra_kv){ "URL", url };
-	kv[4] = (struct ra_kv){ "Expires", PQgetvalue(tok, 0, 0) };
-	if ((er = ra_mail_queue(r->db, "ra-cert-url", o->mail, kv, 5)) !=
-	    RA_OK ||
+	    2, param)) != RA_OK ||
+	    (er = officer_url(r, res)) != RA_OK ||
 	    (er = desk_audit(r->db, o, "desk.officer.add",
-	    strtoll(PQgetvalue(res, 0, 1), NULL, 10),
-	    strtoll(PQgetvalue(res, 0, 0), NULL, 10), NULL)) != RA_OK ||
+	    strtoll(PQgetvalue(res, 0, U_INST), NULL, 10),
+	    strtoll(PQgetvalue(res, 0, U_OFFICER), NULL, 10), NULL)) != RA_OK ||
 	    (er = ra_db_commit(r->db)) != RA_OK)
 		goto out;
-	fprintf(o->out, "officer %s registered; the retrieval URL is mailed to %s\n",
-	    PQgetvalue(res, 0, 0), o->mail);
+	fprintf(o->out, "officer %s registered; the retrieval URL is mailed to "
+	    "%s\n", PQgetvalue(res, 0, U_OFFICER), o->mail);
 out:
-	OPENSSL_cleanse(token, sizeof(token));
-	OPENSSL_cleanse(url, sizeof(url));
 	ra_db_rollback(r->db);
 	PQclear(res);
-	PQclear(tok);
-	free(hex);
+	PQclear(dom);
 	if (er == RA_EDUP)
 		ra_warnx("an officer with mail %s is already registered there",
 		    o->mail);
+	return er;
+}
+
+/*
+ * A new retrieval URL for a registered officer (new or lost certificate,
+ * or the old URL expired unused): the old ones stop working.
+ */
+static enum ra_err
+cmd_url_reissue(struct ra_req *r, const struct desk_opts *o)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 off[24];
+	enum ra_err	 er;
+
+	if (o->officer <= 0)
+		return RA_EUSAGE;
+	snprintf(off, sizeof(off), "%lld", o->officer);
+	if ((er = ra_req_db(r, o->role)) != RA_OK ||
+	    (er = ra_db_begin(r->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query(r->db, "officer", SQL_OFFICER_OF, 1, param,
+	    &res)) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		ra_warnx("officer %s is not registered or not active", off);
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((er = ra_db_command(r->db, "old URLs", SQL_URL_SUPERSEDE, 1,
+	    param)) != RA_OK ||
+	    (er = officer_url(r, res)) != RA_OK ||
+	    (er = desk_audit(r->db, o, "desk.url.reissue",
+	    strtoll(PQgetvalue(res, 0, U_INST), NULL, 10), o->officer,
+	    NULL)) != RA_OK ||
+	    (er = ra_db_commit(r->db)) != RA_OK)
+		goto out;
+	fprintf(o->out, "a new retrieval URL for officer %s is mailed to %s\n",
+	    off, PQgetvalue(res, 0, U_MAIL));
+out:
+	ra_db_rollback(r->db);
+	PQclear(res);
 	return er;
 }
 
@@ -482,14 +561,15 @@ cmd_renew_notify(struct ra_req *r, const struct desk_opts *o)
 	char		 days[24], urldays[16], token[RA_TOKEN_LEN + 1],
 			 url[512], *hex = NULL;
 	int		 i, sent = 0;
-	enum ra_err	 er;
+	enum ra_err	 er, first = RA_OK;
 
-	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL)
+	if ((base = ra_conf_get(&r->conf, "Site.URL")) == NULL) {
+		ra_warnx("config %s: Site.URL is not set", r->conf.path);
 		return RA_ECONF;
+	}
 	snprintf(days, sizeof(days), "%lld", o->days > 0 ? o->days :
 	    (long long)ra_conf_int(&r->conf, "Ra.RenewDays", 30));
-	snprintf(urldays, sizeof(urldays), "%d", ra_conf_int(&r->conf,
-	    "Pin.UrlDays", 31));
+	snprintf(urldays, sizeof(urldays), "%d", url_days(r));
 	if ((er = ra_req_db(r, o->role)) != RA_OK)
 		return er;
 	param[0] = days;
@@ -535,14 +615,17 @@ next:
 		tok = NULL;
 		OPENSSL_cleanse(token, sizeof(token));
 		OPENSSL_cleanse(url, sizeof(url));
-		if (er != RA_OK)
+		if (er != RA_OK) {
 			ra_warnx("officer %s: renewal notice failed",
 			    PQgetvalue(res, i, 1));
+			if (first == RA_OK)
+				first = er;
+		}
 	}
 	fprintf(o->out, "%d renewal notice(s) queued\n", sent);
 	PQclear(res);
 	free(hex);
-	return er;
+	return er != RA_OK ? er : first;
 }
 
 static const char SQL_OPERATOR_ADD[] =
@@ -691,6 +774,7 @@ DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
 DESK_COMMAND(operator_add)
+DESK_COMMAND(url_reissue)
 
 static const struct ra_cmd commands[] = {
 	{ "institution-add",	-1,	desk_institution_add },
@@ -701,6 +785,7 @@ static const struct ra_cmd commands[] = {
 	{ "pin-reset",		-1,	desk_pin_reset },
 	{ "renew-notify",	-1,	desk_renew_notify },
 	{ "operator-add",	-1,	desk_operator_add },
+	{ "url-reissue",	-1,	desk_url_reissue },
 };
 
 /* ---- the desk screen ------------------------------------------------- */
@@ -757,6 +842,7 @@ static const struct {
 	{ "officer",	cmd_officer_add },
 	{ "pin",	cmd_pin_issue },
 	{ "reset",	cmd_pin_reset },
+	{ "reissue",	cmd_url_reissue },
 };
 
 static const char SQL_OVERVIEW[] =
@@ -941,6 +1027,6 @@ main(int argc, char *argv[])
 	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
-	    "pin-issue|pin-reset|renew-notify|operator-add [options]");
+	    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add [options]");
 	return ra_web_main(argc, argv, desk_web);
 }

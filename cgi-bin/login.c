@@ -27,6 +27,9 @@ login(struct ra_req *r)
 	ra_db_rollback(r->db);
 	if (er == RA_EDENIED) {
 		hdf_set_value(r->page, "Login.Why", why);
+		hdf_set_value(r->page, "Login.Marker",
+		    ra_conf_get(&r->conf, "Ra.Marker") != NULL ?
+		    ra_conf_get(&r->conf, "Ra.Marker") : "L=Academe-ops");
 		return ra_render(r, 403, "login.cs");
 	}
 	if (er != RA_OK)

@@ -1,6 +1,7 @@
 /*
- * menu.cgi: the RA menu (manual 3-3): the ten interfaces ①-⑩ with the
- * manual's names, each shown as usable, not permitted, or not built yet.
+ * menu.cgi: the RA menu (manual 3-3): of the ten interfaces ①-⑩, with the
+ * manual's names, those the officer may use (as the manual says, the
+ * menu differs by permission), each a link or marked not built yet.
  * Needs a live session on the same certificate (lib/officer.c).
  */
 #include <stdio.h>

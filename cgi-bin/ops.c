@@ -175,6 +175,37 @@ out:
 	return er;
 }
 
+/* A demo PKI made before the mail signer existed gets one now. */
+static enum ra_err
+demo_mail_signer_missing(const char *dir)
+{
+	X509		*ca = NULL, *root = NULL;
+	EVP_PKEY	*key = NULL;
+	FILE		*fp;
+	char		 path[4096];
+	enum ra_err	 er = RA_ECONF;
+
+	if (path_in(path, sizeof(path), dir, "", "mail-signer", ".pem") !=
+	    RA_OK || access(path, F_OK) == 0)
+		return RA_OK;
+	if (path_in(path, sizeof(path), dir, "", "smime-ca", ".crt") != RA_OK ||
+	    (ca = ra_pem_read_cert(path)) == NULL ||
+	    path_in(path, sizeof(path), dir, "", "root-ca", ".crt") != RA_OK ||
+	    (root = ra_pem_read_cert(path)) == NULL ||
+	    path_in(path, sizeof(path), dir, "private/", "smime-ca",
+	    ".key") != RA_OK || (fp = fopen(path, "r")) == NULL)
+		goto out;
+	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (key != NULL)
+		er = demo_make_mail_signer(dir, ca, root, key);
+out:
+	X509_free(ca);
+	X509_free(root);
+	EVP_PKEY_free(key);
+	return er;
+}
+
 /* Write the whole hierarchy unless DIR/root-ca.crt exists already. */
 static enum ra_err
 demo_generate(const char *dir, FILE *log)
@@ -190,7 +221,7 @@ demo_generate(const char *dir, FILE *log)
 		return er;
 	if (access(path, F_OK) == 0) {
 		fprintf(log, "demo PKI in %s exists; kept\n", dir);
-		return RA_OK;
+		return demo_mail_signer_missing(dir);
 	}
 	if ((er = path_in(path, sizeof(path), dir, "", "private", "")) !=
 	    RA_OK)

@@ -78,10 +78,8 @@ static const char SQL_USED[] =
     "UPDATE ra.access_token SET used_at = pg_catalog.now(),"
     "       step_sha256 = NULL, step_expires_at = NULL"
     " WHERE token_id = $1::bigint";
-static const char SQL_SERIAL_HEX[] =
-    "SELECT pg_catalog.to_hex(serial::bigint)"
-    "  FROM ra.certificate WHERE request_id = $1::bigint AND serial < 2^63"
-    " UNION ALL SELECT 'ra' LIMIT 1";
+static const char SQL_SERIAL[] =
+    "SELECT serial::text FROM ra.certificate WHERE request_id = $1::bigint";
 
 struct screen {
 	struct ra_req	*r;
@@ -318,7 +316,7 @@ step_issue(struct screen *sc)
 	X509_NAME		*subject = NULL;
 	const char		*param[2];
 	char			 pass[P12_PASS_LEN + 1], why[256], rid[24],
-				 state[16], err[256];
+				 state[16] = "", err[256] = "";
 	int64_t			 id;
 	enum ra_err		 er;
 
@@ -416,9 +414,13 @@ step_download(struct screen *sc)
 	    (er = audit(sc, "ra_cert.download", "ok", NULL)) != RA_OK)
 		goto out;
 	param[0] = PQgetvalue(sc->tok, 0, T_REQUEST);
-	if ((er = ra_db_query(sc->r->db, "serial", SQL_SERIAL_HEX, 1, param,
+	if ((er = ra_db_query(sc->r->db, "serial", SQL_SERIAL, 1, param,
 	    &res)) != RA_OK)
 		goto out;
+	if (PQntuples(res) != 1) {
+		er = RA_ENOTFOUND;
+		goto out;
+	}
 	printf("Status: 200\r\nContent-Type: application/x-pkcs12\r\n"
 	    "Content-Disposition: attachment; filename=\"ra-officer-%s.p12\"\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",

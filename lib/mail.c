@@ -1,7 +1,7 @@
 /*
  * mail.c: the mail outbox.  A mail is a row (ra.mail) written in the same
  * transaction as the change that causes it: template name, recipients and
- * the data.  ra_mail_send_due() delivers: the message is rendered and
+ * the data.  ra_mail_send_one() delivers: the message is rendered and
  * S/MIME-signed once, stored, then handed to the configured sendmail
  * command (fork/exec, no shell), and retried with backoff while the MTA
  * is down.  The Message-ID is the row's, so a resend after a crash at the
@@ -23,7 +23,6 @@
 
 #include "ra.h"
 
-#define MAIL_MAX	(256 * 1024)
 #define SENDMAIL_ARGS	16
 
 static const char SQL_QUEUE[] =
@@ -417,11 +416,14 @@ ra_mail_send_one(PGconn *db, const struct ra_conf *c)
 		if (ra_db_command(db, "mail sent", SQL_SENT, 1, param) != RA_OK)
 			goto out;
 	} else {
-		ra_warnx("mail %s: %s; will retry", param[0], err);
 		snprintf(max, sizeof(max), "%d",
 		    ra_conf_int(c, "Mail.MaxAttempts", 20));
 		snprintf(unit, sizeof(unit), "%d",
+		    ra_conf_int(c, "Mail.RetrySeconds", 60) < 1 ? 1 :
 		    ra_conf_int(c, "Mail.RetrySeconds", 60));
+		ra_warnx("mail %s: %s; %s", param[0], err,
+		    atoi(PQgetvalue(res, 0, 4)) + 1 >= atoi(max) ?
+		    "given up (Mail.MaxAttempts)" : "will retry");
 		param[1] = err;
 		param[2] = max;
 		param[3] = unit;

@@ -35,7 +35,8 @@ static const char SQL_RA_CERT[] =
     "   AND c.state = 'issued' AND c.not_after > pg_catalog.now()"
     "   AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
     "                    WHERE r.cert_id = c.cert_id)"
-    "   AND o.status = 'active' AND i.status = 'active'";
+    "   AND o.status = 'active' AND i.status = 'active'"
+    "   AND current_date BETWEEN i.usage_from AND i.usage_until";
 static const char SQL_SESSION_ADD[] =
     "INSERT INTO ra.session (session_sha256, officer_id, cert_id,"
     "  csrf_token, source_ip)"

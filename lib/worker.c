@@ -101,6 +101,12 @@ static const char SQL_ISSUED[] =
     "       issued_at = pg_catalog.now()"
     "  FROM unnest($1::bigint[], $2::bytea[]) AS u(id, der)"
     " WHERE c.cert_id = u.id AND c.state = 'reserved'";
+/* A renewal's new certificate supersedes the old one (更新済み). */
+static const char SQL_SUPERSEDED[] =
+    "UPDATE ra.certificate old SET superseded_by = c.cert_id"
+    "  FROM ra.certificate c JOIN ra.request r ON r.request_id = c.request_id"
+    " WHERE c.cert_id = ANY ($1::bigint[]) AND r.action = 'renew'"
+    "   AND old.cert_id = r.target_cert_id AND old.superseded_by IS NULL";
 static const char SQL_REQUESTS_DONE[] =
     "UPDATE ra.request SET state = 'done', done_at = pg_catalog.now(),"
     "       key_secret = NULL"
@@ -767,6 +773,8 @@ store_all(struct ra_worker *w, struct job *jobs, size_t n)
 	param[1] = p[S_DER];
 	if ((er = ra_db_command(w->db, "store certificates", SQL_ISSUED, 2,
 	    param)) != RA_OK ||
+	    (er = ra_db_command(w->db, "superseded", SQL_SUPERSEDED, 1,
+	    &p[S_CERT])) != RA_OK ||
 	    (er = ra_db_command(w->db, "requests done", SQL_REQUESTS_DONE, 1,
 	    &p[S_REQUEST])) != RA_OK ||
 	    (er = ra_db_command(w->db, "jobs done", SQL_JOBS_DONE, 1,

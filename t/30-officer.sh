@@ -172,6 +172,13 @@ has "$page" "【STEP2】" "after the desk's reset and a new PIN, it opens"
 sql "UPDATE ra.access_token SET expires_at = now() - interval '1 second' WHERE officer_id = $o2"
 page=$($CU "$link2")
 has "$page" "この証明書取得URLは無効です" "an expired URL is refused"
+out=$("$D" url-reissue --officer "$o2")
+has "$out" "mailed to hanako@nii.ac.jp" "desk: a new retrieval URL for the officer (new or lost certificate)"
+deliver
+link3=$(mail_to hanako@nii.ac.jp | grep -o 'https://[^ ]*raget.cgi?t=[A-Za-z0-9_-]*')
+[ -n "$link3" ] && [ "$link3" != "$link2" ]
+ok $? "it arrives by mail, a different URL"
+has "$($CU "$link3")" "【STEP1】" "the new URL works"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'pin.attempt' AND outcome = 'fail'")" 6 \
     "every wrong PIN is in the audit log"
 

@@ -53,6 +53,8 @@ is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'ra_officer' AND sta
     "one new RA certificate, the renewal of the old"
 is "$(sql "SELECT count(*) FROM ra.request WHERE action = 'renew' AND target_cert_id IS NOT NULL")" 1 \
     "recorded as a renewal of the old one"
+is "$(sql "SELECT count(*) FROM ra.certificate o JOIN ra.certificate n ON n.cert_id = o.superseded_by
+           WHERE o.kind = 'ra_officer'")" 1 "the old certificate is marked superseded by the new (更新済み)"
 login=$($CU --cert-type P12 --cert "$T/new.p12:$pass" -o /dev/null -w '%{http_code}' "$URL/ra/lra/login.cgi")
 is "$login" 303 "the renewed certificate logs in"
 

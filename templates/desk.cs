@@ -46,4 +46,6 @@
 <label>登録担当者番号 <input name="officer" required></label> <button type="submit">アクセスPIN発行</button></form>
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="reset">
 <label>登録担当者番号 <input name="officer" required></label> <button type="submit">ロック解除</button></form>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="reissue">
+<label>登録担当者番号 <input name="officer" required></label> <button type="submit">証明書取得URL再発行（新規・紛失）</button></form>
 <?cs include:"footer.cs" ?>
