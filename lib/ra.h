@@ -190,6 +190,68 @@ enum ra_err	 ra_client_cert_is(struct ra_req *, int64_t);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
 void		 ra_officer_cookie(char *, size_t, const char *);
 
+/* tsv.c: upload files, checked against declared column tables */
+#define RA_TSV_MAXCOLS		16
+#define RA_TSV_ERRORS_MAX	1000
+
+enum ra_tsv_action {
+	RA_TSV_ISSUE = 0,	/* 処理内容 1: 発行 */
+	RA_TSV_RENEW,		/* 2: 更新 */
+	RA_TSV_REVOKE,		/* 3: 失効 */
+	RA_TSV_ACTION__MAX
+};
+
+enum ra_tsv_class {
+	RA_TSV_HALF,		/* half-width: printable ASCII */
+	RA_TSV_JIS,		/* full/half-width within JIS X 0208 */
+	RA_TSV_DIGITS,		/* half-width digits */
+	RA_TSV_MAIL,		/* a mail address, "-_@." as symbols */
+};
+
+struct ra_tsv_col {
+	const char		*label;		/* as in the reference */
+	char			 need[RA_TSV_ACTION__MAX + 1];	/* R, O, E */
+	enum ra_tsv_class	 cls;
+	size_t			 max;		/* characters */
+};
+
+struct ra_tsv_format {
+	const char		*name;
+	size_t			 ncols;
+	const struct ra_tsv_col	*cols;
+};
+
+struct ra_tsv_row {
+	int		 line;			/* in the file, 1-based */
+	const char	*f[RA_TSV_MAXCOLS];	/* UTF-8, "" when empty */
+};
+
+struct ra_tsv {
+	char			*text;		/* the decoded file */
+	struct ra_tsv_row	*rows;
+	size_t			 nrows;
+};
+
+struct ra_tsv_error {
+	int	 code, line;
+	char	 text[512];	/* "<code>:<line>,<label>,<message>" */
+};
+
+struct ra_tsv_errors {
+	struct ra_tsv_error	 v[RA_TSV_ERRORS_MAX];
+	size_t			 n, dropped;
+};
+
+extern const struct ra_tsv_format ra_tsv_server;
+
+enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
+		    enum ra_tsv_action, size_t, struct ra_tsv *,
+		    struct ra_tsv_errors *);
+void		 ra_tsv_free(struct ra_tsv *);
+int		 ra_tsv_name_ok(const char *);
+void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 5, 6)));
+
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {
 	const char	*name;

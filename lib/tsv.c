@@ -1,0 +1,369 @@
+/*
+ * tsv.c: the upload files (reference §2.0).  Shift_JIS/CP932 as Excel and
+ * the integrators write them, or UTF-8 with or without a BOM; CRLF or LF;
+ * an optional final newline; blank lines ignored; TAB-separated, never
+ * quoted; absent trailing columns are empty.  Every column rule comes from
+ * a declared table (struct ra_tsv_col): required or empty per action,
+ * character class, maximum length in characters.  Nothing here knows a
+ * column by its number.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra.h"
+
+/* The reference's messages (§5.1), "{}" being the column's label. */
+static const char *const msg_required = "%sは入力必須項目です。";
+static const char *const msg_length = "%sは%zu桁以内で入力してください。";
+static const char *const msg_digits = "%sは半角数字以外の文字が含まれています。";
+static const char *const msg_chars = "%sは不正な文字が含まれています。";
+static const char *const msg_mail = "%sはメール形式ではありません。";
+static const char *const msg_empty = "%sは空欄にしてください。";
+
+void
+ra_tsv_errorf(struct ra_tsv_errors *e, int code, int line,
+    const char *label, const char *fmt, ...)
+{
+	struct ra_tsv_error	*x;
+	va_list			 ap;
+	size_t			 n;
+
+	if (e->n == RA_TSV_ERRORS_MAX) {
+		e->dropped++;
+		return;
+	}
+	x = &e->v[e->n++];
+	x->code = code;
+	x->line = line;
+	n = (size_t)snprintf(x->text, sizeof(x->text), "%d:%d,%s,", code, line,
+	    label != NULL ? label : "");
+	if (n >= sizeof(x->text))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(x->text + n, sizeof(x->text) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Characters (not bytes) in a valid UTF-8 string. */
+static size_t
+utf8_len(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static int
+utf8_valid(const unsigned char *p, size_t len)
+{
+	size_t	 i = 0, k, need;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2)
+			need = 1;
+		else if ((p[i] & 0xf0) == 0xe0)
+			need = 2;
+		else if ((p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4)
+			need = 3;
+		else
+			return 0;
+		for (k = 1; k <= need; k++)
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/*
+ * The file as UTF-8 (caller frees).  RA_EINPUT with an error (code 218,
+ * the line of the first undecodable byte) when it is neither UTF-8 nor
+ * CP932, or holds a NUL (a binary file renamed .tsv).
+ */
+static enum ra_err
+tsv_decode(const char *buf, size_t len, char **out, struct ra_tsv_errors *e)
+{
+	iconv_t		 cd;
+	char		*in = (char *)buf, *o, *dst;
+	size_t		 inleft = len, outleft, sz, i;
+	int		 line = 1;
+
+	*out = NULL;
+	if (memchr(buf, '\0', len) != NULL) {
+		for (i = 0; buf[i] != '\0'; i++)
+			line += buf[i] == '\n';
+		ra_tsv_errorf(e, 218, line, NULL, "テキストファイルではありません"
+		    "（NUL文字があります） / not a text file");
+		return RA_EINPUT;
+	}
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	if (utf8_valid((const unsigned char *)buf, len)) {
+		if ((*out = strndup(buf, len)) == NULL)
+			return RA_ENOMEM;
+		return RA_OK;
+	}
+	if ((cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
+		return RA_ESYS;
+	sz = 3 * len + 1;
+	if ((dst = malloc(sz)) == NULL) {
+		iconv_close(cd);
+		return RA_ENOMEM;
+	}
+	in = (char *)buf;
+	inleft = len;
+	o = dst;
+	outleft = sz - 1;
+	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+		for (i = 0; buf + i < in; i++)
+			line += buf[i] == '\n';
+		ra_tsv_errorf(e, 218, line, NULL, "Shift_JISとして読めない文字が"
+		    "あります / invalid Shift_JIS byte sequence");
+		iconv_close(cd);
+		free(dst);
+		return RA_EINPUT;
+	}
+	*o = '\0';
+	iconv_close(cd);
+	*out = dst;
+	return RA_OK;
+}
+
+/* In JIS X 0208 (as Shift_JIS has it), not half-width katakana (§2.7). */
+static int
+jis_ok(const char *s)
+{
+	iconv_t		 cd;
+	char		*in = (char *)s, out[1024], *o = out;
+	size_t		 inleft = strlen(s), outleft = sizeof(out);
+	const unsigned char *p;
+	int		 ok;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		/* U+FF61..U+FF9F: EF BD A1..EF BE 9F */
+		else if (p[0] == 0xef && ((p[1] == 0xbd && p[2] >= 0xa1) ||
+		    (p[1] == 0xbe && p[2] <= 0x9f)))
+			return 0;
+	if ((cd = iconv_open("SHIFT_JIS", "UTF-8")) == (iconv_t)-1)
+		return 0;
+	ok = iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1;
+	iconv_close(cd);
+	return ok;
+}
+
+static int
+half_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Mail columns: only "-" "_" "@" "." as symbols (reference §5.2). */
+static int
+mail_ok(const char *s)
+{
+	const char	*at = strchr(s, '@');
+
+	return at != NULL && at != s && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL && strchr(at + 1, '.') != NULL &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-_@.") == strlen(s);
+}
+
+/* One field against its column's rule for "action"; errors appended. */
+static void
+check_field(const struct ra_tsv_col *c, enum ra_tsv_action action,
+    const char *v, int line, struct ra_tsv_errors *e)
+{
+	char	 need = c->need[action];
+
+	if (*v == '\0') {
+		if (need == 'R')
+			ra_tsv_errorf(e, 201, line, c->label, msg_required,
+			    c->label);
+		return;
+	}
+	if (need == 'E') {
+		ra_tsv_errorf(e, 217, line, c->label, msg_empty, c->label);
+		return;
+	}
+	switch (c->cls) {
+	case RA_TSV_DIGITS:
+		if (strspn(v, "0123456789") != strlen(v)) {
+			ra_tsv_errorf(e, 204, line, c->label, msg_digits,
+			    c->label);
+			return;
+		}
+		break;
+	case RA_TSV_MAIL:
+		if (!mail_ok(v)) {
+			ra_tsv_errorf(e, 206, line, c->label, msg_mail,
+			    c->label);
+			return;
+		}
+		break;
+	case RA_TSV_JIS:
+		if (!jis_ok(v)) {
+			ra_tsv_errorf(e, 205, line, c->label, msg_chars,
+			    c->label);
+			return;
+		}
+		break;
+	case RA_TSV_HALF:
+		if (!half_ok(v)) {
+			ra_tsv_errorf(e, 205, line, c->label, msg_chars,
+			    c->label);
+			return;
+		}
+		break;
+	}
+	if (utf8_len(v) > c->max)
+		ra_tsv_errorf(e, 202, line, c->label, msg_length, c->label,
+		    c->max);
+}
+
+/*
+ * Read an upload into rows of "fmt" and check every field against the
+ * table for "action".  On RA_OK "t" holds the rows (ra_tsv_free), and "e"
+ * the field errors, if any, each "<code>:<line>,<label>,<message>".
+ * RA_EINPUT for a file that cannot be read as rows at all (empty, not
+ * text, bad encoding, too many records); then "e" says why.
+ */
+enum ra_err
+ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
+    enum ra_tsv_action action, size_t max_records, struct ra_tsv *t,
+    struct ra_tsv_errors *e)
+{
+	char		*text = NULL, *p, *nl, *f;
+	size_t		 c, nrows = 0, cap = 0;
+	struct ra_tsv_row *row, *rows = NULL;
+	int		 line = 0;
+	enum ra_err	 er;
+
+	memset(t, 0, sizeof(*t));
+	if ((er = tsv_decode(buf, len, &text, e)) != RA_OK)
+		return er;
+	for (p = text; *p != '\0'; p = nl) {
+		line++;
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		else
+			nl = p + strlen(p);
+		if (*p != '\0' && p[strlen(p) - 1] == '\r')
+			p[strlen(p) - 1] = '\0';	/* CRLF */
+		if (strspn(p, " \t") == strlen(p))
+			continue;			/* blank line */
+		if (nrows == max_records) {
+			ra_tsv_errorf(e, 214, line, NULL, "ファイル内のレコードが"
+			    "指定件数（%zu件）を超えているため申請できません。",
+			    max_records);
+			er = RA_EINPUT;
+			goto out;
+		}
+		if (nrows == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			if ((row = realloc(rows, cap * sizeof(*rows))) == NULL) {
+				er = RA_ENOMEM;
+				goto out;
+			}
+			rows = row;
+		}
+		row = &rows[nrows++];
+		memset(row, 0, sizeof(*row));
+		row->line = line;
+		for (c = 0, f = p; ; c++) {
+			char	*tab = strchr(f, '\t');
+
+			if (tab != NULL)
+				*tab = '\0';
+			if (c < fmt->ncols)
+				row->f[c] = f;
+			else if (*f != '\0') {
+				/* Extra empty columns (trailing TABs) are framing. */
+				ra_tsv_errorf(e, 216, line, NULL, "列数が%zu列を"
+				    "超えています / more than %zu columns",
+				    fmt->ncols, fmt->ncols);
+				break;
+			}
+			if (tab == NULL)
+				break;
+			f = tab + 1;
+		}
+		for (c = 0; c < fmt->ncols; c++) {
+			if (row->f[c] == NULL)
+				row->f[c] = "";		/* absent: empty */
+			check_field(&fmt->cols[c], action, row->f[c], line, e);
+		}
+	}
+	if (nrows == 0) {
+		ra_tsv_errorf(e, 213, line > 0 ? line : 1, NULL,
+		    "申請ファイルに入力がありません。");
+		er = RA_EINPUT;
+		goto out;
+	}
+	t->text = text;
+	t->rows = rows;
+	t->nrows = nrows;
+	return RA_OK;
+out:
+	free(rows);
+	free(text);
+	return er;
+}
+
+void
+ra_tsv_free(struct ra_tsv *t)
+{
+	free(t->rows);
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Extension check (reference error 209): .tsv or .txt, any case. */
+int
+ra_tsv_name_ok(const char *name)
+{
+	const char	*dot = strrchr(name, '.');
+
+	return dot != NULL && (strcasecmp(dot, ".tsv") == 0 ||
+	    strcasecmp(dot, ".txt") == 0);
+}
+
+/* The server certificate TSV (reference §2.3.2), issue/renew/revoke. */
+static const struct ra_tsv_col server_cols[] = {
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250 },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2 },
+	{ "ダウンロード方法",		"EEE", RA_TSV_DIGITS,	1 },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40 },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2 },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128 },
+	{ "CSR",			"RRE", RA_TSV_HALF,	16384 },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64 },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64 },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78 },
+	{ "FQDN",			"RRE", RA_TSV_HALF,	64 },
+	{ "サーバソフトウェア名・バージョン", "RRE", RA_TSV_JIS,	128 },
+	{ "dNSName",			"OOE", RA_TSV_HALF,	250 },
+};
+
+_Static_assert(RA_NITEMS(server_cols) <= RA_TSV_MAXCOLS,
+    "server_cols[] has more columns than a row can hold");
+
+const struct ra_tsv_format ra_tsv_server = {
+	"server", RA_NITEMS(server_cols), server_cols
+};
