@@ -7,6 +7,7 @@
 #ifndef RA_H
 #define RA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -251,6 +252,40 @@ void		 ra_tsv_free(struct ra_tsv *);
 int		 ra_tsv_name_ok(const char *);
 void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, ...) __attribute__((format(printf, 5, 6)));
+void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,
+		    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
+/* upload.c: ① server certificate uploads */
+enum ra_upload_mode {
+	RA_UPLOAD_ABORT = 0,	/* エラーが有れば全件処理を中止 */
+	RA_UPLOAD_PARTIAL,	/* process the valid rows */
+	RA_UPLOAD_DRYRUN,	/* check only */
+	RA_UPLOAD__MAX
+};
+
+struct ra_upload_ctx {
+	PGconn		*db;
+	int64_t		 institution_id, officer_id;
+	const char	*name_en, *st, *l;	/* the institution's O, ST, L */
+	const char	*stl;			/* "ST=..., L=..." for messages */
+	char		**domains;		/* the officer's domains */
+	size_t		 ndomains;
+	int64_t		 batch_id;		/* set while processing */
+};
+
+struct ra_upload_result {
+	struct ra_tsv		 t;
+	struct ra_tsv_errors	 e;
+	size_t			 ok, ng;
+	int			 file_error;	/* the file as a whole refused */
+	int			 committed;
+	char			*result;	/* the result TSV, UTF-8 */
+};
+
+enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
+		    enum ra_upload_mode, const char *, const char *, size_t,
+		    struct ra_upload_result *);
+void		 ra_upload_free(struct ra_upload_result *);
 
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {

@@ -27,8 +27,19 @@ void
 ra_tsv_errorf(struct ra_tsv_errors *e, int code, int line,
     const char *label, const char *fmt, ...)
 {
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ra_tsv_verrorf(e, code, line, label, fmt, ap);
+	va_end(ap);
+}
+
+/* One error, "<code>:<line>,<label>,<message>"; past the cap, counted. */
+void
+ra_tsv_verrorf(struct ra_tsv_errors *e, int code, int line,
+    const char *label, const char *fmt, va_list ap)
+{
 	struct ra_tsv_error	*x;
-	va_list			 ap;
 	size_t			 n;
 
 	if (e->n == RA_TSV_ERRORS_MAX) {
@@ -42,9 +53,7 @@ ra_tsv_errorf(struct ra_tsv_errors *e, int code, int line,
 	    label != NULL ? label : "");
 	if (n >= sizeof(x->text))
 		return;
-	va_start(ap, fmt);
 	vsnprintf(x->text + n, sizeof(x->text) - n, fmt, ap);
-	va_end(ap);
 }
 
 /* Characters (not bytes) in a valid UTF-8 string. */

@@ -77,7 +77,9 @@ static const char SQL_RESERVE[] =
     "INSERT INTO ra.certificate (ca_id, serial, request_id, institution_id,"
     "  kind, profile_id, officer_id, subject_dn, cn, spki_der, spki_sha256,"
     "  state, tbs_der, not_before, not_after)"
-    " SELECT ca, sn, rid, inst, kind, prof, off, dn, cn, spki, sha,"
+    " SELECT ca, sn, rid, inst, kind, prof,"
+    "        CASE WHEN kind = 'ra_officer' THEN off END,"  /* the holder */
+    "        dn, cn, spki, sha,"
     "        'reserved', tbs, pg_catalog.to_timestamp(nb),"
     "        pg_catalog.to_timestamp(na)"
     "   FROM unnest($1::bigint[], $2::numeric[], $3::bigint[],"

@@ -1,0 +1,365 @@
+/*
+ * server.cgi: ① サーバ証明書 発行・更新・失効.  The RA officer uploads a
+ * TSV file (処理内容 issue/renew/revoke, the error mode, or a dry run) and
+ * gets the per-row result (SEQ | 処理結果 | エラー内容) and the result TSV.
+ *
+ *	GET			the upload form
+ *	POST (multipart)	applyType 1|2|3, errorFlg abort|partial|dryrun,
+ *				csrf, file
+ *	GET ?batch=N		the result TSV of an upload (Shift_JIS)
+ *
+ * From a shell (cron, batch scripts), the same processing:
+ *
+ *	server.cgi --officer ID --action issue|renew|revoke
+ *	    [--mode abort|partial|dry-run] FILE
+ *
+ * prints the result TSV (UTF-8); exit status 1 if any row is NG.
+ */
+#include <getopt.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cgi/cgi.h>
+
+#include "ra.h"
+
+#define UPLOAD_MAX	(10 * 1024 * 1024)
+
+static const char SQL_OFFICER[] =
+    "SELECT o.institution_id, i.name_en, i.st, i.l,"
+    "       i.status = 'active' AND current_date BETWEEN i.usage_from"
+    "         AND i.usage_until,"
+    "       coalesce(pg_catalog.string_agg(d.name, ','), '')"
+    "  FROM ra.officer o"
+    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
+    "  LEFT JOIN ra.officer_domain od ON od.officer_id = o.officer_id"
+    "  LEFT JOIN ra.domain d ON d.domain_id = od.domain_id"
+    " WHERE o.officer_id = $1::bigint AND o.status = 'active'"
+    " GROUP BY o.institution_id, i.name_en, i.st, i.l, i.status,"
+    "          i.usage_from, i.usage_until";
+static const char SQL_RESULT[] =
+    "SELECT result_tsv FROM ra.batch"
+    " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
+    "   AND result_tsv IS NOT NULL";
+
+struct officer_ctx {
+	PGresult		*res;
+	char			*domains;
+	char			*dv[64];
+	char			 stl[300];
+	struct ra_upload_ctx	 up;
+};
+
+/*
+ * The upload context of officer "id": institution O/ST/L and the
+ * officer's domains.  RA_EPOLICY (reference error 215) when the
+ * institution is not active.
+ */
+static enum ra_err
+officer_ctx(PGconn *db, int64_t id, struct officer_ctx *oc)
+{
+	const char	*param[1];
+	char		 buf[24], *p, *save = NULL;
+	enum ra_err	 er;
+
+	memset(oc, 0, sizeof(*oc));
+	snprintf(buf, sizeof(buf), "%lld", (long long)id);
+	param[0] = buf;
+	if ((er = ra_db_query(db, "officer", SQL_OFFICER, 1, param,
+	    &oc->res)) != RA_OK)
+		return er;
+	if (PQntuples(oc->res) != 1) {
+		ra_warnx("officer %s is not registered or not active", buf);
+		return RA_EINPUT;
+	}
+	if (strcmp(PQgetvalue(oc->res, 0, 4), "t") != 0) {
+		ra_warnx("215: 機関状態が無効なため申請できません。");
+		return RA_EPOLICY;
+	}
+	oc->up.db = db;
+	oc->up.officer_id = id;
+	oc->up.institution_id = strtoll(PQgetvalue(oc->res, 0, 0), NULL, 10);
+	oc->up.name_en = PQgetvalue(oc->res, 0, 1);
+	oc->up.st = PQgetvalue(oc->res, 0, 2);
+	oc->up.l = PQgetvalue(oc->res, 0, 3);
+	snprintf(oc->stl, sizeof(oc->stl), "ST=%s, L=%s", oc->up.st, oc->up.l);
+	oc->up.stl = oc->stl;
+	if ((oc->domains = strdup(PQgetvalue(oc->res, 0, 5))) == NULL)
+		return RA_ENOMEM;
+	for (p = strtok_r(oc->domains, ",", &save); p != NULL &&
+	    oc->up.ndomains < RA_NITEMS(oc->dv); p = strtok_r(NULL, ",", &save))
+		oc->dv[oc->up.ndomains++] = p;
+	oc->up.domains = oc->dv;
+	return RA_OK;
+}
+
+static void
+officer_ctx_free(struct officer_ctx *oc)
+{
+	PQclear(oc->res);
+	free(oc->domains);
+}
+
+static const char *const actions[RA_TSV_ACTION__MAX] = {
+	[RA_TSV_ISSUE] = "issue", [RA_TSV_RENEW] = "renew",
+	[RA_TSV_REVOKE] = "revoke",
+};
+
+/* ---- from a shell ---------------------------------------------------- */
+
+static enum ra_err
+shell(struct ra_req *r)
+{
+	static const struct option lopts[] = {
+		{ "officer", required_argument, NULL, 'o' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct officer_ctx	 oc;
+	struct ra_upload_result	*res = NULL;
+	enum ra_upload_mode	 mode = RA_UPLOAD_ABORT;
+	int			 action = -1, ch, i;
+	long long		 officer = 0;
+	char			*buf = NULL;
+	size_t			 len;
+	enum ra_err		 er;
+
+	memset(&oc, 0, sizeof(oc));
+	optind = 0;
+	while ((ch = getopt_long(r->argc + 1, r->argv - 1, "", lopts, NULL)) !=
+	    -1)
+		switch (ch) {
+		case 'o':
+			officer = strtoll(optarg, NULL, 10);
+			break;
+		case 'a':
+			for (i = 0; i < RA_TSV_ACTION__MAX; i++)
+				if (strcmp(optarg, actions[i]) == 0)
+					action = i;
+			break;
+		case 'm':
+			mode = strcmp(optarg, "partial") == 0 ? RA_UPLOAD_PARTIAL :
+			    strcmp(optarg, "dry-run") == 0 ? RA_UPLOAD_DRYRUN :
+			    strcmp(optarg, "abort") == 0 ? RA_UPLOAD_ABORT :
+			    RA_UPLOAD__MAX;
+			break;
+		default:
+			return RA_EUSAGE;
+		}
+	if (officer <= 0 || action < 0 || mode == RA_UPLOAD__MAX ||
+	    optind != r->argc) {
+		fprintf(stderr, "usage: server.cgi --officer ID --action "
+		    "issue|renew|revoke [--mode abort|partial|dry-run] FILE\n");
+		return RA_EUSAGE;
+	}
+	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
+	    RA_OK ||
+	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = officer_ctx(r->db, officer, &oc)) != RA_OK)
+		goto out;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_upload_server(&oc.up, action, mode, r->argv[optind - 1],
+	    buf, len, res)) != RA_OK)
+		goto out;
+	if (res->result != NULL)
+		fputs(res->result, stdout);
+	for (i = 0; res->file_error && i < (int)res->e.n; i++)
+		fprintf(stderr, "%s\n", res->e.v[i].text);
+	fprintf(stderr, "server.cgi: %zu OK, %zu NG; %s\n", res->ok, res->ng,
+	    res->committed ? "done" : "nothing was kept");
+	if (res->file_error || res->ng > 0)
+		er = RA_EDONE;
+out:
+	if (res != NULL)
+		ra_upload_free(res);
+	free(res);
+	free(buf);
+	officer_ctx_free(&oc);
+	return er;
+}
+
+/* ---- the screen ------------------------------------------------------ */
+
+static int
+valid_apply(const char *s)
+{
+	return strcmp(s, "1") == 0 || strcmp(s, "2") == 0 || strcmp(s, "3") == 0;
+}
+
+static int
+valid_mode(const char *s)
+{
+	return strcmp(s, "abort") == 0 || strcmp(s, "partial") == 0 ||
+	    strcmp(s, "dryrun") == 0;
+}
+
+static int
+valid_digits(const char *s)
+{
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
+}
+
+enum { F_APPLY, F_MODE, F_BATCH, F__MAX };
+static const struct ra_field fields[F__MAX] = {
+	[F_APPLY]	= { "applyType",	1,	valid_apply },
+	[F_MODE]	= { "errorFlg",		8,	valid_mode },
+	[F_BATCH]	= { "batch",		18,	valid_digits },
+};
+
+/* The result TSV of a batch of this institution, in Shift_JIS. */
+static enum ra_err
+result_download(struct ra_req *r, const struct ra_officer *o, const char *id)
+{
+	PGresult	*res = NULL;
+	unsigned char	*tsv = NULL;
+	const char	*param[2];
+	char		 inst[24], *in, *out = NULL, *op;
+	size_t		 len, inleft, outleft;
+	iconv_t		 cd;
+	enum ra_err	 er;
+
+	snprintf(inst, sizeof(inst), "%lld", (long long)o->institution_id);
+	param[0] = id;
+	param[1] = inst;
+	if ((er = ra_db_query(r->db, "result", SQL_RESULT, 2, param, &res)) !=
+	    RA_OK)
+		return er;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return RA_ENOTFOUND;
+	}
+	if ((er = ra_bytea_get(res, 0, 0, &tsv, &len)) != RA_OK)
+		goto out;
+	/* Shift_JIS as the files came; a character it lacks is a '?'. */
+	if ((cd = iconv_open("CP932//TRANSLIT", "UTF-8")) == (iconv_t)-1 ||
+	    (out = malloc(2 * len + 1)) == NULL) {
+		er = RA_ESYS;
+		goto out;
+	}
+	in = (char *)tsv;
+	inleft = len;
+	op = out;
+	outleft = 2 * len;
+	(void)iconv(cd, &in, &inleft, &op, &outleft);
+	iconv_close(cd);
+	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "
+	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
+	    "filename=\"result-%s.tsv\"\r\nCache-Control: no-store\r\n\r\n", id);
+	fwrite(out, 1, (size_t)(op - out), stdout);
+out:
+	free(out);
+	PQfreemem(tsv);
+	PQclear(res);
+	return er;
+}
+
+/* The uploaded file, at most UPLOAD_MAX bytes; caller frees. */
+static enum ra_err
+upload_read(struct ra_req *r, char **buf, size_t *len)
+{
+	FILE	*fp = cgi_filehandle(r->cgi, "file");
+	size_t	 n;
+
+	*buf = NULL;
+	*len = 0;
+	if (fp == NULL)
+		return RA_EINPUT;
+	if ((*buf = malloc(UPLOAD_MAX + 1)) == NULL)
+		return RA_ENOMEM;
+	rewind(fp);
+	n = fread(*buf, 1, UPLOAD_MAX + 1, fp);
+	if (n > UPLOAD_MAX) {
+		free(*buf);
+		*buf = NULL;
+		return RA_EINPUT;
+	}
+	*len = n;
+	return RA_OK;
+}
+
+static enum ra_err
+screen(struct ra_req *r)
+{
+	struct ra_officer	 o;
+	struct officer_ctx	 oc;
+	struct ra_upload_result	*res = NULL;
+	const char		*f[F__MAX], *name;
+	char			 key[64], num[24], *buf = NULL;
+	size_t			 len, i, k;
+	enum ra_err		 er;
+
+	memset(&oc, 0, sizeof(oc));
+	if ((er = ra_form_get(r, fields, F__MAX, f)) != RA_OK ||
+	    (er = ra_officer_open(r, &o)) != RA_OK)
+		return er;
+	if (!o.perm[1])
+		return RA_EDENIED;
+	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
+	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
+	if (strcmp(ra_req_method(r), "POST") != 0)
+		return f[F_BATCH] != NULL ? result_download(r, &o, f[F_BATCH]) :
+		    ra_render(r, 200, "server.cs");
+	if (!ra_officer_csrf_ok(r, &o))
+		return RA_EDENIED;
+	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
+		return RA_EINPUT;
+	if ((er = officer_ctx(r->db, o.officer_id, &oc)) != RA_OK ||
+	    (er = upload_read(r, &buf, &len)) != RA_OK)
+		goto out;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	name = hdf_get_value(r->cgi->hdf, "Query.file", "upload.tsv");
+	if ((er = ra_upload_server(&oc.up, atoi(f[F_APPLY]) - 1,
+	    strcmp(f[F_MODE], "partial") == 0 ? RA_UPLOAD_PARTIAL :
+	    strcmp(f[F_MODE], "dryrun") == 0 ? RA_UPLOAD_DRYRUN :
+	    RA_UPLOAD_ABORT, name, buf, len, res)) != RA_OK)
+		goto out;
+	hdf_set_int_value(r->page, "Result.Ok", (int)res->ok);
+	hdf_set_int_value(r->page, "Result.Ng", (int)res->ng);
+	hdf_set_int_value(r->page, "Result.Committed", res->committed);
+	hdf_set_value(r->page, "Result.Mode", f[F_MODE]);
+	snprintf(num, sizeof(num), "%lld", (long long)oc.up.batch_id);
+	hdf_set_value(r->page, "Result.Batch", oc.up.batch_id > 0 ? num : "");
+	for (k = 0; res->file_error && k < res->e.n; k++) {
+		snprintf(key, sizeof(key), "Result.File.%zu", k);
+		hdf_set_value(r->page, key, res->e.v[k].text);
+	}
+	for (i = 0; i < res->t.nrows; i++) {
+		snprintf(key, sizeof(key), "Result.Rows.%zu.Seq", i);
+		hdf_set_int_value(r->page, key, res->t.rows[i].line);
+		for (k = 0; k < res->e.n; k++)
+			if (res->e.v[k].line == res->t.rows[i].line) {
+				snprintf(key, sizeof(key),
+				    "Result.Rows.%zu.Errors.%zu", i, k);
+				hdf_set_value(r->page, key, res->e.v[k].text);
+			}
+	}
+	er = ra_render(r, 200, "server.cs");
+out:
+	if (res != NULL)
+		ra_upload_free(res);
+	free(res);
+	free(buf);
+	officer_ctx_free(&oc);
+	return er;
+}
+
+static enum ra_err
+server(struct ra_req *r)
+{
+	return r->is_cgi ? screen(r) : shell(r);
+}
+
+int
+main(int argc, char *argv[])
+{
+	return ra_web_main(argc, argv, server);
+}
