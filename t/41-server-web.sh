@@ -1,0 +1,51 @@
+#!/bin/sh
+# Screen ①: the officer uploads a TSV over HTTPS with their RA certificate
+# and sees the per-row result table; the result TSV downloads in
+# Shift_JIS; the screen needs interface ① and the session's CSRF token.
+. "$(dirname "$0")/lib.sh"
+stack_up
+officer_with_cert 1,10
+CU="curl -sS --cacert $CACERT --cert-type P12 --cert $OFFICER_P12:$OFFICER_PASS"
+LRA=$URL/ra/lra
+JAR=$T/jar
+O="National Institute of Informatics"
+$CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
+menu=$($CU -b "$JAR" "$LRA/menu.cgi")
+has "$menu" 'href="server.cgi"' "the menu links ① now that it is built"
+form=$($CU -b "$JAR" "$LRA/server.cgi")
+has "$form" "エラーが有れば全件処理を中止" "the upload form offers the manual's error mode"
+csrf=$(printf '%s' "$form" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+
+csr=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/w.key" \
+    -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null | tr -d '\n')
+DN="CN=www.nii.ac.jp,O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
+{ printf '%s\t21\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\t\r\n' "$DN" "$csr"
+  printf '%s\t21\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\twww.kyoto-u.ac.jp\tApache\t\r\n' "$DN" "$csr"
+} | iconv -f UTF-8 -t CP932 >"$T/upload.tsv"
+
+code=$($CU -b "$JAR" -o /dev/null -w '%{http_code}' -F applyType=1 -F errorFlg=abort \
+    -F "file=@$T/upload.tsv" "$LRA/server.cgi")
+is "$code" 403 "an upload without the CSRF token is refused"
+page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.tsv" "$LRA/server.cgi")
+has "$page" '<table id="result">' "the per-row result table"
+has "$page" "<tr><td>1</td><td>OK</td>" "row 1 OK"
+has "$page" "<tr><td>2</td><td>NG</td>" "row 2 NG"
+has "$page" "223:2,FQDN,FQDNが主体者DNのCNと一致しません。" "with its error"
+has "$page" "全件の処理を中止しました" "abort mode: nothing was done"
+is "$(sql "SELECT count(*) FROM ra.request")" 1 "(only the RA certificate's request exists)"
+batch=$(printf '%s' "$page" | sed -n 's/.*server.cgi?batch=\([0-9]*\).*/\1/p')
+$CU -b "$JAR" -o "$T/result.tsv" "$LRA/server.cgi?batch=$batch"
+has "$(iconv -f CP932 -t UTF-8 "$T/result.tsv")" "NG	223:2,FQDN" "the result TSV downloads in Shift_JIS"
+
+page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=partial -F "file=@$T/upload.tsv" "$LRA/server.cgi")
+has "$page" "エラーのない 1件を処理しました" "partial mode processes the good row"
+is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'server'")" 1 "one server request queued"
+
+cp "$T/upload.tsv" "$T/upload.csv"
+page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
+has "$page" "209:0,,指定したファイルの拡張子が不正です。" "a .csv file: 209 on the screen"
+
+sql "DELETE FROM ra.officer_permission WHERE interface = 1"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi")" 403 "without permission ①: 403"
+
+done_testing
