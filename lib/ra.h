@@ -287,6 +287,9 @@ enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
 		    struct ra_upload_result *);
 void		 ra_upload_free(struct ra_upload_result *);
 
+/* export.c: ② bulk download, streamed */
+enum ra_err	 ra_export_server(PGconn *, int64_t, int64_t, FILE *);
+
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {
 	const char	*name;

@@ -8,3 +8,4 @@ GRANT UPDATE (result_tsv, rows_ok, rows_ng) ON ra.batch TO ra_web;
 
 -- ① is built: the menu links it.
 UPDATE ra.interface SET screen = 'server.cgi' WHERE interface = 1;
+UPDATE ra.interface SET screen = 'download.cgi' WHERE interface = 2;

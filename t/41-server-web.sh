@@ -4,7 +4,7 @@
 # Shift_JIS; the screen needs interface ① and the session's CSRF token.
 . "$(dirname "$0")/lib.sh"
 stack_up
-officer_with_cert 1,10
+officer_with_cert 1,2,10
 CU="curl -sS --cacert $CACERT --cert-type P12 --cert $OFFICER_P12:$OFFICER_PASS"
 LRA=$URL/ra/lra
 JAR=$T/jar
@@ -40,6 +40,22 @@ has "$(iconv -f CP932 -t UTF-8 "$T/result.tsv")" "NG	223:2,FQDN" "the result TSV
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=partial -F "file=@$T/upload.tsv" "$LRA/server.cgi")
 has "$page" "エラーのない 1件を処理しました" "partial mode processes the good row"
 is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'server'")" 1 "one server request queued"
+
+# ② the institution's server certificates, Shift_JIS, one row each.
+as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+$CU -b "$JAR" -o "$T/serverAll.tsv" "$LRA/download.cgi"
+all=$(iconv -f CP932 -t UTF-8 "$T/serverAll.tsv")
+ok $? "② downloads a Shift_JIS TSV"
+has "$(printf '%s\n' "$all" | head -n 1)" "主体者DN	発行・更新申請-シリアル番号	状態" "with the Japanese header row"
+is "$(printf '%s\n' "$all" | wc -l)" 2 "and one row for the one server certificate"
+row2=$(printf '%s\n' "$all" | sed -n 2p | tr -d '\r')
+is "$(printf '%s' "$row2" | cut -f5)" "取得待ち" "state: waiting for the user administrator"
+is "$(printf '%s' "$row2" | cut -f4)" "$(sql "SELECT serial FROM ra.certificate WHERE kind = 'server'")" "decimal serial"
+printf '%s' "$row2" | cut -f13 | sed 's/-----BEGIN CERTIFICATE-----/&\n/; s/-----END/\n&/' |
+    openssl x509 -noout -subject >"$T/pemsubject" 2>&1
+has "$(cat "$T/pemsubject")" "CN = www.nii.ac.jp" "the PEM column is the certificate"
+"$CGIDIR/download.cgi" --officer 1 | cmp -s - "$T/serverAll.tsv"
+ok $? "the same file from a shell (download.cgi --officer)"
 
 cp "$T/upload.tsv" "$T/upload.csv"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
