@@ -287,6 +287,11 @@ enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
 		    struct ra_upload_result *);
 void		 ra_upload_free(struct ra_upload_result *);
 
+/* retrieve.c: server certificates to their user administrators */
+enum ra_err	 ra_retrieval_mail(PGconn *, const char *, int64_t, int64_t,
+		    const char *, const char *, const char *, const char *);
+char		*ra_dn_block(const char *);
+
 /* export.c: ② bulk download, streamed */
 enum ra_err	 ra_export_server(PGconn *, int64_t, int64_t, FILE *);
 
@@ -455,6 +460,7 @@ struct ra_worker {
 	int			 key_days;	/* server-made keys wait this long */
 	int			 max_attempts;	/* then a failing job is given up */
 	const char		*ocsp_url;	/* borrowed from the config */
+	const char		*site_url;	/* for retrieval URLs in mails */
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */
 	void			*hook_arg;

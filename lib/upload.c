@@ -347,6 +347,61 @@ out:
 	free(cn);
 }
 
+static const char SQL_REVOKED_WHO[] =
+    "SELECT c.subject_dn, coalesce(r.admin_mail, ''), o.mail, o.name_ja"
+    "  FROM ra.certificate c"
+    "  JOIN ra.request r ON r.request_id = c.request_id"
+    "  JOIN ra.officer o ON o.officer_id = $2::bigint"
+    " WHERE c.cert_id = $1::bigint";
+
+/* Reason labels of the revocation mails (reference §2.4.3). */
+static const char *const reason_label[] = {
+	[0] = "その他 (unspecified)",
+	[1] = "鍵の危殆化 (keyCompromise)",
+	[3] = "所属変更 (affiliationChanged)",
+	[4] = "証明書の置き換え (superseded)",
+	[5] = "運用停止 (cessationOfOperation)",
+};
+
+/*
+ * M10: the revocation done, to the RA officer and to the user
+ * administrator of record (even when the officer filed it for them).
+ */
+static enum ra_err
+revoked_mail(struct row_ctx *rc, int64_t cert_id, int reason)
+{
+	struct ra_kv	 kv[4];
+	PGresult	*res = NULL;
+	const char	*param[2];
+	char		 cid[24], off[24], to[600], *block = NULL;
+	enum ra_err	 er;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)cert_id);
+	snprintf(off, sizeof(off), "%lld", (long long)rc->ctx->officer_id);
+	param[0] = cid;
+	param[1] = off;
+	if ((er = ra_db_query(rc->ctx->db, "revoked", SQL_REVOKED_WHO, 2, param,
+	    &res)) != RA_OK || PQntuples(res) != 1)
+		goto out;
+	if ((block = ra_dn_block(PQgetvalue(res, 0, 0))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	snprintf(to, sizeof(to), "%s%s%s", PQgetvalue(res, 0, 2),
+	    *PQgetvalue(res, 0, 1) != '\0' ? "," : "", PQgetvalue(res, 0, 1));
+	kv[0] = (struct ra_kv){ "NameJa", PQgetvalue(res, 0, 3) };
+	kv[1] = (struct ra_kv){ "DNBlock", block };
+	kv[2] = (struct ra_kv){ "Serial", rc->row->f[C_SERIAL] };
+	kv[3] = (struct ra_kv){ "Reason", reason >= 0 && reason <
+	    (int)RA_NITEMS(reason_label) && reason_label[reason] != NULL ?
+	    reason_label[reason] : "?" };
+	er = ra_mail_queue(rc->ctx->db, "server-cert-revoked", to, kv, 4);
+out:
+	PQclear(res);
+	free(block);
+	return er;
+}
+
 /* Revoke one row: the certificate is ours, the DN its, the reason fits. */
 static void
 row_revoke(struct row_ctx *rc)
@@ -381,6 +436,9 @@ row_revoke(struct row_ctx *rc)
 		    ra_tsv_server.cols[C_COMMENT].label);
 	else if (er != RA_OK)
 		row_error(rc, E_REASON, C_REASON, "%s", why);
+	else if (revoked_mail(rc, old, rv.reason) != RA_OK)
+		row_error(rc, E_REASON, C_SERIAL, "%s", "revocation mail could "
+		    "not be queued");
 out:
 	X509_NAME_free(name);
 	free(cn);

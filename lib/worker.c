@@ -60,7 +60,8 @@ static const char SQL_LOAD[] =
     "       coalesce(r.officer_id, 0), c.cert_id, c.state, c.serial::text,"
     "       extract(epoch FROM c.not_before)::bigint,"
     "       extract(epoch FROM c.not_after)::bigint, c.spki_der, c.tbs_der,"
-    "       c.ca_id"
+    "       c.ca_id, r.kind, coalesce(r.admin_name, ''),"
+    "       coalesce(r.admin_mail, '')"
     "  FROM ra.request r"
     "  LEFT JOIN ra.profile p ON p.profile_id = r.profile_id"
     "  LEFT JOIN ra.ca_kind k ON k.kind = p.kind AND k.current"
@@ -70,7 +71,7 @@ static const char SQL_LOAD[] =
 enum {
 	L_ID, L_STATE, L_ACTION, L_PROFILE, L_SUBJECT, L_CSR, L_SECRET, L_DNS,
 	L_EMAIL, L_CA, L_INST, L_OFFICER, L_CERT, L_CSTATE, L_SERIAL, L_NB,
-	L_NA, L_SPKI, L_TBS, L_CCA
+	L_NA, L_SPKI, L_TBS, L_CCA, L_KIND, L_ADMIN_NAME, L_ADMIN_MAIL
 };
 
 static const char SQL_RESERVE[] =
@@ -172,6 +173,8 @@ struct job {
 	char			*cn;		/* the reservation's columns */
 	char			*spki_hex, *sha_hex, *tbs_hex;
 	char			*key_hex;	/* server-made key, encrypted */
+	char			*admin_name;	/* server: who gets the URL mail */
+	char			*admin_mail;
 };
 
 static void
@@ -185,6 +188,8 @@ job_clear(struct job *j)
 	free(j->sha_hex);
 	free(j->tbs_hex);
 	free(j->key_hex);
+	free(j->admin_name);
+	free(j->admin_mail);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -530,6 +535,13 @@ job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	}
 	j->institution_id = strtoll(PQgetvalue(res, row, L_INST), NULL, 10);
 	j->officer_id = strtoll(PQgetvalue(res, row, L_OFFICER), NULL, 10);
+	/* A server certificate goes to its user administrator (M6). */
+	if (strcmp(PQgetvalue(res, row, L_KIND), "server") == 0 &&
+	    *PQgetvalue(res, row, L_ADMIN_MAIL) != '\0' &&
+	    ((j->admin_name = strdup(PQgetvalue(res, row, L_ADMIN_NAME))) ==
+	    NULL || (j->admin_mail = strdup(PQgetvalue(res, row,
+	    L_ADMIN_MAIL))) == NULL))
+		return RA_ENOMEM;
 	if (strcmp(PQgetvalue(res, row, L_STATE), "queued") != 0)
 		return job_finish(w, j, "done", NULL);	/* nothing left */
 	if (PQgetisnull(res, row, L_CERT))
@@ -793,7 +805,15 @@ store_all(struct ra_worker *w, struct job *jobs, size_t n)
 	if ((er = ra_db_command(w->db, "audit issue", SQL_AUDIT_ISSUE, 8,
 	    param)) != RA_OK)
 		goto out;
-	er = ra_db_command(w->db, "notify", SQL_NOTIFY_ALL, 1, &p[S_REQUEST]);
+	if ((er = ra_db_command(w->db, "notify", SQL_NOTIFY_ALL, 1,
+	    &p[S_REQUEST])) != RA_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (jobs[i].state == JOB_SIGN && jobs[i].admin_mail != NULL &&
+		    (er = ra_retrieval_mail(w->db, w->site_url, jobs[i].cert_id,
+		    jobs[i].institution_id, jobs[i].subject, jobs[i].serial,
+		    jobs[i].admin_name, jobs[i].admin_mail)) != RA_OK)
+			goto out;
 out:
 	for (c = 0; c < S__MAX; c++)
 		ra_pgarr_free(&a[c]);
@@ -932,6 +952,7 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	if (w->max_attempts < 1)
 		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
+	w->site_url = ra_conf_get(c, "Site.URL");
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';

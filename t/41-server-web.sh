@@ -57,6 +57,30 @@ has "$(cat "$T/pemsubject")" "CN = www.nii.ac.jp" "the PEM column is the certifi
 "$CGIDIR/download.cgi" --officer 1 | cmp -s - "$T/serverAll.tsv"
 ok $? "the same file from a shell (download.cgi --officer)"
 
+# M6: the user administrator's mail and one-time URL; M7 to the officer.
+as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+m=$(grep -l '^To: yamada@nii.ac.jp' "$T/var/mail/maildir/new/"* | head -n 1)
+[ -n "$m" ]; ok $? "the user administrator gets the retrieval mail"
+body=$(openssl smime -verify -in "$m" -CAfile "$CACERT" -out /dev/stdout 2>/dev/null |
+    iconv -f ISO-2022-JP -t UTF-8 | tr -d '\r')
+has "$body" "【対象証明書シリアル番号】" "with the labels integrators parse"
+has "$body" "　CN=www.nii.ac.jp" "and the DN block, CN first"
+link=$(printf '%s\n' "$body" | grep -o 'https://[^ ]*certget.cgi?t=[A-Za-z0-9_-]*')
+page=$(curl -sS --cacert "$CACERT" "$link")
+has "$page" 'id="p7b"' "the retrieval page offers PEM, chain and PKCS#7"
+curl -sS --cacert "$CACERT" -o "$T/chain.pem" "$link&f=chain"
+awk -v d="$T" '/BEGIN/{n++} {print > (d "/c" n ".pem")}' "$T/chain.pem"
+openssl verify -x509_strict -CAfile "$T/c3.pem" -untrusted "$T/c2.pem" "$T/c1.pem" >/dev/null 2>&1
+ok $? "the chain download verifies"
+curl -sS --cacert "$CACERT" -o "$T/cert.p7b" "$link&f=p7b"
+is "$(openssl pkcs7 -inform DER -in "$T/cert.p7b" -print_certs 2>/dev/null | grep -c '^subject=')" 3 \
+    "the PKCS#7 holds the certificate and its chain"
+$CU -b "$JAR" -o "$T/serverAll2.tsv" "$LRA/download.cgi"
+is "$(iconv -f CP932 -t UTF-8 "$T/serverAll2.tsv" | sed -n 2p | cut -f5)" "発行済み" "② now says 発行済み"
+as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+grep -q '^To: taro@nii.ac.jp' $(ls -t "$T/var/mail/maildir/new/"* | head -n 1)
+ok $? "the RA officer is told of the download"
+
 cp "$T/upload.tsv" "$T/upload.csv"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
 has "$page" "209:0,,指定したファイルの拡張子が不正です。" "a .csv file: 209 on the screen"
