@@ -1,0 +1,34 @@
+#!/bin/sh
+# Screen ① in a real browser: headless Chromium (driven by playwright-core
+# from the npm registry, with Debian's /usr/bin/chromium) logs in with the
+# RA certificate, uploads a TSV with one good and one bad row, and shows
+# the per-row result table; a screenshot is kept in t/artefacts/upload.png.
+. "$(dirname "$0")/lib.sh"
+command -v node >/dev/null || bail "node is not installed (conf/packages)"
+if [ ! -d "$top/t/browser/node_modules/playwright-core" ]; then
+	(cd "$top/t/browser" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+	    bail "npm ci in t/browser failed"
+fi
+stack_up
+officer_with_cert 1,2,10
+O="National Institute of Informatics"
+csr=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/w.key" \
+    -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null | tr -d '\n')
+DN="CN=www.nii.ac.jp,O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
+{ printf '%s\t21\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\t\r\n' "$DN" "$csr"
+  printf 'CN=x.nii.ac.jp,O=Other,L=Chiyoda-ku,ST=Tokyo,C=JP\t21\t\t\t\t\t%s\t山田太郎\t所属\tyamada@nii.ac.jp\tx.nii.ac.jp\tApache\t\r\n' "$csr"
+} | iconv -f UTF-8 -t CP932 >"$T/upload.tsv"
+
+mkdir -p "$top/t/artefacts"
+rm -f "$top/t/artefacts/upload.png"
+rows=$(NODE_EXTRA_CA_CERTS="$CACERT" timeout -k 5 120 node "$top/t/browser/upload.mjs" "$URL" \
+    "$OFFICER_P12" "$OFFICER_PASS" "$T/upload.tsv" "$top/t/artefacts/upload.png" 2>"$T/node.err")
+ok $? "Chromium logs in, opens ① from the menu and uploads the file"
+[ $? -eq 0 ] || sed 's/^/# /' "$T/node.err"
+has "$rows" '["1","OK",""]' "the table shows row 1 OK"
+has "$rows" '["2","NG","221:2,主体者DN,Oは機関の英語名' "and row 2 NG with its error"
+[ -s "$top/t/artefacts/upload.png" ]
+ok $? "a screenshot of the result is kept as t/artefacts/upload.png"
+is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'server'")" 1 "the good row was queued"
+
+done_testing
