@@ -17,7 +17,7 @@ mail_to() {
 	iconv -f ISO-2022-JP -t UTF-8 "$T/mail.body" | tr -d '\r'
 }
 # Run mail delivery now rather than waiting for the daemon's next round.
-deliver() { as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"; }
+deliver() { mails_settle; }
 
 "$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "National Institute of Informatics" \
     --st Tokyo --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null &&
@@ -25,7 +25,7 @@ deliver() { as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"; }
 "$D" ou-add --domain nii.ac.jp --ou "Cyber Science Infrastructure Development Department" >/dev/null
 ok $? "desk: institution, domain and OU registered"
 out=$("$D" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Yamada" --mail taro@nii.ac.jp \
-    --phone 03-1234-5678 --domains nii.ac.jp --interfaces 1,2,10)
+    --phone 03-1234-5678 --domains nii.ac.jp --interfaces 1,2,7,10)
 ok $? "desk: officer registered"
 has "$out" "mailed to taro@nii.ac.jp" "the desk is told where the URL went, not the URL"
 err=$("$D" officer-add --institution nii --name-ja 鈴木 --romaji Suzuki --mail suzuki@nii.ac.jp \

@@ -13,7 +13,7 @@ is "$("$CGIDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued" \
 sql "UPDATE ra.certificate SET not_after = now() + interval '20 days' WHERE kind = 'ra_officer'"
 is "$("$CGIDIR/desk.cgi" renew-notify --days 30)" "1 renewal notice(s) queued" "cron: one notice at 20 days left"
 is "$("$CGIDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued" "and only one"
-as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+mails_settle
 f=$(ls -t "$T/var/mail/maildir/new/"* | head -n 1)
 openssl smime -verify -in "$f" -CAfile "$CACERT" -out "$T/renew.body" 2>/dev/null
 ok $? "the renewal mail is signed"

@@ -46,7 +46,7 @@ code=$($CU $OP -H "Origin: https://evil.example" -o /dev/null -w '%{http_code}' 
 is "$code" 403 "a cross-site POST is refused"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE actor = 'desk:Hanako Desk'")" 4 \
     "the four screen actions that took effect are audited under the operator"
-as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+mails_settle
 grep -q "^To: hanako@kyoto-u.ac.jp" "$T/var/mail/maildir/new/"*
 ok $? "the officer's retrieval mail went out"
 

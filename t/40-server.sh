@@ -132,7 +132,7 @@ up rev.tsv revoke abort >/dev/null
 ok $? "revocation with reason 0 and a comment"
 is "$(sql "SELECT reason || ' ' || comment FROM ra.revocation r JOIN ra.certificate c USING (cert_id) WHERE c.cn = 'mail.nii.ac.jp'")" \
     "0 サーバ廃止のため" "recorded with its comment"
-as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+mails_settle
 m=$(grep -l '^To: taro@nii.ac.jp,yamada@nii.ac.jp' "$T/var/mail/maildir/new/"* | head -n 1)
 [ -n "$m" ]; ok $? "the revocation mail goes to the officer and the user administrator of record"
 has "$(openssl smime -verify -noverify -in "$m" 2>/dev/null | iconv -f ISO-2022-JP -t UTF-8)" "その他 (unspecified)" \

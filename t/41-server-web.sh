@@ -58,7 +58,7 @@ has "$(cat "$T/pemsubject")" "CN = www.nii.ac.jp" "the PEM column is the certifi
 ok $? "the same file from a shell (download.cgi --officer)"
 
 # M6: the user administrator's mail and one-time URL; M7 to the officer.
-as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+mails_settle
 m=$(grep -l '^To: yamada@nii.ac.jp' "$T/var/mail/maildir/new/"* | head -n 1)
 [ -n "$m" ]; ok $? "the user administrator gets the retrieval mail"
 body=$(openssl smime -verify -in "$m" -CAfile "$CACERT" -out /dev/stdout 2>/dev/null |
@@ -77,7 +77,7 @@ is "$(openssl pkcs7 -inform DER -in "$T/cert.p7b" -print_certs 2>/dev/null | gre
     "the PKCS#7 holds the certificate and its chain"
 $CU -b "$JAR" -o "$T/serverAll2.tsv" "$LRA/download.cgi"
 is "$(iconv -f CP932 -t UTF-8 "$T/serverAll2.tsv" | sed -n 2p | cut -f5)" "発行済み" "② now says 発行済み"
-as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>&1
+mails_settle
 grep -q '^To: taro@nii.ac.jp' $(ls -t "$T/var/mail/maildir/new/"* | head -n 1)
 ok $? "the RA officer is told of the download"
 
