@@ -116,6 +116,15 @@ printf '%s\t21\t\t%s\t\t\t%s\t京大\t情報環境機構\tra@kyoto-u.ac.jp\twww.
 out=$(up kyoto.tsv renew abort "$koff")
 has "$out" "231:1,シリアル番号,${serial}は自機関のサーバ証明書ではありません。" "another institution's serial: 231"
 
+# M9: two weeks after a renewal, the old certificate still valid.
+is "$(as_worker "$CGIDIR/mail.cgi" remind)" "0 reminder(s) queued" "no reminder the day of the renewal"
+sql "UPDATE ra.certificate SET issued_at = now() - interval '15 days' WHERE cert_id =
+     (SELECT c.cert_id FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE r.action = 'renew')"
+is "$(as_worker "$CGIDIR/mail.cgi" remind)" "1 reminder(s) queued" "a reminder 14 days on"
+is "$(as_worker "$CGIDIR/mail.cgi" remind)" "0 reminder(s) queued" "and only one"
+has "$(sql "SELECT data->>'RevokeTSV' FROM ra.mail WHERE template = 'server-renew-reminder'")" \
+    "	$serial	4	" "with the old certificate's revocation TSV (reason 4, superseded)"
+
 rev() { printf '%s\t\t\t%s\t%s\t%s\t\t\t\tyamada@nii.ac.jp\r\n' "$1" "$2" "$3" "$4"; }
 mserial=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'mail.nii.ac.jp'")
 { rev "CN=www.nii.ac.jp,$DN" "$serial" 0 ""
