@@ -22,61 +22,7 @@ institution_add bench "Bench University" Tokyo Chiyoda-ku >/dev/null
 inst=$(sql "SELECT institution_id FROM ra.institution WHERE code = 'bench'")
 W=$CGIDIR/worker.cgi
 
-now() { date +%s.%N; }
-rate() { echo "$1 / ($3 - $2)" | bc -l; }
-ratio() { echo "$1 / $2" | bc -l; }
-verdict() {	# verdict VALUE OP TARGET
-	if [ "$(echo "$1 $2 $3" | bc -l)" = 1 ]; then echo met; else echo MISSED; fi
-}
-drain2() {
-	as_worker "$W" drain >/dev/null &
-	as_worker "$W" drain >/dev/null
-	wait
-}
-
-# --- baselines -------------------------------------------------------------
-raw_sign=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $6 }')
-
-oca=$T/oca
-mkdir -p "$oca/new"
-: >"$oca/index.txt"
-echo 1000 >"$oca/serial"
-cat >"$oca/ca.cnf" <<CNF
-[ca]
-default_ca = bench
-[bench]
-dir = $oca
-database = $oca/index.txt
-serial = $oca/serial
-new_certs_dir = $oca/new
-certificate = $T/var/pki/server-ca.crt
-private_key = $T/var/pki/private/server-ca.key
-default_md = sha256
-default_days = 198
-policy = any
-unique_subject = no
-copy_extensions = none
-[any]
-commonName = supplied
-[ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:loop.bench.ac.jp
-CNF
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
-    -out "$oca/req.csr" -subj "/CN=loop.bench.ac.jp" 2>/dev/null
-t0=$(now)
-i=0
-while [ $i -lt "$CAN" ]; do
-	openssl ca -batch -notext -config "$oca/ca.cnf" -extensions ext \
-	    -in "$oca/req.csr" -out /dev/null 2>/dev/null || break
-	i=$((i + 1))
-done
-t1=$(now)
-ca_loop=$(rate "$i" "$t0" "$t1")
+. "$top/bench/baseline"
 
 # --- ra: a batch of server requests ----------------------------------------
 queue_s=$("$top/bench/mkreq" server "$N" "$inst") || bail "mkreq server failed"

@@ -5,6 +5,8 @@
  *				CSRs) in one transaction, through ra_request_add
  *	mkreq client N INST	queue N client requests with server-made keys
  *	mkreq keygen N		make N RSA-2048 keys (the raw keygen baseline)
+ *	mkreq tsv N		a server issue TSV of N rows (fresh P-256 CSRs)
+ *				for bench.ac.jp on standard output, UTF-8
  *
  * Prints the seconds spent in the part being measured.
  */
@@ -24,6 +26,31 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A CSR whose subject is the bench institution's server DN. */
+static X509_REQ *
+csr_new_dn(const char *cn)
+{
+	EVP_PKEY	*key = NULL;
+	X509_REQ	*req = NULL;
+	X509_NAME	*name = NULL;
+	char		 why[128], dn[256];
+
+	snprintf(dn, sizeof(dn), "CN=%s,O=Bench University,L=Chiyoda-ku,"
+	    "ST=Tokyo,C=JP", cn);
+	if (ra_dn_parse(dn, &name, why, sizeof(why)) != RA_OK ||
+	    ra_key_new("p256", &key) != RA_OK ||
+	    (req = X509_REQ_new()) == NULL ||
+	    !X509_REQ_set_subject_name(req, name) ||
+	    !X509_REQ_set_pubkey(req, key) ||
+	    X509_REQ_sign(req, key, EVP_sha256()) <= 0) {
+		X509_REQ_free(req);
+		req = NULL;
+	}
+	X509_NAME_free(name);
+	EVP_PKEY_free(key);
+	return req;
 }
 
 static X509_REQ *
@@ -108,6 +135,35 @@ queue(const char *kind, long n, const char *inst)
 	return 0;
 }
 
+/* One line per request, as an officer's file would have it. */
+static int
+tsv(long n)
+{
+	X509_REQ	*req;
+	BIO		*bio;
+	char		 cn[64], *p;
+	long		 i, len, k;
+
+	for (i = 0; i < n; i++) {
+		snprintf(cn, sizeof(cn), "h%ld.bench.ac.jp", i);
+		if ((req = csr_new_dn(cn)) == NULL ||
+		    (bio = BIO_new(BIO_s_mem())) == NULL ||
+		    !PEM_write_bio_X509_REQ(bio, req))
+			return 1;
+		len = BIO_get_mem_data(bio, &p);
+		printf("CN=%s,O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t22"
+		    "\t\t\t\t\t", cn);
+		for (k = 0; k < len; k++)
+			if (p[k] != '\n')
+				putchar(p[k]);
+		printf("\t試験太郎\t情報基盤センター\tadmin@bench.ac.jp\t%s"
+		    "\tApache\t\r\n", cn);
+		BIO_free(bio);
+		X509_REQ_free(req);
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -117,6 +173,8 @@ main(int argc, char *argv[])
 
 	if (argc < 3 || (n = strtol(argv[2], NULL, 10)) <= 0)
 		return 2;
+	if (strcmp(argv[1], "tsv") == 0)
+		return tsv(n);
 	if (strcmp(argv[1], "keygen") == 0) {
 		t0 = now();
 		for (i = 0; i < n; i++) {

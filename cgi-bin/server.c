@@ -58,7 +58,8 @@ struct officer_ctx {
  * institution is not active.
  */
 static enum ra_err
-officer_ctx(PGconn *db, int64_t id, struct officer_ctx *oc)
+officer_ctx(PGconn *db, const struct ra_conf *conf, int64_t id,
+    struct officer_ctx *oc)
 {
 	const char	*param[1];
 	char		 buf[24], *p, *save = NULL;
@@ -80,6 +81,9 @@ officer_ctx(PGconn *db, int64_t id, struct officer_ctx *oc)
 	}
 	oc->up.db = db;
 	oc->up.officer_id = id;
+	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
+	if (oc->up.max_records < 1)
+		oc->up.max_records = 1;
 	oc->up.institution_id = strtoll(PQgetvalue(oc->res, 0, 0), NULL, 10);
 	oc->up.name_en = PQgetvalue(oc->res, 0, 1);
 	oc->up.st = PQgetvalue(oc->res, 0, 2);
@@ -158,7 +162,7 @@ shell(struct ra_req *r)
 	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
 	    RA_OK ||
 	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
-	    (er = officer_ctx(r->db, officer, &oc)) != RA_OK)
+	    (er = officer_ctx(r->db, &r->conf, officer, &oc)) != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;
@@ -309,7 +313,7 @@ screen(struct ra_req *r)
 		return RA_EDENIED;
 	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
 		return RA_EINPUT;
-	if ((er = officer_ctx(r->db, o.officer_id, &oc)) != RA_OK ||
+	if ((er = officer_ctx(r->db, &r->conf, o.officer_id, &oc)) != RA_OK ||
 	    (er = upload_read(r, &buf, &len)) != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {

@@ -271,6 +271,7 @@ struct ra_upload_ctx {
 	char		**domains;		/* the officer's domains */
 	size_t		 ndomains;
 	int64_t		 batch_id;		/* set while processing */
+	size_t		 max_records;		/* Tsv.MaxRecords (error 214) */
 };
 
 struct ra_upload_result {

@@ -16,8 +16,6 @@
 
 #include "ra.h"
 
-#define TSV_MAX_RECORDS	1000
-
 /* Our codes for the [I] checks the reference leaves unnumbered (§5.1). */
 enum {
 	E_DN = 206,		/* the DN's own format */
@@ -520,7 +518,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 		res->file_error = 1;
 		return RA_OK;
 	}
-	if (ra_tsv_read(buf, len, &ra_tsv_server, action, TSV_MAX_RECORDS,
+	if (ra_tsv_read(buf, len, &ra_tsv_server, action, ctx->max_records,
 	    &res->t, &res->e) != RA_OK) {
 		res->file_error = 1;
 		return RA_OK;
