@@ -66,9 +66,9 @@ ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
  * PQclear; on error nothing is returned and the SQLSTATE has been logged.
  * A unique violation is RA_EDUP so callers can tell it from a failure.
  */
-enum ra_err
-ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
-    const char *const *params, PGresult **res)
+static enum ra_err
+db_query(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, PGresult **res, int binary)
 {
 	PGresult	*r;
 	ExecStatusType	 st;
@@ -77,7 +77,7 @@ ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
 
 	if (res != NULL)
 		*res = NULL;
-	r = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
+	r = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, binary);
 	st = PQresultStatus(r);		/* NULL-safe */
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		if (res != NULL)
@@ -97,6 +97,24 @@ ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
 	db_warn(what, state, msg != NULL ? msg : PQerrorMessage(db));
 	PQclear(r);
 	return er;
+}
+
+enum ra_err
+ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, PGresult **res)
+{
+	return db_query(db, what, sql, nparams, params, res, 0);
+}
+
+/*
+ * The same with binary results: a bytea arrives as its bytes, text as its
+ * UTF-8 (with PQgetlength); other types must be cast to text in the SQL.
+ */
+enum ra_err
+ra_db_query_binary(PGconn *db, const char *what, const char *sql,
+    int nparams, const char *const *params, PGresult **res)
+{
+	return db_query(db, what, sql, nparams, params, res, 1);
 }
 
 enum ra_err
