@@ -412,6 +412,12 @@ struct ra_newreq {
 	int64_t			 target_cert_id;	/* renewal: the old one */
 	const char		*admin_name, *admin_mail;
 	const char		*user_name, *user_mail;
+	const char		*affiliation;	/* the format's other columns */
+	const char		*software;
+	/* A caller that checked these already (a TSV upload, per file). */
+	const struct ra_profile	*profile;	/* NULL: load it */
+	X509_REQ		*csr_parsed;	/* NULL: parse csr */
+	int			 institution_checked;
 };
 
 enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,

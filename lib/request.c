@@ -31,13 +31,15 @@ static const char SQL_REQUEST_ADD[] =
     "INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
     "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
     "  csr_der, spki_sha256, key_secret, target_cert_id,"
-    "  admin_name, admin_mail, user_name, user_mail)"
+    "  admin_name, admin_mail, user_name, user_mail, attrs)"
     " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($3, '0')::bigint,"
     "  nullif($4, '0')::integer, $5, $6, $7::integer, $8::bytea, $9,"
     "  coalesce(pg_catalog.string_to_array(nullif($10, ''), ','), '{}'),"
     "  coalesce(pg_catalog.string_to_array(nullif($11, ''), ','), '{}'),"
     "  $12::bytea, $13::bytea, $14, nullif($15, '0')::bigint,"
-    "  $16, $17, $18, $19)"
+    "  $16, $17, $18, $19,"
+    "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "    'affiliation', $20::text, 'software', $21::text)))"
     " RETURNING request_id";
 
 static const char SQL_JOB_ADD[] =
@@ -207,8 +209,12 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 		snprintf(why, whysz, "profile %d needs a CSR", p->id);
 		return RA_EINPUT;
 	}
-	if ((er = ra_csr_parse(rq->csr, rq->csrlen, csr, why, whysz)) != RA_OK ||
-	    (er = ra_profile_check_key(p, X509_REQ_get0_pubkey(*csr), why,
+	if (rq->csr_parsed != NULL)
+		*csr = rq->csr_parsed;		/* borrowed: checked by the caller */
+	else if ((er = ra_csr_parse(rq->csr, rq->csrlen, csr, why, whysz)) !=
+	    RA_OK)
+		goto out;
+	if ((er = ra_profile_check_key(p, X509_REQ_get0_pubkey(*csr), why,
 	    whysz)) != RA_OK ||
 	    (er = ra_pubkey_spki(X509_REQ_get_X509_PUBKEY(*csr), &spki,
 	    &spkilen, sha)) != RA_OK)
@@ -228,7 +234,8 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	}
 out:
 	if (er != RA_OK) {
-		X509_REQ_free(*csr);
+		if (*csr != rq->csr_parsed)
+			X509_REQ_free(*csr);
 		*csr = NULL;
 	}
 	PQclear(res);
@@ -250,7 +257,7 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
-	const char		*param[19];
+	const char		*param[21];
 	char			 dns[2048], email[256], inst[24], off[24],
 				 batch[24], seq[16], pid[16], target[24],
 				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
@@ -262,18 +269,24 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	*why = '\0';
 	snprintf(inst, sizeof(inst), "%lld", (long long)rq->institution_id);
 	param[0] = inst;
-	if ((er = ra_db_query(db, "institution", SQL_INSTITUTION_ACTIVE, 1,
-	    param, &res)) != RA_OK)
-		return er;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+	if (!rq->institution_checked) {
+		if ((er = ra_db_query(db, "institution", SQL_INSTITUTION_ACTIVE,
+		    1, param, &res)) != RA_OK)
+			return er;
+		if (PQntuples(res) != 1 ||
+		    strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			PQclear(res);
+			snprintf(why, whysz, "機関状態が無効なため申請できません "
+			    "(the institution is not active)");
+			return RA_EPOLICY;
+		}
 		PQclear(res);
-		snprintf(why, whysz, "機関状態が無効なため申請できません "
-		    "(the institution is not active)");
-		return RA_EPOLICY;
+		res = NULL;
 	}
-	PQclear(res);
-	res = NULL;
-	if ((er = ra_profile_load(db, rq->profile_id, &prof)) == RA_ENOTFOUND ||
+	if (rq->profile != NULL)
+		prof = *rq->profile;
+	else if ((er = ra_profile_load(db, rq->profile_id, &prof)) ==
+	    RA_ENOTFOUND ||
 	    (er == RA_OK && !prof.active)) {
 		snprintf(why, whysz, "profile %d does not exist or is not in "
 		    "use", rq->profile_id);
@@ -320,7 +333,9 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	param[16] = rq->admin_mail;
 	param[17] = rq->user_name;
 	param[18] = rq->user_mail;
-	er = ra_db_query(db, "queue request", SQL_REQUEST_ADD, 19, param, &res);
+	param[19] = rq->affiliation;
+	param[20] = rq->software;
+	er = ra_db_query(db, "queue request", SQL_REQUEST_ADD, 21, param, &res);
 	if (er == RA_EDUP) {
 		snprintf(why, whysz, "this key was used before; a new key pair "
 		    "is required");
@@ -333,7 +348,8 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	er = ra_db_command(db, "queue job", SQL_JOB_ADD, 1, param);
 out:
 	PQclear(res);
-	X509_REQ_free(csr);
+	if (csr != rq->csr_parsed)
+		X509_REQ_free(csr);
 	OPENSSL_free(subj);
 	OPENSSL_free(csrder);
 	free(subjhex);

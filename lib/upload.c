@@ -336,6 +336,11 @@ row_issue(struct row_ctx *rc, enum ra_tsv_action action)
 	rq.target_cert_id = old;
 	rq.admin_name = rc->row->f[C_ADMIN];
 	rq.admin_mail = rc->row->f[C_MAIL];
+	rq.affiliation = rc->row->f[C_AFFIL];
+	rq.software = rc->row->f[C_SOFTWARE];
+	rq.profile = &prof;
+	rq.csr_parsed = csr;
+	rq.institution_checked = 1;	/* per file, by the caller */
 	if (ra_request_add(ctx->db, &rq, &id, why, sizeof(why)) != RA_OK)
 		row_error(rc, E_KEY, C_CSR, "%s", why);
 out:

@@ -50,6 +50,8 @@ as_worker "$CGIDIR/worker.cgi" drain >/dev/null
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server' AND state = 'issued'")" 2 "and issued"
 has "$(sql "SELECT array_to_string(san_dns, ' ') FROM ra.request WHERE subject_dn LIKE 'CN=www%'")" \
     "www.nii.ac.jp nii.ac.jp" "the dNSName column becomes SANs after the CN"
+is "$(sql "SELECT attrs->>'affiliation' || ' / ' || (attrs->>'software') FROM ra.request WHERE subject_dn LIKE 'CN=www%'")" \
+    "情報基盤センター / Apache httpd 2.4" "the administrator's affiliation and the server software are kept"
 
 # One rule per row, in abort mode: the whole file is refused.
 bad=$(csr bad "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=other.nii.ac.jp")
