@@ -226,6 +226,7 @@ struct ra_tsv_format {
 
 struct ra_tsv_row {
 	int		 line;			/* in the file, 1-based */
+	size_t		 errors;		/* including any past the cap */
 	const char	*f[RA_TSV_MAXCOLS];	/* UTF-8, "" when empty */
 };
 
@@ -242,7 +243,7 @@ struct ra_tsv_error {
 
 struct ra_tsv_errors {
 	struct ra_tsv_error	 v[RA_TSV_ERRORS_MAX];
-	size_t			 n, dropped;
+	size_t			 n, dropped;	/* listed; past the cap */
 };
 
 extern const struct ra_tsv_format ra_tsv_server;

@@ -259,7 +259,7 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
     struct ra_tsv_errors *e)
 {
 	char		*text = NULL, *p, *nl, *f;
-	size_t		 c, nrows = 0, cap = 0;
+	size_t		 c, nrows = 0, cap = 0, before;
 	struct ra_tsv_row *row, *rows = NULL;
 	int		 line = 0;
 	enum ra_err	 er;
@@ -295,6 +295,7 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 		row = &rows[nrows++];
 		memset(row, 0, sizeof(*row));
 		row->line = line;
+		before = e->n + e->dropped;
 		for (c = 0, f = p; ; c++) {
 			char	*tab = strchr(f, '\t');
 
@@ -318,6 +319,8 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 				row->f[c] = "";		/* absent: empty */
 			check_field(&fmt->cols[c], action, row->f[c], line, e);
 		}
+		/* Counted, not searched for: past the cap errors are not listed. */
+		row->errors = e->n + e->dropped - before;
 	}
 	if (nrows == 0) {
 		ra_tsv_errorf(e, 213, line > 0 ? line : 1, NULL,

@@ -65,7 +65,7 @@ enum { C_DN, C_PROFILE, C_METHOD, C_SERIAL, C_REASON, C_COMMENT, C_CSR,
 
 struct row_ctx {
 	const struct ra_upload_ctx	*ctx;
-	const struct ra_tsv_row		*row;
+	struct ra_tsv_row		*row;
 	struct ra_tsv_errors		*e;
 	const char			*lbl;	/* label of the DN column */
 };
@@ -461,37 +461,28 @@ duplicate(const struct ra_tsv *t, size_t i, int col)
 	return 0;
 }
 
-static size_t
-errors_of(const struct ra_tsv_errors *e, int line)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < e->n; i++)
-		n += e->v[i].line == line;
-	return n;
-}
-
 /* The result TSV: the input row, 処理結果, エラー内容 (UTF-8). */
 static char *
 result_tsv(const struct ra_tsv *t, const struct ra_tsv_errors *e)
 {
 	char	*buf = NULL;
-	size_t	 len = 0, i, c, k;
+	size_t	 len = 0, i, c, k, listed;
 	FILE	*fp;
-	int	 first;
 
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		return NULL;
 	for (i = 0; i < t->nrows; i++) {
 		for (c = 0; c < ra_tsv_server.ncols; c++)
 			fprintf(fp, "%s\t", t->rows[i].f[c]);
-		fputs(errors_of(e, t->rows[i].line) == 0 ? "OK\t" : "NG\t", fp);
-		for (first = 1, k = 0; k < e->n; k++)
-			if (e->v[k].line == t->rows[i].line) {
-				fprintf(fp, "%s%s", first ? "" : " / ",
+		fputs(t->rows[i].errors == 0 ? "OK\t" : "NG\t", fp);
+		for (listed = 0, k = 0; k < e->n; k++)
+			if (e->v[k].line == t->rows[i].line)
+				fprintf(fp, "%s%s", listed++ == 0 ? "" : " / ",
 				    e->v[k].text);
-				first = 0;
-			}
+		if (listed < t->rows[i].errors)
+			fprintf(fp, "%sエラー件数が%d件を超えたため省略 / not "
+			    "listed past %d errors", listed == 0 ? "" : " / ",
+			    RA_TSV_ERRORS_MAX, RA_TSV_ERRORS_MAX);
 		fputs("\r\n", fp);
 	}
 	fclose(fp);
@@ -556,7 +547,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	rc.lbl = ra_tsv_server.cols[C_DN].label;
 	for (i = 0; i < res->t.nrows; i++) {
 		rc.row = &res->t.rows[i];
-		before = errors_of(&res->e, rc.row->line);
+		before = res->e.n + res->e.dropped;
 		if (mode == RA_UPLOAD_PARTIAL && (er = ra_db_command(ctx->db,
 		    "savepoint", "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
 			goto out;
@@ -566,21 +557,22 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 			    C_SERIAL : C_FQDN, "%sはファイル内で重複しています。",
 			    action == RA_TSV_REVOKE ? rc.row->f[C_SERIAL] :
 			    rc.row->f[C_FQDN]);
-		else if (before == 0 && action == RA_TSV_REVOKE)
+		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
 			row_revoke(&rc);
-		else if (before == 0)
+		else if (rc.row->errors == 0)
 			row_issue(&rc, action);
+		rc.row->errors += res->e.n + res->e.dropped - before;
 		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR &&
 		    mode != RA_UPLOAD_PARTIAL) {
 			er = RA_EDB;		/* a database failure, not a rule */
 			goto out;
 		}
-		if (errors_of(&res->e, rc.row->line) == 0)
+		if (rc.row->errors == 0)
 			res->ok++;
 		else
 			res->ng++;
 		if (mode == RA_UPLOAD_PARTIAL && (er = ra_db_command(ctx->db,
-		    "savepoint", errors_of(&res->e, rc.row->line) == 0 ?
+		    "savepoint", rc.row->errors == 0 ?
 		    "RELEASE SAVEPOINT ra_row" : "ROLLBACK TO SAVEPOINT ra_row",
 		    0, NULL)) != RA_OK)
 			goto out;

@@ -150,6 +150,21 @@ main(void)
 	    "a revocation row with a profile: 217");
 	ra_tsv_free(&t);
 
+	{
+		/* 1,200 rows with no DN: errors past the cap still fail the row. */
+		size_t	 n = 1200, k;
+		char	*many = malloc(n * 4), *p = many;
+
+		for (k = 0; k < n; k++)
+			p = stpcpy(p, "\t21\n");
+		ok(readit(many, strlen(many), RA_TSV_ISSUE, n, &t) == RA_OK &&
+		    errs.n == RA_TSV_ERRORS_MAX && errs.dropped > 0 &&
+		    t.nrows == n && t.rows[n - 1].errors > 0 &&
+		    t.rows[0].errors > 0, "past %d errors: counted per row, "
+		    "the last row still NG", RA_TSV_ERRORS_MAX);
+		ra_tsv_free(&t);
+		free(many);
+	}
 	ok(ra_tsv_name_ok("server.tsv") && ra_tsv_name_ok("a.TXT") &&
 	    !ra_tsv_name_ok("server.csv") && !ra_tsv_name_ok("tsv"),
 	    "file names: .tsv and .txt only (209)");
