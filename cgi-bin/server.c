@@ -127,7 +127,7 @@ shell(struct ra_req *r)
 	enum ra_upload_mode	 mode = RA_UPLOAD_ABORT;
 	int			 action = -1, ch, i;
 	long long		 officer = 0;
-	char			*buf = NULL;
+	char			*buf = NULL, *base;
 	size_t			 len;
 	enum ra_err		 er;
 
@@ -168,8 +168,9 @@ shell(struct ra_req *r)
 		er = RA_ENOMEM;
 		goto out;
 	}
-	if ((er = ra_upload_server(&oc.up, action, mode, r->argv[optind - 1],
-	    buf, len, res)) != RA_OK)
+	base = strrchr(r->argv[optind - 1], '/');
+	if ((er = ra_upload_server(&oc.up, action, mode, base != NULL ?
+	    base + 1 : r->argv[optind - 1], buf, len, res)) != RA_OK)
 		goto out;
 	if (res->result != NULL)
 		fputs(res->result, stdout);
@@ -313,8 +314,10 @@ screen(struct ra_req *r)
 		return RA_EDENIED;
 	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
 		return RA_EINPUT;
-	if ((er = officer_ctx(r->db, &r->conf, o.officer_id, &oc)) != RA_OK ||
-	    (er = upload_read(r, &buf, &len)) != RA_OK)
+	if ((er = officer_ctx(r->db, &r->conf, o.officer_id, &oc)) ==
+	    RA_EPOLICY)
+		hdf_set_value(r->page, "Error.Code", "215");
+	if (er != RA_OK || (er = upload_read(r, &buf, &len)) != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;

@@ -85,6 +85,12 @@ cp "$T/upload.tsv" "$T/upload.csv"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
 has "$page" "209:0,,指定したファイルの拡張子が不正です。" "a .csv file: 209 on the screen"
 
+# The usage period ends while the officer is logged in: 215, said plainly.
+sql "UPDATE ra.institution SET usage_from = current_date - 30, usage_until = current_date - 1"
+page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=partial -F "file=@$T/upload.tsv" "$LRA/server.cgi")
+has "$page" "215: 機関状態が無効なため申請できません。" "an institution past its usage period: 215 on the screen"
+sql "UPDATE ra.institution SET usage_until = current_date + 365"
+
 sql "DELETE FROM ra.officer_permission WHERE interface = 1"
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi")" 403 "without permission ①: 403"
 

@@ -10,6 +10,9 @@
 <?cs elif:Error.Status == 400 || Error.Status == 405 ?>
 <p>要求が正しくありません。</p>
 <p class="en">The request is not valid.</p>
+<?cs elif:Error.Code == 215 ?>
+<p>215: 機関状態が無効なため申請できません。</p>
+<p class="en">Your institution is not active (review unfinished or usage period over), so no application can be made.</p>
 <?cs elif:Error.Status == 503 ?>
 <p>システムが一時的に利用できません。しばらくしてから再度お試しください。</p>
 <p class="en">The system is temporarily unavailable. Please try again later.</p>
