@@ -37,7 +37,9 @@ static const char SQL_CURSOR[] =
     "    AND EXISTS (SELECT 1 FROM ra.officer_domain od"
     "                  JOIN ra.domain d ON d.domain_id = od.domain_id"
     "                 WHERE od.officer_id = $2::bigint"
-    "                   AND (c.cn = d.name OR c.cn LIKE '%.' || d.name))"
+    "                   AND (lower(c.cn) = lower(d.name)"
+    "                        OR right(lower(c.cn), length(d.name) + 1)"
+    "                           = '.' || lower(d.name)))"
     "  ORDER BY c.cert_id";
 static const char SQL_FETCH[] = "FETCH 5000 FROM server_export";
 

@@ -29,7 +29,8 @@ enum {
 static const char SQL_OU_OK[] =
     "SELECT 1 FROM ra.domain_ou o JOIN ra.domain d USING (domain_id)"
     " WHERE d.institution_id = $1::bigint AND o.ou = $2"
-    "   AND ($3 = d.name OR $3 LIKE '%.' || d.name)";
+    "   AND (lower($3) = lower(d.name)"
+    "        OR right(lower($3), length(d.name) + 1) = '.' || lower(d.name))";
 static const char SQL_CN_ISSUED[] =
     "SELECT 1 FROM ra.certificate"
     " WHERE institution_id = $1::bigint AND kind = 'server'"
@@ -434,7 +435,7 @@ row_revoke(struct row_ctx *rc)
 	if ((er = ra_revoke(rc->ctx->db, &rv, why, sizeof(why))) == RA_EDUP)
 		row_error(rc, E_REVOKED, C_SERIAL, "%sはすでに失効しています。",
 		    rv.serial);
-	else if (er == RA_EINPUT && rv.reason == 0)
+	else if (er == RA_EINPUT && rv.reason == 0 && *rv.comment == '\0')
 		row_error(rc, 201, C_COMMENT, "%sは入力必須項目です。",
 		    ra_tsv_server.cols[C_COMMENT].label);
 	else if (er != RA_OK)
@@ -489,6 +490,32 @@ result_tsv(const struct ra_tsv *t, const struct ra_tsv_errors *e)
 	return buf;
 }
 
+/* One event per upload, kept with the batch row whatever the mode did. */
+static enum ra_err
+audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
+    enum ra_upload_mode mode, const struct ra_upload_result *res)
+{
+	struct ra_event	 ev;
+	char		 actor[40], detail[200];
+
+	snprintf(actor, sizeof(actor), "officer:%lld",
+	    (long long)ctx->officer_id);
+	snprintf(detail, sizeof(detail), "{\"batch_id\": %lld, \"action\": "
+	    "\"%s\", \"mode\": \"%s\", \"ok\": %zu, \"ng\": %zu, "
+	    "\"committed\": %s}", (long long)ctx->batch_id,
+	    action_name[action], mode_name[mode], res->ok, res->ng,
+	    res->committed ? "true" : "false");
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "server.upload";
+	ev.outcome = res->ng == 0 ? "ok" : "fail";
+	ev.actor = actor;
+	ev.institution_id = ctx->institution_id;
+	ev.officer_id = ctx->officer_id;
+	ev.source_ip = ra_req_env("REMOTE_ADDR");
+	ev.detail = detail;
+	return ra_audit(ctx->db, &ev);
+}
+
 /*
  * Check and carry out an upload.  "res" gets the rows, every error and
  * the result TSV; RA_OK whether or not rows failed (see res->ng), an
@@ -511,6 +538,12 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	if (filename != NULL && !ra_tsv_name_ok(filename)) {
 		ra_tsv_errorf(&res->e, 209, 0, NULL, "指定したファイルの拡張子が"
 		    "不正です。");
+		res->file_error = 1;
+		return RA_OK;
+	}
+	if (filename != NULL && strlen(filename) > 255) {	/* ra.batch */
+		ra_tsv_errorf(&res->e, 209, 0, NULL, "ファイル名が長すぎます"
+		    "（255バイト以内） / file name longer than 255 bytes");
 		res->file_error = 1;
 		return RA_OK;
 	}
@@ -607,6 +640,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	param[3] = hex;
 	if ((er = ra_db_command(ctx->db, "batch done", SQL_BATCH_DONE, 4,
 	    param)) != RA_OK ||
+	    (er = audit_batch(ctx, action, mode, res)) != RA_OK ||
 	    (res->committed && (er = ra_queue_notify(ctx->db)) != RA_OK) ||
 	    (er = ra_db_commit(ctx->db)) != RA_OK) {
 		res->committed = 0;
