@@ -17,11 +17,28 @@ static const char SQL_OFFICER[] =
     "SELECT institution_id FROM ra.officer"
     " WHERE officer_id = $1::bigint AND status = 'active'";
 
+/* Who took the institution's certificate list, before it goes out. */
+static enum ra_err
+audit_export(PGconn *db, int64_t inst, int64_t officer, const char *actor)
+{
+	struct ra_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "server.export";
+	ev.outcome = "ok";
+	ev.actor = actor;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.source_ip = ra_req_env("REMOTE_ADDR");
+	return ra_audit(db, &ev);
+}
+
 static enum ra_err
 shell(struct ra_req *r)
 {
 	PGresult	*res = NULL;
 	const char	*param[1];
+	int64_t		 inst, officer;
 	enum ra_err	 er;
 
 	if (r->argc != 2 || strcmp(r->argv[0], "--officer") != 0 ||
@@ -40,9 +57,11 @@ shell(struct ra_req *r)
 		PQclear(res);
 		return RA_EINPUT;
 	}
-	er = ra_export_server(r->db, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
-	    strtoll(r->argv[1], NULL, 10), stdout);
+	inst = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
+	officer = strtoll(r->argv[1], NULL, 10);
+	if ((er = audit_export(r->db, inst, officer, "cli")) == RA_OK)
+		er = ra_export_server(r->db, inst, officer, stdout);
 	return er;
 }
 
@@ -50,12 +69,17 @@ static enum ra_err
 screen(struct ra_req *r)
 {
 	struct ra_officer	 o;
+	char			 actor[40];
 	enum ra_err		 er;
 
 	if ((er = ra_officer_open(r, &o)) != RA_OK)
 		return er;
 	if (!o.perm[2])
 		return RA_EDENIED;
+	snprintf(actor, sizeof(actor), "officer:%lld", (long long)o.officer_id);
+	if ((er = audit_export(r->db, o.institution_id, o.officer_id, actor)) !=
+	    RA_OK)
+		return er;
 	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "
 	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
 	    "filename=\"serverAll.tsv\"\r\nCache-Control: no-store\r\n\r\n");
