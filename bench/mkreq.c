@@ -1,5 +1,5 @@
 /*
- * mkreq: load generator for bench/ca.sh, linked with libra.a.
+ * mkreq: load generator for bench/ca.sh and bench/server.sh, linked with libra.a.
  *
  *	mkreq server N INST	queue N server requests (fresh P-256 keys and
  *				CSRs) in one transaction, through ra_request_add

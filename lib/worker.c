@@ -952,7 +952,10 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	if (w->max_attempts < 1)
 		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
-	w->site_url = ra_conf_get(c, "Site.URL");
+	/* Warned now, not first found when a batch of certificates is stored. */
+	if ((w->site_url = ra_conf_get(c, "Site.URL")) == NULL)
+		ra_warnx("config %s: Site.URL is not set: server certificates "
+		    "cannot be stored with their retrieval URLs", c->path);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
