@@ -31,6 +31,7 @@ static const char SQL_UNREVOKED[] =
     " WHERE r.action = 'renew' AND r.kind = 'server' AND n.state = 'issued'"
     "   AND n.issued_at < pg_catalog.now() -"
     "       pg_catalog.make_interval(days => $1::integer)"
+    "   AND old.not_after > pg_catalog.now()"
     "   AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
     "                    WHERE v.cert_id = old.cert_id)"
     "   AND NOT r.attrs ? 'reminded'"
@@ -94,7 +95,7 @@ cmd_run(struct ra_req *r)
 static enum ra_err
 cmd_remind(struct ra_req *r)
 {
-	struct ra_kv	 kv[4];
+	struct ra_kv	 kv[5];
 	PGresult	*res = NULL;
 	const char	*param[1];
 	char		 days[16], *block = NULL, *tsv = NULL;
@@ -125,9 +126,10 @@ cmd_remind(struct ra_req *r)
 		kv[1] = (struct ra_kv){ "DNBlock", block };
 		kv[2] = (struct ra_kv){ "Serial", PQgetvalue(res, i, 4) };
 		kv[3] = (struct ra_kv){ "RevokeTSV", tsv };
+		kv[4] = (struct ra_kv){ "Days", days };
 		param[0] = PQgetvalue(res, i, 0);
 		if ((er = ra_mail_queue(r->db, "server-renew-reminder",
-		    PQgetvalue(res, i, 1), kv, 4)) != RA_OK ||
+		    PQgetvalue(res, i, 1), kv, 5)) != RA_OK ||
 		    (er = ra_db_command(r->db, "reminded", SQL_REMINDED, 1,
 		    param)) != RA_OK)
 			goto out;

@@ -151,6 +151,24 @@ has "$(openssl smime -verify -noverify -in "$m" 2>/dev/null | iconv -f ISO-2022-
 out=$(up rev.tsv revoke abort)
 has "$out" "234:1,シリアル番号,${mserial}はすでに失効しています。" "revoking twice: 234"
 
+# Host names in any case: the domain (224), the OU allow list (371) and
+# ② match them alike.
+OU="Cyber Science Infrastructure Development Department"
+c5=$(csr upper "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/OU=$OU/CN=Upper.NII.ac.jp")
+row "CN=Upper.NII.ac.jp,OU=$OU,$DN" 21 "" "" "" "$c5" Upper.NII.ac.jp | sjis upper.tsv
+up upper.tsv issue abort >/dev/null
+ok $? "an upper-case CN under an allowed OU is accepted"
+as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+is "$("$CGIDIR/download.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | grep -c 'Upper.NII.ac.jp')" 1 \
+    "and listed by ② for the officer of nii.ac.jp"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'server.export' AND officer_id = $off")" 1 \
+    "the download is audited"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'server.upload' AND detail->>'action' = 'revoke'
+           AND detail->>'ng' = '3' AND detail->>'committed' = 'true'")" 1 \
+    "each upload is audited with its counts, NG rows included"
+is "$(sql "SELECT data->>'Days' FROM ra.mail WHERE template = 'server-renew-reminder'")" 14 \
+    "the reminder says how many days"
+
 # Whole-file errors.
 before=$(count)
 cp "$T/ok.tsv" "$T/ok.csv"
