@@ -149,15 +149,42 @@ tsv_decode(const char *buf, size_t len, char **out, struct ra_tsv_errors *e)
 	return RA_OK;
 }
 
-/* In JIS X 0208 (as Shift_JIS has it), not half-width katakana (§2.7). */
+/* "s" in "code", into a buffer as long as "s": neither encoding is wider. */
+static char *
+jis_encode(const char *code, const char *s)
+{
+	iconv_t		 cd;
+	char		*in = (char *)s, *out, *o;
+	size_t		 inleft = strlen(s), outleft = strlen(s);
+
+	if ((out = malloc(outleft + 1)) == NULL)
+		return NULL;
+	if ((cd = iconv_open(code, "UTF-8")) == (iconv_t)-1) {
+		free(out);
+		return NULL;
+	}
+	o = out;
+	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
+		free(out);
+		out = NULL;
+	} else
+		*o = '\0';
+	iconv_close(cd);
+	return out;
+}
+
+/*
+ * In JIS X 0208, not half-width katakana (§2.7).  Excel's CP932 gives
+ * some JIS X 0208 symbols other code points (～ U+FF5E for U+301C, － ∥
+ * ￠ ￡ ￢), so a CP932 encoding passes too when it stays out of CP932's
+ * own rows: NEC row 13 (lead byte 0x87), NEC-selected IBM (0xED, 0xEE),
+ * user-defined and IBM extensions (0xF0 to 0xFC).
+ */
 static int
 jis_ok(const char *s)
 {
-	iconv_t		 cd;
-	char		*in = (char *)s, out[1024], *o = out;
-	size_t		 inleft = strlen(s), outleft = sizeof(out);
 	const unsigned char *p;
-	int		 ok;
+	char		*enc;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
@@ -166,11 +193,24 @@ jis_ok(const char *s)
 		else if (p[0] == 0xef && ((p[1] == 0xbd && p[2] >= 0xa1) ||
 		    (p[1] == 0xbe && p[2] <= 0x9f)))
 			return 0;
-	if ((cd = iconv_open("SHIFT_JIS", "UTF-8")) == (iconv_t)-1)
+	if ((enc = jis_encode("SHIFT_JIS", s)) != NULL) {
+		free(enc);
+		return 1;
+	}
+	if ((enc = jis_encode("CP932", s)) == NULL)
 		return 0;
-	ok = iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1;
-	iconv_close(cd);
-	return ok;
+	for (p = (const unsigned char *)enc; *p != '\0'; p++) {
+		if (*p < 0x80)
+			continue;
+		if (*p == 0x87 || *p == 0xed || *p == 0xee || *p >= 0xf0) {
+			free(enc);
+			return 0;
+		}
+		if (p[1] != '\0')
+			p++;			/* the trail byte */
+	}
+	free(enc);
+	return 1;
 }
 
 static int

@@ -128,6 +128,17 @@ main(void)
 	    "half-width katakana: 205");
 	ok(has("216:6,,列数が13列を超えています / more than 13 columns"),
 	    "data beyond column 13: 216");
+	free(b);
+	ra_tsv_free(&t);
+
+	/* Excel's CP932 for JIS X 0208 symbols passes; IBM extensions do not. */
+	b = sjis(
+	    DN "\t21\t\t\t\t\t" CSR "\t山田\t情報基盤センター～第２－∥\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\n"
+	    DN "\t21\t\t\t\t\t" CSR "\t髙橋\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\n",
+	    &len);
+	ok(readit(b, len, RA_TSV_ISSUE, 100, &t) == RA_OK && errs.n == 1 &&
+	    has("205:2,利用管理者氏名,利用管理者氏名は不正な文字が含まれています。"),
+	    "～ － ∥ from Excel accepted; 髙 (IBM extension): 205");
 	ra_tsv_free(&t);
 	free(b);
 
