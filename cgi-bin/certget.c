@@ -86,7 +86,6 @@ static enum ra_err
 first_download(struct ra_req *r, PGresult *res)
 {
 	struct ra_kv	 kv[4];
-	struct ra_event	 ev;
 	const char	*param[1];
 	char		*block = NULL, *revoke = NULL;
 	size_t		 n = 0;
@@ -100,17 +99,8 @@ first_download(struct ra_req *r, PGresult *res)
 	if ((er = ra_db_command(r->db, "retrieved", SQL_RETRIEVED, 1, param)) !=
 	    RA_OK)
 		return er;
-	memset(&ev, 0, sizeof(ev));
-	ev.event = "cert.download";
-	ev.outcome = "ok";
-	ev.actor = "user-administrator";
-	ev.institution_id = strtoll(PQgetvalue(res, 0, T_INST), NULL, 10);
-	ev.source_ip = ra_req_env("REMOTE_ADDR");
-	ev.cert_serial = PQgetvalue(res, 0, T_SERIAL);
-	ev.cert_subject = PQgetvalue(res, 0, T_DN);
-	if ((er = ra_audit(r->db, &ev)) != RA_OK ||
-	    *PQgetvalue(res, 0, T_OFF_MAIL) == '\0')
-		return er;
+	if (*PQgetvalue(res, 0, T_OFF_MAIL) == '\0')
+		return RA_OK;
 	if ((block = ra_dn_block(PQgetvalue(res, 0, T_DN))) == NULL)
 		return RA_ENOMEM;
 	kv[n++] = (struct ra_kv){ "NameJa", PQgetvalue(res, 0, T_OFF_NAME) };
@@ -131,6 +121,28 @@ first_download(struct ra_req *r, PGresult *res)
 	free(block);
 	free(revoke);
 	return er;
+}
+
+/* Every download, the first and any later one, in the same transaction. */
+static enum ra_err
+audit_download(struct ra_req *r, PGresult *res, const char *format)
+{
+	struct ra_event	 ev;
+	char		 detail[80];
+
+	snprintf(detail, sizeof(detail), "{\"format\": \"%s\", \"first\": %s}",
+	    format, strcmp(PQgetvalue(res, 0, T_FIRST), "t") == 0 ? "true" :
+	    "false");
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "cert.download";
+	ev.outcome = "ok";
+	ev.actor = "user-administrator";
+	ev.institution_id = strtoll(PQgetvalue(res, 0, T_INST), NULL, 10);
+	ev.source_ip = ra_req_env("REMOTE_ADDR");
+	ev.cert_serial = PQgetvalue(res, 0, T_SERIAL);
+	ev.cert_subject = PQgetvalue(res, 0, T_DN);
+	ev.detail = detail;
+	return ra_audit(r->db, &ev);
 }
 
 static enum ra_err
@@ -197,8 +209,10 @@ certget(struct ra_req *r)
 		er = RA_ECRYPTO;
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, T_FIRST), "t") == 0 &&
-	    (er = first_download(r, res)) != RA_OK)
+	if ((er = audit_download(r, res, strcmp(f[F_FORMAT], "p7b") == 0 ?
+	    "p7b" : strcmp(f[F_FORMAT], "chain") == 0 ? "chain" : "pem")) !=
+	    RA_OK || (strcmp(PQgetvalue(res, 0, T_FIRST), "t") == 0 &&
+	    (er = first_download(r, res)) != RA_OK))
 		goto out;
 	if ((er = ra_db_commit(r->db)) != RA_OK)
 		goto out;

@@ -80,6 +80,9 @@ is "$(iconv -f CP932 -t UTF-8 "$T/serverAll2.tsv" | sed -n 2p | cut -f5)" "ç™ºè¡
 mails_settle
 grep -q '^To: taro@nii.ac.jp' $(ls -t "$T/var/mail/maildir/new/"* | head -n 1)
 ok $? "the RA officer is told of the download"
+is "$(sql "SELECT string_agg(detail->>'format' || ':' || (detail->>'first'), ' ' ORDER BY audit_id)
+           FROM ra.audit WHERE event = 'cert.download'")" "chain:true p7b:false" \
+    "every download is audited, the first marked"
 
 cp "$T/upload.tsv" "$T/upload.csv"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
