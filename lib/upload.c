@@ -22,7 +22,7 @@ enum {
 	E_EXISTS = 212,		/* DN (CN) already issued: use renewal */
 	E_C = 220, E_O, E_STL, E_CN_FQDN, E_DOMAIN, E_PROFILE, E_CSR,
 	E_CSR_DN, E_KEY, E_DUP, E_SERIAL, E_OTHER, E_SERIAL_DN, E_REASON,
-	E_REVOKED,
+	E_REVOKED, E_RENEWED,
 	E_OU = 371		/* OU not on the allow list */
 };
 
@@ -36,8 +36,12 @@ static const char SQL_CN_ISSUED[] =
     " WHERE institution_id = $1::bigint AND kind = 'server'"
     "   AND lower(cn) = lower($2) LIMIT 1";
 static const char SQL_OLD_CERT[] =
-    "SELECT cert_id, institution_id, kind, cn FROM ra.certificate"
-    " WHERE serial = $1::numeric AND state = 'issued'";
+    "SELECT c.cert_id, c.institution_id, c.kind, c.cn,"
+    "       c.superseded_by IS NOT NULL OR EXISTS (SELECT 1 FROM ra.request r"
+    "         WHERE r.target_cert_id = c.cert_id AND r.action = 'renew'"
+    "           AND r.state = 'queued')"
+    "  FROM ra.certificate c"
+    " WHERE c.serial = $1::numeric AND c.state = 'issued'";
 static const char SQL_BATCH_ADD[] =
     "INSERT INTO ra.batch (institution_id, officer_id, kind, action,"
     "  error_mode, filename, sha256, rows_total, rows_ok)"
@@ -245,9 +249,12 @@ out:
 	return ok;
 }
 
-/* The certificate named in column 4, of this institution, same CN. */
+/*
+ * The certificate named in column 4, of this institution, same CN; to be
+ * renewed, not renewed already nor with a renewal queued.
+ */
 static int
-old_cert(struct row_ctx *rc, const char *cn, int64_t *cert_id)
+old_cert(struct row_ctx *rc, const char *cn, int renew, int64_t *cert_id)
 {
 	PGresult	*res = NULL;
 	const char	*param[1] = { rc->row->f[C_SERIAL] };
@@ -269,6 +276,12 @@ old_cert(struct row_ctx *rc, const char *cn, int64_t *cert_id)
 	if (cn == NULL || strcasecmp(PQgetvalue(res, 0, 3), cn) != 0) {
 		row_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN(CN)"
 		    "が一致しません。", rc->row->f[C_SERIAL]);
+		goto out;
+	}
+	/* Renew the newest: a second renewal would leave two live twins. */
+	if (renew && strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
+		row_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新されて"
+		    "います。", rc->row->f[C_SERIAL]);
 		goto out;
 	}
 	*cert_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -322,7 +335,7 @@ row_issue(struct row_ctx *rc, enum ra_tsv_action action)
 			    "指定したDNはすでに存在しています。");
 			goto out;
 		}
-	} else if (!old_cert(rc, cn, &old))
+	} else if (!old_cert(rc, cn, 1, &old))
 		goto out;
 	memset(&rq, 0, sizeof(rq));
 	rq.institution_id = ctx->institution_id;
@@ -422,7 +435,7 @@ row_revoke(struct row_ctx *rc)
 		    "いません。", rc->lbl);
 		goto out;
 	}
-	if (!old_cert(rc, cn, &old))
+	if (!old_cert(rc, cn, 0, &old))
 		goto out;
 	memset(&rv, 0, sizeof(rv));
 	snprintf(actor, sizeof(actor), "officer:%lld",
