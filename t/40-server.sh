@@ -112,6 +112,10 @@ ok $? "renewal with a new key"
 as_worker "$CGIDIR/worker.cgi" drain >/dev/null
 serial2=$(sql "SELECT c.serial FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE r.action = 'renew'")
 [ -n "$serial2" ]; ok $? "the renewal is issued"
+c6=$(csr www6 "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp")
+row "CN=www.nii.ac.jp,$DN" 21 "$serial" "" "" "$c6" www.nii.ac.jp | sjis renew2.tsv
+out=$(up renew2.tsv renew abort)
+has "$out" "235:1,シリアル番号,${serial}の証明書はすでに更新されています。" "renewing the old certificate again: 235"
 kc=$(csr kc "/C=JP/ST=Kyoto/L=Kyoto/O=Kyoto University/CN=www.kyoto-u.ac.jp")
 printf '%s\t21\t\t%s\t\t\t%s\t京大\t情報環境機構\tra@kyoto-u.ac.jp\twww.kyoto-u.ac.jp\tnginx\t\r\n' \
     "CN=www.kyoto-u.ac.jp,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP" "$serial" "$kc" | sjis kyoto.tsv
@@ -148,6 +152,9 @@ m=$(grep -l '^To: taro@nii.ac.jp,yamada@nii.ac.jp' "$T/var/mail/maildir/new/"* |
 [ -n "$m" ]; ok $? "the revocation mail goes to the officer and the user administrator of record"
 has "$(openssl smime -verify -noverify -in "$m" 2>/dev/null | iconv -f ISO-2022-JP -t UTF-8)" "その他 (unspecified)" \
     "with the reason's label"
+is "$(for f in "$T/var/mail/maildir/new/"*; do
+	openssl smime -verify -noverify -in "$f" 2>/dev/null | iconv -f ISO-2022-JP -t UTF-8 2>/dev/null
+      done | grep -c '更新から2週間が経過')" 1 "the M9 reminder reads 2週間 for the default 14 days"
 out=$(up rev.tsv revoke abort)
 has "$out" "234:1,シリアル番号,${mserial}はすでに失効しています。" "revoking twice: 234"
 
