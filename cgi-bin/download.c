@@ -17,7 +17,10 @@ static const char SQL_OFFICER[] =
     "SELECT institution_id FROM ra.officer"
     " WHERE officer_id = $1::bigint AND status = 'active'";
 
-/* Who took the institution's certificate list, before it goes out. */
+/*
+ * Who took the institution's certificate list, before it goes out; actor
+ * NULL: the officer.
+ */
 static enum ra_err
 audit_export(PGconn *db, int64_t inst, int64_t officer, const char *actor)
 {
@@ -69,15 +72,13 @@ static enum ra_err
 screen(struct ra_req *r)
 {
 	struct ra_officer	 o;
-	char			 actor[40];
 	enum ra_err		 er;
 
 	if ((er = ra_officer_open(r, &o)) != RA_OK)
 		return er;
 	if (!o.perm[2])
 		return RA_EDENIED;
-	snprintf(actor, sizeof(actor), "officer:%lld", (long long)o.officer_id);
-	if ((er = audit_export(r->db, o.institution_id, o.officer_id, actor)) !=
+	if ((er = audit_export(r->db, o.institution_id, o.officer_id, NULL)) !=
 	    RA_OK)
 		return er;
 	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "

@@ -13,7 +13,7 @@ logout(struct ra_req *r)
 {
 	struct ra_officer	 o;
 	struct ra_event		 ev;
-	char			 actor[40], header[160];
+	char			 header[160];
 	enum ra_err		 er;
 
 	if ((er = ra_officer_open(r, &o)) != RA_OK)
@@ -23,10 +23,8 @@ logout(struct ra_req *r)
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;
 	memset(&ev, 0, sizeof(ev));
-	snprintf(actor, sizeof(actor), "officer:%lld", (long long)o.officer_id);
 	ev.event = "logout";
 	ev.outcome = "ok";
-	ev.actor = actor;
 	ev.officer_id = o.officer_id;
 	ev.institution_id = o.institution_id;
 	ev.source_ip = ra_req_env("REMOTE_ADDR");

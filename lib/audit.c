@@ -31,13 +31,15 @@ enum ra_err
 ra_audit(PGconn *db, const struct ra_event *ev)
 {
 	const char	*param[10];
-	char		 inst[24], off[24];
+	char		 inst[24], off[24], actor[40];
 
 	snprintf(inst, sizeof(inst), "%lld", (long long)ev->institution_id);
 	snprintf(off, sizeof(off), "%lld", (long long)ev->officer_id);
+	snprintf(actor, sizeof(actor), "officer:%lld",
+	    (long long)ev->officer_id);
 	param[0] = ev->event;
 	param[1] = ev->outcome;
-	param[2] = ev->actor;
+	param[2] = ev->actor != NULL || ev->officer_id == 0 ? ev->actor : actor;
 	param[3] = inst;
 	param[4] = off;
 	param[5] = ev->source_ip;

@@ -149,15 +149,13 @@ audit_login(PGconn *db, const struct ra_clientcert *cc, const char *outcome,
     int64_t officer, int64_t inst, const char *why)
 {
 	struct ra_event	 ev;
-	char		 actor[40], detail[96];
+	char		 detail[96];
 
 	memset(&ev, 0, sizeof(ev));
-	snprintf(actor, sizeof(actor), officer != 0 ? "officer:%lld" :
-	    "anonymous", (long long)officer);
 	snprintf(detail, sizeof(detail), "{\"why\": \"%s\"}", why);
 	ev.event = "login";
 	ev.outcome = outcome;
-	ev.actor = actor;
+	ev.actor = officer != 0 ? NULL : "anonymous";
 	ev.officer_id = officer;
 	ev.institution_id = inst;
 	ev.source_ip = ra_req_env("REMOTE_ADDR");

@@ -121,7 +121,7 @@ const char	*ra_req_env(const char *);
 struct ra_event {
 	const char	*event;		/* "login", "pin.attempt", ... */
 	const char	*outcome;	/* "ok", "fail", "refused" */
-	const char	*actor;		/* "officer:12", "desk", "cli" */
+	const char	*actor;		/* "desk", "cli"; NULL: "officer:<id>" */
 	int64_t		 institution_id;	/* 0: none */
 	int64_t		 officer_id;		/* 0: none */
 	const char	*source_ip;	/* NULL: none */

@@ -509,10 +509,8 @@ audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
     enum ra_upload_mode mode, const struct ra_upload_result *res)
 {
 	struct ra_event	 ev;
-	char		 actor[40], detail[200];
+	char		 detail[200];
 
-	snprintf(actor, sizeof(actor), "officer:%lld",
-	    (long long)ctx->officer_id);
 	snprintf(detail, sizeof(detail), "{\"batch_id\": %lld, \"action\": "
 	    "\"%s\", \"mode\": \"%s\", \"ok\": %zu, \"ng\": %zu, "
 	    "\"committed\": %s}", (long long)ctx->batch_id,
@@ -521,7 +519,6 @@ audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	memset(&ev, 0, sizeof(ev));
 	ev.event = "server.upload";
 	ev.outcome = res->ng == 0 ? "ok" : "fail";
-	ev.actor = actor;
 	ev.institution_id = ctx->institution_id;
 	ev.officer_id = ctx->officer_id;
 	ev.source_ip = ra_req_env("REMOTE_ADDR");
