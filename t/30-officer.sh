@@ -169,7 +169,10 @@ has "$page" "ロックされています" "a locked URL stays locked, whatever P
 "$D" pin-reset --officer "$o2" >/dev/null && pin2=$("$D" pin-issue --officer "$o2" | sed 's/.*: //')
 page=$($CU -d "t=$t2&step=pin&pin=$pin2" "$GET")
 has "$page" "【STEP2】" "after the desk's reset and a new PIN, it opens"
-sql "UPDATE ra.access_token SET expires_at = now() - interval '1 second' WHERE officer_id = $o2"
+# Move the token's whole life back a month, so it expired a second ago and
+# expires_at > created_at still holds, however young the token really is.
+sql "UPDATE ra.access_token SET created_at = created_at - interval '31 days',
+     expires_at = now() - interval '1 second' WHERE officer_id = $o2"
 page=$($CU "$link2")
 has "$page" "この証明書取得URLは無効です" "an expired URL is refused"
 out=$("$D" url-reissue --officer "$o2")

@@ -7,25 +7,8 @@ command -v chromium >/dev/null || bail "chromium is not installed (conf/packages
 stack_up
 officer_with_cert 1,2,7,10
 
-policy=/etc/chromium/policies/managed/ra-test-$$.json
-cleanup() { rm -f "$policy"; stack_down; }
-trap cleanup EXIT
-
-HOME=$T/chrome-home
-export HOME
-nss=sql:$HOME/.pki/nssdb
-mkdir -p "$HOME/.pki/nssdb"
-certutil -N -d "$nss" --empty-password &&
-pk12util -i "$OFFICER_P12" -d "$nss" -W "$OFFICER_PASS" >/dev/null &&
-certutil -A -d "$nss" -n "ra Demo Root CA" -t "C,," -i "$CACERT"
+chromium_with_cert
 ok $? "the RA P12 imports into Chromium's NSS database"
-# Headless Chromium has no certificate chooser: without this managed policy
-# it waits forever.  The policy is machine-wide, so it goes when we do.
-mkdir -p /etc/chromium/policies/managed
-cat >"$policy" <<JSON
-{ "AutoSelectCertificateForUrls": [
-  "{\"pattern\":\"https://localhost:$RA_PORT\",\"filter\":{\"ISSUER\":{\"CN\":\"ra Demo RA Officer CA\"}}}" ] }
-JSON
 
 browse() {	# browse NAME FLAG... URL (NAME: a fresh browser profile)
 	ud=$T/ud-$1

@@ -1,16 +1,15 @@
 #!/bin/sh
-# Screen ① in a real browser: headless Chromium (driven by playwright-core
-# from the npm registry, with Debian's /usr/bin/chromium) logs in with the
-# RA certificate, uploads a TSV with one good and one bad row, and shows
-# the per-row result table; a screenshot is kept in t/artefacts/upload.png.
+# Screen ① in a real browser: headless Chromium, driven by Selenium and
+# ChromeDriver from Debian, logs in with the RA certificate, uploads a TSV
+# with one good and one bad row, and shows the per-row result table; a
+# screenshot is kept in t/artefacts/upload.png.
 . "$(dirname "$0")/lib.sh"
-command -v node >/dev/null || bail "node is not installed (conf/packages)"
-if [ ! -d "$top/t/browser/node_modules/playwright-core" ]; then
-	(cd "$top/t/browser" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
-	    bail "npm ci in t/browser failed"
-fi
+command -v chromedriver >/dev/null || bail "chromedriver is not installed (conf/packages: chromium-driver)"
+/usr/bin/python3 -c 'import selenium' 2>/dev/null ||
+    bail "Selenium is not installed (conf/packages: python3-selenium)"
 stack_up
 officer_with_cert 1,2,10
+chromium_with_cert || bail "the RA P12 does not import into Chromium's NSS database"
 O="National Institute of Informatics"
 csr=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/w.key" \
     -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null | tr -d '\n')
@@ -21,10 +20,10 @@ DN="CN=www.nii.ac.jp,O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
 
 mkdir -p "$top/t/artefacts"
 rm -f "$top/t/artefacts/upload.png"
-rows=$(NODE_EXTRA_CA_CERTS="$CACERT" timeout -k 5 120 node "$top/t/browser/upload.mjs" "$URL" \
-    "$OFFICER_P12" "$OFFICER_PASS" "$T/upload.tsv" "$top/t/artefacts/upload.png" 2>"$T/node.err")
+rows=$(timeout -k 5 120 /usr/bin/python3 "$top/t/browser/upload.py" "$URL" \
+    "$T/upload.tsv" "$top/t/artefacts/upload.png" 2>"$T/browser.err")
 ok $? "Chromium logs in, opens ① from the menu and uploads the file"
-[ $? -eq 0 ] || sed 's/^/# /' "$T/node.err"
+[ $? -eq 0 ] || sed 's/^/# /' "$T/browser.err"
 has "$rows" '["1","OK",""]' "the table shows row 1 OK"
 has "$rows" '["2","NG","221:2,主体者DN,Oは機関の英語名' "and row 2 NG with its error"
 [ -s "$top/t/artefacts/upload.png" ]

@@ -143,3 +143,25 @@ mails_settle() {
 	done
 	return 1
 }
+
+# Headless Chromium with the RA officer's certificate: the P12 in a fresh
+# NSS database under $HOME (Chromium on Linux reads only $HOME/.pki/nssdb),
+# the demo root trusted, and the managed policy that picks the certificate:
+# headless Chromium has no chooser and without the policy waits forever
+# (stack.md §5).  The policy is machine-wide, so it goes when the test does.
+chromium_with_cert() {
+	CHROMIUM_POLICY=/etc/chromium/policies/managed/ra-test-$$.json
+	trap 'rm -f "$CHROMIUM_POLICY"; stack_down' EXIT
+	HOME=$T/chrome-home
+	export HOME
+	nss=sql:$HOME/.pki/nssdb
+	mkdir -p "$HOME/.pki/nssdb"
+	certutil -N -d "$nss" --empty-password &&
+	pk12util -i "$OFFICER_P12" -d "$nss" -W "$OFFICER_PASS" >/dev/null &&
+	certutil -A -d "$nss" -n "ra Demo Root CA" -t "C,," -i "$CACERT" || return 1
+	mkdir -p /etc/chromium/policies/managed
+	cat >"$CHROMIUM_POLICY" <<JSON
+{ "AutoSelectCertificateForUrls": [
+  "{\"pattern\":\"https://localhost:$RA_PORT\",\"filter\":{\"ISSUER\":{\"CN\":\"ra Demo RA Officer CA\"}}}" ] }
+JSON
+}
