@@ -226,7 +226,7 @@ result_download(struct ra_req *r, const struct ra_officer *o, const char *id)
 	const char	*param[2];
 	char		 inst[24], *in, *out = NULL, *op;
 	size_t		 len, inleft, outleft;
-	iconv_t		 cd;
+	iconv_t		 cd = (iconv_t)-1;
 	enum ra_err	 er;
 
 	snprintf(inst, sizeof(inst), "%lld", (long long)o->institution_id);
@@ -252,12 +252,13 @@ result_download(struct ra_req *r, const struct ra_officer *o, const char *id)
 	op = out;
 	outleft = 2 * len;
 	(void)iconv(cd, &in, &inleft, &op, &outleft);
-	iconv_close(cd);
 	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "
 	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
 	    "filename=\"result-%s.tsv\"\r\nCache-Control: no-store\r\n\r\n", id);
 	fwrite(out, 1, (size_t)(op - out), stdout);
 out:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
 	free(out);
 	PQfreemem(tsv);
 	PQclear(res);

@@ -152,7 +152,8 @@ audit_login(PGconn *db, const struct ra_clientcert *cc, const char *outcome,
 	char		 detail[96];
 
 	memset(&ev, 0, sizeof(ev));
-	snprintf(detail, sizeof(detail), "{\"why\": \"%s\"}", why);
+	if (why != NULL)
+		snprintf(detail, sizeof(detail), "{\"why\": \"%s\"}", why);
 	ev.event = "login";
 	ev.outcome = outcome;
 	ev.actor = officer != 0 ? NULL : "anonymous";
@@ -181,6 +182,7 @@ ra_login(struct ra_req *r, char cookie[RA_TOKEN_LEN + 1], const char **why)
 	const char		*param[5], *marker;
 	unsigned char		 sha[32], csrf[32];
 	char			*akihex = NULL, *shahex = NULL, *csrfhex = NULL;
+	char			 caid[24];
 	enum ra_err		 er;
 
 	*why = "invalid";
@@ -209,11 +211,13 @@ ra_login(struct ra_req *r, char cookie[RA_TOKEN_LEN + 1], const char **why)
 		er = RA_EDENIED;
 		goto out;
 	}
-	param[0] = PQgetvalue(res, 0, 0);
-	param[1] = cc.serial;
-	param[2] = cc.der_hex;
+	/* The CA id outlives the result it came in. */
+	snprintf(caid, sizeof(caid), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	res = NULL;
+	param[0] = caid;
+	param[1] = cc.serial;
+	param[2] = cc.der_hex;
 	if ((er = ra_db_query(r->db, "RA certificate", SQL_RA_CERT, 3, param,
 	    &res)) != RA_OK)
 		goto out;

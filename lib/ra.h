@@ -253,6 +253,7 @@ enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 		    struct ra_tsv_errors *);
 void		 ra_tsv_free(struct ra_tsv *);
 int		 ra_tsv_name_ok(const char *);
+int		 ra_utf8_valid(const unsigned char *, size_t);
 void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, ...) __attribute__((format(printf, 5, 6)));
 void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,

@@ -263,7 +263,7 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
 				 *shahex = NULL;
 	int			 n;
-	enum ra_err		 er;
+	enum ra_err		 er = RA_OK;
 
 	*id = 0;
 	*why = '\0';

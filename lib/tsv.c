@@ -67,26 +67,44 @@ utf8_len(const char *s)
 	return n;
 }
 
-static int
-utf8_valid(const unsigned char *p, size_t len)
+/*
+ * Well-formed UTF-8 as RFC 3629 section 4 defines it: no overlong forms,
+ * no surrogates (U+D800..DFFF), nothing above U+10FFFF.  The second byte's
+ * range depends on the first; the rest are plain continuation bytes.
+ */
+int
+ra_utf8_valid(const unsigned char *p, size_t len)
 {
-	size_t	 i = 0, k, need;
+	size_t		 i = 0, k, need;
+	unsigned char	 lo, hi;
 
 	while (i < len) {
 		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if ((p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2)
+		lo = 0x80;
+		hi = 0xbf;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
 			need = 1;
-		else if ((p[i] & 0xf0) == 0xe0)
+		else if (p[i] >= 0xe0 && p[i] <= 0xef) {
 			need = 2;
-		else if ((p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4)
+			if (p[i] == 0xe0)
+				lo = 0xa0;	/* overlong below U+0800 */
+			else if (p[i] == 0xed)
+				hi = 0x9f;	/* surrogates */
+		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
 			need = 3;
-		else
+			if (p[i] == 0xf0)
+				lo = 0x90;	/* overlong below U+10000 */
+			else if (p[i] == 0xf4)
+				hi = 0x8f;	/* above U+10FFFF */
+		} else
 			return 0;
-		for (k = 1; k <= need; k++)
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+		if (i + need >= len || p[i + 1] < lo || p[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= need; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
 				return 0;
 		i += need + 1;
 	}
@@ -118,7 +136,7 @@ tsv_decode(const char *buf, size_t len, char **out, struct ra_tsv_errors *e)
 		buf += 3;
 		len -= 3;
 	}
-	if (utf8_valid((const unsigned char *)buf, len)) {
+	if (ra_utf8_valid((const unsigned char *)buf, len)) {
 		if ((*out = strndup(buf, len)) == NULL)
 			return RA_ENOMEM;
 		return RA_OK;

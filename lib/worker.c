@@ -163,7 +163,7 @@ struct job {
 	int			 attempts;
 	enum job_state		 state;
 	struct ra_signer	*sg;
-	const struct ra_profile	*prof;
+	struct ra_profile	 prof;		/* a copy: the cache slot may be reused */
 	X509			*crt;
 	unsigned char		*tbs;
 	size_t			 tbslen;
@@ -241,19 +241,29 @@ validity_end(time_t from, int months, int days)
 	return timegm(&tm) - 1;
 }
 
-static const struct ra_profile *
-profile_get(struct ra_worker *w, int id)
+/*
+ * Copy profile "id" into "out", from the cache or the database.  A copy,
+ * not a pointer: once the cache is full its slots are reused, and the
+ * jobs of a batch with many profiles must not see another's.
+ */
+static enum ra_err
+profile_get(struct ra_worker *w, int id, struct ra_profile *out)
 {
-	size_t	 i;
+	size_t		 i;
+	enum ra_err	 er;
 
 	for (i = 0; i < w->nprofiles; i++)
-		if (w->profiles[i].id == id)
-			return &w->profiles[i];
+		if (w->profiles[i].id == id) {
+			*out = w->profiles[i];
+			return RA_OK;
+		}
 	if (w->nprofiles == PROFILE_CACHE)
 		w->nprofiles = 0;		/* a batch rarely sees many */
-	if (ra_profile_load(w->db, id, &w->profiles[w->nprofiles]) != RA_OK)
-		return NULL;
-	return &w->profiles[w->nprofiles++];
+	if ((er = ra_profile_load(w->db, id, &w->profiles[w->nprofiles])) !=
+	    RA_OK)
+		return er;
+	*out = w->profiles[w->nprofiles++];
+	return RA_OK;
 }
 
 static enum ra_err
@@ -368,7 +378,7 @@ tbs_init(struct ra_tbs *t, const struct ra_worker *w, const struct job *j,
 	t->not_before = j->nb;
 	t->not_after = j->na;
 	t->pubkey = pub;
-	t->prof = j->prof;
+	t->prof = &j->prof;
 	t->san_dns = PQgetvalue(res, row, L_DNS);
 	t->san_email = PQgetvalue(res, row, L_EMAIL);
 	t->crl_url = j->sg->crl_url;
@@ -397,10 +407,10 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 
 	if (strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0)
 		return job_refuse(w, j, "revocations are not queued");
-	if ((j->prof = profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)))) ==
-	    NULL)
+	if (profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)), &j->prof) !=
+	    RA_OK)
 		return job_refuse(w, j, "unknown profile");
-	if (!j->prof->active)
+	if (!j->prof.active)
 		return job_refuse(w, j, "the profile is no longer in use");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
 	    strtoll(PQgetvalue(res, row, L_CA), NULL, 10))) == NULL)
@@ -413,9 +423,9 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		er = job_refuse(w, j, "the stored subject is not a DER name");
 		goto out;
 	}
-	if ((er = ra_profile_check_subject(j->prof, subject, why,
+	if ((er = ra_profile_check_subject(&j->prof, subject, why,
 	    sizeof(why))) != RA_OK ||
-	    (er = job_key(j->prof, res, row, &csr, &newkey, &made, why,
+	    (er = job_key(&j->prof, res, row, &csr, &newkey, &made, why,
 	    sizeof(why))) != RA_OK) {
 		if (er == RA_EINPUT || er == RA_EPOLICY)
 			er = job_refuse(w, j, why);
@@ -438,7 +448,7 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		goto out;
 	}
 	j->nb = time(NULL);
-	j->na = validity_end(j->nb, j->prof->months, j->prof->days);
+	j->na = validity_end(j->nb, j->prof.months, j->prof.days);
 	if ((er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
 		goto out;
 	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
@@ -478,8 +488,8 @@ job_resume(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	j->cert_id = strtoll(PQgetvalue(res, row, L_CERT), NULL, 10);
 	snprintf(j->serial, sizeof(j->serial), "%s",
 	    PQgetvalue(res, row, L_SERIAL));
-	if ((j->prof = profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)))) ==
-	    NULL)
+	if (profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)), &j->prof) !=
+	    RA_OK)
 		return job_refuse(w, j, "unknown profile");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
 	    strtoll(PQgetvalue(res, row, L_CCA), NULL, 10))) == NULL)
@@ -602,7 +612,7 @@ reserve_row(struct ra_pgarr *a, const struct job *j)
 	snprintf(v[R_CA], sizeof(v[0]), "%lld", (long long)j->sg->ca_id);
 	snprintf(v[R_REQUEST], sizeof(v[0]), "%lld", (long long)j->request_id);
 	snprintf(v[R_INST], sizeof(v[0]), "%lld", (long long)j->institution_id);
-	snprintf(v[R_PROFILE], sizeof(v[0]), "%d", j->prof->id);
+	snprintf(v[R_PROFILE], sizeof(v[0]), "%d", j->prof.id);
 	snprintf(v[R_OFFICER], sizeof(v[0]), "%lld", (long long)j->officer_id);
 	snprintf(v[R_NB], sizeof(v[0]), "%lld", (long long)j->nb);
 	snprintf(v[R_NA], sizeof(v[0]), "%lld", (long long)j->na);
@@ -610,7 +620,7 @@ reserve_row(struct ra_pgarr *a, const struct job *j)
 	    ra_pgarr_add(&a[R_SERIAL], j->serial) &&
 	    ra_pgarr_add(&a[R_REQUEST], v[R_REQUEST]) &&
 	    ra_pgarr_add(&a[R_INST], v[R_INST]) &&
-	    ra_pgarr_add(&a[R_KIND], j->prof->kind) &&
+	    ra_pgarr_add(&a[R_KIND], j->prof.kind) &&
 	    ra_pgarr_add(&a[R_PROFILE], v[R_PROFILE]) &&
 	    ra_pgarr_add(&a[R_OFFICER], j->officer_id == 0 ? NULL :
 	    v[R_OFFICER]) &&

@@ -106,6 +106,18 @@ main(void)
 	    errs.v[0].code == 218 && errs.v[0].line == 2,
 	    "an invalid Shift_JIS byte sequence: 218 on its line");
 
+	/* Well-formed UTF-8 only (RFC 3629): else the file is read as CP932. */
+#define U8(s)	ra_utf8_valid((const unsigned char *)(s), sizeof(s) - 1)
+	ok(U8("a\xc2\xa9\xe3\x81\x82\xef\xbf\xbd\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf"),
+	    "UTF-8 of 1 to 4 bytes up to U+10FFFF is UTF-8");
+	ok(!U8("\xe0\x80\xaf") && !U8("\xc0\xaf") && !U8("\xf0\x80\x80\xaf"),
+	    "overlong forms are not UTF-8");
+	ok(!U8("\xed\xa0\x80") && !U8("\xed\xbf\xbf"), "surrogates are not UTF-8");
+	ok(!U8("\xf4\x90\x80\x80") && !U8("\xf5\x80\x80\x80"),
+	    "code points above U+10FFFF are not UTF-8");
+	ok(!U8("\xe3\x81") && !U8("\xe3\x81" "a"), "a cut or broken sequence is not UTF-8");
+#undef U8
+
 	/* One broken rule per row. */
 	b = sjis(
 	    DN "\t21\t\t\t\t\t" CSR "\t\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\n"

@@ -100,4 +100,27 @@ ok $? "two workers drain together"
 is "$(sql "SELECT count(*), count(DISTINCT request_id) FROM ra.certificate WHERE state = 'issued'")" \
     "$((N + 120))|$((N + 120))" "still exactly one certificate per request"
 
+# One batch with more profiles than the worker caches (16): each
+# certificate keeps its own request's profile and kind.
+sql "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_months,
+       validity_days, key_algs, key_gen, key_usage, ext_key_usage, subject_attrs,
+       subject_required)
+     SELECT 60 + g, p.kind, p.name_ja || g, p.name_en || g, p.validity_months,
+       p.validity_days, p.key_algs, p.key_gen, p.key_usage, p.ext_key_usage,
+       p.subject_attrs, p.subject_required
+       FROM ra.profile p, generate_series(0, 19) g WHERE p.profile_id = 22"
+i=0
+while [ $i -lt 20 ]; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout /dev/null -out "$T/r.csr" -subj "/CN=p$i.kyoto-u.ac.jp" 2>/dev/null &&
+	"$CA" request --institution kyoto --profile $((60 + i)) --csr "$T/r.csr" \
+	    --subject "CN=p$i.kyoto-u.ac.jp,O=$O,L=Kyoto,ST=Kyoto,C=JP" >/dev/null || break
+	i=$((i + 1))
+done
+is "$i" 20 "20 requests queued, each with its own profile"
+as_worker "$W" drain >/dev/null 2>&1
+is "$(sql "SELECT count(*) FILTER (WHERE c.profile_id = r.profile_id AND c.kind = 'server'), count(*)
+           FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE r.profile_id >= 60")" \
+    "20|20" "a batch of 20 profiles stores each certificate's own profile"
+
 done_testing
