@@ -631,9 +631,13 @@ next:
 static const char SQL_OPERATOR_ADD[] =
     "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
     " RETURNING 0";
+/* The operator of a certificate, and whether ra revoked that certificate. */
 static const char SQL_OPERATOR[] =
-    "SELECT name FROM ra.desk_operator"
-    " WHERE cert_sha256 = $1::bytea AND active";
+    "SELECT d.name, EXISTS (SELECT 1 FROM ra.certificate c"
+    "                         JOIN ra.revocation v ON v.cert_id = c.cert_id"
+    "                        WHERE c.der = $2::bytea)"
+    "  FROM ra.desk_operator d"
+    " WHERE d.cert_sha256 = $1::bytea AND d.active";
 
 /* SHA-256 of a certificate's DER, as bytea text; caller frees. */
 static char *
@@ -961,26 +965,50 @@ desk_web(struct ra_req *r)
 {
 	X509			*crt = NULL;
 	PGresult		*res = NULL;
-	const char		*f[W__MAX], *param[1];
+	const char		*f[W__MAX], *param[2];
+	unsigned char		*der = NULL;
 	char			 key[64], *hex = NULL, *said = NULL, operator[80];
+	char			*derhex = NULL;
+	int			 derlen;
 	int			 i;
 	enum ra_err		 er;
 
 	if ((er = ra_form_get(r, desk_fields, W__MAX, f)) != RA_OK ||
 	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
 		return er;
-	/* Desk operators only: their certificate, registered by hash. */
-	if ((crt = presented_cert()) == NULL ||
-	    (hex = cert_sha256_hex(crt)) == NULL) {
-		er = RA_EDENIED;
+	/*
+	 * Desk operators only: their certificate, registered by hash, within
+	 * its validity and not revoked.  Apache checks no CRL (the officer
+	 * screens check PostgreSQL instead), so revocation is checked here.
+	 */
+	er = RA_EDENIED;
+	if ((crt = presented_cert()) == NULL) {
+		r->refusal = "no verified client certificate";
+		goto out;
+	}
+	if (X509_cmp_current_time(X509_get0_notBefore(crt)) >= 0 ||
+	    X509_cmp_current_time(X509_get0_notAfter(crt)) <= 0) {
+		r->refusal = "desk operator certificate not valid now (expired)";
+		goto out;
+	}
+	if ((hex = cert_sha256_hex(crt)) == NULL ||
+	    (derlen = i2d_X509(crt, &der)) <= 0 ||
+	    (derhex = ra_bytea_hex(der, (size_t)derlen)) == NULL) {
+		er = RA_ENOMEM;
 		goto out;
 	}
 	param[0] = hex;
-	if ((er = ra_db_query(r->db, "desk operator", SQL_OPERATOR, 1, param,
+	param[1] = derhex;
+	if ((er = ra_db_query(r->db, "desk operator", SQL_OPERATOR, 2, param,
 	    &res)) != RA_OK)
 		goto out;
+	er = RA_EDENIED;
 	if (PQntuples(res) != 1) {
-		er = RA_EDENIED;
+		r->refusal = "not a registered desk operator";
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+		r->refusal = "desk operator certificate revoked";
 		goto out;
 	}
 	snprintf(operator, sizeof(operator), "%s", PQgetvalue(res, 0, 0));
@@ -989,7 +1017,8 @@ desk_web(struct ra_req *r)
 	hdf_set_value(r->page, "Desk.Operator", operator);
 	if (strcmp(ra_req_method(r), "POST") == 0) {
 		if (!same_origin(r)) {
-			er = RA_EDENIED;	/* a cross-site POST */
+			r->refusal = "cross-site POST (Origin is not Site.URL)";
+			er = RA_EDENIED;
 			goto out;
 		}
 		er = desk_web_action(r, f, operator, &said);
@@ -1016,7 +1045,9 @@ desk_web(struct ra_req *r)
 out:
 	PQclear(res);
 	X509_free(crt);
+	OPENSSL_free(der);
 	free(hex);
+	free(derhex);
 	free(said);
 	return er;
 }

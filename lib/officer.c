@@ -388,6 +388,7 @@ ra_officer_open(struct ra_req *r, struct ra_officer *o)
 		return er;
 	if ((er = ra_officer_get(r, o)) != RA_EDENIED)
 		return er;
+	r->refusal = "no officer session for this certificate";
 	if ((er = ra_render(r, 403, "login.cs")) != RA_OK)
 		return er;
 	return RA_EDONE;

@@ -103,9 +103,12 @@ struct ra_req {
 	struct ra_conf	 conf;
 	int		 conf_ok;
 	PGconn		*db;
+	enum ra_db_role	 db_role;	/* what "db" is connected as */
 	const char	*set_cookie;	/* a Set-Cookie value we made, or NULL */
 	int		 argc;		/* shell mode: arguments after argv[0] */
 	char		**argv;
+	const char	*refusal;	/* why a request is refused, for the audit */
+	int		 audited;	/* the handler audited its refusal itself */
 };
 
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
@@ -131,6 +134,8 @@ struct ra_event {
 
 enum ra_err	 ra_audit(PGconn *, const struct ra_event *);
 enum ra_err	 ra_audit_verify(PGconn *, FILE *);
+enum ra_err	 ra_audit_refusal(PGconn *, const char *, const char *,
+		    const char *);
 
 /* mail.c: the outbox, and its delivery */
 struct ra_kv {

@@ -110,10 +110,24 @@ ra_req_open(struct ra_req *r, int argc, char *argv[])
 	return RA_OK;
 }
 
+/*
+ * The request's database connection as "role": one per request, so a
+ * handler and the lib functions it calls share it (and its transaction).
+ */
 enum ra_err
 ra_req_db(struct ra_req *r, enum ra_db_role role)
 {
-	return ra_db_connect(&r->conf, role, &r->db);
+	enum ra_err	 er;
+
+	if (r->db != NULL && r->db_role == role)
+		return RA_OK;
+	if (r->db != NULL) {
+		PQfinish(r->db);
+		r->db = NULL;
+	}
+	if ((er = ra_db_connect(&r->conf, role, &r->db)) == RA_OK)
+		r->db_role = role;
+	return er;
 }
 
 /*
@@ -194,6 +208,44 @@ ra_fail(struct ra_req *r, enum ra_err er, const char *msg)
 	return 0;
 }
 
+/* What the web answers with a 4xx: a refusal, audited. */
+static int
+is_refusal(enum ra_err er)
+{
+	switch (er) {
+	case RA_EINPUT:
+	case RA_EDENIED:
+	case RA_ENOTFOUND:
+	case RA_EPOLICY:
+	case RA_EDUP:
+	case RA_EMETHOD:
+	case RA_EUSAGE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Every refusal is audited, whether the handler or the request parser
+ * said no: with the database the handler used, or a new connection when
+ * it never got that far.  If even that fails the log line remains.
+ */
+static void
+audit_refusal(struct ra_req *r, enum ra_err er)
+{
+	if (!r->is_cgi || r->audited || !r->conf_ok ||
+	    !(is_refusal(er) || (er == RA_EDONE && r->refusal != NULL)))
+		return;
+	if (r->db == NULL && ra_req_db(r, RA_DB_WEB) != RA_OK)
+		return;
+	if (ra_audit_refusal(r->db, ra_strerror(er), r->refusal, NULL) !=
+	    RA_OK)
+		ra_warnx("refusal of %s not audited",
+		    ra_req_env("SCRIPT_NAME") != NULL ?
+		    ra_req_env("SCRIPT_NAME") : "a request");
+}
+
 /* main() of a screen: open the request, run it, report, close. */
 int
 ra_web_main(int argc, char *argv[], enum ra_err (*run)(struct ra_req *))
@@ -207,6 +259,9 @@ ra_web_main(int argc, char *argv[], enum ra_err (*run)(struct ra_req *))
 	if (er != RA_OK) {
 		if (r.db != NULL)
 			ra_db_rollback(r.db);
+		audit_refusal(&r, er);
+		if (r.db != NULL)
+			ra_db_rollback(r.db);	/* if the audit failed mid-way */
 		rc = ra_fail(&r, er, NULL);
 	}
 	ra_req_close(&r);

@@ -18,6 +18,10 @@ OP="--cert-type P12 --cert $T/desk.p12:desk-secret-1"
 CU="curl -sS --cacert $CACERT"
 
 is "$($CU $OP -o /dev/null -w '%{http_code}' "$DESK")" 403 "a certificate that is not a desk operator's: 403"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused'
+           AND detail->>'why' = 'not a registered desk operator'
+           AND cert_subject LIKE 'CN=Desk Operator,%' AND detail->>'script' = '/ra/desk/desk.cgi'")" 1 \
+    "and the refusal is audited with the certificate and the screen"
 "$D" operator-add --name "Hanako Desk" --cert "$T/desk.pem" >/dev/null
 ok $? "desk: operator registered from a shell"
 page=$($CU $OP "$DESK")
@@ -44,10 +48,23 @@ page=$(post -d step=pin -d "officer=$oid")
 has "$page" "access PIN for officer $oid (Hanako):" "the PIN shown once on the screen"
 code=$($CU $OP -H "Origin: https://evil.example" -o /dev/null -w '%{http_code}' -d step=pin -d "officer=$oid" "$DESK")
 is "$code" 403 "a cross-site POST is refused"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail->>'why' LIKE 'cross-site POST%'")" 1 \
+    "and audited"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE actor = 'desk:Hanako Desk'")" 4 \
     "the four screen actions that took effect are audited under the operator"
 mails_settle
 grep -q "^To: hanako@kyoto-u.ac.jp" "$T/var/mail/maildir/new/"*
 ok $? "the officer's retrieval mail went out"
+
+# A revoked operator certificate no longer opens the desk (the attack run
+# registered an officer with one and issued its PIN).
+"$CGIDIR/ca.cgi" revoke --serial "$(sql "SELECT serial FROM ra.certificate WHERE request_id = $rid")" \
+    --reason 1 >/dev/null
+ok $? "the operator's certificate is revoked (key compromise)"
+is "$($CU $OP -o /dev/null -w '%{http_code}' "$DESK")" 403 "a revoked desk operator: 403"
+code=$(post -o /dev/null -w '%{http_code}' -d step=pin -d "officer=$oid")
+is "$code" 403 "and cannot issue an access PIN"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused'
+           AND detail->>'why' = 'desk operator certificate revoked'")" 2 "both refusals audited"
 
 done_testing
