@@ -278,6 +278,12 @@ old_cert(struct row_ctx *rc, const char *cn, int renew, int64_t *cert_id)
 		    "が一致しません。", rc->row->f[C_SERIAL]);
 		goto out;
 	}
+	/* An officer acts on the domains given to them, not the institution's. */
+	if (!officer_domain(rc->ctx, cn)) {
+		row_error(rc, E_DOMAIN, C_SERIAL, "%sは登録担当者のドメイン配下"
+		    "ではありません。", cn);
+		goto out;
+	}
 	/* Renew the newest: a second renewal would leave two live twins. */
 	if (renew && strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
 		row_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新されて"

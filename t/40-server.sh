@@ -133,6 +133,17 @@ has "$(sql "SELECT data->>'RevokeTSV' FROM ra.mail WHERE template = 'server-rene
 
 rev() { printf '%s\t\t\t%s\t%s\t%s\t\t\t\tyamada@nii.ac.jp\r\n' "$1" "$2" "$3" "$4"; }
 mserial=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'mail.nii.ac.jp'")
+# An officer given one domain of the institution revokes nothing of another.
+"$D" domain-add --institution nii --domain soken.ac.jp >/dev/null
+doff=$("$D" officer-add --institution nii --name-ja 総研 --romaji Soken --mail ra@soken.ac.jp \
+    --phone 03-0000-0000 --domains soken.ac.jp --interfaces 1 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
+rev "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" "$mserial" 1 "" |
+    sjis rev-other-domain.tsv
+out=$(up rev-other-domain.tsv revoke partial "$doff")
+has "$out" "224:1,シリアル番号,mail.nii.ac.jpは登録担当者のドメイン配下ではありません。" \
+    "revoking a certificate of another domain of the institution: 224"
+is "$(sql "SELECT count(*) FROM ra.revocation r JOIN ra.certificate c USING (cert_id) WHERE c.cn = 'mail.nii.ac.jp'")" 0 \
+    "and nothing is revoked"
 { rev "CN=www.nii.ac.jp,$DN" "$serial" 0 ""
   rev "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" "$mserial" 2 ""
   rev "CN=other.nii.ac.jp,$DN" "$serial2" 1 ""
