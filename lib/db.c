@@ -68,7 +68,8 @@ ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
  */
 static enum ra_err
 db_query(PGconn *db, const char *what, const char *sql, int nparams,
-    const char *const *params, PGresult **res, int binary)
+    const char *const *params, PGresult **res, int binary, char *constraint,
+    size_t consz)
 {
 	PGresult	*r;
 	ExecStatusType	 st;
@@ -87,14 +88,20 @@ db_query(PGconn *db, const char *what, const char *sql, int nparams,
 		return RA_OK;
 	}
 	state = r == NULL ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	if (state != NULL && strcmp(state, "23505") == 0)
+	if (state != NULL && strcmp(state, "23505") == 0) {
 		er = RA_EDUP;
-	else if (PQstatus(db) != CONNECTION_OK)
+		if (constraint != NULL) {
+			msg = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+			snprintf(constraint, consz, "%s", msg != NULL ? msg : "");
+		}
+	} else if (PQstatus(db) != CONNECTION_OK)
 		er = RA_EDBDOWN;
 	else
 		er = RA_EDB;
 	msg = r == NULL ? NULL : PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	db_warn(what, state, msg != NULL ? msg : PQerrorMessage(db));
+	/* A caller that asked which rule said no answers for it; no log. */
+	if (er != RA_EDUP || constraint == NULL)
+		db_warn(what, state, msg != NULL ? msg : PQerrorMessage(db));
 	PQclear(r);
 	return er;
 }
@@ -103,7 +110,22 @@ enum ra_err
 ra_db_query(PGconn *db, const char *what, const char *sql, int nparams,
     const char *const *params, PGresult **res)
 {
-	return db_query(db, what, sql, nparams, params, res, 0);
+	return db_query(db, what, sql, nparams, params, res, 0, NULL, 0);
+}
+
+/*
+ * The same, and on RA_EDUP the name of the unique index or constraint that
+ * said no: callers turn each "only one" rule into its own answer.
+ */
+enum ra_err
+ra_db_query_unique(PGconn *db, const char *what, const char *sql,
+    int nparams, const char *const *params, PGresult **res,
+    char *constraint, size_t consz)
+{
+	if (consz > 0)
+		*constraint = '\0';
+	return db_query(db, what, sql, nparams, params, res, 0, constraint,
+	    consz);
 }
 
 /*
@@ -114,7 +136,7 @@ enum ra_err
 ra_db_query_binary(PGconn *db, const char *what, const char *sql,
     int nparams, const char *const *params, PGresult **res)
 {
-	return db_query(db, what, sql, nparams, params, res, 1);
+	return db_query(db, what, sql, nparams, params, res, 1, NULL, 0);
 }
 
 enum ra_err

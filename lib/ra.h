@@ -69,6 +69,8 @@ enum ra_err	 ra_db_connect(const struct ra_conf *, enum ra_db_role,
 		    PGconn **);
 enum ra_err	 ra_db_query(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
+enum ra_err	 ra_db_query_unique(PGconn *, const char *, const char *,
+		    int, const char *const *, PGresult **, char *, size_t);
 enum ra_err	 ra_db_query_binary(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_command(PGconn *, const char *, const char *, int,

@@ -31,7 +31,7 @@ static const char SQL_REQUEST_ADD[] =
     "INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
     "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
     "  csr_der, spki_sha256, key_secret, target_cert_id,"
-    "  admin_name, admin_mail, user_name, user_mail, attrs)"
+    "  admin_name, admin_mail, user_name, user_mail, attrs, cn)"
     " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($3, '0')::bigint,"
     "  nullif($4, '0')::integer, $5, $6, $7::integer, $8::bytea, $9,"
     "  coalesce(pg_catalog.string_to_array(nullif($10, ''), ','), '{}'),"
@@ -39,7 +39,7 @@ static const char SQL_REQUEST_ADD[] =
     "  $12::bytea, $13::bytea, $14, nullif($15, '0')::bigint,"
     "  $16, $17, $18, $19,"
     "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
-    "    'affiliation', $20::text, 'software', $21::text)))"
+    "    'affiliation', $20::text, 'software', $21::text)), $22)"
     " RETURNING request_id";
 
 static const char SQL_JOB_ADD[] =
@@ -247,7 +247,9 @@ out:
 /*
  * Check "rq" and queue it: a request row and its job, inside the caller's
  * transaction (so a TSV file is queued whole or not at all).  On RA_OK
- * "*id" is the request.  RA_EINPUT and RA_EPOLICY come with "why".
+ * "*id" is the request.  RA_EINPUT, RA_EPOLICY and RA_EDUP (an "only
+ * one" rule: the CN issued once, a certificate renewed once) come with
+ * "why".
  */
 enum ra_err
 ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
@@ -257,11 +259,11 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
-	const char		*param[21];
+	const char		*param[22];
 	char			 dns[2048], email[256], inst[24], off[24],
 				 batch[24], seq[16], pid[16], target[24],
 				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
-				 *shahex = NULL;
+				 *shahex = NULL, *cn = NULL, constraint[64];
 	int			 n;
 	enum ra_err		 er = RA_OK;
 
@@ -299,7 +301,8 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		goto out;
 	if ((n = i2d_X509_NAME(rq->subject, &subj)) <= 0 ||
 	    (subjhex = ra_bytea_hex(subj, (size_t)n)) == NULL ||
-	    (subjtxt = ra_dn_text(rq->subject)) == NULL) {
+	    (subjtxt = ra_dn_text(rq->subject)) == NULL ||
+	    (cn = ra_dn_get(rq->subject, NID_commonName)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
 	}
@@ -335,8 +338,20 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	param[18] = rq->user_mail;
 	param[19] = rq->affiliation;
 	param[20] = rq->software;
-	er = ra_db_query(db, "queue request", SQL_REQUEST_ADD, 21, param, &res);
-	if (er == RA_EDUP) {
+	param[21] = cn;
+	/*
+	 * The database decides every "only one" rule, so two uploads racing
+	 * past the checks above cannot both be queued; the loser gets the
+	 * rule's answer, never a system error.
+	 */
+	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 22, param,
+	    &res, constraint, sizeof(constraint));
+	if (er == RA_EDUP && strcmp(constraint, "request_cn_issue_once") == 0)
+		snprintf(why, whysz, "%s is already issued or queued", cn);
+	else if (er == RA_EDUP && strcmp(constraint, "request_renew_once") == 0)
+		snprintf(why, whysz, "the certificate is already renewed or "
+		    "has a renewal queued");
+	else if (er == RA_EDUP) {
 		snprintf(why, whysz, "this key was used before; a new key pair "
 		    "is required");
 		er = RA_EPOLICY;
@@ -354,6 +369,7 @@ out:
 	OPENSSL_free(csrder);
 	free(subjhex);
 	free(subjtxt);
+	free(cn);
 	free(csrhex);
 	free(shahex);
 	return er;

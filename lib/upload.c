@@ -3,8 +3,9 @@
  * §5).  Every row is read by the TSV reader, checked against the server
  * rules here, and queued (issue, renew) or carried out (revoke).  In
  * "abort" mode the file is one transaction: one bad row and nothing
- * happens.  In "partial" mode each row has its own savepoint.  A dry run
- * checks everything and keeps nothing.
+ * happens.  Each row has its own savepoint; "partial" mode keeps the good
+ * rows of a file with bad ones.  A dry run checks everything and keeps
+ * nothing.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -310,6 +311,7 @@ row_issue(struct row_ctx *rc, enum ra_tsv_action action)
 	const char			*param[2];
 	char				 why[256], inst[24], *cn = NULL;
 	int64_t				 id, old = 0;
+	enum ra_err			 er;
 
 	if (!dn_check(rc, &name, &cn))
 		goto out;
@@ -361,7 +363,14 @@ row_issue(struct row_ctx *rc, enum ra_tsv_action action)
 	rq.profile = &prof;
 	rq.csr_parsed = csr;
 	rq.institution_checked = 1;	/* per file, by the caller */
-	if (ra_request_add(ctx->db, &rq, &id, why, sizeof(why)) != RA_OK)
+	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
+	if (er == RA_EDUP && action == RA_TSV_ISSUE)
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+		    "指定したDNはすでに存在しています。");
+	else if (er == RA_EDUP)
+		row_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新されて"
+		    "います。", rc->row->f[C_SERIAL]);
+	else if (er != RA_OK)
 		row_error(rc, E_KEY, C_CSR, "%s", why);
 out:
 	PQclear(res);
@@ -597,8 +606,13 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	for (i = 0; i < res->t.nrows; i++) {
 		rc.row = &res->t.rows[i];
 		before = res->e.n + res->e.dropped;
-		if (mode == RA_UPLOAD_PARTIAL && (er = ra_db_command(ctx->db,
-		    "savepoint", "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
+		/*
+		 * A savepoint per row in every mode: a row the database
+		 * refuses (a unique index lost to a concurrent upload) is
+		 * that row's error, and the other rows are still checked.
+		 */
+		if ((er = ra_db_command(ctx->db, "savepoint",
+		    "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
 			goto out;
 		if (duplicate(&res->t, i, action == RA_TSV_REVOKE ? C_SERIAL :
 		    C_FQDN))
@@ -612,7 +626,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 			row_issue(&rc, action);
 		rc.row->errors += res->e.n + res->e.dropped - before;
 		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR &&
-		    mode != RA_UPLOAD_PARTIAL) {
+		    rc.row->errors == 0) {
 			er = RA_EDB;		/* a database failure, not a rule */
 			goto out;
 		}
@@ -620,7 +634,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 			res->ok++;
 		else
 			res->ng++;
-		if (mode == RA_UPLOAD_PARTIAL && (er = ra_db_command(ctx->db,
+		if ((er = ra_db_command(ctx->db,
 		    "savepoint", rc.row->errors == 0 ?
 		    "RELEASE SAVEPOINT ra_row" : "ROLLBACK TO SAVEPOINT ra_row",
 		    0, NULL)) != RA_OK)
