@@ -67,6 +67,21 @@ get --cert "$T/foreign.crt" --key "$T/foreign.key" "$URL/ra/index.cgi" >/dev/nul
 [ $? -ne 0 ]
 ok $? "a certificate from an unknown CA is refused in the handshake"
 
+# The attack run's transport findings: TRACE echoed the cookie, TLS 1.2
+# offered static RSA and CBC/SHA-1, the Server header named versions.
+is "$(curl -sS --cacert "$CACERT" -X TRACE -o /dev/null -w '%{http_code}' "$URL/ra/index.cgi")" 405 \
+    "TRACE is refused (405)"
+hdr=$(curl -sS --cacert "$CACERT" -D - -o /dev/null "$URL/ra/index.cgi" | tr -d '\r' | grep -i '^Server:')
+is "$hdr" "Server: Apache" "the Server header names no versions"
+tls12() {	# tls12 CIPHER: whether the server agrees to it under TLS 1.2
+	echo | timeout 10 openssl s_client -connect "127.0.0.1:$RA_PORT" -servername localhost \
+	    -tls1_2 -cipher "$1" >/dev/null 2>&1
+}
+tls12 AES128-SHA; [ $? -ne 0 ]; ok $? "TLS 1.2 without forward secrecy (static RSA) is refused"
+tls12 ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA; [ $? -ne 0 ]; ok $? "CBC with SHA-1 is refused"
+tls12 ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256
+ok $? "ECDHE with AES-GCM is accepted"
+
 shell=$("$CGIDIR/index.cgi")
 ok $? "index.cgi runs from a shell"
 has "$shell" "国立情報学研究所" "and prints the same page"
