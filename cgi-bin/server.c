@@ -296,7 +296,7 @@ screen(struct ra_req *r)
 	struct officer_ctx	 oc;
 	struct ra_upload_result	*res = NULL;
 	const char		*f[F__MAX], *name;
-	char			 key[64], num[24], *buf = NULL;
+	char			 key[64], num[24], msg[256], *buf = NULL;
 	size_t			 len, i, k;
 	enum ra_err		 er;
 
@@ -318,7 +318,25 @@ screen(struct ra_req *r)
 	if ((er = officer_ctx(r->db, &r->conf, o.officer_id, &oc)) ==
 	    RA_EPOLICY)
 		hdf_set_value(r->page, "Error.Code", "215");
-	if (er != RA_OK || (er = upload_read(r, &buf, &len)) != RA_OK)
+	if (er != RA_OK)
+		goto out;
+	if ((er = upload_read(r, &buf, &len)) == RA_EINPUT) {
+		/* Said on the screen, with what to do, and audited. */
+		snprintf(msg, sizeof(msg), "ファイルがありません、または%d MBを"
+		    "超えています。ファイルを分けてアップロードしてください。 / no "
+		    "file, or larger than %d MB: split it and upload the parts",
+		    UPLOAD_MAX / (1024 * 1024), UPLOAD_MAX / (1024 * 1024));
+		hdf_set_value(r->page, "Result.File.0", msg);
+		hdf_set_value(r->page, "Result.Ok", "0");
+		snprintf(num, sizeof(num), "officer:%lld",
+		    (long long)o.officer_id);
+		if (ra_audit_refusal(r->db, ra_strerror(er), "upload missing or "
+		    "larger than the limit", num) != RA_OK)
+			ra_warnx("refused upload not audited");
+		er = ra_render(r, 413, "server.cs");
+		goto out;
+	}
+	if (er != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;

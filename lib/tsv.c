@@ -111,6 +111,38 @@ ra_utf8_valid(const unsigned char *p, size_t len)
 	return 1;
 }
 
+/* Whether "s" (one line, CR and LF excluded) holds only blanks and TABs. */
+static int
+blank(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* The line of record max + 1, or 0 when "text" has at most "max" records. */
+static int
+too_many_at(const char *text, size_t max)
+{
+	const char	*p, *nl;
+	size_t		 n = 0;
+	int		 line = 0;
+
+	for (p = text; *p != '\0'; p = nl) {
+		line++;
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (!blank(p, (size_t)(nl - p)) && ++n > max)
+			return line;
+		if (*nl == '\n')
+			nl++;
+	}
+	return 0;
+}
+
 /*
  * The file as UTF-8 (caller frees).  RA_EINPUT with an error (code 218,
  * the line of the first undecodable byte) when it is neither UTF-8 nor
@@ -325,6 +357,17 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 	memset(t, 0, sizeof(*t));
 	if ((er = tsv_decode(buf, len, &text, e)) != RA_OK)
 		return er;
+	/*
+	 * 214 before any row is checked: a file of too many rows full of
+	 * errors would otherwise fill the error list first and never say so.
+	 */
+	if ((line = too_many_at(text, max_records)) > 0) {
+		ra_tsv_errorf(e, 214, line, NULL, "ファイル内のレコードが"
+		    "指定件数（%zu件）を超えているため申請できません。",
+		    max_records);
+		free(text);
+		return RA_EINPUT;
+	}
 	for (p = text; *p != '\0'; p = nl) {
 		line++;
 		if ((nl = strchr(p, '\n')) != NULL)
@@ -335,13 +378,6 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 			p[strlen(p) - 1] = '\0';	/* CRLF */
 		if (strspn(p, " \t") == strlen(p))
 			continue;			/* blank line */
-		if (nrows == max_records) {
-			ra_tsv_errorf(e, 214, line, NULL, "ファイル内のレコードが"
-			    "指定件数（%zu件）を超えているため申請できません。",
-			    max_records);
-			er = RA_EINPUT;
-			goto out;
-		}
 		if (nrows == cap) {
 			cap = cap == 0 ? 64 : 2 * cap;
 			if ((row = realloc(rows, cap * sizeof(*rows))) == NULL) {

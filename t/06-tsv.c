@@ -99,6 +99,15 @@ main(void)
 	ok(readit(big, strlen(big), RA_TSV_ISSUE, 2, &t) == RA_EINPUT &&
 	    errs.v[0].code == 214 && errs.v[0].line == 3,
 	    "more records than the limit: 214 at the first one too many");
+	/* Rows full of errors: 214 is said before the error list fills. */
+	b = malloc(1500 * 4 + 1);
+	for (i = 0; i < 1500; i++)
+		memcpy(b + 4 * i, "x\tx\n", 4);
+	b[4 * 1500] = '\0';
+	ok(readit(b, 4 * 1500, RA_TSV_ISSUE, 1000, &t) == RA_EINPUT &&
+	    errs.n == 1 && errs.v[0].code == 214 && errs.v[0].line == 1001,
+	    "1500 bad rows, 1000 allowed: 214 at row 1001, before any row error");
+	free(b);
 	ok(readit("abc\n\0\x01\x02", 7, RA_TSV_ISSUE, 100, &t) == RA_EINPUT &&
 	    errs.v[0].code == 218 && errs.v[0].line == 2,
 	    "a binary file renamed .tsv: 218");

@@ -88,6 +88,28 @@ cp "$T/upload.tsv" "$T/upload.csv"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.csv" "$LRA/server.cgi")
 has "$page" "209:0,,指定したファイルの拡張子が不正です。" "a .csv file: 209 on the screen"
 
+# Too large: past Apache's limit a 413 page, past the upload limit the
+# screen says so; never an empty reply.  Both are refusals, audited.
+head -c 20000000 /dev/zero | tr '\0' 'x' >"$T/huge.tsv"
+out=$($CU -b "$JAR" -w '\n%{http_code}' -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort \
+    -F "file=@$T/huge.tsv" "$LRA/server.cgi" 2>&1)
+is "$(printf '%s' "$out" | tail -n 1)" 413 "a 20 MB upload: 413"
+has "$out" "The request is too large (16 MB at most)" "with a page that says so"
+head -c 11000000 /dev/zero | tr '\0' 'x' >"$T/big.tsv"
+out=$($CU -b "$JAR" -w '\n%{http_code}' -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort \
+    -F "file=@$T/big.tsv" "$LRA/server.cgi" 2>&1)
+is "$(printf '%s' "$out" | tail -n 1)" 413 "an 11 MB file: 413 from the screen"
+has "$out" "larger than 10 MB: split it" "which says what to do"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail->>'why' LIKE 'upload missing%'")" 1 \
+    "and is audited"
+
+# 214 before any row error, on the screen too.
+i=0
+while [ $i -lt 1005 ]; do printf 'x\tx\r\n'; i=$((i + 1)); done >"$T/rows.tsv"
+page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/rows.tsv" "$LRA/server.cgi")
+has "$page" "214:1001,,ファイル内のレコードが指定件数（1000件）を超えているため申請できません。" \
+    "1005 bad rows: 214 is what the screen says"
+
 # The usage period ends while the officer is logged in: 215, said plainly.
 sql "UPDATE ra.institution SET usage_from = current_date - 30, usage_until = current_date - 1"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=partial -F "file=@$T/upload.tsv" "$LRA/server.cgi")
