@@ -45,19 +45,22 @@ static const char SQL_SESSION[] =
     "SELECT s.officer_id, s.cert_id, s.csrf_token, o.institution_id,"
     "       o.name_ja, i.name_ja,"
     "       s.ended_at IS NULL AND s.last_seen_at > pg_catalog.now() -"
-    "         pg_catalog.make_interval(mins => $2::integer),"
+    "         pg_catalog.make_interval(mins => $2::integer)"
+    "         AND s.created_at > pg_catalog.now() -"
+    "         pg_catalog.make_interval(mins => $4::integer),"
     "       c.der = $3::bytea,"
     "       c.state = 'issued' AND c.not_after > pg_catalog.now()"
     "         AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
     "                          WHERE r.cert_id = c.cert_id)"
-    "         AND o.status = 'active' AND i.status = 'active'"
+    "         AND o.status = 'active' AND i.status = 'active',"
+    "       current_date BETWEEN i.usage_from AND i.usage_until"
     "  FROM ra.session s"
     "  JOIN ra.certificate c ON c.cert_id = s.cert_id"
     "  JOIN ra.officer o ON o.officer_id = s.officer_id"
     "  JOIN ra.institution i ON i.institution_id = o.institution_id"
     " WHERE s.session_sha256 = $1::bytea";
 enum { S_OFFICER, S_CERT, S_CSRF, S_INST, S_NAME, S_INST_JA, S_FRESH,
-    S_SAMECERT, S_VALID };
+    S_SAMECERT, S_VALID, S_IN_USE };
 static const char SQL_SEEN[] =
     "UPDATE ra.session SET last_seen_at = pg_catalog.now()"
     " WHERE session_sha256 = $1::bytea";
@@ -272,8 +275,9 @@ session_hash(struct ra_req *r)
 
 /*
  * The officer behind this request: a live session (idle timeout
- * Session.IdleMinutes), presented with the very certificate that opened
- * it, which must still be valid.  RA_EDENIED otherwise (the session is
+ * Session.IdleMinutes, lifetime Session.MaxMinutes), presented with the
+ * very certificate that opened it, which must still be valid, of an
+ * institution within its usage period.  RA_EDENIED otherwise (the session is
  * ended if the certificate changed or was revoked).
  */
 enum ra_err
@@ -283,8 +287,8 @@ ra_officer_get(struct ra_req *r, struct ra_officer *o)
 	PGresult		*res = NULL, *pr = NULL;
 	unsigned char		*csrf = NULL;
 	size_t			 len;
-	const char		*param[3];
-	char			 idle[16], *hash = NULL;
+	const char		*param[4];
+	char			 idle[16], life[16], *hash = NULL;
 	int			 i, k;
 	enum ra_err		 er;
 
@@ -295,18 +299,33 @@ ra_officer_get(struct ra_req *r, struct ra_officer *o)
 		goto out;
 	snprintf(idle, sizeof(idle), "%d", ra_conf_int(&r->conf,
 	    "Session.IdleMinutes", 30));
+	snprintf(life, sizeof(life), "%d", ra_conf_int(&r->conf,
+	    "Session.MaxMinutes", 480));
 	param[0] = hash;
 	param[1] = idle;
 	param[2] = cc.der_hex;
-	if ((er = ra_db_query(r->db, "session", SQL_SESSION, 3, param,
+	param[3] = life;
+	if ((er = ra_db_query(r->db, "session", SQL_SESSION, 4, param,
 	    &res)) != RA_OK)
 		goto out;
 	er = RA_EDENIED;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, S_FRESH), "t") != 0)
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, S_FRESH), "t") != 0) {
+		r->refusal = "no live session (idle or past its lifetime)";
 		goto out;
+	}
 	if (strcmp(PQgetvalue(res, 0, S_SAMECERT), "t") != 0 ||
-	    strcmp(PQgetvalue(res, 0, S_VALID), "t") != 0) {
-		/* Another certificate, or this one revoked: the session ends. */
+	    strcmp(PQgetvalue(res, 0, S_VALID), "t") != 0 ||
+	    strcmp(PQgetvalue(res, 0, S_IN_USE), "t") != 0) {
+		/*
+		 * Another certificate, this one revoked, or the institution's
+		 * usage period over: the session ends, nothing more is read.
+		 */
+		if (strcmp(PQgetvalue(res, 0, S_IN_USE), "t") != 0) {
+			r->refusal = "the institution's usage period has ended";
+			hdf_set_value(r->page, "Login.Why", "usage");
+		} else
+			r->refusal = "session certificate changed or no longer "
+			    "valid";
 		(void)ra_db_command(r->db, "end session", SQL_END, 1, param);
 		goto out;
 	}
@@ -388,7 +407,8 @@ ra_officer_open(struct ra_req *r, struct ra_officer *o)
 		return er;
 	if ((er = ra_officer_get(r, o)) != RA_EDENIED)
 		return er;
-	r->refusal = "no officer session for this certificate";
+	if (r->refusal == NULL)
+		r->refusal = "no officer session for this certificate";
 	if ((er = ra_render(r, 403, "login.cs")) != RA_OK)
 		return er;
 	return RA_EDONE;

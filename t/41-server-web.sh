@@ -110,11 +110,24 @@ page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@
 has "$page" "214:1001,,ファイル内のレコードが指定件数（1000件）を超えているため申請できません。" \
     "1005 bad rows: 214 is what the screen says"
 
-# The usage period ends while the officer is logged in: 215, said plainly.
+# The usage period ends while the officer is logged in: 215, said plainly,
+# and the open session reads nothing more (menu, ②, result TSVs).
 sql "UPDATE ra.institution SET usage_from = current_date - 30, usage_until = current_date - 1"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=partial -F "file=@$T/upload.tsv" "$LRA/server.cgi")
 has "$page" "215: 機関状態が無効なため申請できません。" "an institution past its usage period: 215 on the screen"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/download.cgi")" 403 "and ② is closed to the open session"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi?batch=$batch")" 403 "so is a result TSV"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "and the menu"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused'
+           AND detail->>'why' = 'the institution''s usage period has ended'")" 1 "the refusal is audited"
 sql "UPDATE ra.institution SET usage_until = current_date + 365"
+$CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
+csrf=$($CU -b "$JAR" "$LRA/server.cgi" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+
+# A session has a lifetime, however busy it is (Session.MaxMinutes).
+sql "UPDATE ra.session SET created_at = created_at - interval '9 hours' WHERE ended_at IS NULL"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "a session opened 9 hours ago: 403"
+$CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
 
 sql "DELETE FROM ra.officer_permission WHERE interface = 1"
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi")" 403 "without permission ①: 403"
