@@ -236,5 +236,7 @@ out:
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, certget);
+	static const struct ra_screen sc = { fields, F__MAX, certget };
+
+	return ra_web_main(argc, argv, &sc);
 }

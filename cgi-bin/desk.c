@@ -906,6 +906,7 @@ desk_web_action(struct ra_req *r, const char **f, const char *operator,
 	size_t			 len, i;
 	char			*buf = NULL;
 	FILE			*err;
+	int64_t			 id;
 	int			 saved;
 	enum ra_err		 er = RA_EINPUT;
 
@@ -928,7 +929,11 @@ desk_web_action(struct ra_req *r, const char **f, const char *operator,
 	o.phone = f[W_PHONE];
 	o.domains = f[W_DOMAINS];
 	o.interfaces = f[W_INTERFACES];
-	o.officer = f[W_OFFICER] != NULL ? strtoll(f[W_OFFICER], NULL, 10) : 0;
+	if (f[W_OFFICER] != NULL) {
+		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
+			return RA_EINPUT;
+		o.officer = id;
+	}
 	if ((o.out = open_memstream(&buf, &len)) == NULL)
 		return RA_ENOMEM;
 	/* What the action logs is also what the desk must read. */
@@ -1059,5 +1064,7 @@ main(int argc, char *argv[])
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
 	    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add [options]");
-	return ra_web_main(argc, argv, desk_web);
+	static const struct ra_screen sc = { desk_fields, W__MAX, desk_web };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -100,5 +100,7 @@ download(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, download);
+	static const struct ra_screen sc = { NULL, 0, download };
+
+	return ra_web_main(argc, argv, &sc);
 }

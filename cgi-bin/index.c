@@ -85,5 +85,7 @@ front(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, front);
+	static const struct ra_screen sc = { NULL, 0, front };
+
+	return ra_web_main(argc, argv, &sc);
 }

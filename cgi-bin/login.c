@@ -42,5 +42,7 @@ login(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, login);
+	static const struct ra_screen sc = { NULL, 0, login };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -43,5 +43,8 @@ logout(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, logout);
+	static const struct ra_field fields[] = { RA_FIELD_CSRF };
+	static const struct ra_screen sc = { fields, RA_NITEMS(fields), logout };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -62,5 +62,7 @@ menu(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, menu);
+	static const struct ra_screen sc = { NULL, 0, menu };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -507,5 +507,7 @@ raget(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, raget);
+	static const struct ra_screen sc = { fields, F__MAX, raget };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -13,12 +13,13 @@
 static int
 valid_interface(const char *s)
 {
-	return strspn(s, "0123456789") == strlen(s) && atoi(s) >= 1 &&
-	    atoi(s) < RA_INTERFACES;
+	int64_t	 i;
+
+	return ra_field_i64(s, 1, RA_INTERFACES - 1, &i);
 }
 
 static const struct ra_field fields[] = {
-	{ "i", 2, valid_interface },
+	{ "i", 2, valid_interface, RA_FIELD_TEXT },
 };
 
 static enum ra_err
@@ -26,6 +27,7 @@ screen(struct ra_req *r)
 {
 	struct ra_officer	 o;
 	const char		*f[RA_NITEMS(fields)];
+	int64_t			 i;
 	enum ra_err		 er;
 
 	if ((er = ra_form_get(r, fields, RA_NITEMS(fields), f)) != RA_OK)
@@ -34,7 +36,7 @@ screen(struct ra_req *r)
 		return RA_EINPUT;
 	if ((er = ra_officer_open(r, &o)) != RA_OK)
 		return er;
-	if (!o.perm[atoi(f[0])])
+	if (!ra_field_i64(f[0], 1, RA_INTERFACES - 1, &i) || !o.perm[i])
 		return RA_EDENIED;
 	hdf_set_value(r->page, "Screen.No", f[0]);
 	return ra_render(r, 200, "screen.cs");
@@ -43,5 +45,7 @@ screen(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, screen);
+	static const struct ra_screen sc = { fields, RA_NITEMS(fields), screen };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -210,11 +210,13 @@ valid_digits(const char *s)
 	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
-enum { F_APPLY, F_MODE, F_BATCH, F__MAX };
+enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F__MAX };
 static const struct ra_field fields[F__MAX] = {
 	[F_APPLY]	= { "applyType",	1,	valid_apply },
 	[F_MODE]	= { "errorFlg",		8,	valid_mode },
 	[F_BATCH]	= { "batch",		18,	valid_digits },
+	[F_CSRF]	= RA_FIELD_CSRF,
+	[F_FILE]	= { "file", 255, ra_valid_filename, RA_FIELD_FILE },
 };
 
 /* The result TSV of a batch of this institution, in Shift_JIS. */
@@ -297,6 +299,7 @@ screen(struct ra_req *r)
 	struct ra_upload_result	*res = NULL;
 	const char		*f[F__MAX], *name;
 	char			 key[64], num[24], msg[256], *buf = NULL;
+	int64_t			 apply;
 	size_t			 len, i, k;
 	enum ra_err		 er;
 
@@ -343,7 +346,11 @@ screen(struct ra_req *r)
 		goto out;
 	}
 	name = hdf_get_value(r->cgi->hdf, "Query.file", "upload.tsv");
-	if ((er = ra_upload_server(&oc.up, atoi(f[F_APPLY]) - 1,
+	if (!ra_field_i64(f[F_APPLY], 1, RA_TSV_ACTION__MAX, &apply)) {
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((er = ra_upload_server(&oc.up, (enum ra_tsv_action)(apply - 1),
 	    strcmp(f[F_MODE], "partial") == 0 ? RA_UPLOAD_PARTIAL :
 	    strcmp(f[F_MODE], "dryrun") == 0 ? RA_UPLOAD_DRYRUN :
 	    RA_UPLOAD_ABORT, name, buf, len, res)) != RA_OK)
@@ -387,5 +394,7 @@ server(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	return ra_web_main(argc, argv, server);
+	static const struct ra_screen sc = { fields, F__MAX, server };
+
+	return ra_web_main(argc, argv, &sc);
 }

@@ -1,9 +1,13 @@
 /*
  * form.c: request fields, declared once per screen in a table with a
- * maximum length and a validator; all of them are checked before a
- * handler runs, and a bad one rejects the whole request.  Fields not in
- * the table are never looked at.
+ * maximum length and a validator.  ra_web_main checks the whole request
+ * against the table before the handler runs: a field not in the table, a
+ * field given twice, one that fails its validator, or a NUL hidden in a
+ * urlencoded value (ClearSilver would silently cut the value there)
+ * rejects the whole request.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cgi/cgi.h>
@@ -26,6 +30,110 @@ ra_valid_secret(const char *s)
 		if (*s <= ' ' || *s > '~')
 			return 0;
 	return 1;
+}
+
+/* Lower-case hex: CSRF tokens. */
+int
+ra_valid_hex(const char *s)
+{
+	return *s != '\0' && strspn(s, "0123456789abcdef") == strlen(s);
+}
+
+/* A client's file name: no control characters (the extension is checked
+ * with the upload's other rules). */
+int
+ra_valid_filename(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Decimal digits: ids and numbers (ra_field_i64 reads them). */
+int
+ra_valid_digits(const char *s)
+{
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * "s" as an integer in [min, max] into "*out": 1, or 0 for anything else
+ * (not a number, trailing text, out of range).
+ */
+int
+ra_field_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	long long	 v;
+	char		*end;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static const struct ra_field *
+field_find(const struct ra_field *tab, size_t n, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i].name, name) == 0)
+			return &tab[i];
+	return NULL;
+}
+
+static enum ra_err
+refuse(struct ra_req *r, const char *what, const char *name)
+{
+	snprintf(r->refusal_buf, sizeof(r->refusal_buf), "%s: %.64s", what,
+	    name);
+	r->refusal = r->refusal_buf;
+	ra_warnx("request refused: %s", r->refusal);
+	return RA_EINPUT;
+}
+
+/*
+ * The whole request against "tab": every Query field declared, none given
+ * twice (ClearSilver keeps a repeat as children .0, .1, ...; a dotted name
+ * as a child too), each within its length and validator; a file field's
+ * children are the ones ClearSilver adds.  The session cookie, if any,
+ * must be there once.  RA_EINPUT with r->refusal saying which field.
+ */
+enum ra_err
+ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
+{
+	const struct ra_field	*f;
+	HDF			*q, *c;
+	const char		*v, *name;
+
+	if (r->cgi == NULL)
+		return RA_OK;
+	for (q = hdf_obj_child(hdf_get_obj(r->cgi->hdf, "Query")); q != NULL;
+	    q = hdf_obj_next(q)) {
+		name = hdf_obj_name(q);
+		if ((f = field_find(tab, n, name)) == NULL)
+			return refuse(r, "undeclared field", name);
+		for (c = hdf_obj_child(q); c != NULL; c = hdf_obj_next(c))
+			if (f->kind != RA_FIELD_FILE ||
+			    (strcmp(hdf_obj_name(c), "Type") != 0 &&
+			    strcmp(hdf_obj_name(c), "FileHandle") != 0))
+				return refuse(r, "field repeated or structured", name);
+		v = hdf_obj_value(q);
+		if (v == NULL)
+			v = "";
+		if (strlen(v) > f->maxlen || !f->valid(v))
+			return refuse(r, "field refused", name);
+	}
+	q = hdf_get_obj(r->cgi->hdf, "Cookie.ra_session");
+	if (q != NULL && hdf_obj_child(q) != NULL)
+		return refuse(r, "cookie repeated", "ra_session");
+	return RA_OK;
 }
 
 /* A lower-case word: step and option names. */

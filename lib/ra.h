@@ -98,6 +98,8 @@ enum ra_err	 ra_render_text(HDF *, const char *, const char *, char **);
 enum ra_err	 ra_neoerr(NEOERR *, const char *, enum ra_err);
 
 /* req.c: one request (CGI) or one command line (shell) */
+struct ra_screen;
+
 struct ra_req {
 	int		 is_cgi;	/* GATEWAY_INTERFACE was set */
 	CGI		*cgi;		/* parsed request, CGI mode only */
@@ -110,6 +112,7 @@ struct ra_req {
 	int		 argc;		/* shell mode: arguments after argv[0] */
 	char		**argv;
 	const char	*refusal;	/* why a request is refused, for the audit */
+	char		 refusal_buf[128];	/* when the reason names a field */
 	int		 audited;	/* the handler audited its refusal itself */
 };
 
@@ -117,7 +120,7 @@ enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
 enum ra_err	 ra_req_db(struct ra_req *, enum ra_db_role);
 enum ra_err	 ra_render(struct ra_req *, int, const char *);
 enum ra_err	 ra_redirect(struct ra_req *, const char *);
-int		 ra_web_main(int, char *[], enum ra_err (*)(struct ra_req *));
+int		 ra_web_main(int, char *[], const struct ra_screen *);
 int		 ra_fail(struct ra_req *, enum ra_err, const char *);
 void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
@@ -160,15 +163,36 @@ int		 ra_pin_check(const char *, const unsigned char *, size_t, int,
 		    const unsigned char *, size_t);
 
 /* form.c: declared request fields */
-struct ra_field {
-	const char	*name;
-	size_t		 maxlen;
-	int		(*valid)(const char *);
+enum ra_field_kind {
+	RA_FIELD_TEXT = 0,	/* one value, checked by "valid" */
+	RA_FIELD_FILE,		/* a multipart file; "valid" checks its name */
 };
+
+struct ra_field {
+	const char		*name;
+	size_t			 maxlen;
+	int			(*valid)(const char *);
+	enum ra_field_kind	 kind;
+};
+
+/* A screen: the fields it takes (nothing else is let in) and its handler. */
+struct ra_screen {
+	const struct ra_field	*fields;
+	size_t			 nfields;
+	enum ra_err		(*run)(struct ra_req *);
+};
+
+/* Shared by every screen that takes a POST from an officer's page. */
+#define RA_FIELD_CSRF	{ "csrf", 64, ra_valid_hex, RA_FIELD_TEXT }
 
 int		 ra_valid_token(const char *);
 int		 ra_valid_secret(const char *);
 int		 ra_valid_word(const char *);
+int		 ra_valid_hex(const char *);
+int		 ra_valid_digits(const char *);
+int		 ra_valid_filename(const char *);
+int		 ra_field_i64(const char *, int64_t, int64_t, int64_t *);
+enum ra_err	 ra_form_check(struct ra_req *, const struct ra_field *, size_t);
 enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
 		    const char **);
 const char	*ra_req_method(const struct ra_req *);

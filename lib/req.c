@@ -3,10 +3,14 @@
  * it parses the request with ClearSilver's CGI kit; from a shell it takes
  * the command line instead, so cron and batch scripts run the same code.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <cgi/cgi.h>
 
@@ -44,6 +48,72 @@ req_size_ok(const struct ra_req *r)
 	return RA_OK;
 }
 
+/* Whether a urlencoded "s" of "len" bytes encodes a NUL (%00). */
+static int
+has_nul_escape(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (s[i] == '%' && s[i + 1] == '0' && s[i + 2] == '0')
+			return 1;
+	return 0;
+}
+
+/*
+ * ClearSilver decodes %00 into the value and the C string ends there, so
+ * "pin=1234%00junk" would arrive as "1234": look at the raw query string,
+ * and at a urlencoded body before ClearSilver reads it (the body is read
+ * here and handed back on fd 0 from memory).  A multipart body cannot be
+ * looked at without a second multipart parser; its text fields are short
+ * tokens that validators check whole.
+ */
+static enum ra_err
+req_nul_check(struct ra_req *r)
+{
+	const char	*qs = ra_req_env("QUERY_STRING");
+	const char	*ct = ra_req_env("CONTENT_TYPE");
+	const char	*cl = ra_req_env("CONTENT_LENGTH");
+	char		*body = NULL;
+	size_t		 len, got = 0;
+	ssize_t		 n;
+	int		 fd = -1;
+	enum ra_err	 er = RA_ESYS;
+
+	if (qs != NULL && has_nul_escape(qs, strlen(qs))) {
+		r->refusal = "NUL (%00) in the query string";
+		return RA_EINPUT;
+	}
+	if (ct == NULL || cl == NULL || strncasecmp(ct,
+	    "application/x-www-form-urlencoded", 33) != 0)
+		return RA_OK;
+	len = (size_t)strtoull(cl, NULL, 10);	/* checked by req_size_ok */
+	if ((body = malloc(len + 1)) == NULL)
+		return RA_ENOMEM;
+	while (got < len && (n = read(0, body + got, len - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		got += (size_t)n;
+	}
+	if (has_nul_escape(body, got)) {
+		r->refusal = "NUL (%00) in a form field";
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((fd = memfd_create("ra-body", MFD_CLOEXEC)) == -1 ||
+	    write(fd, body, got) != (ssize_t)got ||
+	    lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) == -1)
+		goto out;
+	er = RA_OK;
+out:
+	if (fd != -1)
+		close(fd);
+	free(body);
+	return er;
+}
+
 static enum ra_err
 req_parse_cgi(struct ra_req *r)
 {
@@ -51,7 +121,8 @@ req_parse_cgi(struct ra_req *r)
 	NEOERR		*err;
 	enum ra_err	 er;
 
-	if ((er = req_size_ok(r)) != RA_OK)
+	if ((er = req_size_ok(r)) != RA_OK ||
+	    (er = req_nul_check(r)) != RA_OK)
 		return er;
 	if ((err = hdf_init(&h)) != STATUS_OK ||
 	    (err = hdf_set_value(h, "Config.Upload.TmpDir",
@@ -246,16 +317,20 @@ audit_refusal(struct ra_req *r, enum ra_err er)
 		    ra_req_env("SCRIPT_NAME") : "a request");
 }
 
-/* main() of a screen: open the request, run it, report, close. */
+/*
+ * main() of a screen: open the request, check it whole against the
+ * screen's fields, run it, report, close.
+ */
 int
-ra_web_main(int argc, char *argv[], enum ra_err (*run)(struct ra_req *))
+ra_web_main(int argc, char *argv[], const struct ra_screen *sc)
 {
 	struct ra_req	 r;
 	enum ra_err	 er;
 	int		 rc = 0;
 
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK)
-		er = run(&r);
+	if ((er = ra_req_open(&r, argc, argv)) == RA_OK &&
+	    (er = ra_form_check(&r, sc->fields, sc->nfields)) == RA_OK)
+		er = sc->run(&r);
 	if (er != RA_OK) {
 		if (r.db != NULL)
 			ra_db_rollback(r.db);

@@ -62,6 +62,21 @@ has "$err" "001-core.sql: differs from the applied version" "edited applied migr
 has "$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" status)" "001-core.sql	CHANGED since applied" \
     "status shows the edited file"
 
+# --- hostile forms: every field declared, once, whole -------------------
+code() { curl -sS --cacert "$CACERT" -o /dev/null -w '%{http_code}' "$@"; }
+tok=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+is "$(code "$URL/ra/raget.cgi?t=$tok&t=$tok")" 400 "a repeated field: 400"
+is "$(code "$URL/ra/index.cgi?debug=1")" 400 "an undeclared field: 400"
+is "$(code "$URL/ra/raget.cgi?t=$tok%00x")" 400 "%00 in the query string: 400"
+is "$(code -d "t=$tok&step=pin&pin=secret%00junk" "$URL/ra/raget.cgi")" 400 \
+    "%00 in a urlencoded form field: 400, not a value cut at the NUL"
+is "$(code "$URL/ra/certget.cgi?t.x=1")" 400 "a dotted (structured) name: 400"
+is "$(sql "SELECT string_agg(detail->>'why', '|' ORDER BY audit_id) FROM ra.audit WHERE event = 'web.refused'")" \
+    "field repeated or structured: t|undeclared field: debug|NUL (%00) in the query string|NUL (%00) in a form field|field repeated or structured: t" \
+    "each refusal is audited with what was wrong"
+page=$(curl -sS --cacert "$CACERT" -d "t=$tok&step=pin&pin=secret" "$URL/ra/raget.cgi")
+hasnt "$page" "システムエラー" "a well-formed form still goes through (its own answer)"
+
 # --- database down -------------------------------------------------------
 runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$T/var/pg" -m fast -w stop >/dev/null
 err=$("$CGIDIR/index.cgi" 2>&1 >/dev/null)
