@@ -243,7 +243,8 @@ step_pin(struct screen *sc)
 	unsigned char	*salt = NULL, *hash = NULL;
 	size_t		 saltlen, hashlen;
 	const char	*param[2];
-	char		 max[16], nonce[RA_TOKEN_LEN + 1] = "", left[16];
+	char		 max[16], nonce[RA_TOKEN_LEN + 1] = "", left[16],
+			 pass[P12_PASS_LEN + 1] = "";
 	int		 match, maxf;
 	enum ra_err	 er;
 
@@ -280,13 +281,21 @@ step_pin(struct screen *sc)
 		er = show(sc, 403, "badpin");
 		goto out;
 	}
-	if ((er = nonce_new(sc, nonce)) != RA_OK ||
+	/*
+	 * The P12 password is shown now, before 【発行】 (manual 2-3-1-2),
+	 * and the 【発行】 form carries it back: whichever answer to a double
+	 * click the browser keeps, it shows the password the key is under.
+	 */
+	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
+	    (er = nonce_new(sc, nonce)) != RA_OK ||
 	    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		goto out;
 	hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+	hdf_set_value(sc->r->page, "Get.Pass", pass);
 	er = show(sc, 200, "issue");
 out:
+	OPENSSL_cleanse(pass, sizeof(pass));
 	OPENSSL_cleanse(nonce, sizeof(nonce));
 	PQclear(res);
 	PQfreemem(salt);
@@ -320,26 +329,27 @@ step_issue(struct screen *sc)
 	int64_t			 id;
 	enum ra_err		 er;
 
+	/* The password shown with the 【発行】 button comes back. */
+	if (sc->f[F_PASS] == NULL || strlen(sc->f[F_PASS]) != P12_PASS_LEN)
+		return RA_EINPUT;
+	snprintf(pass, sizeof(pass), "%s", sc->f[F_PASS]);
 	if (strcmp(PQgetvalue(sc->tok, 0, T_REQUEST), "0") != 0) {
-		/* 発行 pressed again, a reload, or back: nothing new. */
+		/*
+		 * 発行 pressed again, a reload, or back: nothing new, and the
+		 * same STEP3 as the first answer, with the password this
+		 * form carried (the one shown before 【発行】).
+		 */
 		if ((er = audit(sc, "ra_cert.request", "refused",
 		    "{\"why\": \"already requested\"}")) != RA_OK ||
 		    (er = ra_db_commit(sc->r->db)) != RA_OK)
-			return er;
-		hdf_set_value(sc->r->page, "Get.Nonce", sc->f[F_NONCE]);
-		return show(sc, 200, "again");
+			goto out;
+		id = strtoll(PQgetvalue(sc->tok, 0, T_REQUEST), NULL, 10);
+		goto shown;
 	}
 	memset(&rq, 0, sizeof(rq));
-	if (is_renewal(sc)) {
-		/* The password shown with the 【発行】 button comes back. */
-		if (sc->f[F_PASS] == NULL || strlen(sc->f[F_PASS]) !=
-		    P12_PASS_LEN)
-			return RA_EINPUT;
-		snprintf(pass, sizeof(pass), "%s", sc->f[F_PASS]);
+	if (is_renewal(sc))
 		rq.target_cert_id = strtoll(PQgetvalue(sc->tok, 0, T_CERT),
 		    NULL, 10);
-	} else if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK)
-		goto out;
 	if ((er = ra_subject(sc, &subject, why, sizeof(why))) != RA_OK)
 		goto out;
 	rq.institution_id = strtoll(PQgetvalue(sc->tok, 0, T_INST), NULL, 10);
@@ -361,6 +371,7 @@ step_issue(struct screen *sc)
 	    (er = audit(sc, "ra_cert.request", "ok", NULL)) != RA_OK ||
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		goto out;
+shown:
 	/* A few seconds for the worker; the download waits if need be. */
 	(void)ra_request_wait(sc->r->db, id, 1000L * ra_conf_int(&sc->r->conf,
 	    "Web.WaitSeconds", 5), state, sizeof(state), err, sizeof(err));

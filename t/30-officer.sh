@@ -66,17 +66,25 @@ has "$page" "あと 4 回" "and says how many tries are left"
 page=$($CU -d "t=$t&step=pin&pin=$pin" "$GET")
 has "$page" "【STEP2】証明書発行" "the right PIN leads to STEP2"
 s=$(printf '%s' "$page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
-code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&step=issue" "$GET")
+pass=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+is "${#pass}" 16 "the P12 password is shown before 発行 (manual 2-3-1-2)"
+has "$page" "name=\"pass\" value=\"$pass\"" "and the 発行 form carries it"
+code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&step=issue&pass=$pass" "$GET")
 is "$code" 403 "発行 without the step nonce (CSRF) is refused"
 is "$(sql "SELECT count(*) FROM ra.request")" 0 "and requests nothing"
 
-page=$($CU -d "t=$t&s=$s&step=issue" "$GET")
+# D3: 発行 pressed twice 0.15 s apart; the browser keeps whichever answer
+# comes last.  Both must show STEP3 with the password noted before 発行.
+$CU -o "$T/issue1.html" -d "t=$t&s=$s&step=issue&pass=$pass" "$GET" &
+sleep 0.15
+$CU -o "$T/issue2.html" -d "t=$t&s=$s&step=issue&pass=$pass" "$GET" &
+wait
+page=$(cat "$T/issue1.html")
+page2=$(cat "$T/issue2.html")
 has "$page" "【STEP3】証明書ダウンロード" "発行 leads to STEP3"
-pass=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
-is "${#pass}" 16 "the P12 password is shown"
-page2=$($CU -d "t=$t&s=$s&step=issue" "$GET")
-has "$page2" "すでに発行を受け付けています" "発行 pressed again: already requested"
-hasnt "$page2" "$pass" "and the password is not shown twice"
+has "$page2" "【STEP3】証明書ダウンロード" "the second 発行 leads to the same STEP3"
+has "$page" "id=\"p12pin\">$pass<" "the first answer shows the password"
+has "$page2" "id=\"p12pin\">$pass<" "and so does the second: no click order loses it"
 is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer'")" 1 "one request however often 発行 is pressed"
 
 i=0

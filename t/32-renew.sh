@@ -40,7 +40,8 @@ is "${#pass}" 16 "the P12 password is shown before 発行"
 page=$($CU $OLD -d "t=$t&s=$s&step=issue&pass=$pass" "$URL/ra/raget.cgi")
 has "$page" "【STEP3】" "発行"
 page=$($CU $OLD -d "t=$t&s=$s&step=issue&pass=$pass" "$URL/ra/raget.cgi")
-has "$page" "すでに発行を受け付けています" "a second 発行 issues nothing"
+has "$page" "id=\"p12pin\">$pass<" "a second 発行 shows the same STEP3 and password"
+is "$(sql "SELECT count(*) FROM ra.request WHERE action = 'renew'")" 1 "and issues nothing"
 i=0
 until [ "$(sql "SELECT count(*) FROM ra.request WHERE action = 'renew' AND state = 'done'")" = 1 ] ||
     [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done

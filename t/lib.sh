@@ -115,10 +115,10 @@ officer_with_cert() {
 	openssl smime -verify -noverify -in "$f" -out "$T/m.body" 2>/dev/null
 	tok=$(tr -d '\r' <"$T/m.body" | grep -o 'raget.cgi?t=[A-Za-z0-9_-]*' | cut -d= -f2)
 	pin=$("$d" pin-issue --officer 1 | sed 's/.*: //')
-	s=$($cu -d "t=$tok&step=pin&pin=$pin" "$URL/ra/raget.cgi" |
-	    sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
-	OFFICER_PASS=$($cu -d "t=$tok&s=$s&step=issue" "$URL/ra/raget.cgi" |
-	    sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+	page=$($cu -d "t=$tok&step=pin&pin=$pin" "$URL/ra/raget.cgi")
+	s=$(printf '%s' "$page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
+	OFFICER_PASS=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+	$cu -o /dev/null -d "t=$tok&s=$s&step=issue&pass=$OFFICER_PASS" "$URL/ra/raget.cgi"
 	i=0
 	until [ "$(sql "SELECT state FROM ra.request WHERE kind = 'ra_officer'")" = done ] ||
 	    [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done

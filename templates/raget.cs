@@ -23,12 +23,12 @@
 <h2>【STEP2】証明書発行 <span class="en">Issue</span></h2>
 <?cs if:Get.Step == "renew" ?>
 <p>クライアント認証に成功しました（登録担当者用証明書の更新）。</p>
+<?cs else ?>
+<p>アクセスPINの認証に成功しました。P12ファイル証明書PINを控えてから[発行]を押してください。</p>
+<?cs /if ?>
 <p class="note">P12ファイル証明書PIN：<strong id="p12pin"><?cs var:Get.Pass ?></strong><br>
 「P12ファイル証明書PIN」は必ずお控えください。お控えいただかなかった場合、P12ファイルのインポートができなくなります。<br>
-<span class="en">Write down this P12 password now: it is needed to import the renewed certificate.</span></p>
-<?cs else ?>
-<p>アクセスPINの認証に成功しました。[発行]を押してください。</p>
-<?cs /if ?>
+<span class="en">Write down this P12 password now, before you press 発行: it is needed to import the certificate.</span></p>
 <p class="note">[発行]は1回のみ押してください。押したあとは、[発行]を複数回押したり、
 [1つ戻る]を押したりしないでください。【STEP3】画面が表示されるまでお待ちください。<br>
 <span class="en">Press 発行 once and wait for STEP3.</span></p>
@@ -36,22 +36,18 @@
 <input type="hidden" name="t" value="<?cs var:Get.Token ?>">
 <input type="hidden" name="s" value="<?cs var:Get.Nonce ?>">
 <input type="hidden" name="step" value="issue">
-<?cs if:Get.Step == "renew" ?><input type="hidden" name="pass" value="<?cs var:Get.Pass ?>"><?cs /if ?>
+<input type="hidden" name="pass" value="<?cs var:Get.Pass ?>">
 <button type="submit" id="issue">発行</button>
 </form>
 
-<?cs elif:Get.Step == "done" || Get.Step == "again" || Get.Step == "notyet" ?>
+<?cs elif:Get.Step == "done" || Get.Step == "notyet" ?>
 <h2>【STEP3】証明書ダウンロード <span class="en">Download</span></h2>
 <?cs if:Get.Step == "done" ?>
 <p class="note">P12ファイル証明書PIN：<strong id="p12pin"><?cs var:Get.Pass ?></strong><br>
-「P12ファイル証明書PIN」は必ずお控えください。お控えいただかなかった場合、P12ファイルの
-インポートができなくなります。この画面を閉じると二度と表示されません。<br>
-<span class="en">Write down this P12 password now: it is shown only once and is needed to import the file.</span></p>
+【発行】の前に表示したP12ファイル証明書PINです。P12ファイルのインポートに必要です。<br>
+<span class="en">The P12 password shown before 発行: it is needed to import the file.</span></p>
 <?cs if:Get.Issued == "1" ?><p id="state">証明書の発行が完了しました。</p>
 <?cs else ?><p id="state">証明書を発行しています。しばらくしてからダウンロードしてください。</p><?cs /if ?>
-<?cs elif:Get.Step == "again" ?>
-<p id="state">この証明書取得URLではすでに発行を受け付けています。控えたP12ファイル証明書PINを入力してダウンロードしてください。<br>
-<span class="en">Already issued for this URL: enter the P12 password you noted to download.</span></p>
 <?cs else ?>
 <p class="note" id="state">まだダウンロードできません（発行処理中、ダウンロード済み、またはP12ファイル証明書PINの誤り）。<br>
 <span class="en">Not available: still being issued, already downloaded, or a wrong P12 password.</span></p>
