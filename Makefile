@@ -35,7 +35,7 @@ SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 
-.PHONY: all install uninstall run stop check check-clean bench clean distclean deps
+.PHONY: all install uninstall run stop check check-clean check-asan lint bench clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -104,6 +104,17 @@ stop:
 
 check: deps all $(TEST_CBINS)
 	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/[0-9]*.sh))
+	$(MAKE) lint
+	$(MAKE) check-asan
+
+# cppcheck, gcc -fanalyzer and clang --analyze; conf/lint.supp holds the
+# findings that are not defects, each with its reason.
+lint: deps config.mk
+	sh conf/lint $(CPPFLAGS) $(RA_CPPFLAGS)
+
+# The unit tests and a smoke run of the stack built with ASan and UBSan.
+check-asan: deps config.mk
+	sh conf/check-asan
 
 # The same "make check", in a minimal Debian 12 root with nothing but make and
 # git installed by hand, on the committed HEAD (.ci/clean-room; needs root).

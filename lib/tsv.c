@@ -153,7 +153,7 @@ tsv_decode(const char *buf, size_t len, char **out, struct ra_tsv_errors *e)
 {
 	iconv_t		 cd;
 	char		*in = (char *)buf, *o, *dst;
-	size_t		 inleft = len, outleft, sz, i;
+	size_t		 inleft, outleft, sz, i;
 	int		 line = 1;
 
 	*out = NULL;

@@ -695,7 +695,6 @@ reserve_all(struct ra_worker *w, struct job *jobs, size_t n)
 				    NULL, 10);
 				jobs[i].state = JOB_SIGN;
 			}
-	er = RA_ENOMEM;
 	for (i = 0; i < n; i++) {
 		if (jobs[i].state == JOB_RESERVE &&
 		    (er = reserve_conflict(w, &jobs[i])) != RA_OK)
@@ -924,7 +923,7 @@ ra_worker_batch(struct ra_worker *w)
 
 	if ((jobs = calloc(w->batch, sizeof(*jobs))) == NULL)
 		return -1;
-	if ((er = claim(w, jobs, &n)) != RA_OK) {
+	if (claim(w, jobs, &n) != RA_OK) {
 		free(jobs);
 		return -1;
 	}

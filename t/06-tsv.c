@@ -185,7 +185,7 @@ main(void)
 	{
 		/* 1,200 rows with no DN: errors past the cap still fail the row. */
 		size_t	 n = 1200, k;
-		char	*many = malloc(n * 4), *p = many;
+		char	*many = malloc(n * 4 + 1), *p = many;	/* and its NUL */
 
 		for (k = 0; k < n; k++)
 			p = stpcpy(p, "\t21\n");
