@@ -10,7 +10,14 @@ VERSION		= 0.1.0
 VAR		?= $(CURDIR)/var
 
 # Where things live once installed; the same names go into ra.conf.sample.
-cgidir		= $(libexecdir)/ra/cgi-bin
+# One directory per trust zone, each holding only its own binaries, so
+# Apache's ScriptAlias for one zone cannot reach another's programs; the
+# shell-only tools (CA, operations, worker, mail) sit outside every alias.
+cgidir		= $(libexecdir)/ra
+publicdir	= $(cgidir)/public
+officerdir	= $(cgidir)/officer
+deskdir		= $(cgidir)/desk
+toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
 confdir		= $(sysconfdir)/ra
@@ -28,6 +35,11 @@ LIB_SRCS	= $(sort $(wildcard lib/*.c))
 LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
+ZONE_PUBLIC	= index raget certget
+ZONE_OFFICER	= login menu screen logout server download
+ZONE_DESK	= desk
+ZONE_TOOLS	= ca ops worker mail
+zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
 TEST_CSRCS	= $(sort $(wildcard t/*.c))
 TEST_CBINS	= $(TEST_CSRCS:.c=.t)
 TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs))
@@ -70,9 +82,17 @@ ra.conf.sample: conf/ra.conf.in config.mk
 	    conf/ra.conf.in > $@
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(cgidir) $(DESTDIR)$(tmpldir) $(DESTDIR)$(schemadir) \
-	    $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8
-	$(INSTALL) -m 0755 $(CGIS) $(DESTDIR)$(cgidir)
+	@test "$(sort $(CGIS))" = "$(sort $(call zone_cgis,$(ZONE_PUBLIC) \
+	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TOOLS)))" || \
+	    { echo "Makefile: every cgi-bin program must be in exactly one ZONE_ list"; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(publicdir) $(DESTDIR)$(officerdir) \
+	    $(DESTDIR)$(deskdir) $(DESTDIR)$(toolsdir) $(DESTDIR)$(tmpldir) \
+	    $(DESTDIR)$(schemadir) $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 \
+	    $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_PUBLIC)) $(DESTDIR)$(publicdir)
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OFFICER)) $(DESTDIR)$(officerdir)
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_DESK)) $(DESTDIR)$(deskdir)
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TOOLS)) $(DESTDIR)$(toolsdir)
 	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail
 	$(INSTALL) -m 0644 $(wildcard templates/*.cs) $(DESTDIR)$(tmpldir)
 	$(INSTALL) -m 0644 $(wildcard templates/mail/*.cs) $(DESTDIR)$(tmpldir)/mail
@@ -82,7 +102,10 @@ install: all
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(cgidir)/,$(notdir $(CGIS)))
+	rm -f $(addprefix $(DESTDIR)$(publicdir)/,$(notdir $(call zone_cgis,$(ZONE_PUBLIC))))
+	rm -f $(addprefix $(DESTDIR)$(officerdir)/,$(notdir $(call zone_cgis,$(ZONE_OFFICER))))
+	rm -f $(addprefix $(DESTDIR)$(deskdir)/,$(notdir $(call zone_cgis,$(ZONE_DESK))))
+	rm -f $(addprefix $(DESTDIR)$(toolsdir)/,$(notdir $(call zone_cgis,$(ZONE_TOOLS))))
 	rm -f $(patsubst templates/%,$(DESTDIR)$(tmpldir)/%,$(TEMPLATES))
 	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
 	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf
@@ -92,6 +115,7 @@ uninstall:
 # The local stack runs the installed tree under $(VAR)/root, as an
 # administrator's install would, so "make run" also exercises "make install".
 STACK_ENV	= RA_ROOT=$(VAR)/root RA_CGIDIR=$(VAR)/root$(cgidir) \
+		  RA_TOOLSDIR=$(VAR)/root$(toolsdir) RA_DESKDIR=$(VAR)/root$(deskdir) \
 		  RA_TMPLDIR=$(VAR)/root$(tmpldir) RA_SCHEMADIR=$(VAR)/root$(schemadir) \
 		  RA_HTTPD_CONF=$(VAR)/root$(confdir)/httpd-ra.conf
 

@@ -9,13 +9,18 @@ make -s -C "$top" install DESTDIR="$D" >"$D.log" 2>&1
 ok $? "make install DESTDIR=$D"
 rm -f "$D.log"
 
-v() { make -s -C "$top" "print-$1"; }
+v() { make -s --no-print-directory -C "$top" "print-$1"; }
 cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
 confdir=$(v confdir); mandir=$(v mandir)
 
-for f in "$cgidir/index.cgi" "$cgidir/ops.cgi"; do
-	[ -x "$D$f" ]; ok $? "executable $f"
+# One directory per zone, each with its own programs only.
+for z in public:index,raget,certget officer:login,menu,screen,logout,server,download \
+    desk:desk tools:ca,ops,worker,mail; do
+	dir=$D$cgidir/${z%%:*}
+	want=$(echo "${z#*:}" | tr ',' '\n' | sed 's/$/.cgi/' | sort | tr '\n' ' ')
+	is "$(ls "$dir" | sort | tr '\n' ' ')" "$want" "zone ${z%%:*}: exactly its programs"
 done
+[ -x "$D$cgidir/tools/ops.cgi" ]; ok $? "the tools are executable"
 for f in "$tmpldir/index.cs" "$tmpldir/error.cs" "$schemadir/001-core.sql" \
     "$confdir/ra.conf.sample" "$confdir/httpd-ra.conf" \
     "$mandir/man5/ra.conf.5" "$mandir/man8/ops.cgi.8" "$mandir/man8/index.cgi.8"; do
@@ -31,7 +36,7 @@ has "$sample" "Schema = $schemadir" "and the installed schema"
 # no database they fail cleanly, with the SQLSTATE, not a crash.
 sed -e "s|$tmpldir|$D$tmpldir|" -e "s|$schemadir|$D$schemadir|" \
     -e "s|host=/var/run/postgresql|host=$D/nowhere|" "$D$confdir/ra.conf.sample" >"$D/ra.conf"
-err=$(RA_CONF=$D/ra.conf "$D$cgidir/ops.cgi" status 2>&1)
+err=$(RA_CONF=$D/ra.conf "$D$cgidir/tools/ops.cgi" status 2>&1)
 is $? 1 "installed ops.cgi without a database: exit status 1"
 has "$err" "SQLSTATE 08006" "and says the database is unreachable"
 man -l "$D$mandir/man5/ra.conf.5" >/dev/null 2>&1

@@ -31,9 +31,9 @@ has "$hdrs" "X-Frame-Options: DENY" "security headers from httpd-ra.conf"
 is "$(code "https://127.0.0.1:$RA_PORT/")" 302 "the bare URL on 127.0.0.1 redirects to the front page"
 
 for cgi in ops ca worker; do
-	is "$(code "$URL/ra/$cgi.cgi")" 403 "$cgi.cgi is not reachable from the web"
+	is "$(code "$URL/ra/$cgi.cgi")" 404 "$cgi.cgi is not reachable from the web"
 done
-is "$(code "$URL/ra/lra/index.cgi")" 403 "officer area without a certificate: 403 (Require expr)"
+is "$(code "$URL/ra/lra/menu.cgi")" 403 "officer area without a certificate: 403 (Require expr)"
 
 is "$(code --tlsv1.2 --tls-max 1.2 "$URL/ra/index.cgi")" 200 "TLS 1.2 is served"
 # The client is told to allow TLS 1.1 (SECLEVEL=0), so a failure is the server's.
@@ -56,8 +56,8 @@ openssl x509 -req -in "$T/officer.csr" -CA "$pki/ra-ca.crt" -CAkey "$pki/private
     -CAcreateserial -days 30 -extfile "$T/client.ext" -out "$T/officer.crt" 2>/dev/null
 ok $? "client certificate issued by the demo RA-officer CA"
 
-page=$(get --cert "$T/officer.crt" --key "$T/officer.key" "$URL/ra/lra/index.cgi")
-ok $? "officer area with the certificate"
+page=$(get --cert "$T/officer.crt" --key "$T/officer.key" "$URL/ra/index.cgi")
+ok $? "a page with the certificate"
 has "$page" "CN=Taro Yamada,L=Academe-ops,O=ra Demo,C=JP" "the page shows the verified subject"
 has "$page" "CN=ra Demo RA Officer CA" "and its issuer"
 
@@ -82,7 +82,20 @@ tls12 ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA; [ $? -ne 0 ]; ok $? "CBC with
 tls12 ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256
 ok $? "ECDHE with AES-GCM is accepted"
 
-shell=$("$CGIDIR/index.cgi")
+# Zones: each prefix reaches its own programs only; the shell tools none.
+st() { curl -sS --cacert "$CACERT" --cert "$T/officer.crt" --key "$T/officer.key" \
+    -o /dev/null -w '%{http_code}' "$URL$1"; }
+is "$(st /ra/server.cgi) $(st /ra/desk.cgi) $(st /ra/lra/desk.cgi) $(st /ra/desk/server.cgi)" \
+    "404 404 404 404" "a zone's programs answer under their own prefix only"
+codes=
+for p in /ra/ /ra/lra/ /ra/desk/; do
+	for b in ops ca worker mail; do codes="$codes $(st "$p$b.cgi")"; done
+done
+is "$codes" "$(printf ' 404%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)" \
+    "the shell tools answer under no prefix, with a verified certificate too"
+is "$(st /ra/lra/menu.cgi)" 403 "(the officer zone itself is there: its gate answers)"
+
+shell=$("$PUBLICDIR/index.cgi")
 ok $? "index.cgi runs from a shell"
 has "$shell" "国立情報学研究所" "and prints the same page"
 hasnt "$shell" "Status:" "without CGI headers"

@@ -6,32 +6,32 @@
 stack_up
 
 # --- configuration -------------------------------------------------------
-err=$(RA_CONF=$T/none.conf "$CGIDIR/ops.cgi" status 2>&1 >/dev/null)
+err=$(RA_CONF=$T/none.conf "$TOOLSDIR/ops.cgi" status 2>&1 >/dev/null)
 rc=$?
 [ $rc -ne 0 ]; ok $? "missing config: exit status $rc"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "missing config: one line"
 has "$err" "$T/none.conf: No such file or directory" "missing config: names the file"
 
 grep -v 'Admin =' "$RA_CONF" >"$T/noadmin.conf"
-err=$(RA_CONF=$T/noadmin.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+err=$(RA_CONF=$T/noadmin.conf "$TOOLSDIR/ops.cgi" migrate 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "incomplete config: non-zero exit"
 has "$err" "Db.Admin is not set" "incomplete config: names the key"
 
 cp "$RA_CONF" "$T/unreadable.conf"
 chmod 0600 "$T/unreadable.conf"
-err=$(runuser -u www-data -- env RA_CONF="$T/unreadable.conf" "$CGIDIR/index.cgi" 2>&1 >/dev/null)
+err=$(runuser -u www-data -- env RA_CONF="$T/unreadable.conf" "$PUBLICDIR/index.cgi" 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "unreadable config: non-zero exit"
 has "$err" "unreadable.conf: Permission denied" "unreadable config: says why"
 
-err=$("$CGIDIR/ops.cgi" frobnicate 2>&1 >/dev/null)
+err=$("$TOOLSDIR/ops.cgi" frobnicate 2>&1 >/dev/null)
 is $? 2 "unknown command: exit status 2"
 has "$err" "usage: ops.cgi" "unknown command: usage"
 
 # --- migrations ----------------------------------------------------------
-out=$("$CGIDIR/ops.cgi" migrate 2>&1)
+out=$("$TOOLSDIR/ops.cgi" migrate 2>&1)
 ok $? "migrate again"
 has "$out" "0 migration(s) applied" "applied migrations are not applied twice"
-has "$("$CGIDIR/ops.cgi" status)" "0 migration(s) pending" "status: nothing pending"
+has "$("$TOOLSDIR/ops.cgi" status)" "0 migration(s) pending" "status: nothing pending"
 
 schema=$(sed -n 's/^ *Schema = //p' "$RA_CONF")
 mkdir "$T/schema"
@@ -43,9 +43,9 @@ INSERT INTO ra.half_done VALUES (1);
 INSERT INTO ra.no_such_table VALUES (1);
 SQL
 sed "s|Schema = .*|Schema = $T/schema|" "$RA_CONF" >"$T/broken.conf"
-has "$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" status)" "009-broken.sql	pending" \
+has "$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" status)" "009-broken.sql	pending" \
     "status lists the new migration as pending"
-err=$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+err=$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" migrate 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "failing migration: non-zero exit"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "failing migration: one line"
 has "$err" "migration 009-broken.sql rolled back: statement 3 (line 4): SQLSTATE 42P01" \
@@ -56,10 +56,10 @@ is "$(sql "SELECT count(*) FROM ra.schema_migration WHERE version = 9")" 0 \
 
 rm "$T/schema/009-broken.sql"
 echo "-- edited after it was applied" >>"$T/schema/001-core.sql"
-err=$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" migrate 2>&1 >/dev/null)
+err=$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" migrate 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "edited applied migration: refused"
 has "$err" "001-core.sql: differs from the applied version" "edited applied migration: says which"
-has "$(RA_CONF=$T/broken.conf "$CGIDIR/ops.cgi" status)" "001-core.sql	CHANGED since applied" \
+has "$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" status)" "001-core.sql	CHANGED since applied" \
     "status shows the edited file"
 
 # --- hostile forms: every field declared, once, whole -------------------
@@ -79,7 +79,7 @@ hasnt "$page" "システムエラー" "a well-formed form still goes through (it
 
 # --- database down -------------------------------------------------------
 runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$T/var/pg" -m fast -w stop >/dev/null
-err=$("$CGIDIR/index.cgi" 2>&1 >/dev/null)
+err=$("$PUBLICDIR/index.cgi" 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "database down: shell run fails"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "database down: one line"
 has "$err" "SQLSTATE 08006" "database down: names the SQLSTATE"

@@ -87,20 +87,20 @@ is "$(sqlstate "DELETE FROM ra.audit" ra_worker)" 42501 "ra_worker cannot delete
 is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'")" 42501 "not even the owner can change it"
 is "$(sqlstate "TRUNCATE ra.audit")" 42501 "nor truncate it"
 
-out=$("$CGIDIR/ops.cgi" audit-verify)
+out=$("$TOOLSDIR/ops.cgi" audit-verify)
 ok $? "ops.cgi audit-verify on an intact chain"
 has "$out" "audit chain intact: 3 row(s)" "and counts the rows"
 # An owner who switches the guard off to edit history is caught.
 sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update;
      UPDATE ra.audit SET actor = 'mallory' WHERE audit_id = 2;
      ALTER TABLE ra.audit ENABLE TRIGGER audit_no_update"
-out=$("$CGIDIR/ops.cgi" audit-verify)
+out=$("$TOOLSDIR/ops.cgi" audit-verify)
 is $? 1 "a rewritten row: exit status 1"
 has "$out" "audit chain broken at row 2: its content does not match its hash" "and names the row"
 sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update;
      UPDATE ra.audit SET actor = 'ra_worker' WHERE audit_id = 2;
      DELETE FROM ra.audit WHERE audit_id = 3;
      ALTER TABLE ra.audit ENABLE TRIGGER audit_no_update"
-has "$("$CGIDIR/ops.cgi" audit-verify)" "rows after it were removed" "a removed last row is caught too"
+has "$("$TOOLSDIR/ops.cgi" audit-verify)" "rows after it were removed" "a removed last row is caught too"
 
 done_testing

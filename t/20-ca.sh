@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 stack_up
 
-CA=$CGIDIR/ca.cgi
+CA=$TOOLSDIR/ca.cgi
 pki=$T/var/pki
 O="National Institute of Informatics"
 institution_add nii "$O" Tokyo Chiyoda-ku
@@ -124,7 +124,7 @@ out=$(echo "never-fetched-1" | "$CA" request --institution nii --profile 13 \
 rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
 sql "UPDATE ra.p12_pending SET expires_at = now() - interval '1 second'
       WHERE cert_id = (SELECT cert_id FROM ra.certificate WHERE request_id = $rid)"
-has "$(as_worker "$CGIDIR/worker.cgi" expire)" "1 expired key(s) deleted" "worker.cgi expire deletes an expired key"
+has "$(as_worker "$TOOLSDIR/worker.cgi" expire)" "1 expired key(s) deleted" "worker.cgi expire deletes an expired key"
 echo "never-fetched-1" | "$CA" p12 --request "$rid" --format modern --out "$T/late.p12" 2>/dev/null
 [ $? -ne 0 ]; ok $? "and it can no longer be fetched"
 
@@ -181,7 +181,7 @@ ok $? "revoked with reason 1 (keyCompromise)"
 err=$("$CA" revoke --serial "$serial" --reason 1 2>&1)
 has "$err" "already revoked" "revoking twice is refused"
 has "$("$CA" status --serial "$serial")" "not yet in a CRL" "status before the CRL"
-as_worker "$CGIDIR/worker.cgi" crl >"$T/crl.out"
+as_worker "$TOOLSDIR/worker.cgi" crl >"$T/crl.out"
 ok $? "worker.cgi crl"
 has "$(cat "$T/crl.out")" "ra Demo Server CA: CRL #2, 1 entries" "the old server CA's CRL #2 lists the revoked certificate"
 has "$(cat "$T/crl.out")" "ra Demo Server CA - G2: CRL #1, 0 entries" "the new CA publishes its own CRL"
@@ -197,7 +197,7 @@ has "$crltext" "X509v3 CRL Number: " "and a CRL number"
 openssl crl -inform DER -in "$T/served.crl" -out "$T/crl.pem"
 v=$(openssl verify -crl_check -CAfile "$T/part3.pem" -untrusted "$T/part2.pem" -CRLfile "$T/crl.pem" "$T/part1.pem" 2>&1)
 has "$v" "certificate revoked" "openssl verify -crl_check sees it revoked"
-as_worker "$CGIDIR/worker.cgi" crl >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" crl >/dev/null
 n1=$(openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -crlnumber | cut -d= -f2)
 is "$n1" "0x03" "CRL numbers only go up"
 

@@ -7,8 +7,8 @@
 stack_up
 worker_stop
 
-CA=$CGIDIR/ca.cgi
-W=$CGIDIR/worker.cgi
+CA=$TOOLSDIR/ca.cgi
+W=$TOOLSDIR/worker.cgi
 O="Kyoto University"
 institution_add kyoto "$O" Kyoto Kyoto
 N=240

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 stack_up
 
-D=$CGIDIR/desk.cgi
+D=$DESKDIR/desk.cgi
 CU="curl -sS --cacert $CACERT"
 GET=$URL/ra/raget.cgi
 mails() { ls "$T/var/mail/maildir/new" 2>/dev/null | wc -l; }
@@ -129,10 +129,10 @@ has "$(sql "SELECT cert_issuer || ' ' || cert_serial || ' ' || cert_subject || '
     "CN=ra Demo RA Officer CA" "with the certificate's issuer, serial, subject and source IP"
 
 # A personal certificate chosen by mistake (another CA, no RA marker).
-out=$(echo "personal-secret" | "$CGIDIR/ca.cgi" request --institution nii --profile 14 \
+out=$(echo "personal-secret" | "$TOOLSDIR/ca.cgi" request --institution nii --profile 14 \
     --subject "CN=Taro Yamada,O=National Institute of Informatics,C=JP" --secret-stdin --wait 20)
 prid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
-echo "personal-secret" | "$CGIDIR/ca.cgi" p12 --request "$prid" --format modern --out "$T/personal.p12"
+echo "personal-secret" | "$TOOLSDIR/ca.cgi" p12 --request "$prid" --format modern --out "$T/personal.p12"
 page=$(curl -sS --cacert "$CACERT" --cert-type P12 --cert "$T/personal.p12:personal-secret" "$LRA/login.cgi")
 has "$page" "登録担当者用証明書ではありません" "a personal certificate of another CA gets the personal-certificate screen"
 # Same RA CA, no marker.
@@ -155,7 +155,7 @@ has "$page" "失効されているか、証明書が無効です" "an RA-CA cert
 $CU $P12 -c "$JAR" -o /dev/null "$LRA/login.cgi"
 is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 200 "logged in again"
 rserial=$(sql "SELECT serial FROM ra.certificate WHERE kind = 'ra_officer'")
-"$CGIDIR/ca.cgi" revoke --serial "$rserial" --reason 4 >/dev/null
+"$TOOLSDIR/ca.cgi" revoke --serial "$rserial" --reason 4 >/dev/null
 ok $? "the RA certificate is revoked"
 is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 "the open session ends at once"
 page=$($CU $P12 "$LRA/login.cgi")
@@ -212,7 +212,7 @@ deliver
 is "$(sql "SELECT state FROM ra.mail WHERE 'tanaka@nii.ac.jp' = ANY (recipients)")" sent "once it is back, the mail goes out"
 is "$(($(mails) - before))" 1 "exactly once"
 
-out=$("$CGIDIR/ops.cgi" audit-verify)
+out=$("$TOOLSDIR/ops.cgi" audit-verify)
 ok $? "the audit chain verifies ($out)"
 
 done_testing

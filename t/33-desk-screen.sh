@@ -3,16 +3,16 @@
 # POSTs only; an officer registered there gets the same retrieval mail.
 . "$(dirname "$0")/lib.sh"
 stack_up
-D=$CGIDIR/desk.cgi
+D=$DESKDIR/desk.cgi
 DESK=$URL/ra/desk/desk.cgi
 
 # A desk operator's client certificate (any CA Apache trusts).
 "$D" institution-add --code ops --name-ja サービス窓口 --name-en "UPKI Service Desk" --st Tokyo \
     --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null
-out=$(echo "desk-secret-1" | "$CGIDIR/ca.cgi" request --institution ops --profile 14 \
+out=$(echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" request --institution ops --profile 14 \
     --subject "CN=Desk Operator,O=UPKI Service Desk,C=JP" --secret-stdin --wait 20)
 rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
-echo "desk-secret-1" | "$CGIDIR/ca.cgi" p12 --request "$rid" --format modern --out "$T/desk.p12"
+echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" p12 --request "$rid" --format modern --out "$T/desk.p12"
 openssl pkcs12 -in "$T/desk.p12" -passin pass:desk-secret-1 -nokeys -clcerts 2>/dev/null >"$T/desk.pem"
 OP="--cert-type P12 --cert $T/desk.p12:desk-secret-1"
 CU="curl -sS --cacert $CACERT"
@@ -58,7 +58,7 @@ ok $? "the officer's retrieval mail went out"
 
 # A revoked operator certificate no longer opens the desk (the attack run
 # registered an officer with one and issued its PIN).
-"$CGIDIR/ca.cgi" revoke --serial "$(sql "SELECT serial FROM ra.certificate WHERE request_id = $rid")" \
+"$TOOLSDIR/ca.cgi" revoke --serial "$(sql "SELECT serial FROM ra.certificate WHERE request_id = $rid")" \
     --reason 1 >/dev/null
 ok $? "the operator's certificate is revoked (key compromise)"
 is "$($CU $OP -o /dev/null -w '%{http_code}' "$DESK")" 403 "a revoked desk operator: 403"

@@ -4,8 +4,8 @@
 # in abort mode; renewals and revocations by serial; whole-file errors.
 . "$(dirname "$0")/lib.sh"
 stack_up
-D=$CGIDIR/desk.cgi
-S=$CGIDIR/server.cgi
+D=$DESKDIR/desk.cgi
+S=$OFFICERDIR/server.cgi
 O="National Institute of Informatics"
 "$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "$O" --st Tokyo --l Chiyoda-ku \
     --from 2026-01-01 --until 2030-12-31 >/dev/null
@@ -46,7 +46,7 @@ out=$(up ok.tsv issue abort)
 ok $? "a Shift_JIS CRLF issue file with a blank line is accepted"
 is "$(printf '%s\n' "$out" | grep -c '	OK	')" 2 "both rows OK in the result TSV"
 is "$(count)" 2 "two requests queued"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server' AND state = 'issued'")" 2 "and issued"
 has "$(sql "SELECT array_to_string(san_dns, ' ') FROM ra.request WHERE subject_dn LIKE 'CN=www%'")" \
     "www.nii.ac.jp nii.ac.jp" "the dNSName column becomes SANs after the CN"
@@ -109,7 +109,7 @@ has "$out" "230:2,シリアル番号,12345の証明書が存在しません。" 
 row "CN=www.nii.ac.jp,$DN" 21 "$serial" "" "" "$c3" www.nii.ac.jp | sjis renew.tsv
 up renew.tsv renew abort >/dev/null
 ok $? "renewal with a new key"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 serial2=$(sql "SELECT c.serial FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE r.action = 'renew'")
 [ -n "$serial2" ]; ok $? "the renewal is issued"
 c6=$(csr www6 "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp")
@@ -123,11 +123,11 @@ out=$(up kyoto.tsv renew abort "$koff")
 has "$out" "231:1,シリアル番号,${serial}は自機関のサーバ証明書ではありません。" "another institution's serial: 231"
 
 # M9: two weeks after a renewal, the old certificate still valid.
-is "$(as_worker "$CGIDIR/mail.cgi" remind)" "0 reminder(s) queued" "no reminder the day of the renewal"
+is "$(as_worker "$TOOLSDIR/mail.cgi" remind)" "0 reminder(s) queued" "no reminder the day of the renewal"
 sql "UPDATE ra.certificate SET issued_at = now() - interval '15 days' WHERE cert_id =
      (SELECT c.cert_id FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE r.action = 'renew')"
-is "$(as_worker "$CGIDIR/mail.cgi" remind)" "1 reminder(s) queued" "a reminder 14 days on"
-is "$(as_worker "$CGIDIR/mail.cgi" remind)" "0 reminder(s) queued" "and only one"
+is "$(as_worker "$TOOLSDIR/mail.cgi" remind)" "1 reminder(s) queued" "a reminder 14 days on"
+is "$(as_worker "$TOOLSDIR/mail.cgi" remind)" "0 reminder(s) queued" "and only one"
 has "$(sql "SELECT data->>'RevokeTSV' FROM ra.mail WHERE template = 'server-renew-reminder'")" \
     "	$serial	4	" "with the old certificate's revocation TSV (reason 4, superseded)"
 
@@ -176,8 +176,8 @@ c5=$(csr upper "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/OU=$OU/CN=Upper.NII.ac.jp")
 row "CN=Upper.NII.ac.jp,OU=$OU,$DN" 21 "" "" "" "$c5" Upper.NII.ac.jp | sjis upper.tsv
 up upper.tsv issue abort >/dev/null
 ok $? "an upper-case CN under an allowed OU is accepted"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null
-is "$("$CGIDIR/download.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | grep -c 'Upper.NII.ac.jp')" 1 \
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
+is "$("$OFFICERDIR/download.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | grep -c 'Upper.NII.ac.jp')" 1 \
     "and listed by ② for the officer of nii.ac.jp"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'server.export' AND officer_id = $off")" 1 \
     "the download is audited"

@@ -42,7 +42,7 @@ has "$page" "エラーのない 1件を処理しました" "partial mode process
 is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'server'")" 1 "one server request queued"
 
 # ② the institution's server certificates, Shift_JIS, one row each.
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 $CU -b "$JAR" -o "$T/serverAll.tsv" "$LRA/download.cgi"
 all=$(iconv -f CP932 -t UTF-8 "$T/serverAll.tsv")
 ok $? "② downloads a Shift_JIS TSV"
@@ -54,7 +54,7 @@ is "$(printf '%s' "$row2" | cut -f4)" "$(sql "SELECT serial FROM ra.certificate 
 printf '%s' "$row2" | cut -f13 | sed 's/-----BEGIN CERTIFICATE-----/&\n/; s/-----END/\n&/' |
     openssl x509 -noout -subject >"$T/pemsubject" 2>&1
 has "$(cat "$T/pemsubject")" "CN = www.nii.ac.jp" "the PEM column is the certificate"
-"$CGIDIR/download.cgi" --officer 1 | cmp -s - "$T/serverAll.tsv"
+"$OFFICERDIR/download.cgi" --officer 1 | cmp -s - "$T/serverAll.tsv"
 ok $? "the same file from a shell (download.cgi --officer)"
 
 # M6: the user administrator's mail and one-time URL; M7 to the officer.

@@ -4,7 +4,7 @@
 # Chromium shows the page without a certificate error.
 . "$(dirname "$0")/lib.sh"
 stack_up
-D=$CGIDIR/desk.cgi
+D=$DESKDIR/desk.cgi
 O="National Institute of Informatics"
 "$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "$O" --st Tokyo --l Chiyoda-ku \
     --from 2026-01-01 --until 2030-12-31 >/dev/null
@@ -15,11 +15,11 @@ csr=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/www.key" \
     -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null | tr -d '\n')
 printf 'CN=www.nii.ac.jp,O=%s,L=Chiyoda-ku,ST=Tokyo,C=JP\t21\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache\twww2.nii.ac.jp\r\n' \
     "$O" "$csr" | iconv -f UTF-8 -t CP932 >"$T/www.tsv"
-"$CGIDIR/server.cgi" --officer "$off" --action issue "$T/www.tsv" >/dev/null 2>&1
+"$OFFICERDIR/server.cgi" --officer "$off" --action issue "$T/www.tsv" >/dev/null 2>&1
 ok $? "the server certificate is requested by TSV"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 rid=$(sql "SELECT request_id FROM ra.request WHERE kind = 'server'")
-"$CGIDIR/ca.cgi" cert --request "$rid" >"$T/www-chain.pem"
+"$TOOLSDIR/ca.cgi" cert --request "$rid" >"$T/www-chain.pem"
 ok $? "and issued"
 
 # The second virtual host: its own small Apache, the user's key and chain.

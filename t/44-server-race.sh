@@ -10,7 +10,7 @@ officer_with_cert 1,2,10
 worker_stop
 O="National Institute of Informatics"
 DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
-S=$CGIDIR/server.cgi
+S=$OFFICERDIR/server.cgi
 
 # file NAME HOST... : an issue TSV with a fresh key per row.
 file() {
@@ -44,7 +44,7 @@ is "$(sql "SELECT count(DISTINCT lower(cn)), count(*) FROM ra.request WHERE kind
 is "$(cat "$T"/s*.out | grep -c '	OK	')" "$hosts" "as many OK rows as host names"
 is "$(cat "$T"/s*.out | grep -c '	NG	212:')" "$((3 * N - hosts))" "every other row lost with 212"
 hasnt "$(cat "$T"/s*.out "$T"/s*.err)" "23505" "no unique violation reaches the user"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null 2>&1
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null 2>&1
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'
            GROUP BY lower(cn) HAVING count(*) > 1")" "" "one certificate per host name"
 
@@ -84,7 +84,7 @@ wait
 is "$(cat "$T"/wp*.code | sort -u)" 200 "four overlapping uploads over HTTPS: no error answer"
 is "$(sql "SELECT count(*) - count(DISTINCT lower(cn)) FROM ra.request WHERE cn LIKE 'web%'")" 0 \
     "each host name queued at most once"
-as_worker "$CGIDIR/worker.cgi" drain >/dev/null 2>&1
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null 2>&1
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'
            GROUP BY lower(cn) HAVING count(*) > 1")" "" "still one certificate per host name"
 

@@ -73,7 +73,11 @@ stack_up() {
 	    bail "make run failed: $(tail -n 5 "$T/run.log")"
 	RA_CONF=$T/var/ra.conf
 	export RA_CONF
-	CGIDIR=$T/var/root$(make -s -C "$top" print-cgidir)
+	CGIDIR=$T/var/root$(make -s --no-print-directory -C "$top" print-cgidir)
+	PUBLICDIR=$CGIDIR/public
+	OFFICERDIR=$CGIDIR/officer
+	DESKDIR=$CGIDIR/desk
+	TOOLSDIR=$CGIDIR/tools
 	URL=https://localhost:$RA_PORT
 	CACERT=$T/var/pki/root-ca.crt
 }
@@ -101,7 +105,7 @@ institution_add() {
 # certificate fetched through the real flow (desk, mail, PIN, STEP1-3).
 # Sets OFFICER_P12 (a file) and OFFICER_PASS.
 officer_with_cert() {
-	d=$CGIDIR/desk.cgi
+	d=$DESKDIR/desk.cgi
 	cu="curl -sS --cacert $CACERT"
 	"$d" institution-add --code nii --name-ja 国立情報学研究所 \
 	    --name-en "National Institute of Informatics" --st Tokyo --l Chiyoda-ku \
@@ -135,7 +139,7 @@ officer_with_cert() {
 mails_settle() {
 	i=0
 	while [ $i -lt 50 ]; do
-		as_worker "$CGIDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"
+		as_worker "$TOOLSDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"
 		[ "$(sql "SELECT count(*) FROM ra.mail WHERE state = 'pending'
 		           AND next_attempt_at <= now()")" = 0 ] && return 0
 		sleep 0.2
