@@ -64,7 +64,7 @@ cmd_send(struct ra_req *r)
 	long		 n = 0;
 	enum ra_err	 er;
 
-	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK)
+	if ((er = ra_req_db(r, RA_DB_MAILER)) != RA_OK)
 		return er;
 	er = send_due(r, &n);
 	printf("%ld mail(s) handled\n", n);
@@ -80,7 +80,7 @@ cmd_run(struct ra_req *r)
 
 	if ((ms = 1000 * ra_conf_int(&r->conf, "Mail.PollSeconds", 10)) < 1000)
 		ms = 1000;
-	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK)
+	if ((er = ra_req_db(r, RA_DB_MAILER)) != RA_OK)
 		return er;
 	while (!stopping) {
 		if (send_due(r, &n) != RA_OK && PQstatus(r->db) != CONNECTION_OK)

@@ -11,6 +11,7 @@ static const char *const db_conf_key[] = {
 	[RA_DB_WEB]	= "Db.Web",
 	[RA_DB_WORKER]	= "Db.Worker",
 	[RA_DB_ADMIN]	= "Db.Admin",
+	[RA_DB_MAILER]	= "Db.Mailer",
 };
 _Static_assert(RA_NITEMS(db_conf_key) == RA_DB_ROLE__MAX,
     "db_conf_key[] out of sync with enum ra_db_role");

@@ -41,9 +41,15 @@ static const char SQL_DATA[] =
     " WHERE mail_id = $1::bigint";
 static const char SQL_RENDERED[] =
     "UPDATE ra.mail SET message = $2::bytea WHERE mail_id = $1::bigint";
+/*
+ * Delivered: the message and the one-time URL in its data (key "URL",
+ * the only place a token travels in clear) are not kept; what remains
+ * says who got which mail when.
+ */
 static const char SQL_SENT[] =
     "UPDATE ra.mail SET state = 'sent', sent_at = pg_catalog.now(),"
-    "       attempts = attempts + 1, last_error = NULL"
+    "       attempts = attempts + 1, last_error = NULL,"
+    "       message = NULL, data = data - 'URL'"
     " WHERE mail_id = $1::bigint";
 /* Backoff: 1, 2, 4 ... minutes, at most an hour; then failed. */
 static const char SQL_RETRY[] =

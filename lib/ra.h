@@ -62,6 +62,7 @@ enum ra_db_role {
 	RA_DB_WEB = 0,	/* CGIs: least privilege */
 	RA_DB_WORKER,	/* issuance worker, cron commands */
 	RA_DB_ADMIN,	/* migrations and service-desk commands */
+	RA_DB_MAILER,	/* mail delivery: the outbox only */
 	RA_DB_ROLE__MAX
 };
 

@@ -36,25 +36,25 @@ has "$("$TOOLSDIR/ops.cgi" status)" "0 migration(s) pending" "status: nothing pe
 schema=$(sed -n 's/^ *Schema = //p' "$RA_CONF")
 mkdir "$T/schema"
 cp "$schema"/*.sql "$T/schema/"
-cat >"$T/schema/009-broken.sql" <<'SQL'
+cat >"$T/schema/099-broken.sql" <<'SQL'
 CREATE TABLE ra.half_done (x integer);
 INSERT INTO ra.half_done VALUES (1);
 -- the next statement fails: nothing of this file may remain
 INSERT INTO ra.no_such_table VALUES (1);
 SQL
 sed "s|Schema = .*|Schema = $T/schema|" "$RA_CONF" >"$T/broken.conf"
-has "$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" status)" "009-broken.sql	pending" \
+has "$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" status)" "099-broken.sql	pending" \
     "status lists the new migration as pending"
 err=$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" migrate 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "failing migration: non-zero exit"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "failing migration: one line"
-has "$err" "migration 009-broken.sql rolled back: statement 3 (line 4): SQLSTATE 42P01" \
+has "$err" "migration 099-broken.sql rolled back: statement 3 (line 4): SQLSTATE 42P01" \
     "failing migration: names file, statement, line and SQLSTATE"
 is "$(sql "SELECT to_regclass('ra.half_done') IS NULL")" t "failing migration: its table is rolled back"
-is "$(sql "SELECT count(*) FROM ra.schema_migration WHERE version = 9")" 0 \
+is "$(sql "SELECT count(*) FROM ra.schema_migration WHERE version = 99")" 0 \
     "failing migration: not recorded"
 
-rm "$T/schema/009-broken.sql"
+rm "$T/schema/099-broken.sql"
 echo "-- edited after it was applied" >>"$T/schema/001-core.sql"
 err=$(RA_CONF=$T/broken.conf "$TOOLSDIR/ops.cgi" migrate 2>&1 >/dev/null)
 [ $? -ne 0 ]; ok $? "edited applied migration: refused"

@@ -70,6 +70,20 @@ is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_web)" 42501 "ra_web can
 is "$(sqlstate "SELECT key_secret FROM ra.request" ra_web)" 42501 "ra_web cannot read key passwords back"
 is "$(sqlstate "SELECT state, subject_dn FROM ra.request" ra_web)" ok "but reads the rest of a request"
 
+# Mail is a zone of its own: the web role cannot read the outbox (pending
+# rows hold one-time URLs); the mailer reads it and nothing else.
+is "$(sqlstate "SELECT data FROM ra.mail" ra_web)" 42501 "ra_web cannot read the outbox"
+is "$(sqlstate "SELECT message FROM ra.mail" ra_web)" 42501 "nor its messages"
+is "$(sqlstate "SELECT data, message FROM ra.mail" ra_mailer)" ok "ra_mailer reads the outbox"
+is "$(sqlstate "SELECT count(*) FROM ra.officer" ra_mailer)" 42501 "and not the officers"
+is "$(sqlstate "SELECT count(*) FROM ra.certificate" ra_mailer)" 42501 "nor the certificates"
+is "$(sqlstate "INSERT INTO ra.audit (event, outcome, actor) VALUES ('x', 'ok', 'x')" ra_mailer)" 42501 \
+    "nor writes the audit log"
+[ -r "$T/var/pki/mail/mail-signer.key" ] && ! runuser -u ra-mail -- test -r "$T/var/pki/private/server-ca.key" &&
+    runuser -u ra-mail -- test -r "$T/var/pki/mail/mail-signer.key" &&
+    ! runuser -u ra-worker -- test -r "$T/var/pki/mail/mail-signer.key"
+ok $? "the mail user reads the mail-signer key and no CA key; the worker not the signer key"
+
 # Audit: appended by both roles, chained, never changed.
 for who in ra_web ra_worker ra_web; do
 	sqlstate "INSERT INTO ra.audit (event, outcome, actor, source_ip, detail)

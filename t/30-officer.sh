@@ -36,6 +36,13 @@ has "$err" "every domain must be registered" "and says why"
 deliver
 body=$(mail_to taro@nii.ac.jp)
 ok $? "the retrieval mail arrives and its S/MIME signature verifies"
+# Secrets: once delivered, the outbox keeps neither the message nor the URL.
+is "$(sql "SELECT count(*) FILTER (WHERE message IS NULL AND NOT data ? 'URL'), count(*)
+           FROM ra.mail WHERE state = 'sent'")" "1|1" "a delivered mail keeps no message and no one-time URL"
+tok_sent=$(printf '%s' "$body" | tr -d '\r' | grep -o 'raget.cgi?t=[A-Za-z0-9_-]*' | cut -d= -f2)
+is "$(sql "SELECT count(*) FROM ra.mail WHERE position('$tok_sent' IN data::text) > 0
+           OR position(convert_to('$tok_sent', 'UTF8') IN coalesce(message, '')) > 0")" 0 \
+    "the token is nowhere in the outbox"
 has "$(cat "$T/var/mail/maildir/new/"*)" "Subject: =?ISO-2022-JP?B?" "subject in ISO-2022-JP"
 subject=$(sed -n 's/^Subject: =?ISO-2022-JP?B?\(.*\)?=\r*$/\1/p' "$(grep -l '^To: taro@' "$T/var/mail/maildir/new/"*)" |
     base64 -d | iconv -f ISO-2022-JP -t UTF-8)

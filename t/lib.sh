@@ -87,6 +87,11 @@ as_worker() {
 	runuser -u ra-worker -- env RA_CONF="$RA_CONF" "$@"
 }
 
+# Run a command of the installed tree as mail delivery's user.
+as_mailer() {
+	runuser -u ra-mail -- env RA_CONF="$RA_CONF" "$@"
+}
+
 # Stop the worker "make run" started, so a test can drive its own.
 worker_stop() {
 	pid=$(cat "$T/var/run/worker.pid" 2>/dev/null) || return 0
@@ -139,7 +144,7 @@ officer_with_cert() {
 mails_settle() {
 	i=0
 	while [ $i -lt 50 ]; do
-		as_worker "$TOOLSDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"
+		as_mailer "$TOOLSDIR/mail.cgi" send >/dev/null 2>>"$T/deliver.log"
 		[ "$(sql "SELECT count(*) FROM ra.mail WHERE state = 'pending'
 		           AND next_attempt_at <= now()")" = 0 ] && return 0
 		sleep 0.2
