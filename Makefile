@@ -25,7 +25,7 @@ confdir		= $(sysconfdir)/ra
 WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 		  -Wmissing-prototypes -Wmissing-declarations -Wstrict-prototypes \
 		  -Wno-unused-parameter
-RA_CPPFLAGS	= -D_GNU_SOURCE -Ilib $(SSL_CFLAGS) $(PQ_CFLAGS) $(CS_CFLAGS) \
+RA_CPPFLAGS	= -D_GNU_SOURCE -Ilib $(SSL_CFLAGS) $(PQ_CFLAGS) $(CS_CFLAGS) $(SECCOMP_CFLAGS) \
 		  -DRA_CONF_DEFAULT='"$(confdir)/ra.conf"' \
 		  -DRA_VERSION='"$(VERSION)"'
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS)
@@ -62,7 +62,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)
@@ -70,7 +70,10 @@ lib/libra.a: $(LIB_OBJS)
 	ar rcs $@ $(LIB_OBJS)
 
 cgi-bin/%.cgi: cgi-bin/%.c lib/libra.a
-	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS)
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(EXTRA_LIBS)
+
+# Only the worker confines itself (lib/sandbox.c), so only it links libseccomp.
+cgi-bin/worker.cgi: EXTRA_LIBS = $(SECCOMP_LIBS)
 
 t/%.t: t/%.c t/tap.h lib/libra.a
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS)

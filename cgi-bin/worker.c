@@ -8,10 +8,16 @@
  *	worker.cgi drain	work the queue until it is empty, then exit
  *	worker.cgi crl		publish the CRL of every issuing CA (cron)
  *	worker.cgi expire	delete server-made keys nobody fetched (cron)
+ *	worker.cgi sandbox-check  confine itself as run does, then show
+ *				that exec and file creation are refused
  *
+ * run and drain confine themselves once the CA keys are loaded and the
+ * database is connected (lib/sandbox.c): no exec, no file created or
+ * changed, no new privileges, for the rest of the process.
  * Several may run at once, on one host or many.  Under Apache: 403.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 
 #include "ra.h"
+#include "ca.h"
 
 /* Jobs due now, whoever holds them. */
 static const char SQL_DUE[] =
@@ -62,7 +69,46 @@ worker_open(struct ra_req *r, struct ra_worker *w)
 		ra_warnx("no CA key could be loaded; jobs will wait");
 	if (ra_conf_int(&r->conf, "Worker.Test.KillAfterReserve", 0))
 		w->after_reserve = kill_after_reserve;
+	/* A key holder that cannot confine itself does not sign. */
+	if ((er = ra_sandbox_worker()) != RA_OK) {
+		ra_warnx("refusing to work unconfined");
+		ra_worker_close(w);
+		return er;
+	}
 	return RA_OK;
+}
+
+/*
+ * The sandbox as run and drain apply it, checked from outside the code
+ * that signs: after it, creating a file and running a program must fail
+ * and reading a file must still work.  Exit 0 only if all three hold.
+ */
+static enum ra_err
+cmd_sandbox_check(struct ra_req *r)
+{
+	char	 path[64];
+	int	 fd, created, ran, readable;
+	pid_t	 pid = getpid();
+
+	if (ra_sandbox_worker() != RA_OK)
+		return RA_ESYS;
+	snprintf(path, sizeof(path), "/tmp/ra-sandbox-check.%ld", (long)pid);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	created = fd != -1;
+	if (fd != -1) {
+		close(fd);
+		(void)unlink(path);
+	}
+	printf("create %s: %s\n", path, created ? "ALLOWED" : strerror(errno));
+	execl("/bin/true", "true", (char *)NULL);
+	ran = 0;		/* still here: exec was refused */
+	printf("exec /bin/true: %s\n", strerror(errno));
+	fd = open("/etc/passwd", O_RDONLY);
+	readable = fd != -1;
+	if (fd != -1)
+		close(fd);
+	printf("read /etc/passwd: %s\n", readable ? "allowed" : strerror(errno));
+	return !created && !ran && readable ? RA_OK : RA_EPOLICY;
 }
 
 static enum ra_err
@@ -216,6 +262,7 @@ static const struct ra_cmd commands[] = {
 	{ "drain",	0,	cmd_drain },
 	{ "crl",	0,	cmd_crl },
 	{ "expire",	0,	cmd_expire },
+	{ "sandbox-check", 0,	cmd_sandbox_check },
 };
 
 int
@@ -229,5 +276,5 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "worker.cgi run | drain | crl | expire");
+	    "worker.cgi run | drain | crl | expire | sandbox-check");
 }

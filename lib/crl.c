@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "ca.h"
 
 /* Serialises CRL builders of one CA (they fail, not collide, if they race). */
 static const char SQL_CA_LOCK[] =

@@ -410,27 +410,6 @@ enum ra_err	 ra_profile_check_subject(const struct ra_profile *,
 enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
 		    char *, size_t);
 
-/* issue.c: end-entity certificates, TBS stored before signing */
-struct ra_tbs {
-	const char		*serial_dec;
-	X509			*issuer;
-	const unsigned char	*subject_der;
-	size_t			 subject_len;
-	time_t			 not_before, not_after;
-	const X509_PUBKEY	*pubkey;	/* the subject's, borrowed */
-	const struct ra_profile	*prof;
-	const char		*san_dns;	/* comma-separated, "" for none */
-	const char		*san_email;
-	const char		*crl_url;	/* NULL for none */
-	const char		*issuer_url;
-	const char		*ocsp_url;
-};
-
-enum ra_err	 ra_tbs_build(const struct ra_tbs *, X509 **, unsigned char **,
-		    size_t *);
-enum ra_err	 ra_tbs_sign(X509 *, EVP_PKEY *, const unsigned char *, size_t);
-const EVP_MD	*ra_sign_md(EVP_PKEY *);
-
 /* request.c: the queue, seen from the screens */
 struct ra_newreq {
 	int64_t			 institution_id;
@@ -475,49 +454,6 @@ enum ra_err	 ra_key_decrypt(const unsigned char *, size_t, const char *,
 enum ra_err	 ra_p12_build(EVP_PKEY *, X509 *, STACK_OF(X509) *,
 		    const char *, const char *, enum ra_p12_profile,
 		    unsigned char **, size_t *);
-
-/* signer.c: CA keys -- the issuance worker only */
-struct ra_signer {
-	int64_t		 ca_id;
-	char		*name;
-	char		*slug;		/* CRL file name */
-	char		*subject;	/* RFC 2253 text */
-	X509		*cert;
-	EVP_PKEY	*key;
-	char		*crl_url;	/* "" for none */
-	char		*issuer_url;
-};
-
-enum ra_err	 ra_signers_load(PGconn *, int, struct ra_signer **, size_t *);
-struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
-void		 ra_signers_free(struct ra_signer *, size_t);
-
-/* worker.c: the issuance worker's batches */
-struct ra_worker {
-	PGconn			*db;
-	struct ra_signer	*signers;
-	size_t			 nsigners;
-	struct ra_profile	*profiles;	/* a small cache */
-	size_t			 nprofiles;
-	size_t			 batch;		/* jobs per claim */
-	int			 key_days;	/* server-made keys wait this long */
-	int			 max_attempts;	/* then a failing job is given up */
-	const char		*ocsp_url;	/* borrowed from the config */
-	const char		*site_url;	/* for retrieval URLs in mails */
-	char			 id[96];	/* "worker:host:pid" */
-	void			(*after_reserve)(void *);	/* tests */
-	void			*hook_arg;
-};
-
-enum ra_err	 ra_worker_open(struct ra_worker *, PGconn *,
-		    const struct ra_conf *);
-int		 ra_worker_batch(struct ra_worker *);
-enum ra_err	 ra_worker_reload(struct ra_worker *);
-void		 ra_worker_close(struct ra_worker *);
-
-/* crl.c: CRLs, numbered in PostgreSQL, published atomically */
-enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,
-		    const char *, int, FILE *);
 
 /* revoke.c: revocation and certificate status */
 struct ra_revoke {

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "ca.h"
 
 /* $1: also retired CAs whose certificates may still be valid (for CRLs). */
 static const char SQL_SIGNERS[] =

@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "ra.h"
+#include "ca.h"
 
 #define SERIAL_BYTES	16	/* 126 random bits, at most 39 digits */
 #define PROFILE_CACHE	16
