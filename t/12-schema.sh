@@ -91,6 +91,16 @@ for who in ra_web ra_worker ra_web; do
 done
 is "$(sql "SELECT string_agg(audit_id::text, ',' ORDER BY audit_id) FROM ra.audit")" "1,2,3" \
     "audit rows are numbered without gaps"
+is "$(sql "SELECT string_agg(detail->>'db_role', ',' ORDER BY audit_id) FROM ra.audit")" \
+    "ra_web,ra_worker,ra_web" "each row is stamped with the role that really wrote it"
+sqlstate "INSERT INTO ra.audit (event, outcome, actor, detail)
+          VALUES ('desk.officer.add', 'ok', 'desk:forged', '{\"db_role\": \"postgres\"}')" ra_web >/dev/null
+is "$(sql "SELECT detail->>'db_role' FROM ra.audit WHERE actor = 'desk:forged'")" ra_web \
+    "a row that claims another role is stamped with the real one"
+sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update;
+     DELETE FROM ra.audit WHERE actor = 'desk:forged';
+     UPDATE ra.audit_head SET last_id = 3, last_sha256 = (SELECT row_sha256 FROM ra.audit WHERE audit_id = 3);
+     ALTER TABLE ra.audit ENABLE TRIGGER audit_no_update"
 is "$(sql "SELECT count(*) FROM ra.audit a JOIN ra.audit p ON p.audit_id = a.audit_id - 1
            WHERE a.prev_sha256 <> p.row_sha256")" 0 "each row chains to the one before"
 is "$(sql "SELECT count(*) FROM ra.audit a
