@@ -26,6 +26,9 @@ DN="CN=www.nii.ac.jp,O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
 code=$($CU -b "$JAR" -o /dev/null -w '%{http_code}' -F applyType=1 -F errorFlg=abort \
     -F "file=@$T/upload.tsv" "$LRA/server.cgi")
 is "$code" 403 "an upload without the CSRF token is refused"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail->>'script' = '/ra/lra/server.cgi'
+           AND detail->>'error' = 'access denied' AND cert_subject LIKE 'CN=Taro Yamada,%'")" 1 \
+    "and the refusal is audited with the officer's certificate"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.tsv" "$LRA/server.cgi")
 has "$page" '<table id="result">' "the per-row result table"
 has "$page" "<tr><td>1</td><td>OK</td>" "row 1 OK"
@@ -131,5 +134,20 @@ $CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
 
 sql "DELETE FROM ra.officer_permission WHERE interface = 1"
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi")" 403 "without permission ①: 403"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail->>'method' = 'GET'
+           AND detail->>'script' = '/ra/lra/server.cgi' AND detail->>'error' = 'access denied'")" 1 "audited"
+
+# Another institution's result TSV: not found, and audited.
+sql "INSERT INTO ra.officer_permission (officer_id, interface) SELECT officer_id, 1 FROM ra.officer"
+other=$(sql "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status, usage_from, usage_until)
+             VALUES ('x', 'X', 'X University', 'Tokyo', 'Tokyo', 'active', '2026-01-01', '2030-12-31')
+             RETURNING institution_id")
+ob=$(sql "INSERT INTO ra.batch (institution_id, kind, action, error_mode, filename, sha256, rows_total, rows_ok, result_tsv)
+          VALUES ($other, 'server', 'issue', 'abort', 'x.tsv', sha256('x'), 1, 0, 'secret')
+          RETURNING batch_id" | head -n 1)
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi?batch=$ob")" 404 \
+    "another institution's result TSV: 404"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail->>'error' = 'not found'
+           AND detail->>'script' = '/ra/lra/server.cgi'")" 1 "audited"
 
 done_testing
