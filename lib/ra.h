@@ -114,7 +114,6 @@ struct ra_req {
 	char		**argv;
 	const char	*refusal;	/* why a request is refused, for the audit */
 	char		 refusal_buf[128];	/* when the reason names a field */
-	int		 audited;	/* the handler audited its refusal itself */
 };
 
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);

@@ -300,12 +300,14 @@ is_refusal(enum ra_err er)
 /*
  * Every refusal is audited, whether the handler or the request parser
  * said no: with the database the handler used, or a new connection when
- * it never got that far.  If even that fails the log line remains.
+ * it never got that far.  If even that fails the log line remains.  A
+ * handler that answers a refusal with its own page (login, an oversize
+ * upload) returns RA_OK and audits it itself.
  */
 static void
 audit_refusal(struct ra_req *r, enum ra_err er)
 {
-	if (!r->is_cgi || r->audited || !r->conf_ok ||
+	if (!r->is_cgi || !r->conf_ok ||
 	    !(is_refusal(er) || (er == RA_EDONE && r->refusal != NULL)))
 		return;
 	if (r->db == NULL && ra_req_db(r, RA_DB_WEB) != RA_OK)
