@@ -111,14 +111,19 @@ ra_utf8_valid(const unsigned char *p, size_t len)
 	return 1;
 }
 
-/* Whether "s" (one line, CR and LF excluded) holds only blanks and TABs. */
+/*
+ * Whether line "s" of "n" bytes (LF excluded) is blank by the reader's own
+ * rule: one trailing CR dropped, then nothing but spaces and TABs.
+ */
 static int
 blank(const char *s, size_t n)
 {
 	size_t	 i;
 
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
 	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+		if (s[i] != ' ' && s[i] != '\t')
 			return 0;
 	return 1;
 }
@@ -378,6 +383,13 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 			p[strlen(p) - 1] = '\0';	/* CRLF */
 		if (strspn(p, " \t") == strlen(p))
 			continue;			/* blank line */
+		if (nrows == max_records) {		/* too_many_at's backstop */
+			ra_tsv_errorf(e, 214, line, NULL, "ファイル内のレコードが"
+			    "指定件数（%zu件）を超えているため申請できません。",
+			    max_records);
+			er = RA_EINPUT;
+			goto out;
+		}
 		if (nrows == cap) {
 			cap = cap == 0 ? 64 : 2 * cap;
 			if ((row = realloc(rows, cap * sizeof(*rows))) == NULL) {
