@@ -211,6 +211,13 @@ is_renewal(const struct screen *sc)
 	return strcmp(PQgetvalue(sc->tok, 0, T_PURPOSE), "ra_renew") == 0;
 }
 
+/* Whether 発行 was pressed for this URL already. */
+static int
+requested(const struct screen *sc)
+{
+	return strcmp(PQgetvalue(sc->tok, 0, T_REQUEST), "0") != 0;
+}
+
 /*
  * A renewal URL opened with the current RA certificate: the new P12
  * password is shown now (manual 2-3-1-2), carried by the 【発行】 form.
@@ -221,6 +228,15 @@ step_renew(struct screen *sc)
 	char		 pass[P12_PASS_LEN + 1], nonce[RA_TOKEN_LEN + 1];
 	enum ra_err	 er;
 
+	if (requested(sc)) {
+		/* 発行 was pressed: the password noted then, not a new one. */
+		if ((er = nonce_new(sc, nonce)) != RA_OK ||
+		    (er = ra_db_commit(sc->r->db)) != RA_OK)
+			goto out;
+		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+		er = show(sc, 200, "again");
+		goto out;
+	}
 	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
 	    (er = nonce_new(sc, nonce)) != RA_OK ||
 	    (er = audit(sc, "ra_cert.renew", "ok", NULL)) != RA_OK ||
@@ -285,7 +301,18 @@ step_pin(struct screen *sc)
 	 * The P12 password is shown now, before 【発行】 (manual 2-3-1-2),
 	 * and the 【発行】 form carries it back: whichever answer to a double
 	 * click the browser keeps, it shows the password the key is under.
+	 * Once 発行 was pressed no new one is made: the URL opened again
+	 * asks for the password noted then.
 	 */
+	if (requested(sc)) {
+		if ((er = nonce_new(sc, nonce)) != RA_OK ||
+		    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
+		    (er = ra_db_commit(sc->r->db)) != RA_OK)
+			goto out;
+		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+		er = show(sc, 200, "again");
+		goto out;
+	}
 	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
 	    (er = nonce_new(sc, nonce)) != RA_OK ||
 	    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
@@ -333,7 +360,7 @@ step_issue(struct screen *sc)
 	if (sc->f[F_PASS] == NULL || strlen(sc->f[F_PASS]) != P12_PASS_LEN)
 		return RA_EINPUT;
 	snprintf(pass, sizeof(pass), "%s", sc->f[F_PASS]);
-	if (strcmp(PQgetvalue(sc->tok, 0, T_REQUEST), "0") != 0) {
+	if (requested(sc)) {
 		/*
 		 * 発行 pressed again, a reload, or back: nothing new, and the
 		 * same STEP3 as the first answer, with the password this

@@ -93,6 +93,11 @@ has "$page2" "【STEP3】証明書ダウンロード" "the second 発行 leads t
 has "$page" "id=\"p12pin\">$pass<" "the first answer shows the password"
 has "$page2" "id=\"p12pin\">$pass<" "and so does the second: no click order loses it"
 is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer'")" 1 "one request however often 発行 is pressed"
+# The URL opened again after 発行: no new password, the noted one is asked for.
+page3=$($CU -d "t=$t&step=pin&pin=$pin" "$GET")
+has "$page3" "すでに発行を受け付けています" "the URL opened again after 発行: already requested"
+hasnt "$page3" 'id="p12pin"' "and no new password is made"
+s=$(printf '%s' "$page3" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
 
 i=0
 until [ "$(sql "SELECT state FROM ra.request")" = done ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done

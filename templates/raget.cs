@@ -40,7 +40,7 @@
 <button type="submit" id="issue">発行</button>
 </form>
 
-<?cs elif:Get.Step == "done" || Get.Step == "notyet" ?>
+<?cs elif:Get.Step == "done" || Get.Step == "again" || Get.Step == "notyet" ?>
 <h2>【STEP3】証明書ダウンロード <span class="en">Download</span></h2>
 <?cs if:Get.Step == "done" ?>
 <p class="note">P12ファイル証明書PIN：<strong id="p12pin"><?cs var:Get.Pass ?></strong><br>
@@ -48,6 +48,9 @@
 <span class="en">The P12 password shown before 発行: it is needed to import the file.</span></p>
 <?cs if:Get.Issued == "1" ?><p id="state">証明書の発行が完了しました。</p>
 <?cs else ?><p id="state">証明書を発行しています。しばらくしてからダウンロードしてください。</p><?cs /if ?>
+<?cs elif:Get.Step == "again" ?>
+<p id="state">この証明書取得URLではすでに発行を受け付けています。【発行】の前に控えたP12ファイル証明書PINを入力してダウンロードしてください。<br>
+<span class="en">Already issued for this URL: enter the P12 password you noted before 発行 to download.</span></p>
 <?cs else ?>
 <p class="note" id="state">まだダウンロードできません（発行処理中、ダウンロード済み、またはP12ファイル証明書PINの誤り）。<br>
 <span class="en">Not available: still being issued, already downloaded, or a wrong P12 password.</span></p>
