@@ -81,7 +81,8 @@ worker_open(struct ra_req *r, struct ra_worker *w)
 /*
  * The sandbox as run and drain apply it, checked from outside the code
  * that signs: after it, creating a file and running a program must fail
- * and reading a file must still work.  Exit 0 only if all three hold.
+ * and reading a file must still work.  Exit 0 only if all three hold (an
+ * exec that went through runs /bin/false, which exits 1).
  */
 static enum ra_err
 cmd_sandbox_check(struct ra_req *r)
@@ -100,9 +101,11 @@ cmd_sandbox_check(struct ra_req *r)
 		(void)unlink(path);
 	}
 	printf("create %s: %s\n", path, created ? "ALLOWED" : strerror(errno));
-	execl("/bin/true", "true", (char *)NULL);
+	/* /bin/false: should exec get through, the check still fails. */
+	fflush(stdout);
+	execl("/bin/false", "false", (char *)NULL);
 	ran = 0;		/* still here: exec was refused */
-	printf("exec /bin/true: %s\n", strerror(errno));
+	printf("exec /bin/false: %s\n", strerror(errno));
 	fd = open("/etc/passwd", O_RDONLY);
 	readable = fd != -1;
 	if (fd != -1)

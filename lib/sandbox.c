@@ -11,7 +11,10 @@
  * The filter is a deny list over an allowed default, stated here in full:
  * an allow list would have to follow every libc and libpq release.
  */
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+
+#include <sched.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +44,22 @@ static const int deny_always[] = {
 	SCMP_SYS(request_key), SCMP_SYS(setuid), SCMP_SYS(setgid),
 	SCMP_SYS(setreuid), SCMP_SYS(setregid), SCMP_SYS(setresuid),
 	SCMP_SYS(setresgid), SCMP_SYS(setgroups),
+	/* io_uring runs opens, renames and links past seccomp */
+	SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),
+	SCMP_SYS(io_uring_register),
+	SCMP_SYS(pidfd_getfd),	/* a writable fd from another process */
+	SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+	SCMP_SYS(fchmod), SCMP_SYS(fchown), SCMP_SYS(utimensat),
+	SCMP_SYS(utimes), SCMP_SYS(futimesat), SCMP_SYS(utime),
+	SCMP_SYS(setxattr), SCMP_SYS(lsetxattr), SCMP_SYS(fsetxattr),
+	SCMP_SYS(removexattr), SCMP_SYS(lremovexattr),
+	SCMP_SYS(fremovexattr), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
+};
+
+/* Namespaces, through clone(2) as through unshare(2). */
+static const scmp_datum_t clone_new[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
 };
 
 /*
@@ -95,6 +114,21 @@ ra_sandbox_worker(void)
 			goto out;
 	if (deny_write_open(ctx, SCMP_SYS(open), 1) != 0 ||
 	    deny_write_open(ctx, SCMP_SYS(openat), 2) != 0)
+		goto out;
+	/*
+	 * clone3 takes its flags in a struct seccomp cannot read: ENOSYS, so
+	 * libc falls back to clone, whose namespace flags are refused.  And
+	 * TIOCSTI, which would type into a terminal the worker was started on.
+	 */
+	for (i = 0; i < RA_NITEMS(clone_new); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone),
+		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, clone_new[i], clone_new[i])) !=
+		    0)
+			goto out;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0) != 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TIOCSTI)) != 0)
 		goto out;
 	rc = seccomp_load(ctx);
 out:

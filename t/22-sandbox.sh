@@ -16,7 +16,7 @@ out=$(as_worker "$TOOLSDIR/worker.cgi" sandbox-check 2>&1)
 ok $? "worker.cgi sandbox-check: every check holds"
 has "$out" "create /tmp/ra-sandbox-check." "it tries to create a file"
 has "$out" ": Operation not permitted" "which is refused"
-has "$out" "exec /bin/true: Operation not permitted" "running a program is refused"
+has "$out" "exec /bin/false: Operation not permitted" "running a program is refused"
 has "$out" "read /etc/passwd: allowed" "reading still works (CA keys are re-read on SIGHUP)"
 is "$(ls /tmp/ra-sandbox-check.* 2>/dev/null | wc -l)" 0 "no file was left"
 
