@@ -631,11 +631,17 @@ next:
 static const char SQL_OPERATOR_ADD[] =
     "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
     " RETURNING 0";
-/* The operator of a certificate, and whether ra revoked that certificate. */
+/*
+ * The operator of a certificate, whether ra issued that certificate (so
+ * its revocation is known here) and whether ra revoked it.
+ */
 static const char SQL_OPERATOR[] =
-    "SELECT d.name, EXISTS (SELECT 1 FROM ra.certificate c"
-    "                         JOIN ra.revocation v ON v.cert_id = c.cert_id"
-    "                        WHERE c.der = $2::bytea)"
+    "SELECT d.name,"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                WHERE c.der = $2::bytea AND c.state = 'issued'),"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                 JOIN ra.revocation v ON v.cert_id = c.cert_id"
+    "                WHERE c.der = $2::bytea)"
     "  FROM ra.desk_operator d"
     " WHERE d.cert_sha256 = $1::bytea AND d.active";
 
@@ -1012,7 +1018,13 @@ desk_web(struct ra_req *r)
 		r->refusal = "not a registered desk operator";
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		/* Apache checks no CRL: a certificate of another CA could be
+		 * revoked without our knowing. */
+		r->refusal = "desk operator certificate not issued by ra";
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
 		r->refusal = "desk operator certificate revoked";
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cgi/cgi.h>
 
@@ -88,11 +89,21 @@ field_find(const struct ra_field *tab, size_t n, const char *name)
 	return NULL;
 }
 
+/*
+ * Refuse the request, naming the field.  The name is the client's: bytes
+ * outside printable ASCII become '?', so the audit row (UTF-8 text) can
+ * always be written.
+ */
 static enum ra_err
 refuse(struct ra_req *r, const char *what, const char *name)
 {
-	snprintf(r->refusal_buf, sizeof(r->refusal_buf), "%s: %.64s", what,
-	    name);
+	char	 safe[65];
+	size_t	 i, n = strnlen(name, sizeof(safe) - 1);
+
+	for (i = 0; i < n; i++)
+		safe[i] = name[i] >= ' ' && name[i] <= '~' ? name[i] : '?';
+	safe[n] = '\0';
+	snprintf(r->refusal_buf, sizeof(r->refusal_buf), "%s: %s", what, safe);
 	r->refusal = r->refusal_buf;
 	ra_warnx("request refused: %s", r->refusal);
 	return RA_EINPUT;
@@ -110,10 +121,22 @@ ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
 {
 	const struct ra_field	*f;
 	HDF			*q, *c;
-	const char		*v, *name;
+	const char		*v, *name, *ct;
+	size_t			 i;
+	int			 file;
 
 	if (r->cgi == NULL)
 		return RA_OK;
+	/*
+	 * ClearSilver parses multipart bodies on any screen, and in them a NUL
+	 * cuts a text value unseen: only a screen that takes a file takes one.
+	 */
+	ct = ra_req_env("CONTENT_TYPE");
+	for (i = 0, file = 0; i < n; i++)
+		file |= tab[i].kind == RA_FIELD_FILE;
+	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0 && !file)
+		return refuse(r, "multipart body on a screen without a file",
+		    "CONTENT_TYPE");
 	for (q = hdf_obj_child(hdf_get_obj(r->cgi->hdf, "Query")); q != NULL;
 	    q = hdf_obj_next(q)) {
 		name = hdf_obj_name(q);
@@ -130,9 +153,11 @@ ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
 		if (strlen(v) > f->maxlen || !f->valid(v))
 			return refuse(r, "field refused", name);
 	}
-	q = hdf_get_obj(r->cgi->hdf, "Cookie.ra_session");
-	if (q != NULL && hdf_obj_child(q) != NULL)
-		return refuse(r, "cookie repeated", "ra_session");
+	/* ClearSilver keeps the last of repeated cookies: count them here. */
+	if ((v = ra_req_env("HTTP_COOKIE")) != NULL)
+		for (i = 0; (v = strstr(v, "ra_session=")) != NULL; v++)
+			if (++i > 1)
+				return refuse(r, "cookie repeated", "ra_session");
 	return RA_OK;
 }
 

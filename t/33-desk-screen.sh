@@ -6,7 +6,8 @@ stack_up
 D=$DESKDIR/desk.cgi
 DESK=$URL/ra/desk/desk.cgi
 
-# A desk operator's client certificate (any CA Apache trusts).
+# A desk operator's client certificate, issued by ra (so that its
+# revocation is known: Apache checks no CRL).
 "$D" institution-add --code ops --name-ja サービス窓口 --name-en "UPKI Service Desk" --st Tokyo \
     --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null
 out=$(echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" request --institution ops --profile 14 \

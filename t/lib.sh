@@ -51,6 +51,10 @@ stack_down() {
 	[ -n "${T:-}" ] || return 0
 	make -s -C "$top" stop VAR="$T/var" >>"$T/stop.log" 2>&1 ||
 	    echo "# stack stop failed: $(tail -n 3 "$T/stop.log")"
+	# make check-asan reads the stack's logs after the test.
+	if [ -n "${RA_KEEP_LOGS:-}" ]; then
+		mkdir -p "$RA_KEEP_LOGS/${T##*/}" && cp "$T"/var/log/*.log "$RA_KEEP_LOGS/${T##*/}/"
+	fi
 	if [ "${KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 	T=
 }
