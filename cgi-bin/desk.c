@@ -816,12 +816,6 @@ valid_text(const char *s)
 	return 1;
 }
 
-static int
-valid_number(const char *s)
-{
-	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
-}
-
 static const struct ra_field desk_fields[W__MAX] = {
 	[W_STEP]	= { "step",		16,	ra_valid_word },
 	[W_CODE]	= { "code",		32,	valid_text },
@@ -839,7 +833,7 @@ static const struct ra_field desk_fields[W__MAX] = {
 	[W_PHONE]	= { "phone",		32,	valid_text },
 	[W_DOMAINS]	= { "domains",		1024,	valid_text },
 	[W_INTERFACES]	= { "interfaces",	32,	valid_text },
-	[W_OFFICER]	= { "officer",		18,	valid_number },
+	[W_OFFICER]	= { "officer",		18,	ra_valid_digits },
 };
 
 static const struct {

@@ -219,36 +219,40 @@ requested(const struct screen *sc)
 }
 
 /*
- * A renewal URL opened with the current RA certificate: the new P12
- * password is shown now (manual 2-3-1-2), carried by the 【発行】 form.
+ * The page before 【発行】, for a new RA certificate (after the PIN) or a
+ * renewal (after the certificate check): a fresh step nonce, and the P12
+ * password made now and shown before 【発行】 (manual 2-3-1-2), which the
+ * 【発行】 form carries back, so whichever answer to a double click the
+ * browser keeps shows the password the key is under.  Once 発行 was
+ * pressed no new password is made: STEP3 asks for the one noted then.
  */
 static enum ra_err
-step_renew(struct screen *sc)
+before_issue(struct screen *sc, const char *event, const char *step)
 {
-	char		 pass[P12_PASS_LEN + 1], nonce[RA_TOKEN_LEN + 1];
+	char		 pass[P12_PASS_LEN + 1] = "", nonce[RA_TOKEN_LEN + 1];
+	int		 again = requested(sc);
 	enum ra_err	 er;
 
-	if (requested(sc)) {
-		/* 発行 was pressed: the password noted then, not a new one. */
-		if ((er = nonce_new(sc, nonce)) != RA_OK ||
-		    (er = ra_db_commit(sc->r->db)) != RA_OK)
-			goto out;
-		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
-		er = show(sc, 200, "again");
-		goto out;
-	}
-	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
+	if ((!again && (er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK) ||
 	    (er = nonce_new(sc, nonce)) != RA_OK ||
-	    (er = audit(sc, "ra_cert.renew", "ok", NULL)) != RA_OK ||
+	    (er = audit(sc, event, "ok", NULL)) != RA_OK ||
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		goto out;
-	hdf_set_value(sc->r->page, "Get.Pass", pass);
 	hdf_set_value(sc->r->page, "Get.Nonce", nonce);
-	er = show(sc, 200, "renew");
+	if (!again)
+		hdf_set_value(sc->r->page, "Get.Pass", pass);
+	er = show(sc, 200, again ? "again" : step);
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
 	OPENSSL_cleanse(nonce, sizeof(nonce));
 	return er;
+}
+
+/* A renewal URL opened with the current RA certificate. */
+static enum ra_err
+step_renew(struct screen *sc)
+{
+	return before_issue(sc, "ra_cert.renew", "renew");
 }
 
 /* STEP1 posted: count a wrong PIN, or hand out the step nonce. */
@@ -259,8 +263,7 @@ step_pin(struct screen *sc)
 	unsigned char	*salt = NULL, *hash = NULL;
 	size_t		 saltlen, hashlen;
 	const char	*param[2];
-	char		 max[16], nonce[RA_TOKEN_LEN + 1] = "", left[16],
-			 pass[P12_PASS_LEN + 1] = "";
+	char		 max[16], left[16];
 	int		 match, maxf;
 	enum ra_err	 er;
 
@@ -297,33 +300,8 @@ step_pin(struct screen *sc)
 		er = show(sc, 403, "badpin");
 		goto out;
 	}
-	/*
-	 * The P12 password is shown now, before 【発行】 (manual 2-3-1-2),
-	 * and the 【発行】 form carries it back: whichever answer to a double
-	 * click the browser keeps, it shows the password the key is under.
-	 * Once 発行 was pressed no new one is made: the URL opened again
-	 * asks for the password noted then.
-	 */
-	if (requested(sc)) {
-		if ((er = nonce_new(sc, nonce)) != RA_OK ||
-		    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
-		    (er = ra_db_commit(sc->r->db)) != RA_OK)
-			goto out;
-		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
-		er = show(sc, 200, "again");
-		goto out;
-	}
-	if ((er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK ||
-	    (er = nonce_new(sc, nonce)) != RA_OK ||
-	    (er = audit(sc, "pin.attempt", "ok", NULL)) != RA_OK ||
-	    (er = ra_db_commit(sc->r->db)) != RA_OK)
-		goto out;
-	hdf_set_value(sc->r->page, "Get.Nonce", nonce);
-	hdf_set_value(sc->r->page, "Get.Pass", pass);
-	er = show(sc, 200, "issue");
+	er = before_issue(sc, "pin.attempt", "issue");
 out:
-	OPENSSL_cleanse(pass, sizeof(pass));
-	OPENSSL_cleanse(nonce, sizeof(nonce));
 	PQclear(res);
 	PQfreemem(salt);
 	PQfreemem(hash);

@@ -204,17 +204,11 @@ valid_mode(const char *s)
 	    strcmp(s, "dryrun") == 0;
 }
 
-static int
-valid_digits(const char *s)
-{
-	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
-}
-
 enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F__MAX };
 static const struct ra_field fields[F__MAX] = {
 	[F_APPLY]	= { "applyType",	1,	valid_apply },
 	[F_MODE]	= { "errorFlg",		8,	valid_mode },
-	[F_BATCH]	= { "batch",		18,	valid_digits },
+	[F_BATCH]	= { "batch",		18,	ra_valid_digits },
 	[F_CSRF]	= RA_FIELD_CSRF,
 	[F_FILE]	= { "file", 255, ra_valid_filename, RA_FIELD_FILE },
 };

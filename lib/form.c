@@ -125,6 +125,7 @@ ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
 	size_t			 i;
 	int			 file;
 
+	r->fields = tab;
 	if (r->cgi == NULL)
 		return RA_OK;
 	/*
@@ -170,29 +171,25 @@ ra_valid_word(const char *s)
 }
 
 /*
- * Fill "out[i]" with field i of "tab" (NULL if absent).  RA_EINPUT if any
- * present field is too long or fails its validator.
+ * Fill "out[i]" with field i of "tab" (NULL if absent).  The values were
+ * checked whole by ra_form_check before the handler ran; only that table
+ * may be read this way (RA_ESYS for another: a programming error).
  */
 enum ra_err
 ra_form_get(struct ra_req *r, const struct ra_field *tab, size_t n,
     const char **out)
 {
 	char		 key[64];
-	const char	*v;
 	size_t		 i;
 
+	if (r->cgi != NULL && tab != r->fields) {
+		ra_warnx("form read with a table it was not checked against");
+		return RA_ESYS;
+	}
 	for (i = 0; i < n; i++) {
-		out[i] = NULL;
 		snprintf(key, sizeof(key), "Query.%s", tab[i].name);
-		v = r->cgi != NULL ? hdf_get_value(r->cgi->hdf, key, NULL) :
-		    NULL;
-		if (v == NULL)
-			continue;
-		if (strlen(v) > tab[i].maxlen || !tab[i].valid(v)) {
-			ra_warnx("field %s refused", tab[i].name);
-			return RA_EINPUT;
-		}
-		out[i] = v;
+		out[i] = r->cgi != NULL ? hdf_get_value(r->cgi->hdf, key,
+		    NULL) : NULL;
 	}
 	return RA_OK;
 }

@@ -114,6 +114,7 @@ struct ra_req {
 	char		**argv;
 	const char	*refusal;	/* why a request is refused, for the audit */
 	char		 refusal_buf[128];	/* when the reason names a field */
+	const struct ra_field *fields;	/* the table ra_form_check applied */
 };
 
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);

@@ -79,7 +79,10 @@ is "$(sqlstate "SELECT count(*) FROM ra.officer" ra_mailer)" 42501 "and not the 
 is "$(sqlstate "SELECT count(*) FROM ra.certificate" ra_mailer)" 42501 "nor the certificates"
 is "$(sqlstate "INSERT INTO ra.audit (event, outcome, actor) VALUES ('x', 'ok', 'x')" ra_mailer)" 42501 \
     "nor writes the audit log"
-[ -r "$T/var/pki/mail/mail-signer.key" ] && ! runuser -u ra-mail -- test -r "$T/var/pki/private/server-ca.key" &&
+# (both keys exist, so each refusal below is a refusal, not a missing file)
+[ -f "$T/var/pki/mail/mail-signer.key" ] && [ -f "$T/var/pki/private/server-ca.key" ] &&
+    runuser -u ra-worker -- test -r "$T/var/pki/private/server-ca.key" &&
+    ! runuser -u ra-mail -- test -r "$T/var/pki/private/server-ca.key" &&
     runuser -u ra-mail -- test -r "$T/var/pki/mail/mail-signer.key" &&
     ! runuser -u ra-worker -- test -r "$T/var/pki/mail/mail-signer.key"
 ok $? "the mail user reads the mail-signer key and no CA key; the worker not the signer key"
