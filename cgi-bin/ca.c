@@ -378,7 +378,7 @@ cmd_request(struct ra_req *r, const struct opts *o)
 	    (er = ra_read_file(o->csr, 65536, &csr, &csrlen)) != RA_OK) ||
 	    (o->secret_stdin &&
 	    (er = secret_read(secret, sizeof(secret))) != RA_OK) ||
-	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = institution_id(r->db, o->institution,
 	    &rq.institution_id)) != RA_OK)
 		goto out;
@@ -420,7 +420,7 @@ cmd_revoke(struct ra_req *r, const struct opts *o)
 	memset(&rv, 0, sizeof(rv));
 	if (o->serial == NULL || o->reason < 0)
 		return RA_EUSAGE;
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
 	if (o->ca != NULL) {
 		param[0] = o->ca;
@@ -460,7 +460,7 @@ cmd_status(struct ra_req *r, const struct opts *o)
 
 	if (o->serial == NULL)
 		return RA_EUSAGE;
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
 	if ((er = ra_cert_status(r->db, o->serial, stdout)) == RA_ENOTFOUND)
 		ra_warnx("no certificate has serial %s", o->serial);
@@ -488,7 +488,7 @@ cmd_cert(struct ra_req *r, const struct opts *o)
 		return RA_EUSAGE;
 	snprintf(rid, sizeof(rid), "%lld", o->request);
 	param[0] = rid;
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_query(r->db, "certificate", SQL_CERT, 1, param,
 	    &res)) != RA_OK)
 		return er;
@@ -523,7 +523,7 @@ cmd_p12(struct ra_req *r, const struct opts *o)
 {
 	unsigned char	*der = NULL;
 	size_t		 len;
-	char		 secret[SECRET_MAX + 2];
+	char		 secret[SECRET_MAX + 2], serial[64];
 	int		 prof;
 	enum ra_err	 er;
 
@@ -534,10 +534,11 @@ cmd_p12(struct ra_req *r, const struct opts *o)
 		return RA_EUSAGE;
 	}
 	if ((er = secret_read(secret, sizeof(secret))) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		goto out;
-	er = ra_p12_take(r->db, o->request, secret, prof, "cli", &der, &len);
+	er = ra_p12_take(r->db, o->request, secret, prof, "cli", &der, &len,
+	    serial);
 	if (er == RA_ENOTFOUND)
 		ra_warnx("request %lld has no key waiting (never, taken or "
 		    "expired)", o->request);

@@ -18,7 +18,6 @@
  * action is audited.  Under Apache: 403.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +39,7 @@ struct desk_opts {
 	long long	 officer, days;
 	FILE		*out;		/* what to tell the desk */
 	const char	*actor;		/* "desk:<who>" in the audit log */
-	enum ra_db_role	 role;		/* Admin from a shell, Web on the screen */
+	enum ra_db_role	 role;		/* the desk zone's (ra_desk) */
 	const char	*cert;		/* operator-add: a PEM file */
 	char		 actor_buf[96];
 };
@@ -413,9 +412,15 @@ out:
 	return er;
 }
 
-/* The printable PIN letter (HTML), written only for its owner to read. */
+/*
+ * The printable PIN letter (HTML), written only for its owner to read;
+ * "-" writes it on standard output (once the PIN is stored: "*html" is
+ * then the caller's).  The program runs as ra-desk: a file must be in a
+ * directory that user may write.
+ */
 static enum ra_err
-pin_letter(struct ra_req *r, PGresult *res, const char *pin, const char *path)
+pin_letter(struct ra_req *r, PGresult *res, const char *pin, const char *path,
+    char **stdout_html)
 {
 	char		*html = NULL;
 	enum ra_err	 er;
@@ -428,10 +433,14 @@ pin_letter(struct ra_req *r, PGresult *res, const char *pin, const char *path)
 	if ((er = ra_render_buf(r->page, ra_conf_get(&r->conf,
 	    "Paths.Templates"), "pin-letter.cs", &html)) != RA_OK)
 		return er;
+	hdf_set_value(r->page, "Letter.PIN", "");
+	if (strcmp(path, "-") == 0) {
+		*stdout_html = html;
+		return RA_OK;
+	}
 	er = ra_write_atomic(path, html, strlen(html), 0600);
 	OPENSSL_cleanse(html, strlen(html));
 	free(html);
-	hdf_set_value(r->page, "Letter.PIN", "");
 	return er;
 }
 
@@ -446,7 +455,7 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 	unsigned char	 salt[SALT_LEN], hash[32];
 	const char	*param[4];
 	char		 pin[PIN_LEN + 1], off[24], cost[16], *salthex = NULL,
-			*hashhex = NULL;
+			*hashhex = NULL, *letter = NULL;
 	int		 iter;
 	enum ra_err	 er;
 
@@ -492,14 +501,23 @@ cmd_pin_issue(struct ra_req *r, const struct desk_opts *o)
 	    (er = desk_audit(r->db, o, "desk.pin.issue", strtoll(PQgetvalue(res, 0,
 	    1), NULL, 10), o->officer, NULL)) != RA_OK)
 		goto out;
-	if (o->letter != NULL && (er = pin_letter(r, res, pin, o->letter)) !=
-	    RA_OK)
+	if (o->letter != NULL && (er = pin_letter(r, res, pin, o->letter,
+	    &letter)) != RA_OK)
 		goto out;
 	if ((er = ra_db_commit(r->db)) != RA_OK)
 		goto out;
-	fprintf(o->out, "access PIN for officer %s (%s): %s\n", off,
-	    PQgetvalue(res, 0, 3), pin);
+	/* With the letter on standard output, the line goes to the desk. */
+	fprintf(letter != NULL ? stderr : o->out,
+	    "access PIN for officer %s (%s): %s\n", off, PQgetvalue(res, 0, 3),
+	    pin);
+	if (letter != NULL && (fputs(letter, stdout) == EOF ||
+	    fflush(stdout) != 0))
+		er = RA_ESYS;
 out:
+	if (letter != NULL) {
+		OPENSSL_cleanse(letter, strlen(letter));
+		free(letter);
+	}
 	OPENSSL_cleanse(pin, sizeof(pin));
 	ra_db_rollback(r->db);
 	PQclear(res);
@@ -683,7 +701,7 @@ cmd_operator_add(struct ra_req *r, const struct desk_opts *o)
 }
 
 static enum ra_err
-opts_parse(int argc, char *argv[], struct desk_opts *o)
+opts_parse(int argc, char *argv[], const char *caller, struct desk_opts *o)
 {
 	static const struct option lopts[] = {
 		{ "code", required_argument, NULL, 'c' },
@@ -712,13 +730,10 @@ opts_parse(int argc, char *argv[], struct desk_opts *o)
 	char	*end;
 	int	 ch;
 
-	struct passwd	*pw = getpwuid(getuid());
-
 	memset(o, 0, sizeof(*o));
 	o->out = stdout;
-	o->role = RA_DB_ADMIN;
-	snprintf(o->actor_buf, sizeof(o->actor_buf), "desk:%s",
-	    pw != NULL ? pw->pw_name : "?");
+	o->role = RA_DB_DESK;		/* the desk's zone, shell or screen */
+	snprintf(o->actor_buf, sizeof(o->actor_buf), "desk:%s", caller);
 	o->actor = o->actor_buf;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1)
@@ -765,7 +780,7 @@ with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
 	struct desk_opts	 o;
 	enum ra_err		 er;
 
-	if ((er = opts_parse(r->argc, r->argv, &o)) != RA_OK)
+	if ((er = opts_parse(r->argc, r->argv, r->caller, &o)) != RA_OK)
 		return er;
 	return run(r, &o);
 }
@@ -911,7 +926,7 @@ desk_web_action(struct ra_req *r, const char **f, const char *operator,
 	enum ra_err		 er = RA_EINPUT;
 
 	memset(&o, 0, sizeof(o));
-	o.role = RA_DB_WEB;
+	o.role = r->zone;
 	snprintf(o.actor_buf, sizeof(o.actor_buf), "desk:%s", operator);
 	o.actor = o.actor_buf;
 	o.code = f[W_CODE];
@@ -979,7 +994,7 @@ desk_web(struct ra_req *r)
 	enum ra_err		 er;
 
 	if ((er = ra_form_get(r, desk_fields, W__MAX, f)) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+	    (er = ra_req_db(r, r->zone)) != RA_OK)
 		return er;
 	/*
 	 * Desk operators only: their certificate, registered by hash, within
@@ -1070,7 +1085,8 @@ main(int argc, char *argv[])
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
 	    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add [options]");
-	static const struct ra_screen sc = { desk_fields, W__MAX, desk_web };
+	static const struct ra_screen sc = { desk_fields, W__MAX, desk_web,
+	    RA_DB_DESK };
 
 	return ra_web_main(argc, argv, &sc);
 }

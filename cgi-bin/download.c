@@ -50,7 +50,7 @@ shell(struct ra_req *r)
 		return RA_EUSAGE;
 	}
 	param[0] = r->argv[1];
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	if ((er = ra_req_db(r, r->zone)) != RA_OK ||
 	    (er = ra_db_query(r->db, "officer", SQL_OFFICER, 1, param,
 	    &res)) != RA_OK)
 		return er;
@@ -100,7 +100,8 @@ download(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { NULL, 0, download };
+	static const struct ra_screen sc = { NULL, 0, download,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

@@ -74,7 +74,7 @@ front(struct ra_req *r)
 {
 	enum ra_err	 er;
 
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	if ((er = ra_req_db(r, r->zone)) != RA_OK ||
 	    (er = front_status(r)) != RA_OK ||
 	    (er = front_institutions(r)) != RA_OK)
 		return er;
@@ -85,7 +85,8 @@ front(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { NULL, 0, front };
+	static const struct ra_screen sc = { NULL, 0, front,
+	    RA_DB_PUBLIC };
 
 	return ra_web_main(argc, argv, &sc);
 }

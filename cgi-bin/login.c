@@ -17,7 +17,7 @@ login(struct ra_req *r)
 	const char	*why;
 	enum ra_err	 er;
 
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	if ((er = ra_req_db(r, r->zone)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	er = ra_login(r, cookie, &why);
@@ -42,7 +42,8 @@ login(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { NULL, 0, login };
+	static const struct ra_screen sc = { NULL, 0, login,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

@@ -44,7 +44,8 @@ int
 main(int argc, char *argv[])
 {
 	static const struct ra_field fields[] = { RA_FIELD_CSRF };
-	static const struct ra_screen sc = { fields, RA_NITEMS(fields), logout };
+	static const struct ra_screen sc = { fields, RA_NITEMS(fields), logout,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

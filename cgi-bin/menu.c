@@ -62,7 +62,8 @@ menu(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { NULL, 0, menu };
+	static const struct ra_screen sc = { NULL, 0, menu,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

@@ -45,7 +45,8 @@ screen(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { fields, RA_NITEMS(fields), screen };
+	static const struct ra_screen sc = { fields, RA_NITEMS(fields), screen,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

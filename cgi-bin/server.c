@@ -161,7 +161,7 @@ shell(struct ra_req *r)
 	}
 	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
 	    RA_OK ||
-	    (er = ra_req_db(r, RA_DB_WEB)) != RA_OK ||
+	    (er = ra_req_db(r, r->zone)) != RA_OK ||
 	    (er = officer_ctx(r->db, &r->conf, officer, &oc)) != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
@@ -388,7 +388,8 @@ server(struct ra_req *r)
 int
 main(int argc, char *argv[])
 {
-	static const struct ra_screen sc = { fields, F__MAX, server };
+	static const struct ra_screen sc = { fields, F__MAX, server,
+	    RA_DB_OFFICER };
 
 	return ra_web_main(argc, argv, &sc);
 }

@@ -8,7 +8,9 @@
 #include "ra.h"
 
 static const char *const db_conf_key[] = {
-	[RA_DB_WEB]	= "Db.Web",
+	[RA_DB_PUBLIC]	= "Db.Public",
+	[RA_DB_OFFICER]	= "Db.Officer",
+	[RA_DB_DESK]	= "Db.Desk",
 	[RA_DB_WORKER]	= "Db.Worker",
 	[RA_DB_ADMIN]	= "Db.Admin",
 	[RA_DB_MAILER]	= "Db.Mailer",

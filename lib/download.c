@@ -82,10 +82,22 @@ out:
 	return er;
 }
 
+/* The certificate was fetched: 取得待ち becomes 発行済み (once). */
+enum ra_err
+ra_cert_retrieved(PGconn *db, int64_t cert_id)
+{
+	const char	*param[1];
+	char		 id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)cert_id);
+	param[0] = id;
+	return ra_db_command(db, "retrieved", SQL_RETRIEVED, 1, param);
+}
+
 /*
  * The PKCS#12 of request "request_id", under "pass" (the password the key
  * was stored under), in profile "prof".  On RA_OK "*der" (OPENSSL_free) is
- * the caller's; inside the caller's transaction the waiting key is
+ * the caller's, and "serial" the certificate's; inside the caller's transaction the waiting key is
  * deleted: the caller commits once the file is delivered, or rolls back.
  * RA_ENOTFOUND: nothing is waiting (never, expired, or taken);
  * RA_EDENIED: wrong password.  On an error the transaction is rolled back.
@@ -93,7 +105,7 @@ out:
 enum ra_err
 ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
     enum ra_p12_profile prof, const char *actor, unsigned char **der,
-    size_t *len)
+    size_t *len, char serial[64])
 {
 	PGresult		*res = NULL;
 	STACK_OF(X509)		*chain = NULL;
@@ -130,9 +142,8 @@ ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
 	    (er = ra_p12_build(key, crt, chain, PQgetvalue(res, 0, 3), pass,
 	    prof, der, len)) != RA_OK)
 		goto out;
-	param[0] = PQgetvalue(res, 0, 4);
-	if ((er = ra_db_command(db, "retrieved", SQL_RETRIEVED, 1, param)) !=
-	    RA_OK)
+	if ((er = ra_cert_retrieved(db, strtoll(PQgetvalue(res, 0, 4), NULL,
+	    10))) != RA_OK)
 		goto out;
 	param[0] = actor;
 	param[1] = PQgetvalue(res, 0, 6);
@@ -140,7 +151,9 @@ ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
 	param[3] = PQgetvalue(res, 0, 5);
 	param[4] = PQgetvalue(res, 0, 8);
 	param[5] = prof == RA_P12_LEGACY ? "legacy" : "modern";
-	er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6, param);
+	if ((er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6,
+	    param)) == RA_OK)
+		snprintf(serial, 64, "%s", PQgetvalue(res, 0, 5));
 out:
 	if (er != RA_OK) {
 		OPENSSL_free(*der);

@@ -403,7 +403,7 @@ ra_officer_open(struct ra_req *r, struct ra_officer *o)
 {
 	enum ra_err	 er;
 
-	if ((er = ra_req_db(r, RA_DB_WEB)) != RA_OK)
+	if ((er = ra_req_db(r, r->zone)) != RA_OK)
 		return er;
 	if ((er = ra_officer_get(r, o)) != RA_EDENIED)
 		return er;

@@ -59,9 +59,11 @@ void		 ra_conf_free(struct ra_conf *);
 
 /* db.c: one connection per process, PQexecParams only */
 enum ra_db_role {
-	RA_DB_WEB = 0,	/* CGIs: least privilege */
+	RA_DB_PUBLIC = 0, /* the anonymous screens: front page, one-time URLs */
+	RA_DB_OFFICER,	/* the RA officer's screens (/ra/lra/) */
+	RA_DB_DESK,	/* the service desk's screen (/ra/desk/) */
 	RA_DB_WORKER,	/* issuance worker, cron commands */
-	RA_DB_ADMIN,	/* migrations and service-desk commands */
+	RA_DB_ADMIN,	/* migrations, the shell tools, service-desk commands */
 	RA_DB_MAILER,	/* mail delivery: the outbox only */
 	RA_DB_ROLE__MAX
 };
@@ -79,6 +81,20 @@ enum ra_err	 ra_db_command(PGconn *, const char *, const char *, int,
 enum ra_err	 ra_db_begin(PGconn *);
 enum ra_err	 ra_db_commit(PGconn *);
 void		 ra_db_rollback(PGconn *);
+
+/* dbrow.c: results read by column name, conversions checked */
+enum ra_err	 ra_db_query1(PGconn *, const char *, const char *, int,
+		    const char *const *, PGresult **);
+const char	*ra_get_text(const PGresult *, int, const char *);
+enum ra_err	 ra_get_i64(const PGresult *, int, const char *, int64_t *);
+enum ra_err	 ra_get_int(const PGresult *, int, const char *, int *);
+enum ra_err	 ra_get_bool(const PGresult *, int, const char *, int *);
+enum ra_err	 ra_get_str(const PGresult *, int, const char *, char *,
+		    size_t);
+enum ra_err	 ra_get_hash(const PGresult *, int, const char *,
+		    unsigned char *, size_t, int *);
+enum ra_err	 ra_get_bytea(const PGresult *, int, const char *,
+		    unsigned char **, size_t *);
 
 /* sqlsplit.c: split a migration file into single statements */
 struct ra_sqlsplit {
@@ -109,6 +125,8 @@ struct ra_req {
 	int		 conf_ok;
 	PGconn		*db;
 	enum ra_db_role	 db_role;	/* what "db" is connected as */
+	enum ra_db_role	 zone;		/* the screen's zone role */
+	char		 caller[64];	/* who ran us (shell: the audit actor) */
 	const char	*set_cookie;	/* a Set-Cookie value we made, or NULL */
 	int		 argc;		/* shell mode: arguments after argv[0] */
 	char		**argv;
@@ -118,6 +136,7 @@ struct ra_req {
 };
 
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
+enum ra_err	 ra_zone_enter(char *, size_t);
 enum ra_err	 ra_req_db(struct ra_req *, enum ra_db_role);
 enum ra_err	 ra_render(struct ra_req *, int, const char *);
 enum ra_err	 ra_redirect(struct ra_req *, const char *);
@@ -163,6 +182,49 @@ enum ra_err	 ra_pin_hash(const char *, const unsigned char *, size_t, int,
 int		 ra_pin_check(const char *, const unsigned char *, size_t, int,
 		    const unsigned char *, size_t);
 
+/* url.c: one-time URLs as the public screens see them (by token only) */
+struct ra_url {
+	unsigned char	 sha[32];	/* the token's hash: the URL's key */
+	int		 found;
+	int64_t		 token_id, officer_id, institution_id;
+	int64_t		 request_id;	/* 0 until 【発行】 */
+	int64_t		 cert_id;	/* renewal: the certificate renewed */
+	int		 renewal;
+	unsigned char	*pin_salt, *pin_hash;	/* NULL: no PIN issued yet */
+	size_t		 pin_saltlen, pin_hashlen;
+	int		 pin_cost, failures;
+	int		 locked, expired, used, active;
+	unsigned char	 step[32];
+	int		 has_step, step_expired;
+	char		 name_ja[257], name_romaji[65];
+	char		 institution_ja[513], institution_en[257];
+};
+
+struct ra_cert_url {
+	unsigned char	 sha[32];
+	int64_t		 cert_id, ca_id, institution_id, officer_id;
+	unsigned char	*der;
+	size_t		 derlen;
+	int		 first;		/* not used before */
+	int		 old_live;	/* a renewal whose old one is live */
+	char		 subject_dn[1025], serial[64], not_after[16];
+	char		 officer_name[257], officer_mail[257];
+	char		 old_subject_dn[1025], old_serial[64], admin_mail[257];
+};
+
+enum ra_err	 ra_url_open(PGconn *, const char *, struct ra_url *);
+void		 ra_url_free(struct ra_url *);
+enum ra_err	 ra_url_pin_check(PGconn *, struct ra_url *, const char *,
+		    int, int *);
+int		 ra_url_step_ok(const struct ra_url *, const char *);
+enum ra_err	 ra_url_step_new(PGconn *, const struct ra_url *,
+		    char[RA_TOKEN_LEN + 1]);
+enum ra_err	 ra_url_requested(PGconn *, struct ra_url *, int64_t);
+enum ra_err	 ra_url_used(PGconn *, const unsigned char[32]);
+enum ra_err	 ra_cert_url_open(PGconn *, const char *,
+		    struct ra_cert_url *);
+void		 ra_cert_url_free(struct ra_cert_url *);
+
 /* form.c: declared request fields */
 enum ra_field_kind {
 	RA_FIELD_TEXT = 0,	/* one value, checked by "valid" */
@@ -181,6 +243,7 @@ struct ra_screen {
 	const struct ra_field	*fields;
 	size_t			 nfields;
 	enum ra_err		(*run)(struct ra_req *);
+	enum ra_db_role		 zone;	/* the zone's role, RA_DB_PUBLIC.. */
 };
 
 /* Shared by every screen that takes a POST from an officer's page. */
@@ -471,9 +534,10 @@ enum ra_err	 ra_cert_status(PGconn *, const char *, FILE *);
 
 /* download.c: certificates, chains and PKCS#12 for the user */
 enum ra_err	 ra_chain_load(PGconn *, int64_t, STACK_OF(X509) **);
+enum ra_err	 ra_cert_retrieved(PGconn *, int64_t);
 enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 		    enum ra_p12_profile, const char *, unsigned char **,
-		    size_t *);
+		    size_t *, char[64]);
 
 /* pgarray.c: array literals, for one statement per batch */
 struct ra_pgarr {

@@ -155,6 +155,9 @@ ra_req_open(struct ra_req *r, int argc, char *argv[])
 	enum ra_err	 er;
 
 	memset(r, 0, sizeof(*r));
+	r->zone = RA_DB_ADMIN;		/* shell tools; a screen says its own */
+	if ((er = ra_zone_enter(r->caller, sizeof(r->caller))) != RA_OK)
+		return er;
 	r->is_cgi = ra_req_env("GATEWAY_INTERFACE") != NULL;
 	r->argc = argc > 0 ? argc - 1 : 0;
 	r->argv = argc > 0 ? argv + 1 : argv;
@@ -310,7 +313,7 @@ audit_refusal(struct ra_req *r, enum ra_err er)
 	if (!r->is_cgi || !r->conf_ok ||
 	    !(is_refusal(er) || (er == RA_EDONE && r->refusal != NULL)))
 		return;
-	if (r->db == NULL && ra_req_db(r, RA_DB_WEB) != RA_OK)
+	if (r->db == NULL && ra_req_db(r, r->zone) != RA_OK)
 		return;
 	if (ra_audit_refusal(r->db, ra_strerror(er), r->refusal, NULL) !=
 	    RA_OK)
@@ -330,7 +333,9 @@ ra_web_main(int argc, char *argv[], const struct ra_screen *sc)
 	enum ra_err	 er;
 	int		 rc = 0;
 
-	if ((er = ra_req_open(&r, argc, argv)) == RA_OK &&
+	er = ra_req_open(&r, argc, argv);
+	r.zone = sc->zone;
+	if (er == RA_OK &&
 	    (er = ra_form_check(&r, sc->fields, sc->nfields)) == RA_OK)
 		er = sc->run(&r);
 	if (er != RA_OK) {

@@ -9,7 +9,7 @@
 
 static const char good[] =
     "Site.Name = ra\n"
-    "Db {\n Web = dbname=x\n Worker = dbname=x\n Admin = dbname=x\n}\n"
+    "Db {\n Public = dbname=x\n Officer = dbname=x\n Desk = dbname=x\n Worker = dbname=x\n Admin = dbname=x\n}\n"
     "Paths {\n Templates = /t\n Schema = /s\n}\n"
     "Limits.RequestBytes = 42\n";
 

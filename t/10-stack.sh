@@ -95,6 +95,30 @@ is "$codes" "$(printf ' 404%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)" \
     "the shell tools answer under no prefix, with a verified certificate too"
 is "$(st /ra/lra/menu.cgi)" 403 "(the officer zone itself is there: its gate answers)"
 
+# The Unix side of the zones: each zone's programs are set-ID to its own
+# user, which peer authentication maps to the zone's role alone; Apache's
+# user may run every zone's programs, a zone's user none (nor its own).
+for z in public:"$PUBLICDIR/raget.cgi" officer:"$OFFICERDIR/server.cgi" desk:"$DESKDIR/desk.cgi"; do
+	prog=${z#*:}; user=ra-${z%%:*}
+	is "$(stat -c '%U:%G %a' "$prog")" "$user:$user 6511" "${prog##*/} runs as $user"
+	is "$(stat -c '%U %a' "${prog%/*}")" "www-data 500" "and its directory is open to Apache's user alone"
+done
+runuser -u www-data -- test -x "$OFFICERDIR/server.cgi"
+ok $? "Apache's user can run an officer program"
+for who in ra-public:"$OFFICERDIR/server.cgi" ra-public:"$DESKDIR/desk.cgi" \
+    ra-officer:"$DESKDIR/desk.cgi" ra-desk:"$OFFICERDIR/login.cgi" ra-public:"$PUBLICDIR/raget.cgi"; do
+	runuser -u "${who%%:*}" -- test -x "${who#*:}"; [ $? -ne 0 ]
+	ok $? "${who%%:*} cannot run ${who#*:}"
+done
+curl -sS --cacert "$CACERT" -o /dev/null "$URL/ra/index.cgi?bogus=1"
+curl -sS --cacert "$CACERT" --cert "$T/officer.crt" --key "$T/officer.key" -o /dev/null \
+    "$URL/ra/lra/login.cgi?bogus=1"
+is "$(sql "SELECT string_agg(DISTINCT (detail->>'script') || '=' || (detail->>'db_role'), ' ')
+           FROM ra.audit WHERE event = 'web.refused' AND detail->>'error' IS NOT NULL
+            AND detail->>'script' IN ('/ra/index.cgi', '/ra/lra/login.cgi')")" \
+    "/ra/index.cgi=ra_public /ra/lra/login.cgi=ra_officer" \
+    "a screen started by Apache talks to the database as its zone's role"
+
 shell=$("$PUBLICDIR/index.cgi")
 ok $? "index.cgi runs from a shell"
 has "$shell" "国立情報学研究所" "and prints the same page"

@@ -61,19 +61,49 @@ is "$(sqlstate "INSERT INTO ra.ca_kind (ca_id, kind, current)
      SELECT ca_id, 'server', true FROM ra.ca WHERE name = 'ra Demo Client CA'")" \
     23505 "a second current CA for one kind is refused"
 
-# Roles: the web role reads and appends, it does not sign or rewrite history.
-is "$(sqlstate "SELECT count(*) FROM ra.institution" ra_web)" ok "ra_web reads"
+# Roles, one per web zone: each reads and appends what its screens need;
+# none signs or rewrites history.
+is "$(sqlstate "SELECT count(*) FROM ra.institution" ra_officer)" ok "ra_officer reads institutions"
 is "$(sqlstate "INSERT INTO ra.crl (ca_id, crl_number, this_update, next_update, entries, der)
-     VALUES (1, 1, now(), now() + interval '1 day', 0, '\\x00')" ra_web)" \
-    42501 "ra_web cannot publish a CRL"
-is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_web)" 42501 "ra_web cannot write certificates"
-is "$(sqlstate "SELECT key_secret FROM ra.request" ra_web)" 42501 "ra_web cannot read key passwords back"
-is "$(sqlstate "SELECT state, subject_dn FROM ra.request" ra_web)" ok "but reads the rest of a request"
+     VALUES (1, 1, now(), now() + interval '1 day', 0, '\\x00')" ra_officer)" \
+    42501 "ra_officer cannot publish a CRL"
+is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_officer)" 42501 "ra_officer cannot write certificates"
+is "$(sqlstate "SELECT key_secret FROM ra.request" ra_officer)" 42501 "ra_officer cannot read key passwords back"
+is "$(sqlstate "SELECT state, subject_dn FROM ra.request" ra_officer)" ok "but reads the rest of a request"
+is "$(sqlstate "SELECT count(*) FROM ra.access_token" ra_officer)" 42501 "ra_officer cannot read retrieval URLs"
+is "$(sqlstate "SELECT count(*) FROM ra.desk_operator" ra_officer)" 42501 "nor the desk operators"
+is "$(sqlstate "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)
+     VALUES (1, 'x', 'X', 'x@a.ac.jp', '0000')" ra_officer)" 42501 "nor register officers"
+is "$(sqlstate "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id) VALUES (1, 1, 1)" \
+    ra_officer)" 42501 "nor widen an officer's domains"
+for t in officer session access_token mail desk_operator officer_domain batch; do
+	is "$(sqlstate "SELECT * FROM ra.$t LIMIT 1" ra_public)" 42501 "ra_public cannot read ra.$t"
+done
+is "$(sqlstate "SELECT admin_mail FROM ra.request" ra_public)" 42501 "nor user administrators' mail addresses"
+is "$(sqlstate "SELECT count(*) FROM ra.certificate" ra_public)" ok "ra_public reads certificates (public documents)"
+is "$(sqlstate "UPDATE ra.access_token SET failures = 0" ra_public)" 42501 "ra_public cannot reset a PIN counter"
+is "$(sqlstate "SELECT count(*) FROM ra.ra_url_open('\\x00')" ra_public)" ok \
+    "it finds a URL only through ra_url_open, by the token's hash"
+is "$(sql "SELECT count(*) FROM ra.ra_url_open(sha256('no such token'))")" 0 "which names no other URL"
+is "$(sqlstate "SELECT count(*) FROM ra.ra_url_open('\\x00')" ra_officer)" 42501 \
+    "and the officer zone cannot call it"
+is "$(sqlstate "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, subject_dn)
+     VALUES (1, 'issue', 'server', 1, '\\x30', 'CN=x')" ra_public)" 42501 \
+    "ra_public cannot queue a server certificate"
+is "$(sqlstate "INSERT INTO ra.request (institution_id, officer_id, action, kind, profile_id, subject_der, subject_dn)
+     VALUES (1, 1, 'issue', 'ra_officer', 1, '\\x30', 'CN=x')" ra_public)" 42501 \
+    "nor an RA certificate for an officer without an open retrieval URL"
+is "$(sqlstate "SELECT recipients, data FROM ra.mail" ra_desk)" 42501 "ra_desk cannot read the outbox"
+is "$(sqlstate "SELECT count(*) FROM ra.session" ra_desk)" 42501 "nor officers' sessions"
+is "$(sqlstate "INSERT INTO ra.batch (institution_id, officer_id, kind, action, filename)
+     VALUES (1, 1, 'server', 'issue', 'x')" ra_desk)" 42501 "nor upload for an institution"
+is "$(psql -h "$T/var/pgsock" -U postgres -d ra -Atq -c "SELECT count(*) FROM pg_roles WHERE rolname = 'ra_web'")" 0 \
+    "the one web role of old is gone"
 
 # Mail is a zone of its own: the web role cannot read the outbox (pending
 # rows hold one-time URLs); the mailer reads it and nothing else.
-is "$(sqlstate "SELECT data FROM ra.mail" ra_web)" 42501 "ra_web cannot read the outbox"
-is "$(sqlstate "SELECT message FROM ra.mail" ra_web)" 42501 "nor its messages"
+is "$(sqlstate "SELECT data FROM ra.mail" ra_officer)" 42501 "ra_officer cannot read the outbox"
+is "$(sqlstate "SELECT message FROM ra.mail" ra_public)" 42501 "nor can ra_public read its messages"
 is "$(sqlstate "SELECT data, message FROM ra.mail" ra_mailer)" ok "ra_mailer reads the outbox"
 is "$(sqlstate "SELECT count(*) FROM ra.officer" ra_mailer)" 42501 "and not the officers"
 is "$(sqlstate "SELECT count(*) FROM ra.certificate" ra_mailer)" 42501 "nor the certificates"
@@ -88,17 +118,17 @@ is "$(sqlstate "INSERT INTO ra.audit (event, outcome, actor) VALUES ('x', 'ok', 
 ok $? "the mail user reads the mail-signer key and no CA key; the worker not the signer key"
 
 # Audit: appended by both roles, chained, never changed.
-for who in ra_web ra_worker ra_web; do
+for who in ra_officer ra_worker ra_public; do
 	sqlstate "INSERT INTO ra.audit (event, outcome, actor, source_ip, detail)
 	          VALUES ('login', 'ok', '$who', '127.0.0.1', '{\"n\": 1}')" $who >/dev/null
 done
 is "$(sql "SELECT string_agg(audit_id::text, ',' ORDER BY audit_id) FROM ra.audit")" "1,2,3" \
     "audit rows are numbered without gaps"
 is "$(sql "SELECT string_agg(detail->>'db_role', ',' ORDER BY audit_id) FROM ra.audit")" \
-    "ra_web,ra_worker,ra_web" "each row is stamped with the role that really wrote it"
+    "ra_officer,ra_worker,ra_public" "each row is stamped with the role that really wrote it"
 sqlstate "INSERT INTO ra.audit (event, outcome, actor, detail)
-          VALUES ('desk.officer.add', 'ok', 'desk:forged', '{\"db_role\": \"postgres\"}')" ra_web >/dev/null
-is "$(sql "SELECT detail->>'db_role' FROM ra.audit WHERE actor = 'desk:forged'")" ra_web \
+          VALUES ('desk.officer.add', 'ok', 'desk:forged', '{\"db_role\": \"postgres\"}')" ra_desk >/dev/null
+is "$(sql "SELECT detail->>'db_role' FROM ra.audit WHERE actor = 'desk:forged'")" ra_desk \
     "a row that claims another role is stamped with the real one"
 sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update;
      DELETE FROM ra.audit WHERE actor = 'desk:forged';
@@ -109,7 +139,7 @@ is "$(sql "SELECT count(*) FROM ra.audit a JOIN ra.audit p ON p.audit_id = a.aud
 is "$(sql "SELECT count(*) FROM ra.audit a
            WHERE a.row_sha256 <> sha256(a.prev_sha256 || convert_to(ra.audit_canonical(a), 'UTF8'))")" \
     0 "each row's hash recomputes"
-is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'" ra_web)" 42501 "ra_web cannot change the audit log"
+is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'" ra_desk)" 42501 "ra_desk cannot change the audit log"
 is "$(sqlstate "DELETE FROM ra.audit" ra_worker)" 42501 "ra_worker cannot delete from it"
 is "$(sqlstate "UPDATE ra.audit SET actor = 'mallory'")" 42501 "not even the owner can change it"
 is "$(sqlstate "TRUNCATE ra.audit")" 42501 "nor truncate it"

@@ -59,7 +59,7 @@ has "$page" "【STEP1】アクセスPIN入力" "STEP1 asks for the access PIN"
 page=$($CU -d "t=$t&step=pin&pin=whatever" "$GET")
 has "$page" "アクセスPINはまだ発行されていません" "a PIN attempt before the PIN exists is refused"
 
-pin=$("$D" pin-issue --officer 1 --letter "$T/letter.html" | sed 's/.*: //')
+pin=$(umask 077; "$D" pin-issue --officer 1 --letter - 2>&1 >"$T/letter.html" | sed 's/.*: //')
 is "${#pin}" 12 "desk: a 12-character access PIN, printed once"
 has "$(cat "$T/letter.html")" "$pin" "and a printable PIN letter"
 is "$(stat -c %a "$T/letter.html")" 600 "readable by the desk only"

@@ -1,0 +1,290 @@
+/*
+ * url.c: one-time URLs as the public screens see them.  The public zone
+ * has no right on ra.access_token: it finds a URL by the hash of the token
+ * it was given and changes it through the functions of 011-zones.sql,
+ * which take that hash too, so one URL cannot reach another.  The row
+ * stays locked (FOR UPDATE) until the caller's transaction ends: one
+ * answer at a time per URL, whatever a browser sends at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ra.h"
+
+static const char SQL_RA_URL[] =
+    "SELECT * FROM ra.ra_url_open($1::bytea)";
+static const char SQL_CERT_URL[] =
+    "SELECT * FROM ra.cert_url_open($1::bytea)";
+static const char SQL_PIN_FAILED[] =
+    "SELECT * FROM ra.url_pin_failed($1::bytea, $2::integer)";
+static const char SQL_STEP_SET[] =
+    "SELECT ra.url_step_set($1::bytea, $2::bytea)";
+static const char SQL_REQUESTED[] =
+    "SELECT ra.url_requested($1::bytea, $2::bigint)";
+static const char SQL_USED[] =
+    "SELECT ra.url_used($1::bytea)";
+
+/* Run one of the URL functions that answer true when they changed it. */
+static enum ra_err
+url_call(PGconn *db, const char *what, const char *sql,
+    const unsigned char sha[32], const char *arg)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	char		*hex;
+	enum ra_err	 er;
+
+	if ((hex = ra_bytea_hex(sha, 32)) == NULL)
+		return RA_ENOMEM;
+	param[0] = hex;
+	param[1] = arg;
+	er = ra_db_query1(db, what, sql, arg != NULL ? 2 : 1, param, &res);
+	free(hex);
+	if (er == RA_OK && strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		er = RA_ENOTFOUND;
+	PQclear(res);
+	return er;
+}
+
+/* Find and lock a URL by its token: "sql" names the kind of URL. */
+static enum ra_err
+url_find(PGconn *db, const char *what, const char *sql, const char *token,
+    unsigned char sha[32], PGresult **res)
+{
+	const char	*param[1];
+	char		*hex;
+	enum ra_err	 er;
+
+	*res = NULL;
+	if (token == NULL || ra_token_hash(token, sha) != RA_OK)
+		return RA_ENOTFOUND;
+	if ((hex = ra_bytea_hex(sha, 32)) == NULL)
+		return RA_ENOMEM;
+	param[0] = hex;
+	er = ra_db_query1(db, what, sql, 1, param, res);
+	free(hex);
+	return er;
+}
+
+/* The PIN's salt or hash: NULL until the desk issues the PIN. */
+static enum ra_err
+pin_column(const PGresult *res, const char *name, unsigned char **out,
+    size_t *len)
+{
+	enum ra_err	 er = ra_get_bytea(res, 0, name, out, len);
+
+	return er == RA_ENOTFOUND ? RA_OK : er;
+}
+
+/*
+ * An RA officer's retrieval URL (new certificate or renewal), locked.
+ * RA_ENOTFOUND when the token names none.
+ */
+enum ra_err
+ra_url_open(PGconn *db, const char *token, struct ra_url *u)
+{
+	PGresult	*res;
+	char		 purpose[16];
+	enum ra_err	 er;
+
+	memset(u, 0, sizeof(*u));
+	if ((er = url_find(db, "retrieval URL", SQL_RA_URL, token, u->sha,
+	    &res)) != RA_OK)
+		return er;
+	if ((er = ra_get_i64(res, 0, "token_id", &u->token_id)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "officer_id", &u->officer_id)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "institution_id", &u->institution_id)) !=
+	    RA_OK ||
+	    (er = ra_get_i64(res, 0, "request_id", &u->request_id)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "cert_id", &u->cert_id)) != RA_OK ||
+	    (er = pin_column(res, "pin_salt", &u->pin_salt,
+	    &u->pin_saltlen)) != RA_OK ||
+	    (er = pin_column(res, "pin_hash", &u->pin_hash,
+	    &u->pin_hashlen)) != RA_OK ||
+	    (er = ra_get_int(res, 0, "pin_cost", &u->pin_cost)) != RA_OK ||
+	    (er = ra_get_int(res, 0, "failures", &u->failures)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "locked", &u->locked)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "expired", &u->expired)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "used", &u->used)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "active", &u->active)) != RA_OK ||
+	    (er = ra_get_hash(res, 0, "step_sha256", u->step, sizeof(u->step),
+	    &u->has_step)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "step_expired", &u->step_expired)) !=
+	    RA_OK ||
+	    (er = ra_get_str(res, 0, "name_ja", u->name_ja,
+	    sizeof(u->name_ja))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "name_romaji", u->name_romaji,
+	    sizeof(u->name_romaji))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "institution_ja", u->institution_ja,
+	    sizeof(u->institution_ja))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "institution_en", u->institution_en,
+	    sizeof(u->institution_en))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "purpose", purpose, sizeof(purpose))) !=
+	    RA_OK)
+		goto out;
+	u->renewal = strcmp(purpose, "ra_renew") == 0;
+	u->found = 1;
+out:
+	PQclear(res);
+	if (er != RA_OK)
+		ra_url_free(u);
+	return er;
+}
+
+void
+ra_url_free(struct ra_url *u)
+{
+	PQfreemem(u->pin_salt);
+	PQfreemem(u->pin_hash);
+	u->pin_salt = u->pin_hash = NULL;
+	u->found = 0;
+}
+
+/*
+ * The access PIN given for this URL: RA_OK when right; RA_EDENIED when
+ * wrong, counted, with "*left" tries left (0: the URL is now locked).
+ */
+enum ra_err
+ra_url_pin_check(PGconn *db, struct ra_url *u, const char *pin,
+    int max_failures, int *left)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	char		 max[16], *hex;
+	int		 failures, locked;
+	enum ra_err	 er;
+
+	*left = 0;
+	if (u->pin_hash == NULL)
+		return RA_ENOTFOUND;
+	if (pin != NULL && ra_pin_check(pin, u->pin_salt, u->pin_saltlen,
+	    u->pin_cost, u->pin_hash, u->pin_hashlen) == 1)
+		return RA_OK;
+	if (max_failures < 1)
+		max_failures = 1;
+	snprintf(max, sizeof(max), "%d", max_failures);
+	if ((hex = ra_bytea_hex(u->sha, sizeof(u->sha))) == NULL)
+		return RA_ENOMEM;
+	param[0] = hex;
+	param[1] = max;
+	er = ra_db_query1(db, "PIN failed", SQL_PIN_FAILED, 2, param, &res);
+	free(hex);
+	if (er != RA_OK ||
+	    (er = ra_get_int(res, 0, "failures", &failures)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK)
+		goto out;
+	u->failures = failures;
+	u->locked = locked;
+	*left = locked ? 0 : max_failures - failures;
+	er = RA_EDENIED;
+out:
+	PQclear(res);
+	return er;
+}
+
+/* Whether "nonce" is the step nonce handed out for this URL, still fresh. */
+int
+ra_url_step_ok(const struct ra_url *u, const char *nonce)
+{
+	unsigned char	 sha[32];
+
+	return nonce != NULL && u->has_step && !u->step_expired &&
+	    ra_token_hash(nonce, sha) == RA_OK &&
+	    CRYPTO_memcmp(sha, u->step, sizeof(sha)) == 0;
+}
+
+/* A new step nonce for this URL; "nonce" gets the value for the form. */
+enum ra_err
+ra_url_step_new(PGconn *db, const struct ra_url *u,
+    char nonce[RA_TOKEN_LEN + 1])
+{
+	unsigned char	 sha[32];
+	char		*hex;
+	enum ra_err	 er;
+
+	if ((er = ra_token_new(nonce, sha)) != RA_OK)
+		return er;
+	if ((hex = ra_bytea_hex(sha, sizeof(sha))) == NULL)
+		return RA_ENOMEM;
+	er = url_call(db, "step", SQL_STEP_SET, u->sha, hex);
+	free(hex);
+	return er;
+}
+
+/* 【発行】 was pressed: the URL's one request. */
+enum ra_err
+ra_url_requested(PGconn *db, struct ra_url *u, int64_t request_id)
+{
+	char		 id[24];
+	enum ra_err	 er;
+
+	snprintf(id, sizeof(id), "%lld", (long long)request_id);
+	if ((er = url_call(db, "requested", SQL_REQUESTED, u->sha, id)) ==
+	    RA_OK)
+		u->request_id = request_id;
+	return er;
+}
+
+/* The URL is used up (the first use counts; later calls change nothing). */
+enum ra_err
+ra_url_used(PGconn *db, const unsigned char sha[32])
+{
+	return url_call(db, "URL used", SQL_USED, sha, NULL);
+}
+
+/*
+ * A user administrator's certificate URL (M6), locked; live until an hour
+ * after its first use.  RA_ENOTFOUND when the token names none.
+ */
+enum ra_err
+ra_cert_url_open(PGconn *db, const char *token, struct ra_cert_url *u)
+{
+	PGresult	*res;
+	enum ra_err	 er;
+
+	memset(u, 0, sizeof(*u));
+	if ((er = url_find(db, "certificate URL", SQL_CERT_URL, token, u->sha,
+	    &res)) != RA_OK)
+		return er;
+	if ((er = ra_get_i64(res, 0, "cert_id", &u->cert_id)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "ca_id", &u->ca_id)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "institution_id", &u->institution_id)) !=
+	    RA_OK ||
+	    (er = ra_get_i64(res, 0, "officer_id", &u->officer_id)) != RA_OK ||
+	    (er = ra_get_bytea(res, 0, "der", &u->der, &u->derlen)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "first", &u->first)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "old_live", &u->old_live)) != RA_OK ||
+	    (er = ra_get_str(res, 0, "subject_dn", u->subject_dn,
+	    sizeof(u->subject_dn))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "serial", u->serial,
+	    sizeof(u->serial))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "not_after", u->not_after,
+	    sizeof(u->not_after))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "officer_name", u->officer_name,
+	    sizeof(u->officer_name))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "officer_mail", u->officer_mail,
+	    sizeof(u->officer_mail))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "old_subject_dn", u->old_subject_dn,
+	    sizeof(u->old_subject_dn))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "old_serial", u->old_serial,
+	    sizeof(u->old_serial))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "admin_mail", u->admin_mail,
+	    sizeof(u->admin_mail))) != RA_OK)
+		goto out;
+out:
+	PQclear(res);
+	if (er != RA_OK)
+		ra_cert_url_free(u);
+	return er;
+}
+
+void
+ra_cert_url_free(struct ra_cert_url *u)
+{
+	PQfreemem(u->der);
+	u->der = NULL;
+	u->derlen = 0;
+}
