@@ -93,7 +93,7 @@ queue(const char *kind, long n, const char *inst)
 	int			 server = strcmp(kind, "server") == 0;
 
 	if (ra_conf_load(&conf, NULL) != RA_OK ||
-	    ra_db_connect(&conf, RA_DB_WEB, &db) != RA_OK)
+	    ra_db_connect(&conf, RA_DB_OFFICER, &db) != RA_OK)
 		return 1;
 	csrs = calloc((size_t)n, sizeof(*csrs));
 	der = calloc((size_t)n, sizeof(*der));
