@@ -225,6 +225,45 @@ enum ra_err	 ra_cert_url_open(PGconn *, const char *,
 		    struct ra_cert_url *);
 void		 ra_cert_url_free(struct ra_cert_url *);
 
+/* desk.c: the service desk's actions, each with what it said or why not */
+struct ra_desk {
+	PGconn			*db;
+	const struct ra_conf	*conf;
+	const char		*actor;		/* "desk:<who>" in the audit */
+	const char		*source_ip;	/* the screen's client; NULL */
+	char			 said[512];	/* what was done */
+	char			 why[512];	/* why not */
+	char			*letter;	/* pin-issue --letter -: HTML */
+};
+
+struct ra_desk_args {
+	const char	*code, *name_ja, *name_en, *st, *l, *from, *until,
+			*status, *institution, *domain, *ou, *romaji, *mail,
+			*phone, *domains, *interfaces;
+	const char	*letter;	/* pin-issue: a file, or "-" */
+	long long	 officer, days;
+};
+
+enum ra_err	 ra_desk_institution_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_domain_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_ou_add(struct ra_desk *, const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_url_reissue(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_pin_issue(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_operator_add(struct ra_desk *, const char *, X509 *);
+enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
+enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
+void		 ra_desk_free(struct ra_desk *);
+
 /* form.c: declared request fields */
 enum ra_field_kind {
 	RA_FIELD_TEXT = 0,	/* one value, checked by "valid" */

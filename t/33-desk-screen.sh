@@ -40,6 +40,7 @@ page=$(post -d step=domain -d institution=kyoto -d domain=kyoto-u.ac.jp)
 has "$page" "domain registered" "a domain"
 page=$(post -d step=ou -d domain=kyoto-u.ac.jp -d ou=X)
 has "$page" "violates check constraint" "an OU the rules forbid is refused, with the reason"
+hasnt "$page" "SQLSTATE" "told as a reason, not as a captured log line"
 page=$(post --data-urlencode step=officer --data-urlencode institution=kyoto \
     --data-urlencode name_ja=京大花子 --data-urlencode romaji=Hanako --data-urlencode mail=hanako@kyoto-u.ac.jp \
     --data-urlencode phone=075-000-0000 --data-urlencode domains=kyoto-u.ac.jp --data-urlencode interfaces=1,10)

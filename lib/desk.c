@@ -1,0 +1,845 @@
+/*
+ * desk.c: the service desk's actions (manual 2-2-1): institutions, their
+ * domains and OU allow lists, RA officers, their retrieval URLs and
+ * access PINs, renewal notices, desk operators.  Each action is one
+ * transaction with its audit row, and answers with an enum ra_err and,
+ * for the desk to read, what was done ("said") or why not ("why"); the
+ * shell commands and the desk screen (cgi-bin/desk.c) only show them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ra.h"
+
+#define PIN_LEN		12
+#define SALT_LEN	16
+
+static const char SQL_INSTITUTION_ADD[] =
+    "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status,"
+    "  usage_from, usage_until)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date)"
+    " RETURNING institution_id";
+static const char SQL_DOMAIN_ADD[] =
+    "INSERT INTO ra.domain (institution_id, name)"
+    " SELECT institution_id, pg_catalog.lower($2) FROM ra.institution"
+    "  WHERE code = $1 RETURNING institution_id";
+static const char SQL_OU_ADD[] =
+    "INSERT INTO ra.domain_ou (domain_id, ou)"
+    " SELECT domain_id, $2 FROM ra.domain WHERE name = pg_catalog.lower($1)"
+    " RETURNING (SELECT institution_id FROM ra.domain WHERE name ="
+    "  pg_catalog.lower($1)) AS institution_id";
+static const char SQL_OFFICER_ADD[] =
+    "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)"
+    " SELECT institution_id, $2, $3, $4, $5 FROM ra.institution WHERE code = $1"
+    " RETURNING officer_id, institution_id,"
+    "  (SELECT name_ja FROM ra.institution WHERE code = $1) AS institution_ja,"
+    "  name_ja, name_romaji, mail";
+static const char SQL_OFFICER_OF[] =
+    "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
+    "       o.name_ja, o.name_romaji, o.mail"
+    "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
+    " WHERE o.officer_id = $1::bigint AND o.status = 'active'";
+static const char SQL_URL_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_cert'"
+    "   AND used_at IS NULL";
+static const char SQL_OFFICER_DOMAINS[] =
+    "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
+    " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
+    "  WHERE institution_id = $1::bigint"
+    "    AND name = ANY (pg_catalog.string_to_array(pg_catalog.lower($3), ','))";
+static const char SQL_OFFICER_PERMS[] =
+    "INSERT INTO ra.officer_permission (officer_id, interface)"
+    " SELECT $1::bigint, i::smallint"
+    "   FROM pg_catalog.unnest(pg_catalog.string_to_array($2, ',')) AS i";
+static const char SQL_TOKEN_ADD[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, expires_at)"
+    " VALUES ('ra_cert', $1::bytea, $2::bigint, $3::bigint,"
+    "  pg_catalog.now() + pg_catalog.make_interval(days => $4::integer))"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI') AS expires";
+static const char SQL_TOKEN_OF[] =
+    "SELECT t.token_id, o.institution_id, o.name_ja, o.name_romaji,"
+    "       i.name_ja AS institution_ja,"
+    "       to_char(t.expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "       'YYYY-MM-DD HH24:MI') AS expires, t.locked_at IS NOT NULL AS locked"
+    "  FROM ra.access_token t"
+    "  JOIN ra.officer o ON o.officer_id = t.officer_id"
+    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
+    " WHERE t.officer_id = $1::bigint AND t.purpose = 'ra_cert'"
+    "   AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()"
+    "   FOR UPDATE OF t";
+static const char SQL_PIN_SET[] =
+    "UPDATE ra.access_token SET pin_kdf = 'pbkdf2-sha256',"
+    "       pin_salt = $2::bytea, pin_hash = $3::bytea,"
+    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now()"
+    " WHERE token_id = $1::bigint";
+static const char SQL_PIN_RESET[] =
+    "UPDATE ra.access_token SET pin_kdf = NULL, pin_salt = NULL,"
+    "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
+    "       failures = 0, locked_at = NULL"
+    " WHERE token_id = $1::bigint";
+
+/* RA certificates near expiry whose officer has no live renewal URL. */
+static const char SQL_EXPIRING[] =
+    "SELECT c.cert_id, c.officer_id, c.institution_id, o.name_ja, o.mail,"
+    "       i.name_ja AS institution_ja,"
+    "       to_char(c.not_after AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD')"
+    "         AS not_after, o.name_romaji"
+    "  FROM ra.certificate c"
+    "  JOIN ra.officer o ON o.officer_id = c.officer_id"
+    "  JOIN ra.institution i ON i.institution_id = c.institution_id"
+    " WHERE c.kind = 'ra_officer' AND c.state = 'issued'"
+    "   AND c.not_after BETWEEN pg_catalog.now()"
+    "       AND pg_catalog.now() + pg_catalog.make_interval(days => $1::integer)"
+    "   AND o.status = 'active' AND i.status = 'active'"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
+    "                    WHERE r.cert_id = c.cert_id)"
+    "   AND c.cert_id = (SELECT max(c2.cert_id) FROM ra.certificate c2"
+    "                     WHERE c2.officer_id = c.officer_id"
+    "                       AND c2.state = 'issued')"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.access_token t"
+    "                    WHERE t.officer_id = c.officer_id"
+    "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
+    "                      AND t.expires_at > pg_catalog.now())";
+/* An older, expired renewal URL gives way to the new one. */
+static const char SQL_RENEW_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_renew'"
+    "   AND used_at IS NULL";
+static const char SQL_RENEW_TOKEN[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, cert_id, expires_at)"
+    " SELECT 'ra_renew', $1::bytea, $2::bigint, $3::bigint, $4::bigint,"
+    "        least(not_after, pg_catalog.now() +"
+    "              pg_catalog.make_interval(days => $5::integer))"
+    "   FROM ra.certificate WHERE cert_id = $4::bigint"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI') AS expires";
+
+static const char SQL_OPERATOR_ADD[] =
+    "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
+    " RETURNING 0 AS institution_id";
+/*
+ * The operator of a certificate, whether ra issued that certificate (so
+ * its revocation is known here) and whether ra revoked it.
+ */
+static const char SQL_OPERATOR[] =
+    "SELECT d.name,"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                WHERE c.der = $2::bytea AND c.state = 'issued') AS ours,"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                 JOIN ra.revocation v ON v.cert_id = c.cert_id"
+    "                WHERE c.der = $2::bytea) AS revoked"
+    "  FROM ra.desk_operator d"
+    " WHERE d.cert_sha256 = $1::bytea AND d.active";
+
+static const char SQL_OVERVIEW[] =
+    "SELECT i.code, i.name_ja, i.name_en, i.status,"
+    "       coalesce((SELECT string_agg(d.name, ', ' ORDER BY d.name)"
+    "                   FROM ra.domain d"
+    "                  WHERE d.institution_id = i.institution_id), '')"
+    "         AS domains,"
+    "       coalesce((SELECT string_agg(o.officer_id || ' ' || o.name_ja ||"
+    "                   ' <' || o.mail || '>', '; ' ORDER BY o.officer_id)"
+    "                   FROM ra.officer o"
+    "                  WHERE o.institution_id = i.institution_id), '')"
+    "         AS officers"
+    "  FROM ra.institution i ORDER BY i.code LIMIT 500";
+
+static void
+say(char *buf, size_t sz, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, sz, fmt, ap);
+}
+
+/* What was done, for the desk to read. */
+static void
+desk_said(struct ra_desk *d, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(d->said, sizeof(d->said), fmt, ap);
+	va_end(ap);
+}
+
+/* Why not; returns "er" so a refusal reads as one statement. */
+static enum ra_err
+desk_why(struct ra_desk *d, enum ra_err er, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return er;
+}
+
+/*
+ * A failed statement's reason for the desk: a duplicate named, a rule of
+ * the schema quoted from PostgreSQL (the values are the desk's own).
+ * Called before the ROLLBACK, which clears the connection's message.
+ */
+static enum ra_err
+desk_db_why(struct ra_desk *d, enum ra_err er, const char *what)
+{
+	const char	*msg;
+	size_t		 n;
+
+	if (*d->why != '\0')
+		return er;
+	if (er == RA_EDUP)
+		return desk_why(d, er, "%s: already registered", what);
+	if (er == RA_EDB) {
+		msg = PQerrorMessage(d->db);
+		if (strncmp(msg, "ERROR:  ", 8) == 0)
+			msg += 8;
+		n = strcspn(msg, "\n");
+		return desk_why(d, er, "%s: %.*s", what, (int)n, msg);
+	}
+	return er;
+}
+
+static enum ra_err
+desk_audit(struct ra_desk *d, const char *event, int64_t inst,
+    int64_t officer, const char *detail)
+{
+	struct ra_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = "ok";
+	ev.actor = d->actor;
+	ev.source_ip = d->source_ip;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.detail = detail;
+	return ra_audit(d->db, &ev);
+}
+
+/* Run one INSERT ... RETURNING institution_id with its audit row. */
+static enum ra_err
+desk_insert(struct ra_desk *d, const char *what, const char *sql, int n,
+    const char *const *param, const char *event, const char *notfound)
+{
+	PGresult	*res = NULL;
+	int64_t		 inst;
+	enum ra_err	 er;
+
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_query1(d->db, what, sql, n, param, &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "%s", notfound);
+		goto out;
+	}
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
+	    (er = desk_audit(d, event, inst, 0, NULL)) == RA_OK &&
+	    (er = ra_db_commit(d->db)) == RA_OK)
+		desk_said(d, "%s registered", what);
+out:
+	PQclear(res);
+	er = desk_db_why(d, er, what);
+	ra_db_rollback(d->db);
+	return er;
+}
+
+enum ra_err
+ra_desk_institution_add(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	const char	*param[8];
+
+	if (a->code == NULL || a->name_ja == NULL || a->name_en == NULL ||
+	    a->st == NULL || a->l == NULL || a->from == NULL ||
+	    a->until == NULL)
+		return RA_EUSAGE;
+	param[0] = a->code;
+	param[1] = a->name_ja;
+	param[2] = a->name_en;
+	param[3] = a->st;
+	param[4] = a->l;
+	param[5] = a->status != NULL ? a->status : "active";
+	param[6] = a->from;
+	param[7] = a->until;
+	return desk_insert(d, "institution", SQL_INSTITUTION_ADD, 8, param,
+	    "desk.institution.add", "institution not added");
+}
+
+enum ra_err
+ra_desk_domain_add(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	const char	*param[2];
+
+	if (a->institution == NULL || a->domain == NULL)
+		return RA_EUSAGE;
+	param[0] = a->institution;
+	param[1] = a->domain;
+	return desk_insert(d, "domain", SQL_DOMAIN_ADD, 2, param,
+	    "desk.domain.add", "no institution has that code");
+}
+
+enum ra_err
+ra_desk_ou_add(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	const char	*param[2];
+
+	if (a->domain == NULL || a->ou == NULL)
+		return RA_EUSAGE;
+	param[0] = a->domain;
+	param[1] = a->ou;
+	return desk_insert(d, "OU allow list", SQL_OU_ADD, 2, param,
+	    "desk.ou.add", "that domain is not registered");
+}
+
+/* Days a retrieval URL lives (Pin.UrlDays, at least 1). */
+static int
+url_days(const struct ra_desk *d)
+{
+	int	 n = ra_conf_int(d->conf, "Pin.UrlDays", 31);
+
+	return n < 1 ? 1 : n;
+}
+
+static const char *
+site_url(struct ra_desk *d)
+{
+	const char	*base = ra_conf_get(d->conf, "Site.URL");
+
+	if (base == NULL)
+		desk_why(d, RA_ECONF, "config %s: Site.URL is not set",
+		    d->conf->path);
+	return base;
+}
+
+/*
+ * Inside a transaction: a new certificate retrieval URL for the officer
+ * in row 0 of "who", and the mail that carries it
+ * (登録担当者用証明書発行受付通知).  The URL is never shown to the desk.
+ */
+static enum ra_err
+officer_url(struct ra_desk *d, const PGresult *who)
+{
+	struct ra_kv	 kv[5];
+	PGresult	*tok = NULL;
+	const char	*param[4], *base;
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1], url[512], days[16],
+			*hex = NULL;
+	enum ra_err	 er;
+
+	if ((base = site_url(d)) == NULL)
+		return RA_ECONF;
+	if ((er = ra_token_new(token, sha)) != RA_OK ||
+	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
+		er = er != RA_OK ? er : RA_ENOMEM;
+		goto out;
+	}
+	snprintf(days, sizeof(days), "%d", url_days(d));
+	param[0] = hex;
+	param[1] = ra_get_text(who, 0, "institution_id");
+	param[2] = ra_get_text(who, 0, "officer_id");
+	param[3] = days;
+	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_ADD, 4, param,
+	    &tok)) != RA_OK)
+		goto out;
+	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(who, 0, "name_ja") };
+	kv[1] = (struct ra_kv){ "NameRomaji", ra_get_text(who, 0,
+	    "name_romaji") };
+	kv[2] = (struct ra_kv){ "InstitutionJa", ra_get_text(who, 0,
+	    "institution_ja") };
+	kv[3] = (struct ra_kv){ "URL", url };
+	kv[4] = (struct ra_kv){ "Expires", ra_get_text(tok, 0, "expires") };
+	er = ra_mail_queue(d->db, "ra-cert-url", ra_get_text(who, 0, "mail"),
+	    kv, 5);
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(url, sizeof(url));
+	PQclear(tok);
+	free(hex);
+	return er;
+}
+
+/*
+ * Register an RA officer with domains and interfaces, make their
+ * retrieval URL and queue the mail that carries it: one transaction.
+ */
+enum ra_err
+ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL, *dom = NULL;
+	const char	*param[5], *p;
+	size_t		 ndom;
+	int64_t		 inst, off;
+	enum ra_err	 er;
+
+	if (a->institution == NULL || a->name_ja == NULL || a->romaji == NULL ||
+	    a->mail == NULL || a->phone == NULL || a->domains == NULL ||
+	    a->interfaces == NULL)
+		return RA_EUSAGE;
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	param[0] = a->institution;
+	param[1] = a->name_ja;
+	param[2] = a->romaji;
+	param[3] = a->mail;
+	param[4] = a->phone;
+	if ((er = ra_db_query1(d->db, "officer", SQL_OFFICER_ADD, 5, param,
+	    &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "no institution has code %s",
+			    a->institution);
+		else if (er == RA_EDUP)
+			er = desk_why(d, er, "an officer with mail %s is "
+			    "already registered there", a->mail);
+		goto out;
+	}
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "officer_id", &off)) != RA_OK)
+		goto out;
+	for (ndom = 1, p = a->domains; *p != '\0'; p++)
+		ndom += *p == ',';
+	param[0] = ra_get_text(res, 0, "institution_id");
+	param[1] = ra_get_text(res, 0, "officer_id");
+	param[2] = a->domains;
+	if ((er = ra_db_query(d->db, "officer domains", SQL_OFFICER_DOMAINS, 3,
+	    param, &dom)) != RA_OK)
+		goto out;
+	if (strtoul(PQcmdTuples(dom), NULL, 10) != ndom) {
+		er = desk_why(d, RA_EINPUT, "%s: every domain must be registered "
+		    "for institution %s", a->domains, a->institution);
+		goto out;
+	}
+	param[0] = ra_get_text(res, 0, "officer_id");
+	param[1] = a->interfaces;
+	if ((er = ra_db_command(d->db, "officer interfaces", SQL_OFFICER_PERMS,
+	    2, param)) != RA_OK ||
+	    (er = officer_url(d, res)) != RA_OK ||
+	    (er = desk_audit(d, "desk.officer.add", inst, off, NULL)) !=
+	    RA_OK ||
+	    (er = ra_db_commit(d->db)) != RA_OK)
+		goto out;
+	desk_said(d, "officer %lld registered; the retrieval URL is mailed to "
+	    "%s", (long long)off, a->mail);
+out:
+	er = desk_db_why(d, er, "officer");
+	ra_db_rollback(d->db);
+	PQclear(res);
+	PQclear(dom);
+	return er;
+}
+
+/*
+ * A new retrieval URL for a registered officer (new or lost certificate,
+ * or the old URL expired unused): the old ones stop working.
+ */
+enum ra_err
+ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 off[24];
+	int64_t		 inst;
+	enum ra_err	 er;
+
+	if (a->officer <= 0)
+		return RA_EUSAGE;
+	snprintf(off, sizeof(off), "%lld", a->officer);
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query1(d->db, "officer", SQL_OFFICER_OF, 1, param,
+	    &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "officer %s is not registered "
+			    "or not active", off);
+		goto out;
+	}
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
+	    (er = ra_db_command(d->db, "old URLs", SQL_URL_SUPERSEDE, 1,
+	    param)) != RA_OK ||
+	    (er = officer_url(d, res)) != RA_OK ||
+	    (er = desk_audit(d, "desk.url.reissue", inst, a->officer, NULL)) !=
+	    RA_OK ||
+	    (er = ra_db_commit(d->db)) != RA_OK)
+		goto out;
+	desk_said(d, "a new retrieval URL for officer %s is mailed to %s", off,
+	    ra_get_text(res, 0, "mail"));
+out:
+	er = desk_db_why(d, er, "retrieval URL");
+	ra_db_rollback(d->db);
+	PQclear(res);
+	return er;
+}
+
+/* The printable PIN letter (HTML) for the officer of "res". */
+static enum ra_err
+pin_letter(struct ra_desk *d, const PGresult *res, const char *pin,
+    char **html)
+{
+	HDF		*hdf = NULL;
+	NEOERR		*err;
+	enum ra_err	 er = RA_ENOMEM;
+
+	*html = NULL;
+	if ((err = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&err);
+		return RA_ENOMEM;
+	}
+	if ((err = hdf_set_value(hdf, "Letter.InstitutionJa", ra_get_text(res,
+	    0, "institution_ja"))) != STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.NameJa", ra_get_text(res, 0,
+	    "name_ja"))) != STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.NameRomaji", ra_get_text(res, 0,
+	    "name_romaji"))) != STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.Expires", ra_get_text(res, 0,
+	    "expires"))) != STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.PIN", pin)) != STATUS_OK) {
+		nerr_ignore(&err);
+		goto out;
+	}
+	er = ra_render_buf(hdf, ra_conf_get(d->conf, "Paths.Templates"),
+	    "pin-letter.cs", html);
+out:
+	/* ClearSilver keeps the PIN in the tree: clear it before freeing. */
+	(void)hdf_set_value(hdf, "Letter.PIN", "");
+	hdf_destroy(&hdf);
+	return er;
+}
+
+/*
+ * Give the officer's live retrieval URL a new access PIN (after the desk
+ * checked who they are).  The PIN is said once and stored hashed.  With
+ * a->letter a file path, the PIN letter is written there (mode 0600)
+ * before the PIN is stored; with "-", it is left in d->letter.
+ */
+enum ra_err
+ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL;
+	unsigned char	 salt[SALT_LEN], hash[32];
+	const char	*param[4];
+	char		 pin[PIN_LEN + 1] = "", off[24], cost[16], *salthex = NULL,
+			*hashhex = NULL, *html = NULL;
+	int64_t		 inst;
+	int		 iter, locked;
+	enum ra_err	 er;
+
+	if (a->officer <= 0)
+		return RA_EUSAGE;
+	if ((iter = ra_conf_int(d->conf, "Pin.Iterations", 100000)) < 10000)
+		iter = 10000;
+	snprintf(off, sizeof(off), "%lld", a->officer);
+	snprintf(cost, sizeof(cost), "%d", iter);
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
+	    &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "officer %s has no live "
+			    "retrieval URL", off);
+		goto out;
+	}
+	if ((er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK)
+		goto out;
+	/* Unlocking is its own, deliberate step (pin-reset). */
+	if (locked) {
+		er = desk_why(d, RA_EDENIED, "officer %s: the retrieval URL is "
+		    "locked after wrong PINs; check who is calling, then "
+		    "pin-reset", off);
+		goto out;
+	}
+	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
+	    (er = ra_pin_new(pin, PIN_LEN)) != RA_OK ||
+	    (er = ra_pin_hash(pin, salt, sizeof(salt), iter, hash)) != RA_OK ||
+	    (salthex = ra_bytea_hex(salt, sizeof(salt))) == NULL ||
+	    (hashhex = ra_bytea_hex(hash, sizeof(hash))) == NULL) {
+		er = er != RA_OK ? er : RA_ECRYPTO;
+		goto out;
+	}
+	param[0] = ra_get_text(res, 0, "token_id");
+	param[1] = salthex;
+	param[2] = hashhex;
+	param[3] = cost;
+	if ((er = ra_db_command(d->db, "set PIN", SQL_PIN_SET, 4, param)) !=
+	    RA_OK ||
+	    (er = desk_audit(d, "desk.pin.issue", inst, a->officer, NULL)) !=
+	    RA_OK)
+		goto out;
+	if (a->letter != NULL) {
+		if ((er = pin_letter(d, res, pin, &html)) != RA_OK)
+			goto out;
+		if (strcmp(a->letter, "-") != 0 &&
+		    (er = ra_write_atomic(a->letter, html, strlen(html),
+		    0600)) != RA_OK) {
+			er = desk_why(d, er, "%s: the PIN letter could not be "
+			    "written", a->letter);
+			goto out;
+		}
+	}
+	if ((er = ra_db_commit(d->db)) != RA_OK)
+		goto out;
+	desk_said(d, "access PIN for officer %s (%s): %s", off,
+	    ra_get_text(res, 0, "name_romaji"), pin);
+	if (a->letter != NULL && strcmp(a->letter, "-") == 0) {
+		d->letter = html;
+		html = NULL;
+	}
+out:
+	if (html != NULL) {
+		OPENSSL_cleanse(html, strlen(html));
+		free(html);
+	}
+	OPENSSL_cleanse(pin, sizeof(pin));
+	er = desk_db_why(d, er, "access PIN");
+	ra_db_rollback(d->db);
+	PQclear(res);
+	free(salthex);
+	free(hashhex);
+	return er;
+}
+
+/* Unlock a locked retrieval URL; the old PIN is void, issue a new one. */
+enum ra_err
+ra_desk_pin_reset(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 off[24];
+	int64_t		 inst;
+	enum ra_err	 er;
+
+	if (a->officer <= 0)
+		return RA_EUSAGE;
+	snprintf(off, sizeof(off), "%lld", a->officer);
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	param[0] = off;
+	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
+	    &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "officer %s has no live "
+			    "retrieval URL", off);
+		goto out;
+	}
+	param[0] = ra_get_text(res, 0, "token_id");
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
+	    (er = ra_db_command(d->db, "reset PIN", SQL_PIN_RESET, 1, param)) ==
+	    RA_OK &&
+	    (er = desk_audit(d, "desk.pin.reset", inst, a->officer, NULL)) ==
+	    RA_OK &&
+	    (er = ra_db_commit(d->db)) == RA_OK)
+		desk_said(d, "retrieval URL of officer %s unlocked; issue a new "
+		    "PIN with pin-issue", off);
+out:
+	er = desk_db_why(d, er, "retrieval URL");
+	ra_db_rollback(d->db);
+	PQclear(res);
+	return er;
+}
+
+/* One renewal notice: supersede, new URL, mail, audit; one transaction. */
+static enum ra_err
+renew_one(struct ra_desk *d, const PGresult *res, int i, const char *base)
+{
+	struct ra_kv	 kv[6];
+	PGresult	*tok = NULL;
+	const char	*param[5];
+	unsigned char	 sha[32];
+	char		 urldays[16], token[RA_TOKEN_LEN + 1], url[512],
+			*hex = NULL;
+	int64_t		 inst, off;
+	enum ra_err	 er;
+
+	snprintf(urldays, sizeof(urldays), "%d", url_days(d));
+	if ((er = ra_get_i64(res, i, "institution_id", &inst)) != RA_OK ||
+	    (er = ra_get_i64(res, i, "officer_id", &off)) != RA_OK ||
+	    (er = ra_token_new(token, sha)) != RA_OK)
+		return er;
+	if ((hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		goto out;
+	param[0] = ra_get_text(res, i, "officer_id");
+	if ((er = ra_db_command(d->db, "supersede", SQL_RENEW_SUPERSEDE, 1,
+	    param)) != RA_OK)
+		goto out;
+	param[0] = hex;
+	param[1] = ra_get_text(res, i, "institution_id");
+	param[2] = ra_get_text(res, i, "officer_id");
+	param[3] = ra_get_text(res, i, "cert_id");
+	param[4] = urldays;
+	if ((er = ra_db_query1(d->db, "renewal URL", SQL_RENEW_TOKEN, 5,
+	    param, &tok)) != RA_OK)
+		goto out;
+	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(res, i, "name_ja") };
+	kv[1] = (struct ra_kv){ "NameRomaji", ra_get_text(res, i,
+	    "name_romaji") };
+	kv[2] = (struct ra_kv){ "InstitutionJa", ra_get_text(res, i,
+	    "institution_ja") };
+	kv[3] = (struct ra_kv){ "URL", url };
+	kv[4] = (struct ra_kv){ "Expires", ra_get_text(tok, 0, "expires") };
+	kv[5] = (struct ra_kv){ "NotAfter", ra_get_text(res, i, "not_after") };
+	if ((er = ra_mail_queue(d->db, "ra-renew-url", ra_get_text(res, i,
+	    "mail"), kv, 6)) == RA_OK &&
+	    (er = desk_audit(d, "desk.renew.notify", inst, off, NULL)) == RA_OK)
+		er = ra_db_commit(d->db);
+out:
+	ra_db_rollback(d->db);
+	PQclear(tok);
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(url, sizeof(url));
+	free(hex);
+	return er;
+}
+
+/*
+ * Cron: mail each officer whose RA certificate expires within a->days (or
+ * Ra.RenewDays) a renewal URL that authenticates with that certificate.
+ * One transaction per officer, so one failure does not stop the rest.
+ */
+enum ra_err
+ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL;
+	const char	*param[1], *base;
+	char		 days[24];
+	int		 i, sent = 0;
+	enum ra_err	 er, first = RA_OK;
+
+	if ((base = site_url(d)) == NULL)
+		return RA_ECONF;
+	snprintf(days, sizeof(days), "%lld", a->days > 0 ? a->days :
+	    (long long)ra_conf_int(d->conf, "Ra.RenewDays", 30));
+	param[0] = days;
+	if ((er = ra_db_query(d->db, "expiring", SQL_EXPIRING, 1, param,
+	    &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((er = renew_one(d, res, i, base)) == RA_OK) {
+			sent++;
+			continue;
+		}
+		ra_warnx("officer %s: renewal notice failed",
+		    ra_get_text(res, i, "officer_id"));
+		if (first == RA_OK)
+			first = er;
+	}
+	desk_said(d, "%d renewal notice(s) queued", sent);
+	if (first != RA_OK)
+		desk_why(d, first, "%d renewal notice(s) failed",
+		    PQntuples(res) - sent);
+	PQclear(res);
+	return first;
+}
+
+/* SHA-256 of a certificate's DER, as bytea text; caller frees. */
+static char *
+cert_sha256_hex(X509 *crt)
+{
+	unsigned char	 md[32];
+	unsigned int	 n;
+
+	if (!X509_digest(crt, EVP_sha256(), md, &n) || n != sizeof(md))
+		return NULL;
+	return ra_bytea_hex(md, sizeof(md));
+}
+
+/* Register a desk operator by their client certificate. */
+enum ra_err
+ra_desk_operator_add(struct ra_desk *d, const char *name, X509 *crt)
+{
+	const char	*param[2];
+	char		*hex;
+	enum ra_err	 er;
+
+	if ((hex = cert_sha256_hex(crt)) == NULL)
+		return RA_ECRYPTO;
+	param[0] = name;
+	param[1] = hex;
+	er = desk_insert(d, "desk operator", SQL_OPERATOR_ADD, 2, param,
+	    "desk.operator.add", "desk operator not added");
+	free(hex);
+	return er;
+}
+
+/*
+ * Whether "crt" belongs to an active desk operator: issued by ra (so its
+ * revocation is known here), not revoked.  RA_EDENIED with the reason in
+ * d->why otherwise; "name" gets the operator's name.
+ */
+enum ra_err
+ra_desk_operator(struct ra_desk *d, X509 *crt, char *name, size_t namesz)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	unsigned char	*der = NULL;
+	char		*hex = NULL, *derhex = NULL;
+	int		 derlen, ours, revoked;
+	enum ra_err	 er;
+
+	if ((hex = cert_sha256_hex(crt)) == NULL ||
+	    (derlen = i2d_X509(crt, &der)) <= 0 ||
+	    (derhex = ra_bytea_hex(der, (size_t)derlen)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	param[0] = hex;
+	param[1] = derhex;
+	if ((er = ra_db_query1(d->db, "desk operator", SQL_OPERATOR, 2, param,
+	    &res)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EDENIED, "not a registered desk "
+			    "operator");
+		goto out;
+	}
+	if ((er = ra_get_bool(res, 0, "ours", &ours)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "revoked", &revoked)) != RA_OK ||
+	    (er = ra_get_str(res, 0, "name", name, namesz)) != RA_OK)
+		goto out;
+	/* Apache checks no CRL: a certificate of another CA could be revoked
+	 * without our knowing. */
+	if (!ours)
+		er = desk_why(d, RA_EDENIED, "desk operator certificate not "
+		    "issued by ra");
+	else if (revoked)
+		er = desk_why(d, RA_EDENIED, "desk operator certificate "
+		    "revoked");
+out:
+	PQclear(res);
+	OPENSSL_free(der);
+	free(hex);
+	free(derhex);
+	return er;
+}
+
+/* Every institution with its domains and officers, for the screen. */
+enum ra_err
+ra_desk_overview(struct ra_desk *d, PGresult **res)
+{
+	return ra_db_query(d->db, "overview", SQL_OVERVIEW, 0, NULL, res);
+}
+
+void
+ra_desk_free(struct ra_desk *d)
+{
+	OPENSSL_cleanse(d->said, sizeof(d->said));
+	if (d->letter != NULL) {
+		OPENSSL_cleanse(d->letter, strlen(d->letter));
+		free(d->letter);
+		d->letter = NULL;
+	}
+}
