@@ -37,33 +37,6 @@ struct opts {
 	long long	 request;
 };
 
-static const char SQL_INSTITUTION[] =
-    "SELECT institution_id FROM ra.institution WHERE code = $1";
-static const char SQL_CA_IMPORT[] =
-    "INSERT INTO ra.ca (name, slug, role, parent_ca_id, subject_dn, cert_der,"
-    "  ski, key_path, not_before, not_after, crl_url, issuer_url)"
-    " VALUES ($1, $2, $3, (SELECT ca_id FROM ra.ca WHERE ski = $4::bytea),"
-    "  $5, $6::bytea, $7::bytea, $8, $9::timestamptz, $10::timestamptz,"
-    "  $11, $12)"
-    " RETURNING ca_id, parent_ca_id IS NOT NULL";
-static const char SQL_CA_PARENT[] =
-    "SELECT ca_id FROM ra.ca WHERE ski = $1::bytea";
-static const char SQL_CA_KIND[] =
-    "INSERT INTO ra.ca_kind (ca_id, kind) VALUES ($1::bigint, $2)"
-    " ON CONFLICT DO NOTHING";
-static const char SQL_CA_UNCURRENT[] =
-    "UPDATE ra.ca_kind SET current = false WHERE kind = $1 AND current";
-static const char SQL_CA_CURRENT[] =
-    "UPDATE ra.ca_kind SET current = true"
-    " WHERE kind = $2 AND ca_id = (SELECT ca_id FROM ra.ca WHERE name = $1)";
-static const char SQL_CA_BY_NAME[] =
-    "SELECT ca_id FROM ra.ca WHERE name = $1";
-static const char SQL_CERT[] =
-    "SELECT der, ca_id FROM ra.certificate"
-    " WHERE request_id = $1::bigint AND state = 'issued'";
-static const char SQL_SERIAL_OF[] =
-    "SELECT serial::text FROM ra.certificate WHERE request_id = $1::bigint";
-
 /* Options; numbers are checked, everything else is checked where used. */
 static enum ra_err
 opts_parse(int argc, char *argv[], struct opts *o)
@@ -176,46 +149,22 @@ import_cert(const struct opts *o, X509 **crt, struct ra_certinfo *ci,
 	return RA_OK;
 }
 
-/* Inside a transaction: CA "name" issues new certificates of "kind". */
-static enum ra_err
-make_current(PGconn *db, const char *name, const char *kind)
-{
-	PGresult	*res = NULL;
-	const char	*param[2];
-	enum ra_err	 er;
-
-	param[0] = kind;
-	if ((er = ra_db_command(db, "uncurrent", SQL_CA_UNCURRENT, 1,
-	    param)) != RA_OK)
-		return er;
-	param[0] = name;
-	param[1] = kind;
-	if ((er = ra_db_query(db, "current", SQL_CA_CURRENT, 2, param,
-	    &res)) != RA_OK)
-		return er;
-	if (strcmp(PQcmdTuples(res), "1") != 0) {
-		ra_warnx("CA %s does not issue %s certificates", name, kind);
-		er = RA_EINPUT;
-	}
-	PQclear(res);
-	return er;
-}
-
 /* Register a production CA from its PEM certificate (and key path). */
 static enum ra_err
 cmd_import(struct ra_req *r, const struct opts *o)
 {
 	struct ra_certinfo	 ci;
-	PGresult		*res = NULL;
+	struct ra_ca_row	 ca;
 	X509			*crt = NULL;
 	EVP_PKEY		*key;
 	FILE			*fp;
-	const char		*param[12];
 	char			*akihex = NULL;
+	int64_t			 id;
 	int			 selfsigned;
 	enum ra_err		 er;
 
 	memset(&ci, 0, sizeof(ci));
+	memset(&ca, 0, sizeof(ca));
 	if (o->name == NULL || o->slug == NULL || o->cert == NULL ||
 	    (o->current && o->kind == NULL) ||
 	    (o->key != NULL && o->key[0] != '/'))
@@ -238,50 +187,41 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		goto out;
-	if (!selfsigned) {
-		param[0] = akihex;
-		if (akihex == NULL || (er = ra_db_query(r->db, "parent CA",
-		    SQL_CA_PARENT, 1, param, &res)) != RA_OK ||
-		    PQntuples(res) != 1) {
-			if (er == RA_OK) {
-				ra_warnx("%s: its issuer is not registered; "
-				    "import the parent CA first", o->cert);
-				er = RA_EINPUT;
-			}
-			goto out;
+	ca.name = o->name;
+	ca.slug = o->slug;
+	ca.subject = ci.subject;
+	ca.der_hex = ci.der_hex;
+	ca.ski_hex = ci.ski_hex;
+	ca.key_path = o->key;
+	ca.not_before = ci.not_before;
+	ca.not_after = ci.not_after;
+	ca.crl_url = o->crl_url;
+	ca.issuer_url = o->issuer_url;
+	if (!selfsigned && (akihex == NULL || (er = ra_ca_by_ski(r->db, akihex,
+	    &ca.parent_ca_id)) != RA_OK)) {
+		if (akihex == NULL || er == RA_ENOTFOUND) {
+			ra_warnx("%s: its issuer is not registered; "
+			    "import the parent CA first", o->cert);
+			er = RA_EINPUT;
 		}
-		PQclear(res);
-		res = NULL;
-	}
-	param[0] = o->name;
-	param[1] = o->slug;
-	param[2] = selfsigned ? "root" : "issuing";
-	param[3] = selfsigned ? NULL : akihex;
-	param[4] = ci.subject;
-	param[5] = ci.der_hex;
-	param[6] = ci.ski_hex;
-	param[7] = o->key;
-	param[8] = ci.not_before;
-	param[9] = ci.not_after;
-	param[10] = o->crl_url;
-	param[11] = o->issuer_url;
-	if ((er = ra_db_query(r->db, "import CA", SQL_CA_IMPORT, 12, param,
-	    &res)) != RA_OK)
 		goto out;
-	param[0] = PQgetvalue(res, 0, 0);
-	param[1] = o->kind;
-	if (o->kind != NULL &&
-	    (er = ra_db_command(r->db, "CA kind", SQL_CA_KIND, 2, param)) !=
+	}
+	if ((er = ra_ca_insert(r->db, &ca, &id)) != RA_OK) {
+		if (er == RA_EDUP)
+			ra_warnx("CA %s: a CA of that name, slug or certificate "
+			    "is registered already", o->name);
+		goto out;
+	}
+	if (o->kind != NULL && (er = ra_ca_kind_add(r->db, id, o->kind, 0)) !=
 	    RA_OK)
 		goto out;
-	if (o->current && (er = make_current(r->db, o->name, o->kind)) !=
+	if (o->current && (er = ra_ca_make_current(r->db, o->name, o->kind)) !=
 	    RA_OK)
 		goto out;
 	if ((er = ra_db_commit(r->db)) == RA_OK)
 		printf("CA %s registered (%s)\n", o->name, ci.subject);
 out:
 	ra_db_rollback(r->db);
-	PQclear(res);
 	X509_free(crt);
 	ra_certinfo_free(&ci);
 	free(akihex);
@@ -299,7 +239,7 @@ cmd_current(struct ra_req *r, const struct opts *o)
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
-	if ((er = make_current(r->db, o->name, o->kind)) == RA_OK &&
+	if ((er = ra_ca_make_current(r->db, o->name, o->kind)) == RA_OK &&
 	    (er = ra_db_commit(r->db)) == RA_OK)
 		printf("CA %s now issues new %s certificates\n", o->name,
 		    o->kind);
@@ -307,32 +247,11 @@ cmd_current(struct ra_req *r, const struct opts *o)
 	return er;
 }
 
-static enum ra_err
-institution_id(PGconn *db, const char *code, int64_t *id)
-{
-	PGresult	*res = NULL;
-	const char	*param[1] = { code };
-	enum ra_err	 er;
-
-	if ((er = ra_db_query(db, "institution", SQL_INSTITUTION, 1, param,
-	    &res)) != RA_OK)
-		return er;
-	if (PQntuples(res) != 1) {
-		ra_warnx("no institution has code %s", code);
-		er = RA_EINPUT;
-	} else
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return er;
-}
-
 /* Report a request's outcome; RA_EPOLICY if it failed. */
 static enum ra_err
 report(PGconn *db, int64_t id, int wait_s)
 {
-	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 state[16], err[512], rid[24];
+	char		 state[16], err[512], serial[64];
 	enum ra_err	 er;
 
 	if ((er = ra_request_wait(db, id, 1000L * wait_s, state, sizeof(state),
@@ -343,14 +262,11 @@ report(PGconn *db, int64_t id, int wait_s)
 		    *err != '\0' ? ": " : "", err);
 		return strcmp(state, "queued") == 0 ? RA_OK : RA_EPOLICY;
 	}
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	param[0] = rid;
-	if ((er = ra_db_query(db, "serial", SQL_SERIAL_OF, 1, param, &res)) !=
-	    RA_OK)
+	if ((er = ra_request_serial(db, id, serial)) != RA_OK &&
+	    er != RA_ENOTFOUND)
 		return er;
 	printf("request %lld done: serial %s\n", (long long)id,
-	    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "?");
-	PQclear(res);
+	    er == RA_OK ? serial : "?");
 	return RA_OK;
 }
 
@@ -379,9 +295,14 @@ cmd_request(struct ra_req *r, const struct opts *o)
 	    (o->secret_stdin &&
 	    (er = secret_read(secret, sizeof(secret))) != RA_OK) ||
 	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
-	    (er = institution_id(r->db, o->institution,
-	    &rq.institution_id)) != RA_OK)
+	    (er = ra_institution_by_code(r->db, o->institution,
+	    &rq.institution_id)) != RA_OK) {
+		if (er == RA_ENOTFOUND) {
+			ra_warnx("no institution has code %s", o->institution);
+			er = RA_EINPUT;
+		}
 		goto out;
+	}
 	rq.profile_id = o->profile;
 	rq.subject = subject;
 	rq.san_dns = o->san;
@@ -412,8 +333,6 @@ static enum ra_err
 cmd_revoke(struct ra_req *r, const struct opts *o)
 {
 	struct ra_revoke	 rv;
-	PGresult		*res = NULL;
-	const char		*param[1];
 	char			 why[256];
 	enum ra_err		 er;
 
@@ -422,18 +341,12 @@ cmd_revoke(struct ra_req *r, const struct opts *o)
 		return RA_EUSAGE;
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
-	if (o->ca != NULL) {
-		param[0] = o->ca;
-		if ((er = ra_db_query(r->db, "CA", SQL_CA_BY_NAME, 1, param,
-		    &res)) != RA_OK)
+	if (o->ca != NULL &&
+	    (er = ra_ca_by_name(r->db, o->ca, &rv.ca_id)) != RA_OK) {
+		if (er != RA_ENOTFOUND)
 			return er;
-		if (PQntuples(res) != 1) {
-			ra_warnx("no CA is named %s", o->ca);
-			PQclear(res);
-			return RA_EINPUT;
-		}
-		rv.ca_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
+		ra_warnx("no CA is named %s", o->ca);
+		return RA_EINPUT;
 	}
 	rv.serial = o->serial;
 	rv.reason = o->reason;
@@ -473,33 +386,24 @@ cmd_status(struct ra_req *r, const struct opts *o)
 static enum ra_err
 cmd_cert(struct ra_req *r, const struct opts *o)
 {
-	PGresult		*res = NULL;
 	STACK_OF(X509)		*chain = NULL;
 	const unsigned char	*p;
 	unsigned char		*der = NULL;
-	size_t			 len;
-	const char		*param[1];
-	char			 rid[24];
+	size_t			 len = 0;
+	int64_t			 ca_id;
 	X509			*crt = NULL;
 	int			 i;
 	enum ra_err		 er;
 
 	if (o->request <= 0)
 		return RA_EUSAGE;
-	snprintf(rid, sizeof(rid), "%lld", o->request);
-	param[0] = rid;
-	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
-	    (er = ra_db_query(r->db, "certificate", SQL_CERT, 1, param,
-	    &res)) != RA_OK)
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
-	if (PQntuples(res) != 1) {
-		ra_warnx("request %s has no issued certificate", rid);
-		er = RA_ENOTFOUND;
-		goto out;
-	}
-	if ((er = ra_bytea_get(res, 0, 0, &der, &len)) != RA_OK ||
-	    (er = ra_chain_load(r->db, strtoll(PQgetvalue(res, 0, 1), NULL, 10),
-	    &chain)) != RA_OK)
+	if ((er = ra_request_cert(r->db, o->request, &der, &len, &ca_id)) ==
+	    RA_ENOTFOUND)
+		ra_warnx("request %lld has no issued certificate", o->request);
+	if (er != RA_OK ||
+	    (er = ra_chain_load(r->db, ca_id, &chain)) != RA_OK)
 		goto out;
 	p = der;
 	if ((crt = d2i_X509(NULL, &p, (long)len)) == NULL) {
@@ -513,7 +417,6 @@ out:
 	X509_free(crt);
 	sk_X509_pop_free(chain, X509_free);
 	PQfreemem(der);
-	PQclear(res);
 	return er;
 }
 

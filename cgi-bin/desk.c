@@ -131,8 +131,7 @@ shell_run(struct ra_req *r, enum ra_err (*run)(struct ra_desk *,
 	char			 actor[96];
 	enum ra_err		 er;
 
-	if ((er = opts_parse(r->argc, r->argv, &a, &cert)) != RA_OK ||
-	    cert != NULL)
+	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK || cert != NULL)
 		return RA_EUSAGE;
 	if ((er = desk_open(r, &d, actor, sizeof(actor), r->caller)) != RA_OK)
 		return er;
@@ -174,7 +173,7 @@ desk_operator_add(struct ra_req *r)
 	X509			*crt;
 	enum ra_err		 er;
 
-	if ((er = opts_parse(r->argc, r->argv, &a, &cert)) != RA_OK ||
+	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK ||
 	    a.name_ja == NULL || cert == NULL)
 		return RA_EUSAGE;
 	if ((crt = ra_pem_read_cert(cert)) == NULL)

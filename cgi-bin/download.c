@@ -13,10 +13,6 @@
 
 #include "ra.h"
 
-static const char SQL_OFFICER[] =
-    "SELECT institution_id FROM ra.officer"
-    " WHERE officer_id = $1::bigint AND status = 'active'";
-
 /*
  * Who took the institution's certificate list, before it goes out; actor
  * NULL: the officer.
@@ -39,30 +35,24 @@ audit_export(PGconn *db, int64_t inst, int64_t officer, const char *actor)
 static enum ra_err
 shell(struct ra_req *r)
 {
-	PGresult	*res = NULL;
-	const char	*param[1];
 	int64_t		 inst, officer;
 	enum ra_err	 er;
 
 	if (r->argc != 2 || strcmp(r->argv[0], "--officer") != 0 ||
-	    strspn(r->argv[1], "0123456789") != strlen(r->argv[1])) {
+	    !ra_field_i64(r->argv[1], 1, INT64_MAX, &officer)) {
 		fprintf(stderr, "usage: download.cgi --officer ID\n");
 		return RA_EUSAGE;
 	}
-	param[0] = r->argv[1];
-	if ((er = ra_req_db(r, r->zone)) != RA_OK ||
-	    (er = ra_db_query(r->db, "officer", SQL_OFFICER, 1, param,
-	    &res)) != RA_OK)
+	if ((er = ra_req_db(r, r->zone)) != RA_OK)
 		return er;
-	if (PQntuples(res) != 1) {
+	if ((er = ra_officer_institution(r->db, officer, &inst)) ==
+	    RA_ENOTFOUND) {
 		ra_warnx("officer %s is not registered or not active",
 		    r->argv[1]);
-		PQclear(res);
 		return RA_EINPUT;
 	}
-	inst = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	officer = strtoll(r->argv[1], NULL, 10);
+	if (er != RA_OK)
+		return er;
 	if ((er = audit_export(r->db, inst, officer, "cli")) == RA_OK)
 		er = ra_export_server(r->db, inst, officer, stdout);
 	return er;

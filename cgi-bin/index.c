@@ -8,15 +8,7 @@
 
 #include "ra.h"
 
-#define INSTITUTIONS_MAX	"1000"
-
-static const char SQL_STATUS[] =
-    "SELECT pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM-DD HH24:MI:SS TZ'),"
-    "       (SELECT pg_catalog.max(version) FROM ra.schema_migration)";
-
-static const char SQL_INSTITUTIONS[] =
-    "SELECT name_ja, name_en FROM ra.institution"
-    " WHERE status = 'active' ORDER BY name_en LIMIT $1::integer";
+#define INSTITUTIONS_MAX	1000
 
 static enum ra_err
 front_status(struct ra_req *r)
@@ -24,11 +16,10 @@ front_status(struct ra_req *r)
 	PGresult	*res = NULL;
 	enum ra_err	 er;
 
-	if ((er = ra_db_query(r->db, "front status", SQL_STATUS, 0, NULL,
-	    &res)) != RA_OK)
+	if ((er = ra_catalog_status(r->db, &res)) != RA_OK)
 		return er;
-	hdf_set_value(r->page, "Status.Now", PQgetvalue(res, 0, 0));
-	hdf_set_value(r->page, "Status.Schema", PQgetvalue(res, 0, 1));
+	hdf_set_value(r->page, "Status.Now", ra_get_text(res, 0, "now"));
+	hdf_set_value(r->page, "Status.Schema", ra_get_text(res, 0, "schema"));
 	PQclear(res);
 	return RA_OK;
 }
@@ -36,20 +27,19 @@ front_status(struct ra_req *r)
 static enum ra_err
 front_institutions(struct ra_req *r)
 {
-	const char	*param[] = { INSTITUTIONS_MAX };
 	PGresult	*res = NULL;
 	char		 key[64];
 	int		 i;
 	enum ra_err	 er;
 
-	if ((er = ra_db_query(r->db, "front institutions", SQL_INSTITUTIONS,
-	    1, param, &res)) != RA_OK)
+	if ((er = ra_catalog_institutions(r->db, INSTITUTIONS_MAX, &res)) !=
+	    RA_OK)
 		return er;
 	for (i = 0; i < PQntuples(res); i++) {
 		snprintf(key, sizeof(key), "Institutions.%d.NameJa", i);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 0));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "name_ja"));
 		snprintf(key, sizeof(key), "Institutions.%d.NameEn", i);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 1));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "name_en"));
 	}
 	PQclear(res);
 	return RA_OK;

@@ -15,48 +15,48 @@ static const char *const marks[RA_INTERFACES] = {
 	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
 };
 
-static const char SQL_INTERFACES[] =
-    "SELECT interface, grp_ja, name_ja, name_en, coalesce(screen, ''), always"
-    "  FROM ra.interface ORDER BY interface";
-
 static enum ra_err
 menu(struct ra_req *r)
 {
 	struct ra_officer	 o;
 	PGresult		*res = NULL;
 	char			 key[64];
-	int			 i, n;
+	int			 i, n, always;
 	enum ra_err		 er;
 
 	if ((er = ra_officer_open(r, &o)) != RA_OK)
 		return er;
-	if ((er = ra_db_query(r->db, "interfaces", SQL_INTERFACES, 0, NULL,
-	    &res)) != RA_OK)
+	if ((er = ra_catalog_interfaces(r->db, &res)) != RA_OK)
 		return er;
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
 	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
 	for (i = 0; i < PQntuples(res); i++) {
-		n = atoi(PQgetvalue(res, i, 0));
+		if ((er = ra_get_int(res, i, "interface", &n)) != RA_OK ||
+		    (er = ra_get_bool(res, i, "always", &always)) != RA_OK)
+			goto out;
+		if (n < 1 || n >= RA_INTERFACES)
+			continue;
 		/* Not permitted: not shown at all, as the manual says. */
-		if (strcmp(PQgetvalue(res, i, 5), "t") != 0 &&
-		    (n >= RA_INTERFACES || !o.perm[n]))
+		if (!always && !o.perm[n])
 			continue;
 		snprintf(key, sizeof(key), "Menu.%d.No", n);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 0));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "interface"));
 		snprintf(key, sizeof(key), "Menu.%d.Mark", n);
 		hdf_set_value(r->page, key, marks[n]);
 		snprintf(key, sizeof(key), "Menu.%d.Group", n);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 1));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "grp_ja"));
 		snprintf(key, sizeof(key), "Menu.%d.NameJa", n);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 2));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "name_ja"));
 		snprintf(key, sizeof(key), "Menu.%d.NameEn", n);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 3));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "name_en"));
 		snprintf(key, sizeof(key), "Menu.%d.Screen", n);
-		hdf_set_value(r->page, key, PQgetvalue(res, i, 4));
+		hdf_set_value(r->page, key, ra_get_text(res, i, "screen"));
 	}
+	er = ra_render(r, 200, "menu.cs");
+out:
 	PQclear(res);
-	return ra_render(r, 200, "menu.cs");
+	return er;
 }
 
 int

@@ -48,18 +48,6 @@ static const struct demo_ca demo_cas[] = {
 	    DEMO_NAME("ra Demo Code Signing CA"), "code_signing" },
 };
 
-static const char SQL_CA_ADD[] =
-    "INSERT INTO ra.ca (name, slug, role, parent_ca_id, subject_dn, cert_der,"
-    "  ski, key_path, not_before, not_after, crl_url, issuer_url)"
-    " VALUES ($1, $10, $2, (SELECT ca_id FROM ra.ca WHERE name = $3), $4,"
-    "  $5::bytea, $6::bytea, $7, $8::timestamptz, $9::timestamptz,"
-    "  nullif($11, ''), nullif($12, ''))"
-    " ON CONFLICT DO NOTHING";
-static const char SQL_CA_KIND_ADD[] =
-    "INSERT INTO ra.ca_kind (ca_id, kind, current)"
-    " SELECT ca_id, $2, true FROM ra.ca WHERE name = $1"
-    " ON CONFLICT DO NOTHING";
-
 static enum ra_err
 path_in(char *buf, size_t sz, const char *dir, const char *sub,
     const char *file, const char *ext)
@@ -257,8 +245,10 @@ static enum ra_err
 demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 {
 	struct ra_certinfo	 ci;
-	const char		*param[12], *base, *pub;
+	struct ra_ca_row	 ca;
+	const char		*base, *pub;
 	unsigned char		*der = NULL;
+	int64_t			 root = 0, id;
 	size_t			 derlen;
 	char			 crtpath[4096], keypath[4096], crl[512],
 				 aia[512], out[4096];
@@ -293,27 +283,29 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 			snprintf(aia, sizeof(aia), "%s/crl/%s.crt", base,
 			    demo_cas[i].file);
 		}
-		param[0] = demo_cas[i].name;
-		param[1] = demo_cas[i].kind == NULL ? "root" : "issuing";
-		param[2] = demo_cas[0].name;
-		param[3] = ci.subject;
-		param[4] = ci.der_hex;
-		param[5] = ci.ski_hex;
-		param[6] = demo_cas[i].kind == NULL ? NULL : keypath;
-		param[7] = ci.not_before;
-		param[8] = ci.not_after;
-		param[9] = demo_cas[i].file;
-		param[10] = crl;
-		param[11] = aia;
-		if (demo_cas[i].kind == NULL)
-			param[2] = NULL;
-		er = ra_db_command(db, "register CA", SQL_CA_ADD, 12, param);
-		if (er == RA_OK && demo_cas[i].kind != NULL) {
-			param[0] = demo_cas[i].name;
-			param[1] = demo_cas[i].kind;
-			er = ra_db_command(db, "register CA kind",
-			    SQL_CA_KIND_ADD, 2, param);
-		}
+		memset(&ca, 0, sizeof(ca));
+		ca.name = demo_cas[i].name;
+		ca.slug = demo_cas[i].file;
+		ca.subject = ci.subject;
+		ca.der_hex = ci.der_hex;
+		ca.ski_hex = ci.ski_hex;
+		ca.key_path = demo_cas[i].kind == NULL ? NULL : keypath;
+		ca.not_before = ci.not_before;
+		ca.not_after = ci.not_after;
+		ca.crl_url = crl;
+		ca.issuer_url = aia;
+		/* The root comes first; an issuing CA hangs below it. */
+		if (demo_cas[i].kind != NULL && root == 0)
+			er = ra_ca_by_name(db, demo_cas[0].name, &root);
+		ca.parent_ca_id = demo_cas[i].kind == NULL ? 0 : root;
+		/* Registered once: a later run changes nothing, not even
+		 * which CA is current for a kind. */
+		if (er == RA_OK &&
+		    (er = ra_ca_insert(db, &ca, &id)) == RA_OK &&
+		    demo_cas[i].kind != NULL)
+			er = ra_ca_kind_add(db, id, demo_cas[i].kind, 1);
+		if (er == RA_EDUP)
+			er = RA_OK;
 		ra_certinfo_free(&ci);
 	}
 	return er;

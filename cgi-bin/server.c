@@ -27,85 +27,6 @@
 
 #define UPLOAD_MAX	(10 * 1024 * 1024)
 
-static const char SQL_OFFICER[] =
-    "SELECT o.institution_id, i.name_en, i.st, i.l,"
-    "       i.status = 'active' AND current_date BETWEEN i.usage_from"
-    "         AND i.usage_until,"
-    "       coalesce(pg_catalog.string_agg(d.name, ','), '')"
-    "  FROM ra.officer o"
-    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
-    "  LEFT JOIN ra.officer_domain od ON od.officer_id = o.officer_id"
-    "  LEFT JOIN ra.domain d ON d.domain_id = od.domain_id"
-    " WHERE o.officer_id = $1::bigint AND o.status = 'active'"
-    " GROUP BY o.institution_id, i.name_en, i.st, i.l, i.status,"
-    "          i.usage_from, i.usage_until";
-static const char SQL_RESULT[] =
-    "SELECT result_tsv FROM ra.batch"
-    " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
-    "   AND result_tsv IS NOT NULL";
-
-struct officer_ctx {
-	PGresult		*res;
-	char			*domains;
-	char			*dv[64];
-	char			 stl[300];
-	struct ra_upload_ctx	 up;
-};
-
-/*
- * The upload context of officer "id": institution O/ST/L and the
- * officer's domains.  RA_EPOLICY (reference error 215) when the
- * institution is not active.
- */
-static enum ra_err
-officer_ctx(PGconn *db, const struct ra_conf *conf, int64_t id,
-    struct officer_ctx *oc)
-{
-	const char	*param[1];
-	char		 buf[24], *p, *save = NULL;
-	enum ra_err	 er;
-
-	memset(oc, 0, sizeof(*oc));
-	snprintf(buf, sizeof(buf), "%lld", (long long)id);
-	param[0] = buf;
-	if ((er = ra_db_query(db, "officer", SQL_OFFICER, 1, param,
-	    &oc->res)) != RA_OK)
-		return er;
-	if (PQntuples(oc->res) != 1) {
-		ra_warnx("officer %s is not registered or not active", buf);
-		return RA_EINPUT;
-	}
-	if (strcmp(PQgetvalue(oc->res, 0, 4), "t") != 0) {
-		ra_warnx("215: 機関状態が無効なため申請できません。");
-		return RA_EPOLICY;
-	}
-	oc->up.db = db;
-	oc->up.officer_id = id;
-	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
-	if (oc->up.max_records < 1)
-		oc->up.max_records = 1;
-	oc->up.institution_id = strtoll(PQgetvalue(oc->res, 0, 0), NULL, 10);
-	oc->up.name_en = PQgetvalue(oc->res, 0, 1);
-	oc->up.st = PQgetvalue(oc->res, 0, 2);
-	oc->up.l = PQgetvalue(oc->res, 0, 3);
-	snprintf(oc->stl, sizeof(oc->stl), "ST=%s, L=%s", oc->up.st, oc->up.l);
-	oc->up.stl = oc->stl;
-	if ((oc->domains = strdup(PQgetvalue(oc->res, 0, 5))) == NULL)
-		return RA_ENOMEM;
-	for (p = strtok_r(oc->domains, ",", &save); p != NULL &&
-	    oc->up.ndomains < RA_NITEMS(oc->dv); p = strtok_r(NULL, ",", &save))
-		oc->dv[oc->up.ndomains++] = p;
-	oc->up.domains = oc->dv;
-	return RA_OK;
-}
-
-static void
-officer_ctx_free(struct officer_ctx *oc)
-{
-	PQclear(oc->res);
-	free(oc->domains);
-}
-
 static const char *const actions[RA_TSV_ACTION__MAX] = {
 	[RA_TSV_ISSUE] = "issue", [RA_TSV_RENEW] = "renew",
 	[RA_TSV_REVOKE] = "revoke",
@@ -122,7 +43,7 @@ shell(struct ra_req *r)
 		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct officer_ctx	 oc;
+	struct ra_upload_officer oc;
 	struct ra_upload_result	*res = NULL;
 	enum ra_upload_mode	 mode = RA_UPLOAD_ABORT;
 	int			 action = -1, ch, i;
@@ -162,7 +83,7 @@ shell(struct ra_req *r)
 	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
 	    RA_OK ||
 	    (er = ra_req_db(r, r->zone)) != RA_OK ||
-	    (er = officer_ctx(r->db, &r->conf, officer, &oc)) != RA_OK)
+	    (er = ra_upload_officer_open(r->db, &r->conf, officer, &oc)) != RA_OK)
 		goto out;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;
@@ -185,7 +106,7 @@ out:
 		ra_upload_free(res);
 	free(res);
 	free(buf);
-	officer_ctx_free(&oc);
+	ra_upload_officer_close(&oc);
 	return er;
 }
 
@@ -215,28 +136,17 @@ static const struct ra_field fields[F__MAX] = {
 
 /* The result TSV of a batch of this institution, in Shift_JIS. */
 static enum ra_err
-result_download(struct ra_req *r, const struct ra_officer *o, const char *id)
+result_download(struct ra_req *r, const struct ra_officer *o, int64_t id)
 {
-	PGresult	*res = NULL;
 	unsigned char	*tsv = NULL;
-	const char	*param[2];
-	char		 inst[24], *in, *out = NULL, *op;
+	char		*in, *out = NULL, *op;
 	size_t		 len, inleft, outleft;
-	iconv_t		 cd = (iconv_t)-1;
+	iconv_t		 cd;
 	enum ra_err	 er;
 
-	snprintf(inst, sizeof(inst), "%lld", (long long)o->institution_id);
-	param[0] = id;
-	param[1] = inst;
-	if ((er = ra_db_query(r->db, "result", SQL_RESULT, 2, param, &res)) !=
-	    RA_OK)
+	if ((er = ra_upload_result_tsv(r->db, id, o->institution_id, &tsv,
+	    &len)) != RA_OK)
 		return er;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return RA_ENOTFOUND;
-	}
-	if ((er = ra_bytea_get(res, 0, 0, &tsv, &len)) != RA_OK)
-		goto out;
 	/* Shift_JIS as the files came; a character it lacks is a '?'. */
 	if ((cd = iconv_open("CP932//TRANSLIT", "UTF-8")) == (iconv_t)-1 ||
 	    (out = malloc(2 * len + 1)) == NULL) {
@@ -250,14 +160,14 @@ result_download(struct ra_req *r, const struct ra_officer *o, const char *id)
 	(void)iconv(cd, &in, &inleft, &op, &outleft);
 	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "
 	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
-	    "filename=\"result-%s.tsv\"\r\nCache-Control: no-store\r\n\r\n", id);
+	    "filename=\"result-%lld.tsv\"\r\nCache-Control: no-store\r\n\r\n",
+	    (long long)id);
 	fwrite(out, 1, (size_t)(op - out), stdout);
 out:
 	if (cd != (iconv_t)-1)
 		iconv_close(cd);
 	free(out);
 	PQfreemem(tsv);
-	PQclear(res);
 	return er;
 }
 
@@ -289,11 +199,11 @@ static enum ra_err
 screen(struct ra_req *r)
 {
 	struct ra_officer	 o;
-	struct officer_ctx	 oc;
+	struct ra_upload_officer oc;
 	struct ra_upload_result	*res = NULL;
 	const char		*f[F__MAX], *name;
 	char			 key[64], num[24], msg[256], *buf = NULL;
-	int64_t			 apply;
+	int64_t			 apply, batch;
 	size_t			 len, i, k;
 	enum ra_err		 er;
 
@@ -305,14 +215,18 @@ screen(struct ra_req *r)
 		return RA_EDENIED;
 	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	if (strcmp(ra_req_method(r), "POST") != 0)
-		return f[F_BATCH] != NULL ? result_download(r, &o, f[F_BATCH]) :
-		    ra_render(r, 200, "server.cs");
+	if (strcmp(ra_req_method(r), "POST") != 0) {
+		if (f[F_BATCH] == NULL)
+			return ra_render(r, 200, "server.cs");
+		if (!ra_field_i64(f[F_BATCH], 1, INT64_MAX, &batch))
+			return RA_EINPUT;
+		return result_download(r, &o, batch);
+	}
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;
 	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
 		return RA_EINPUT;
-	if ((er = officer_ctx(r->db, &r->conf, o.officer_id, &oc)) ==
+	if ((er = ra_upload_officer_open(r->db, &r->conf, o.officer_id, &oc)) ==
 	    RA_EPOLICY)
 		hdf_set_value(r->page, "Error.Code", "215");
 	if (er != RA_OK)
@@ -375,7 +289,7 @@ out:
 		ra_upload_free(res);
 	free(res);
 	free(buf);
-	officer_ctx_free(&oc);
+	ra_upload_officer_close(&oc);
 	return er;
 }
 

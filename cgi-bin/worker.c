@@ -28,13 +28,6 @@
 #include "ra.h"
 #include "ca.h"
 
-/* Jobs due now, whoever holds them. */
-static const char SQL_DUE[] =
-    "SELECT count(*) FROM ra.job WHERE state IN ('queued', 'running')"
-    "   AND run_after <= pg_catalog.now()";
-static const char SQL_EXPIRE[] =
-    "DELETE FROM ra.p12_pending WHERE expires_at <= pg_catalog.now()";
-
 /* SIGTERM/SIGINT: finish the batch in hand, then leave. */
 static volatile sig_atomic_t	 stopping;
 /* SIGHUP: re-read CA keys and profiles before the next batch. */
@@ -115,19 +108,6 @@ cmd_sandbox_check(struct ra_req *r)
 }
 
 static enum ra_err
-jobs_due(PGconn *db, long *due)
-{
-	PGresult	*res = NULL;
-	enum ra_err	 er;
-
-	if ((er = ra_db_query(db, "jobs due", SQL_DUE, 0, NULL, &res)) ==
-	    RA_OK)
-		*due = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return er;
-}
-
-static enum ra_err
 cmd_drain(struct ra_req *r)
 {
 	struct ra_worker	 w;
@@ -142,7 +122,7 @@ cmd_drain(struct ra_req *r)
 		 */
 		while (!stopping && (n = ra_worker_batch(&w)) >= 0) {
 			total += n;
-			if (n == 0 && (er = jobs_due(r->db, &due)) == RA_OK &&
+			if (n == 0 && (er = ra_worker_due(r->db, &due)) == RA_OK &&
 			    due == 0)
 				break;
 			if (n == 0)
@@ -248,15 +228,13 @@ cmd_crl(struct ra_req *r)
 static enum ra_err
 cmd_expire(struct ra_req *r)
 {
-	PGresult	*res = NULL;
+	int64_t		 n;
 	enum ra_err	 er;
 
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_db_query(r->db, "expire keys", SQL_EXPIRE, 0, NULL,
-	    &res)) != RA_OK)
+	    (er = ra_p12_expire(r->db, &n)) != RA_OK)
 		return er;
-	printf("%s expired key(s) deleted\n", PQcmdTuples(res));
-	PQclear(res);
+	printf("%lld expired key(s) deleted\n", (long long)n);
 	return RA_OK;
 }
 

@@ -66,6 +66,7 @@ enum ra_err	 ra_worker_open(struct ra_worker *, PGconn *,
 int		 ra_worker_batch(struct ra_worker *);
 enum ra_err	 ra_worker_reload(struct ra_worker *);
 void		 ra_worker_close(struct ra_worker *);
+enum ra_err	 ra_worker_due(PGconn *, long *);
 
 /* crl.c: CRLs, numbered in PostgreSQL, published atomically */
 enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,

@@ -168,3 +168,50 @@ out:
 	PQclear(res);
 	return er;
 }
+
+static const char SQL_P12_EXPIRE[] =
+    "DELETE FROM ra.p12_pending WHERE expires_at <= pg_catalog.now()";
+
+/* Cron: server-made keys whose download time is over are deleted. */
+enum ra_err
+ra_p12_expire(PGconn *db, int64_t *deleted)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*deleted = 0;
+	if ((er = ra_db_query(db, "expire keys", SQL_P12_EXPIRE, 0, NULL,
+	    &res)) == RA_OK)
+		*deleted = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return er;
+}
+
+static const char SQL_REQUEST_CERT[] =
+    "SELECT der, ca_id, serial::text AS serial FROM ra.certificate"
+    " WHERE request_id = $1::bigint AND state = 'issued'";
+
+/*
+ * The issued certificate of request "id" (DER, the caller's to
+ * PQfreemem) and its CA; RA_ENOTFOUND while there is none.
+ */
+enum ra_err
+ra_request_cert(PGconn *db, int64_t id, unsigned char **der, size_t *len,
+    int64_t *ca_id)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 rid[24];
+	enum ra_err	 er;
+
+	*der = NULL;
+	*len = 0;
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	param[0] = rid;
+	if ((er = ra_db_query1(db, "certificate", SQL_REQUEST_CERT, 1, param,
+	    &res)) == RA_OK &&
+	    (er = ra_get_i64(res, 0, "ca_id", ca_id)) == RA_OK)
+		er = ra_get_bytea(res, 0, "der", der, len);
+	PQclear(res);
+	return er;
+}

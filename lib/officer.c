@@ -443,3 +443,26 @@ ra_officer_cookie(char *buf, size_t sz, const char *value)
 	    "SameSite=Strict%s", value != NULL ? value : "",
 	    value != NULL ? "" : "; Max-Age=0");
 }
+
+static const char SQL_OFFICER_INSTITUTION[] =
+    "SELECT institution_id FROM ra.officer"
+    " WHERE officer_id = $1::bigint AND status = 'active'";
+
+/* The institution of an active officer; RA_ENOTFOUND for any other. */
+enum ra_err
+ra_officer_institution(PGconn *db, int64_t officer, int64_t *inst)
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 id[24];
+	enum ra_err	 er;
+
+	*inst = 0;
+	snprintf(id, sizeof(id), "%lld", (long long)officer);
+	param[0] = id;
+	if ((er = ra_db_query1(db, "officer", SQL_OFFICER_INSTITUTION, 1,
+	    param, &res)) == RA_OK)
+		er = ra_get_i64(res, 0, "institution_id", inst);
+	PQclear(res);
+	return er;
+}

@@ -264,6 +264,15 @@ enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
 enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
 void		 ra_desk_free(struct ra_desk *);
 
+/* remind.c: reminders queued by cron */
+enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);
+
+/* catalog.c: what the screens list */
+enum ra_err	 ra_catalog_status(PGconn *, PGresult **);
+enum ra_err	 ra_catalog_institutions(PGconn *, int, PGresult **);
+enum ra_err	 ra_catalog_interfaces(PGconn *, PGresult **);
+enum ra_err	 ra_institution_by_code(PGconn *, const char *, int64_t *);
+
 /* form.c: declared request fields */
 enum ra_field_kind {
 	RA_FIELD_TEXT = 0,	/* one value, checked by "valid" */
@@ -318,6 +327,7 @@ struct ra_officer {
 	char	 perm[RA_INTERFACES];	/* perm[i]: may use interface i */
 };
 
+enum ra_err	 ra_officer_institution(PGconn *, int64_t, int64_t *);
 enum ra_err	 ra_login(struct ra_req *, char[RA_TOKEN_LEN + 1],
 		    const char **);
 enum ra_err	 ra_officer_get(struct ra_req *, struct ra_officer *);
@@ -421,6 +431,20 @@ struct ra_upload_result {
 	char			*result;	/* the result TSV, UTF-8 */
 };
 
+/* An officer's upload context, with what it borrows from the database. */
+struct ra_upload_officer {
+	PGresult		*res;
+	char			*domains;
+	char			*dv[64];
+	char			 stl[300];
+	struct ra_upload_ctx	 up;
+};
+
+enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
+		    int64_t, struct ra_upload_officer *);
+void		 ra_upload_officer_close(struct ra_upload_officer *);
+enum ra_err	 ra_upload_result_tsv(PGconn *, int64_t, int64_t,
+		    unsigned char **, size_t *);
 enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
 		    enum ra_upload_mode, const char *, const char *, size_t,
 		    struct ra_upload_result *);
@@ -474,6 +498,22 @@ struct ra_certinfo {
 
 enum ra_err	 ra_certinfo_get(X509 *, struct ra_certinfo *);
 void		 ra_certinfo_free(struct ra_certinfo *);
+
+/* cadb.c: the CA catalogue (ra.ca, ra.ca_kind) */
+struct ra_ca_row {
+	const char	*name, *slug;
+	int64_t		 parent_ca_id;		/* 0: a root */
+	const char	*subject, *der_hex, *ski_hex;
+	const char	*key_path;		/* NULL: the worker has none */
+	const char	*not_before, *not_after;
+	const char	*crl_url, *issuer_url;	/* NULL or "": none */
+};
+
+enum ra_err	 ra_ca_insert(PGconn *, const struct ra_ca_row *, int64_t *);
+enum ra_err	 ra_ca_kind_add(PGconn *, int64_t, const char *, int);
+enum ra_err	 ra_ca_make_current(PGconn *, const char *, const char *);
+enum ra_err	 ra_ca_by_name(PGconn *, const char *, int64_t *);
+enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
 
 /* dn.c: "CN=...,O=...,C=JP" as users write it */
 enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
@@ -535,6 +575,7 @@ struct ra_newreq {
 	int			 institution_checked;
 };
 
+enum ra_err	 ra_request_serial(PGconn *, int64_t, char[64]);
 enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
 		    char *, size_t);
 enum ra_err	 ra_queue_notify(PGconn *);
@@ -574,6 +615,9 @@ enum ra_err	 ra_cert_status(PGconn *, const char *, FILE *);
 /* download.c: certificates, chains and PKCS#12 for the user */
 enum ra_err	 ra_chain_load(PGconn *, int64_t, STACK_OF(X509) **);
 enum ra_err	 ra_cert_retrieved(PGconn *, int64_t);
+enum ra_err	 ra_request_cert(PGconn *, int64_t, unsigned char **, size_t *,
+		    int64_t *);
+enum ra_err	 ra_p12_expire(PGconn *, int64_t *);
 enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 		    enum ra_p12_profile, const char *, unsigned char **,
 		    size_t *, char[64]);

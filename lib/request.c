@@ -445,3 +445,26 @@ ra_request_wait(PGconn *db, int64_t id, long ms, char *state, size_t statesz,
 	(void)ra_db_command(db, "unlisten", "UNLISTEN ra_done", 0, NULL);
 	return er;
 }
+
+static const char SQL_REQUEST_SERIAL[] =
+    "SELECT serial::text AS serial FROM ra.certificate"
+    " WHERE request_id = $1::bigint";
+
+/* The serial of request "id"'s certificate; RA_ENOTFOUND before one. */
+enum ra_err
+ra_request_serial(PGconn *db, int64_t id, char serial[64])
+{
+	PGresult	*res = NULL;
+	const char	*param[1];
+	char		 rid[24];
+	enum ra_err	 er;
+
+	*serial = '\0';
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	param[0] = rid;
+	if ((er = ra_db_query1(db, "serial", SQL_REQUEST_SERIAL, 1, param,
+	    &res)) == RA_OK)
+		er = ra_get_str(res, 0, "serial", serial, 64);
+	PQclear(res);
+	return er;
+}

@@ -691,3 +691,107 @@ ra_upload_free(struct ra_upload_result *res)
 	free(res->result);
 	res->result = NULL;
 }
+
+static const char SQL_UPLOAD_OFFICER[] =
+    "SELECT o.institution_id, i.name_en, i.st, i.l,"
+    "       i.status = 'active' AND current_date BETWEEN i.usage_from"
+    "         AND i.usage_until AS active,"
+    "       coalesce(pg_catalog.string_agg(d.name, ','), '') AS domains"
+    "  FROM ra.officer o"
+    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
+    "  LEFT JOIN ra.officer_domain od ON od.officer_id = o.officer_id"
+    "  LEFT JOIN ra.domain d ON d.domain_id = od.domain_id"
+    " WHERE o.officer_id = $1::bigint AND o.status = 'active'"
+    " GROUP BY o.institution_id, i.name_en, i.st, i.l, i.status,"
+    "          i.usage_from, i.usage_until";
+static const char SQL_RESULT_TSV[] =
+    "SELECT result_tsv FROM ra.batch"
+    " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
+    "   AND result_tsv IS NOT NULL";
+
+/*
+ * The upload context of officer "id": institution O/ST/L and the
+ * officer's domains.  RA_EPOLICY (reference error 215) when the
+ * institution is not active.  Close it with ra_upload_officer_close
+ * whatever this returns.
+ */
+enum ra_err
+ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
+    struct ra_upload_officer *oc)
+{
+	const char	*param[1];
+	char		 buf[24], *p, *save = NULL;
+	int		 active;
+	enum ra_err	 er;
+
+	memset(oc, 0, sizeof(*oc));
+	snprintf(buf, sizeof(buf), "%lld", (long long)id);
+	param[0] = buf;
+	if ((er = ra_db_query1(db, "officer", SQL_UPLOAD_OFFICER, 1, param,
+	    &oc->res)) != RA_OK) {
+		if (er != RA_ENOTFOUND)
+			return er;
+		ra_warnx("officer %s is not registered or not active", buf);
+		return RA_EINPUT;
+	}
+	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
+	    (er = ra_get_i64(oc->res, 0, "institution_id",
+	    &oc->up.institution_id)) != RA_OK)
+		return er;
+	if (!active) {
+		ra_warnx("215: 機関状態が無効なため申請できません。");
+		return RA_EPOLICY;
+	}
+	oc->up.db = db;
+	oc->up.officer_id = id;
+	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
+	if (oc->up.max_records < 1)
+		oc->up.max_records = 1;
+	oc->up.name_en = ra_get_text(oc->res, 0, "name_en");
+	oc->up.st = ra_get_text(oc->res, 0, "st");
+	oc->up.l = ra_get_text(oc->res, 0, "l");
+	snprintf(oc->stl, sizeof(oc->stl), "ST=%s, L=%s", oc->up.st, oc->up.l);
+	oc->up.stl = oc->stl;
+	if ((oc->domains = strdup(ra_get_text(oc->res, 0, "domains"))) == NULL)
+		return RA_ENOMEM;
+	for (p = strtok_r(oc->domains, ",", &save); p != NULL &&
+	    oc->up.ndomains < RA_NITEMS(oc->dv); p = strtok_r(NULL, ",", &save))
+		oc->dv[oc->up.ndomains++] = p;
+	oc->up.domains = oc->dv;
+	return RA_OK;
+}
+
+void
+ra_upload_officer_close(struct ra_upload_officer *oc)
+{
+	PQclear(oc->res);
+	free(oc->domains);
+	oc->res = NULL;
+	oc->domains = NULL;
+}
+
+/*
+ * The result TSV (UTF-8) of batch "batch_id" of institution "inst";
+ * "*tsv" is the caller's (PQfreemem).  RA_ENOTFOUND for another
+ * institution's batch or one without a result.
+ */
+enum ra_err
+ra_upload_result_tsv(PGconn *db, int64_t batch_id, int64_t inst,
+    unsigned char **tsv, size_t *len)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	char		 id[24], in[24];
+	enum ra_err	 er;
+
+	*tsv = NULL;
+	snprintf(id, sizeof(id), "%lld", (long long)batch_id);
+	snprintf(in, sizeof(in), "%lld", (long long)inst);
+	param[0] = id;
+	param[1] = in;
+	if ((er = ra_db_query1(db, "result", SQL_RESULT_TSV, 2, param,
+	    &res)) == RA_OK)
+		er = ra_get_bytea(res, 0, "result_tsv", tsv, len);
+	PQclear(res);
+	return er;
+}

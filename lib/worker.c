@@ -998,3 +998,23 @@ ra_worker_close(struct ra_worker *w)
 	w->signers = NULL;
 	w->profiles = NULL;
 }
+
+static const char SQL_DUE[] =
+    "SELECT count(*) AS due FROM ra.job"
+    " WHERE state IN ('queued', 'running') AND run_after <= pg_catalog.now()";
+
+/* Jobs due now, whoever holds them (drain waits for none to be left). */
+enum ra_err
+ra_worker_due(PGconn *db, long *due)
+{
+	PGresult	*res = NULL;
+	int64_t		 n = 0;
+	enum ra_err	 er;
+
+	if ((er = ra_db_query1(db, "jobs due", SQL_DUE, 0, NULL, &res)) ==
+	    RA_OK)
+		er = ra_get_i64(res, 0, "due", &n);
+	*due = (long)n;
+	PQclear(res);
+	return er;
+}

@@ -1,0 +1,66 @@
+/*
+ * catalog.c: what the screens list from the database as it stands: the
+ * front page's status and institutions, and the interfaces ①-⑩ of the
+ * officer's menu.  Read-only; the caller reads the columns by name.
+ */
+#include <stdio.h>
+
+#include "ra.h"
+
+static const char SQL_STATUS[] =
+    "SELECT pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM-DD HH24:MI:SS TZ')"
+    "         AS now,"
+    "       (SELECT pg_catalog.max(version) FROM ra.schema_migration)"
+    "         AS schema";
+static const char SQL_INSTITUTIONS[] =
+    "SELECT name_ja, name_en FROM ra.institution"
+    " WHERE status = 'active' ORDER BY name_en LIMIT $1::integer";
+static const char SQL_INSTITUTION_BY_CODE[] =
+    "SELECT institution_id FROM ra.institution WHERE code = $1";
+static const char SQL_INTERFACES[] =
+    "SELECT interface, grp_ja, name_ja, name_en,"
+    "       coalesce(screen, '') AS screen, always"
+    "  FROM ra.interface ORDER BY interface";
+
+/* One row: "now" (the database's clock) and "schema" (its version). */
+enum ra_err
+ra_catalog_status(PGconn *db, PGresult **res)
+{
+	return ra_db_query1(db, "front status", SQL_STATUS, 0, NULL, res);
+}
+
+/* Active institutions by English name, at most "limit": name_ja, name_en. */
+enum ra_err
+ra_catalog_institutions(PGconn *db, int limit, PGresult **res)
+{
+	const char	*param[1];
+	char		 n[16];
+
+	snprintf(n, sizeof(n), "%d", limit);
+	param[0] = n;
+	return ra_db_query(db, "front institutions", SQL_INSTITUTIONS, 1,
+	    param, res);
+}
+
+/* Every interface: interface, grp_ja, name_ja, name_en, screen, always. */
+enum ra_err
+ra_catalog_interfaces(PGconn *db, PGresult **res)
+{
+	return ra_db_query(db, "interfaces", SQL_INTERFACES, 0, NULL, res);
+}
+
+/* The institution registered under "code"; RA_ENOTFOUND if none. */
+enum ra_err
+ra_institution_by_code(PGconn *db, const char *code, int64_t *id)
+{
+	PGresult	*res = NULL;
+	const char	*param[1] = { code };
+	enum ra_err	 er;
+
+	*id = 0;
+	if ((er = ra_db_query1(db, "institution", SQL_INSTITUTION_BY_CODE, 1,
+	    param, &res)) == RA_OK)
+		er = ra_get_i64(res, 0, "institution_id", id);
+	PQclear(res);
+	return er;
+}
