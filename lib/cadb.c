@@ -4,7 +4,6 @@
  * current, and finding one by name or by key identifier.  The keys stay
  * where they are: only their paths are recorded, for the worker.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "ra.h"
@@ -37,25 +36,16 @@ enum ra_err
 ra_ca_insert(PGconn *db, const struct ra_ca_row *ca, int64_t *id)
 {
 	PGresult	*res = NULL;
-	const char	*param[12];
-	char		 parent[24];
 	enum ra_err	 er;
 
 	*id = 0;
-	snprintf(parent, sizeof(parent), "%lld", (long long)ca->parent_ca_id);
-	param[0] = ca->name;
-	param[1] = ca->slug;
-	param[2] = ca->parent_ca_id == 0 ? "root" : "issuing";
-	param[3] = parent;
-	param[4] = ca->subject;
-	param[5] = ca->der_hex;
-	param[6] = ca->ski_hex;
-	param[7] = ca->key_path;
-	param[8] = ca->not_before;
-	param[9] = ca->not_after;
-	param[10] = ca->crl_url;
-	param[11] = ca->issuer_url;
-	er = ra_db_query1(db, "register CA", SQL_CA_INSERT, 12, param, &res);
+	er = ra_db_run1(db, "register CA", SQL_CA_INSERT, &res,
+	    RA_ARGS(RA_TEXT(ca->name), RA_TEXT(ca->slug),
+	    RA_TEXT(ca->parent_ca_id == 0 ? "root" : "issuing"),
+	    RA_INT(ca->parent_ca_id), RA_TEXT(ca->subject),
+	    RA_TEXT(ca->der_hex), RA_TEXT(ca->ski_hex), RA_TEXT(ca->key_path),
+	    RA_TEXT(ca->not_before), RA_TEXT(ca->not_after),
+	    RA_TEXT(ca->crl_url), RA_TEXT(ca->issuer_url)));
 	if (er == RA_ENOTFOUND)
 		er = RA_EDUP;
 	if (er == RA_OK)
@@ -68,14 +58,9 @@ ra_ca_insert(PGconn *db, const struct ra_ca_row *ca, int64_t *id)
 enum ra_err
 ra_ca_kind_add(PGconn *db, int64_t id, const char *kind, int current)
 {
-	const char	*param[3];
-	char		 ca[24];
-
-	snprintf(ca, sizeof(ca), "%lld", (long long)id);
-	param[0] = ca;
-	param[1] = kind;
-	param[2] = current ? "true" : "false";
-	return ra_db_command(db, "CA kind", SQL_CA_KIND_ADD, 3, param);
+	return ra_db_run(db, "CA kind", SQL_CA_KIND_ADD, NULL,
+	    RA_ARGS(RA_INT(id), RA_TEXT(kind),
+	    RA_TEXT(current ? "true" : "false")));
 }
 
 /*
@@ -110,11 +95,11 @@ static enum ra_err
 ca_find(PGconn *db, const char *sql, const char *key, int64_t *id)
 {
 	PGresult	*res = NULL;
-	const char	*param[1] = { key };
 	enum ra_err	 er;
 
 	*id = 0;
-	if ((er = ra_db_query1(db, "CA", sql, 1, param, &res)) == RA_OK)
+	if ((er = ra_db_run1(db, "CA", sql, &res, RA_ARGS(RA_TEXT(key)))) ==
+	    RA_OK)
 		er = ra_get_i64(res, 0, "ca_id", id);
 	PQclear(res);
 	return er;

@@ -3,8 +3,6 @@
  * front page's status and institutions, and the interfaces ①-⑩ of the
  * officer's menu.  Read-only; the caller reads the columns by name.
  */
-#include <stdio.h>
-
 #include "ra.h"
 
 static const char SQL_STATUS[] =
@@ -33,13 +31,8 @@ ra_catalog_status(PGconn *db, PGresult **res)
 enum ra_err
 ra_catalog_institutions(PGconn *db, int limit, PGresult **res)
 {
-	const char	*param[1];
-	char		 n[16];
-
-	snprintf(n, sizeof(n), "%d", limit);
-	param[0] = n;
-	return ra_db_query(db, "front institutions", SQL_INSTITUTIONS, 1,
-	    param, res);
+	return ra_db_run(db, "front institutions", SQL_INSTITUTIONS, res,
+	    RA_ARGS(RA_INT(limit)));
 }
 
 /* Every interface: interface, grp_ja, name_ja, name_en, screen, always. */
@@ -54,12 +47,11 @@ enum ra_err
 ra_institution_by_code(PGconn *db, const char *code, int64_t *id)
 {
 	PGresult	*res = NULL;
-	const char	*param[1] = { code };
 	enum ra_err	 er;
 
 	*id = 0;
-	if ((er = ra_db_query1(db, "institution", SQL_INSTITUTION_BY_CODE, 1,
-	    param, &res)) == RA_OK)
+	if ((er = ra_db_run1(db, "institution", SQL_INSTITUTION_BY_CODE, &res,
+	    RA_ARGS(RA_TEXT(code)))) == RA_OK)
 		er = ra_get_i64(res, 0, "institution_id", id);
 	PQclear(res);
 	return er;

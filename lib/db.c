@@ -3,6 +3,8 @@
  * constant SQL text run through PQexecParams; errors are logged with their
  * SQLSTATE and a label, never with the parameters.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ra.h"
@@ -70,9 +72,9 @@ ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
  * A unique violation is RA_EDUP so callers can tell it from a failure.
  */
 static enum ra_err
-db_query(PGconn *db, const char *what, const char *sql, int nparams,
-    const char *const *params, PGresult **res, int binary, char *constraint,
-    size_t consz)
+db_exec(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, const int *lengths, const int *formats,
+    PGresult **res, int binary, char *constraint, size_t consz)
 {
 	PGresult	*r;
 	ExecStatusType	 st;
@@ -81,7 +83,8 @@ db_query(PGconn *db, const char *what, const char *sql, int nparams,
 
 	if (res != NULL)
 		*res = NULL;
-	r = PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, binary);
+	r = PQexecParams(db, sql, nparams, NULL, params, lengths, formats,
+	    binary);
 	st = PQresultStatus(r);		/* NULL-safe */
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		if (res != NULL)
@@ -107,6 +110,59 @@ db_query(PGconn *db, const char *what, const char *sql, int nparams,
 		db_warn(what, state, msg != NULL ? msg : PQerrorMessage(db));
 	PQclear(r);
 	return er;
+}
+
+static enum ra_err
+db_query(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, PGresult **res, int binary, char *constraint,
+    size_t consz)
+{
+	return db_exec(db, what, sql, nparams, params, NULL, NULL, res, binary,
+	    constraint, consz);
+}
+
+/*
+ * Run one statement with typed parameters: text (NULL is SQL NULL),
+ * integers without a format string, and bytes sent as binary, so a hash
+ * or a DER value needs no hex encoding.  "res" may be NULL.
+ */
+enum ra_err
+ra_db_run(PGconn *db, const char *what, const char *sql, PGresult **res,
+    const struct ra_arg *args, size_t nargs)
+{
+	const char	*values[RA_ARGS_MAX];
+	int		 lengths[RA_ARGS_MAX], formats[RA_ARGS_MAX];
+	char		 ints[RA_ARGS_MAX][24];
+	size_t		 i;
+
+	if (nargs > RA_ARGS_MAX) {
+		ra_warnx("db: %s: %zu parameters, at most %d", what, nargs,
+		    RA_ARGS_MAX);
+		return RA_EDB;
+	}
+	for (i = 0; i < nargs; i++) {
+		lengths[i] = 0;
+		formats[i] = 0;
+		switch (args[i].type) {
+		case RA_ARG_TEXT:
+			values[i] = args[i].text;
+			break;
+		case RA_ARG_INT:
+			snprintf(ints[i], sizeof(ints[i]), "%lld",
+			    (long long)args[i].i);
+			values[i] = ints[i];
+			break;
+		case RA_ARG_BYTES:
+			if (args[i].len > INT_MAX)
+				return RA_EDB;
+			values[i] = args[i].bytes;
+			lengths[i] = (int)args[i].len;
+			formats[i] = 1;
+			break;
+		}
+	}
+	return db_exec(db, what, sql, (int)nargs, values, lengths, formats, res,
+	    0, NULL, 0);
 }
 
 enum ra_err

@@ -10,15 +10,12 @@
 
 #include "ra.h"
 
-/* Exactly one row, or RA_ENOTFOUND (none) or RA_EDB (more). */
-enum ra_err
-ra_db_query1(PGconn *db, const char *what, const char *sql, int nparams,
-    const char *const *params, PGresult **res)
+/* Keep "*res" if it has exactly one row: RA_ENOTFOUND (none), RA_EDB. */
+static enum ra_err
+one_row(const char *what, PGresult **res)
 {
 	enum ra_err	 er;
 
-	if ((er = ra_db_query(db, what, sql, nparams, params, res)) != RA_OK)
-		return er;
 	if (PQntuples(*res) == 1)
 		return RA_OK;
 	er = PQntuples(*res) == 0 ? RA_ENOTFOUND : RA_EDB;
@@ -28,6 +25,30 @@ ra_db_query1(PGconn *db, const char *what, const char *sql, int nparams,
 	PQclear(*res);
 	*res = NULL;
 	return er;
+}
+
+/* Exactly one row, or RA_ENOTFOUND (none) or RA_EDB (more). */
+enum ra_err
+ra_db_query1(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params, PGresult **res)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_db_query(db, what, sql, nparams, params, res)) != RA_OK)
+		return er;
+	return one_row(what, res);
+}
+
+/* The same with typed parameters (ra_db_run). */
+enum ra_err
+ra_db_run1(PGconn *db, const char *what, const char *sql, PGresult **res,
+    const struct ra_arg *args, size_t nargs)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_db_run(db, what, sql, res, args, nargs)) != RA_OK)
+		return er;
+	return one_row(what, res);
 }
 
 static int

@@ -227,8 +227,9 @@ desk_audit(struct ra_desk *d, const char *event, int64_t inst,
 
 /* Run one INSERT ... RETURNING institution_id with its audit row. */
 static enum ra_err
-desk_insert(struct ra_desk *d, const char *what, const char *sql, int n,
-    const char *const *param, const char *event, const char *notfound)
+desk_insert(struct ra_desk *d, const char *what, const char *sql,
+    const char *event, const char *notfound, const struct ra_arg *args,
+    size_t n)
 {
 	PGresult	*res = NULL;
 	int64_t		 inst;
@@ -236,7 +237,7 @@ desk_insert(struct ra_desk *d, const char *what, const char *sql, int n,
 
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	if ((er = ra_db_query1(d->db, what, sql, n, param, &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, what, sql, &res, args, n)) != RA_OK) {
 		if (er == RA_ENOTFOUND)
 			er = desk_why(d, RA_EINPUT, "%s", notfound);
 		goto out;
@@ -255,48 +256,36 @@ out:
 enum ra_err
 ra_desk_institution_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	const char	*param[8];
-
 	if (a->code == NULL || a->name_ja == NULL || a->name_en == NULL ||
 	    a->st == NULL || a->l == NULL || a->from == NULL ||
 	    a->until == NULL)
 		return RA_EUSAGE;
-	param[0] = a->code;
-	param[1] = a->name_ja;
-	param[2] = a->name_en;
-	param[3] = a->st;
-	param[4] = a->l;
-	param[5] = a->status != NULL ? a->status : "active";
-	param[6] = a->from;
-	param[7] = a->until;
-	return desk_insert(d, "institution", SQL_INSTITUTION_ADD, 8, param,
-	    "desk.institution.add", "institution not added");
+	return desk_insert(d, "institution", SQL_INSTITUTION_ADD,
+	    "desk.institution.add", "institution not added",
+	    RA_ARGS(RA_TEXT(a->code), RA_TEXT(a->name_ja), RA_TEXT(a->name_en),
+	    RA_TEXT(a->st), RA_TEXT(a->l),
+	    RA_TEXT(a->status != NULL ? a->status : "active"),
+	    RA_TEXT(a->from), RA_TEXT(a->until)));
 }
 
 enum ra_err
 ra_desk_domain_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	const char	*param[2];
-
 	if (a->institution == NULL || a->domain == NULL)
 		return RA_EUSAGE;
-	param[0] = a->institution;
-	param[1] = a->domain;
-	return desk_insert(d, "domain", SQL_DOMAIN_ADD, 2, param,
-	    "desk.domain.add", "no institution has that code");
+	return desk_insert(d, "domain", SQL_DOMAIN_ADD, "desk.domain.add",
+	    "no institution has that code",
+	    RA_ARGS(RA_TEXT(a->institution), RA_TEXT(a->domain)));
 }
 
 enum ra_err
 ra_desk_ou_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	const char	*param[2];
-
 	if (a->domain == NULL || a->ou == NULL)
 		return RA_EUSAGE;
-	param[0] = a->domain;
-	param[1] = a->ou;
-	return desk_insert(d, "OU allow list", SQL_OU_ADD, 2, param,
-	    "desk.ou.add", "that domain is not registered");
+	return desk_insert(d, "OU allow list", SQL_OU_ADD, "desk.ou.add",
+	    "that domain is not registered",
+	    RA_ARGS(RA_TEXT(a->domain), RA_TEXT(a->ou)));
 }
 
 /* Days a retrieval URL lives (Pin.UrlDays, at least 1). */
@@ -329,26 +318,21 @@ officer_url(struct ra_desk *d, const PGresult *who)
 {
 	struct ra_kv	 kv[5];
 	PGresult	*tok = NULL;
-	const char	*param[4], *base;
+	const char	*base;
 	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1], url[512], days[16],
-			*hex = NULL;
+	char		 token[RA_TOKEN_LEN + 1], url[512];
+	int64_t		 inst, off;
 	enum ra_err	 er;
 
 	if ((base = site_url(d)) == NULL)
 		return RA_ECONF;
-	if ((er = ra_token_new(token, sha)) != RA_OK ||
-	    (hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
-		er = er != RA_OK ? er : RA_ENOMEM;
+	if ((er = ra_get_i64(who, 0, "institution_id", &inst)) != RA_OK ||
+	    (er = ra_get_i64(who, 0, "officer_id", &off)) != RA_OK ||
+	    (er = ra_token_new(token, sha)) != RA_OK)
 		goto out;
-	}
-	snprintf(days, sizeof(days), "%d", url_days(d));
-	param[0] = hex;
-	param[1] = ra_get_text(who, 0, "institution_id");
-	param[2] = ra_get_text(who, 0, "officer_id");
-	param[3] = days;
-	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_ADD, 4, param,
-	    &tok)) != RA_OK)
+	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_ADD, &tok,
+	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(inst), RA_INT(off),
+	    RA_INT(url_days(d))))) != RA_OK)
 		goto out;
 	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
 	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(who, 0, "name_ja") };
@@ -364,7 +348,6 @@ out:
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(url, sizeof(url));
 	PQclear(tok);
-	free(hex);
 	return er;
 }
 
@@ -376,7 +359,7 @@ enum ra_err
 ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL, *dom = NULL;
-	const char	*param[5], *p;
+	const char	*p;
 	size_t		 ndom;
 	int64_t		 inst, off;
 	enum ra_err	 er;
@@ -387,13 +370,10 @@ ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 		return RA_EUSAGE;
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	param[0] = a->institution;
-	param[1] = a->name_ja;
-	param[2] = a->romaji;
-	param[3] = a->mail;
-	param[4] = a->phone;
-	if ((er = ra_db_query1(d->db, "officer", SQL_OFFICER_ADD, 5, param,
-	    &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, "officer", SQL_OFFICER_ADD, &res,
+	    RA_ARGS(RA_TEXT(a->institution), RA_TEXT(a->name_ja),
+	    RA_TEXT(a->romaji), RA_TEXT(a->mail), RA_TEXT(a->phone)))) !=
+	    RA_OK) {
 		if (er == RA_ENOTFOUND)
 			er = desk_why(d, RA_EINPUT, "no institution has code %s",
 			    a->institution);
@@ -407,21 +387,17 @@ ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 		goto out;
 	for (ndom = 1, p = a->domains; *p != '\0'; p++)
 		ndom += *p == ',';
-	param[0] = ra_get_text(res, 0, "institution_id");
-	param[1] = ra_get_text(res, 0, "officer_id");
-	param[2] = a->domains;
-	if ((er = ra_db_query(d->db, "officer domains", SQL_OFFICER_DOMAINS, 3,
-	    param, &dom)) != RA_OK)
+	if ((er = ra_db_run(d->db, "officer domains", SQL_OFFICER_DOMAINS,
+	    &dom, RA_ARGS(RA_INT(inst), RA_INT(off), RA_TEXT(a->domains)))) !=
+	    RA_OK)
 		goto out;
 	if (strtoul(PQcmdTuples(dom), NULL, 10) != ndom) {
 		er = desk_why(d, RA_EINPUT, "%s: every domain must be registered "
 		    "for institution %s", a->domains, a->institution);
 		goto out;
 	}
-	param[0] = ra_get_text(res, 0, "officer_id");
-	param[1] = a->interfaces;
-	if ((er = ra_db_command(d->db, "officer interfaces", SQL_OFFICER_PERMS,
-	    2, param)) != RA_OK ||
+	if ((er = ra_db_run(d->db, "officer interfaces", SQL_OFFICER_PERMS,
+	    NULL, RA_ARGS(RA_INT(off), RA_TEXT(a->interfaces)))) != RA_OK ||
 	    (er = officer_url(d, res)) != RA_OK ||
 	    (er = desk_audit(d, "desk.officer.add", inst, off, NULL)) !=
 	    RA_OK ||
@@ -445,34 +421,30 @@ enum ra_err
 ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 off[24];
 	int64_t		 inst;
 	enum ra_err	 er;
 
 	if (a->officer <= 0)
 		return RA_EUSAGE;
-	snprintf(off, sizeof(off), "%lld", a->officer);
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	param[0] = off;
-	if ((er = ra_db_query1(d->db, "officer", SQL_OFFICER_OF, 1, param,
-	    &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, "officer", SQL_OFFICER_OF, &res,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
 		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %s is not registered "
-			    "or not active", off);
+			er = desk_why(d, RA_EINPUT, "officer %lld is not "
+			    "registered or not active", a->officer);
 		goto out;
 	}
 	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_db_command(d->db, "old URLs", SQL_URL_SUPERSEDE, 1,
-	    param)) != RA_OK ||
+	    (er = ra_db_run(d->db, "old URLs", SQL_URL_SUPERSEDE, NULL,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK ||
 	    (er = officer_url(d, res)) != RA_OK ||
 	    (er = desk_audit(d, "desk.url.reissue", inst, a->officer, NULL)) !=
 	    RA_OK ||
 	    (er = ra_db_commit(d->db)) != RA_OK)
 		goto out;
-	desk_said(d, "a new retrieval URL for officer %s is mailed to %s", off,
-	    ra_get_text(res, 0, "mail"));
+	desk_said(d, "a new retrieval URL for officer %lld is mailed to %s",
+	    a->officer, ra_get_text(res, 0, "mail"));
 out:
 	er = desk_db_why(d, er, "retrieval URL");
 	ra_db_rollback(d->db);
@@ -526,10 +498,8 @@ ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
 	unsigned char	 salt[SALT_LEN], hash[32];
-	const char	*param[4];
-	char		 pin[PIN_LEN + 1] = "", off[24], cost[16], *salthex = NULL,
-			*hashhex = NULL, *html = NULL;
-	int64_t		 inst;
+	char		 pin[PIN_LEN + 1] = "", *html = NULL;
+	int64_t		 inst, token;
 	int		 iter, locked;
 	enum ra_err	 er;
 
@@ -537,42 +507,35 @@ ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
 		return RA_EUSAGE;
 	if ((iter = ra_conf_int(d->conf, "Pin.Iterations", 100000)) < 10000)
 		iter = 10000;
-	snprintf(off, sizeof(off), "%lld", a->officer);
-	snprintf(cost, sizeof(cost), "%d", iter);
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	param[0] = off;
-	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
-	    &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_OF, &res,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
 		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %s has no live "
-			    "retrieval URL", off);
+			er = desk_why(d, RA_EINPUT, "officer %lld has no live "
+			    "retrieval URL", a->officer);
 		goto out;
 	}
 	if ((er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK ||
-	    (er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK)
+	    (er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "token_id", &token)) != RA_OK)
 		goto out;
 	/* Unlocking is its own, deliberate step (pin-reset). */
 	if (locked) {
-		er = desk_why(d, RA_EDENIED, "officer %s: the retrieval URL is "
+		er = desk_why(d, RA_EDENIED, "officer %lld: the retrieval URL is "
 		    "locked after wrong PINs; check who is calling, then "
-		    "pin-reset", off);
+		    "pin-reset", a->officer);
 		goto out;
 	}
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    (er = ra_pin_new(pin, PIN_LEN)) != RA_OK ||
-	    (er = ra_pin_hash(pin, salt, sizeof(salt), iter, hash)) != RA_OK ||
-	    (salthex = ra_bytea_hex(salt, sizeof(salt))) == NULL ||
-	    (hashhex = ra_bytea_hex(hash, sizeof(hash))) == NULL) {
+	    (er = ra_pin_hash(pin, salt, sizeof(salt), iter, hash)) != RA_OK) {
 		er = er != RA_OK ? er : RA_ECRYPTO;
 		goto out;
 	}
-	param[0] = ra_get_text(res, 0, "token_id");
-	param[1] = salthex;
-	param[2] = hashhex;
-	param[3] = cost;
-	if ((er = ra_db_command(d->db, "set PIN", SQL_PIN_SET, 4, param)) !=
-	    RA_OK ||
+	if ((er = ra_db_run(d->db, "set PIN", SQL_PIN_SET, NULL,
+	    RA_ARGS(RA_INT(token), RA_BYTES(salt, sizeof(salt)),
+	    RA_BYTES(hash, sizeof(hash)), RA_INT(iter)))) != RA_OK ||
 	    (er = desk_audit(d, "desk.pin.issue", inst, a->officer, NULL)) !=
 	    RA_OK)
 		goto out;
@@ -589,7 +552,7 @@ ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
 	}
 	if ((er = ra_db_commit(d->db)) != RA_OK)
 		goto out;
-	desk_said(d, "access PIN for officer %s (%s): %s", off,
+	desk_said(d, "access PIN for officer %lld (%s): %s", a->officer,
 	    ra_get_text(res, 0, "name_romaji"), pin);
 	if (a->letter != NULL && strcmp(a->letter, "-") == 0) {
 		d->letter = html;
@@ -601,11 +564,10 @@ out:
 		free(html);
 	}
 	OPENSSL_cleanse(pin, sizeof(pin));
+	OPENSSL_cleanse(hash, sizeof(hash));
 	er = desk_db_why(d, er, "access PIN");
 	ra_db_rollback(d->db);
 	PQclear(res);
-	free(salthex);
-	free(hashhex);
 	return er;
 }
 
@@ -614,33 +576,29 @@ enum ra_err
 ra_desk_pin_reset(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 off[24];
-	int64_t		 inst;
+	int64_t		 inst, token;
 	enum ra_err	 er;
 
 	if (a->officer <= 0)
 		return RA_EUSAGE;
-	snprintf(off, sizeof(off), "%lld", a->officer);
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	param[0] = off;
-	if ((er = ra_db_query1(d->db, "retrieval URL", SQL_TOKEN_OF, 1, param,
-	    &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_OF, &res,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
 		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %s has no live "
-			    "retrieval URL", off);
+			er = desk_why(d, RA_EINPUT, "officer %lld has no live "
+			    "retrieval URL", a->officer);
 		goto out;
 	}
-	param[0] = ra_get_text(res, 0, "token_id");
 	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
-	    (er = ra_db_command(d->db, "reset PIN", SQL_PIN_RESET, 1, param)) ==
-	    RA_OK &&
+	    (er = ra_get_i64(res, 0, "token_id", &token)) == RA_OK &&
+	    (er = ra_db_run(d->db, "reset PIN", SQL_PIN_RESET, NULL,
+	    RA_ARGS(RA_INT(token)))) == RA_OK &&
 	    (er = desk_audit(d, "desk.pin.reset", inst, a->officer, NULL)) ==
 	    RA_OK &&
 	    (er = ra_db_commit(d->db)) == RA_OK)
-		desk_said(d, "retrieval URL of officer %s unlocked; issue a new "
-		    "PIN with pin-issue", off);
+		desk_said(d, "retrieval URL of officer %lld unlocked; issue a "
+		    "new PIN with pin-issue", a->officer);
 out:
 	er = desk_db_why(d, er, "retrieval URL");
 	ra_db_rollback(d->db);
@@ -654,35 +612,22 @@ renew_one(struct ra_desk *d, const PGresult *res, int i, const char *base)
 {
 	struct ra_kv	 kv[6];
 	PGresult	*tok = NULL;
-	const char	*param[5];
 	unsigned char	 sha[32];
-	char		 urldays[16], token[RA_TOKEN_LEN + 1], url[512],
-			*hex = NULL;
-	int64_t		 inst, off;
+	char		 token[RA_TOKEN_LEN + 1], url[512];
+	int64_t		 inst, off, cert;
 	enum ra_err	 er;
 
-	snprintf(urldays, sizeof(urldays), "%d", url_days(d));
 	if ((er = ra_get_i64(res, i, "institution_id", &inst)) != RA_OK ||
 	    (er = ra_get_i64(res, i, "officer_id", &off)) != RA_OK ||
+	    (er = ra_get_i64(res, i, "cert_id", &cert)) != RA_OK ||
 	    (er = ra_token_new(token, sha)) != RA_OK)
 		return er;
-	if ((hex = ra_bytea_hex(sha, sizeof(sha))) == NULL) {
-		er = RA_ENOMEM;
-		goto out;
-	}
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		goto out;
-	param[0] = ra_get_text(res, i, "officer_id");
-	if ((er = ra_db_command(d->db, "supersede", SQL_RENEW_SUPERSEDE, 1,
-	    param)) != RA_OK)
-		goto out;
-	param[0] = hex;
-	param[1] = ra_get_text(res, i, "institution_id");
-	param[2] = ra_get_text(res, i, "officer_id");
-	param[3] = ra_get_text(res, i, "cert_id");
-	param[4] = urldays;
-	if ((er = ra_db_query1(d->db, "renewal URL", SQL_RENEW_TOKEN, 5,
-	    param, &tok)) != RA_OK)
+	if ((er = ra_db_begin(d->db)) != RA_OK ||
+	    (er = ra_db_run(d->db, "supersede", SQL_RENEW_SUPERSEDE, NULL,
+	    RA_ARGS(RA_INT(off)))) != RA_OK ||
+	    (er = ra_db_run1(d->db, "renewal URL", SQL_RENEW_TOKEN, &tok,
+	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(inst), RA_INT(off),
+	    RA_INT(cert), RA_INT(url_days(d))))) != RA_OK)
 		goto out;
 	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
 	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(res, i, "name_ja") };
@@ -702,7 +647,6 @@ out:
 	PQclear(tok);
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(url, sizeof(url));
-	free(hex);
 	return er;
 }
 
@@ -715,18 +659,15 @@ enum ra_err
 ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	const char	*param[1], *base;
-	char		 days[24];
+	const char	*base;
 	int		 i, sent = 0;
 	enum ra_err	 er, first = RA_OK;
 
 	if ((base = site_url(d)) == NULL)
 		return RA_ECONF;
-	snprintf(days, sizeof(days), "%lld", a->days > 0 ? a->days :
-	    (long long)ra_conf_int(d->conf, "Ra.RenewDays", 30));
-	param[0] = days;
-	if ((er = ra_db_query(d->db, "expiring", SQL_EXPIRING, 1, param,
-	    &res)) != RA_OK)
+	if ((er = ra_db_run(d->db, "expiring", SQL_EXPIRING, &res,
+	    RA_ARGS(RA_INT(a->days > 0 ? a->days : ra_conf_int(d->conf,
+	    "Ra.RenewDays", 30))))) != RA_OK)
 		return er;
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((er = renew_one(d, res, i, base)) == RA_OK) {
@@ -746,34 +687,26 @@ ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 	return first;
 }
 
-/* SHA-256 of a certificate's DER, as bytea text; caller frees. */
-static char *
-cert_sha256_hex(X509 *crt)
+/* SHA-256 of a certificate's DER. */
+static int
+cert_sha256(X509 *crt, unsigned char md[32])
 {
-	unsigned char	 md[32];
 	unsigned int	 n;
 
-	if (!X509_digest(crt, EVP_sha256(), md, &n) || n != sizeof(md))
-		return NULL;
-	return ra_bytea_hex(md, sizeof(md));
+	return X509_digest(crt, EVP_sha256(), md, &n) && n == 32;
 }
 
 /* Register a desk operator by their client certificate. */
 enum ra_err
 ra_desk_operator_add(struct ra_desk *d, const char *name, X509 *crt)
 {
-	const char	*param[2];
-	char		*hex;
-	enum ra_err	 er;
+	unsigned char	 md[32];
 
-	if ((hex = cert_sha256_hex(crt)) == NULL)
+	if (!cert_sha256(crt, md))
 		return RA_ECRYPTO;
-	param[0] = name;
-	param[1] = hex;
-	er = desk_insert(d, "desk operator", SQL_OPERATOR_ADD, 2, param,
-	    "desk.operator.add", "desk operator not added");
-	free(hex);
-	return er;
+	return desk_insert(d, "desk operator", SQL_OPERATOR_ADD,
+	    "desk.operator.add", "desk operator not added",
+	    RA_ARGS(RA_TEXT(name), RA_BYTES(md, sizeof(md))));
 }
 
 /*
@@ -785,22 +718,17 @@ enum ra_err
 ra_desk_operator(struct ra_desk *d, X509 *crt, char *name, size_t namesz)
 {
 	PGresult	*res = NULL;
-	const char	*param[2];
-	unsigned char	*der = NULL;
-	char		*hex = NULL, *derhex = NULL;
+	unsigned char	 md[32], *der = NULL;
 	int		 derlen, ours, revoked;
 	enum ra_err	 er;
 
-	if ((hex = cert_sha256_hex(crt)) == NULL ||
-	    (derlen = i2d_X509(crt, &der)) <= 0 ||
-	    (derhex = ra_bytea_hex(der, (size_t)derlen)) == NULL) {
-		er = RA_ENOMEM;
+	if (!cert_sha256(crt, md) || (derlen = i2d_X509(crt, &der)) <= 0) {
+		er = RA_ECRYPTO;
 		goto out;
 	}
-	param[0] = hex;
-	param[1] = derhex;
-	if ((er = ra_db_query1(d->db, "desk operator", SQL_OPERATOR, 2, param,
-	    &res)) != RA_OK) {
+	if ((er = ra_db_run1(d->db, "desk operator", SQL_OPERATOR, &res,
+	    RA_ARGS(RA_BYTES(md, sizeof(md)), RA_BYTES(der,
+	    (size_t)derlen)))) != RA_OK) {
 		if (er == RA_ENOTFOUND)
 			er = desk_why(d, RA_EDENIED, "not a registered desk "
 			    "operator");
@@ -821,8 +749,6 @@ ra_desk_operator(struct ra_desk *d, X509 *crt, char *name, size_t namesz)
 out:
 	PQclear(res);
 	OPENSSL_free(der);
-	free(hex);
-	free(derhex);
 	return er;
 }
 

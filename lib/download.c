@@ -86,12 +86,8 @@ out:
 enum ra_err
 ra_cert_retrieved(PGconn *db, int64_t cert_id)
 {
-	const char	*param[1];
-	char		 id[24];
-
-	snprintf(id, sizeof(id), "%lld", (long long)cert_id);
-	param[0] = id;
-	return ra_db_command(db, "retrieved", SQL_RETRIEVED, 1, param);
+	return ra_db_run(db, "retrieved", SQL_RETRIEVED, NULL,
+	    RA_ARGS(RA_INT(cert_id)));
 }
 
 /*
@@ -200,16 +196,12 @@ ra_request_cert(PGconn *db, int64_t id, unsigned char **der, size_t *len,
     int64_t *ca_id)
 {
 	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 rid[24];
 	enum ra_err	 er;
 
 	*der = NULL;
 	*len = 0;
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	param[0] = rid;
-	if ((er = ra_db_query1(db, "certificate", SQL_REQUEST_CERT, 1, param,
-	    &res)) == RA_OK &&
+	if ((er = ra_db_run1(db, "certificate", SQL_REQUEST_CERT, &res,
+	    RA_ARGS(RA_INT(id)))) == RA_OK &&
 	    (er = ra_get_i64(res, 0, "ca_id", ca_id)) == RA_OK)
 		er = ra_get_bytea(res, 0, "der", der, len);
 	PQclear(res);

@@ -453,15 +453,11 @@ enum ra_err
 ra_officer_institution(PGconn *db, int64_t officer, int64_t *inst)
 {
 	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 id[24];
 	enum ra_err	 er;
 
 	*inst = 0;
-	snprintf(id, sizeof(id), "%lld", (long long)officer);
-	param[0] = id;
-	if ((er = ra_db_query1(db, "officer", SQL_OFFICER_INSTITUTION, 1,
-	    param, &res)) == RA_OK)
+	if ((er = ra_db_run1(db, "officer", SQL_OFFICER_INSTITUTION, &res,
+	    RA_ARGS(RA_INT(officer)))) == RA_OK)
 		er = ra_get_i64(res, 0, "institution_id", inst);
 	PQclear(res);
 	return er;

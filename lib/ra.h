@@ -78,6 +78,24 @@ enum ra_err	 ra_db_query_binary(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_command(PGconn *, const char *, const char *, int,
 		    const char *const *);
+/* Typed parameters for ra_db_run; RA_ARGS(...) gives the array and count. */
+#define RA_ARGS_MAX	32
+struct ra_arg {
+	enum { RA_ARG_TEXT, RA_ARG_INT, RA_ARG_BYTES } type;
+	const char	*text;		/* NULL: SQL NULL */
+	int64_t		 i;
+	const void	*bytes;		/* sent binary: a bytea parameter */
+	size_t		 len;
+};
+#define RA_TEXT(s)	((struct ra_arg){ .type = RA_ARG_TEXT, .text = (s) })
+#define RA_INT(n)	((struct ra_arg){ .type = RA_ARG_INT, .i = (n) })
+#define RA_BYTES(p, n)	((struct ra_arg){ .type = RA_ARG_BYTES, .bytes = (p), \
+			    .len = (n) })
+#define RA_ARGS(...)	(const struct ra_arg[]){ __VA_ARGS__ },		\
+			RA_NITEMS(((const struct ra_arg[]){ __VA_ARGS__ }))
+
+enum ra_err	 ra_db_run(PGconn *, const char *, const char *, PGresult **,
+		    const struct ra_arg *, size_t);
 enum ra_err	 ra_db_begin(PGconn *);
 enum ra_err	 ra_db_commit(PGconn *);
 void		 ra_db_rollback(PGconn *);
@@ -85,6 +103,8 @@ void		 ra_db_rollback(PGconn *);
 /* dbrow.c: results read by column name, conversions checked */
 enum ra_err	 ra_db_query1(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
+enum ra_err	 ra_db_run1(PGconn *, const char *, const char *, PGresult **,
+		    const struct ra_arg *, size_t);
 const char	*ra_get_text(const PGresult *, int, const char *);
 enum ra_err	 ra_get_i64(const PGresult *, int, const char *, int64_t *);
 enum ra_err	 ra_get_int(const PGresult *, int, const char *, int *);

@@ -37,17 +37,15 @@ ra_remind_unrevoked(PGconn *db, int days, int *queued)
 {
 	struct ra_kv	 kv[5];
 	PGresult	*res = NULL;
-	const char	*param[1];
 	char		 d[16], *block = NULL, *tsv = NULL;
 	int		 i, n = 0;
 	enum ra_err	 er;
 
 	*queued = 0;
-	snprintf(d, sizeof(d), "%d", days);
-	param[0] = d;
+	snprintf(d, sizeof(d), "%d", days);	/* the mail says it too */
 	if ((er = ra_db_begin(db)) != RA_OK ||
-	    (er = ra_db_query(db, "unrevoked", SQL_UNREVOKED, 1, param,
-	    &res)) != RA_OK)
+	    (er = ra_db_run(db, "unrevoked", SQL_UNREVOKED, &res,
+	    RA_ARGS(RA_INT(days)))) != RA_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
 		free(block);
@@ -69,11 +67,11 @@ ra_remind_unrevoked(PGconn *db, int days, int *queued)
 		    "serial") };
 		kv[3] = (struct ra_kv){ "RevokeTSV", tsv };
 		kv[4] = (struct ra_kv){ "Days", d };
-		param[0] = ra_get_text(res, i, "request_id");
 		if ((er = ra_mail_queue(db, "server-renew-reminder",
 		    ra_get_text(res, i, "mail"), kv, 5)) != RA_OK ||
-		    (er = ra_db_command(db, "reminded", SQL_REMINDED, 1,
-		    param)) != RA_OK)
+		    (er = ra_db_run(db, "reminded", SQL_REMINDED, NULL,
+		    RA_ARGS(RA_TEXT(ra_get_text(res, i, "request_id"))))) !=
+		    RA_OK)
 			goto out;
 		n++;
 	}

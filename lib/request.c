@@ -455,15 +455,11 @@ enum ra_err
 ra_request_serial(PGconn *db, int64_t id, char serial[64])
 {
 	PGresult	*res = NULL;
-	const char	*param[1];
-	char		 rid[24];
 	enum ra_err	 er;
 
 	*serial = '\0';
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	param[0] = rid;
-	if ((er = ra_db_query1(db, "serial", SQL_REQUEST_SERIAL, 1, param,
-	    &res)) == RA_OK)
+	if ((er = ra_db_run1(db, "serial", SQL_REQUEST_SERIAL, &res,
+	    RA_ARGS(RA_INT(id)))) == RA_OK)
 		er = ra_get_str(res, 0, "serial", serial, 64);
 	PQclear(res);
 	return er;

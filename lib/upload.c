@@ -719,19 +719,17 @@ enum ra_err
 ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
     struct ra_upload_officer *oc)
 {
-	const char	*param[1];
-	char		 buf[24], *p, *save = NULL;
+	char		*p, *save = NULL;
 	int		 active;
 	enum ra_err	 er;
 
 	memset(oc, 0, sizeof(*oc));
-	snprintf(buf, sizeof(buf), "%lld", (long long)id);
-	param[0] = buf;
-	if ((er = ra_db_query1(db, "officer", SQL_UPLOAD_OFFICER, 1, param,
-	    &oc->res)) != RA_OK) {
+	if ((er = ra_db_run1(db, "officer", SQL_UPLOAD_OFFICER, &oc->res,
+	    RA_ARGS(RA_INT(id)))) != RA_OK) {
 		if (er != RA_ENOTFOUND)
 			return er;
-		ra_warnx("officer %s is not registered or not active", buf);
+		ra_warnx("officer %lld is not registered or not active",
+		    (long long)id);
 		return RA_EINPUT;
 	}
 	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
@@ -780,17 +778,11 @@ ra_upload_result_tsv(PGconn *db, int64_t batch_id, int64_t inst,
     unsigned char **tsv, size_t *len)
 {
 	PGresult	*res = NULL;
-	const char	*param[2];
-	char		 id[24], in[24];
 	enum ra_err	 er;
 
 	*tsv = NULL;
-	snprintf(id, sizeof(id), "%lld", (long long)batch_id);
-	snprintf(in, sizeof(in), "%lld", (long long)inst);
-	param[0] = id;
-	param[1] = in;
-	if ((er = ra_db_query1(db, "result", SQL_RESULT_TSV, 2, param,
-	    &res)) == RA_OK)
+	if ((er = ra_db_run1(db, "result", SQL_RESULT_TSV, &res,
+	    RA_ARGS(RA_INT(batch_id), RA_INT(inst)))) == RA_OK)
 		er = ra_get_bytea(res, 0, "result_tsv", tsv, len);
 	PQclear(res);
 	return er;

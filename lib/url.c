@@ -30,19 +30,12 @@ static const char SQL_USED[] =
 /* Run one of the URL functions that answer true when they changed it. */
 static enum ra_err
 url_call(PGconn *db, const char *what, const char *sql,
-    const unsigned char sha[32], const char *arg)
+    const struct ra_arg *args, size_t nargs)
 {
 	PGresult	*res = NULL;
-	const char	*param[2];
-	char		*hex;
 	enum ra_err	 er;
 
-	if ((hex = ra_bytea_hex(sha, 32)) == NULL)
-		return RA_ENOMEM;
-	param[0] = hex;
-	param[1] = arg;
-	er = ra_db_query1(db, what, sql, arg != NULL ? 2 : 1, param, &res);
-	free(hex);
+	er = ra_db_run1(db, what, sql, &res, args, nargs);
 	if (er == RA_OK && strcmp(PQgetvalue(res, 0, 0), "t") != 0)
 		er = RA_ENOTFOUND;
 	PQclear(res);
@@ -54,19 +47,10 @@ static enum ra_err
 url_find(PGconn *db, const char *what, const char *sql, const char *token,
     unsigned char sha[32], PGresult **res)
 {
-	const char	*param[1];
-	char		*hex;
-	enum ra_err	 er;
-
 	*res = NULL;
 	if (token == NULL || ra_token_hash(token, sha) != RA_OK)
 		return RA_ENOTFOUND;
-	if ((hex = ra_bytea_hex(sha, 32)) == NULL)
-		return RA_ENOMEM;
-	param[0] = hex;
-	er = ra_db_query1(db, what, sql, 1, param, res);
-	free(hex);
-	return er;
+	return ra_db_run1(db, what, sql, res, RA_ARGS(RA_BYTES(sha, 32)));
 }
 
 /* The PIN's salt or hash: NULL until the desk issues the PIN. */
@@ -152,8 +136,6 @@ ra_url_pin_check(PGconn *db, struct ra_url *u, const char *pin,
     int max_failures, int *left)
 {
 	PGresult	*res = NULL;
-	const char	*param[2];
-	char		 max[16], *hex;
 	int		 failures, locked;
 	enum ra_err	 er;
 
@@ -165,14 +147,9 @@ ra_url_pin_check(PGconn *db, struct ra_url *u, const char *pin,
 		return RA_OK;
 	if (max_failures < 1)
 		max_failures = 1;
-	snprintf(max, sizeof(max), "%d", max_failures);
-	if ((hex = ra_bytea_hex(u->sha, sizeof(u->sha))) == NULL)
-		return RA_ENOMEM;
-	param[0] = hex;
-	param[1] = max;
-	er = ra_db_query1(db, "PIN failed", SQL_PIN_FAILED, 2, param, &res);
-	free(hex);
-	if (er != RA_OK ||
+	if ((er = ra_db_run1(db, "PIN failed", SQL_PIN_FAILED, &res,
+	    RA_ARGS(RA_BYTES(u->sha, sizeof(u->sha)), RA_INT(max_failures)))) !=
+	    RA_OK ||
 	    (er = ra_get_int(res, 0, "failures", &failures)) != RA_OK ||
 	    (er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK)
 		goto out;
@@ -202,28 +179,22 @@ ra_url_step_new(PGconn *db, const struct ra_url *u,
     char nonce[RA_TOKEN_LEN + 1])
 {
 	unsigned char	 sha[32];
-	char		*hex;
 	enum ra_err	 er;
 
 	if ((er = ra_token_new(nonce, sha)) != RA_OK)
 		return er;
-	if ((hex = ra_bytea_hex(sha, sizeof(sha))) == NULL)
-		return RA_ENOMEM;
-	er = url_call(db, "step", SQL_STEP_SET, u->sha, hex);
-	free(hex);
-	return er;
+	return url_call(db, "step", SQL_STEP_SET, RA_ARGS(RA_BYTES(u->sha,
+	    sizeof(u->sha)), RA_BYTES(sha, sizeof(sha))));
 }
 
 /* 【発行】 was pressed: the URL's one request. */
 enum ra_err
 ra_url_requested(PGconn *db, struct ra_url *u, int64_t request_id)
 {
-	char		 id[24];
 	enum ra_err	 er;
 
-	snprintf(id, sizeof(id), "%lld", (long long)request_id);
-	if ((er = url_call(db, "requested", SQL_REQUESTED, u->sha, id)) ==
-	    RA_OK)
+	if ((er = url_call(db, "requested", SQL_REQUESTED, RA_ARGS(RA_BYTES(
+	    u->sha, sizeof(u->sha)), RA_INT(request_id)))) == RA_OK)
 		u->request_id = request_id;
 	return er;
 }
@@ -232,7 +203,7 @@ ra_url_requested(PGconn *db, struct ra_url *u, int64_t request_id)
 enum ra_err
 ra_url_used(PGconn *db, const unsigned char sha[32])
 {
-	return url_call(db, "URL used", SQL_USED, sha, NULL);
+	return url_call(db, "URL used", SQL_USED, RA_ARGS(RA_BYTES(sha, 32)));
 }
 
 /*
