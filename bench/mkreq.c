@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "web.h"
 
 static double
 now(void)

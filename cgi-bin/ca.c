@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define SECRET_MAX	128
 

@@ -17,6 +17,7 @@
 #include <openssl/pkcs7.h>
 
 #include "ra.h"
+#include "web.h"
 
 static int
 valid_format(const char *s)

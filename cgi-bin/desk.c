@@ -27,6 +27,7 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "web.h"
 
 static enum ra_err
 opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 /*
  * Who took the institution's certificate list, before it goes out; actor

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define INSTITUTIONS_MAX	1000
 

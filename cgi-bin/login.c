@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 static enum ra_err
 login(struct ra_req *r)

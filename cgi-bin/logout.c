@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 static enum ra_err
 logout(struct ra_req *r)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 static volatile sig_atomic_t	 stopping;
 

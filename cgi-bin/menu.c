@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 /* The manual numbers the interfaces ①-⑩. */
 static const char *const marks[RA_INTERFACES] = {

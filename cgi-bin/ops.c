@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define DEMO_CA_DAYS	3650
 #define DEMO_TLS_DAYS	198

@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define P12_PASS_LEN	16
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 static int
 valid_interface(const char *s)

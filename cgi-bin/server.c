@@ -24,6 +24,7 @@
 #include <cgi/cgi.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define UPLOAD_MAX	(10 * 1024 * 1024)
 
@@ -231,6 +232,7 @@ screen(struct ra_req *r)
 		hdf_set_value(r->page, "Error.Code", "215");
 	if (er != RA_OK)
 		goto out;
+	oc.up.source_ip = ra_req_env("REMOTE_ADDR");
 	if ((er = upload_read(r, &buf, &len)) == RA_EINPUT) {
 		/* Said on the screen, with what to do, and audited. */
 		snprintf(msg, sizeof(msg), "ファイルがありません、または%d MBを"

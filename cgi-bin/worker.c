@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ra.h"
+#include "web.h"
 #include "ca.h"
 
 /* SIGTERM/SIGINT: finish the batch in hand, then leave. */
@@ -217,7 +218,8 @@ cmd_crl(struct ra_req *r)
 		return er;
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
-		if ((er = ra_crl_publish(r->db, &sg[i], dir, hours, stdout)) !=
+		if ((er = ra_crl_publish(r->db, ra_signer_at(sg, i), dir, hours,
+		    stdout)) !=
 		    RA_OK &&
 		    first == RA_OK)
 			first = er;

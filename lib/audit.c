@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ra.h"
 
 #define FETCH_ROWS	"1000"
@@ -16,19 +18,6 @@ static const char SQL_AUDIT[] =
     "  source_ip, cert_issuer, cert_serial, cert_subject, detail)"
     " VALUES ($1, $2, $3, nullif($4, '0')::bigint, nullif($5, '0')::bigint,"
     "  $6::inet, $7, $8::numeric, $9, coalesce($10::jsonb, '{}'))";
-
-/*
- * A refused web request: who (the client certificate mod_ssl verified, if
- * any, and the address), what (method and script) and why.  The detail is
- * built by the server, so nothing from the request is spliced into JSON.
- */
-static const char SQL_REFUSAL[] =
-    "INSERT INTO ra.audit (event, outcome, actor, source_ip, cert_issuer,"
-    "  cert_subject, detail)"
-    " VALUES ('web.refused', 'refused', $1, $2::inet, $3, $4,"
-    "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
-    "    'method', $5::text, 'script', $6::text, 'error', $7::text,"
-    "    'why', $8::text, 'cert_serial_hex', $9::text)))";
 
 static const char SQL_CURSOR[] =
     "DECLARE audit_rows NO SCROLL CURSOR FOR"
@@ -61,31 +50,6 @@ ra_audit(PGconn *db, const struct ra_event *ev)
 	param[8] = ev->cert_subject;
 	param[9] = ev->detail;
 	return ra_db_command(db, "audit", SQL_AUDIT, 10, param);
-}
-
-/*
- * Audit a refused web request ("error" is ra_strerror's text, "why" a
- * reason or NULL).  The caller's transaction, if any, must be rolled back
- * first: a refusal is recorded whatever else was undone.
- */
-enum ra_err
-ra_audit_refusal(PGconn *db, const char *error, const char *why,
-    const char *actor)
-{
-	const char	*param[9], *addr = ra_req_env("REMOTE_ADDR");
-	const char	*verify = ra_req_env("SSL_CLIENT_VERIFY");
-	int		 verified = verify != NULL && strcmp(verify, "SUCCESS") == 0;
-
-	param[0] = actor != NULL ? actor : "anonymous";
-	param[1] = addr;
-	param[2] = verified ? ra_req_env("SSL_CLIENT_I_DN") : NULL;
-	param[3] = verified ? ra_req_env("SSL_CLIENT_S_DN") : NULL;
-	param[4] = ra_req_env("REQUEST_METHOD");
-	param[5] = ra_req_env("SCRIPT_NAME");
-	param[6] = error;
-	param[7] = why;
-	param[8] = verified ? ra_req_env("SSL_CLIENT_M_SERIAL") : NULL;
-	return ra_db_command(db, "audit refusal", SQL_REFUSAL, 9, param);
 }
 
 static int

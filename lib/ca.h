@@ -2,7 +2,7 @@
  * ca.h: the CA side -- TBS building and signing, CA keys, the issuance
  * worker, CRLs and the worker's sandbox.  Only the worker's binary
  * includes it: no screen and no other tool can link the signing code
- * (t/07-zones checks that with nm).  ra.h comes first.
+ * (t/22-sandbox checks that with nm).  ra.h and domain.h come first.
  */
 #ifndef RA_CA_H
 #define RA_CA_H
@@ -28,14 +28,16 @@ enum ra_err	 ra_tbs_build(const struct ra_tbs *, X509 **, unsigned char **,
 enum ra_err	 ra_tbs_sign(X509 *, EVP_PKEY *, const unsigned char *, size_t);
 const EVP_MD	*ra_sign_md(EVP_PKEY *);
 
-/* signer.c: CA keys -- the issuance worker only */
-struct ra_signer {
+/* signer.c: CA keys -- the issuance worker only.  A signer is opaque:
+ * its CA may be read, its key only used, through the functions below. */
+struct ra_signer;
+
+struct ra_ca_info {
 	int64_t		 ca_id;
 	char		*name;
 	char		*slug;		/* CRL file name */
 	char		*subject;	/* RFC 2253 text */
 	X509		*cert;
-	EVP_PKEY	*key;
 	char		*crl_url;	/* "" for none */
 	char		*issuer_url;
 };
@@ -43,6 +45,11 @@ struct ra_signer {
 enum ra_err	 ra_signers_load(PGconn *, int, struct ra_signer **, size_t *);
 struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
 void		 ra_signers_free(struct ra_signer *, size_t);
+struct ra_signer *ra_signer_at(struct ra_signer *, size_t);
+const struct ra_ca_info *ra_signer_ca(const struct ra_signer *);
+enum ra_err	 ra_signer_sign_tbs(const struct ra_signer *, X509 *,
+		    const unsigned char *, size_t);
+int		 ra_signer_sign_crl(const struct ra_signer *, X509_CRL *);
 
 /* worker.c: the issuance worker's batches */
 struct ra_worker {

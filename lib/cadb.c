@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_CA_INSERT[] =
     "INSERT INTO ra.ca (name, slug, role, parent_ca_id, subject_dn, cert_der,"

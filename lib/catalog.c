@@ -4,6 +4,7 @@
  * officer's menu.  Read-only; the caller reads the columns by name.
  */
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_STATUS[] =
     "SELECT pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM-DD HH24:MI:SS TZ')"

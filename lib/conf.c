@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ClearSilver.h>
+
 #include "ra.h"
 
 #ifndef RA_CONF_DEFAULT

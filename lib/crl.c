@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "ca.h"
 
 /* Serialises CRL builders of one CA (they fail, not collide, if they race). */
@@ -115,7 +116,7 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	int		 i, n, entries = 0;
 	enum ra_err	 er;
 
-	snprintf(ca, sizeof(ca), "%lld", (long long)sg->ca_id);
+	snprintf(ca, sizeof(ca), "%lld", (long long)ra_signer_ca(sg)->ca_id);
 	param[0] = ca;
 	/* One snapshot for the entries and for marking them listed. */
 	if ((er = ra_db_command(db, "begin", "BEGIN ISOLATION LEVEL "
@@ -134,12 +135,12 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	er = RA_ECRYPTO;
 	if ((crl = X509_CRL_new()) == NULL ||
 	    !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
-	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(sg->cert)) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ra_signer_ca(sg)->cert)) ||
 	    (t = ASN1_TIME_set(NULL, now)) == NULL ||
 	    !X509_CRL_set1_lastUpdate(crl, t) ||
 	    ASN1_TIME_set(t, next) == NULL ||
 	    !X509_CRL_set1_nextUpdate(crl, t) ||
-	    !crl_exts(crl, sg->cert, number))
+	    !crl_exts(crl, ra_signer_ca(sg)->cert, number))
 		goto out;
 	if ((er = ra_db_query(db, "CRL entries", SQL_ENTRIES, 1, param, &res)) !=
 	    RA_OK)
@@ -156,7 +157,7 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	res = NULL;
 	er = RA_ECRYPTO;
 	if (!X509_CRL_sort(crl) ||
-	    X509_CRL_sign(crl, sg->key, ra_sign_md(sg->key)) <= 0 ||
+	    ra_signer_sign_crl(sg, crl) <= 0 ||
 	    (n = i2d_X509_CRL(crl, &der)) <= 0)
 		goto out;
 	if ((hex = ra_bytea_hex(der, (size_t)n)) == NULL) {
@@ -178,17 +179,17 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	    param)) != RA_OK ||
 	    (er = ra_db_commit(db)) != RA_OK)
 		goto out;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.crl", dir, sg->slug) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.crl", dir, ra_signer_ca(sg)->slug) >=
 	    sizeof(path)) {
 		er = RA_ECONF;
 		goto out;
 	}
 	if ((er = ra_write_atomic(path, der, (size_t)n, 0644)) == RA_OK)
-		fprintf(log, "%s: CRL #%lld, %d entries, %s\n", sg->name,
+		fprintf(log, "%s: CRL #%lld, %d entries, %s\n", ra_signer_ca(sg)->name,
 		    number, entries, path);
 out:
 	if (er == RA_ECRYPTO)
-		ra_warnx("CRL of %s could not be built", sg->name);
+		ra_warnx("CRL of %s could not be built", ra_signer_ca(sg)->name);
 	ra_db_rollback(db);
 	PQclear(res);
 	ASN1_TIME_free(t);

@@ -15,7 +15,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <ClearSilver.h>
+
 #include "ra.h"
+#include "domain.h"
 
 #define PIN_LEN		12
 #define SALT_LEN	16

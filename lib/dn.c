@@ -10,6 +10,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define DN_MAX_RDN	16
 

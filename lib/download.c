@@ -10,6 +10,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_CHAIN[] =
     "WITH RECURSIVE chain AS ("

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_CURSOR[] =
     "DECLARE server_export NO SCROLL CURSOR FOR"

@@ -14,6 +14,7 @@
 #include <cgi/cgi.h>
 
 #include "ra.h"
+#include "web.h"
 
 int
 ra_valid_token(const char *s)

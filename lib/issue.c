@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "ca.h"
 
 /* The digest we sign with for a CA key (certificates and CRLs alike). */

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define CSR_MAX		16384
 

@@ -21,7 +21,10 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 
+#include <ClearSilver.h>
+
 #include "ra.h"
+#include "domain.h"
 
 #define SENDMAIL_ARGS	16
 

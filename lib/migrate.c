@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ra.h"
 
 #define MIGRATION_MAX	(1024 * 1024)	/* no schema file is near this */

@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "web.h"
 
 #define COOKIE		"ra_session"
 

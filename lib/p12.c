@@ -10,6 +10,7 @@
 #include <openssl/pkcs12.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define P12_ITER	10000	/* PBKDF2 and MAC iterations, modern */
 #define P12_ITER_LEGACY	2048	/* what old importers expect */

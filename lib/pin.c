@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "ra.h"
+#include "domain.h"
 
 /* No 0/O, 1/l/I: PINs are read off paper and typed by hand. */
 static const char pin_alphabet[] =

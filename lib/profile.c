@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_PROFILE[] =
     "SELECT profile_id, kind, validity_months, validity_days,"

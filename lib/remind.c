@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_UNREVOKED[] =
     "SELECT r.request_id, o.mail, o.name_ja, old.subject_dn,"

@@ -9,6 +9,8 @@
 
 #include <cgi/cgi.h>
 
+#include <ClearSilver.h>
+
 #include "ra.h"
 
 static NEOERR *

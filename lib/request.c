@@ -13,6 +13,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define SAN_MAX		8	/* names per certificate, the CN included */
 

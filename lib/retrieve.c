@@ -9,6 +9,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define DN_RULE	"　---------------------------------------------"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_FIND[] =
     "SELECT c.cert_id, c.state, $3::smallint = ANY (k.revoke_reasons),"

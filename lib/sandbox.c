@@ -23,6 +23,7 @@
 #include <seccomp.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "ca.h"
 
 /* Refused outright, whatever the arguments. */

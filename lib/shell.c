@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "web.h"
 
 int
 ra_shell_main(int argc, char *argv[], const struct ra_cmd *cmds,

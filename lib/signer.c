@@ -10,7 +10,13 @@
 #include <openssl/pem.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "ca.h"
+
+struct ra_signer {
+	struct ra_ca_info	 ca;	/* what the worker may read */
+	EVP_PKEY		*key;	/* what it may only use, through here */
+};
 
 /* $1: also retired CAs whose certificates may still be valid (for CRLs). */
 static const char SQL_SIGNERS[] =
@@ -42,13 +48,13 @@ key_read(const char *path)
 static void
 signer_clear(struct ra_signer *s)
 {
-	X509_free(s->cert);
+	X509_free(s->ca.cert);
 	EVP_PKEY_free(s->key);
-	free(s->name);
-	free(s->slug);
-	free(s->subject);
-	free(s->crl_url);
-	free(s->issuer_url);
+	free(s->ca.name);
+	free(s->ca.slug);
+	free(s->ca.subject);
+	free(s->ca.crl_url);
+	free(s->ca.issuer_url);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -83,30 +89,30 @@ ra_signers_load(PGconn *db, int retired, struct ra_signer **out,
 	}
 	for (i = 0; i < n; i++) {
 		s = &v[*nout];
-		s->ca_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		s->ca.ca_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		if (ra_bytea_get(res, i, 4, &der, &derlen) != RA_OK)
 			continue;
 		p = der;
-		s->cert = d2i_X509(NULL, &p, (long)derlen);
+		s->ca.cert = d2i_X509(NULL, &p, (long)derlen);
 		PQfreemem(der);
-		if (s->cert == NULL ||
+		if (s->ca.cert == NULL ||
 		    (s->key = key_read(PQgetvalue(res, i, 3))) == NULL) {
 			signer_clear(s);
 			continue;
 		}
-		if (X509_check_private_key(s->cert, s->key) != 1) {
+		if (X509_check_private_key(s->ca.cert, s->key) != 1) {
 			ra_warnx("CA %s: key %s does not match its certificate",
 			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 3));
 			signer_clear(s);
 			continue;
 		}
-		s->name = strdup(PQgetvalue(res, i, 1));
-		s->slug = strdup(PQgetvalue(res, i, 2));
-		s->subject = ra_dn_text(X509_get_subject_name(s->cert));
-		s->crl_url = strdup(PQgetvalue(res, i, 5));
-		s->issuer_url = strdup(PQgetvalue(res, i, 6));
-		if (s->name == NULL || s->slug == NULL || s->subject == NULL ||
-		    s->crl_url == NULL || s->issuer_url == NULL) {
+		s->ca.name = strdup(PQgetvalue(res, i, 1));
+		s->ca.slug = strdup(PQgetvalue(res, i, 2));
+		s->ca.subject = ra_dn_text(X509_get_subject_name(s->ca.cert));
+		s->ca.crl_url = strdup(PQgetvalue(res, i, 5));
+		s->ca.issuer_url = strdup(PQgetvalue(res, i, 6));
+		if (s->ca.name == NULL || s->ca.slug == NULL || s->ca.subject == NULL ||
+		    s->ca.crl_url == NULL || s->ca.issuer_url == NULL) {
 			signer_clear(s);
 			er = RA_ENOMEM;
 			break;
@@ -129,7 +135,7 @@ ra_signer_find(struct ra_signer *v, size_t n, int64_t ca_id)
 	size_t	 i;
 
 	for (i = 0; i < n; i++)
-		if (v[i].ca_id == ca_id)
+		if (v[i].ca.ca_id == ca_id)
 			return &v[i];
 	return NULL;
 }
@@ -144,4 +150,31 @@ ra_signers_free(struct ra_signer *v, size_t n)
 	for (i = 0; i < n; i++)
 		signer_clear(&v[i]);
 	free(v);
+}
+
+struct ra_signer *
+ra_signer_at(struct ra_signer *v, size_t i)
+{
+	return &v[i];
+}
+
+const struct ra_ca_info *
+ra_signer_ca(const struct ra_signer *s)
+{
+	return &s->ca;
+}
+
+/* Sign a certificate whose TBS was stored first (issue.c checks it). */
+enum ra_err
+ra_signer_sign_tbs(const struct ra_signer *s, X509 *crt,
+    const unsigned char *tbs, size_t len)
+{
+	return ra_tbs_sign(crt, s->key, tbs, len);
+}
+
+/* Sign a CRL with the CA's key and digest; X509_CRL_sign's result. */
+int
+ra_signer_sign_crl(const struct ra_signer *s, X509_CRL *crl)
+{
+	return X509_CRL_sign(crl, s->key, ra_sign_md(s->key));
 }

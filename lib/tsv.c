@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 
 /* The reference's messages (§5.1), "{}" being the column's label. */
 static const char *const msg_required = "%sは入力必須項目です。";

@@ -16,6 +16,7 @@
 #include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 
 /* Our codes for the [I] checks the reference leaves unnumbered (§5.1). */
 enum {
@@ -536,7 +537,7 @@ audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	ev.outcome = res->ng == 0 ? "ok" : "fail";
 	ev.institution_id = ctx->institution_id;
 	ev.officer_id = ctx->officer_id;
-	ev.source_ip = ra_req_env("REMOTE_ADDR");
+	ev.source_ip = ctx->source_ip;
 	ev.detail = detail;
 	return ra_audit(ctx->db, &ev);
 }

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "ra.h"
+#include "domain.h"
 
 static const char SQL_RA_URL[] =
     "SELECT * FROM ra.ra_url_open($1::bytea)";

@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "ca.h"
 
 #define SERIAL_BYTES	16	/* 126 random bits, at most 39 digits */
@@ -373,7 +374,7 @@ tbs_init(struct ra_tbs *t, const struct ra_worker *w, const struct job *j,
 {
 	memset(t, 0, sizeof(*t));
 	t->serial_dec = j->serial;
-	t->issuer = j->sg->cert;
+	t->issuer = ra_signer_ca(j->sg)->cert;
 	t->subject_der = subj;
 	t->subject_len = subjlen;
 	t->not_before = j->nb;
@@ -382,8 +383,8 @@ tbs_init(struct ra_tbs *t, const struct ra_worker *w, const struct job *j,
 	t->prof = &j->prof;
 	t->san_dns = PQgetvalue(res, row, L_DNS);
 	t->san_email = PQgetvalue(res, row, L_EMAIL);
-	t->crl_url = j->sg->crl_url;
-	t->issuer_url = j->sg->issuer_url;
+	t->crl_url = ra_signer_ca(j->sg)->crl_url;
+	t->issuer_url = ra_signer_ca(j->sg)->issuer_url;
 	t->ocsp_url = w->ocsp_url;
 }
 
@@ -610,7 +611,7 @@ reserve_row(struct ra_pgarr *a, const struct job *j)
 {
 	char	 v[R__MAX][24];
 
-	snprintf(v[R_CA], sizeof(v[0]), "%lld", (long long)j->sg->ca_id);
+	snprintf(v[R_CA], sizeof(v[0]), "%lld", (long long)ra_signer_ca(j->sg)->ca_id);
 	snprintf(v[R_REQUEST], sizeof(v[0]), "%lld", (long long)j->request_id);
 	snprintf(v[R_INST], sizeof(v[0]), "%lld", (long long)j->institution_id);
 	snprintf(v[R_PROFILE], sizeof(v[0]), "%d", j->prof.id);
@@ -761,7 +762,7 @@ store_row(struct ra_pgarr *a, const struct job *j)
 	    ra_pgarr_add(&a[S_INST], v[S_INST]) &&
 	    ra_pgarr_add(&a[S_OFFICER], j->officer_id == 0 ? NULL :
 	    v[S_OFFICER]) &&
-	    ra_pgarr_add(&a[S_ISSUER], j->sg->subject) &&
+	    ra_pgarr_add(&a[S_ISSUER], ra_signer_ca(j->sg)->subject) &&
 	    ra_pgarr_add(&a[S_SERIAL], j->serial) &&
 	    ra_pgarr_add(&a[S_DN], j->subject);
 	OPENSSL_free(der);
@@ -895,7 +896,7 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 
 	for (i = 0; i < n; i++)
 		if (jobs[i].state == JOB_SIGN &&
-		    ra_tbs_sign(jobs[i].crt, jobs[i].sg->key, jobs[i].tbs,
+		    ra_signer_sign_tbs(jobs[i].sg, jobs[i].crt, jobs[i].tbs,
 		    jobs[i].tbslen) != RA_OK)
 			return RA_ECRYPTO;	/* stays reserved; logged */
 

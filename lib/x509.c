@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra.h"
+#include "domain.h"
 
 #define SERIAL_BITS	159	/* positive, 20 DER bytes at most */
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ra.h"
+#include "web.h"
 
 extern char **environ;
 

@@ -1,0 +1,400 @@
+/*
+ * domain.h: the RA itself -- one-time URLs and PINs, the desk's actions,
+ * TSV uploads, requests, revocation, downloads, the outbox, DNs, keys,
+ * profiles, the CA catalogue.  It takes a database connection and
+ * plain values, never a request.  ra.h comes first.
+ */
+#ifndef RA_DOMAIN_H
+#define RA_DOMAIN_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* mail.c: the outbox, and its delivery */
+struct ra_kv {
+	const char	*k, *v;
+};
+
+enum ra_err	 ra_mail_queue(PGconn *, const char *, const char *,
+		    const struct ra_kv *, size_t);
+int		 ra_mail_send_one(PGconn *, const struct ra_conf *);
+
+/* pin.c: URL tokens and access PINs */
+#define RA_TOKEN_LEN	43	/* base64url of 32 bytes */
+
+enum ra_err	 ra_token_new(char[RA_TOKEN_LEN + 1], unsigned char[32]);
+enum ra_err	 ra_token_hash(const char *, unsigned char[32]);
+enum ra_err	 ra_pin_new(char *, size_t);
+enum ra_err	 ra_pin_hash(const char *, const unsigned char *, size_t, int,
+		    unsigned char[32]);
+int		 ra_pin_check(const char *, const unsigned char *, size_t, int,
+		    const unsigned char *, size_t);
+
+/* url.c: one-time URLs as the public screens see them (by token only) */
+struct ra_url {
+	unsigned char	 sha[32];	/* the token's hash: the URL's key */
+	int		 found;
+	int64_t		 token_id, officer_id, institution_id;
+	int64_t		 request_id;	/* 0 until 【発行】 */
+	int64_t		 cert_id;	/* renewal: the certificate renewed */
+	int		 renewal;
+	unsigned char	*pin_salt, *pin_hash;	/* NULL: no PIN issued yet */
+	size_t		 pin_saltlen, pin_hashlen;
+	int		 pin_cost, failures;
+	int		 locked, expired, used, active;
+	unsigned char	 step[32];
+	int		 has_step, step_expired;
+	char		 name_ja[257], name_romaji[65];
+	char		 institution_ja[513], institution_en[257];
+};
+
+struct ra_cert_url {
+	unsigned char	 sha[32];
+	int64_t		 cert_id, ca_id, institution_id, officer_id;
+	unsigned char	*der;
+	size_t		 derlen;
+	int		 first;		/* not used before */
+	int		 old_live;	/* a renewal whose old one is live */
+	char		 subject_dn[1025], serial[64], not_after[16];
+	char		 officer_name[257], officer_mail[257];
+	char		 old_subject_dn[1025], old_serial[64], admin_mail[257];
+};
+
+enum ra_err	 ra_url_open(PGconn *, const char *, struct ra_url *);
+void		 ra_url_free(struct ra_url *);
+enum ra_err	 ra_url_pin_check(PGconn *, struct ra_url *, const char *,
+		    int, int *);
+int		 ra_url_step_ok(const struct ra_url *, const char *);
+enum ra_err	 ra_url_step_new(PGconn *, const struct ra_url *,
+		    char[RA_TOKEN_LEN + 1]);
+enum ra_err	 ra_url_requested(PGconn *, struct ra_url *, int64_t);
+enum ra_err	 ra_url_used(PGconn *, const unsigned char[32]);
+enum ra_err	 ra_cert_url_open(PGconn *, const char *,
+		    struct ra_cert_url *);
+void		 ra_cert_url_free(struct ra_cert_url *);
+
+/* desk.c: the service desk's actions, each with what it said or why not */
+struct ra_desk {
+	PGconn			*db;
+	const struct ra_conf	*conf;
+	const char		*actor;		/* "desk:<who>" in the audit */
+	const char		*source_ip;	/* the screen's client; NULL */
+	char			 said[512];	/* what was done */
+	char			 why[512];	/* why not */
+	char			*letter;	/* pin-issue --letter -: HTML */
+};
+
+struct ra_desk_args {
+	const char	*code, *name_ja, *name_en, *st, *l, *from, *until,
+			*status, *institution, *domain, *ou, *romaji, *mail,
+			*phone, *domains, *interfaces;
+	const char	*letter;	/* pin-issue: a file, or "-" */
+	long long	 officer, days;
+};
+
+enum ra_err	 ra_desk_institution_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_domain_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_ou_add(struct ra_desk *, const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_add(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_url_reissue(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_pin_issue(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_operator_add(struct ra_desk *, const char *, X509 *);
+enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
+enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
+void		 ra_desk_free(struct ra_desk *);
+
+/* remind.c: reminders queued by cron */
+enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);
+
+/* catalog.c: what the screens list */
+enum ra_err	 ra_catalog_status(PGconn *, PGresult **);
+enum ra_err	 ra_catalog_institutions(PGconn *, int, PGresult **);
+enum ra_err	 ra_catalog_interfaces(PGconn *, PGresult **);
+enum ra_err	 ra_institution_by_code(PGconn *, const char *, int64_t *);
+
+/* tsv.c: upload files, checked against declared column tables */
+#define RA_TSV_MAXCOLS		16
+#define RA_TSV_ERRORS_MAX	1000
+
+enum ra_tsv_action {
+	RA_TSV_ISSUE = 0,	/* 処理内容 1: 発行 */
+	RA_TSV_RENEW,		/* 2: 更新 */
+	RA_TSV_REVOKE,		/* 3: 失効 */
+	RA_TSV_ACTION__MAX
+};
+
+enum ra_tsv_class {
+	RA_TSV_HALF,		/* half-width: printable ASCII */
+	RA_TSV_JIS,		/* full/half-width within JIS X 0208 */
+	RA_TSV_DIGITS,		/* half-width digits */
+	RA_TSV_MAIL,		/* a mail address, "-_@." as symbols */
+};
+
+struct ra_tsv_col {
+	const char		*label;		/* as in the reference */
+	char			 need[RA_TSV_ACTION__MAX + 1];	/* R, O, E */
+	enum ra_tsv_class	 cls;
+	size_t			 max;		/* characters */
+};
+
+struct ra_tsv_format {
+	const char		*name;
+	size_t			 ncols;
+	const struct ra_tsv_col	*cols;
+};
+
+struct ra_tsv_row {
+	int		 line;			/* in the file, 1-based */
+	size_t		 errors;		/* including any past the cap */
+	const char	*f[RA_TSV_MAXCOLS];	/* UTF-8, "" when empty */
+};
+
+struct ra_tsv {
+	char			*text;		/* the decoded file */
+	struct ra_tsv_row	*rows;
+	size_t			 nrows;
+};
+
+struct ra_tsv_error {
+	int	 code, line;
+	char	 text[512];	/* "<code>:<line>,<label>,<message>" */
+};
+
+struct ra_tsv_errors {
+	struct ra_tsv_error	 v[RA_TSV_ERRORS_MAX];
+	size_t			 n, dropped;	/* listed; past the cap */
+};
+
+extern const struct ra_tsv_format ra_tsv_server;
+
+enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
+		    enum ra_tsv_action, size_t, struct ra_tsv *,
+		    struct ra_tsv_errors *);
+void		 ra_tsv_free(struct ra_tsv *);
+int		 ra_tsv_name_ok(const char *);
+int		 ra_utf8_valid(const unsigned char *, size_t);
+void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 5, 6)));
+void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,
+		    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
+/* upload.c: ① server certificate uploads */
+enum ra_upload_mode {
+	RA_UPLOAD_ABORT = 0,	/* エラーが有れば全件処理を中止 */
+	RA_UPLOAD_PARTIAL,	/* process the valid rows */
+	RA_UPLOAD_DRYRUN,	/* check only */
+	RA_UPLOAD__MAX
+};
+
+struct ra_upload_ctx {
+	PGconn		*db;
+	int64_t		 institution_id, officer_id;
+	const char	*name_en, *st, *l;	/* the institution's O, ST, L */
+	const char	*stl;			/* "ST=..., L=..." for messages */
+	char		**domains;		/* the officer's domains */
+	size_t		 ndomains;
+	int64_t		 batch_id;		/* set while processing */
+	size_t		 max_records;		/* Tsv.MaxRecords (error 214) */
+	const char	*source_ip;		/* the web client; NULL: shell */
+};
+
+struct ra_upload_result {
+	struct ra_tsv		 t;
+	struct ra_tsv_errors	 e;
+	size_t			 ok, ng;
+	int			 file_error;	/* the file as a whole refused */
+	int			 committed;
+	char			*result;	/* the result TSV, UTF-8 */
+};
+
+/* An officer's upload context, with what it borrows from the database. */
+struct ra_upload_officer {
+	PGresult		*res;
+	char			*domains;
+	char			*dv[64];
+	char			 stl[300];
+	struct ra_upload_ctx	 up;
+};
+
+enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
+		    int64_t, struct ra_upload_officer *);
+void		 ra_upload_officer_close(struct ra_upload_officer *);
+enum ra_err	 ra_upload_result_tsv(PGconn *, int64_t, int64_t,
+		    unsigned char **, size_t *);
+enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
+		    enum ra_upload_mode, const char *, const char *, size_t,
+		    struct ra_upload_result *);
+void		 ra_upload_free(struct ra_upload_result *);
+
+/* retrieve.c: server certificates to their user administrators */
+enum ra_err	 ra_retrieval_mail(PGconn *, const char *, int64_t, int64_t,
+		    const char *, const char *, const char *, const char *);
+char		*ra_dn_block(const char *);
+
+/* export.c: ② bulk download, streamed */
+enum ra_err	 ra_export_server(PGconn *, int64_t, int64_t, FILE *);
+
+/* x509.c: keys and certificates for the demo PKI (OpenSSL 3 APIs only) */
+struct ra_certspec {
+	const char *const *subject;	/* "C", "JP", "O", "...", NULL */
+	int		 is_ca;
+	int		 pathlen;	/* CAs: -1 for none */
+	const char	*key_usage;	/* X509V3 config syntax */
+	const char	*ext_key_usage;	/* NULL for none */
+	const char	*san;		/* NULL for none */
+	int		 days;
+};
+
+enum ra_err	 ra_key_new_rsa(int, EVP_PKEY **);
+enum ra_err	 ra_cert_make(const struct ra_certspec *, EVP_PKEY *,
+		    X509 *, EVP_PKEY *, X509 **);
+enum ra_err	 ra_pem_write_cert(const char *, X509 *, int);
+enum ra_err	 ra_pem_write_key(const char *, EVP_PKEY *);
+enum ra_err	 ra_cert_der(X509 *, unsigned char **, size_t *);
+X509		*ra_pem_read_cert(const char *);
+
+/* What PostgreSQL stores of a certificate, as text parameters. */
+struct ra_certinfo {
+	char	*subject;	/* RFC 2253, UTF-8 */
+	char	*der_hex;	/* bytea input: "\\x..." */
+	char	*ski_hex;	/* bytea input */
+	char	 not_before[32];	/* "YYYY-MM-DD HH:MM:SS+00" */
+	char	 not_after[32];
+};
+
+enum ra_err	 ra_certinfo_get(X509 *, struct ra_certinfo *);
+void		 ra_certinfo_free(struct ra_certinfo *);
+
+/* cadb.c: the CA catalogue (ra.ca, ra.ca_kind) */
+struct ra_ca_row {
+	const char	*name, *slug;
+	int64_t		 parent_ca_id;		/* 0: a root */
+	const char	*subject, *der_hex, *ski_hex;
+	const char	*key_path;		/* NULL: the worker has none */
+	const char	*not_before, *not_after;
+	const char	*crl_url, *issuer_url;	/* NULL or "": none */
+};
+
+enum ra_err	 ra_ca_insert(PGconn *, const struct ra_ca_row *, int64_t *);
+enum ra_err	 ra_ca_kind_add(PGconn *, int64_t, const char *, int);
+enum ra_err	 ra_ca_make_current(PGconn *, const char *, const char *);
+enum ra_err	 ra_ca_by_name(PGconn *, const char *, int64_t *);
+enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
+
+/* dn.c: "CN=...,O=...,C=JP" as users write it */
+enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
+char		*ra_dn_text(const X509_NAME *);
+char		*ra_dn_get(const X509_NAME *, int);
+
+/* key.c: key algorithms, SPKI, CSRs */
+void		 ra_key_alg(EVP_PKEY *, char *, size_t);
+enum ra_err	 ra_key_new(const char *, EVP_PKEY **);
+enum ra_err	 ra_key_spki(EVP_PKEY *, unsigned char **, size_t *,
+		    unsigned char[32]);
+enum ra_err	 ra_pubkey_spki(const X509_PUBKEY *, unsigned char **,
+		    size_t *, unsigned char[32]);
+enum ra_err	 ra_csr_parse(const unsigned char *, size_t, X509_REQ **,
+		    char *, size_t);
+
+/* profile.c: ra.profile rows */
+struct ra_profile {
+	int	 id;
+	char	 kind[32];
+	int	 months, days;		/* validity */
+	char	 key_algs[96];		/* "rsa2048,p256" */
+	char	 key_gen[8];		/* "csr" or "server" */
+	char	 key_usage[128];	/* X509V3 config syntax */
+	char	 ext_key_usage[128];	/* "" for none */
+	char	 subject_attrs[96];	/* "C,ST,L,O,OU,CN" */
+	char	 subject_required[96];
+	int64_t	 ca_id;			/* 0: the kind's current CA */
+	int	 active;
+};
+
+enum ra_err	 ra_profile_load(PGconn *, int, struct ra_profile *);
+int		 ra_list_has(const char *, const char *);
+enum ra_err	 ra_profile_check_subject(const struct ra_profile *,
+		    const X509_NAME *, char *, size_t);
+enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
+		    char *, size_t);
+
+/* request.c: the queue, seen from the screens */
+struct ra_newreq {
+	int64_t			 institution_id;
+	int64_t			 officer_id;	/* 0: none (desk, cron) */
+	int64_t			 batch_id;	/* 0: none */
+	int			 seq;		/* row in the batch, 0: none */
+	int			 profile_id;
+	const X509_NAME		*subject;	/* validated, certificate order */
+	const char		*san_dns;	/* extra host names, or NULL */
+	const unsigned char	*csr;		/* NULL: the server makes the key */
+	size_t			 csrlen;
+	const char		*key_secret;	/* protects a server-made key */
+	int64_t			 target_cert_id;	/* renewal: the old one */
+	const char		*admin_name, *admin_mail;
+	const char		*user_name, *user_mail;
+	const char		*affiliation;	/* the format's other columns */
+	const char		*software;
+	/* A caller that checked these already (a TSV upload, per file). */
+	const struct ra_profile	*profile;	/* NULL: load it */
+	X509_REQ		*csr_parsed;	/* NULL: parse csr */
+	int			 institution_checked;
+};
+
+enum ra_err	 ra_request_serial(PGconn *, int64_t, char[64]);
+enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
+		    char *, size_t);
+enum ra_err	 ra_queue_notify(PGconn *);
+enum ra_err	 ra_request_wait(PGconn *, int64_t, long, char *, size_t,
+		    char *, size_t);
+
+/* p12.c: keys at rest and PKCS#12 downloads */
+enum ra_p12_profile {
+	RA_P12_MODERN = 0,	/* AES-256-CBC, PBKDF2, SHA-256 MAC */
+	RA_P12_LEGACY,		/* 3DES, SHA-1 MAC */
+	RA_P12__MAX
+};
+
+int		 ra_p12_profile(const char *);
+enum ra_err	 ra_key_encrypt(EVP_PKEY *, const char *, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_key_decrypt(const unsigned char *, size_t, const char *,
+		    EVP_PKEY **);
+enum ra_err	 ra_p12_build(EVP_PKEY *, X509 *, STACK_OF(X509) *,
+		    const char *, const char *, enum ra_p12_profile,
+		    unsigned char **, size_t *);
+
+/* revoke.c: revocation and certificate status */
+struct ra_revoke {
+	const char	*serial;	/* decimal */
+	int64_t		 ca_id;		/* 0: whichever CA has it */
+	int		 reason;	/* RFC 5280 CRLReason */
+	const char	*comment;
+	int64_t		 request_id;	/* 0: none */
+	int64_t		 officer_id;	/* 0: none */
+	const char	*actor;		/* for the audit log */
+};
+
+enum ra_err	 ra_revoke(PGconn *, const struct ra_revoke *, char *, size_t);
+enum ra_err	 ra_cert_status(PGconn *, const char *, FILE *);
+
+/* download.c: certificates, chains and PKCS#12 for the user */
+enum ra_err	 ra_chain_load(PGconn *, int64_t, STACK_OF(X509) **);
+enum ra_err	 ra_cert_retrieved(PGconn *, int64_t);
+enum ra_err	 ra_request_cert(PGconn *, int64_t, unsigned char **, size_t *,
+		    int64_t *);
+enum ra_err	 ra_p12_expire(PGconn *, int64_t *);
+enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
+		    enum ra_p12_profile, const char *, unsigned char **,
+		    size_t *, char[64]);
+
+#endif /* RA_DOMAIN_H */
