@@ -157,8 +157,7 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	struct ra_certinfo	 ci;
 	struct ra_ca_row	 ca;
 	X509			*crt = NULL;
-	EVP_PKEY		*key;
-	FILE			*fp;
+	const char		*keydir = ra_conf_get(&r->conf, "Worker.KeyDir");
 	char			*akihex = NULL;
 	int64_t			 id;
 	int			 selfsigned;
@@ -173,17 +172,16 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if ((er = import_cert(o, &crt, &ci, &akihex)) != RA_OK)
 		goto out;
 	selfsigned = X509_check_issued(crt, crt) == X509_V_OK;
-	/* The key is the worker's to read; check the pair only if we can. */
-	if (o->key != NULL && (fp = fopen(o->key, "r")) != NULL) {
-		key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-		fclose(fp);
-		if (key == NULL || X509_check_private_key(crt, key) != 1) {
-			ra_warnx("%s does not match %s", o->key, o->cert);
-			EVP_PKEY_free(key);
-			er = RA_EINPUT;
-			goto out;
-		}
-		EVP_PKEY_free(key);
+	/*
+	 * Only the worker opens CA keys, from Worker.KeyDir; it checks the
+	 * pair when it loads the key (and refuses a mismatch).
+	 */
+	if (o->key != NULL && (keydir == NULL ||
+	    !ra_key_path_ok(keydir, o->key))) {
+		ra_warnx("%s is not below Worker.KeyDir %s: the worker would "
+		    "not load it", o->key, keydir != NULL ? keydir : "(unset)");
+		er = RA_EINPUT;
+		goto out;
 	}
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)

@@ -214,7 +214,8 @@ cmd_crl(struct ra_req *r)
 		return RA_ECONF;
 	}
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, 1, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
+	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
 		return er;
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)

@@ -42,7 +42,8 @@ struct ra_ca_info {
 	char		*issuer_url;
 };
 
-enum ra_err	 ra_signers_load(PGconn *, int, struct ra_signer **, size_t *);
+enum ra_err	 ra_signers_load(PGconn *, const char *, int,
+		    struct ra_signer **, size_t *);
 struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
 void		 ra_signers_free(struct ra_signer *, size_t);
 struct ra_signer *ra_signer_at(struct ra_signer *, size_t);
@@ -63,6 +64,7 @@ struct ra_worker {
 	int			 max_attempts;	/* then a failing job is given up */
 	const char		*ocsp_url;	/* borrowed from the config */
 	const char		*site_url;	/* for retrieval URLs in mails */
+	const char		*key_dir;	/* Worker.KeyDir: CA keys only */
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */
 	void			*hook_arg;

@@ -295,7 +295,8 @@ enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
 char		*ra_dn_text(const X509_NAME *);
 char		*ra_dn_get(const X509_NAME *, int);
 
-/* key.c: key algorithms, SPKI, CSRs */
+/* key.c: key algorithms, SPKI, CSRs; where CA keys may live */
+int		 ra_key_path_ok(const char *, const char *);
 void		 ra_key_alg(EVP_PKEY *, char *, size_t);
 enum ra_err	 ra_key_new(const char *, EVP_PKEY **);
 enum ra_err	 ra_key_spki(EVP_PKEY *, unsigned char **, size_t *,

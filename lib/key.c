@@ -198,3 +198,27 @@ out:
 	free(b64);
 	return er;
 }
+
+/*
+ * Whether "path" names a file directly below the configured key directory
+ * "dir" or its subdirectories, spelled plainly: absolute, no "." or ".."
+ * component, no empty one.  The path comes from a database row; the
+ * directory from ra.conf, which only an administrator writes.
+ */
+int
+ra_key_path_ok(const char *dir, const char *path)
+{
+	size_t		 n = strlen(dir);
+	const char	*p;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (dir[0] != '/' || strncmp(path, dir, n) != 0 || path[n] != '/')
+		return 0;
+	for (p = path + n; *p != '\0'; p++)
+		if (p[0] == '/' && (p[1] == '/' || p[1] == '\0' ||
+		    (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
+		    (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))))
+			return 0;
+	return 1;
+}

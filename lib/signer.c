@@ -4,8 +4,10 @@
  * are readable by that user alone.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
@@ -29,13 +31,23 @@ static const char SQL_SIGNERS[] =
     " ORDER BY ca_id";
 
 static EVP_PKEY *
-key_read(const char *path)
+key_read(const char *dir, const char *path)
 {
 	FILE		*fp;
 	EVP_PKEY	*key;
+	int		 fd;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if (!ra_key_path_ok(dir, path)) {
+		ra_warnx("CA key %s: not below Worker.KeyDir %s; not loaded",
+		    path, dir);
+		return NULL;
+	}
+	/* The last component may not be a link out of the directory. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		ra_warnx("CA key %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return NULL;
 	}
 	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
@@ -65,8 +77,8 @@ signer_clear(struct ra_signer *s)
  * (its jobs wait); "*out" is the caller's (ra_signers_free).
  */
 enum ra_err
-ra_signers_load(PGconn *db, int retired, struct ra_signer **out,
-    size_t *nout)
+ra_signers_load(PGconn *db, const char *keydir, int retired,
+    struct ra_signer **out, size_t *nout)
 {
 	const char		*param[1] = { retired ? "t" : "f" };
 	PGresult		*res = NULL;
@@ -79,6 +91,11 @@ ra_signers_load(PGconn *db, int retired, struct ra_signer **out,
 
 	*out = NULL;
 	*nout = 0;
+	if (keydir == NULL) {
+		ra_warnx("config: Worker.KeyDir is not set: no CA key is "
+		    "loaded");
+		return RA_ECONF;
+	}
 	if ((er = ra_db_query(db, "load CAs", SQL_SIGNERS, 1, param, &res)) !=
 	    RA_OK)
 		return er;
@@ -96,7 +113,7 @@ ra_signers_load(PGconn *db, int retired, struct ra_signer **out,
 		s->ca.cert = d2i_X509(NULL, &p, (long)derlen);
 		PQfreemem(der);
 		if (s->ca.cert == NULL ||
-		    (s->key = key_read(PQgetvalue(res, i, 3))) == NULL) {
+		    (s->key = key_read(keydir, PQgetvalue(res, i, 3))) == NULL) {
 			signer_clear(s);
 			continue;
 		}

@@ -963,6 +963,7 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	if (w->max_attempts < 1)
 		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
+	w->key_dir = ra_conf_get(c, "Worker.KeyDir");
 	/* Warned now, not first found when a batch of certificates is stored. */
 	if ((w->site_url = ra_conf_get(c, "Site.URL")) == NULL)
 		ra_warnx("config %s: Site.URL is not set: server certificates "
@@ -973,7 +974,7 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	snprintf(w->id, sizeof(w->id), "worker:%s:%ld", host, (long)getpid());
 	if ((w->profiles = calloc(PROFILE_CACHE, sizeof(*w->profiles))) == NULL)
 		return RA_ENOMEM;
-	return ra_signers_load(db, 0, &w->signers, &w->nsigners);
+	return ra_signers_load(db, w->key_dir, 0, &w->signers, &w->nsigners);
 }
 
 /*
@@ -988,7 +989,8 @@ ra_worker_reload(struct ra_worker *w)
 	w->signers = NULL;
 	w->nsigners = 0;
 	w->nprofiles = 0;
-	return ra_signers_load(w->db, 0, &w->signers, &w->nsigners);
+	return ra_signers_load(w->db, w->key_dir, 0, &w->signers,
+	    &w->nsigners);
 }
 
 void

@@ -145,6 +145,12 @@ out=$("$CA" import --name "ra Demo Server CA - G2" --slug server-ca-g2 --cert "$
     --kind server --current --crl-url "http://localhost:$RA_HTTP_PORT/crl/server-ca-g2.crl")
 ok $? "a new server CA is imported from PEM and made current"
 has "$out" "CN=ra Demo Server CA - G2" "import names the CA"
+# Only the worker opens CA keys, and only from Worker.KeyDir.
+err=$("$CA" import --name "Elsewhere" --slug elsewhere --cert "$T/g2.crt" --key "$T/g2-elsewhere.key" \
+    --kind server 2>&1)
+[ $? -ne 0 ]; ok $? "a CA whose key lies outside Worker.KeyDir is refused at import"
+has "$err" "is not below Worker.KeyDir" "and the reason is given"
+is "$(sql "SELECT count(*) FROM ra.ca WHERE name = 'Elsewhere'")" 0 "and nothing is registered"
 is "$(sql "SELECT a.name FROM ra.ca_kind k JOIN ra.ca a USING (ca_id) WHERE k.kind = 'server' AND k.current")" \
     "ra Demo Server CA - G2" "exactly one current server CA, the new one"
 kill -HUP "$(pgrep -P "$(cat "$T/var/run/worker.pid")")"
@@ -200,5 +206,18 @@ has "$v" "certificate revoked" "openssl verify -crl_check sees it revoked"
 as_worker "$TOOLSDIR/worker.cgi" crl >/dev/null
 n1=$(openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -crlnumber | cut -d= -f2)
 is "$n1" "0x03" "CRL numbers only go up"
+
+# Worker.KeyDir again, last (each CRL run below bumps the CRL numbers
+# the checks above count).
+mkdir -p "$T/elsewhere" && cp "$g2" "$T/elsewhere/server-ca-g2.key" && chown ra-worker "$T/elsewhere/server-ca-g2.key"
+sql "UPDATE ra.ca SET key_path = '$T/var/pki/private/../../../elsewhere/server-ca-g2.key' WHERE slug = 'server-ca-g2'"
+err=$(as_worker "$TOOLSDIR/worker.cgi" crl 2>&1 >/dev/null)
+has "$err" "not below Worker.KeyDir" "the worker refuses a key path that leaves Worker.KeyDir (a changed row)"
+ln -s "$T/elsewhere/server-ca-g2.key" "$T/var/pki/private/link.key"
+sql "UPDATE ra.ca SET key_path = '$T/var/pki/private/link.key' WHERE slug = 'server-ca-g2'"
+err=$(as_worker "$TOOLSDIR/worker.cgi" crl 2>&1 >/dev/null)
+has "$err" "link.key: Too many levels of symbolic links" "and a key that is a link out of it"
+rm -f "$T/var/pki/private/link.key"
+sql "UPDATE ra.ca SET key_path = '$g2' WHERE slug = 'server-ca-g2'"
 
 done_testing
