@@ -13,15 +13,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <ClearSilver.h>
 
 #include "ra.h"
 #include "domain.h"
-
-#define PIN_LEN		12
-#define SALT_LEN	16
 
 static const char SQL_INSTITUTION_ADD[] =
     "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status,"
@@ -48,10 +44,6 @@ static const char SQL_OFFICER_OF[] =
     "       o.name_ja, o.name_romaji, o.mail"
     "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
     " WHERE o.officer_id = $1::bigint AND o.status = 'active'";
-static const char SQL_URL_SUPERSEDE[] =
-    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
-    " WHERE officer_id = $1::bigint AND purpose = 'ra_cert'"
-    "   AND used_at IS NULL";
 static const char SQL_OFFICER_DOMAINS[] =
     "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
     " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
@@ -61,34 +53,6 @@ static const char SQL_OFFICER_PERMS[] =
     "INSERT INTO ra.officer_permission (officer_id, interface)"
     " SELECT $1::bigint, i::smallint"
     "   FROM pg_catalog.unnest(pg_catalog.string_to_array($2, ',')) AS i";
-static const char SQL_TOKEN_ADD[] =
-    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
-    "  officer_id, expires_at)"
-    " VALUES ('ra_cert', $1::bytea, $2::bigint, $3::bigint,"
-    "  pg_catalog.now() + pg_catalog.make_interval(days => $4::integer))"
-    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "  'YYYY-MM-DD HH24:MI') AS expires";
-static const char SQL_TOKEN_OF[] =
-    "SELECT t.token_id, o.institution_id, o.name_ja, o.name_romaji,"
-    "       i.name_ja AS institution_ja,"
-    "       to_char(t.expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "       'YYYY-MM-DD HH24:MI') AS expires, t.locked_at IS NOT NULL AS locked"
-    "  FROM ra.access_token t"
-    "  JOIN ra.officer o ON o.officer_id = t.officer_id"
-    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
-    " WHERE t.officer_id = $1::bigint AND t.purpose = 'ra_cert'"
-    "   AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()"
-    "   FOR UPDATE OF t";
-static const char SQL_PIN_SET[] =
-    "UPDATE ra.access_token SET pin_kdf = 'pbkdf2-sha256',"
-    "       pin_salt = $2::bytea, pin_hash = $3::bytea,"
-    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now()"
-    " WHERE token_id = $1::bigint";
-static const char SQL_PIN_RESET[] =
-    "UPDATE ra.access_token SET pin_kdf = NULL, pin_salt = NULL,"
-    "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
-    "       failures = 0, locked_at = NULL"
-    " WHERE token_id = $1::bigint";
 
 /* RA certificates near expiry whose officer has no live renewal URL. */
 static const char SQL_EXPIRING[] =
@@ -112,20 +76,6 @@ static const char SQL_EXPIRING[] =
     "                    WHERE t.officer_id = c.officer_id"
     "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
     "                      AND t.expires_at > pg_catalog.now())";
-/* An older, expired renewal URL gives way to the new one. */
-static const char SQL_RENEW_SUPERSEDE[] =
-    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
-    " WHERE officer_id = $1::bigint AND purpose = 'ra_renew'"
-    "   AND used_at IS NULL";
-static const char SQL_RENEW_TOKEN[] =
-    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
-    "  officer_id, cert_id, expires_at)"
-    " SELECT 'ra_renew', $1::bytea, $2::bigint, $3::bigint, $4::bigint,"
-    "        least(not_after, pg_catalog.now() +"
-    "              pg_catalog.make_interval(days => $5::integer))"
-    "   FROM ra.certificate WHERE cert_id = $4::bigint"
-    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "  'YYYY-MM-DD HH24:MI') AS expires";
 
 static const char SQL_OPERATOR_ADD[] =
     "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
@@ -291,15 +241,6 @@ ra_desk_ou_add(struct ra_desk *d, const struct ra_desk_args *a)
 	    RA_ARGS(RA_TEXT(a->domain), RA_TEXT(a->ou)));
 }
 
-/* Days a retrieval URL lives (Pin.UrlDays, at least 1). */
-static int
-url_days(const struct ra_desk *d)
-{
-	int	 n = ra_conf_int(d->conf, "Pin.UrlDays", 31);
-
-	return n < 1 ? 1 : n;
-}
-
 static const char *
 site_url(struct ra_desk *d)
 {
@@ -311,47 +252,22 @@ site_url(struct ra_desk *d)
 	return base;
 }
 
-/*
- * Inside a transaction: a new certificate retrieval URL for the officer
- * in row 0 of "who", and the mail that carries it
- * (登録担当者用証明書発行受付通知).  The URL is never shown to the desk.
- */
+/* Whom a new URL of the officer in row "i" of "res" is for. */
 static enum ra_err
-officer_url(struct ra_desk *d, const PGresult *who)
+url_who(const PGresult *res, int i, struct ra_url_who *w)
 {
-	struct ra_kv	 kv[5];
-	PGresult	*tok = NULL;
-	const char	*base;
-	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1], url[512];
-	int64_t		 inst, off;
 	enum ra_err	 er;
 
-	if ((base = site_url(d)) == NULL)
-		return RA_ECONF;
-	if ((er = ra_get_i64(who, 0, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_get_i64(who, 0, "officer_id", &off)) != RA_OK ||
-	    (er = ra_token_new(token, sha)) != RA_OK)
-		goto out;
-	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_ADD, &tok,
-	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(inst), RA_INT(off),
-	    RA_INT(url_days(d))))) != RA_OK)
-		goto out;
-	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
-	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(who, 0, "name_ja") };
-	kv[1] = (struct ra_kv){ "NameRomaji", ra_get_text(who, 0,
-	    "name_romaji") };
-	kv[2] = (struct ra_kv){ "InstitutionJa", ra_get_text(who, 0,
-	    "institution_ja") };
-	kv[3] = (struct ra_kv){ "URL", url };
-	kv[4] = (struct ra_kv){ "Expires", ra_get_text(tok, 0, "expires") };
-	er = ra_mail_queue(d->db, "ra-cert-url", ra_get_text(who, 0, "mail"),
-	    kv, 5);
-out:
-	OPENSSL_cleanse(token, sizeof(token));
-	OPENSSL_cleanse(url, sizeof(url));
-	PQclear(tok);
-	return er;
+	memset(w, 0, sizeof(*w));
+	if ((er = ra_get_i64(res, i, "institution_id", &w->institution_id)) !=
+	    RA_OK ||
+	    (er = ra_get_i64(res, i, "officer_id", &w->officer_id)) != RA_OK)
+		return er;
+	w->name_ja = ra_get_text(res, i, "name_ja");
+	w->name_romaji = ra_get_text(res, i, "name_romaji");
+	w->institution_ja = ra_get_text(res, i, "institution_ja");
+	w->mail = ra_get_text(res, i, "mail");
+	return RA_OK;
 }
 
 /*
@@ -361,16 +277,18 @@ out:
 enum ra_err
 ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	PGresult	*res = NULL, *dom = NULL;
-	const char	*p;
-	size_t		 ndom;
-	int64_t		 inst, off;
-	enum ra_err	 er;
+	struct ra_url_who	 who;
+	PGresult		*res = NULL, *dom = NULL;
+	const char		*p;
+	size_t			 ndom;
+	enum ra_err		 er;
 
 	if (a->institution == NULL || a->name_ja == NULL || a->romaji == NULL ||
 	    a->mail == NULL || a->phone == NULL || a->domains == NULL ||
 	    a->interfaces == NULL)
 		return RA_EUSAGE;
+	if (site_url(d) == NULL)
+		return RA_ECONF;
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
 	if ((er = ra_db_run1(d->db, "officer", SQL_OFFICER_ADD, &res,
@@ -385,14 +303,13 @@ ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 			    "already registered there", a->mail);
 		goto out;
 	}
-	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_get_i64(res, 0, "officer_id", &off)) != RA_OK)
+	if ((er = url_who(res, 0, &who)) != RA_OK)
 		goto out;
 	for (ndom = 1, p = a->domains; *p != '\0'; p++)
 		ndom += *p == ',';
 	if ((er = ra_db_run(d->db, "officer domains", SQL_OFFICER_DOMAINS,
-	    &dom, RA_ARGS(RA_INT(inst), RA_INT(off), RA_TEXT(a->domains)))) !=
-	    RA_OK)
+	    &dom, RA_ARGS(RA_INT(who.institution_id), RA_INT(who.officer_id),
+	    RA_TEXT(a->domains)))) != RA_OK)
 		goto out;
 	if (strtoul(PQcmdTuples(dom), NULL, 10) != ndom) {
 		er = desk_why(d, RA_EINPUT, "%s: every domain must be registered "
@@ -400,14 +317,15 @@ ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 		goto out;
 	}
 	if ((er = ra_db_run(d->db, "officer interfaces", SQL_OFFICER_PERMS,
-	    NULL, RA_ARGS(RA_INT(off), RA_TEXT(a->interfaces)))) != RA_OK ||
-	    (er = officer_url(d, res)) != RA_OK ||
-	    (er = desk_audit(d, "desk.officer.add", inst, off, NULL)) !=
+	    NULL, RA_ARGS(RA_INT(who.officer_id), RA_TEXT(a->interfaces)))) !=
 	    RA_OK ||
+	    (er = ra_url_ra_cert_new(d->db, d->conf, &who)) != RA_OK ||
+	    (er = desk_audit(d, "desk.officer.add", who.institution_id,
+	    who.officer_id, NULL)) != RA_OK ||
 	    (er = ra_db_commit(d->db)) != RA_OK)
 		goto out;
 	desk_said(d, "officer %lld registered; the retrieval URL is mailed to "
-	    "%s", (long long)off, a->mail);
+	    "%s", (long long)who.officer_id, a->mail);
 out:
 	er = desk_db_why(d, er, "officer");
 	ra_db_rollback(d->db);
@@ -423,12 +341,14 @@ out:
 enum ra_err
 ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	PGresult	*res = NULL;
-	int64_t		 inst;
-	enum ra_err	 er;
+	struct ra_url_who	 who;
+	PGresult		*res = NULL;
+	enum ra_err		 er;
 
 	if (a->officer <= 0)
 		return RA_EUSAGE;
+	if (site_url(d) == NULL)
+		return RA_ECONF;
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
 	if ((er = ra_db_run1(d->db, "officer", SQL_OFFICER_OF, &res,
@@ -438,16 +358,14 @@ ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 			    "registered or not active", a->officer);
 		goto out;
 	}
-	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_db_run(d->db, "old URLs", SQL_URL_SUPERSEDE, NULL,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK ||
-	    (er = officer_url(d, res)) != RA_OK ||
-	    (er = desk_audit(d, "desk.url.reissue", inst, a->officer, NULL)) !=
-	    RA_OK ||
+	if ((er = url_who(res, 0, &who)) != RA_OK ||
+	    (er = ra_url_ra_cert_new(d->db, d->conf, &who)) != RA_OK ||
+	    (er = desk_audit(d, "desk.url.reissue", who.institution_id,
+	    a->officer, NULL)) != RA_OK ||
 	    (er = ra_db_commit(d->db)) != RA_OK)
 		goto out;
 	desk_said(d, "a new retrieval URL for officer %lld is mailed to %s",
-	    a->officer, ra_get_text(res, 0, "mail"));
+	    a->officer, who.mail);
 out:
 	er = desk_db_why(d, er, "retrieval URL");
 	ra_db_rollback(d->db);
@@ -455,10 +373,10 @@ out:
 	return er;
 }
 
-/* The printable PIN letter (HTML) for the officer of "res". */
+/* The printable PIN letter (HTML) for the officer of URL "u". */
 static enum ra_err
-pin_letter(struct ra_desk *d, const PGresult *res, const char *pin,
-    char **html)
+pin_letter(struct ra_desk *d, const struct ra_officer_url *u,
+    const char *pin, char **html)
 {
 	HDF		*hdf = NULL;
 	NEOERR		*err;
@@ -469,14 +387,14 @@ pin_letter(struct ra_desk *d, const PGresult *res, const char *pin,
 		nerr_ignore(&err);
 		return RA_ENOMEM;
 	}
-	if ((err = hdf_set_value(hdf, "Letter.InstitutionJa", ra_get_text(res,
-	    0, "institution_ja"))) != STATUS_OK ||
-	    (err = hdf_set_value(hdf, "Letter.NameJa", ra_get_text(res, 0,
-	    "name_ja"))) != STATUS_OK ||
-	    (err = hdf_set_value(hdf, "Letter.NameRomaji", ra_get_text(res, 0,
-	    "name_romaji"))) != STATUS_OK ||
-	    (err = hdf_set_value(hdf, "Letter.Expires", ra_get_text(res, 0,
-	    "expires"))) != STATUS_OK ||
+	if ((err = hdf_set_value(hdf, "Letter.InstitutionJa",
+	    u->institution_ja)) != STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.NameJa", u->name_ja)) !=
+	    STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.NameRomaji", u->name_romaji)) !=
+	    STATUS_OK ||
+	    (err = hdf_set_value(hdf, "Letter.Expires", u->expires)) !=
+	    STATUS_OK ||
 	    (err = hdf_set_value(hdf, "Letter.PIN", pin)) != STATUS_OK) {
 		nerr_ignore(&err);
 		goto out;
@@ -490,6 +408,18 @@ out:
 	return er;
 }
 
+/* The officer's live retrieval URL, or the reason there is none. */
+static enum ra_err
+officer_url(struct ra_desk *d, int64_t officer, struct ra_officer_url *u)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_url_of_officer(d->db, officer, u)) == RA_ENOTFOUND)
+		er = desk_why(d, RA_EINPUT, "officer %lld has no live retrieval "
+		    "URL", (long long)officer);
+	return er;
+}
+
 /*
  * Give the officer's live retrieval URL a new access PIN (after the desk
  * checked who they are).  The PIN is said once and stored hashed.  With
@@ -499,51 +429,32 @@ out:
 enum ra_err
 ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	PGresult	*res = NULL;
-	unsigned char	 salt[SALT_LEN], hash[32];
-	char		 pin[PIN_LEN + 1] = "", *html = NULL;
-	int64_t		 inst, token;
-	int		 iter, locked;
-	enum ra_err	 er;
+	struct ra_officer_url	 u;
+	struct ra_pin_stored	 st;
+	char			 pin[RA_PIN_LEN + 1] = "", *html = NULL;
+	enum ra_err		 er;
 
 	if (a->officer <= 0)
 		return RA_EUSAGE;
-	if ((iter = ra_conf_int(d->conf, "Pin.Iterations", 100000)) < 10000)
-		iter = 10000;
+	memset(&st, 0, sizeof(st));
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_OF, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld has no live "
-			    "retrieval URL", a->officer);
-		goto out;
-	}
-	if ((er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK ||
-	    (er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_get_i64(res, 0, "token_id", &token)) != RA_OK)
+	if ((er = officer_url(d, a->officer, &u)) != RA_OK)
 		goto out;
 	/* Unlocking is its own, deliberate step (pin-reset). */
-	if (locked) {
+	if (u.locked) {
 		er = desk_why(d, RA_EDENIED, "officer %lld: the retrieval URL is "
 		    "locked after wrong PINs; check who is calling, then "
 		    "pin-reset", a->officer);
 		goto out;
 	}
-	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
-	    (er = ra_pin_new(pin, PIN_LEN)) != RA_OK ||
-	    (er = ra_pin_hash(pin, salt, sizeof(salt), iter, hash)) != RA_OK) {
-		er = er != RA_OK ? er : RA_ECRYPTO;
-		goto out;
-	}
-	if ((er = ra_db_run(d->db, "set PIN", SQL_PIN_SET, NULL,
-	    RA_ARGS(RA_INT(token), RA_BYTES(salt, sizeof(salt)),
-	    RA_BYTES(hash, sizeof(hash)), RA_INT(iter)))) != RA_OK ||
-	    (er = desk_audit(d, "desk.pin.issue", inst, a->officer, NULL)) !=
-	    RA_OK)
+	if ((er = ra_pin_issue(d->conf, pin, &st)) != RA_OK ||
+	    (er = ra_url_pin_store(d->db, u.token_id, &st)) != RA_OK ||
+	    (er = desk_audit(d, "desk.pin.issue", u.institution_id, a->officer,
+	    NULL)) != RA_OK)
 		goto out;
 	if (a->letter != NULL) {
-		if ((er = pin_letter(d, res, pin, &html)) != RA_OK)
+		if ((er = pin_letter(d, &u, pin, &html)) != RA_OK)
 			goto out;
 		if (strcmp(a->letter, "-") != 0 &&
 		    (er = ra_write_atomic(a->letter, html, strlen(html),
@@ -556,7 +467,7 @@ ra_desk_pin_issue(struct ra_desk *d, const struct ra_desk_args *a)
 	if ((er = ra_db_commit(d->db)) != RA_OK)
 		goto out;
 	desk_said(d, "access PIN for officer %lld (%s): %s", a->officer,
-	    ra_get_text(res, 0, "name_romaji"), pin);
+	    u.name_romaji, pin);
 	if (a->letter != NULL && strcmp(a->letter, "-") == 0) {
 		d->letter = html;
 		html = NULL;
@@ -567,10 +478,9 @@ out:
 		free(html);
 	}
 	OPENSSL_cleanse(pin, sizeof(pin));
-	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(&st, sizeof(st));
 	er = desk_db_why(d, er, "access PIN");
 	ra_db_rollback(d->db);
-	PQclear(res);
 	return er;
 }
 
@@ -578,78 +488,42 @@ out:
 enum ra_err
 ra_desk_pin_reset(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	PGresult	*res = NULL;
-	int64_t		 inst, token;
-	enum ra_err	 er;
+	struct ra_officer_url	 u;
+	enum ra_err		 er;
 
 	if (a->officer <= 0)
 		return RA_EUSAGE;
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
-	if ((er = ra_db_run1(d->db, "retrieval URL", SQL_TOKEN_OF, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld has no live "
-			    "retrieval URL", a->officer);
-		goto out;
-	}
-	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
-	    (er = ra_get_i64(res, 0, "token_id", &token)) == RA_OK &&
-	    (er = ra_db_run(d->db, "reset PIN", SQL_PIN_RESET, NULL,
-	    RA_ARGS(RA_INT(token)))) == RA_OK &&
-	    (er = desk_audit(d, "desk.pin.reset", inst, a->officer, NULL)) ==
-	    RA_OK &&
+	if ((er = officer_url(d, a->officer, &u)) == RA_OK &&
+	    (er = ra_url_pin_clear(d->db, u.token_id)) == RA_OK &&
+	    (er = desk_audit(d, "desk.pin.reset", u.institution_id,
+	    a->officer, NULL)) == RA_OK &&
 	    (er = ra_db_commit(d->db)) == RA_OK)
 		desk_said(d, "retrieval URL of officer %lld unlocked; issue a "
 		    "new PIN with pin-issue", a->officer);
-out:
 	er = desk_db_why(d, er, "retrieval URL");
 	ra_db_rollback(d->db);
-	PQclear(res);
 	return er;
 }
 
-/* One renewal notice: supersede, new URL, mail, audit; one transaction. */
+/* One renewal notice: new URL (the old one gives way), mail, audit. */
 static enum ra_err
-renew_one(struct ra_desk *d, const PGresult *res, int i, const char *base)
+renew_one(struct ra_desk *d, const PGresult *res, int i)
 {
-	struct ra_kv	 kv[6];
-	PGresult	*tok = NULL;
-	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1], url[512];
-	int64_t		 inst, off, cert;
-	enum ra_err	 er;
+	struct ra_url_who	 who;
+	enum ra_err		 er;
 
-	if ((er = ra_get_i64(res, i, "institution_id", &inst)) != RA_OK ||
-	    (er = ra_get_i64(res, i, "officer_id", &off)) != RA_OK ||
-	    (er = ra_get_i64(res, i, "cert_id", &cert)) != RA_OK ||
-	    (er = ra_token_new(token, sha)) != RA_OK)
+	if ((er = url_who(res, i, &who)) != RA_OK ||
+	    (er = ra_get_i64(res, i, "cert_id", &who.cert_id)) != RA_OK)
 		return er;
-	if ((er = ra_db_begin(d->db)) != RA_OK ||
-	    (er = ra_db_run(d->db, "supersede", SQL_RENEW_SUPERSEDE, NULL,
-	    RA_ARGS(RA_INT(off)))) != RA_OK ||
-	    (er = ra_db_run1(d->db, "renewal URL", SQL_RENEW_TOKEN, &tok,
-	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(inst), RA_INT(off),
-	    RA_INT(cert), RA_INT(url_days(d))))) != RA_OK)
-		goto out;
-	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
-	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(res, i, "name_ja") };
-	kv[1] = (struct ra_kv){ "NameRomaji", ra_get_text(res, i,
-	    "name_romaji") };
-	kv[2] = (struct ra_kv){ "InstitutionJa", ra_get_text(res, i,
-	    "institution_ja") };
-	kv[3] = (struct ra_kv){ "URL", url };
-	kv[4] = (struct ra_kv){ "Expires", ra_get_text(tok, 0, "expires") };
-	kv[5] = (struct ra_kv){ "NotAfter", ra_get_text(res, i, "not_after") };
-	if ((er = ra_mail_queue(d->db, "ra-renew-url", ra_get_text(res, i,
-	    "mail"), kv, 6)) == RA_OK &&
-	    (er = desk_audit(d, "desk.renew.notify", inst, off, NULL)) == RA_OK)
+	who.not_after = ra_get_text(res, i, "not_after");
+	if ((er = ra_db_begin(d->db)) == RA_OK &&
+	    (er = ra_url_renewal_new(d->db, d->conf, &who)) == RA_OK &&
+	    (er = desk_audit(d, "desk.renew.notify", who.institution_id,
+	    who.officer_id, NULL)) == RA_OK)
 		er = ra_db_commit(d->db);
-out:
 	ra_db_rollback(d->db);
-	PQclear(tok);
-	OPENSSL_cleanse(token, sizeof(token));
-	OPENSSL_cleanse(url, sizeof(url));
 	return er;
 }
 
@@ -662,18 +536,17 @@ enum ra_err
 ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	const char	*base;
 	int		 i, sent = 0;
 	enum ra_err	 er, first = RA_OK;
 
-	if ((base = site_url(d)) == NULL)
+	if (site_url(d) == NULL)
 		return RA_ECONF;
 	if ((er = ra_db_run(d->db, "expiring", SQL_EXPIRING, &res,
 	    RA_ARGS(RA_INT(a->days > 0 ? a->days : ra_conf_int(d->conf,
 	    "Ra.RenewDays", 30))))) != RA_OK)
 		return er;
 	for (i = 0; i < PQntuples(res); i++) {
-		if ((er = renew_one(d, res, i, base)) == RA_OK) {
+		if ((er = renew_one(d, res, i)) == RA_OK) {
 			sent++;
 			continue;
 		}

@@ -30,6 +30,16 @@ enum ra_err	 ra_pin_hash(const char *, const unsigned char *, size_t, int,
 int		 ra_pin_check(const char *, const unsigned char *, size_t, int,
 		    const unsigned char *, size_t);
 
+#define RA_PIN_LEN	12	/* the access PIN (manual 2-2-1) */
+struct ra_pin_stored {
+	unsigned char	 salt[16];
+	unsigned char	 hash[32];
+	int		 cost;		/* PBKDF2 iterations */
+};
+
+enum ra_err	 ra_pin_issue(const struct ra_conf *, char[RA_PIN_LEN + 1],
+		    struct ra_pin_stored *);
+
 /* url.c: one-time URLs as the public screens see them (by token only) */
 struct ra_url {
 	unsigned char	 sha[32];	/* the token's hash: the URL's key */
@@ -72,6 +82,30 @@ enum ra_err	 ra_url_used(PGconn *, const unsigned char[32]);
 enum ra_err	 ra_cert_url_open(PGconn *, const char *,
 		    struct ra_cert_url *);
 void		 ra_cert_url_free(struct ra_cert_url *);
+
+/* The desk side: whom a new URL is for, and an officer's live URL. */
+struct ra_url_who {
+	int64_t		 institution_id, officer_id;
+	int64_t		 cert_id;		/* renewal: the RA certificate */
+	const char	*name_ja, *name_romaji, *institution_ja, *mail;
+	const char	*not_after;		/* renewal: its expiry */
+};
+
+struct ra_officer_url {
+	int64_t		 token_id, institution_id;
+	int		 locked;
+	char		 name_ja[257], name_romaji[65], institution_ja[513];
+	char		 expires[32];
+};
+
+enum ra_err	 ra_url_ra_cert_new(PGconn *, const struct ra_conf *,
+		    const struct ra_url_who *);
+enum ra_err	 ra_url_renewal_new(PGconn *, const struct ra_conf *,
+		    const struct ra_url_who *);
+enum ra_err	 ra_url_of_officer(PGconn *, int64_t, struct ra_officer_url *);
+enum ra_err	 ra_url_pin_store(PGconn *, int64_t,
+		    const struct ra_pin_stored *);
+enum ra_err	 ra_url_pin_clear(PGconn *, int64_t);
 
 /* desk.c: the service desk's actions, each with what it said or why not */
 struct ra_desk {

@@ -97,3 +97,25 @@ ra_pin_check(const char *pin, const unsigned char *salt, size_t saltlen,
 	OPENSSL_cleanse(dk, sizeof(dk));
 	return match;
 }
+
+/*
+ * The access PIN policy: 12 characters (ra_pin_new's alphabet), stored as
+ * PBKDF2-HMAC-SHA256 under a random 16-byte salt with Pin.Iterations
+ * (at least 10000, default 100000) iterations.  "pin" is shown once.
+ */
+enum ra_err
+ra_pin_issue(const struct ra_conf *c, char pin[RA_PIN_LEN + 1],
+    struct ra_pin_stored *st)
+{
+	enum ra_err	 er;
+
+	if ((st->cost = ra_conf_int(c, "Pin.Iterations", 100000)) < 10000)
+		st->cost = 10000;
+	if (RAND_bytes(st->salt, sizeof(st->salt)) != 1)
+		return RA_ECRYPTO;
+	if ((er = ra_pin_new(pin, RA_PIN_LEN)) != RA_OK ||
+	    (er = ra_pin_hash(pin, st->salt, sizeof(st->salt), st->cost,
+	    st->hash)) != RA_OK)
+		OPENSSL_cleanse(pin, RA_PIN_LEN + 1);
+	return er;
+}

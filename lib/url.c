@@ -1,5 +1,7 @@
 /*
- * url.c: one-time URLs as the public screens see them.  The public zone
+ * url.c: the one-time URLs' whole life.  The desk side makes them (a new
+ * or lost RA certificate, a renewal), with the mail that carries them,
+ * and sets or clears their access PIN; the public side finds them.  The public zone
  * has no right on ra.access_token: it finds a URL by the hash of the token
  * it was given and changes it through the functions of 011-zones.sql,
  * which take that hash too, so one URL cannot reach another.  The row
@@ -14,6 +16,52 @@
 
 #include "ra.h"
 #include "domain.h"
+
+static const char SQL_URL_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_cert'"
+    "   AND used_at IS NULL";
+static const char SQL_RA_CERT_URL_ADD[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, expires_at)"
+    " VALUES ('ra_cert', $1::bytea, $2::bigint, $3::bigint,"
+    "  pg_catalog.now() + pg_catalog.make_interval(days => $4::integer))"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI') AS expires";
+static const char SQL_OFFICER_URL[] =
+    "SELECT t.token_id, o.institution_id, o.name_ja, o.name_romaji,"
+    "       i.name_ja AS institution_ja,"
+    "       to_char(t.expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "       'YYYY-MM-DD HH24:MI') AS expires, t.locked_at IS NOT NULL AS locked"
+    "  FROM ra.access_token t"
+    "  JOIN ra.officer o ON o.officer_id = t.officer_id"
+    "  JOIN ra.institution i ON i.institution_id = o.institution_id"
+    " WHERE t.officer_id = $1::bigint AND t.purpose = 'ra_cert'"
+    "   AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()"
+    "   FOR UPDATE OF t";
+static const char SQL_PIN_SET[] =
+    "UPDATE ra.access_token SET pin_kdf = 'pbkdf2-sha256',"
+    "       pin_salt = $2::bytea, pin_hash = $3::bytea,"
+    "       pin_cost = $4::integer, pin_set_at = pg_catalog.now()"
+    " WHERE token_id = $1::bigint";
+static const char SQL_PIN_RESET[] =
+    "UPDATE ra.access_token SET pin_kdf = NULL, pin_salt = NULL,"
+    "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
+    "       failures = 0, locked_at = NULL"
+    " WHERE token_id = $1::bigint";
+static const char SQL_RENEW_SUPERSEDE[] =
+    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
+    " WHERE officer_id = $1::bigint AND purpose = 'ra_renew'"
+    "   AND used_at IS NULL";
+static const char SQL_RENEW_URL_ADD[] =
+    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
+    "  officer_id, cert_id, expires_at)"
+    " SELECT 'ra_renew', $1::bytea, $2::bigint, $3::bigint, $4::bigint,"
+    "        least(not_after, pg_catalog.now() +"
+    "              pg_catalog.make_interval(days => $5::integer))"
+    "   FROM ra.certificate WHERE cert_id = $4::bigint"
+    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
+    "  'YYYY-MM-DD HH24:MI') AS expires";
 
 static const char SQL_RA_URL[] =
     "SELECT * FROM ra.ra_url_open($1::bytea)";
@@ -259,4 +307,146 @@ ra_cert_url_free(struct ra_cert_url *u)
 	PQfreemem(u->der);
 	u->der = NULL;
 	u->derlen = 0;
+}
+
+/* ---- the desk side ---------------------------------------------------- */
+
+/* Days a retrieval URL lives (Pin.UrlDays, at least 1). */
+static int
+url_days(const struct ra_conf *c)
+{
+	int	 n = ra_conf_int(c, "Pin.UrlDays", 31);
+
+	return n < 1 ? 1 : n;
+}
+
+/*
+ * Mail the URL of token "token" to the officer of "who" (template "tmpl"
+ * with the URL's expiry "expires"): the URL itself is never shown.
+ */
+static enum ra_err
+url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
+    const struct ra_url_who *who, const char *token, const char *expires)
+{
+	struct ra_kv	 kv[6];
+	const char	*base = ra_conf_get(c, "Site.URL");
+	char		 url[512];
+	size_t		 n = 0;
+	enum ra_err	 er;
+
+	if (base == NULL) {
+		ra_warnx("config %s: Site.URL is not set", c->path);
+		return RA_ECONF;
+	}
+	snprintf(url, sizeof(url), "%s/raget.cgi?t=%s", base, token);
+	kv[n++] = (struct ra_kv){ "NameJa", who->name_ja };
+	kv[n++] = (struct ra_kv){ "NameRomaji", who->name_romaji };
+	kv[n++] = (struct ra_kv){ "InstitutionJa", who->institution_ja };
+	kv[n++] = (struct ra_kv){ "URL", url };
+	kv[n++] = (struct ra_kv){ "Expires", expires };
+	if (who->not_after != NULL)
+		kv[n++] = (struct ra_kv){ "NotAfter", who->not_after };
+	er = ra_mail_queue(db, tmpl, who->mail, kv, n);
+	OPENSSL_cleanse(url, sizeof(url));
+	return er;
+}
+
+/*
+ * Inside a transaction: a new certificate retrieval URL for an officer
+ * (the ones before it stop working) and the mail that carries it
+ * (登録担当者用証明書発行受付通知).
+ */
+enum ra_err
+ra_url_ra_cert_new(PGconn *db, const struct ra_conf *c,
+    const struct ra_url_who *who)
+{
+	PGresult	*res = NULL;
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1];
+	enum ra_err	 er;
+
+	if ((er = ra_token_new(token, sha)) != RA_OK)
+		return er;
+	if ((er = ra_db_run(db, "old URLs", SQL_URL_SUPERSEDE, NULL,
+	    RA_ARGS(RA_INT(who->officer_id)))) == RA_OK &&
+	    (er = ra_db_run1(db, "retrieval URL", SQL_RA_CERT_URL_ADD, &res,
+	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(who->institution_id),
+	    RA_INT(who->officer_id), RA_INT(url_days(c))))) == RA_OK)
+		er = url_mail(db, c, "ra-cert-url", who, token,
+		    ra_get_text(res, 0, "expires"));
+	OPENSSL_cleanse(token, sizeof(token));
+	PQclear(res);
+	return er;
+}
+
+/*
+ * Inside a transaction: a renewal URL for the officer's RA certificate
+ * who->cert_id (an older renewal URL gives way), living until that
+ * certificate expires at most, and its mail.
+ */
+enum ra_err
+ra_url_renewal_new(PGconn *db, const struct ra_conf *c,
+    const struct ra_url_who *who)
+{
+	PGresult	*res = NULL;
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1];
+	enum ra_err	 er;
+
+	if ((er = ra_token_new(token, sha)) != RA_OK)
+		return er;
+	if ((er = ra_db_run(db, "supersede", SQL_RENEW_SUPERSEDE, NULL,
+	    RA_ARGS(RA_INT(who->officer_id)))) == RA_OK &&
+	    (er = ra_db_run1(db, "renewal URL", SQL_RENEW_URL_ADD, &res,
+	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(who->institution_id),
+	    RA_INT(who->officer_id), RA_INT(who->cert_id),
+	    RA_INT(url_days(c))))) == RA_OK)
+		er = url_mail(db, c, "ra-renew-url", who, token,
+		    ra_get_text(res, 0, "expires"));
+	OPENSSL_cleanse(token, sizeof(token));
+	PQclear(res);
+	return er;
+}
+
+/* The officer's live certificate retrieval URL, locked; RA_ENOTFOUND. */
+enum ra_err
+ra_url_of_officer(PGconn *db, int64_t officer, struct ra_officer_url *u)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	memset(u, 0, sizeof(*u));
+	if ((er = ra_db_run1(db, "retrieval URL", SQL_OFFICER_URL, &res,
+	    RA_ARGS(RA_INT(officer)))) == RA_OK &&
+	    (er = ra_get_i64(res, 0, "token_id", &u->token_id)) == RA_OK &&
+	    (er = ra_get_i64(res, 0, "institution_id", &u->institution_id)) ==
+	    RA_OK &&
+	    (er = ra_get_bool(res, 0, "locked", &u->locked)) == RA_OK &&
+	    (er = ra_get_str(res, 0, "name_ja", u->name_ja,
+	    sizeof(u->name_ja))) == RA_OK &&
+	    (er = ra_get_str(res, 0, "name_romaji", u->name_romaji,
+	    sizeof(u->name_romaji))) == RA_OK &&
+	    (er = ra_get_str(res, 0, "institution_ja", u->institution_ja,
+	    sizeof(u->institution_ja))) == RA_OK)
+		er = ra_get_str(res, 0, "expires", u->expires,
+		    sizeof(u->expires));
+	PQclear(res);
+	return er;
+}
+
+/* A new access PIN for the URL (only its hash is kept). */
+enum ra_err
+ra_url_pin_store(PGconn *db, int64_t token_id, const struct ra_pin_stored *st)
+{
+	return ra_db_run(db, "set PIN", SQL_PIN_SET, NULL,
+	    RA_ARGS(RA_INT(token_id), RA_BYTES(st->salt, sizeof(st->salt)),
+	    RA_BYTES(st->hash, sizeof(st->hash)), RA_INT(st->cost)));
+}
+
+/* Unlock the URL: its PIN and failure count cleared. */
+enum ra_err
+ra_url_pin_clear(PGconn *db, int64_t token_id)
+{
+	return ra_db_run(db, "reset PIN", SQL_PIN_RESET, NULL,
+	    RA_ARGS(RA_INT(token_id)));
 }
