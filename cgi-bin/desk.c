@@ -337,7 +337,7 @@ desk_web(struct ra_req *r)
 	X509			*crt = NULL;
 	PGresult		*res = NULL;
 	const char		*f[W__MAX];
-	char			 key[64], operator[80], actor[96];
+	char			 key[64], operator[257], actor[264];
 	size_t			 c;
 	int			 i;
 	enum ra_err		 er;

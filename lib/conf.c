@@ -18,9 +18,6 @@
 
 /* Every key the code reads must be present; a typo fails at start, not later. */
 static const char *const conf_required[] = {
-	"Db.Public",
-	"Db.Officer",
-	"Db.Desk",
 	"Db.Worker",
 	"Db.Admin",
 	"Paths.Templates",

@@ -23,28 +23,20 @@
 
 extern char **environ;
 
-/* libpq reads PG* variables; the caller's must not steer the zone's. */
+/*
+ * libpq reads PG* variables; the caller's must not steer the zone's.
+ * Dropped from environ in place (unsetenv cannot remove an entry
+ * without '=').
+ */
 static void
 drop_pg_environment(void)
 {
-	char	 name[64];
-	size_t	 n;
-	int	 again = 1;
+	char	**r, **w;
 
-	while (again) {
-		again = 0;
-		for (char **e = environ; *e != NULL; e++) {
-			if (strncmp(*e, "PG", 2) != 0)
-				continue;
-			if ((n = strcspn(*e, "=")) >= sizeof(name))
-				continue;
-			memcpy(name, *e, n);
-			name[n] = '\0';
-			unsetenv(name);
-			again = 1;
-			break;
-		}
-	}
+	for (r = w = environ; *r != NULL; r++)
+		if (strncmp(*r, "PG", 2) != 0)
+			*w++ = *r;
+	*w = NULL;
 }
 
 enum ra_err

@@ -49,7 +49,8 @@ GRANT SELECT (mail_id) ON ra.mail TO ra_public, ra_officer, ra_desk;
 GRANT INSERT ON ra.request, ra.job TO ra_public;
 GRANT UPDATE (retrieved_at) ON ra.certificate TO ra_public;
 -- (DELETE ... RETURNING needs SELECT: the keys are encrypted under each
--- request's own random password, which this role cannot read.)
+-- request's own random password, which this role cannot read; and only
+-- the key of a request some retrieval URL made is within its reach.)
 GRANT SELECT, DELETE ON ra.p12_pending TO ra_public;
 
 -- Officer: its institution's records, its uploads and its sessions.
@@ -220,6 +221,46 @@ CREATE POLICY request_public_select ON ra.request FOR SELECT TO ra_public
 CREATE POLICY request_others ON ra.request
     TO ra_officer, ra_desk, ra_worker, ra_mailer USING (true) WITH CHECK (true);
 
+-- And such a request must be the one of a URL by the time its transaction
+-- commits: only ra.url_requested, which takes the token's hash, links
+-- them, so a public screen taken over cannot ask for an officer's
+-- certificate without that officer's URL.
+CREATE FUNCTION ra.request_public_linked() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ra.access_token t
+                    WHERE t.request_id = NEW.request_id
+                      AND t.officer_id = NEW.officer_id) THEN
+        RAISE EXCEPTION 'a request of the public zone must be its URL''s'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER request_public_linked
+    AFTER INSERT ON ra.request DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (session_user = 'ra_public')
+    EXECUTE FUNCTION ra.request_public_linked();
+
+-- The waiting keys the public zone can reach: those of RA-officer
+-- requests made from a retrieval URL that is not used up yet.
+CREATE FUNCTION ra.url_holds_key(cert bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT EXISTS (SELECT 1 FROM ra.certificate c
+                     JOIN ra.access_token t ON t.request_id = c.request_id
+                    WHERE c.cert_id = cert AND t.used_at IS NULL
+                      AND t.purpose IN ('ra_cert', 'ra_renew'))
+$$;
+REVOKE ALL ON FUNCTION ra.url_holds_key(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.url_holds_key(bigint) TO ra_public;
+
+ALTER TABLE ra.p12_pending ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p12_public ON ra.p12_pending FOR ALL TO ra_public
+    USING (ra.url_holds_key(cert_id));
+CREATE POLICY p12_others ON ra.p12_pending
+    TO ra_officer, ra_desk, ra_worker, ra_mailer USING (true) WITH CHECK (true);
+
 -- ra_web served all three zones; it goes.
 DO $$
 DECLARE
@@ -239,8 +280,8 @@ BEGIN
     REVOKE ALL ON SCHEMA ra FROM ra_web;
     BEGIN
         DROP ROLE ra_web;
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-        RAISE NOTICE 'ra_web has rights elsewhere in the cluster; kept';
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+        RAISE NOTICE 'ra_web is still used elsewhere, or not ours to drop; kept';
     END;
 END
 $$;

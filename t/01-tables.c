@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "tap.h"
 
 int

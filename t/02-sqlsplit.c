@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "tap.h"
 
 /* Split "sql"; join the statements with '|' into "out". Returns count or -1. */

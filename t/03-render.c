@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ClearSilver.h>
+
 #include "ra.h"
+#include "domain.h"
 #include "tap.h"
 
 #define HOSTILE	"<script>alert(1)</script>\"'&"

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "tap.h"
 
 static const char good[] =

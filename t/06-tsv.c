@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "tap.h"
 
 static struct ra_tsv_errors	 errs;

@@ -93,6 +93,20 @@ is "$(sqlstate "INSERT INTO ra.request (institution_id, action, kind, profile_id
 is "$(sqlstate "INSERT INTO ra.request (institution_id, officer_id, action, kind, profile_id, subject_der, subject_dn)
      VALUES (1, 1, 'issue', 'ra_officer', 1, '\\x30', 'CN=x')" ra_public)" 42501 \
     "nor an RA certificate for an officer without an open retrieval URL"
+# With the officer's URL open, the request passes the row policy but not
+# the commit: only ra.url_requested, which takes the token's hash, can
+# make it the URL's own.
+sql "INSERT INTO ra.access_token (purpose, token_sha256, institution_id, officer_id, expires_at)
+     VALUES ('ra_cert', sha256('open url'), 1, 1, now() + interval '1 day')"
+out=$(psql -h "$T/var/pgsock" -U ra_public -d ra -Atq -v ON_ERROR_STOP=1 -c \
+    "INSERT INTO ra.request (institution_id, officer_id, action, kind, profile_id, subject_der, subject_dn)
+     VALUES (1, 1, 'issue', 'ra_officer', 1, '\\x30', 'CN=x')" 2>&1)
+has "$out" "a request of the public zone must be its URL's" \
+    "nor one for an officer whose URL is open, without that URL's token"
+is "$(sql "SELECT count(*) FROM ra.request")" 0 "and nothing is queued"
+is "$(sqlstate "SELECT ra.url_requested(sha256('wrong token'), 1)" ra_public)" ok \
+    "(ra.url_requested with a wrong token changes nothing)"
+is "$(sql "SELECT count(*) FROM ra.access_token WHERE request_id IS NOT NULL")" 0 "and links nothing"
 is "$(sqlstate "SELECT recipients, data FROM ra.mail" ra_desk)" 42501 "ra_desk cannot read the outbox"
 is "$(sqlstate "SELECT count(*) FROM ra.session" ra_desk)" 42501 "nor officers' sessions"
 is "$(sqlstate "INSERT INTO ra.batch (institution_id, officer_id, kind, action, filename)
