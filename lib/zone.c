@@ -1,13 +1,13 @@
 /*
  * zone.c: who a binary runs as.  The programs of a web zone are installed
- * set-user-ID to the zone's own Unix user (ra-public, ra-officer,
- * ra-desk), so PostgreSQL's peer authentication gives each zone its own
- * role (schema/011-zones.sql), and set-group-ID to its group.  Apache's
- * user runs them; the first thing
- * they do is become the zone's user wholly, real and saved IDs too, so a
- * screen taken over cannot turn back into Apache's user and run another
- * zone's programs: their directories are open to Apache's user alone
- * (conf/zones).  Binaries that are not set-user-ID are left as they are.
+ * set-user-ID and set-group-ID to the zone's own Unix user (ra-public,
+ * ra-officer, ra-desk), so PostgreSQL's peer authentication gives each
+ * zone its own role (schema/011-zones.sql).  Apache's user runs them; the
+ * first thing they do is become the zone's user wholly, real and saved
+ * IDs too, so a screen taken over cannot turn back into Apache's user and
+ * run another zone's programs: their directories are open to Apache's
+ * user alone (conf/zones).  Binaries that are not set-ID are left as they
+ * are.
  */
 #include <sys/prctl.h>
 
