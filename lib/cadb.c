@@ -36,23 +36,16 @@ static const char SQL_CA_BY_SKI[] =
 enum ra_err
 ra_ca_insert(PGconn *db, const struct ra_ca_row *ca, int64_t *id)
 {
-	PGresult	*res = NULL;
 	enum ra_err	 er;
 
-	*id = 0;
-	er = ra_db_run1(db, "register CA", SQL_CA_INSERT, &res,
+	er = ra_db_run_i64(db, "register CA", SQL_CA_INSERT, "ca_id", id,
 	    RA_ARGS(RA_TEXT(ca->name), RA_TEXT(ca->slug),
 	    RA_TEXT(ca->parent_ca_id == 0 ? "root" : "issuing"),
 	    RA_INT(ca->parent_ca_id), RA_TEXT(ca->subject),
 	    RA_TEXT(ca->der_hex), RA_TEXT(ca->ski_hex), RA_TEXT(ca->key_path),
 	    RA_TEXT(ca->not_before), RA_TEXT(ca->not_after),
 	    RA_TEXT(ca->crl_url), RA_TEXT(ca->issuer_url)));
-	if (er == RA_ENOTFOUND)
-		er = RA_EDUP;
-	if (er == RA_OK)
-		er = ra_get_i64(res, 0, "ca_id", id);
-	PQclear(res);
-	return er;
+	return er == RA_ENOTFOUND ? RA_EDUP : er;
 }
 
 /* CA "id" issues certificates of "kind" (current: the one for new ones). */
@@ -92,30 +85,18 @@ ra_ca_make_current(PGconn *db, const char *name, const char *kind)
 	return er;
 }
 
-static enum ra_err
-ca_find(PGconn *db, const char *sql, const char *key, int64_t *id)
-{
-	PGresult	*res = NULL;
-	enum ra_err	 er;
-
-	*id = 0;
-	if ((er = ra_db_run1(db, "CA", sql, &res, RA_ARGS(RA_TEXT(key)))) ==
-	    RA_OK)
-		er = ra_get_i64(res, 0, "ca_id", id);
-	PQclear(res);
-	return er;
-}
-
 /* The CA named "name"; RA_ENOTFOUND if none. */
 enum ra_err
 ra_ca_by_name(PGconn *db, const char *name, int64_t *id)
 {
-	return ca_find(db, SQL_CA_BY_NAME, name, id);
+	return ra_db_run_i64(db, "CA", SQL_CA_BY_NAME, "ca_id", id,
+	    RA_ARGS(RA_TEXT(name)));
 }
 
 /* The CA whose key identifier is "ski_hex" (bytea text); RA_ENOTFOUND. */
 enum ra_err
 ra_ca_by_ski(PGconn *db, const char *ski_hex, int64_t *id)
 {
-	return ca_find(db, SQL_CA_BY_SKI, ski_hex, id);
+	return ra_db_run_i64(db, "CA", SQL_CA_BY_SKI, "ca_id", id,
+	    RA_ARGS(RA_TEXT(ski_hex)));
 }

@@ -47,13 +47,6 @@ ra_catalog_interfaces(PGconn *db, PGresult **res)
 enum ra_err
 ra_institution_by_code(PGconn *db, const char *code, int64_t *id)
 {
-	PGresult	*res = NULL;
-	enum ra_err	 er;
-
-	*id = 0;
-	if ((er = ra_db_run1(db, "institution", SQL_INSTITUTION_BY_CODE, &res,
-	    RA_ARGS(RA_TEXT(code)))) == RA_OK)
-		er = ra_get_i64(res, 0, "institution_id", id);
-	PQclear(res);
-	return er;
+	return ra_db_run_i64(db, "institution", SQL_INSTITUTION_BY_CODE,
+	    "institution_id", id, RA_ARGS(RA_TEXT(code)));
 }

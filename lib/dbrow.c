@@ -10,6 +10,24 @@
 
 #include "ra.h"
 
+/*
+ * The integer column "col" of the one row a statement answers (an id
+ * looked up by its key); RA_ENOTFOUND when there is none.
+ */
+enum ra_err
+ra_db_run_i64(PGconn *db, const char *what, const char *sql, const char *col,
+    int64_t *v, const struct ra_arg *args, size_t nargs)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*v = 0;
+	if ((er = ra_db_run1(db, what, sql, &res, args, nargs)) == RA_OK)
+		er = ra_get_i64(res, 0, col, v);
+	PQclear(res);
+	return er;
+}
+
 /* Keep "*res" if it has exactly one row: RA_ENOTFOUND (none), RA_EDB. */
 static enum ra_err
 one_row(const char *what, PGresult **res)

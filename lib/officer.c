@@ -453,13 +453,6 @@ static const char SQL_OFFICER_INSTITUTION[] =
 enum ra_err
 ra_officer_institution(PGconn *db, int64_t officer, int64_t *inst)
 {
-	PGresult	*res = NULL;
-	enum ra_err	 er;
-
-	*inst = 0;
-	if ((er = ra_db_run1(db, "officer", SQL_OFFICER_INSTITUTION, &res,
-	    RA_ARGS(RA_INT(officer)))) == RA_OK)
-		er = ra_get_i64(res, 0, "institution_id", inst);
-	PQclear(res);
-	return er;
+	return ra_db_run_i64(db, "officer", SQL_OFFICER_INSTITUTION,
+	    "institution_id", inst, RA_ARGS(RA_INT(officer)));
 }

@@ -108,6 +108,8 @@ enum ra_err	 ra_db_query1(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_run1(PGconn *, const char *, const char *, PGresult **,
 		    const struct ra_arg *, size_t);
+enum ra_err	 ra_db_run_i64(PGconn *, const char *, const char *,
+		    const char *, int64_t *, const struct ra_arg *, size_t);
 const char	*ra_get_text(const PGresult *, int, const char *);
 enum ra_err	 ra_get_i64(const PGresult *, int, const char *, int64_t *);
 enum ra_err	 ra_get_int(const PGresult *, int, const char *, int *);

@@ -17,15 +17,18 @@
 #include "ra.h"
 #include "domain.h"
 
+/* The officer's earlier URLs of a purpose give way to a new one. */
 static const char SQL_URL_SUPERSEDE[] =
     "UPDATE ra.access_token SET used_at = pg_catalog.now()"
-    " WHERE officer_id = $1::bigint AND purpose = 'ra_cert'"
-    "   AND used_at IS NULL";
-static const char SQL_RA_CERT_URL_ADD[] =
+    " WHERE officer_id = $1::bigint AND purpose = $2 AND used_at IS NULL";
+/* A renewal URL ($5: the RA certificate) lives no longer than it. */
+static const char SQL_URL_ADD[] =
     "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
-    "  officer_id, expires_at)"
-    " VALUES ('ra_cert', $1::bytea, $2::bigint, $3::bigint,"
-    "  pg_catalog.now() + pg_catalog.make_interval(days => $4::integer))"
+    "  officer_id, cert_id, expires_at)"
+    " VALUES ($1, $2::bytea, $3::bigint, $4::bigint, nullif($5::bigint, 0),"
+    "  least(pg_catalog.now() + pg_catalog.make_interval(days => $6::integer),"
+    "        (SELECT not_after FROM ra.certificate"
+    "          WHERE cert_id = nullif($5::bigint, 0))))"
     " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
     "  'YYYY-MM-DD HH24:MI') AS expires";
 static const char SQL_OFFICER_URL[] =
@@ -49,19 +52,6 @@ static const char SQL_PIN_RESET[] =
     "       pin_hash = NULL, pin_cost = NULL, pin_set_at = NULL,"
     "       failures = 0, locked_at = NULL"
     " WHERE token_id = $1::bigint";
-static const char SQL_RENEW_SUPERSEDE[] =
-    "UPDATE ra.access_token SET used_at = pg_catalog.now()"
-    " WHERE officer_id = $1::bigint AND purpose = 'ra_renew'"
-    "   AND used_at IS NULL";
-static const char SQL_RENEW_URL_ADD[] =
-    "INSERT INTO ra.access_token (purpose, token_sha256, institution_id,"
-    "  officer_id, cert_id, expires_at)"
-    " SELECT 'ra_renew', $1::bytea, $2::bigint, $3::bigint, $4::bigint,"
-    "        least(not_after, pg_catalog.now() +"
-    "              pg_catalog.make_interval(days => $5::integer))"
-    "   FROM ra.certificate WHERE cert_id = $4::bigint"
-    " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "  'YYYY-MM-DD HH24:MI') AS expires";
 
 static const char SQL_RA_URL[] =
     "SELECT * FROM ra.ra_url_open($1::bytea)";
@@ -293,11 +283,8 @@ ra_cert_url_open(PGconn *db, const char *token, struct ra_cert_url *u)
 	    sizeof(u->old_serial))) != RA_OK ||
 	    (er = ra_get_str(res, 0, "admin_mail", u->admin_mail,
 	    sizeof(u->admin_mail))) != RA_OK)
-		goto out;
-out:
-	PQclear(res);
-	if (er != RA_OK)
 		ra_cert_url_free(u);
+	PQclear(res);
 	return er;
 }
 
@@ -352,13 +339,12 @@ url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
 }
 
 /*
- * Inside a transaction: a new certificate retrieval URL for an officer
- * (the ones before it stop working) and the mail that carries it
- * (登録担当者用証明書発行受付通知).
+ * Inside a transaction: a new URL of "purpose" for the officer (the ones
+ * before it stop working) and the mail "tmpl" that carries it.
  */
-enum ra_err
-ra_url_ra_cert_new(PGconn *db, const struct ra_conf *c,
-    const struct ra_url_who *who)
+static enum ra_err
+url_new(PGconn *db, const struct ra_conf *c, const struct ra_url_who *who,
+    const char *purpose, const char *tmpl)
 {
 	PGresult	*res = NULL;
 	unsigned char	 sha[32];
@@ -368,44 +354,32 @@ ra_url_ra_cert_new(PGconn *db, const struct ra_conf *c,
 	if ((er = ra_token_new(token, sha)) != RA_OK)
 		return er;
 	if ((er = ra_db_run(db, "old URLs", SQL_URL_SUPERSEDE, NULL,
-	    RA_ARGS(RA_INT(who->officer_id)))) == RA_OK &&
-	    (er = ra_db_run1(db, "retrieval URL", SQL_RA_CERT_URL_ADD, &res,
-	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(who->institution_id),
-	    RA_INT(who->officer_id), RA_INT(url_days(c))))) == RA_OK)
-		er = url_mail(db, c, "ra-cert-url", who, token,
+	    RA_ARGS(RA_INT(who->officer_id), RA_TEXT(purpose)))) == RA_OK &&
+	    (er = ra_db_run1(db, "retrieval URL", SQL_URL_ADD, &res,
+	    RA_ARGS(RA_TEXT(purpose), RA_BYTES(sha, sizeof(sha)),
+	    RA_INT(who->institution_id), RA_INT(who->officer_id),
+	    RA_INT(who->cert_id), RA_INT(url_days(c))))) == RA_OK)
+		er = url_mail(db, c, tmpl, who, token,
 		    ra_get_text(res, 0, "expires"));
 	OPENSSL_cleanse(token, sizeof(token));
 	PQclear(res);
 	return er;
 }
 
-/*
- * Inside a transaction: a renewal URL for the officer's RA certificate
- * who->cert_id (an older renewal URL gives way), living until that
- * certificate expires at most, and its mail.
- */
+/* A new or lost RA certificate's URL (登録担当者用証明書発行受付通知). */
+enum ra_err
+ra_url_ra_cert_new(PGconn *db, const struct ra_conf *c,
+    const struct ra_url_who *who)
+{
+	return url_new(db, c, who, "ra_cert", "ra-cert-url");
+}
+
+/* A renewal URL for the officer's RA certificate who->cert_id. */
 enum ra_err
 ra_url_renewal_new(PGconn *db, const struct ra_conf *c,
     const struct ra_url_who *who)
 {
-	PGresult	*res = NULL;
-	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1];
-	enum ra_err	 er;
-
-	if ((er = ra_token_new(token, sha)) != RA_OK)
-		return er;
-	if ((er = ra_db_run(db, "supersede", SQL_RENEW_SUPERSEDE, NULL,
-	    RA_ARGS(RA_INT(who->officer_id)))) == RA_OK &&
-	    (er = ra_db_run1(db, "renewal URL", SQL_RENEW_URL_ADD, &res,
-	    RA_ARGS(RA_BYTES(sha, sizeof(sha)), RA_INT(who->institution_id),
-	    RA_INT(who->officer_id), RA_INT(who->cert_id),
-	    RA_INT(url_days(c))))) == RA_OK)
-		er = url_mail(db, c, "ra-renew-url", who, token,
-		    ra_get_text(res, 0, "expires"));
-	OPENSSL_cleanse(token, sizeof(token));
-	PQclear(res);
-	return er;
+	return url_new(db, c, who, "ra_renew", "ra-renew-url");
 }
 
 /* The officer's live certificate retrieval URL, locked; RA_ENOTFOUND. */

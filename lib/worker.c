@@ -1010,14 +1010,10 @@ static const char SQL_DUE[] =
 enum ra_err
 ra_worker_due(PGconn *db, long *due)
 {
-	PGresult	*res = NULL;
-	int64_t		 n = 0;
+	int64_t		 n;
 	enum ra_err	 er;
 
-	if ((er = ra_db_query1(db, "jobs due", SQL_DUE, 0, NULL, &res)) ==
-	    RA_OK)
-		er = ra_get_i64(res, 0, "due", &n);
+	er = ra_db_run_i64(db, "jobs due", SQL_DUE, "due", &n, NULL, 0);
 	*due = (long)n;
-	PQclear(res);
 	return er;
 }
