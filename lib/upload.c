@@ -1,8 +1,9 @@
 /*
- * upload.c: ① 発行・更新・失効 for server certificates (reference §2.3,
- * §5).  Every row is read by the TSV reader, checked against the server
- * rules here, and queued (issue, renew) or carried out (revoke).  In
- * "abort" mode the file is one transaction: one bad row and nothing
+ * upload.c: the TSV upload driver for ① and ③ 発行・更新・失効
+ * (reference §2, §5).  Every row is read by the TSV reader against the
+ * kind's declared table, checked by the kind's row rules (upload-server.c,
+ * upload-client.c), and queued (issue, renew) or carried out (revoke).
+ * In "abort" mode the file is one transaction: one bad row and nothing
  * happens.  Each row has its own savepoint; "partial" mode keeps the good
  * rows of a file with bad ones.  A dry run checks everything and keeps
  * nothing.
@@ -17,37 +18,19 @@
 
 #include "ra.h"
 #include "domain.h"
+#include "upload.h"
 
-/* Our codes for the [I] checks the reference leaves unnumbered (§5.1). */
-enum {
-	E_DN = 206,		/* the DN's own format */
-	E_EXISTS = 212,		/* DN (CN) already issued: use renewal */
-	E_C = 220, E_O, E_STL, E_CN_FQDN, E_DOMAIN, E_PROFILE, E_CSR,
-	E_CSR_DN, E_KEY, E_DUP, E_SERIAL, E_OTHER, E_SERIAL_DN, E_REASON,
-	E_REVOKED, E_RENEWED,
-	E_OU = 371		/* OU not on the allow list */
-};
-
-static const char SQL_OU_OK[] =
-    "SELECT 1 FROM ra.domain_ou o JOIN ra.domain d USING (domain_id)"
-    " WHERE d.institution_id = $1::bigint AND o.ou = $2"
-    "   AND (lower($3) = lower(d.name)"
-    "        OR right(lower($3), length(d.name) + 1) = '.' || lower(d.name))";
-static const char SQL_CN_ISSUED[] =
-    "SELECT 1 FROM ra.certificate"
-    " WHERE institution_id = $1::bigint AND kind = 'server'"
-    "   AND lower(cn) = lower($2) LIMIT 1";
 static const char SQL_OLD_CERT[] =
-    "SELECT c.cert_id, c.institution_id, c.kind, c.cn,"
+    "SELECT c.cert_id, c.institution_id, c.kind, c.cn, c.subject_dn,"
     "       c.superseded_by IS NOT NULL OR EXISTS (SELECT 1 FROM ra.request r"
     "         WHERE r.target_cert_id = c.cert_id AND r.action = 'renew'"
-    "           AND r.state = 'queued')"
+    "           AND r.state IN ('waiting', 'queued')) AS renewed"
     "  FROM ra.certificate c"
     " WHERE c.serial = $1::numeric AND c.state = 'issued'";
 static const char SQL_BATCH_ADD[] =
     "INSERT INTO ra.batch (institution_id, officer_id, kind, action,"
     "  error_mode, filename, sha256, rows_total, rows_ok)"
-    " VALUES ($1::bigint, nullif($2, '0')::bigint, 'server', $3, $4, $5,"
+    " VALUES ($1::bigint, nullif($2, '0')::bigint, $8, $3, $4, $5,"
     "  pg_catalog.sha256($6::bytea), $7::integer, 0)"
     " RETURNING batch_id";
 static const char SQL_BATCH_DONE[] =
@@ -65,26 +48,20 @@ static const char *const mode_name[RA_UPLOAD__MAX] = {
 	[RA_UPLOAD_PARTIAL] = "partial",
 	[RA_UPLOAD_DRYRUN] = "dry_run",
 };
-
-/* Column numbers in ra_tsv_server (reference §2.3.2). */
-enum { C_DN, C_PROFILE, C_METHOD, C_SERIAL, C_REASON, C_COMMENT, C_CSR,
-    C_ADMIN, C_AFFIL, C_MAIL, C_FQDN, C_SOFTWARE, C_DNSNAME };
-
-struct row_ctx {
-	const struct ra_upload_ctx	*ctx;
-	struct ra_tsv_row		*row;
-	struct ra_tsv_errors		*e;
-	const char			*lbl;	/* label of the DN column */
+static const struct ra_upload_rules *const rules_of[RA_UPLOAD_KIND__MAX] = {
+	[RA_UPLOAD_SERVER] = &ra_upload_server_rules,
+	[RA_UPLOAD_CLIENT] = &ra_upload_client_rules,
 };
 
-static void __attribute__((format(printf, 4, 5)))
-row_error(struct row_ctx *rc, int code, int col, const char *fmt, ...)
+void
+ra_upload_error(struct ra_upload_row *rc, int code, int col, const char *fmt,
+    ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	ra_tsv_verrorf(rc->e, code, rc->row->line,
-	    ra_tsv_server.cols[col].label, fmt, ap);
+	ra_tsv_verrorf(rc->e, code, rc->row->line, rc->fmt->cols[col].label,
+	    fmt, ap);
 	va_end(ap);
 }
 
@@ -98,8 +75,8 @@ under(const char *name, const char *domain)
 	    name[n - d - 1] == '.' && strcasecmp(name + n - d, domain) == 0);
 }
 
-static int
-officer_domain(const struct ra_upload_ctx *ctx, const char *name)
+int
+ra_upload_officer_domain(const struct ra_upload_ctx *ctx, const char *name)
 {
 	size_t	 i;
 
@@ -110,8 +87,8 @@ officer_domain(const struct ra_upload_ctx *ctx, const char *name)
 }
 
 /* TSV order CN, OU*, O, L, ST, C; each but OU at most once (§2.1). */
-static int
-dn_order_ok(const X509_NAME *name)
+int
+ra_upload_dn_order_ok(const X509_NAME *name)
 {
 	static const int nids[] = { NID_commonName,
 	    NID_organizationalUnitName, NID_organizationName,
@@ -132,8 +109,8 @@ dn_order_ok(const X509_NAME *name)
 	return 1;
 }
 
-static int
-value_is(const X509_NAME *name, int nid, const char *want)
+int
+ra_upload_value_is(const X509_NAME *name, int nid, const char *want)
 {
 	char	*v = ra_dn_get(name, nid);
 	int	 eq = v != NULL && want != NULL && strcmp(v, want) == 0;
@@ -142,339 +119,158 @@ value_is(const X509_NAME *name, int nid, const char *want)
 	return eq;
 }
 
-/* Every dNSName (comma or space separated) under the officer's domains. */
-static int
-dnsnames_ok(struct row_ctx *rc, const char *list)
-{
-	char	 name[256];
-	size_t	 n;
-
-	for (;;) {
-		list += strspn(list, ", ");
-		if (*list == '\0')
-			return 1;
-		n = strcspn(list, ", ");
-		snprintf(name, sizeof(name), "%.*s", (int)n, list);
-		list += n;
-		if (!officer_domain(rc->ctx, name)) {
-			row_error(rc, E_DOMAIN, C_DNSNAME, "%sは登録担当者の"
-			    "ドメイン配下ではありません。", name);
-			return 0;
-		}
-	}
-}
-
 /*
- * The subject DN of an issue or renewal row, checked against the
- * institution; "*out" the name to certify (caller frees).  0 on an error.
+ * The issued certificate whose serial is in column "col", into "old";
+ * 0 with the row's error when there is none.  The kind's rules say
+ * whether it is one this row may act on.
  */
-static int
-dn_check(struct row_ctx *rc, X509_NAME **out, char **cn)
-{
-	const struct ra_upload_ctx	*ctx = rc->ctx;
-	const char			*param[3];
-	PGresult			*res;
-	X509_NAME			*name = NULL;
-	X509_NAME_ENTRY			*ent;
-	char				 why[256], inst[24], *ou;
-	int				 i, ok = 0;
-
-	*out = NULL;
-	*cn = NULL;
-	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
-	    !dn_order_ok(name)) {
-		row_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
-		goto out;
-	}
-	if (!value_is(name, NID_countryName, "JP")) {
-		row_error(rc, E_C, C_DN, "Cは%sでなければなりません。", "JP");
-		goto out;
-	}
-	if (!value_is(name, NID_organizationName, ctx->name_en)) {
-		row_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
-		    "なりません。", ctx->name_en);
-		goto out;
-	}
-	if (!value_is(name, NID_stateOrProvinceName, ctx->st) ||
-	    !value_is(name, NID_localityName, ctx->l)) {
-		row_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
-		    "なければなりません（%s）。", ctx->stl);
-		goto out;
-	}
-	if ((*cn = ra_dn_get(name, NID_commonName)) == NULL ||
-	    strcasecmp(*cn, rc->row->f[C_FQDN]) != 0) {
-		row_error(rc, E_CN_FQDN, C_FQDN, "%sが主体者DNのCNと一致"
-		    "しません。", "FQDN");
-		goto out;
-	}
-	if (!officer_domain(ctx, *cn)) {
-		row_error(rc, E_DOMAIN, C_FQDN, "%sは登録担当者のドメイン配下"
-		    "ではありません。", *cn);
-		goto out;
-	}
-	if (!dnsnames_ok(rc, rc->row->f[C_DNSNAME]))
-		goto out;
-	snprintf(inst, sizeof(inst), "%lld", (long long)ctx->institution_id);
-	for (i = 0; i < X509_NAME_entry_count(name); i++) {
-		ent = X509_NAME_get_entry(name, i);
-		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
-		    NID_organizationalUnitName ||
-		    ASN1_STRING_to_UTF8((unsigned char **)&ou,
-		    X509_NAME_ENTRY_get_data(ent)) < 0)
-			continue;
-		param[0] = inst;
-		param[1] = ou;
-		param[2] = *cn;
-		res = NULL;
-		if (ra_db_query(ctx->db, "OU allow list", SQL_OU_OK, 3, param,
-		    &res) != RA_OK || PQntuples(res) != 1) {
-			ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl,
-			    "主体者DNのOUが許可リストとして登録された値と一致"
-			    "しません。");
-			PQclear(res);
-			OPENSSL_free(ou);
-			goto out;
-		}
-		PQclear(res);
-		OPENSSL_free(ou);
-	}
-	*out = name;
-	name = NULL;
-	ok = 1;
-out:
-	X509_NAME_free(name);
-	if (!ok) {
-		free(*cn);
-		*cn = NULL;
-	}
-	return ok;
-}
-
-/*
- * The certificate named in column 4, of this institution, same CN; to be
- * renewed, not renewed already nor with a renewal queued.
- */
-static int
-old_cert(struct row_ctx *rc, const char *cn, int renew, int64_t *cert_id)
+int
+ra_upload_old_cert(struct ra_upload_row *rc, int col, struct ra_upload_old *old)
 {
 	PGresult	*res = NULL;
-	const char	*param[1] = { rc->row->f[C_SERIAL] };
 	int		 ok = 0;
 
-	if (ra_db_query(rc->ctx->db, "old certificate", SQL_OLD_CERT, 1, param,
-	    &res) != RA_OK || PQntuples(res) != 1) {
-		row_error(rc, E_SERIAL, C_SERIAL, "%sの証明書が存在しません。",
-		    rc->row->f[C_SERIAL]);
+	memset(old, 0, sizeof(*old));
+	if (ra_db_run1(rc->ctx->db, "old certificate", SQL_OLD_CERT, &res,
+	    RA_ARGS(RA_TEXT(rc->row->f[col]))) != RA_OK) {
+		ra_upload_error(rc, E_SERIAL, col, "%sの証明書が存在しません。",
+		    rc->row->f[col]);
 		goto out;
 	}
-	if (strtoll(PQgetvalue(res, 0, 1), NULL, 10) !=
-	    rc->ctx->institution_id || strcmp(PQgetvalue(res, 0, 2),
-	    "server") != 0) {
-		row_error(rc, E_OTHER, C_SERIAL, "%sは自機関のサーバ証明書では"
-		    "ありません。", rc->row->f[C_SERIAL]);
+	if (ra_get_i64(res, 0, "cert_id", &old->cert_id) != RA_OK ||
+	    ra_get_i64(res, 0, "institution_id", &old->institution_id) !=
+	    RA_OK || ra_get_bool(res, 0, "renewed", &old->renewed) != RA_OK ||
+	    ra_get_str(res, 0, "kind", old->kind, sizeof(old->kind)) != RA_OK ||
+	    ra_get_str(res, 0, "cn", old->cn, sizeof(old->cn)) != RA_OK ||
+	    ra_get_str(res, 0, "subject_dn", old->subject_dn,
+	    sizeof(old->subject_dn)) != RA_OK) {
+		ra_upload_error(rc, E_SERIAL, col, "%sの証明書を読めません。",
+		    rc->row->f[col]);
 		goto out;
 	}
-	if (cn == NULL || strcasecmp(PQgetvalue(res, 0, 3), cn) != 0) {
-		row_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN(CN)"
-		    "が一致しません。", rc->row->f[C_SERIAL]);
-		goto out;
-	}
-	/* An officer acts on the domains given to them, not the institution's. */
-	if (!officer_domain(rc->ctx, cn)) {
-		row_error(rc, E_DOMAIN, C_SERIAL, "%sは登録担当者のドメイン配下"
-		    "ではありません。", cn);
-		goto out;
-	}
-	/* Renew the newest: a second renewal would leave two live twins. */
-	if (renew && strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
-		row_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新されて"
-		    "います。", rc->row->f[C_SERIAL]);
-		goto out;
-	}
-	*cert_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	ok = 1;
 out:
 	PQclear(res);
 	return ok;
 }
 
-/* Issue or renew one row: every rule, then the request. */
-static void
-row_issue(struct row_ctx *rc, enum ra_tsv_action action)
-{
-	const struct ra_upload_ctx	*ctx = rc->ctx;
-	struct ra_newreq		 rq;
-	struct ra_profile		 prof;
-	X509_NAME			*name = NULL;
-	X509_REQ			*csr = NULL;
-	PGresult			*res = NULL;
-	const char			*param[2];
-	char				 why[256], inst[24], *cn = NULL;
-	int64_t				 id, old = 0;
-	enum ra_err			 er;
+/* Reason labels of the revocation mails (reference §2.4.3, §10.3, §10.4). */
+static const struct {
+	const char	*ja, *en, *both;
+} reason_label[] = {
+	[0] = { "その他", "unspecified", "その他 (unspecified)" },
+	[1] = { "鍵の危殆化", "keyCompromise", "鍵の危殆化 (keyCompromise)" },
+	[3] = { "所属変更", "affiliationChanged",
+	    "所属変更 (affiliationChanged)" },
+	[4] = { "証明書の置き換え", "superseded",
+	    "証明書の置き換え (superseded)" },
+	[5] = { "運用停止", "cessationOfOperation",
+	    "運用停止 (cessationOfOperation)" },
+};
 
-	if (!dn_check(rc, &name, &cn))
-		goto out;
-	if (ra_profile_load(ctx->db, atoi(rc->row->f[C_PROFILE]), &prof) !=
-	    RA_OK || strcmp(prof.kind, "server") != 0 || !prof.active) {
-		row_error(rc, E_PROFILE, C_PROFILE, "%sはサーバ証明書の"
-		    "プロファイルではありません。", rc->row->f[C_PROFILE]);
-		goto out;
-	}
-	if (ra_csr_parse((const unsigned char *)rc->row->f[C_CSR],
-	    strlen(rc->row->f[C_CSR]), &csr, why, sizeof(why)) != RA_OK) {
-		row_error(rc, E_CSR, C_CSR, "CSRが正しくありません（%s）。", why);
-		goto out;
-	}
-	if (X509_NAME_cmp(X509_REQ_get_subject_name(csr), name) != 0) {
-		row_error(rc, E_CSR_DN, C_CSR, "%sの主体者DNが申請の主体者DNと"
-		    "一致しません。", "CSR");
-		goto out;
-	}
-	snprintf(inst, sizeof(inst), "%lld", (long long)ctx->institution_id);
-	param[0] = inst;
-	param[1] = cn;
-	if (action == RA_TSV_ISSUE) {
-		if (ra_db_query(ctx->db, "issued CN", SQL_CN_ISSUED, 2, param,
-		    &res) != RA_OK)
-			goto out;
-		if (PQntuples(res) > 0) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
-			goto out;
-		}
-	} else if (!old_cert(rc, cn, 1, &old))
-		goto out;
-	memset(&rq, 0, sizeof(rq));
-	rq.institution_id = ctx->institution_id;
-	rq.officer_id = ctx->officer_id;
-	rq.batch_id = ctx->batch_id;
-	rq.seq = rc->row->line;
-	rq.profile_id = prof.id;
-	rq.subject = name;
-	rq.san_dns = rc->row->f[C_DNSNAME];
-	rq.csr = (const unsigned char *)rc->row->f[C_CSR];
-	rq.csrlen = strlen(rc->row->f[C_CSR]);
-	rq.target_cert_id = old;
-	rq.admin_name = rc->row->f[C_ADMIN];
-	rq.admin_mail = rc->row->f[C_MAIL];
-	rq.affiliation = rc->row->f[C_AFFIL];
-	rq.software = rc->row->f[C_SOFTWARE];
-	rq.profile = &prof;
-	rq.csr_parsed = csr;
-	rq.institution_checked = 1;	/* per file, by the caller */
-	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
-	if (er == RA_EDUP && action == RA_TSV_ISSUE)
-		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-		    "指定したDNはすでに存在しています。");
-	else if (er == RA_EDUP)
-		row_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新されて"
-		    "います。", rc->row->f[C_SERIAL]);
-	else if (er != RA_OK)
-		row_error(rc, E_KEY, C_CSR, "%s", why);
-out:
-	PQclear(res);
-	X509_REQ_free(csr);
-	X509_NAME_free(name);
-	free(cn);
+/* Which label of reason "reason": 0 Japanese, 1 English, 2 both. */
+const char *
+ra_upload_reason(int reason, int which)
+{
+	if (reason < 0 || reason >= (int)RA_NITEMS(reason_label) ||
+	    reason_label[reason].ja == NULL)
+		return "?";
+	return which == 0 ? reason_label[reason].ja : which == 1 ?
+	    reason_label[reason].en : reason_label[reason].both;
 }
 
 static const char SQL_REVOKED_WHO[] =
-    "SELECT c.subject_dn, coalesce(r.admin_mail, ''), o.mail, o.name_ja"
+    "SELECT c.subject_dn, c.kind, coalesce(r.admin_mail, '') AS admin_mail,"
+    "       coalesce(r.admin_name, '') AS admin_name,"
+    "       coalesce(r.user_mail, '') AS user_mail,"
+    "       coalesce(r.user_name, '') AS user_name, o.mail, o.name_ja"
     "  FROM ra.certificate c"
     "  JOIN ra.request r ON r.request_id = c.request_id"
     "  JOIN ra.officer o ON o.officer_id = $2::bigint"
     " WHERE c.cert_id = $1::bigint";
 
-/* Reason labels of the revocation mails (reference §2.4.3). */
-static const char *const reason_label[] = {
-	[0] = "その他 (unspecified)",
-	[1] = "鍵の危殆化 (keyCompromise)",
-	[3] = "所属変更 (affiliationChanged)",
-	[4] = "証明書の置き換え (superseded)",
-	[5] = "運用停止 (cessationOfOperation)",
-};
-
 /*
- * M10: the revocation done, to the RA officer and to the user
- * administrator of record (even when the officer filed it for them).
+ * The revocation done, by mail: M10 (server) to the RA officer and the
+ * user administrator of record; M5 (client, S/MIME) to them and the user.
  */
 static enum ra_err
-revoked_mail(struct row_ctx *rc, int64_t cert_id, int reason)
+revoked_mail(struct ra_upload_row *rc, int64_t cert_id, const char *serial,
+    int reason)
 {
-	struct ra_kv	 kv[4];
+	struct ra_kv	 kv[8];
 	PGresult	*res = NULL;
-	const char	*param[2];
-	char		 cid[24], off[24], to[600], *block = NULL;
+	const char	*kind, *mail[3];
+	char		 to[800], *block = NULL;
+	size_t		 i, n;
+	int		 client;
 	enum ra_err	 er;
 
-	snprintf(cid, sizeof(cid), "%lld", (long long)cert_id);
-	snprintf(off, sizeof(off), "%lld", (long long)rc->ctx->officer_id);
-	param[0] = cid;
-	param[1] = off;
-	if ((er = ra_db_query(rc->ctx->db, "revoked", SQL_REVOKED_WHO, 2, param,
-	    &res)) != RA_OK || PQntuples(res) != 1)
+	if ((er = ra_db_run1(rc->ctx->db, "revoked", SQL_REVOKED_WHO, &res,
+	    RA_ARGS(RA_INT(cert_id), RA_INT(rc->ctx->officer_id)))) != RA_OK)
 		goto out;
-	if ((block = ra_dn_block(PQgetvalue(res, 0, 0))) == NULL) {
+	if ((block = ra_dn_block(ra_get_text(res, 0, "subject_dn"))) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
 	}
-	snprintf(to, sizeof(to), "%s%s%s", PQgetvalue(res, 0, 2),
-	    *PQgetvalue(res, 0, 1) != '\0' ? "," : "", PQgetvalue(res, 0, 1));
-	kv[0] = (struct ra_kv){ "NameJa", PQgetvalue(res, 0, 3) };
+	kind = ra_get_text(res, 0, "kind");
+	client = strcmp(kind, "client") == 0 || strcmp(kind, "smime") == 0;
+	mail[0] = ra_get_text(res, 0, "mail");
+	mail[1] = ra_get_text(res, 0, "admin_mail");
+	mail[2] = client ? ra_get_text(res, 0, "user_mail") : "";
+	for (*to = '\0', i = 0; i < RA_NITEMS(mail); i++) {
+		if (*mail[i] == '\0' || ra_list_has(to, mail[i]))
+			continue;
+		n = strlen(to);
+		snprintf(to + n, sizeof(to) - n, "%s%s", n > 0 ? "," : "",
+		    mail[i]);
+	}
+	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(res, 0, "name_ja") };
 	kv[1] = (struct ra_kv){ "DNBlock", block };
-	kv[2] = (struct ra_kv){ "Serial", rc->row->f[C_SERIAL] };
-	kv[3] = (struct ra_kv){ "Reason", reason >= 0 && reason <
-	    (int)RA_NITEMS(reason_label) && reason_label[reason] != NULL ?
-	    reason_label[reason] : "?" };
-	er = ra_mail_queue(rc->ctx->db, "server-cert-revoked", to, kv, 4);
+	kv[2] = (struct ra_kv){ "Serial", serial };
+	kv[3] = (struct ra_kv){ "Reason", ra_upload_reason(reason, 2) };
+	kv[4] = (struct ra_kv){ "AdminName", ra_get_text(res, 0, "admin_name") };
+	kv[5] = (struct ra_kv){ "UserName", ra_get_text(res, 0, "user_name") };
+	kv[6] = (struct ra_kv){ "ReasonJa", ra_upload_reason(reason, 0) };
+	kv[7] = (struct ra_kv){ "ReasonEn", ra_upload_reason(reason, 1) };
+	er = ra_mail_queue(rc->ctx->db, client ? "client-cert-revoked" :
+	    "server-cert-revoked", to, kv, client ? 8 : 4);
 out:
 	PQclear(res);
 	free(block);
 	return er;
 }
 
-/* Revoke one row: the certificate is ours, the DN its, the reason fits. */
-static void
-row_revoke(struct row_ctx *rc)
+/*
+ * Revoke certificate "cert_id" as the row asks (serial, reason and
+ * comment in columns "c_serial", "c_reason", "c_comment"), and mail it.
+ */
+void
+ra_upload_revoke(struct ra_upload_row *rc, int c_serial, int c_reason,
+    int c_comment, int64_t cert_id)
 {
 	struct ra_revoke	 rv;
-	X509_NAME		*name = NULL;
-	char			 why[256], actor[40], *cn = NULL;
-	int64_t			 old;
+	char			 why[256], actor[40];
 	enum ra_err		 er;
 
-	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
-	    (cn = ra_dn_get(name, NID_commonName)) == NULL) {
-		row_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
-		goto out;
-	}
-	if (!old_cert(rc, cn, 0, &old))
-		goto out;
 	memset(&rv, 0, sizeof(rv));
 	snprintf(actor, sizeof(actor), "officer:%lld",
 	    (long long)rc->ctx->officer_id);
-	rv.serial = rc->row->f[C_SERIAL];
-	rv.reason = atoi(rc->row->f[C_REASON]);
-	rv.comment = rc->row->f[C_COMMENT];
+	rv.serial = rc->row->f[c_serial];
+	rv.reason = atoi(rc->row->f[c_reason]);
+	rv.comment = rc->row->f[c_comment];
 	rv.officer_id = rc->ctx->officer_id;
 	rv.actor = actor;
 	if ((er = ra_revoke(rc->ctx->db, &rv, why, sizeof(why))) == RA_EDUP)
-		row_error(rc, E_REVOKED, C_SERIAL, "%sはすでに失効しています。",
-		    rv.serial);
+		ra_upload_error(rc, E_REVOKED, c_serial, "%sはすでに失効して"
+		    "います。", rv.serial);
 	else if (er == RA_EINPUT && rv.reason == 0 && *rv.comment == '\0')
-		row_error(rc, 201, C_COMMENT, "%sは入力必須項目です。",
-		    ra_tsv_server.cols[C_COMMENT].label);
+		ra_upload_error(rc, 201, c_comment, "%sは入力必須項目です。",
+		    rc->fmt->cols[c_comment].label);
 	else if (er != RA_OK)
-		row_error(rc, E_REASON, C_REASON, "%s", why);
-	else if (revoked_mail(rc, old, rv.reason) != RA_OK)
-		row_error(rc, E_REASON, C_SERIAL, "%s", "revocation mail could "
-		    "not be queued");
-out:
-	X509_NAME_free(name);
-	free(cn);
+		ra_upload_error(rc, E_REASON, c_reason, "%s", why);
+	else if (revoked_mail(rc, cert_id, rv.serial, rv.reason) != RA_OK)
+		ra_upload_error(rc, E_REASON, c_serial, "%s", "revocation mail "
+		    "could not be queued");
 }
 
 /* Whether rows before "i" already name this CN or serial (duplicates). */
@@ -483,7 +279,7 @@ duplicate(const struct ra_tsv *t, size_t i, int col)
 {
 	size_t	 k;
 
-	if (*t->rows[i].f[col] == '\0')
+	if (col < 0 || *t->rows[i].f[col] == '\0')
 		return 0;
 	for (k = 0; k < i; k++)
 		if (strcasecmp(t->rows[k].f[col], t->rows[i].f[col]) == 0)
@@ -493,7 +289,8 @@ duplicate(const struct ra_tsv *t, size_t i, int col)
 
 /* The result TSV: the input row, 処理結果, エラー内容 (UTF-8). */
 static char *
-result_tsv(const struct ra_tsv *t, const struct ra_tsv_errors *e)
+result_tsv(const struct ra_tsv_format *fmt, const struct ra_tsv *t,
+    const struct ra_tsv_errors *e)
 {
 	char	*buf = NULL;
 	size_t	 len = 0, i, c, k, listed;
@@ -502,8 +299,10 @@ result_tsv(const struct ra_tsv *t, const struct ra_tsv_errors *e)
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		return NULL;
 	for (i = 0; i < t->nrows; i++) {
-		for (c = 0; c < ra_tsv_server.ncols; c++)
-			fprintf(fp, "%s\t", t->rows[i].f[c]);
+		/* A PIN is not kept: the result TSV is stored with the batch. */
+		for (c = 0; c < fmt->ncols; c++)
+			fprintf(fp, "%s\t", fmt->cols[c].secret ? "" :
+			    t->rows[i].f[c]);
 		fputs(t->rows[i].errors == 0 ? "OK\t" : "NG\t", fp);
 		for (listed = 0, k = 0; k < e->n; k++)
 			if (e->v[k].line == t->rows[i].line)
@@ -521,8 +320,9 @@ result_tsv(const struct ra_tsv *t, const struct ra_tsv_errors *e)
 
 /* One event per upload, kept with the batch row whatever the mode did. */
 static enum ra_err
-audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
-    enum ra_upload_mode mode, const struct ra_upload_result *res)
+audit_batch(const struct ra_upload_ctx *ctx, const char *event,
+    enum ra_tsv_action action, enum ra_upload_mode mode,
+    const struct ra_upload_result *res)
 {
 	struct ra_event	 ev;
 	char		 detail[200];
@@ -533,7 +333,7 @@ audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	    action_name[action], mode_name[mode], res->ok, res->ng,
 	    res->committed ? "true" : "false");
 	memset(&ev, 0, sizeof(ev));
-	ev.event = "server.upload";
+	ev.event = event;
 	ev.outcome = res->ng == 0 ? "ok" : "fail";
 	ev.institution_id = ctx->institution_id;
 	ev.officer_id = ctx->officer_id;
@@ -548,13 +348,16 @@ audit_batch(const struct ra_upload_ctx *ctx, enum ra_tsv_action action,
  * error only when the database failed us.
  */
 enum ra_err
-ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
-    enum ra_upload_mode mode, const char *filename, const char *buf,
-    size_t len, struct ra_upload_result *res)
+ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
+    enum ra_tsv_action action, enum ra_upload_mode mode,
+    const char *filename, const char *buf, size_t len,
+    struct ra_upload_result *res)
 {
-	struct row_ctx	 rc;
+	const struct ra_upload_rules *ru = rules_of[kind];
+	struct ra_upload_row	 rc;
 	PGresult	*r = NULL;
-	const char	*param[7];
+	const char	*param[8];
+	int		 dup;
 	char		 inst[24], off[24], total[16], okn[16], ngn[16], bid[24],
 			*hex = NULL, *filehex = NULL;
 	size_t		 i, before;
@@ -573,7 +376,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 		res->file_error = 1;
 		return RA_OK;
 	}
-	if (ra_tsv_read(buf, len, &ra_tsv_server, action, ctx->max_records,
+	if (ra_tsv_read(buf, len, ru->fmt, action, ctx->max_records,
 	    &res->t, &res->e) != RA_OK) {
 		res->file_error = 1;
 		return RA_OK;
@@ -594,7 +397,8 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	param[4] = filename;
 	param[5] = filehex;
 	param[6] = total;
-	if ((er = ra_db_query(ctx->db, "batch", SQL_BATCH_ADD, 7, param,
+	param[7] = ru->kind;
+	if ((er = ra_db_query(ctx->db, "batch", SQL_BATCH_ADD, 8, param,
 	    &r)) != RA_OK)
 		goto out;
 	ctx->batch_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -603,9 +407,13 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	memset(&rc, 0, sizeof(rc));
 	rc.ctx = ctx;
 	rc.e = &res->e;
-	rc.lbl = ra_tsv_server.cols[C_DN].label;
+	rc.fmt = ru->fmt;
+	rc.lbl = ru->fmt->cols[0].label;
+	dup = action == RA_TSV_REVOKE ? ru->dup_revoke : ru->dup_issue;
 	for (i = 0; i < res->t.nrows; i++) {
 		rc.row = &res->t.rows[i];
+		rc.t = &res->t;
+		rc.i = i;
 		before = res->e.n + res->e.dropped;
 		/*
 		 * A savepoint per row in every mode: a row the database
@@ -615,16 +423,13 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 		if ((er = ra_db_command(ctx->db, "savepoint",
 		    "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
 			goto out;
-		if (duplicate(&res->t, i, action == RA_TSV_REVOKE ? C_SERIAL :
-		    C_FQDN))
-			row_error(&rc, E_DUP, action == RA_TSV_REVOKE ?
-			    C_SERIAL : C_FQDN, "%sはファイル内で重複しています。",
-			    action == RA_TSV_REVOKE ? rc.row->f[C_SERIAL] :
-			    rc.row->f[C_FQDN]);
+		if (duplicate(&res->t, i, dup))
+			ra_upload_error(&rc, E_DUP, dup, "%sはファイル内で重複して"
+			    "います。", rc.row->f[dup]);
 		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
-			row_revoke(&rc);
+			ru->revoke(&rc);
 		else if (rc.row->errors == 0)
-			row_issue(&rc, action);
+			ru->issue(&rc, action);
 		rc.row->errors += res->e.n + res->e.dropped - before;
 		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR &&
 		    rc.row->errors == 0) {
@@ -641,7 +446,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 		    0, NULL)) != RA_OK)
 			goto out;
 	}
-	if ((res->result = result_tsv(&res->t, &res->e)) == NULL ||
+	if ((res->result = result_tsv(ru->fmt, &res->t, &res->e)) == NULL ||
 	    (hex = ra_bytea_hex((unsigned char *)res->result,
 	    strlen(res->result))) == NULL) {
 		er = RA_ENOMEM;
@@ -657,7 +462,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	if (!res->committed) {
 		ra_db_rollback(ctx->db);
 		if ((er = ra_db_begin(ctx->db)) != RA_OK ||
-		    (er = ra_db_query(ctx->db, "batch", SQL_BATCH_ADD, 7, param,
+		    (er = ra_db_query(ctx->db, "batch", SQL_BATCH_ADD, 8, param,
 		    &r)) != RA_OK)
 			goto out;
 		ctx->batch_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -671,7 +476,7 @@ ra_upload_server(struct ra_upload_ctx *ctx, enum ra_tsv_action action,
 	param[3] = hex;
 	if ((er = ra_db_command(ctx->db, "batch done", SQL_BATCH_DONE, 4,
 	    param)) != RA_OK ||
-	    (er = audit_batch(ctx, action, mode, res)) != RA_OK ||
+	    (er = audit_batch(ctx, ru->event, action, mode, res)) != RA_OK ||
 	    (res->committed && (er = ra_queue_notify(ctx->db)) != RA_OK) ||
 	    (er = ra_db_commit(ctx->db)) != RA_OK) {
 		res->committed = 0;
@@ -742,6 +547,7 @@ ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
 		return RA_EPOLICY;
 	}
 	oc->up.db = db;
+	oc->up.conf = conf;
 	oc->up.officer_id = id;
 	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
 	if (oc->up.max_records < 1)

@@ -1,0 +1,287 @@
+/*
+ * upload-server.c: the rules of a ① server certificate row (reference
+ * §2.3, §5): the DN against the institution and the officer's domains,
+ * the OU allow list, the CSR, the names; then the request, or the
+ * revocation and its mail (M10).  The driver is upload.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/objects.h>
+
+#include "ra.h"
+#include "domain.h"
+#include "upload.h"
+
+static const char SQL_OU_OK[] =
+    "SELECT 1 FROM ra.domain_ou o JOIN ra.domain d USING (domain_id)"
+    " WHERE d.institution_id = $1::bigint AND o.ou = $2"
+    "   AND (lower($3) = lower(d.name)"
+    "        OR right(lower($3), length(d.name) + 1) = '.' || lower(d.name))";
+static const char SQL_CN_ISSUED[] =
+    "SELECT 1 FROM ra.certificate"
+    " WHERE institution_id = $1::bigint AND kind = 'server'"
+    "   AND lower(cn) = lower($2) LIMIT 1";
+
+/* Column numbers in ra_tsv_server (reference §2.3.2). */
+enum { C_DN, C_PROFILE, C_METHOD, C_SERIAL, C_REASON, C_COMMENT, C_CSR,
+    C_ADMIN, C_AFFIL, C_MAIL, C_FQDN, C_SOFTWARE, C_DNSNAME };
+
+/* Every dNSName (comma or space separated) under the officer's domains. */
+static int
+dnsnames_ok(struct ra_upload_row *rc, const char *list)
+{
+	char	 name[256];
+	size_t	 n;
+
+	for (;;) {
+		list += strspn(list, ", ");
+		if (*list == '\0')
+			return 1;
+		n = strcspn(list, ", ");
+		snprintf(name, sizeof(name), "%.*s", (int)n, list);
+		list += n;
+		if (!ra_upload_officer_domain(rc->ctx, name)) {
+			ra_upload_error(rc, E_DOMAIN, C_DNSNAME, "%sは登録担当者"
+			    "のドメイン配下ではありません。", name);
+			return 0;
+		}
+	}
+}
+
+/* Each OU on the allow list of the domain the CN lies under (error 371). */
+static int
+ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
+{
+	X509_NAME_ENTRY	*ent;
+	PGresult	*res;
+	char		*ou;
+	int		 i, ok;
+
+	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+		ent = X509_NAME_get_entry(name, i);
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
+		    NID_organizationalUnitName ||
+		    ASN1_STRING_to_UTF8((unsigned char **)&ou,
+		    X509_NAME_ENTRY_get_data(ent)) < 0)
+			continue;
+		res = NULL;
+		ok = ra_db_run1(rc->ctx->db, "OU allow list", SQL_OU_OK, &res,
+		    RA_ARGS(RA_INT(rc->ctx->institution_id), RA_TEXT(ou),
+		    RA_TEXT(cn))) == RA_OK;
+		PQclear(res);
+		OPENSSL_free(ou);
+		if (!ok) {
+			ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl,
+			    "主体者DNのOUが許可リストとして登録された値と一致"
+			    "しません。");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * The subject DN of an issue or renewal row, checked against the
+ * institution; "*out" the name to certify (caller frees).  0 on an error.
+ */
+static int
+dn_check(struct ra_upload_row *rc, X509_NAME **out, char **cn)
+{
+	const struct ra_upload_ctx	*ctx = rc->ctx;
+	X509_NAME			*name = NULL;
+	char				 why[256];
+	int				 ok = 0;
+
+	*out = NULL;
+	*cn = NULL;
+	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
+	    !ra_upload_dn_order_ok(name)) {
+		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
+		    "いません。", rc->lbl);
+		goto out;
+	}
+	if (!ra_upload_value_is(name, NID_countryName, "JP")) {
+		ra_upload_error(rc, E_C, C_DN, "Cは%sでなければなりません。",
+		    "JP");
+		goto out;
+	}
+	if (!ra_upload_value_is(name, NID_organizationName, ctx->name_en)) {
+		ra_upload_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
+		    "なりません。", ctx->name_en);
+		goto out;
+	}
+	if (!ra_upload_value_is(name, NID_stateOrProvinceName, ctx->st) ||
+	    !ra_upload_value_is(name, NID_localityName, ctx->l)) {
+		ra_upload_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
+		    "なければなりません（%s）。", ctx->stl);
+		goto out;
+	}
+	if ((*cn = ra_dn_get(name, NID_commonName)) == NULL ||
+	    strcasecmp(*cn, rc->row->f[C_FQDN]) != 0) {
+		ra_upload_error(rc, E_CN_FQDN, C_FQDN, "%sが主体者DNのCNと一致"
+		    "しません。", "FQDN");
+		goto out;
+	}
+	if (!ra_upload_officer_domain(ctx, *cn)) {
+		ra_upload_error(rc, E_DOMAIN, C_FQDN, "%sは登録担当者のドメイン"
+		    "配下ではありません。", *cn);
+		goto out;
+	}
+	if (!dnsnames_ok(rc, rc->row->f[C_DNSNAME]) || !ous_ok(rc, name, *cn))
+		goto out;
+	*out = name;
+	name = NULL;
+	ok = 1;
+out:
+	X509_NAME_free(name);
+	if (!ok) {
+		free(*cn);
+		*cn = NULL;
+	}
+	return ok;
+}
+
+/*
+ * The certificate named in column 4: this institution's server
+ * certificate, same CN, under the officer's domains; to be renewed, not
+ * renewed already nor with a renewal pending.
+ */
+static int
+old_cert(struct ra_upload_row *rc, const char *cn, int renew, int64_t *cert_id)
+{
+	struct ra_upload_old	 old;
+
+	if (!ra_upload_old_cert(rc, C_SERIAL, &old))
+		return 0;
+	if (old.institution_id != rc->ctx->institution_id ||
+	    strcmp(old.kind, "server") != 0) {
+		ra_upload_error(rc, E_OTHER, C_SERIAL, "%sは自機関のサーバ証明書"
+		    "ではありません。", rc->row->f[C_SERIAL]);
+		return 0;
+	}
+	if (cn == NULL || strcasecmp(old.cn, cn) != 0) {
+		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
+		    "(CN)が一致しません。", rc->row->f[C_SERIAL]);
+		return 0;
+	}
+	/* An officer acts on the domains given to them, not the institution's. */
+	if (!ra_upload_officer_domain(rc->ctx, cn)) {
+		ra_upload_error(rc, E_DOMAIN, C_SERIAL, "%sは登録担当者のドメイン"
+		    "配下ではありません。", cn);
+		return 0;
+	}
+	/* Renew the newest: a second renewal would leave two live twins. */
+	if (renew && old.renewed) {
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
+		    "されています。", rc->row->f[C_SERIAL]);
+		return 0;
+	}
+	*cert_id = old.cert_id;
+	return 1;
+}
+
+/* Issue or renew one row: every rule, then the request. */
+static void
+row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
+{
+	struct ra_upload_ctx	*ctx = rc->ctx;
+	struct ra_newreq	 rq;
+	struct ra_profile	 prof;
+	X509_NAME		*name = NULL;
+	X509_REQ		*csr = NULL;
+	PGresult		*res = NULL;
+	char			 why[256], *cn = NULL;
+	int64_t			 id, old = 0;
+	enum ra_err		 er;
+
+	if (!dn_check(rc, &name, &cn))
+		goto out;
+	if (ra_profile_load(ctx->db, atoi(rc->row->f[C_PROFILE]), &prof) !=
+	    RA_OK || strcmp(prof.kind, "server") != 0 || !prof.active) {
+		ra_upload_error(rc, E_PROFILE, C_PROFILE, "%sはサーバ証明書の"
+		    "プロファイルではありません。", rc->row->f[C_PROFILE]);
+		goto out;
+	}
+	if (ra_csr_parse((const unsigned char *)rc->row->f[C_CSR],
+	    strlen(rc->row->f[C_CSR]), &csr, why, sizeof(why)) != RA_OK) {
+		ra_upload_error(rc, E_CSR, C_CSR, "CSRが正しくありません（%s）。",
+		    why);
+		goto out;
+	}
+	if (X509_NAME_cmp(X509_REQ_get_subject_name(csr), name) != 0) {
+		ra_upload_error(rc, E_CSR_DN, C_CSR, "%sの主体者DNが申請の主体者DN"
+		    "と一致しません。", "CSR");
+		goto out;
+	}
+	if (action == RA_TSV_ISSUE) {
+		if ((er = ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
+		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn)))) != RA_OK)
+			goto out;
+		if (PQntuples(res) > 0) {
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+			    "指定したDNはすでに存在しています。");
+			goto out;
+		}
+	} else if (!old_cert(rc, cn, 1, &old))
+		goto out;
+	memset(&rq, 0, sizeof(rq));
+	rq.institution_id = ctx->institution_id;
+	rq.officer_id = ctx->officer_id;
+	rq.batch_id = ctx->batch_id;
+	rq.seq = rc->row->line;
+	rq.profile_id = prof.id;
+	rq.subject = name;
+	rq.san_dns = rc->row->f[C_DNSNAME];
+	rq.csr = (const unsigned char *)rc->row->f[C_CSR];
+	rq.csrlen = strlen(rc->row->f[C_CSR]);
+	rq.target_cert_id = old;
+	rq.admin_name = rc->row->f[C_ADMIN];
+	rq.admin_mail = rc->row->f[C_MAIL];
+	rq.affiliation = rc->row->f[C_AFFIL];
+	rq.software = rc->row->f[C_SOFTWARE];
+	rq.profile = &prof;
+	rq.csr_parsed = csr;
+	rq.institution_checked = 1;	/* per file, by the caller */
+	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
+	if (er == RA_EDUP && action == RA_TSV_ISSUE)
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+		    "指定したDNはすでに存在しています。");
+	else if (er == RA_EDUP)
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
+		    "されています。", rc->row->f[C_SERIAL]);
+	else if (er != RA_OK)
+		ra_upload_error(rc, E_KEY, C_CSR, "%s", why);
+out:
+	PQclear(res);
+	X509_REQ_free(csr);
+	X509_NAME_free(name);
+	free(cn);
+}
+
+/* Revoke one row: the certificate is ours, the DN its, the reason fits. */
+static void
+row_revoke(struct ra_upload_row *rc)
+{
+	X509_NAME	*name = NULL;
+	char		 why[256], *cn = NULL;
+	int64_t		 old;
+
+	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
+	    (cn = ra_dn_get(name, NID_commonName)) == NULL) {
+		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
+		    "いません。", rc->lbl);
+		goto out;
+	}
+	if (old_cert(rc, cn, 0, &old))
+		ra_upload_revoke(rc, C_SERIAL, C_REASON, C_COMMENT, old);
+out:
+	X509_NAME_free(name);
+	free(cn);
+}
+
+const struct ra_upload_rules ra_upload_server_rules = {
+	"server", "server.upload", &ra_tsv_server, C_FQDN, C_SERIAL,
+	row_issue, row_revoke
+};

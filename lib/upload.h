@@ -1,0 +1,61 @@
+/*
+ * upload.h: what the upload driver (upload.c) shares with the row rules
+ * of each certificate kind (upload-server.c, upload-client.c).  Inside
+ * libra only; ra.h and domain.h come first.
+ */
+#ifndef RA_UPLOAD_H
+#define RA_UPLOAD_H
+
+/* Our codes for the [I] checks the reference leaves unnumbered (§5.1). */
+enum {
+	E_DN = 206,		/* the DN's own format */
+	E_EXISTS = 212,		/* DN (CN) already issued: use renewal */
+	E_C = 220, E_O, E_STL, E_CN_FQDN, E_DOMAIN, E_PROFILE, E_CSR,
+	E_CSR_DN, E_KEY, E_DUP, E_SERIAL, E_OTHER, E_SERIAL_DN, E_REASON,
+	E_REVOKED, E_RENEWED,
+	E_METHOD = 240, E_MAIL_CN, E_PIN, E_P12NAME,
+	E_OU = 371		/* OU not on the allow list */
+};
+
+/* One row being processed. */
+struct ra_upload_row {
+	struct ra_upload_ctx		*ctx;
+	const struct ra_tsv_format	*fmt;
+	struct ra_tsv_row		*row;
+	const struct ra_tsv		*t;	/* the whole file */
+	size_t				 i;	/* row's index in it */
+	struct ra_tsv_errors		*e;
+	const char			*lbl;	/* label of the DN column */
+};
+
+/* What makes an upload a server or a client one. */
+struct ra_upload_rules {
+	const char			*kind;		/* ra.batch.kind */
+	const char			*event;		/* audit event */
+	const struct ra_tsv_format	*fmt;
+	int				 dup_issue;	/* once per file; -1 */
+	int				 dup_revoke;
+	void	(*issue)(struct ra_upload_row *, enum ra_tsv_action);
+	void	(*revoke)(struct ra_upload_row *);
+};
+
+extern const struct ra_upload_rules ra_upload_server_rules;
+extern const struct ra_upload_rules ra_upload_client_rules;
+
+/* The certificate a renew or revoke row names (column 4). */
+struct ra_upload_old {
+	int64_t		 cert_id, institution_id;
+	int		 renewed;	/* renewed, or a renewal pending */
+	char		 kind[32], cn[257], subject_dn[1025];
+};
+
+void	 ra_upload_error(struct ra_upload_row *, int, int, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+int	 ra_upload_dn_order_ok(const X509_NAME *);
+int	 ra_upload_value_is(const X509_NAME *, int, const char *);
+int	 ra_upload_officer_domain(const struct ra_upload_ctx *, const char *);
+int	 ra_upload_old_cert(struct ra_upload_row *, int, struct ra_upload_old *);
+const char *ra_upload_reason(int, int);
+void	 ra_upload_revoke(struct ra_upload_row *, int, int, int, int64_t);
+
+#endif /* RA_UPLOAD_H */

@@ -1,0 +1,324 @@
+/*
+ * uploadscreen.c: the screens ① and ③ 発行・更新・失効 (server.cgi,
+ * client.cgi).  The RA officer uploads a TSV file (処理内容 issue/renew/
+ * revoke, the error mode, or a dry run) and gets the per-row result
+ * (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
+ *
+ *	GET			the upload form
+ *	POST (multipart)	applyType 1|2|3, errorFlg abort|partial|dryrun,
+ *				csrf, file
+ *	GET ?batch=N		the result TSV of an upload (Shift_JIS)
+ *
+ * From a shell (cron, batch scripts), the same processing:
+ *
+ *	server.cgi --officer ID --action issue|renew|revoke
+ *	    [--mode abort|partial|dry-run] FILE
+ *
+ * prints the result TSV (UTF-8); exit status 1 if any row is NG.
+ */
+#include <getopt.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cgi/cgi.h>
+
+#include "ra.h"
+#include "web.h"
+
+#define UPLOAD_MAX	(10 * 1024 * 1024)
+
+static const char *const actions[RA_TSV_ACTION__MAX] = {
+	[RA_TSV_ISSUE] = "issue", [RA_TSV_RENEW] = "renew",
+	[RA_TSV_REVOKE] = "revoke",
+};
+
+/* ---- from a shell ---------------------------------------------------- */
+
+static enum ra_err
+shell(struct ra_req *r, const struct ra_upload_screen *us)
+{
+	static const struct option lopts[] = {
+		{ "officer", required_argument, NULL, 'o' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ra_upload_officer oc;
+	struct ra_upload_result	*res = NULL;
+	enum ra_upload_mode	 mode = RA_UPLOAD_ABORT;
+	int			 action = -1, ch, i;
+	long long		 officer = 0;
+	char			*buf = NULL, *base;
+	size_t			 len;
+	enum ra_err		 er;
+
+	memset(&oc, 0, sizeof(oc));
+	optind = 0;
+	while ((ch = getopt_long(r->argc + 1, r->argv - 1, "", lopts, NULL)) !=
+	    -1)
+		switch (ch) {
+		case 'o':
+			officer = strtoll(optarg, NULL, 10);
+			break;
+		case 'a':
+			for (i = 0; i < RA_TSV_ACTION__MAX; i++)
+				if (strcmp(optarg, actions[i]) == 0)
+					action = i;
+			break;
+		case 'm':
+			mode = strcmp(optarg, "partial") == 0 ? RA_UPLOAD_PARTIAL :
+			    strcmp(optarg, "dry-run") == 0 ? RA_UPLOAD_DRYRUN :
+			    strcmp(optarg, "abort") == 0 ? RA_UPLOAD_ABORT :
+			    RA_UPLOAD__MAX;
+			break;
+		default:
+			return RA_EUSAGE;
+		}
+	if (officer <= 0 || action < 0 || mode == RA_UPLOAD__MAX ||
+	    optind != r->argc) {
+		fprintf(stderr, "usage: %s --officer ID --action "
+		    "issue|renew|revoke [--mode abort|partial|dry-run] FILE\n",
+		    us->program);
+		return RA_EUSAGE;
+	}
+	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
+	    RA_OK ||
+	    (er = ra_req_db(r, r->zone)) != RA_OK ||
+	    (er = ra_upload_officer_open(r->db, &r->conf, officer, &oc)) != RA_OK)
+		goto out;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	base = strrchr(r->argv[optind - 1], '/');
+	if ((er = ra_upload(&oc.up, us->kind, action, mode, base != NULL ?
+	    base + 1 : r->argv[optind - 1], buf, len, res)) != RA_OK)
+		goto out;
+	if (res->result != NULL)
+		fputs(res->result, stdout);
+	for (i = 0; res->file_error && i < (int)res->e.n; i++)
+		fprintf(stderr, "%s\n", res->e.v[i].text);
+	fprintf(stderr, "%s: %zu OK, %zu NG; %s\n", us->program, res->ok, res->ng,
+	    res->committed ? "done" : "nothing was kept");
+	if (res->file_error || res->ng > 0)
+		er = RA_EDONE;
+out:
+	if (res != NULL)
+		ra_upload_free(res);
+	free(res);
+	free(buf);
+	ra_upload_officer_close(&oc);
+	return er;
+}
+
+/* ---- the screen ------------------------------------------------------ */
+
+static int
+valid_apply(const char *s)
+{
+	return strcmp(s, "1") == 0 || strcmp(s, "2") == 0 || strcmp(s, "3") == 0;
+}
+
+static int
+valid_mode(const char *s)
+{
+	return strcmp(s, "abort") == 0 || strcmp(s, "partial") == 0 ||
+	    strcmp(s, "dryrun") == 0;
+}
+
+enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F__MAX };
+_Static_assert(F__MAX == RA_UPLOAD_FIELDS, "ra_upload_fields[] out of sync");
+const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
+	[F_APPLY]	= { "applyType",	1,	valid_apply },
+	[F_MODE]	= { "errorFlg",		8,	valid_mode },
+	[F_BATCH]	= { "batch",		18,	ra_valid_digits },
+	[F_CSRF]	= RA_FIELD_CSRF,
+	[F_FILE]	= { "file", 255, ra_valid_filename, RA_FIELD_FILE },
+};
+
+/* The result TSV of a batch of this institution, in Shift_JIS. */
+static enum ra_err
+result_download(struct ra_req *r, const struct ra_officer *o, int64_t id)
+{
+	unsigned char	*tsv = NULL;
+	char		*in, *out = NULL, *op;
+	size_t		 len, inleft, outleft;
+	iconv_t		 cd;
+	enum ra_err	 er;
+
+	if ((er = ra_upload_result_tsv(r->db, id, o->institution_id, &tsv,
+	    &len)) != RA_OK)
+		return er;
+	/* Shift_JIS as the files came; a character it lacks is a '?'. */
+	if ((cd = iconv_open("CP932//TRANSLIT", "UTF-8")) == (iconv_t)-1 ||
+	    (out = malloc(2 * len + 1)) == NULL) {
+		er = RA_ESYS;
+		goto out;
+	}
+	in = (char *)tsv;
+	inleft = len;
+	op = out;
+	outleft = 2 * len;
+	(void)iconv(cd, &in, &inleft, &op, &outleft);
+	printf("Status: 200\r\nContent-Type: text/tab-separated-values; "
+	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
+	    "filename=\"result-%lld.tsv\"\r\nCache-Control: no-store\r\n\r\n",
+	    (long long)id);
+	fwrite(out, 1, (size_t)(op - out), stdout);
+out:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	free(out);
+	PQfreemem(tsv);
+	return er;
+}
+
+/* What the screens show of a row besides its result (client uploads). */
+static void
+row_people(struct ra_req *r, const struct ra_upload_screen *us,
+    const struct ra_tsv_row *row, size_t i)
+{
+	char	 key[64];
+
+	if (us->col_name < 0)
+		return;
+	snprintf(key, sizeof(key), "Result.Rows.%zu.Name", i);
+	hdf_set_value(r->page, key, row->f[us->col_name]);
+	snprintf(key, sizeof(key), "Result.Rows.%zu.Affiliation", i);
+	hdf_set_value(r->page, key, row->f[us->col_affiliation]);
+	snprintf(key, sizeof(key), "Result.Rows.%zu.Mail", i);
+	hdf_set_value(r->page, key, row->f[us->col_mail]);
+}
+
+/* The uploaded file, at most UPLOAD_MAX bytes; caller frees. */
+static enum ra_err
+upload_read(struct ra_req *r, char **buf, size_t *len)
+{
+	FILE	*fp = cgi_filehandle(r->cgi, "file");
+	size_t	 n;
+
+	*buf = NULL;
+	*len = 0;
+	if (fp == NULL)
+		return RA_EINPUT;
+	if ((*buf = malloc(UPLOAD_MAX + 1)) == NULL)
+		return RA_ENOMEM;
+	rewind(fp);
+	n = fread(*buf, 1, UPLOAD_MAX + 1, fp);
+	if (n > UPLOAD_MAX) {
+		free(*buf);
+		*buf = NULL;
+		return RA_EINPUT;
+	}
+	*len = n;
+	return RA_OK;
+}
+
+static enum ra_err
+screen(struct ra_req *r, const struct ra_upload_screen *us)
+{
+	struct ra_officer	 o;
+	struct ra_upload_officer oc;
+	struct ra_upload_result	*res = NULL;
+	const char		*f[F__MAX], *name;
+	char			 key[64], num[24], msg[256], *buf = NULL;
+	int64_t			 apply, batch;
+	size_t			 len, i, k;
+	enum ra_err		 er;
+
+	memset(&oc, 0, sizeof(oc));
+	if ((er = ra_form_get(r, ra_upload_fields, F__MAX, f)) != RA_OK ||
+	    (er = ra_officer_open(r, &o)) != RA_OK)
+		return er;
+	if (!o.perm[us->interface])
+		return RA_EDENIED;
+	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
+	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
+	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	if (strcmp(ra_req_method(r), "POST") != 0) {
+		if (f[F_BATCH] == NULL)
+			return ra_render(r, 200, us->tmpl);
+		if (!ra_field_i64(f[F_BATCH], 1, INT64_MAX, &batch))
+			return RA_EINPUT;
+		return result_download(r, &o, batch);
+	}
+	if (!ra_officer_csrf_ok(r, &o))
+		return RA_EDENIED;
+	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
+		return RA_EINPUT;
+	if ((er = ra_upload_officer_open(r->db, &r->conf, o.officer_id, &oc)) ==
+	    RA_EPOLICY)
+		hdf_set_value(r->page, "Error.Code", "215");
+	if (er != RA_OK)
+		goto out;
+	oc.up.source_ip = ra_req_env("REMOTE_ADDR");
+	if ((er = upload_read(r, &buf, &len)) == RA_EINPUT) {
+		/* Said on the screen, with what to do, and audited. */
+		snprintf(msg, sizeof(msg), "ファイルがありません、または%d MBを"
+		    "超えています。ファイルを分けてアップロードしてください。 / no "
+		    "file, or larger than %d MB: split it and upload the parts",
+		    UPLOAD_MAX / (1024 * 1024), UPLOAD_MAX / (1024 * 1024));
+		hdf_set_value(r->page, "Result.File.0", msg);
+		hdf_set_value(r->page, "Result.Ok", "0");
+		snprintf(num, sizeof(num), "officer:%lld",
+		    (long long)o.officer_id);
+		if (ra_audit_refusal(r->db, ra_strerror(er), "upload missing or "
+		    "larger than the limit", num) != RA_OK)
+			ra_warnx("refused upload not audited");
+		er = ra_render(r, 413, us->tmpl);
+		goto out;
+	}
+	if (er != RA_OK)
+		goto out;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	name = hdf_get_value(r->cgi->hdf, "Query.file", "upload.tsv");
+	if (!ra_field_i64(f[F_APPLY], 1, RA_TSV_ACTION__MAX, &apply)) {
+		er = RA_EINPUT;
+		goto out;
+	}
+	if ((er = ra_upload(&oc.up, us->kind, (enum ra_tsv_action)(apply - 1),
+	    strcmp(f[F_MODE], "partial") == 0 ? RA_UPLOAD_PARTIAL :
+	    strcmp(f[F_MODE], "dryrun") == 0 ? RA_UPLOAD_DRYRUN :
+	    RA_UPLOAD_ABORT, name, buf, len, res)) != RA_OK)
+		goto out;
+	hdf_set_int_value(r->page, "Result.Ok", (int)res->ok);
+	hdf_set_int_value(r->page, "Result.Ng", (int)res->ng);
+	hdf_set_int_value(r->page, "Result.Committed", res->committed);
+	hdf_set_value(r->page, "Result.Mode", f[F_MODE]);
+	snprintf(num, sizeof(num), "%lld", (long long)oc.up.batch_id);
+	hdf_set_value(r->page, "Result.Batch", oc.up.batch_id > 0 ? num : "");
+	for (k = 0; res->file_error && k < res->e.n; k++) {
+		snprintf(key, sizeof(key), "Result.File.%zu", k);
+		hdf_set_value(r->page, key, res->e.v[k].text);
+	}
+	for (i = 0; i < res->t.nrows; i++) {
+		snprintf(key, sizeof(key), "Result.Rows.%zu.Seq", i);
+		hdf_set_int_value(r->page, key, res->t.rows[i].line);
+		row_people(r, us, &res->t.rows[i], i);
+		for (k = 0; k < res->e.n; k++)
+			if (res->e.v[k].line == res->t.rows[i].line) {
+				snprintf(key, sizeof(key),
+				    "Result.Rows.%zu.Errors.%zu", i, k);
+				hdf_set_value(r->page, key, res->e.v[k].text);
+			}
+	}
+	er = ra_render(r, 200, us->tmpl);
+out:
+	if (res != NULL)
+		ra_upload_free(res);
+	free(res);
+	free(buf);
+	ra_upload_officer_close(&oc);
+	return er;
+}
+
+enum ra_err
+ra_upload_screen(struct ra_req *r, const struct ra_upload_screen *us)
+{
+	return r->is_cgi ? screen(r, us) : shell(r, us);
+}
