@@ -25,18 +25,18 @@ confdir		= $(sysconfdir)/ra
 WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 		  -Wmissing-prototypes -Wmissing-declarations -Wstrict-prototypes \
 		  -Wno-unused-parameter
-RA_CPPFLAGS	= -D_GNU_SOURCE -Ilib $(SSL_CFLAGS) $(PQ_CFLAGS) $(CS_CFLAGS) $(SECCOMP_CFLAGS) \
+RA_CPPFLAGS	= -D_GNU_SOURCE -Ilib $(SSL_CFLAGS) $(PQ_CFLAGS) $(CS_CFLAGS) $(ZIP_CFLAGS) $(SECCOMP_CFLAGS) \
 		  -DRA_CONF_DEFAULT='"$(confdir)/ra.conf"' \
 		  -DRA_VERSION='"$(VERSION)"'
 ALL_CFLAGS	= -std=c11 $(WARN) $(CFLAGS)
-ALL_LIBS	= lib/libra.a $(CS_LIBS) $(PQ_LIBS) $(SSL_LIBS) $(LIBS)
+ALL_LIBS	= lib/libra.a $(CS_LIBS) $(PQ_LIBS) $(SSL_LIBS) $(ZIP_LIBS) $(LIBS)
 
 LIB_SRCS	= $(sort $(wildcard lib/*.c))
 LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
-ZONE_PUBLIC	= index raget certget
-ZONE_OFFICER	= login menu screen logout server download
+ZONE_PUBLIC	= index raget certget pinget cliget
+ZONE_OFFICER	= login menu screen logout server client download
 ZONE_DESK	= desk
 ZONE_TOOLS	= ca ops worker mail
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
@@ -62,7 +62,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)

@@ -65,6 +65,7 @@ struct ra_worker {
 	const char		*ocsp_url;	/* borrowed from the config */
 	const char		*site_url;	/* for retrieval URLs in mails */
 	const char		*key_dir;	/* Worker.KeyDir: CA keys only */
+	struct ra_client_cfg	 client;	/* client certificates' URLs */
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */
 	void			*hook_arg;

@@ -18,6 +18,7 @@ struct ra_kv {
 enum ra_err	 ra_mail_queue(PGconn *, const char *, const char *,
 		    const struct ra_kv *, size_t);
 int		 ra_mail_send_one(PGconn *, const struct ra_conf *);
+char		*ra_recode(const char *, const char *);
 
 /* pin.c: URL tokens and access PINs */
 #define RA_TOKEN_LEN	43	/* base64url of 32 bytes */
@@ -39,6 +40,31 @@ struct ra_pin_stored {
 
 enum ra_err	 ra_pin_issue(const struct ra_conf *, char[RA_PIN_LEN + 1],
 		    struct ra_pin_stored *);
+
+/*
+ * A client certificate's access PIN also encrypts its PKCS#12: S/MIME BR
+ * §6.1.1.3 wants 112 bits at least.  Made here: 22 of pin_alphabet's 57
+ * characters, 128 bits.
+ */
+#define RA_CLIENT_PIN_LEN	22
+#define RA_PIN_MIN_BITS		112
+
+int		 ra_pin_bits(const char *);
+
+/* seal.c: an access PIN sealed under the token of the URL handing it out */
+enum ra_err	 ra_seal(const char *, int64_t, const char *, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_unseal(const char *, int64_t, const unsigned char *,
+		    size_t, char *, size_t);
+
+/* zip.c: ZIP files in memory (libzip) */
+struct ra_zip;
+
+struct ra_zip	*ra_zip_new(void);
+enum ra_err	 ra_zip_add(struct ra_zip *, const char *, const void *,
+		    size_t);
+enum ra_err	 ra_zip_finish(struct ra_zip *, unsigned char **, size_t *);
+void		 ra_zip_free(struct ra_zip *);
 
 /* url.c: one-time URLs as the public screens see them (by token only) */
 struct ra_url {
@@ -178,6 +204,7 @@ struct ra_tsv_col {
 	char			 need[RA_TSV_ACTION__MAX + 1];	/* R, O, E */
 	enum ra_tsv_class	 cls;
 	size_t			 max;		/* characters */
+	int			 secret;	/* never echoed (an access PIN) */
 };
 
 struct ra_tsv_format {
@@ -209,6 +236,7 @@ struct ra_tsv_errors {
 };
 
 extern const struct ra_tsv_format ra_tsv_server;
+extern const struct ra_tsv_format ra_tsv_client;
 
 enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 		    enum ra_tsv_action, size_t, struct ra_tsv *,
@@ -221,7 +249,7 @@ void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, va_list) __attribute__((format(printf, 5, 0)));
 
-/* upload.c: ① server certificate uploads */
+/* upload.c: ① and ③ uploads */
 enum ra_upload_mode {
 	RA_UPLOAD_ABORT = 0,	/* エラーが有れば全件処理を中止 */
 	RA_UPLOAD_PARTIAL,	/* process the valid rows */
@@ -239,6 +267,7 @@ struct ra_upload_ctx {
 	int64_t		 batch_id;		/* set while processing */
 	size_t		 max_records;		/* Tsv.MaxRecords (error 214) */
 	const char	*source_ip;		/* the web client; NULL: shell */
+	const struct ra_conf *conf;		/* PIN and URL settings */
 };
 
 struct ra_upload_result {
@@ -264,9 +293,15 @@ enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
 void		 ra_upload_officer_close(struct ra_upload_officer *);
 enum ra_err	 ra_upload_result_tsv(PGconn *, int64_t, int64_t,
 		    unsigned char **, size_t *);
-enum ra_err	 ra_upload_server(struct ra_upload_ctx *, enum ra_tsv_action,
-		    enum ra_upload_mode, const char *, const char *, size_t,
-		    struct ra_upload_result *);
+enum ra_upload_kind {
+	RA_UPLOAD_SERVER = 0,	/* ① */
+	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
+	RA_UPLOAD_KIND__MAX
+};
+
+enum ra_err	 ra_upload(struct ra_upload_ctx *, enum ra_upload_kind,
+		    enum ra_tsv_action, enum ra_upload_mode, const char *,
+		    const char *, size_t, struct ra_upload_result *);
 void		 ra_upload_free(struct ra_upload_result *);
 
 /* retrieve.c: server certificates to their user administrators */
@@ -349,6 +384,7 @@ struct ra_profile {
 	char	 key_gen[8];		/* "csr" or "server" */
 	char	 key_usage[128];	/* X509V3 config syntax */
 	char	 ext_key_usage[128];	/* "" for none */
+	char	 policies[128];		/* certificatePolicies OIDs, "" none */
 	char	 subject_attrs[96];	/* "C,ST,L,O,OU,CN" */
 	char	 subject_required[96];
 	int64_t	 ca_id;			/* 0: the kind's current CA */
@@ -379,6 +415,10 @@ struct ra_newreq {
 	const char		*user_name, *user_mail;
 	const char		*affiliation;	/* the format's other columns */
 	const char		*software;
+	const char		*user_affiliation;
+	int			 download_method;	/* client: 1, 2, 3; 0 */
+	const char		*p12_name;	/* client: TSV column 12 */
+	int			 waiting;	/* ブラウザ個別: no job until 【発行】 */
 	/* A caller that checked these already (a TSV upload, per file). */
 	const struct ra_profile	*profile;	/* NULL: load it */
 	X509_REQ		*csr_parsed;	/* NULL: parse csr */
@@ -431,5 +471,54 @@ enum ra_err	 ra_p12_expire(PGconn *, int64_t *);
 enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 		    enum ra_p12_profile, const char *, unsigned char **,
 		    size_t *, char[64]);
+
+/* client.c: a client certificate's URLs and mails, as they are made */
+struct ra_client_cfg {
+	const char	*site;		/* Site.URL */
+	int		 days;		/* Client.UrlDays: the URLs' life */
+	int		 cost;		/* Pin.Iterations */
+};
+
+struct ra_client_row {
+	int64_t		 request_id, institution_id;
+	const char	*pin;		/* clear, to seal and hash */
+	const char	*admin_name, *admin_mail, *user_name, *user_mail;
+};
+
+void		 ra_client_cfg(const struct ra_conf *, struct ra_client_cfg *);
+enum ra_err	 ra_client_urls(PGconn *, const struct ra_client_cfg *,
+		    const struct ra_client_row *, int);
+enum ra_err	 ra_client_issued(PGconn *, const struct ra_client_cfg *,
+		    const char *);
+enum ra_err	 ra_client_batches_done(PGconn *, const struct ra_client_cfg *,
+		    const char *);
+
+/* clientget.c: the public side of those URLs */
+struct ra_client_url {
+	struct ra_url	 u;		/* token, PIN, step nonce, state */
+	char		 purpose[16];	/* pin_download, p12_download, p12_bulk */
+	char		 state[16];	/* the request's, "" for a batch */
+	char		 action[8];
+	int64_t		 batch_id, cert_id;
+	int		 gate_open;	/* the PIN URL before it was used */
+	int		 method;	/* download method, 1 2 3 */
+	char		 user_name[257], user_mail[257];
+	char		 admin_name[257], admin_mail[257];
+	char		 officer_name[257], officer_mail[257];
+	char		 serial[64], subject_dn[1025], p12_name[65];
+};
+
+enum ra_err	 ra_client_url_open(PGconn *, const char *,
+		    struct ra_client_url *);
+enum ra_err	 ra_client_url_used(PGconn *, const unsigned char[32]);
+enum ra_err	 ra_client_issue(PGconn *, const unsigned char[32],
+		    const char *);
+enum ra_err	 ra_client_pin_zip(PGconn *, const char *,
+		    const unsigned char[32], unsigned char **, size_t *);
+enum ra_err	 ra_client_bulk_zip(PGconn *, const char *,
+		    const unsigned char[32], enum ra_p12_profile,
+		    unsigned char **, size_t *, char *, size_t, char[64]);
+enum ra_err	 ra_client_retrieved_mail(PGconn *,
+		    const struct ra_client_url *, const char *, const char *);
 
 #endif /* RA_DOMAIN_H */

@@ -107,6 +107,45 @@ fail:
 	return 0;
 }
 
+/*
+ * certificatePolicies from comma-separated OIDs, without qualifiers (the
+ * config syntax would need an NCONF database for them).
+ */
+static int
+add_policies(X509 *crt, const char *oids)
+{
+	CERTIFICATEPOLICIES	*pols;
+	POLICYINFO		*pi;
+	char			 oid[80];
+	size_t			 n;
+	int			 ok = 0;
+
+	if (*oids == '\0')
+		return 1;
+	if ((pols = sk_POLICYINFO_new_null()) == NULL)
+		return 0;
+	for (; *oids != '\0'; oids += n + (oids[n] == ',')) {
+		n = strcspn(oids, ",");
+		if (n >= sizeof(oid))
+			goto out;
+		memcpy(oid, oids, n);
+		oid[n] = '\0';
+		if ((pi = POLICYINFO_new()) == NULL)
+			goto out;
+		ASN1_OBJECT_free(pi->policyid);
+		if ((pi->policyid = OBJ_txt2obj(oid, 1)) == NULL ||
+		    !sk_POLICYINFO_push(pols, pi)) {
+			POLICYINFO_free(pi);
+			goto out;
+		}
+	}
+	ok = X509_add1_ext_i2d(crt, NID_certificate_policies, pols, 0,
+	    X509V3_ADD_DEFAULT) == 1;
+out:
+	sk_POLICYINFO_pop_free(pols, POLICYINFO_free);
+	return ok;
+}
+
 /* "DNS:a,DNS:b,email:c" from two comma-separated lists; caller frees. */
 static char *
 san_value(const char *dns, const char *email)
@@ -188,6 +227,7 @@ ra_tbs_build(const struct ra_tbs *t, X509 **out, unsigned char **tbs,
 	if (!add_ext(crt, &ctx, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !add_ext(crt, &ctx, NID_key_usage, t->prof->key_usage) ||
 	    !add_ext(crt, &ctx, NID_ext_key_usage, t->prof->ext_key_usage) ||
+	    !add_policies(crt, t->prof->policies) ||
 	    !add_ext(crt, &ctx, NID_subject_key_identifier, "hash") ||
 	    !add_ext(crt, &ctx, NID_authority_key_identifier, "keyid:always") ||
 	    !add_ext(crt, &ctx, NID_subject_alt_name, san) ||

@@ -94,9 +94,12 @@ out:
 	return er;
 }
 
-/* UTF-8 to "charset"; NULL when some character has no encoding there. */
-static char *
-recode(const char *s, const char *charset)
+/*
+ * UTF-8 to "charset" (caller frees); NULL when some character has no
+ * encoding there.  The mails' ISO-2022-JP, the ZIPs' CP932.
+ */
+char *
+ra_recode(const char *s, const char *charset)
 {
 	iconv_t	 cd;
 	char	*in = (char *)s, *out, *o;
@@ -263,8 +266,8 @@ mail_render(PGconn *db, const struct ra_conf *c, const char *id,
 	charset = ra_conf_get(c, "Mail.Charset");
 	if (charset == NULL || strcasecmp(charset, "UTF-8") != 0) {
 		charset = "ISO-2022-JP";
-		if ((subj = recode(text, charset)) == NULL ||
-		    (enc = recode(body, charset)) == NULL) {
+		if ((subj = ra_recode(text, charset)) == NULL ||
+		    (enc = ra_recode(body, charset)) == NULL) {
 			free(subj);
 			subj = enc = NULL;
 		}

@@ -4,6 +4,7 @@
  * under salted PBKDF2-HMAC-SHA256 with the cost kept per row, compared in
  * constant time, and guarded by a failure counter (the callers').
  */
+#include <math.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -118,4 +119,45 @@ ra_pin_issue(const struct ra_conf *c, char pin[RA_PIN_LEN + 1],
 	    st->hash)) != RA_OK)
 		OPENSSL_cleanse(pin, RA_PIN_LEN + 1);
 	return er;
+}
+
+/*
+ * The strength credited to an access PIN someone chose (TSV column 15):
+ * its length times log2 of the alphabet its character classes span
+ * (digits, lower case, upper case, "-_" of base64url, other symbols).
+ * A string with fewer distinct characters than half its length (aaaa,
+ * abab...) is credited nothing: it was not drawn at random.  22
+ * base64url characters, as integrators generate them, give 132 bits.
+ */
+int
+ra_pin_bits(const char *pin)
+{
+	static const char	 b64sym[] = "-_";
+	unsigned char		 seen[256];
+	const unsigned char	*p;
+	size_t			 n = strlen(pin), distinct = 0;
+	int			 digit = 0, lower = 0, upper = 0, sym = 0,
+				 other = 0, alphabet;
+
+	memset(seen, 0, sizeof(seen));
+	for (p = (const unsigned char *)pin; *p != '\0'; p++) {
+		if (*p < 0x21 || *p > 0x7e)
+			return 0;
+		if (!seen[*p]++)
+			distinct++;
+		if (*p >= '0' && *p <= '9')
+			digit = 1;
+		else if (*p >= 'a' && *p <= 'z')
+			lower = 1;
+		else if (*p >= 'A' && *p <= 'Z')
+			upper = 1;
+		else if (strchr(b64sym, *p) != NULL)
+			sym = 1;
+		else
+			other = 1;
+	}
+	if (n == 0 || 2 * distinct < n)
+		return 0;
+	alphabet = 10 * digit + 26 * lower + 26 * upper + 2 * sym + 30 * other;
+	return (int)((double)n * log2((double)alphabet));
 }

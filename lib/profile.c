@@ -16,7 +16,7 @@ static const char SQL_PROFILE[] =
     "       coalesce(ext_key_usage, ''),"
     "       pg_catalog.array_to_string(subject_attrs, ','),"
     "       pg_catalog.array_to_string(subject_required, ','),"
-    "       coalesce(ca_id, 0), active"
+    "       coalesce(ca_id, 0), active, policies"
     "  FROM ra.profile WHERE profile_id = $1::integer";
 
 static void
@@ -57,6 +57,7 @@ ra_profile_load(PGconn *db, int id, struct ra_profile *p)
 	    PQgetvalue(res, 0, 9));
 	p->ca_id = strtoll(PQgetvalue(res, 0, 10), NULL, 10);
 	p->active = strcmp(PQgetvalue(res, 0, 11), "t") == 0;
+	copy(p->policies, sizeof(p->policies), PQgetvalue(res, 0, 12));
 	PQclear(res);
 	return RA_OK;
 }

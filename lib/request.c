@@ -32,7 +32,8 @@ static const char SQL_REQUEST_ADD[] =
     "INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
     "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
     "  csr_der, spki_sha256, key_secret, target_cert_id,"
-    "  admin_name, admin_mail, user_name, user_mail, attrs, cn)"
+    "  admin_name, admin_mail, user_name, user_mail, attrs, cn,"
+    "  download_method, p12_name, state)"
     " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($3, '0')::bigint,"
     "  nullif($4, '0')::integer, $5, $6, $7::integer, $8::bytea, $9,"
     "  coalesce(pg_catalog.string_to_array(nullif($10, ''), ','), '{}'),"
@@ -40,7 +41,9 @@ static const char SQL_REQUEST_ADD[] =
     "  $12::bytea, $13::bytea, $14, nullif($15, '0')::bigint,"
     "  $16, $17, $18, $19,"
     "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
-    "    'affiliation', $20::text, 'software', $21::text)), $22)"
+    "    'affiliation', $20::text, 'software', $21::text,"
+    "    'user_affiliation', nullif($26, ''))), $22,"
+    "  nullif($23, '0')::smallint, $24, $25)"
     " RETURNING request_id";
 
 static const char SQL_JOB_ADD[] =
@@ -198,6 +201,8 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 			    "no CSR is taken", p->id);
 			return RA_EINPUT;
 		}
+		if (rq->waiting)
+			return RA_OK;	/* the password comes with 【発行】 */
 		if (rq->key_secret == NULL || strlen(rq->key_secret) < 8 ||
 		    strlen(rq->key_secret) > 128) {
 			snprintf(why, whysz, "a password of 8 to 128 characters "
@@ -260,8 +265,8 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
-	const char		*param[22];
-	char			 dns[2048], email[256], inst[24], off[24],
+	const char		*param[26];
+	char			 dns[2048], email[256], inst[24], off[24], dm[8],
 				 batch[24], seq[16], pid[16], target[24],
 				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
 				 *shahex = NULL, *cn = NULL, constraint[64];
@@ -340,14 +345,20 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	param[19] = rq->affiliation;
 	param[20] = rq->software;
 	param[21] = cn;
+	snprintf(dm, sizeof(dm), "%d", rq->download_method);
+	param[22] = dm;
+	param[23] = rq->download_method != 0 ? rq->p12_name : NULL;
+	param[24] = rq->waiting ? "waiting" : "queued";
+	param[25] = rq->user_affiliation;
 	/*
 	 * The database decides every "only one" rule, so two uploads racing
 	 * past the checks above cannot both be queued; the loser gets the
 	 * rule's answer, never a system error.
 	 */
-	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 22, param,
+	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 26, param,
 	    &res, constraint, sizeof(constraint));
-	if (er == RA_EDUP && strcmp(constraint, "request_cn_issue_once") == 0)
+	if (er == RA_EDUP && (strcmp(constraint, "request_cn_issue_once") == 0 ||
+	    strcmp(constraint, "request_cn_client_once") == 0))
 		snprintf(why, whysz, "%s is already issued or queued", cn);
 	else if (er == RA_EDUP && strcmp(constraint, "request_renew_once") == 0)
 		snprintf(why, whysz, "the certificate is already renewed or "
@@ -361,7 +372,8 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		goto out;
 	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	param[0] = PQgetvalue(res, 0, 0);
-	er = ra_db_command(db, "queue job", SQL_JOB_ADD, 1, param);
+	if (!rq->waiting)
+		er = ra_db_command(db, "queue job", SQL_JOB_ADD, 1, param);
 out:
 	PQclear(res);
 	if (csr != rq->csr_parsed)

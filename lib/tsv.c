@@ -465,19 +465,19 @@ ra_tsv_name_ok(const char *name)
 
 /* The server certificate TSV (reference §2.3.2), issue/renew/revoke. */
 static const struct ra_tsv_col server_cols[] = {
-	{ "主体者DN",			"RRR", RA_TSV_HALF,	250 },
-	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2 },
-	{ "ダウンロード方法",		"EEE", RA_TSV_DIGITS,	1 },
-	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40 },
-	{ "失効理由",			"EER", RA_TSV_DIGITS,	2 },
-	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128 },
-	{ "CSR",			"RRE", RA_TSV_HALF,	16384 },
-	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64 },
-	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64 },
-	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78 },
-	{ "FQDN",			"RRE", RA_TSV_HALF,	64 },
-	{ "サーバソフトウェア名・バージョン", "RRE", RA_TSV_JIS,	128 },
-	{ "dNSName",			"OOE", RA_TSV_HALF,	250 },
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
+	{ "ダウンロード方法",		"EEE", RA_TSV_DIGITS,	1, 0 },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
+	{ "CSR",			"RRE", RA_TSV_HALF,	16384, 0 },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
+	{ "FQDN",			"RRE", RA_TSV_HALF,	64, 0 },
+	{ "サーバソフトウェア名・バージョン", "RRE", RA_TSV_JIS,	128, 0 },
+	{ "dNSName",			"OOE", RA_TSV_HALF,	250, 0 },
 };
 
 _Static_assert(RA_NITEMS(server_cols) <= RA_TSV_MAXCOLS,
@@ -485,4 +485,35 @@ _Static_assert(RA_NITEMS(server_cols) <= RA_TSV_MAXCOLS,
 
 const struct ra_tsv_format ra_tsv_server = {
 	"server", RA_NITEMS(server_cols), server_cols
+};
+
+/*
+ * The client and S/MIME certificate TSV (reference §2.4): 15 columns, or
+ * 14 in files made before column 15 (アクセスPIN) existed, which read the
+ * same (absent trailing columns are empty).  Revocation rows carry the
+ * DN, serial, reason, comment and the two mail addresses only.
+ */
+static const struct ra_tsv_col client_cols[] = {
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
+	{ "ダウンロード方法",		"RRE", RA_TSV_DIGITS,	1, 0 },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
+	{ "7列目（空欄）",		"EEE", RA_TSV_HALF,	1, 0 },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
+	{ "利用者氏名",			"RRE", RA_TSV_JIS,	64, 0 },
+	{ "P12ダウンロードファイル名",	"RRE", RA_TSV_HALF,	64, 0 },
+	{ "利用者所属",			"OOE", RA_TSV_JIS,	64, 0 },
+	{ "利用者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
+	{ "アクセスPIN",		"OOE", RA_TSV_HALF,	128, 1 },
+};
+
+_Static_assert(RA_NITEMS(client_cols) <= RA_TSV_MAXCOLS,
+    "client_cols[] has more columns than a row can hold");
+
+const struct ra_tsv_format ra_tsv_client = {
+	"client", RA_NITEMS(client_cols), client_cols
 };

@@ -109,6 +109,22 @@ enum ra_err	 ra_client_cert_is(struct ra_req *, int64_t);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
 void		 ra_officer_cookie(char *, size_t, const char *);
 
+/* uploadscreen.c: ① and ③, the upload screens and their shell twins */
+struct ra_upload_screen {
+	const char		*program;	/* for usage and messages */
+	enum ra_upload_kind	 kind;
+	int			 interface;	/* the permission needed */
+	const char		*tmpl;
+	int			 col_name;	/* shown per row; -1: none */
+	int			 col_affiliation, col_mail;
+};
+
+#define RA_UPLOAD_FIELDS	5
+extern const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS];
+
+enum ra_err	 ra_upload_screen(struct ra_req *,
+		    const struct ra_upload_screen *);
+
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {
 	const char	*name;

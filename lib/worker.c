@@ -112,9 +112,13 @@ static const char SQL_SUPERSEDED[] =
     "  FROM ra.certificate c JOIN ra.request r ON r.request_id = c.request_id"
     " WHERE c.cert_id = ANY ($1::bigint[]) AND r.action = 'renew'"
     "   AND old.cert_id = r.target_cert_id AND old.superseded_by IS NULL";
+/*
+ * A P12一括 row keeps its PIN until the last row of its upload is done
+ * and every PIN is sealed under the upload's URLs (client.c).
+ */
 static const char SQL_REQUESTS_DONE[] =
     "UPDATE ra.request SET state = 'done', done_at = pg_catalog.now(),"
-    "       key_secret = NULL"
+    "       key_secret = CASE WHEN download_method = 2 THEN key_secret END"
     " WHERE request_id = ANY ($1::bigint[]) AND state = 'queued'";
 static const char SQL_JOBS_DONE[] =
     "UPDATE ra.job SET state = 'done', finished_at = pg_catalog.now(),"
@@ -135,7 +139,7 @@ static const char SQL_NOTIFY_ALL[] =
 /* One job at a time: the rare paths (refusal, nothing left to do). */
 static const char SQL_REQUEST_DONE[] =
     "UPDATE ra.request SET state = 'done', done_at = pg_catalog.now(),"
-    "       key_secret = NULL"
+    "       key_secret = CASE WHEN download_method = 2 THEN key_secret END"
     " WHERE request_id = $1::bigint AND state = 'queued'";
 static const char SQL_REQUEST_FAILED[] =
     "UPDATE ra.request SET state = 'failed', done_at = pg_catalog.now(),"
@@ -296,7 +300,12 @@ job_finish(struct ra_worker *w, struct job *j, const char *state,
 	    RA_OK)
 		return er;
 	param[0] = rid;
-	return ra_db_command(w->db, "notify", SQL_NOTIFY_DONE, 1, param);
+	if ((er = ra_db_command(w->db, "notify", SQL_NOTIFY_DONE, 1, param)) !=
+	    RA_OK)
+		return er;
+	/* The last open row of a P12一括 upload may be this one. */
+	snprintf(rid, sizeof(rid), "{%lld}", (long long)j->request_id);
+	return ra_client_batches_done(w->db, &w->client, rid);
 }
 
 /* Not now (no key for its CA here): back in the queue, in a minute. */
@@ -796,12 +805,19 @@ store_all(struct ra_worker *w, struct job *jobs, size_t n)
 			goto out;
 	param[0] = p[S_CERT];
 	param[1] = p[S_DER];
+	/*
+	 * Client certificates' URLs and mails while their PINs are still in
+	 * the requests; a P12一括 upload is finished once its rows are done.
+	 */
 	if ((er = ra_db_command(w->db, "store certificates", SQL_ISSUED, 2,
 	    param)) != RA_OK ||
 	    (er = ra_db_command(w->db, "superseded", SQL_SUPERSEDED, 1,
 	    &p[S_CERT])) != RA_OK ||
+	    (er = ra_client_issued(w->db, &w->client, p[S_REQUEST])) != RA_OK ||
 	    (er = ra_db_command(w->db, "requests done", SQL_REQUESTS_DONE, 1,
 	    &p[S_REQUEST])) != RA_OK ||
+	    (er = ra_client_batches_done(w->db, &w->client, p[S_REQUEST])) !=
+	    RA_OK ||
 	    (er = ra_db_command(w->db, "jobs done", SQL_JOBS_DONE, 1,
 	    &p[S_JOB])) != RA_OK)
 		goto out;
@@ -963,6 +979,7 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	if (w->max_attempts < 1)
 		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
+	ra_client_cfg(c, &w->client);
 	w->key_dir = ra_conf_get(c, "Worker.KeyDir");
 	/* Warned now, not first found when a batch of certificates is stored. */
 	if ((w->site_url = ra_conf_get(c, "Site.URL")) == NULL)

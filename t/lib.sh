@@ -178,3 +178,56 @@ chromium_with_cert() {
   "{\"pattern\":\"https://localhost:$RA_PORT\",\"filter\":{\"ISSUER\":{\"CN\":\"ra Demo RA Officer CA\"}}}" ] }
 JSON
 }
+
+# The text of a mail of the sink, signature checked, decoded from ISO-2022-JP.
+mail_text() {
+	openssl smime -verify -in "$1" -CAfile "$CACERT" 2>/dev/null |
+	    iconv -f ISO-2022-JP -t UTF-8 2>/dev/null | tr -d '\r' | sed '1,/^$/d'
+}
+
+# The newest mail (by its outbox id) to $1 whose subject contains $2.
+mail_to() {
+	r=$(mail_to_ "$@")
+	[ -n "$r" ] && echo "$r"
+}
+mail_to_() {
+	for f in $(grep -l "^To: .*$1" "$T/var/mail/maildir/new/"* 2>/dev/null); do
+		echo "$(sed -n 's/^Message-ID: <ra-mail-\([0-9]*\)@.*/\1/p' "$f") $f"
+	done | sort -rn | while read -r id f; do
+		s=$(sed -n 's/^Subject: =?ISO-2022-JP?B?\(.*\)?=\r*$/\1/p' "$f" | base64 -d 2>/dev/null |
+		    iconv -f ISO-2022-JP -t UTF-8 2>/dev/null)
+		case $s in *"$2"*) echo "$f"; return 0 ;; esac
+	done
+}
+
+# Whether the one-time URL $1 is, in ra.access_token, one that SQL
+# condition $2 holds for (t: the token, r: its request); by its hash,
+# which is all the database keeps of a token.
+url_is() {
+	h=$(printf '%s' "${1##*t=}" | sha256sum | cut -c1-64)
+	[ "$(sql "SELECT count(*) FROM ra.access_token t LEFT JOIN ra.request r USING (request_id)
+	          WHERE t.token_sha256 = '\\x$h' AND ($2)")" = 1 ]
+}
+
+# The M1 URL, among the mails to $1, of the PIN URL condition $2 names.
+m1_where() {
+	for f in $(grep -l "^To: .*$1" "$T/var/mail/maildir/new/"* 2>/dev/null); do
+		u=$(m1_url "$f")
+		[ -n "$u" ] && url_is "$u" "$2" && { echo "$u"; return 0; }
+	done
+	return 1
+}
+
+# What an integrator reads off the client mails (reference §10.4), with
+# the regular expressions of their tools: M1's URL is the line after the
+# 本日から line; M2's after 証明書取得URL：.
+m1_url() { mail_text "$1" | grep -A1 '^本日から１ヶ月以内に以下のアクセスPIN取得URLへアクセスし' | sed -n '2s/ *$//p'; }
+m2_url() { mail_text "$1" | sed -n 's/^証明書取得URL：\([^ ]*\) $/\1/p' | head -n 1; }
+tok_of() { printf '%s' "$1" | sed 's/.*?t=//'; }
+
+# The client TSV of the Kyoto integrator: 15 columns, CP932, CRLF.
+# crow DN PROFILE METHOD SERIAL P12NAME USER MAIL [PIN]
+crow() {
+	printf '%s\t%s\t%s\t%s\t\t\t\t京大 管理者\t情報環境機構\tadmin@kyoto-u.ac.jp\t%s\t%s\t情報学研究科\t%s\t%s\r\n' \
+	    "$1" "$2" "$3" "$4" "$6" "$5" "$7" "${8:-}"
+}

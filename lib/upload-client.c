@@ -1,0 +1,404 @@
+/*
+ * upload-client.c: the rules of a ③ client or S/MIME certificate row
+ * (reference §2.1, §2.4, §10.5).  The key is made by the worker, never
+ * sent: a row gives the DN, the profile, the download method and the
+ * people.  Client DNs are checked against the institution (C, O, ST/L as
+ * registered) and carried as given; an S/MIME certificate's subject is
+ * CN = the user's mail alone (column 14, which must equal it), under a
+ * domain of the officer's.  The driver is upload.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/objects.h>
+
+#include "ra.h"
+#include "domain.h"
+#include "upload.h"
+
+/* Column numbers in ra_tsv_client (reference §2.4.1). */
+enum { C_DN, C_PROFILE, C_METHOD, C_SERIAL, C_REASON, C_COMMENT, C_7,
+    C_ADMIN, C_AFFIL, C_ADMIN_MAIL, C_USER, C_P12NAME, C_USER_AFFIL,
+    C_USER_MAIL, C_PIN };
+
+static const char SQL_CN_ISSUED[] =
+    "SELECT 1 FROM ra.certificate"
+    " WHERE institution_id = $1::bigint AND kind = $2"
+    "   AND lower(cn) = lower($3) LIMIT 1";
+
+/* CN of a client certificate (§2.1): half-width letters, digits, these. */
+static const char cn_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    " '(),-./:=@_";
+/* The P12's base name: a file name in a ZIP, no path, no leading dot. */
+static const char p12_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+
+static int
+is_smime(const struct ra_profile *p)
+{
+	return strcmp(p->kind, "smime") == 0;
+}
+
+/*
+ * C, O, ST and L of a client DN: C is JP, O the institution's English
+ * name, ST and L the registered values; one of ST and L at least (§2.1).
+ * For S/MIME those the row gives are checked all the same, then dropped.
+ */
+static int
+institution_ok(struct ra_upload_row *rc, const X509_NAME *name, int smime)
+{
+	const struct ra_upload_ctx	*ctx = rc->ctx;
+	int				 has_st, has_l;
+
+	has_st = X509_NAME_get_index_by_NID(name, NID_stateOrProvinceName,
+	    -1) >= 0;
+	has_l = X509_NAME_get_index_by_NID(name, NID_localityName, -1) >= 0;
+	if ((!smime || X509_NAME_get_index_by_NID(name, NID_countryName, -1) >=
+	    0) && !ra_upload_value_is(name, NID_countryName, "JP")) {
+		ra_upload_error(rc, E_C, C_DN, "Cは%sでなければなりません。",
+		    "JP");
+		return 0;
+	}
+	if ((!smime || X509_NAME_get_index_by_NID(name, NID_organizationName,
+	    -1) >= 0) && !ra_upload_value_is(name, NID_organizationName,
+	    ctx->name_en)) {
+		ra_upload_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
+		    "なりません。", ctx->name_en);
+		return 0;
+	}
+	if ((has_st && !ra_upload_value_is(name, NID_stateOrProvinceName,
+	    ctx->st)) || (has_l && !ra_upload_value_is(name, NID_localityName,
+	    ctx->l)) || (!smime && !has_st && !has_l)) {
+		ra_upload_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
+		    "なければなりません（%s）。", ctx->stl);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The subject to certify (caller frees) and its CN, from column 1, for
+ * profile "p".  0 with the row's error.
+ */
+static int
+subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
+    X509_NAME **out, char **cn)
+{
+	X509_NAME	*name = NULL;
+	const char	*mail = rc->row->f[C_USER_MAIL], *at;
+	char		 why[256];
+	int		 ok = 0;
+
+	*out = NULL;
+	*cn = NULL;
+	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
+	    !ra_upload_dn_order_ok(name) ||
+	    (*cn = ra_dn_get(name, NID_commonName)) == NULL ||
+	    strspn(*cn, cn_chars) != strlen(*cn)) {
+		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
+		    "いません。", rc->lbl);
+		goto out;
+	}
+	if (!institution_ok(rc, name, is_smime(p)))
+		goto out;
+	if (is_smime(p)) {
+		if (strcasecmp(*cn, mail) != 0) {
+			ra_upload_error(rc, E_MAIL_CN, C_USER_MAIL, "S/MIME証明書"
+			    "の主体者DNのCNは利用者メールアドレス（%s）と同じで"
+			    "なければなりません。", mail);
+			goto out;
+		}
+		at = strchr(mail, '@');
+		if (at == NULL || !ra_upload_officer_domain(rc->ctx, at + 1)) {
+			ra_upload_error(rc, E_DOMAIN, C_USER_MAIL, "%sは登録担当者"
+			    "のドメイン配下ではありません。", at != NULL ?
+			    at + 1 : mail);
+			goto out;
+		}
+		/* Mailbox-validated Strict: the subject is the mail alone. */
+		X509_NAME_free(name);
+		if ((name = X509_NAME_new()) == NULL ||
+		    !X509_NAME_add_entry_by_NID(name, NID_commonName,
+		    MBSTRING_UTF8, (const unsigned char *)mail, -1, -1, 0)) {
+			ra_upload_error(rc, E_DN, C_DN, "%s", "out of memory");
+			goto out;
+		}
+		free(*cn);
+		if ((*cn = strdup(mail)) == NULL)
+			goto out;
+	}
+	*out = name;
+	name = NULL;
+	ok = 1;
+out:
+	X509_NAME_free(name);
+	if (!ok) {
+		free(*cn);
+		*cn = NULL;
+	}
+	return ok;
+}
+
+/* The OUs of a DN, in order, joined by commas, for comparison. */
+static void
+ous(const X509_NAME *name, char *buf, size_t sz)
+{
+	X509_NAME_ENTRY	*ent;
+	char		*v;
+	size_t		 n;
+	int		 i;
+
+	*buf = '\0';
+	for (i = X509_NAME_entry_count(name) - 1; i >= 0; i--) {
+		ent = X509_NAME_get_entry(name, i);
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
+		    NID_organizationalUnitName ||
+		    ASN1_STRING_to_UTF8((unsigned char **)&v,
+		    X509_NAME_ENTRY_get_data(ent)) < 0)
+			continue;
+		n = strlen(buf);
+		snprintf(buf + n, sz - n, "%s%s", n > 0 ? "," : "", v);
+		OPENSSL_free(v);
+	}
+}
+
+/*
+ * The certificate column 4 names: this institution's, of the profile's
+ * kind, the same CN and OUs (the renewal match from 2020-07-15, §2.1);
+ * for S/MIME, its CN is the user's mail.  Not renewed yet, to renew it.
+ */
+static int
+old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
+    int renew, int64_t *cert_id)
+{
+	struct ra_upload_old	 old;
+	X509_NAME		*was = NULL;
+	char			 why[128], a[512], b[512], *cn = NULL;
+	int			 ok = 0;
+
+	if (!ra_upload_old_cert(rc, C_SERIAL, &old))
+		return 0;
+	if (old.institution_id != rc->ctx->institution_id ||
+	    (kind != NULL ? strcmp(old.kind, kind) != 0 :
+	    strcmp(old.kind, "client") != 0 && strcmp(old.kind, "smime") != 0)) {
+		ra_upload_error(rc, E_OTHER, C_SERIAL, "%sは自機関の%s証明書"
+		    "ではありません。", rc->row->f[C_SERIAL], kind != NULL &&
+		    strcmp(kind, "smime") == 0 ? "S/MIME" : "クライアント");
+		return 0;
+	}
+	if ((cn = ra_dn_get(name, NID_commonName)) == NULL ||
+	    strcasecmp(cn, old.cn) != 0 ||
+	    ra_dn_parse(old.subject_dn, &was, why, sizeof(why)) != RA_OK) {
+		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
+		    "(CN)が一致しません。", rc->row->f[C_SERIAL]);
+		goto out;
+	}
+	ous(name, a, sizeof(a));
+	ous(was, b, sizeof(b));
+	if (strcmp(old.kind, "client") == 0 && strcmp(a, b) != 0) {
+		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
+		    "(OU)が一致しません。", rc->row->f[C_SERIAL]);
+		goto out;
+	}
+	if (renew && old.renewed) {
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
+		    "されています。", rc->row->f[C_SERIAL]);
+		goto out;
+	}
+	*cert_id = old.cert_id;
+	ok = 1;
+out:
+	X509_NAME_free(was);
+	free(cn);
+	return ok;
+}
+
+/* The access PIN of the row: column 15, if strong enough, or a new one. */
+static int
+pin_of(struct ra_upload_row *rc, char *pin, size_t sz)
+{
+	const char	*given = rc->row->f[C_PIN];
+
+	if (*given == '\0')
+		return ra_pin_new(pin, RA_CLIENT_PIN_LEN) == RA_OK;
+	if (ra_pin_bits(given) < RA_PIN_MIN_BITS) {
+		ra_upload_error(rc, E_PIN, C_PIN, "アクセスPINの強度が足りません"
+		    "（%dビット以上が必要です。英大文字・小文字・数字を含む22文字"
+		    "以上など） / the access PIN is too weak: %d bits at least, "
+		    "e.g. 22 random base64url characters", RA_PIN_MIN_BITS,
+		    RA_PIN_MIN_BITS);
+		return 0;
+	}
+	if (strlen(given) >= sz)
+		return 0;
+	snprintf(pin, sz, "%s", given);
+	return 1;
+}
+
+/*
+ * P12一括: the P12s of one user administrator share a ZIP, so their names
+ * must differ (a name twice would overwrite a file in the archive).
+ */
+static int
+bulk_name_unique(struct ra_upload_row *rc)
+{
+	const struct ra_tsv_row	*r;
+	size_t			 k;
+
+	for (k = 0; k < rc->i; k++) {
+		r = &rc->t->rows[k];
+		if (strcmp(r->f[C_METHOD], "2") == 0 &&
+		    strcasecmp(r->f[C_ADMIN_MAIL], rc->row->f[C_ADMIN_MAIL]) ==
+		    0 && strcasecmp(r->f[C_P12NAME], rc->row->f[C_P12NAME]) ==
+		    0) {
+			ra_upload_error(rc, E_DUP, C_P12NAME, "%sはP12一括の"
+			    "ファイル内で重複しています（%d行目）。",
+			    rc->row->f[C_P12NAME], r->line);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* ブラウザ個別: the URLs and their mails go out with the upload. */
+static enum ra_err
+browser_urls(struct ra_upload_row *rc, int64_t id, const char *pin)
+{
+	struct ra_client_cfg	 cfg;
+	struct ra_client_row	 row;
+
+	ra_client_cfg(rc->ctx->conf, &cfg);
+	memset(&row, 0, sizeof(row));
+	row.request_id = id;
+	row.institution_id = rc->ctx->institution_id;
+	row.pin = pin;
+	row.admin_name = rc->row->f[C_ADMIN];
+	row.admin_mail = rc->row->f[C_ADMIN_MAIL];
+	row.user_name = rc->row->f[C_USER];
+	row.user_mail = rc->row->f[C_USER_MAIL];
+	return ra_client_urls(rc->ctx->db, &cfg, &row, 1);
+}
+
+/* Issue or renew one row: every rule, then the request. */
+static void
+row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
+{
+	struct ra_upload_ctx	*ctx = rc->ctx;
+	struct ra_newreq	 rq;
+	struct ra_profile	 prof;
+	X509_NAME		*name = NULL, *given = NULL;
+	PGresult		*res = NULL;
+	const char		*p12 = rc->row->f[C_P12NAME];
+	char			 why[256], pin[160] = "", *cn = NULL;
+	int64_t			 id, old = 0;
+	int			 method = atoi(rc->row->f[C_METHOD]);
+	enum ra_err		 er;
+
+	if (method < 1 || method > 3) {
+		ra_upload_error(rc, E_METHOD, C_METHOD, "%sは1（P12個別）、2（P12"
+		    "一括）、3（ブラウザ個別）のいずれかです。",
+		    rc->fmt->cols[C_METHOD].label);
+		goto out;
+	}
+	if (ra_profile_load(ctx->db, atoi(rc->row->f[C_PROFILE]), &prof) !=
+	    RA_OK || !prof.active || (strcmp(prof.kind, "client") != 0 &&
+	    !is_smime(&prof))) {
+		ra_upload_error(rc, E_PROFILE, C_PROFILE, "%sはクライアント証明書"
+		    "・S/MIME証明書のプロファイルではありません。",
+		    rc->row->f[C_PROFILE]);
+		goto out;
+	}
+	if (strspn(p12, p12_chars) != strlen(p12) || *p12 == '.') {
+		ra_upload_error(rc, E_P12NAME, C_P12NAME, "%sは半角英数字と"
+		    "「._-」で、先頭は英数字にしてください。",
+		    rc->fmt->cols[C_P12NAME].label);
+		goto out;
+	}
+	if (method == 2 && !bulk_name_unique(rc))
+		goto out;
+	if (!subject_of(rc, &prof, &name, &cn) || !pin_of(rc, pin, sizeof(pin)))
+		goto out;
+	if (action == RA_TSV_ISSUE) {
+		if ((er = ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
+		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(prof.kind),
+		    RA_TEXT(cn)))) != RA_OK)
+			goto out;
+		if (PQntuples(res) > 0) {
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+			    "指定したDNはすでに存在しています。");
+			goto out;
+		}
+	} else {
+		if (ra_dn_parse(rc->row->f[C_DN], &given, why, sizeof(why)) !=
+		    RA_OK || !old_cert(rc, prof.kind, is_smime(&prof) ? name :
+		    given, 1, &old))
+			goto out;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.institution_id = ctx->institution_id;
+	rq.officer_id = ctx->officer_id;
+	rq.batch_id = ctx->batch_id;
+	rq.seq = rc->row->line;
+	rq.profile_id = prof.id;
+	rq.subject = name;
+	rq.target_cert_id = old;
+	rq.admin_name = rc->row->f[C_ADMIN];
+	rq.admin_mail = rc->row->f[C_ADMIN_MAIL];
+	rq.user_name = rc->row->f[C_USER];
+	rq.user_mail = rc->row->f[C_USER_MAIL];
+	rq.affiliation = rc->row->f[C_AFFIL];
+	rq.user_affiliation = rc->row->f[C_USER_AFFIL];
+	rq.download_method = method;
+	rq.p12_name = p12;
+	rq.waiting = method == 3;
+	rq.key_secret = method == 3 ? NULL : pin;
+	rq.profile = &prof;
+	rq.institution_checked = 1;	/* per file, by the caller */
+	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
+	if (er == RA_EDUP && action == RA_TSV_ISSUE)
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+		    "指定したDNはすでに存在しています。");
+	else if (er == RA_EDUP)
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
+		    "されています。", rc->row->f[C_SERIAL]);
+	else if (er != RA_OK)
+		ra_upload_error(rc, E_KEY, C_DN, "%s", why);
+	else if (method == 3 && (er = browser_urls(rc, id, pin)) != RA_OK)
+		ra_upload_error(rc, E_METHOD, C_METHOD, "証明書取得URLを作成でき"
+		    "ません（%s） / the retrieval URLs could not be made",
+		    ra_strerror(er));
+out:
+	OPENSSL_cleanse(pin, sizeof(pin));
+	PQclear(res);
+	X509_NAME_free(name);
+	X509_NAME_free(given);
+	free(cn);
+}
+
+/* Revoke one row: the certificate is ours, the DN its, the reason fits. */
+static void
+row_revoke(struct ra_upload_row *rc)
+{
+	X509_NAME	*name = NULL;
+	char		 why[256];
+	int64_t		 old;
+
+	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
+	    X509_NAME_get_index_by_NID(name, NID_commonName, -1) < 0) {
+		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
+		    "いません。", rc->lbl);
+		goto out;
+	}
+	if (old_cert(rc, NULL, name, 0, &old))
+		ra_upload_revoke(rc, C_SERIAL, C_REASON, C_COMMENT, old);
+out:
+	X509_NAME_free(name);
+}
+
+const struct ra_upload_rules ra_upload_client_rules = {
+	"client", "client.upload", &ra_tsv_client, -1, C_SERIAL,
+	row_issue, row_revoke
+};

@@ -1,0 +1,4 @@
+*************************************************************
+This e-mail is automatically sent by
+"UPKI Digital Certificate Issuance Service"
+*************************************************************
