@@ -5,13 +5,17 @@
  *
  *	client.cgi --officer ID --action issue|renew|revoke
  *	    [--mode abort|partial|dry-run] FILE
+ *	client.cgi --officer ID --reissue SERIAL|MAIL
+ *
+ * --reissue (the screen's 証明書取得URL再発行) mails a user a fresh
+ * certificate URL for the same access PIN.
  */
 #include "ra.h"
 #include "web.h"
 
 /* The result table's 所属名, 氏名, メールアドレス: TSV columns 13, 11, 14. */
 static const struct ra_upload_screen upload = {
-	"client.cgi", RA_UPLOAD_CLIENT, 3, "client.cs", 10, 12, 13
+	"client.cgi", RA_UPLOAD_CLIENT, 3, "client.cs", 10, 12, 13, 1
 };
 
 static enum ra_err

@@ -231,13 +231,17 @@ cmd_crl(struct ra_req *r)
 static enum ra_err
 cmd_expire(struct ra_req *r)
 {
-	int64_t		 n;
+	int64_t		 n, seals, cancelled;
 	enum ra_err	 er;
 
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_p12_expire(r->db, &n)) != RA_OK)
+	    (er = ra_p12_expire(r->db, &n)) != RA_OK ||
+	    (er = ra_client_expire(r->db, &seals, &cancelled)) != RA_OK)
 		return er;
 	printf("%lld expired key(s) deleted\n", (long long)n);
+	printf("%lld sealed access PIN(s) of expired URLs deleted, %lld "
+	    "browser request(s) cancelled\n", (long long)seals,
+	    (long long)cancelled);
 	return RA_OK;
 }
 

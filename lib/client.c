@@ -97,7 +97,7 @@ ra_client_cfg(const struct ra_conf *c, struct ra_client_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->site = ra_conf_get(c, "Site.URL");
-	if ((cfg->days = ra_conf_int(c, "Client.UrlDays", 31)) < 1)
+	if ((cfg->days = ra_conf_int(c, "Pin.UrlDays", 31)) < 1)
 		cfg->days = 1;
 	if ((cfg->cost = ra_conf_int(c, "Pin.Iterations", 100000)) < 10000)
 		cfg->cost = 10000;
@@ -416,6 +416,123 @@ ra_client_batches_done(PGconn *db, const struct ra_client_cfg *cfg,
 	for (i = 0; i < PQntuples(res) && er == RA_OK; i++)
 		if ((er = ra_get_i64(res, i, "batch_id", &batch)) == RA_OK)
 			er = batch_done(db, cfg, batch);
+	PQclear(res);
+	return er;
+}
+
+static const char SQL_REISSUE_FIND[] =
+    "SELECT r.request_id, coalesce(r.user_name, '') AS user_name,"
+    "       r.user_mail, coalesce(c.subject_dn, r.subject_dn) AS subject_dn"
+    "  FROM ra.request r"
+    "  LEFT JOIN ra.certificate c ON c.request_id = r.request_id"
+    " WHERE r.institution_id = $1::bigint AND r.download_method IN (1, 3)"
+    "   AND r.state IN ('waiting', 'queued', 'done')"
+    "   AND (c.serial::text = $2 OR lower(r.user_mail) = lower($2))"
+    " ORDER BY r.request_id DESC LIMIT 1";
+static const char SQL_REISSUE[] =
+    "SELECT ra.client_url_reissue($1::bigint, $2::bigint, $3::bytea,"
+    "  $4::integer) AS why";
+
+/*
+ * The RA officer gives a user a fresh certificate URL (M2 again): the
+ * certificate named by its decimal serial, or the newest P12個別 or
+ * ブラウザ個別 request for that user mail.  RA_EPOLICY with "why" when it
+ * cannot be done; "dn" gets the certificate's subject.
+ */
+enum ra_err
+ra_client_reissue(PGconn *db, const struct ra_client_cfg *cfg,
+    int64_t officer_id, int64_t institution_id, const char *which,
+    char *dn, size_t dnsz, char *why, size_t whysz)
+{
+	struct url_new	 u;
+	struct ra_kv	 kv[4];
+	PGresult	*res = NULL, *r2 = NULL;
+	const char	*w;
+	char		 url[512], expires[32];
+	int64_t		 rid;
+	enum ra_err	 er;
+
+	*why = *dn = '\0';
+	memset(&u, 0, sizeof(u));
+	if (cfg->site == NULL) {
+		snprintf(why, whysz, "Site.URL is not set");
+		return RA_ECONF;
+	}
+	if ((er = ra_db_run1(db, "reissue", SQL_REISSUE_FIND, &res,
+	    RA_ARGS(RA_INT(institution_id), RA_TEXT(which)))) == RA_ENOTFOUND) {
+		snprintf(why, whysz, "%sの証明書（P12個別・ブラウザ個別）が見つかり"
+		    "ません / no such certificate of your institution", which);
+		return RA_EPOLICY;
+	}
+	if (er != RA_OK ||
+	    (er = ra_get_i64(res, 0, "request_id", &rid)) != RA_OK ||
+	    (er = ra_token_new(u.token, u.sha)) != RA_OK ||
+	    (er = ra_db_run1(db, "reissue", SQL_REISSUE, &r2,
+	    RA_ARGS(RA_INT(rid), RA_INT(officer_id), RA_BYTES(u.sha,
+	    sizeof(u.sha)), RA_INT(cfg->days)))) != RA_OK)
+		goto out;
+	snprintf(dn, dnsz, "%s", ra_get_text(res, 0, "subject_dn"));
+	if (*(w = ra_get_text(r2, 0, "why")) != '\0') {
+		snprintf(why, whysz, "%s", strcmp(w, "pin") == 0 ?
+		    "アクセスPINが取得されないまま期限切れです。更新（再発行）して"
+		    "ください / the access PIN was never fetched and expired: "
+		    "renew the certificate" : strcmp(w, "key") == 0 ?
+		    "ダウンロード済み、または鍵の保管期限切れです。更新してください"
+		    " / already downloaded, or its key expired: renew it" :
+		    strcmp(w, "notyet") == 0 ? "まだ発行されていません / not issued"
+		    " yet" : "対象外です / not a certificate of yours");
+		er = RA_EPOLICY;
+		goto out;
+	}
+	if ((er = expires_text(db, cfg, expires, sizeof(expires))) != RA_OK)
+		goto out;
+	url_text(cfg, "cliget.cgi", &u, url, sizeof(url));
+	kv[0] = (struct ra_kv){ "NameJa", ra_get_text(res, 0, "user_name") };
+	kv[1] = (struct ra_kv){ "URL", url };
+	kv[2] = (struct ra_kv){ "Expires", expires };
+	kv[3] = (struct ra_kv){ "Bulk", "0" };
+	er = ra_mail_queue(db, "client-cert-url", ra_get_text(res, 0,
+	    "user_mail"), kv, 4);
+out:
+	OPENSSL_cleanse(&u, sizeof(u));
+	OPENSSL_cleanse(url, sizeof(url));
+	PQclear(res);
+	PQclear(r2);
+	return er;
+}
+
+static const char SQL_EXPIRE[] =
+    "WITH s AS ("
+    "  DELETE FROM ra.pin_seal p USING ra.access_token t"
+    "   WHERE p.token_id = t.token_id AND t.expires_at <= pg_catalog.now()"
+    "  RETURNING 1),"
+    " c AS ("
+    "  UPDATE ra.request q SET state = 'cancelled',"
+    "         done_at = pg_catalog.now(),"
+    "         error = 'the certificate URL expired before 【発行】'"
+    "   WHERE q.state = 'waiting' AND NOT EXISTS (SELECT 1"
+    "         FROM ra.access_token t WHERE t.request_id = q.request_id"
+    "          AND t.purpose = 'p12_download' AND t.used_at IS NULL"
+    "          AND t.expires_at > pg_catalog.now())"
+    "  RETURNING 1)"
+    " SELECT (SELECT count(*) FROM s) AS seals,"
+    "        (SELECT count(*) FROM c) AS cancelled";
+
+/*
+ * Cron: sealed PINs whose URL expired are deleted, and ブラウザ個別
+ * requests whose certificate URL expired before 【発行】 are cancelled.
+ */
+enum ra_err
+ra_client_expire(PGconn *db, int64_t *seals, int64_t *cancelled)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*seals = *cancelled = 0;
+	if ((er = ra_db_run1(db, "client expiry", SQL_EXPIRE, &res,
+	    NULL, 0)) == RA_OK &&
+	    (er = ra_get_i64(res, 0, "seals", seals)) == RA_OK)
+		er = ra_get_i64(res, 0, "cancelled", cancelled);
 	PQclear(res);
 	return er;
 }

@@ -475,7 +475,7 @@ enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 /* client.c: a client certificate's URLs and mails, as they are made */
 struct ra_client_cfg {
 	const char	*site;		/* Site.URL */
-	int		 days;		/* Client.UrlDays: the URLs' life */
+	int		 days;		/* Pin.UrlDays: the URLs' life */
 	int		 cost;		/* Pin.Iterations */
 };
 
@@ -492,6 +492,10 @@ enum ra_err	 ra_client_issued(PGconn *, const struct ra_client_cfg *,
 		    const char *);
 enum ra_err	 ra_client_batches_done(PGconn *, const struct ra_client_cfg *,
 		    const char *);
+enum ra_err	 ra_client_reissue(PGconn *, const struct ra_client_cfg *,
+		    int64_t, int64_t, const char *, char *, size_t, char *,
+		    size_t);
+enum ra_err	 ra_client_expire(PGconn *, int64_t *, int64_t *);
 
 /* clientget.c: the public side of those URLs */
 struct ra_client_url {

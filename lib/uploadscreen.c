@@ -36,6 +36,38 @@ static const char *const actions[RA_TSV_ACTION__MAX] = {
 
 /* ---- from a shell ---------------------------------------------------- */
 
+static enum ra_err	 reissue(PGconn *, const struct ra_conf *, int64_t,
+			    int64_t, const char *, const char *, int *, char *,
+			    size_t);
+
+/* --reissue: a fresh certificate URL for a user, from a shell. */
+static enum ra_err
+shell_reissue(struct ra_req *r, int64_t officer, const char *which)
+{
+	char		 why[512];
+	int64_t		 inst;
+	int		 done;
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, r->zone)) != RA_OK)
+		return er;
+	if ((er = ra_officer_institution(r->db, officer, &inst)) ==
+	    RA_ENOTFOUND) {
+		ra_warnx("officer %lld is not registered or not active",
+		    (long long)officer);
+		return RA_EINPUT;
+	}
+	if (er != RA_OK || (er = reissue(r->db, &r->conf, officer, inst,
+	    which, NULL, &done, why, sizeof(why))) != RA_OK)
+		return er;
+	if (!done) {
+		ra_warnx("%s: %s", which, why);
+		return RA_EDONE;
+	}
+	printf("a fresh certificate URL for %s is mailed\n", which);
+	return RA_OK;
+}
+
 static enum ra_err
 shell(struct ra_req *r, const struct ra_upload_screen *us)
 {
@@ -43,8 +75,10 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		{ "officer", required_argument, NULL, 'o' },
 		{ "action", required_argument, NULL, 'a' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "reissue", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char		*which = NULL;
 	struct ra_upload_officer oc;
 	struct ra_upload_result	*res = NULL;
 	enum ra_upload_mode	 mode = RA_UPLOAD_ABORT;
@@ -73,14 +107,22 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 			    strcmp(optarg, "abort") == 0 ? RA_UPLOAD_ABORT :
 			    RA_UPLOAD__MAX;
 			break;
+		case 'r':
+			which = optarg;
+			break;
 		default:
 			return RA_EUSAGE;
 		}
+	if (which != NULL && us->reissue && officer > 0 && optind == r->argc + 1)
+		return shell_reissue(r, officer, which);
 	if (officer <= 0 || action < 0 || mode == RA_UPLOAD__MAX ||
 	    optind != r->argc) {
 		fprintf(stderr, "usage: %s --officer ID --action "
 		    "issue|renew|revoke [--mode abort|partial|dry-run] FILE\n",
 		    us->program);
+		if (us->reissue)
+			fprintf(stderr, "       %s --officer ID --reissue "
+			    "SERIAL|MAIL\n", us->program);
 		return RA_EUSAGE;
 	}
 	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
@@ -128,7 +170,15 @@ valid_mode(const char *s)
 	    strcmp(s, "dryrun") == 0;
 }
 
-enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F__MAX };
+/* A certificate to give a fresh URL: its decimal serial, or the user's mail. */
+static int
+valid_which(const char *s)
+{
+	return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") == strlen(s);
+}
+
+enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F_REISSUE, F__MAX };
 _Static_assert(F__MAX == RA_UPLOAD_FIELDS, "ra_upload_fields[] out of sync");
 const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
 	[F_APPLY]	= { "applyType",	1,	valid_apply },
@@ -136,6 +186,7 @@ const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
 	[F_BATCH]	= { "batch",		18,	ra_valid_digits },
 	[F_CSRF]	= RA_FIELD_CSRF,
 	[F_FILE]	= { "file", 255, ra_valid_filename, RA_FIELD_FILE },
+	[F_REISSUE]	= { "reissue",	254,	valid_which },
 };
 
 /* The result TSV of a batch of this institution, in Shift_JIS. */
@@ -216,6 +267,51 @@ upload_read(struct ra_req *r, char **buf, size_t *len)
 	return RA_OK;
 }
 
+/*
+ * A fresh certificate URL for a user (client uploads): M2 again, with
+ * the same access PIN.  "*done" says what happened, "*why" why not.
+ */
+static enum ra_err
+reissue(PGconn *db, const struct ra_conf *conf, int64_t officer,
+    int64_t inst, const char *which, const char *source_ip, int *done,
+    char *why, size_t whysz)
+{
+	struct ra_client_cfg	 cfg;
+	struct ra_event		 ev;
+	char			 dn[1025], detail[300], actor[40];
+	enum ra_err		 er;
+
+	*done = 0;
+	ra_client_cfg(conf, &cfg);
+	if ((er = ra_db_begin(db)) != RA_OK)
+		return er;
+	er = ra_client_reissue(db, &cfg, officer, inst, which, dn, sizeof(dn),
+	    why, whysz);
+	if (er != RA_OK && er != RA_EPOLICY)
+		goto out;
+	if (er == RA_EPOLICY) {
+		ra_db_rollback(db);
+		if ((er = ra_db_begin(db)) != RA_OK)
+			goto out;
+	}
+	*done = *why == '\0';
+	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
+	snprintf(detail, sizeof(detail), "{\"which\": \"%s\"}", which);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "client.url_reissue";
+	ev.outcome = *done ? "ok" : "refused";
+	ev.actor = source_ip != NULL ? NULL : actor;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.source_ip = source_ip;
+	ev.detail = detail;
+	if ((er = ra_audit(db, &ev)) == RA_OK)
+		er = ra_db_commit(db);
+out:
+	ra_db_rollback(db);
+	return er;
+}
+
 static enum ra_err
 screen(struct ra_req *r, const struct ra_upload_screen *us)
 {
@@ -226,6 +322,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	char			 key[64], num[24], msg[256], *buf = NULL;
 	int64_t			 apply, batch;
 	size_t			 len, i, k;
+	int			 done;
 	enum ra_err		 er;
 
 	memset(&oc, 0, sizeof(oc));
@@ -246,6 +343,16 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	}
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;
+	if (f[F_REISSUE] != NULL && us->reissue) {
+		if ((er = reissue(r->db, &r->conf, o.officer_id,
+		    o.institution_id, f[F_REISSUE], ra_req_env("REMOTE_ADDR"),
+		    &done, msg, sizeof(msg))) != RA_OK)
+			return er;
+		hdf_set_value(r->page, "Reissue.Which", f[F_REISSUE]);
+		hdf_set_int_value(r->page, "Reissue.Done", done);
+		hdf_set_value(r->page, "Reissue.Why", msg);
+		return ra_render(r, done ? 200 : 422, us->tmpl);
+	}
 	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
 		return RA_EINPUT;
 	if ((er = ra_upload_officer_open(r->db, &r->conf, o.officer_id, &oc)) ==

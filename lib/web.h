@@ -117,9 +117,10 @@ struct ra_upload_screen {
 	const char		*tmpl;
 	int			 col_name;	/* shown per row; -1: none */
 	int			 col_affiliation, col_mail;
+	int			 reissue;	/* a fresh URL for a user */
 };
 
-#define RA_UPLOAD_FIELDS	5
+#define RA_UPLOAD_FIELDS	6
 extern const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS];
 
 enum ra_err	 ra_upload_screen(struct ra_req *,

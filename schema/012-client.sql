@@ -286,5 +286,70 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
                       AND t.purpose = 'p12_bulk')
 $$;
 
+-- The RA officer's fresh certificate URL for a user whose mail was lost
+-- or whose URL expired: the same PIN (its hash is copied) and the same
+-- PIN URL before it, the old certificate URL giving way.  Only for a
+-- P12個別 or ブラウザ個別 request of the officer's institution whose key is
+-- still to be made or still waiting, and whose PIN reached the user
+-- administrator or still can.  '' when made, else why not.
+CREATE FUNCTION ra.client_url_reissue(request bigint, officer bigint,
+                                      sha bytea, days integer)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    q ra.request;
+    old ra.access_token;
+    pin ra.access_token;
+BEGIN
+    SELECT r.* INTO q FROM ra.request r
+      JOIN ra.officer o ON o.institution_id = r.institution_id
+     WHERE r.request_id = request AND o.officer_id = officer
+       AND o.status = 'active' AND r.download_method IN (1, 3)
+       FOR UPDATE OF r;
+    IF NOT FOUND THEN
+        RETURN 'notfound';
+    END IF;
+    SELECT t.* INTO old FROM ra.access_token t
+     WHERE t.request_id = request AND t.purpose = 'p12_download'
+     ORDER BY t.token_id DESC LIMIT 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN 'notyet';            -- P12個別 before its issuance
+    END IF;
+    SELECT t.* INTO pin FROM ra.access_token t
+     WHERE t.token_id = old.after_token_id;
+    IF pin.used_at IS NULL AND pin.expires_at <= pg_catalog.now() THEN
+        RETURN 'pin';               -- the PIN never reached anyone
+    END IF;
+    IF NOT (q.state = 'waiting'
+            OR (q.state IN ('queued', 'done') AND EXISTS (
+                SELECT 1 FROM ra.certificate c
+                  JOIN ra.p12_pending p ON p.cert_id = c.cert_id
+                 WHERE c.request_id = request
+                   AND p.expires_at > pg_catalog.now()))) THEN
+        RETURN 'key';               -- downloaded, or the key expired
+    END IF;
+    UPDATE ra.access_token SET used_at = pg_catalog.now()
+     WHERE token_id = old.token_id AND used_at IS NULL;
+    INSERT INTO ra.access_token (purpose, token_sha256, institution_id,
+                                 request_id, after_token_id, pin_kdf,
+                                 pin_salt, pin_hash, pin_cost, pin_set_at,
+                                 expires_at)
+        VALUES ('p12_download', sha, q.institution_id, request,
+                old.after_token_id, old.pin_kdf, old.pin_salt, old.pin_hash,
+                old.pin_cost, old.pin_set_at,
+                pg_catalog.now() + pg_catalog.make_interval(days => days));
+    RETURN '';
+END
+$$;
+REVOKE ALL ON FUNCTION ra.client_url_reissue(bigint, bigint, bytea, integer)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.client_url_reissue(bigint, bigint, bytea, integer)
+    TO ra_officer;
+
+-- Cron (worker.cgi expire): sealed PINs of expired URLs go, and a
+-- ブラウザ個別 request whose certificate URL expired before 【発行】 is
+-- cancelled, giving its CN back.
+GRANT DELETE ON ra.pin_seal TO ra_worker;
+
 -- ③ is built: the menu links it.
 UPDATE ra.interface SET screen = 'client.cgi' WHERE interface = 3;

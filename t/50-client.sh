@@ -286,6 +286,22 @@ is "$(printf '%s\n' "$t" | sed -n '/^【失効証明書シリアル番号】$/{n
 has "$t" "$(printf '【revoked certificate DN】\n　---------------------------------------------\n　CN=hanako@kyoto-u.ac.jp\n　---------------------------------------------')" \
     "M5: the English DN block"
 
+# Cron: a ブラウザ個別 row whose URLs expired before 【発行】 is cancelled
+# (its CN is free again), and the sealed PINs of expired URLs go.  Time
+# moves through the data: the URLs are made a month old.
+crow "CN=late.020,$DN" 14 3 "" p20 "遅刻" late@kyoto-u.ac.jp | sjis late.tsv
+up late.tsv issue abort >/dev/null
+is "$(sql "SELECT state FROM ra.request WHERE cn = 'late.020'")" waiting "a browser row waits for 【発行】"
+sql "UPDATE ra.access_token SET created_at = now() - interval '32 days', expires_at = now() - interval '1 day'
+      WHERE request_id = (SELECT request_id FROM ra.request WHERE cn = 'late.020')"
+out=$(as_worker "$TOOLSDIR/worker.cgi" expire)
+has "$out" "1 browser request(s) cancelled" "worker.cgi expire cancels it"
+is "$(sql "SELECT state FROM ra.request WHERE cn = 'late.020'")" cancelled "the request is cancelled"
+is "$(sql "SELECT count(*) FROM ra.pin_seal s JOIN ra.access_token t USING (token_id) WHERE t.expires_at <= now()")" 0 \
+    "no sealed PIN of an expired URL is left"
+up late.tsv issue abort >/dev/null
+ok $? "the same CN can be applied for again"
+
 # Server profile 3 (§10.2) is the server RSA profile.
 is "$(sql "SELECT kind || ' ' || array_to_string(key_algs, ',') || ' ' || key_gen FROM ra.profile WHERE profile_id = 3")" \
     "server rsa2048,rsa3072,rsa4096 csr" "profile 3 is the server RSA profile"

@@ -43,5 +43,23 @@
 <p><label>申請ファイル (.tsv / .txt) <input type="file" name="file" required></label></p>
 <button type="submit" id="upload">アップロード</button>
 </form>
+
+<h2>証明書取得URLの再発行 <span class="en">A fresh certificate URL for a user</span></h2>
+<?cs if:?Reissue.Done ?>
+<?cs if:Reissue.Done == 1 ?>
+<p id="reissue-result"><?cs var:Reissue.Which ?> の利用者に新しい証明書取得URLをメールで送りました。アクセスPINは前と同じです。<br>
+<span class="en">A fresh certificate URL was mailed to the user; the access PIN is the same.</span></p>
+<?cs else ?>
+<p class="note" id="reissue-result"><?cs var:Reissue.Which ?>：<?cs var:Reissue.Why ?></p>
+<?cs /if ?>
+<?cs /if ?>
+<p>メールをなくした、または証明書取得URLの期限が切れた利用者（P12個別・ブラウザ個別）に、同じアクセスPINで使える新しいURLを送ります。以前のURLは使えなくなります。<br>
+<span class="en">For a user who lost the mail or whose URL expired: a new URL for the same access PIN; the old URL stops working.</span></p>
+<form method="post" action="client.cgi" enctype="multipart/form-data">
+<input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>">
+<label>シリアル番号または利用者メールアドレス <span class="en">serial or user mail</span>
+<input type="text" name="reissue" required maxlength="254"></label>
+<button type="submit" id="reissue">再発行</button>
+</form>
 <p><a href="menu.cgi">メニューへ戻る</a></p>
 <?cs include:"footer.cs" ?>
