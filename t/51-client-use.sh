@@ -295,4 +295,40 @@ grep -q "AH02276: Certificate Verification: Error (26): unsuitable certificate p
 ok $? "Apache says why: unsuitable certificate purpose"
 is "$(wc -l <"$V/access.log")" "$lines" "no refused connection reached a page"
 
+# 3. Headless Chromium logs in with taro's certificate: the P12 imported
+# into $HOME/.pki/nssdb (the only NSS database Chromium on Linux reads) and
+# the vhost's CA trusted there.  Headless Chromium has no certificate
+# chooser and waits forever unless something picks the certificate
+# (stack.md §5).  The pick is the AUTO_SELECT_CERTIFICATE content setting,
+# which the AutoSelectCertificateForUrls policy feeds; here it goes into
+# this browser profile's own Preferences instead: a file in
+# /etc/chromium/policies/managed is machine-wide, and two tests running at
+# once each with such a file would fight over the one policy (Chromium
+# takes it from one file only), so one of them would hang.
+if command -v chromium >/dev/null; then
+	H=$T/chrome-home
+	mkdir -p "$H/.pki/nssdb" "$T/chrome-ud/Default"
+	certutil -N -d "sql:$H/.pki/nssdb" --empty-password &&
+	    pk12util -i "$T/taro.p12" -d "sql:$H/.pki/nssdb" -W "$(cat "$T/taro.pin")" >/dev/null &&
+	    certutil -A -d "sql:$H/.pki/nssdb" -n "t51 vhost test CA" -t "C,," -i "$V/pki/ca.crt"
+	ok $? "taro's modern P12 goes into Chromium's NSS database"
+	cat >"$T/chrome-ud/Default/Preferences" <<JSON
+{"profile": {"content_settings": {"exceptions": {"auto_select_certificate": {
+  "https://localhost:$port,*": {"setting": {"filters": [{"ISSUER": {"CN": "ra Demo Client CA"}}]}}}}}}}
+JSON
+	tline='200 "GET / HTTP/1.1" "CN=taro.001,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP" SUCCESS'
+	n0=$(grep -cxF "$tline" "$V/access.log")
+	dom=$(HOME=$H timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$T/chrome-ud" --dump-dom "$url" 2>"$T/chrome.err")
+	ok $? "headless Chromium returns (no chooser waited for)"
+	has "$dom" '<p id="who">logged in as CN=taro.001,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP</p>' \
+	    "Chromium logs in with the client certificate: the page shows taro's DN"
+	has "$dom" '<p id="v">SUCCESS</p>' "verified by Apache"
+	is "$(($(grep -cxF "$tline" "$V/access.log") - n0))" 1 \
+	    "and Apache's log has Chromium's request with taro's DN"
+else
+	ok 0 "# SKIP chromium is not installed"
+fi
+
 done_testing
