@@ -331,4 +331,45 @@ else
 	ok 0 "# SKIP chromium is not installed"
 fi
 
+# 4. The S/MIME certificate: what it says, then signing and encryption.
+ext() { openssl x509 -in "$T/$1.crt" -noout -ext "$2" | sed 1d | sed 's/^ *//'; }
+is "$(ext hanako subjectAltName)" "email:hanako@kyoto-u.ac.jp" "S/MIME: SAN is the mail, and only it"
+is "$(ext hanako extendedKeyUsage)" "E-mail Protection" "S/MIME: EKU emailProtection only"
+is "$(ext hanako certificatePolicies | grep '^Policy:')" "Policy: 2.23.140.1.5.1.3" \
+    "S/MIME: certificatePolicies 2.23.140.1.5.1.3 (Mailbox-validated Strict)"
+for n in taro ichiro jiro saburo shiro goro; do
+	is "$(ext $n extendedKeyUsage)" "TLS Web Client Authentication" "$n: EKU clientAuth only"
+done
+
+printf '京大 花子より: S/MIME のテストです。\nline two\n' >"$T/msg.txt"
+# The signer's chain goes into the message, as a mail client sends it;
+# the receiver trusts the root alone.
+openssl cms -sign -binary -in "$T/msg.txt" -signer "$T/hanako.crt" -inkey "$T/hanako.key" \
+    -certfile "$T/hanako-ca.pem" -out "$T/signed.eml" 2>"$T/cms.err"
+ok $? "hanako signs a message with openssl cms"
+openssl cms -verify -binary -in "$T/signed.eml" -CAfile "$CACERT" -purpose smimesign \
+    -out "$T/verified.txt" 2>"$T/cms.err"
+ok $? "it verifies against the demo root for purpose smimesign"
+cmp -s "$T/msg.txt" "$T/verified.txt"
+ok $? "and the verified content is the message"
+sed 's/line two/line 2/' "$T/signed.eml" >"$T/tampered.eml"
+openssl cms -verify -binary -in "$T/tampered.eml" -CAfile "$CACERT" -purpose smimesign \
+    -out /dev/null 2>/dev/null
+[ $? -ne 0 ]; ok $? "a changed message does not verify"
+openssl cms -sign -binary -in "$T/msg.txt" -signer "$T/taro.crt" -inkey "$T/taro.key" \
+    -certfile "$T/taro-ca.pem" -out "$T/taro-signed.eml" 2>/dev/null &&
+    ! openssl cms -verify -binary -in "$T/taro-signed.eml" -CAfile "$CACERT" -purpose smimesign \
+    -out /dev/null 2>/dev/null
+ok $? "a client certificate's signature fails purpose smimesign"
+openssl cms -encrypt -aes256 -in "$T/msg.txt" -out "$T/enc.eml" "$T/hanako.crt" 2>"$T/cms.err"
+ok $? "a message is encrypted to hanako's certificate (AES-256)"
+openssl cms -decrypt -in "$T/enc.eml" -recip "$T/hanako.crt" -inkey "$T/hanako.key" \
+    -out "$T/dec.txt" 2>"$T/cms.err"
+ok $? "hanako decrypts it with her key"
+# Without -binary, S/MIME sends text in canonical form: CRLF line ends.
+tr -d '\r' <"$T/dec.txt" | cmp -s "$T/msg.txt" -
+ok $? "giving the original text back (in canonical CRLF form)"
+openssl cms -decrypt -in "$T/enc.eml" -recip "$T/taro.crt" -inkey "$T/taro.key" -out /dev/null 2>/dev/null
+[ $? -ne 0 ]; ok $? "another user's key does not decrypt it"
+
 done_testing
