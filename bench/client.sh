@@ -10,6 +10,7 @@
 #   keygen/s on two cores (both busy) measured just before: target >= 0.90.
 . "$(dirname "$0")/../t/lib.sh"
 N=${BENCH_CLIENT_ROWS:-1000}
+CAN=${BENCH_CA_LOOP:-50}	# the "openssl ca" loop of bench/baseline
 
 stack_up
 worker_stop

@@ -120,7 +120,7 @@ add_policies(X509 *crt, const char *oids)
 	size_t			 n;
 	int			 ok = 0;
 
-	if (*oids == '\0')
+	if (oids == NULL || *oids == '\0')
 		return 1;
 	if ((pols = sk_POLICYINFO_new_null()) == NULL)
 		return 0;

@@ -216,8 +216,9 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	}
 	if (action == RA_TSV_ISSUE) {
-		if ((er = ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
-		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn)))) != RA_OK)
+		/* A database failure is the driver's to see: no rule broken. */
+		if (ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
+		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn))) != RA_OK)
 			goto out;
 		if (PQntuples(res) > 0) {
 			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
