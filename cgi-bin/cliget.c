@@ -47,14 +47,17 @@ audit(struct screen *sc, const char *event, const char *outcome,
     const char *detail)
 {
 	struct ra_event	 ev;
+	char		 ids[300];
 
+	ra_client_audit_detail(&sc->c.u, sc->c.batch_id, detail, ids,
+	    sizeof(ids));
 	memset(&ev, 0, sizeof(ev));
 	ev.event = event;
 	ev.outcome = outcome;
 	ev.actor = sc->c.batch_id != 0 ? "admin" : "user";	/* by URL */
 	ev.institution_id = sc->c.u.institution_id;
 	ev.source_ip = ra_req_env("REMOTE_ADDR");
-	ev.detail = detail;
+	ev.detail = ids;
 	return ra_audit(sc->r->db, &ev);
 }
 
@@ -237,6 +240,8 @@ step_before_issue(struct screen *sc)
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		return er;
 	hdf_set_value(sc->r->page, "Get.Pin", sc->f[F_PIN]);
+	hdf_set_value(sc->r->page, "Get.Issued", strcmp(sc->c.state, "done") ==
+	    0 ? "1" : "0");
 	return show(sc, 200, strcmp(sc->c.state, "waiting") == 0 ? "issue" :
 	    "done");
 }

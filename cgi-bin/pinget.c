@@ -31,14 +31,16 @@ audit(struct ra_req *r, const struct ra_client_url *c, const char *outcome,
     const char *detail)
 {
 	struct ra_event	 ev;
+	char		 ids[300];
 
+	ra_client_audit_detail(&c->u, c->batch_id, detail, ids, sizeof(ids));
 	memset(&ev, 0, sizeof(ev));
 	ev.event = "client.pin_download";
 	ev.outcome = outcome;
 	ev.actor = "admin";		/* the user administrator, by URL */
 	ev.institution_id = c->u.institution_id;
 	ev.source_ip = ra_req_env("REMOTE_ADDR");
-	ev.detail = detail;
+	ev.detail = ids;
 	return ra_audit(r->db, &ev);
 }
 

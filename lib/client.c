@@ -16,6 +16,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -86,7 +87,7 @@ static const char SQL_BATCH_ROWS[] =
     "  FROM ra.request r"
     " WHERE r.batch_id = $1::bigint AND r.state = 'done'"
     "   AND r.download_method = 2 AND r.key_secret IS NOT NULL"
-    " ORDER BY r.admin_mail, r.seq";
+    " ORDER BY lower(r.admin_mail), r.seq";
 static const char SQL_BATCH_FORGET[] =
     "UPDATE ra.request SET key_secret = NULL"
     " WHERE batch_id = $1::bigint AND download_method = 2"
@@ -366,8 +367,9 @@ batch_done(PGconn *db, const struct ra_client_cfg *cfg, int64_t batch)
 		    (er = url_add(db, cfg, 0, "p12_bulk", inst, 0, batch,
 		    pin.id, NULL, 0, &bulk)) != RA_OK)
 			goto out;
+		/* One mailbox, however the rows spell it. */
 		for (k = i; k < PQntuples(res) &&
-		    strcmp(ra_get_text(res, k, "admin_mail"), mail) == 0; k++)
+		    strcasecmp(ra_get_text(res, k, "admin_mail"), mail) == 0; k++)
 			if ((er = ra_get_i64(res, k, "request_id", &rid)) !=
 			    RA_OK ||
 			    (er = seal_add(db, &pin, rid, ra_get_text(res, k,

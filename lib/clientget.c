@@ -279,7 +279,7 @@ ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
 	size_t		 textlen = 0, len, p12len = 0;
 	int64_t		 rid;
 	FILE		*fp = NULL;
-	int		 i;
+	int		 i, n, waiting;
 	enum ra_err	 er;
 
 	*zip = NULL;
@@ -305,7 +305,16 @@ ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
 		er = RA_ESYS;
 		goto out;
 	}
-	for (i = 0; i < PQntuples(res); i++) {
+	for (n = 0, i = 0; i < PQntuples(res); i++) {
+		/*
+		 * A row whose key is gone (its time is over) is left out, not
+		 * the whole ZIP refused: the others are still the user
+		 * administrator's to hand out.
+		 */
+		if ((er = ra_get_bool(res, i, "key_waiting", &waiting)) != RA_OK)
+			goto out;
+		if (!waiting)
+			continue;
 		if ((er = ra_get_i64(res, i, "request_id", &rid)) != RA_OK ||
 		    (er = ra_get_bytea(res, i, "sealed", &sealed, &len)) !=
 		    RA_OK ||
@@ -333,10 +342,14 @@ ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
 			er = RA_ESYS;
 			goto out;
 		}
-		if (i == 0) {
+		if (n++ == 0) {
 			snprintf(first_dn, dnsz, "%s", f[3]);
 			snprintf(first_serial, 64, "%s", serial);
 		}
+	}
+	if (n == 0) {
+		er = RA_ENOTFOUND;	/* every key's time is over */
+		goto out;
 	}
 	if (fclose(fp) != 0) {
 		fp = NULL;
@@ -389,4 +402,20 @@ ra_client_retrieved_mail(PGconn *db, const struct ra_client_url *c,
 	er = ra_mail_queue(db, "client-cert-retrieved", to, kv, 4);
 	free(block);
 	return er;
+}
+
+/*
+ * An audit detail of a client URL: which URL, request and upload, then
+ * "extra" (a JSON object, or NULL) merged in, so that every download or
+ * refusal can be tied to what it was for.
+ */
+void
+ra_client_audit_detail(const struct ra_url *u, int64_t batch_id,
+    const char *extra, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "{\"token_id\": %lld, \"request_id\": %lld, "
+	    "\"batch_id\": %lld%s%s", (long long)u->token_id,
+	    (long long)u->request_id, (long long)batch_id,
+	    extra != NULL && *extra == '{' && extra[1] != '}' ? ", " : "}",
+	    extra != NULL && *extra == '{' && extra[1] != '}' ? extra + 1 : "");
 }

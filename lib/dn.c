@@ -139,3 +139,29 @@ ra_dn_get(const X509_NAME *name, int nid)
 	OPENSSL_free(u);
 	return s;
 }
+
+/*
+ * The OUs of a DN in TSV order (CN first), joined by commas: what tells
+ * apart two client certificates of one CN (§2.1).  "" for none.
+ */
+void
+ra_dn_ous(const X509_NAME *name, char *buf, size_t sz)
+{
+	X509_NAME_ENTRY	*ent;
+	char		*v;
+	size_t		 n;
+	int		 i;
+
+	*buf = '\0';
+	for (i = X509_NAME_entry_count(name) - 1; i >= 0; i--) {
+		ent = X509_NAME_get_entry(name, i);
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
+		    NID_organizationalUnitName ||
+		    ASN1_STRING_to_UTF8((unsigned char **)&v,
+		    X509_NAME_ENTRY_get_data(ent)) < 0)
+			continue;
+		n = strlen(buf);
+		snprintf(buf + n, sz - n, "%s%s", n > 0 ? "," : "", v);
+		OPENSSL_free(v);
+	}
+}

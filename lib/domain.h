@@ -291,8 +291,7 @@ struct ra_upload_officer {
 enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
 		    int64_t, struct ra_upload_officer *);
 void		 ra_upload_officer_close(struct ra_upload_officer *);
-enum ra_err	 ra_upload_result_tsv(PGconn *, int64_t, int64_t,
-		    unsigned char **, size_t *);
+
 enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */
 	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
@@ -302,6 +301,8 @@ enum ra_upload_kind {
 enum ra_err	 ra_upload(struct ra_upload_ctx *, enum ra_upload_kind,
 		    enum ra_tsv_action, enum ra_upload_mode, const char *,
 		    const char *, size_t, struct ra_upload_result *);
+enum ra_err	 ra_upload_result_tsv(PGconn *, enum ra_upload_kind, int64_t,
+		    int64_t, unsigned char **, size_t *);
 void		 ra_upload_free(struct ra_upload_result *);
 
 /* retrieve.c: server certificates to their user administrators */
@@ -363,6 +364,7 @@ enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
 enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
 char		*ra_dn_text(const X509_NAME *);
 char		*ra_dn_get(const X509_NAME *, int);
+void		 ra_dn_ous(const X509_NAME *, char *, size_t);
 
 /* key.c: key algorithms, SPKI, CSRs; where CA keys may live */
 int		 ra_key_path_ok(const char *, const char *);
@@ -524,5 +526,7 @@ enum ra_err	 ra_client_bulk_zip(PGconn *, const char *,
 		    unsigned char **, size_t *, char *, size_t, char[64]);
 enum ra_err	 ra_client_retrieved_mail(PGconn *,
 		    const struct ra_client_url *, const char *, const char *);
+void		 ra_client_audit_detail(const struct ra_url *, int64_t,
+		    const char *, char *, size_t);
 
 #endif /* RA_DOMAIN_H */

@@ -23,10 +23,12 @@ enum { C_DN, C_PROFILE, C_METHOD, C_SERIAL, C_REASON, C_COMMENT, C_7,
     C_ADMIN, C_AFFIL, C_ADMIN_MAIL, C_USER, C_P12NAME, C_USER_AFFIL,
     C_USER_MAIL, C_PIN };
 
+/* 212: the DN (CN and OUs) of this kind issued before, or on its way. */
 static const char SQL_CN_ISSUED[] =
-    "SELECT 1 FROM ra.certificate"
-    " WHERE institution_id = $1::bigint AND kind = $2"
-    "   AND lower(cn) = lower($3) LIMIT 1";
+    "SELECT 1 FROM ra.request"
+    " WHERE institution_id = $1::bigint AND kind = $2 AND action = 'issue'"
+    "   AND lower(cn) = lower($3) AND ou = $4"
+    "   AND state IN ('waiting', 'queued', 'done') LIMIT 1";
 
 /* CN of a client certificate (§2.1): half-width letters, digits, these. */
 static const char cn_chars[] =
@@ -142,29 +144,6 @@ out:
 	return ok;
 }
 
-/* The OUs of a DN, in order, joined by commas, for comparison. */
-static void
-ous(const X509_NAME *name, char *buf, size_t sz)
-{
-	X509_NAME_ENTRY	*ent;
-	char		*v;
-	size_t		 n;
-	int		 i;
-
-	*buf = '\0';
-	for (i = X509_NAME_entry_count(name) - 1; i >= 0; i--) {
-		ent = X509_NAME_get_entry(name, i);
-		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
-		    NID_organizationalUnitName ||
-		    ASN1_STRING_to_UTF8((unsigned char **)&v,
-		    X509_NAME_ENTRY_get_data(ent)) < 0)
-			continue;
-		n = strlen(buf);
-		snprintf(buf + n, sz - n, "%s%s", n > 0 ? "," : "", v);
-		OPENSSL_free(v);
-	}
-}
-
 /*
  * The certificate column 4 names: this institution's, of the profile's
  * kind, the same CN and OUs (the renewal match from 2020-07-15, §2.1);
@@ -176,6 +155,7 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 {
 	struct ra_upload_old	 old;
 	X509_NAME		*was = NULL;
+	const char		*at;
 	char			 why[128], a[512], b[512], *cn = NULL;
 	int			 ok = 0;
 
@@ -185,8 +165,16 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 	    (kind != NULL ? strcmp(old.kind, kind) != 0 :
 	    strcmp(old.kind, "client") != 0 && strcmp(old.kind, "smime") != 0)) {
 		ra_upload_error(rc, E_OTHER, C_SERIAL, "%sは自機関の%s証明書"
-		    "ではありません。", rc->row->f[C_SERIAL], kind != NULL &&
-		    strcmp(kind, "smime") == 0 ? "S/MIME" : "クライアント");
+		    "ではありません。", rc->row->f[C_SERIAL], kind == NULL ?
+		    "クライアント・S/MIME" : strcmp(kind, "smime") == 0 ?
+		    "S/MIME" : "クライアント");
+		return 0;
+	}
+	/* A mailbox is the officer's only under one of their domains. */
+	if (strcmp(old.kind, "smime") == 0 && ((at = strchr(old.cn, '@')) ==
+	    NULL || !ra_upload_officer_domain(rc->ctx, at + 1))) {
+		ra_upload_error(rc, E_DOMAIN, C_SERIAL, "%sは登録担当者のドメイン"
+		    "配下ではありません。", at != NULL ? at + 1 : old.cn);
 		return 0;
 	}
 	if ((cn = ra_dn_get(name, NID_commonName)) == NULL ||
@@ -196,8 +184,8 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 		    "(CN)が一致しません。", rc->row->f[C_SERIAL]);
 		goto out;
 	}
-	ous(name, a, sizeof(a));
-	ous(was, b, sizeof(b));
+	ra_dn_ous(name, a, sizeof(a));
+	ra_dn_ous(was, b, sizeof(b));
 	if (strcmp(old.kind, "client") == 0 && strcmp(a, b) != 0) {
 		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
 		    "(OU)が一致しません。", rc->row->f[C_SERIAL]);
@@ -292,7 +280,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	X509_NAME		*name = NULL, *given = NULL;
 	PGresult		*res = NULL;
 	const char		*p12 = rc->row->f[C_P12NAME];
-	char			 why[256], pin[160] = "", *cn = NULL;
+	char			 why[256], pin[160] = "", ou[1025], *cn = NULL;
 	int64_t			 id, old = 0;
 	int			 method = atoi(rc->row->f[C_METHOD]);
 	enum ra_err		 er;
@@ -311,7 +299,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		    rc->row->f[C_PROFILE]);
 		goto out;
 	}
-	if (strspn(p12, p12_chars) != strlen(p12) || *p12 == '.') {
+	if (strspn(p12, p12_chars) != strlen(p12) ||
+	    strchr("._-", *p12) != NULL) {
 		ra_upload_error(rc, E_P12NAME, C_P12NAME, "%sは半角英数字と"
 		    "「._-」で、先頭は英数字にしてください。",
 		    rc->fmt->cols[C_P12NAME].label);
@@ -323,9 +312,10 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	if (action == RA_TSV_ISSUE) {
 		/* A database failure is the driver's to see: no rule broken. */
+		ra_dn_ous(name, ou, sizeof(ou));
 		if (ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
 		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(prof.kind),
-		    RA_TEXT(cn))) != RA_OK)
+		    RA_TEXT(cn), RA_TEXT(ou))) != RA_OK)
 			goto out;
 		if (PQntuples(res) > 0) {
 			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,

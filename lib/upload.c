@@ -513,7 +513,7 @@ static const char SQL_UPLOAD_OFFICER[] =
 static const char SQL_RESULT_TSV[] =
     "SELECT result_tsv FROM ra.batch"
     " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
-    "   AND result_tsv IS NOT NULL";
+    "   AND kind = $3 AND result_tsv IS NOT NULL";
 
 /*
  * The upload context of officer "id": institution O/ST/L and the
@@ -576,20 +576,22 @@ ra_upload_officer_close(struct ra_upload_officer *oc)
 }
 
 /*
- * The result TSV (UTF-8) of batch "batch_id" of institution "inst";
- * "*tsv" is the caller's (PQfreemem).  RA_ENOTFOUND for another
- * institution's batch or one without a result.
+ * The result TSV (UTF-8) of batch "batch_id" of institution "inst",
+ * uploaded on the screen of "kind"; "*tsv" is the caller's (PQfreemem).
+ * RA_ENOTFOUND for another institution's batch, another screen's (an
+ * officer with ① only must not read ③'s users), or one without a result.
  */
 enum ra_err
-ra_upload_result_tsv(PGconn *db, int64_t batch_id, int64_t inst,
-    unsigned char **tsv, size_t *len)
+ra_upload_result_tsv(PGconn *db, enum ra_upload_kind kind, int64_t batch_id,
+    int64_t inst, unsigned char **tsv, size_t *len)
 {
 	PGresult	*res = NULL;
 	enum ra_err	 er;
 
 	*tsv = NULL;
 	if ((er = ra_db_run1(db, "result", SQL_RESULT_TSV, &res,
-	    RA_ARGS(RA_INT(batch_id), RA_INT(inst)))) == RA_OK)
+	    RA_ARGS(RA_INT(batch_id), RA_INT(inst),
+	    RA_TEXT(rules_of[kind]->kind)))) == RA_OK)
 		er = ra_get_bytea(res, 0, "result_tsv", tsv, len);
 	PQclear(res);
 	return er;

@@ -36,6 +36,14 @@ static const char *const actions[RA_TSV_ACTION__MAX] = {
 
 /* ---- from a shell ---------------------------------------------------- */
 
+/* A certificate to give a fresh URL: its decimal serial, or the user's mail. */
+static int
+valid_which(const char *s)
+{
+	return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") == strlen(s);
+}
+
 static enum ra_err	 reissue(PGconn *, const struct ra_conf *, int64_t,
 			    int64_t, const char *, const char *, int *, char *,
 			    size_t);
@@ -113,8 +121,15 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		default:
 			return RA_EUSAGE;
 		}
-	if (which != NULL && us->reissue && officer > 0 && optind == r->argc + 1)
+	if (which != NULL) {
+		if (!us->reissue || officer <= 0 || action >= 0 ||
+		    optind != r->argc + 1 || !valid_which(which)) {
+			fprintf(stderr, "usage: %s --officer ID --reissue "
+			    "SERIAL|MAIL\n", us->program);
+			return RA_EUSAGE;
+		}
 		return shell_reissue(r, officer, which);
+	}
 	if (officer <= 0 || action < 0 || mode == RA_UPLOAD__MAX ||
 	    optind != r->argc) {
 		fprintf(stderr, "usage: %s --officer ID --action "
@@ -170,14 +185,6 @@ valid_mode(const char *s)
 	    strcmp(s, "dryrun") == 0;
 }
 
-/* A certificate to give a fresh URL: its decimal serial, or the user's mail. */
-static int
-valid_which(const char *s)
-{
-	return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") == strlen(s);
-}
-
 enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F_REISSUE, F__MAX };
 _Static_assert(F__MAX == RA_UPLOAD_FIELDS, "ra_upload_fields[] out of sync");
 const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
@@ -191,7 +198,8 @@ const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
 
 /* The result TSV of a batch of this institution, in Shift_JIS. */
 static enum ra_err
-result_download(struct ra_req *r, const struct ra_officer *o, int64_t id)
+result_download(struct ra_req *r, const struct ra_upload_screen *us,
+    const struct ra_officer *o, int64_t id)
 {
 	unsigned char	*tsv = NULL;
 	char		*in, *out = NULL, *op;
@@ -199,8 +207,8 @@ result_download(struct ra_req *r, const struct ra_officer *o, int64_t id)
 	iconv_t		 cd;
 	enum ra_err	 er;
 
-	if ((er = ra_upload_result_tsv(r->db, id, o->institution_id, &tsv,
-	    &len)) != RA_OK)
+	if ((er = ra_upload_result_tsv(r->db, us->kind, id, o->institution_id,
+	    &tsv, &len)) != RA_OK)
 		return er;
 	/* Shift_JIS as the files came; a character it lacks is a '?'. */
 	if ((cd = iconv_open("CP932//TRANSLIT", "UTF-8")) == (iconv_t)-1 ||
@@ -339,7 +347,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 			return ra_render(r, 200, us->tmpl);
 		if (!ra_field_i64(f[F_BATCH], 1, INT64_MAX, &batch))
 			return RA_EINPUT;
-		return result_download(r, &o, batch);
+		return result_download(r, us, &o, batch);
 	}
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;

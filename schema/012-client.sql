@@ -69,10 +69,15 @@ ALTER TABLE ra.request
     ADD CONSTRAINT request_waiting
         CHECK (state <> 'waiting' OR download_method = 3);
 
--- 212 for client and S/MIME: a CN is issued once per institution and kind
--- (a renewal keeps it); a waiting request holds it as firmly.
+-- 212 for client and S/MIME: a DN is issued once per institution and
+-- kind (a renewal keeps it); a waiting request holds it as firmly.  For
+-- client certificates the DN is CN and OUs (from 2020-07-15, §2.1: the OU
+-- with a student number tells apart people of the same name); for S/MIME
+-- the CN, which is the mail.  ou: the OUs in TSV order, comma-joined.
+ALTER TABLE ra.request ADD COLUMN ou text NOT NULL DEFAULT ''
+    CHECK (char_length(ou) <= 1024);
 CREATE UNIQUE INDEX request_cn_client_once
-    ON ra.request (institution_id, kind, lower(cn))
+    ON ra.request (institution_id, kind, lower(cn), ou)
     WHERE action = 'issue' AND kind IN ('client', 'smime')
       AND state IN ('waiting', 'queued', 'done');
 DROP INDEX ra.request_renew_once;
@@ -114,7 +119,7 @@ CREATE INDEX pin_seal_request ON ra.pin_seal (request_id);
 
 GRANT INSERT ON ra.pin_seal TO ra_worker;
 GRANT SELECT (token_id, request_id) ON ra.pin_seal TO ra_worker;
-GRANT SELECT (download_method, p12_name) ON ra.request TO ra_officer;
+GRANT SELECT (download_method, p12_name, ou) ON ra.request TO ra_officer;
 
 -- The officer zone makes the URLs of a ブラウザ個別 row at upload, and only
 -- for a waiting request its own transaction inserted (created_at is the
@@ -211,12 +216,15 @@ $$;
 CREATE FUNCTION ra.client_url_rows(sha bytea)
 RETURNS TABLE (request_id bigint, seq integer, sealed bytea, user_name text,
                user_mail text, subject_dn text, p12_name text,
-               cert_id bigint, serial text)
+               cert_id bigint, serial text, key_waiting boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
     SELECT q.request_id, coalesce(q.seq, 1), s.sealed,
            coalesce(q.user_name, ''), coalesce(q.user_mail::text, ''),
            coalesce(c.subject_dn, q.subject_dn, ''), coalesce(q.p12_name, ''),
-           coalesce(c.cert_id, 0), coalesce(c.serial::text, '')
+           coalesce(c.cert_id, 0), coalesce(c.serial::text, ''),
+           EXISTS (SELECT 1 FROM ra.p12_pending p
+                    WHERE p.cert_id = c.cert_id
+                      AND p.expires_at > pg_catalog.now())
       FROM ra.access_token t
       JOIN ra.pin_seal s ON s.token_id = t.token_id
       JOIN ra.request q ON q.request_id = s.request_id

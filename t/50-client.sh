@@ -214,6 +214,7 @@ before=$(count)
   crow "CN=a.17,$DN" 14 1 "" p17 "甲" "not a mail"
   printf 'CN=a.18,%s\t14\t1\t\t\t\t\t甲\t乙\tadmin@kyoto-u.ac.jp\t甲\tp18\t丙\ta18@kyoto-u.ac.jp\t\textra\r\n' "$DN"
   crow "CN=a.19,$DN" 14 1 "" p19 "甲" a19@kyoto-u.ac.jp
+  crow "CN=a.20,$DN" 14 1 "" "-dash" "甲" a20@kyoto-u.ac.jp
 } | sjis rules.tsv
 out=$(up rules.tsv issue abort)
 [ $? -ne 0 ]; ok $? "a file with bad rows: non-zero exit"
@@ -239,11 +240,19 @@ rule 15 212 "a CN already issued (use renewal)"
 rule 16 201 "the user's name missing"
 rule 17 206 "the user's mail not a mail address"
 rule 18 216 "more than 15 columns"
+rule 20 243 "a P12 name that does not begin with a letter or digit"
 has "$(printf '%s\n' "$out" | sed -n 10p)" "アクセスPINの強度が足りません" "the weak-PIN error says why, in Japanese"
 printf '%s\n' "$out" | sed -n 19p | grep -q '	OK	'
 ok $? "the good row is OK, and still not queued"
 out=$(up rules.tsv issue partial)
 is "$(count)" "$((before + 2))" "partial mode queues only the good rows (13 and 19)"
+
+# The OU tells apart two people of one CN (§2.1): a second taro.001.
+crow "CN=taro.001,OU=No 9,$DN" 14 1 "" NIIcert20261201-009 "京大 太郎" taro9@kyoto-u.ac.jp | sjis twin.tsv
+up twin.tsv issue abort >/dev/null
+ok $? "the same CN with another OU is another DN: issued"
+out=$(up twin.tsv issue abort)
+has "$out" "212:1," "the very same DN again: 212"
 
 # Renewal by serial: same DN, new key; M4 with both serials.
 sn=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'taro.001'")
@@ -285,6 +294,34 @@ is "$(printf '%s\n' "$t" | sed -n '/^【reason for revocation】$/{n;p}')" "　u
 is "$(printf '%s\n' "$t" | sed -n '/^【失効証明書シリアル番号】$/{n;s/^　//p}')" "$hs" "M5: the serial"
 has "$t" "$(printf '【revoked certificate DN】\n　---------------------------------------------\n　CN=hanako@kyoto-u.ac.jp\n　---------------------------------------------')" \
     "M5: the English DN block"
+
+# An officer acts on mailboxes under their own domains only.
+"$D" domain-add --institution kyoto --domain kyoto-med.jp >/dev/null
+off2=$("$D" officer-add --institution kyoto --name-ja 医学部担当 --romaji "Igaku Tanto" \
+    --mail ra@kyoto-med.jp --phone 075-000-0001 --domains kyoto-med.jp \
+    --interfaces 3 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
+rrow "CN=hanako@kyoto-u.ac.jp,OU=No 2,$DN" "$hs" 1 "" hanako@kyoto-u.ac.jp | sjis rev2.tsv
+out=$("$C" --officer "$off2" --action revoke --mode abort "$T/rev2.tsv" 2>/dev/null)
+has "$out" "224:1," "another domain's officer cannot act on an S/MIME mailbox: 224"
+
+# P12一括 with one key past its time: the ZIP holds the others.
+{ crow "CN=b.1,$DN" 13 2 "" bulk-1 "乙一" b1@kyoto-u.ac.jp
+  crow "CN=b.2,$DN" 13 2 "" bulk-2 "乙二" b2@kyoto-u.ac.jp
+} | sjis bulk2.tsv
+up bulk2.tsv issue abort >/dev/null
+drain
+sql "UPDATE ra.p12_pending SET expires_at = now() - interval '1 second'
+      WHERE cert_id = (SELECT cert_id FROM ra.certificate WHERE cn = 'b.1')"
+bpin=$(m1_where admin@kyoto-u.ac.jp "t.batch_id = (SELECT batch_id FROM ra.request WHERE cn = 'b.2')")
+bcrt=$(m2_url "$(mail_to admin@kyoto-u.ac.jp "[UPKI] クライアント証明書発行受付通知")")
+$cu -o /dev/null -d "t=$(tok_of "$bpin")" "$URL/ra/pinget.cgi"
+$cu -o "$T/bulk2.zip" -d "t=$(tok_of "$bcrt")&step=bulk&format=legacy" "$URL/ra/cliget.cgi"
+is "$(unzip -Z1 "$T/bulk2.zip" | sort | tr '\n' ' ')" "bulk-2.p12 client.txt " "the expired row is left out, the other delivered"
+has "$(sql "SELECT string_agg(DISTINCT detail->>'request_id', ',') FROM ra.audit WHERE event = 'client.download' AND outcome = 'ok'")" \
+    "$(sql "SELECT request_id FROM ra.request WHERE cn = 'taro.001' AND action = 'issue' AND ou = ''")" \
+    "a download's audit row names its request"
+"$C" --officer "$off" --reissue taro@kyoto-u.ac.jp --action issue "$T/twin.tsv" >/dev/null 2>&1
+is "$?" 2 "--reissue with an upload's options: a usage error"
 
 # Cron: a ブラウザ個別 row whose URLs expired before 【発行】 is cancelled
 # (its CN is free again), and the sealed PINs of expired URLs go.  Time

@@ -6,7 +6,7 @@
 # screen, with the same access PIN, and the old URL stops working.
 . "$(dirname "$0")/lib.sh"
 stack_up
-officer_with_cert 3,4,10
+officer_with_cert 1,3,4,10
 CU="curl -sS --cacert $CACERT --cert-type P12 --cert $OFFICER_P12:$OFFICER_PASS"
 LRA=$URL/ra/lra
 JAR=$T/jar
@@ -59,6 +59,11 @@ is "$(sql "SELECT string_agg(outcome, ',' ORDER BY audit_id) FROM ra.audit WHERE
     "ok,refused,refused" "every fresh-URL attempt is audited"
 "$OFFICERDIR/client.cgi" --officer 1 --reissue nobody@nii.ac.jp >/dev/null 2>"$T/re.err"
 [ $? -ne 0 ]; ok $? "the shell twin refuses the same"
+
+# A ③ result TSV (users' names and mails) is not ①'s to hand out.
+batch=$(sql "SELECT max(batch_id) FROM ra.batch WHERE kind = 'client'")
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/client.cgi?batch=$batch")" 200 "③ gives its result TSV"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi?batch=$batch")" 404 "① does not give ③'s"
 
 # ③ needs interface ③.
 sql "DELETE FROM ra.officer_permission WHERE interface = 3"
