@@ -20,3 +20,6 @@ CREATE INDEX access_token_cert_download ON ra.access_token (cert_id, expires_at)
     WHERE purpose = 'cert_download';
 CREATE INDEX access_token_p12_download ON ra.access_token (request_id, expires_at)
     WHERE purpose = 'p12_download';
+
+-- ④ is built: the menu links it.
+UPDATE ra.interface SET screen = 'clientdl.cgi' WHERE interface = 4;

@@ -14,7 +14,7 @@ cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
 confdir=$(v confdir); mandir=$(v mandir)
 
 # One directory per zone, each with its own programs only.
-for z in public:index,raget,certget officer:login,menu,screen,logout,server,download \
+for z in public:index,raget,certget officer:login,menu,screen,logout,server,download,clientdl \
     desk:desk tools:ca,ops,worker,mail; do
 	dir=$D$cgidir/${z%%:*}
 	want=$(echo "${z#*:}" | tr ',' '\n' | sed 's/$/.cgi/' | sort | tr '\n' ' ')
