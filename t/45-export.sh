@@ -290,8 +290,13 @@ is "$(f client1 "$sms" 28)" "" "no retrieval URL: column 28 empty"
 ok $? "the user takes the PKCS#12"
 "$TOOLSDIR/ca.cgi" revoke --serial "$sms" --reason 1 >/dev/null 2>&1
 ok $? "the S/MIME certificate revoked from a shell"
+# Times at the edges of a day, a leap day and a year, in JST.
+sql "UPDATE ra.request SET created_at = '2028-02-29 14:59:59.999999+00', done_at = '2028-12-31 15:00:00+00'
+      WHERE request_id = $cl"
 get client2
 shape client2 "④ after download and revocation"
+is "$(f client2 "$cls" 6)|$(f client2 "$cls" 7)" "2028-02-29 23:59:59|2029-01-01 00:00:00" \
+    "JST across midnight, a leap day and a new year, seconds cut"
 is "$(f client2 "$cls" 12) $(f client2 "$sms" 12)" "5 7" "column 12: 5 taken, 7 revoked"
 rev=$(jst "SELECT v.revoked_at FROM ra.revocation v JOIN ra.certificate c USING (cert_id) WHERE c.serial = $sms")
 is "$(f client2 "$sms" 32)|$(f client2 "$sms" 34)|$(f client2 "$sms" 35)|$(f client2 "$sms" 37)" \
