@@ -266,6 +266,8 @@ line_add(struct line *l, const char *s, size_t n)
 {
 	enum ra_err	 er;
 
+	if (n == 0)
+		return RA_OK;		/* the buffer may not exist yet */
 	if ((er = line_room(l, n)) != RA_OK)
 		return er;
 	memcpy(l->buf + l->len, s, n);
@@ -286,6 +288,8 @@ put_text(struct line *l, iconv_t cd, const char *v, size_t n)
 	size_t		 inleft = n, outleft, i;
 	enum ra_err	 er;
 
+	if (n == 0)
+		return RA_OK;
 	for (i = 0; i < n && (unsigned char)v[i] < 0x80; i++)
 		;
 	if (i == n) {			/* ASCII: the same bytes */
@@ -297,8 +301,10 @@ put_text(struct line *l, iconv_t cd, const char *v, size_t n)
 		 * CP932 has at most two bytes for a character UTF-8 needs
 		 * two to four for: "n" would do; twice is past doubt.
 		 */
-		if (n > SIZE_MAX / 4 || (er = line_room(l, 2 * n)) != RA_OK)
+		if (n > SIZE_MAX / 4)
 			return RA_ENOMEM;
+		if ((er = line_room(l, 2 * n)) != RA_OK)
+			return er;
 		p = o = l->buf + l->len;
 		outleft = 2 * n;
 		while (inleft > 0 &&
@@ -565,7 +571,7 @@ ra_export(PGconn *db, int64_t institution_id, int64_t officer_id,
 	struct line			 l = { NULL, 0, 0 };
 	PGresult			*res = NULL;
 	EVP_MD				*sha256 = NULL;
-	iconv_t				 cd = (iconv_t)-1;
+	iconv_t				 cd;
 	int				 fno[EXPORT_NCOLS];
 	int				 i, rows;
 	enum ra_err			 er;
@@ -573,10 +579,8 @@ ra_export(PGconn *db, int64_t institution_id, int64_t officer_id,
 	if (kind < 0 || kind >= RA_EXPORT__MAX)
 		return RA_EINPUT;
 	ek = &export_kinds[kind];
-	if ((cd = iconv_open("CP932", "UTF-8")) == (iconv_t)-1) {
-		er = RA_ESYS;
-		goto out;
-	}
+	if ((cd = iconv_open("CP932", "UTF-8")) == (iconv_t)-1)
+		return RA_ESYS;		/* nothing is held yet */
 	/* Fetched once, not by name for every one of 100,000 rows. */
 	if ((sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
 		er = RA_ECRYPTO;
@@ -611,8 +615,7 @@ out:
 	PQclear(res);
 	ra_db_rollback(db);		/* read only: nothing to keep */
 	EVP_MD_free(sha256);
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
+	iconv_close(cd);
 	free(l.buf);
 	return er;
 }
