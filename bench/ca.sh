@@ -20,7 +20,7 @@ stack_up
 worker_stop
 institution_add bench "Bench University" Tokyo Chiyoda-ku >/dev/null
 inst=$(sql "SELECT institution_id FROM ra.institution WHERE code = 'bench'")
-W=$CGIDIR/worker.cgi
+W=$TOOLSDIR/worker.cgi
 
 . "$top/bench/baseline"
 

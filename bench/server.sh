@@ -15,8 +15,8 @@ CAN=${BENCH_CA_LOOP:-200}
 
 stack_up
 worker_stop
-W=$CGIDIR/worker.cgi
-D=$CGIDIR/desk.cgi
+W=$TOOLSDIR/worker.cgi
+D=$DESKDIR/desk.cgi
 printf 'Tsv.MaxRecords = %d\n' "$N" >>"$RA_CONF"
 "$D" institution-add --code bench --name-ja ベンチ大学 --name-en "Bench University" --st Tokyo \
     --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null &&
@@ -30,7 +30,7 @@ inst=$(sql "SELECT institution_id FROM ra.institution WHERE code = 'bench'")
 # --- ① ------------------------------------------------------------------------
 "$top/bench/mkreq" tsv "$N" | iconv -f UTF-8 -t CP932 >"$T/bench.tsv" || bail "mkreq tsv"
 t0=$(now)
-"$CGIDIR/server.cgi" --officer "$off" --action issue --mode abort "$T/bench.tsv" >/dev/null 2>"$T/up.err" ||
+"$OFFICERDIR/server.cgi" --officer "$off" --action issue --mode abort "$T/bench.tsv" >/dev/null 2>"$T/up.err" ||
     bail "upload failed: $(tail -n 2 "$T/up.err")"
 t1=$(now)
 drain2
@@ -61,7 +61,7 @@ sql "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_d
      ANALYZE ra.certificate;"
 dl() {	# dl -> "seconds peakKB rows"
 	s=$(now)
-	/usr/bin/time -f %M -o "$T/rss" "$CGIDIR/download.cgi" --officer "$off" >"$T/all.tsv" ||
+	/usr/bin/time -f %M -o "$T/rss" "$OFFICERDIR/download.cgi" --officer "$off" >"$T/all.tsv" ||
 	    bail "download failed"
 	e=$(now)
 	echo "$(echo "$e - $s" | bc -l) $(cat "$T/rss") $(($(wc -l <"$T/all.tsv") - 1))"

@@ -1,7 +1,7 @@
 /*
  * download.cgi: ② サーバ証明書 証明書情報一括ダウンロード.  The
- * institution's server certificates under the officer's domains, with
- * state, dates, serial, user administrator and PEM, as a Shift_JIS TSV
+ * institution's server certificates under the officer's domains, in the
+ * 46-column layout integrators read by position, as a Shift_JIS TSV
  * (lib/export.c).  Needs a session and interface ②.  From a shell:
  *
  *	download.cgi --officer ID	the same TSV on standard output
@@ -55,7 +55,8 @@ shell(struct ra_req *r)
 	if (er != RA_OK)
 		return er;
 	if ((er = audit_export(r->db, inst, officer, "cli")) == RA_OK)
-		er = ra_export_server(r->db, inst, officer, stdout);
+		er = ra_export(r->db, inst, officer, RA_EXPORT_SERVER,
+		    stdout);
 	return er;
 }
 
@@ -76,8 +77,8 @@ screen(struct ra_req *r)
 	    "charset=Shift_JIS\r\nContent-Disposition: attachment; "
 	    "filename=\"serverAll.tsv\"\r\nCache-Control: no-store\r\n\r\n");
 	/* Headers are out: a failure now can only cut the file short. */
-	if ((er = ra_export_server(r->db, o.institution_id, o.officer_id,
-	    stdout)) != RA_OK)
+	if ((er = ra_export(r->db, o.institution_id, o.officer_id,
+	    RA_EXPORT_SERVER, stdout)) != RA_OK)
 		ra_warnx("download cut short: %s", ra_strerror(er));
 	return RA_OK;
 }

@@ -310,8 +310,15 @@ enum ra_err	 ra_retrieval_mail(PGconn *, const char *, int64_t, int64_t,
 		    const char *, const char *, const char *, const char *);
 char		*ra_dn_block(const char *);
 
-/* export.c: ② bulk download, streamed */
-enum ra_err	 ra_export_server(PGconn *, int64_t, int64_t, FILE *);
+/* export.c: ② and ④ certificate information, one 46-column layout */
+enum ra_export_kind {
+	RA_EXPORT_SERVER = 0,	/* ② serverAll.tsv: under the officer's domains */
+	RA_EXPORT_CLIENT,	/* ④ clientAll.tsv: client and S/MIME */
+	RA_EXPORT__MAX
+};
+
+enum ra_err	 ra_export(PGconn *, int64_t, int64_t, enum ra_export_kind,
+		    FILE *);
 
 /* x509.c: keys and certificates for the demo PKI (OpenSSL 3 APIs only) */
 struct ra_certspec {

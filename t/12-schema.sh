@@ -70,7 +70,11 @@ is "$(sqlstate "INSERT INTO ra.crl (ca_id, crl_number, this_update, next_update,
 is "$(sqlstate "UPDATE ra.certificate SET der = NULL" ra_officer)" 42501 "ra_officer cannot write certificates"
 is "$(sqlstate "SELECT key_secret FROM ra.request" ra_officer)" 42501 "ra_officer cannot read key passwords back"
 is "$(sqlstate "SELECT state, subject_dn FROM ra.request" ra_officer)" ok "but reads the rest of a request"
-is "$(sqlstate "SELECT count(*) FROM ra.access_token" ra_officer)" 42501 "ra_officer cannot read retrieval URLs"
+for c in token_sha256 pin_hash pin_salt step_sha256 failures; do
+	is "$(sqlstate "SELECT $c FROM ra.access_token" ra_officer)" 42501 "ra_officer cannot read retrieval URLs' $c"
+done
+is "$(sqlstate "SELECT cert_id, request_id, purpose, expires_at FROM ra.access_token" ra_officer)" ok \
+    "only when one expires (② and ④ column 28)"
 is "$(sqlstate "SELECT count(*) FROM ra.desk_operator" ra_officer)" 42501 "nor the desk operators"
 is "$(sqlstate "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)
      VALUES (1, 'x', 'X', 'x@a.ac.jp', '0000')" ra_officer)" 42501 "nor register officers"

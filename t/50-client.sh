@@ -339,6 +339,39 @@ is "$(sql "SELECT count(*) FROM ra.pin_seal s JOIN ra.access_token t USING (toke
 up late.tsv issue abort >/dev/null
 ok $? "the same CN can be applied for again"
 
+# ④ read by position, as an integrator reads clientAll.tsv (§10.1).
+"$OFFICERDIR/clientdl.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/clientAll.tsv"
+col() { awk -F'\t' -v dn="$1" -v c="$2" '$4 == dn { print $c }' "$T/clientAll.tsv"; }
+is "$(awk -F'\t' '{ print NF }' "$T/clientAll.tsv" | sort -u)" 46 "④: 46 columns on every line"
+is "$(col "CN=shiro.005,$DN" 12)" 4 "④: not downloaded yet: state 4 (取得待ち)"
+is "$(col "CN=jiro.003,OU=Graduate School of Informatics,$DN" 12)" 5 "④: downloaded in the bulk ZIP: state 5"
+is "$(col "CN=taro.001,$DN" 12 | sort | tr '\n' ' ')" "4 6 " "④: taro's renewed certificate 6, its successor 4"
+is "$(col "CN=hanako@kyoto-u.ac.jp" 12)" 7 "④: the revoked S/MIME certificate: state 7"
+is "$(col "CN=shiro.005,$DN" 24)" "$(sql "SELECT serial FROM ra.certificate WHERE cn = 'shiro.005'")" "④: the decimal serial in column 24"
+col "CN=shiro.005,$DN" 23 | sed 's/-----BEGIN CERTIFICATE-----/&\n/; s/-----END/\n&/' >"$T/shiro.pem"
+na=$(openssl x509 -in "$T/shiro.pem" -noout -enddate | sed 's/notAfter=//')
+is "$(col "CN=shiro.005,$DN" 27)" "$(TZ=Asia/Tokyo date -d "$na" '+%Y-%m-%d %H:%M:%S')" \
+    "④: notAfter in column 27, JST, from the PEM in column 23"
+is "$(col "CN=shiro.005,$DN" 28)" "$(sql "SELECT to_char(max(expires_at) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI:SS')
+      FROM ra.access_token t JOIN ra.request r USING (request_id) WHERE r.cn = 'shiro.005' AND t.purpose = 'p12_download'")" \
+    "④: the certificate URL's expiry in column 28"
+[ -n "$(col "CN=saburo.004,$DN" 28)" ]; ok $? "④: a P12一括 row has its bulk URL's expiry"
+is "$(col "CN=shiro.005,$DN" 45)" 1 "④: download method in column 45"
+is "$(col "CN=shiro.005,$DN" 29)" "" "④: the access PIN column stays empty"
+
+# Server profile 3 (§10.2): a server row as the integrators' tool writes
+# it (13 fields, the CSR's base64 without its BEGIN/END lines, empty
+# dNSName, UTF-8) issues.
+body=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/srv.key" \
+    -subj "/C=JP/ST=Kyoto/L=Kyoto/O=$O/CN=www.kyoto-u.ac.jp" 2>/dev/null | sed '1d;$d' | tr -d '\n')
+printf 'CN=www.kyoto-u.ac.jp,%s\t3\t\t\t\t\t%s\t京大 管理者\t情報環境機構\tadmin@kyoto-u.ac.jp\twww.kyoto-u.ac.jp\tApache\t\n' \
+    "$DN" "$body" >"$T/srv3.tsv"
+"$OFFICERDIR/server.cgi" --officer "$off" --action issue --mode abort "$T/srv3.tsv" >/dev/null 2>"$T/srv3.err"
+ok $? "a real-format server row with profile 3 is accepted"
+drain
+is "$(sql "SELECT c.state || ' ' || c.profile_id FROM ra.certificate c WHERE c.cn = 'www.kyoto-u.ac.jp'")" "issued 3" \
+    "and issued under profile 3"
+
 # Server profile 3 (§10.2) is the server RSA profile.
 is "$(sql "SELECT kind || ' ' || array_to_string(key_algs, ',') || ' ' || key_gen FROM ra.profile WHERE profile_id = 3")" \
     "server rsa2048,rsa3072,rsa4096 csr" "profile 3 is the server RSA profile"
