@@ -62,7 +62,7 @@ first_download(struct ra_req *r, const struct ra_cert_url *u)
 	size_t		 n = 0;
 	enum ra_err	 er;
 
-	if ((er = ra_url_used(r->db, u->sha)) != RA_OK ||
+	if ((er = ra_url_used(r->db, u->token)) != RA_OK ||
 	    (er = ra_cert_retrieved(r->db, u->cert_id)) != RA_OK)
 		return er;
 	if (*u->officer_mail == '\0')

@@ -144,7 +144,7 @@ deliver(struct screen *sc, const char *type, const char *filename,
 {
 	enum ra_err	 er;
 
-	if ((er = ra_client_url_used(sc->r->db, sc->c.u.sha)) != RA_OK ||
+	if ((er = ra_client_url_used(sc->r->db, sc->c.u.token)) != RA_OK ||
 	    (er = ra_client_retrieved_mail(sc->r->db, &sc->c, dn, serial)) !=
 	    RA_OK ||
 	    (er = audit(sc, "client.download", "ok", NULL)) != RA_OK)
@@ -177,8 +177,8 @@ step_p12(struct screen *sc)
 
 	if ((prof = format_of(sc)) < 0 || sc->f[F_PIN] == NULL)
 		return RA_EINPUT;
-	er = ra_p12_take(sc->r->db, sc->c.u.request_id, sc->f[F_PIN], prof,
-	    "cliget", &der, &len, serial);
+	er = ra_p12_take_url(sc->r->db, sc->c.u.token, sc->c.u.request_id,
+	    sc->f[F_PIN], prof, "cliget", &der, &len, serial);
 	if (er == RA_ENOTFOUND || er == RA_EDENIED) {
 		/* ra_p12_take rolled back; the attempt is recorded alone. */
 		if ((er = ra_db_begin(sc->r->db)) != RA_OK ||
@@ -214,8 +214,8 @@ step_bulk(struct screen *sc)
 
 	if ((prof = format_of(sc)) < 0)
 		return RA_EINPUT;
-	if ((er = ra_client_bulk_zip(sc->r->db, sc->f[F_TOKEN], sc->c.u.sha,
-	    prof, &zip, &len, dn, sizeof(dn), serial)) != RA_OK)
+	if ((er = ra_client_bulk_zip(sc->r->db, sc->c.u.token, prof, &zip,
+	    &len, dn, sizeof(dn), serial)) != RA_OK)
 		goto out;
 	er = deliver(sc, "application/zip", "client.zip", zip, len, dn, serial);
 out:
@@ -253,7 +253,7 @@ step_issue(struct screen *sc)
 	char		 state[16] = "", err[256] = "";
 	enum ra_err	 er;
 
-	if ((er = ra_client_issue(sc->r->db, sc->c.u.sha, sc->f[F_PIN])) ==
+	if ((er = ra_client_issue(sc->r->db, sc->c.u.token, sc->f[F_PIN])) ==
 	    RA_EDUP) {
 		/* 発行 again, a reload, or back: the same STEP3. */
 		if ((er = audit(sc, "client.request", "refused",

@@ -68,9 +68,8 @@ download(struct ra_req *r, struct ra_client_url *c, const char *token)
 	size_t		 len = 0;
 	enum ra_err	 er;
 
-	if ((er = ra_client_pin_zip(r->db, token, c->u.sha, &zip, &len)) !=
-	    RA_OK ||
-	    (er = ra_client_url_used(r->db, c->u.sha)) != RA_OK ||
+	if ((er = ra_client_pin_zip(r->db, token, &zip, &len)) != RA_OK ||
+	    (er = ra_client_url_used(r->db, c->u.token)) != RA_OK ||
 	    (er = audit(r, c, "ok", NULL)) != RA_OK)
 		goto out;
 	printf("Status: 200\r\nContent-Type: application/zip\r\n"

@@ -296,7 +296,7 @@ step_download(struct screen *sc)
 	}
 	if (er != RA_OK)
 		return er;
-	if ((er = ra_url_used(sc->r->db, sc->url.sha)) != RA_OK ||
+	if ((er = ra_url_used(sc->r->db, sc->url.token)) != RA_OK ||
 	    (er = audit(sc, "ra_cert.download", "ok", NULL)) != RA_OK)
 		goto out;
 	printf("Status: 200\r\nContent-Type: application/x-pkcs12\r\n"

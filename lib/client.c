@@ -48,6 +48,16 @@ static const char SQL_EXPIRES[] =
     "  days => $1::integer)) AT TIME ZONE 'Asia/Tokyo',"
     "  'YYYY-MM-DD HH24:MI') AS expires";
 
+/* A waiting key lives as long as the URL that hands it out. */
+static const char SQL_KEY_KEEP[] =
+    "UPDATE ra.p12_pending p SET expires_at = GREATEST("
+    "       p.expires_at, pg_catalog.now() +"
+    "       pg_catalog.make_interval(days => $2::integer))"
+    "  FROM ra.certificate c"
+    " WHERE p.cert_id = c.cert_id AND (c.request_id = $1::bigint"
+    "    OR c.request_id IN (SELECT request_id FROM ra.request"
+    "         WHERE batch_id = $3::bigint AND download_method = 2))";
+
 /* What the worker needs of the client requests it just stored. */
 static const char SQL_ISSUED[] =
     "SELECT r.request_id, r.institution_id, coalesce(r.batch_id, 0) AS batch_id,"
@@ -228,7 +238,10 @@ ra_client_urls(PGconn *db, const struct ra_client_cfg *cfg,
 	    row->pin)) != RA_OK) ||
 	    (er = url_add(db, cfg, officer_zone, "p12_download",
 	    row->institution_id, row->request_id, 0, pin.id, row->pin, 1,
-	    &crt)) != RA_OK)
+	    &crt)) != RA_OK ||
+	    (!officer_zone && (er = ra_db_run(db, "keep key", SQL_KEY_KEEP,
+	    NULL, RA_ARGS(RA_INT(row->request_id), RA_INT(cfg->days),
+	    RA_INT(0)))) != RA_OK))
 		goto out;
 	url_text(cfg, "pinget.cgi", &pin, url, sizeof(url));
 	kv[0] = (struct ra_kv){ "NameJa", row->admin_name };
@@ -389,8 +402,10 @@ batch_done(PGconn *db, const struct ra_client_cfg *cfg, int64_t batch)
 		    RA_OK)
 			goto out;
 	}
-	er = ra_db_run(db, "forget PINs", SQL_BATCH_FORGET, NULL,
-	    RA_ARGS(RA_INT(batch)));
+	if ((er = ra_db_run(db, "keep keys", SQL_KEY_KEEP, NULL,
+	    RA_ARGS(RA_INT(0), RA_INT(cfg->days), RA_INT(batch)))) == RA_OK)
+		er = ra_db_run(db, "forget PINs", SQL_BATCH_FORGET, NULL,
+		    RA_ARGS(RA_INT(batch)));
 out:
 	OPENSSL_cleanse(&pin, sizeof(pin));
 	OPENSSL_cleanse(&bulk, sizeof(bulk));
@@ -430,6 +445,13 @@ static const char SQL_REISSUE_FIND[] =
     " WHERE r.institution_id = $1::bigint AND r.download_method IN (1, 3)"
     "   AND r.state IN ('waiting', 'queued', 'done')"
     "   AND (c.serial::text = $2 OR lower(r.user_mail) = lower($2))"
+    /* A mailbox is the officer's only under one of their domains. */
+    "   AND (r.kind <> 'smime' OR EXISTS (SELECT 1"
+    "        FROM ra.officer_domain od JOIN ra.domain d USING (domain_id)"
+    "       WHERE od.officer_id = $3::bigint"
+    "         AND (lower(split_part(r.user_mail, '@', 2)) = d.name"
+    "              OR right(lower(split_part(r.user_mail, '@', 2)),"
+    "                       length(d.name) + 1) = '.' || d.name)))"
     " ORDER BY r.request_id DESC LIMIT 1";
 static const char SQL_REISSUE[] =
     "SELECT ra.client_url_reissue($1::bigint, $2::bigint, $3::bytea,"
@@ -461,7 +483,8 @@ ra_client_reissue(PGconn *db, const struct ra_client_cfg *cfg,
 		return RA_ECONF;
 	}
 	if ((er = ra_db_run1(db, "reissue", SQL_REISSUE_FIND, &res,
-	    RA_ARGS(RA_INT(institution_id), RA_TEXT(which)))) == RA_ENOTFOUND) {
+	    RA_ARGS(RA_INT(institution_id), RA_TEXT(which),
+	    RA_INT(officer_id)))) == RA_ENOTFOUND) {
 		snprintf(why, whysz, "%sの証明書（P12個別・ブラウザ個別）が見つかり"
 		    "ません / no such certificate of your institution", which);
 		return RA_EPOLICY;
@@ -535,6 +558,52 @@ ra_client_expire(PGconn *db, int64_t *seals, int64_t *cancelled)
 	    NULL, 0)) == RA_OK &&
 	    (er = ra_get_i64(res, 0, "seals", seals)) == RA_OK)
 		er = ra_get_i64(res, 0, "cancelled", cancelled);
+	PQclear(res);
+	return er;
+}
+
+static const char SQL_SECRET[] =
+    "SELECT r.download_method, t.pin_salt, t.pin_hash,"
+    "       coalesce(t.pin_cost, 0) AS pin_cost"
+    "  FROM ra.request r"
+    "  LEFT JOIN ra.access_token t ON t.request_id = r.request_id"
+    "       AND t.purpose = 'p12_download' AND t.pin_hash IS NOT NULL"
+    " WHERE r.request_id = $1::bigint"
+    " ORDER BY t.token_id DESC LIMIT 1";
+
+/*
+ * The worker, before it makes the key of a ブラウザ個別 request: the
+ * password it was queued with must be the access PIN of the request's
+ * URL (its hash is there), whoever queued it.  RA_OK for the other
+ * methods; RA_EDENIED when it is not the PIN.
+ */
+enum ra_err
+ra_client_secret_ok(PGconn *db, int64_t request_id, const char *secret)
+{
+	PGresult	*res = NULL;
+	unsigned char	*salt = NULL, *hash = NULL;
+	size_t		 saltlen = 0, hashlen = 0;
+	int		 method = 0, cost = 0;
+	enum ra_err	 er;
+
+	if ((er = ra_db_run1(db, "key password", SQL_SECRET, &res,
+	    RA_ARGS(RA_INT(request_id)))) != RA_OK)
+		goto out;
+	if (PQgetisnull(res, 0, PQfnumber(res, "download_method")) ||
+	    (er = ra_get_int(res, 0, "download_method", &method)) != RA_OK ||
+	    method != 3)
+		goto out;		/* not a browser request: nothing to check */
+	er = RA_EDENIED;
+	if (secret == NULL ||
+	    ra_get_bytea(res, 0, "pin_salt", &salt, &saltlen) != RA_OK ||
+	    ra_get_bytea(res, 0, "pin_hash", &hash, &hashlen) != RA_OK ||
+	    ra_get_int(res, 0, "pin_cost", &cost) != RA_OK)
+		goto out;
+	if (ra_pin_check(secret, salt, saltlen, cost, hash, hashlen) == 1)
+		er = RA_OK;
+out:
+	PQfreemem(salt);
+	PQfreemem(hash);
 	PQclear(res);
 	return er;
 }

@@ -23,13 +23,13 @@
 #include "domain.h"
 
 static const char SQL_OPEN[] =
-    "SELECT * FROM ra.client_url_open($1::bytea)";
+    "SELECT * FROM ra.client_url_open($1)";
 static const char SQL_ROWS[] =
-    "SELECT * FROM ra.client_url_rows($1::bytea)";
+    "SELECT * FROM ra.client_url_rows($1)";
 static const char SQL_USED[] =
-    "SELECT ra.client_url_used($1::bytea) AS used";
+    "SELECT ra.client_url_used($1) AS used";
 static const char SQL_ISSUE[] =
-    "SELECT ra.client_url_issue($1::bytea, $2) AS queued";
+    "SELECT ra.client_url_issue($1, $2) AS queued";
 
 #define PIN_MAX		129	/* TSV column 15: 128 characters */
 
@@ -44,11 +44,14 @@ ra_client_url_open(PGconn *db, const char *token, struct ra_client_url *c)
 	PGresult	*res = NULL;
 	enum ra_err	 er;
 
+	unsigned char	 sha[32];
+
 	memset(c, 0, sizeof(*c));
-	if (token == NULL || ra_token_hash(token, u->sha) != RA_OK)
+	if (token == NULL || ra_token_hash(token, sha) != RA_OK)
 		return RA_ENOTFOUND;
+	snprintf(u->token, sizeof(u->token), "%s", token);
 	if ((er = ra_db_run1(db, "client URL", SQL_OPEN, &res,
-	    RA_ARGS(RA_BYTES(u->sha, sizeof(u->sha))))) != RA_OK)
+	    RA_ARGS(RA_TEXT(u->token)))) != RA_OK)
 		return er;
 	if ((er = ra_get_i64(res, 0, "token_id", &u->token_id)) != RA_OK ||
 	    (er = ra_get_i64(res, 0, "request_id", &u->request_id)) != RA_OK ||
@@ -113,14 +116,14 @@ out:
 
 /* The URL used up, its sealed PINs deleted, in the caller's transaction. */
 enum ra_err
-ra_client_url_used(PGconn *db, const unsigned char sha[32])
+ra_client_url_used(PGconn *db, const char *token)
 {
 	PGresult	*res = NULL;
 	int		 used = 0;
 	enum ra_err	 er;
 
 	if ((er = ra_db_run1(db, "client URL used", SQL_USED, &res,
-	    RA_ARGS(RA_BYTES(sha, 32)))) == RA_OK &&
+	    RA_ARGS(RA_TEXT(token)))) == RA_OK &&
 	    (er = ra_get_bool(res, 0, "used", &used)) == RA_OK && !used)
 		er = RA_ENOTFOUND;
 	PQclear(res);
@@ -132,14 +135,14 @@ ra_client_url_used(PGconn *db, const unsigned char sha[32])
  * the new key.  RA_EDUP when it was queued before (a second click).
  */
 enum ra_err
-ra_client_issue(PGconn *db, const unsigned char sha[32], const char *pin)
+ra_client_issue(PGconn *db, const char *token, const char *pin)
 {
 	PGresult	*res = NULL;
 	int		 queued = 0;
 	enum ra_err	 er;
 
 	if ((er = ra_db_run1(db, "issue", SQL_ISSUE, &res,
-	    RA_ARGS(RA_BYTES(sha, 32), RA_TEXT(pin)))) == RA_OK &&
+	    RA_ARGS(RA_TEXT(token), RA_TEXT(pin)))) == RA_OK &&
 	    (er = ra_get_bool(res, 0, "queued", &queued)) == RA_OK && !queued)
 		er = RA_EDUP;
 	PQclear(res);
@@ -180,8 +183,8 @@ zip_text(struct ra_zip *z, const char *name, const char *utf8)
  * the caller's.
  */
 enum ra_err
-ra_client_pin_zip(PGconn *db, const char *token, const unsigned char sha[32],
-    unsigned char **zip, size_t *ziplen)
+ra_client_pin_zip(PGconn *db, const char *token, unsigned char **zip,
+    size_t *ziplen)
 {
 	struct ra_zip	*z = NULL;
 	PGresult	*res = NULL;
@@ -196,7 +199,7 @@ ra_client_pin_zip(PGconn *db, const char *token, const unsigned char sha[32],
 
 	*zip = NULL;
 	if ((er = ra_db_run(db, "PIN rows", SQL_ROWS, &res,
-	    RA_ARGS(RA_BYTES(sha, 32)))) != RA_OK)
+	    RA_ARGS(RA_TEXT(token)))) != RA_OK)
 		return er;
 	if (PQntuples(res) == 0) {
 		er = RA_ENOTFOUND;
@@ -267,8 +270,8 @@ out:
  * transaction is rolled back.
  */
 enum ra_err
-ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
-    enum ra_p12_profile prof, unsigned char **zip, size_t *ziplen,
+ra_client_bulk_zip(PGconn *db, const char *token, enum ra_p12_profile prof,
+    unsigned char **zip, size_t *ziplen,
     char *first_dn, size_t dnsz, char first_serial[64])
 {
 	struct ra_zip	*z = NULL;
@@ -285,7 +288,7 @@ ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
 	*zip = NULL;
 	*first_dn = *first_serial = '\0';
 	if ((er = ra_db_run(db, "bulk rows", SQL_ROWS, &res,
-	    RA_ARGS(RA_BYTES(sha, 32)))) != RA_OK)
+	    RA_ARGS(RA_TEXT(token)))) != RA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = RA_ENOTFOUND;
@@ -323,8 +326,8 @@ ra_client_bulk_zip(PGconn *db, const char *token, const unsigned char sha[32],
 			goto out;
 		PQfreemem(sealed);
 		sealed = NULL;
-		if ((er = ra_p12_take(db, rid, pin, prof, "cliget", &p12,
-		    &p12len, serial)) != RA_OK)
+		if ((er = ra_p12_take_url(db, token, rid, pin, prof, "cliget",
+		    &p12, &p12len, serial)) != RA_OK)
 			goto out;		/* rolled back */
 		snprintf(name, sizeof(name), "%s.p12",
 		    ra_get_text(res, i, "p12_name"));

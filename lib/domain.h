@@ -68,7 +68,7 @@ void		 ra_zip_free(struct ra_zip *);
 
 /* url.c: one-time URLs as the public screens see them (by token only) */
 struct ra_url {
-	unsigned char	 sha[32];	/* the token's hash: the URL's key */
+	char		 token[RA_TOKEN_LEN + 1];	/* what the URL carried */
 	int		 found;
 	int64_t		 token_id, officer_id, institution_id;
 	int64_t		 request_id;	/* 0 until 【発行】 */
@@ -85,7 +85,7 @@ struct ra_url {
 };
 
 struct ra_cert_url {
-	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1];
 	int64_t		 cert_id, ca_id, institution_id, officer_id;
 	unsigned char	*der;
 	size_t		 derlen;
@@ -104,7 +104,7 @@ int		 ra_url_step_ok(const struct ra_url *, const char *);
 enum ra_err	 ra_url_step_new(PGconn *, const struct ra_url *,
 		    char[RA_TOKEN_LEN + 1]);
 enum ra_err	 ra_url_requested(PGconn *, struct ra_url *, int64_t);
-enum ra_err	 ra_url_used(PGconn *, const unsigned char[32]);
+enum ra_err	 ra_url_used(PGconn *, const char *);
 enum ra_err	 ra_cert_url_open(PGconn *, const char *,
 		    struct ra_cert_url *);
 void		 ra_cert_url_free(struct ra_cert_url *);
@@ -480,6 +480,9 @@ enum ra_err	 ra_p12_expire(PGconn *, int64_t *);
 enum ra_err	 ra_p12_take(PGconn *, int64_t, const char *,
 		    enum ra_p12_profile, const char *, unsigned char **,
 		    size_t *, char[64]);
+enum ra_err	 ra_p12_take_url(PGconn *, const char *, int64_t,
+		    const char *, enum ra_p12_profile, const char *,
+		    unsigned char **, size_t *, char[64]);
 
 /* client.c: a client certificate's URLs and mails, as they are made */
 struct ra_client_cfg {
@@ -523,14 +526,13 @@ struct ra_client_url {
 
 enum ra_err	 ra_client_url_open(PGconn *, const char *,
 		    struct ra_client_url *);
-enum ra_err	 ra_client_url_used(PGconn *, const unsigned char[32]);
-enum ra_err	 ra_client_issue(PGconn *, const unsigned char[32],
-		    const char *);
-enum ra_err	 ra_client_pin_zip(PGconn *, const char *,
-		    const unsigned char[32], unsigned char **, size_t *);
-enum ra_err	 ra_client_bulk_zip(PGconn *, const char *,
-		    const unsigned char[32], enum ra_p12_profile,
+enum ra_err	 ra_client_url_used(PGconn *, const char *);
+enum ra_err	 ra_client_issue(PGconn *, const char *, const char *);
+enum ra_err	 ra_client_pin_zip(PGconn *, const char *, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_client_bulk_zip(PGconn *, const char *, enum ra_p12_profile,
 		    unsigned char **, size_t *, char *, size_t, char[64]);
+enum ra_err	 ra_client_secret_ok(PGconn *, int64_t, const char *);
 enum ra_err	 ra_client_retrieved_mail(PGconn *,
 		    const struct ra_client_url *, const char *, const char *);
 void		 ra_client_audit_detail(const struct ra_url *, int64_t,

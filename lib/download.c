@@ -26,8 +26,9 @@ static const char SQL_TAKE[] =
     "DELETE FROM ra.p12_pending p USING ra.certificate c"
     " WHERE p.cert_id = c.cert_id AND c.request_id = $1::bigint"
     "   AND c.state = 'issued' AND p.expires_at > pg_catalog.now()"
-    " RETURNING p.enc_key, c.der, c.ca_id, c.cn, c.cert_id, c.serial::text,"
-    "       c.institution_id, coalesce(c.officer_id, 0), c.subject_dn";
+    " RETURNING p.enc_key, c.der, c.ca_id, c.cn, c.cert_id,"
+    "       c.serial::text AS serial, c.institution_id,"
+    "       coalesce(c.officer_id, 0) AS officer_id, c.subject_dn";
 static const char SQL_RETRIEVED[] =
     "UPDATE ra.certificate SET retrieved_at = pg_catalog.now()"
     " WHERE cert_id = $1::bigint AND retrieved_at IS NULL";
@@ -91,42 +92,42 @@ ra_cert_retrieved(PGconn *db, int64_t cert_id)
 	    RA_ARGS(RA_INT(cert_id)));
 }
 
+static const char SQL_TAKE_URL[] =
+    "SELECT * FROM ra.client_key_take($1, $2::bigint)";
+
 /*
- * The PKCS#12 of request "request_id", under "pass" (the password the key
- * was stored under), in profile "prof".  On RA_OK "*der" (OPENSSL_free) is
- * the caller's, and "serial" the certificate's; inside the caller's transaction the waiting key is
- * deleted: the caller commits once the file is delivered, or rolls back.
- * RA_ENOTFOUND: nothing is waiting (never, expired, or taken);
- * RA_EDENIED: wrong password.  On an error the transaction is rolled back.
+ * The PKCS#12 of the key "res" took (one row: enc_key, der, ca_id, cn,
+ * cert_id, serial, institution_id, officer_id, subject_dn), under "pass"
+ * (the password the key was stored under), in profile "prof".  On RA_OK
+ * "*der" (OPENSSL_free) is the caller's and "serial" the certificate's;
+ * the key is deleted in the caller's transaction, which the caller
+ * commits once the file is delivered.  RA_ENOTFOUND: nothing is waiting
+ * (never, expired, or taken); RA_EDENIED: wrong password.  On an error
+ * the transaction is rolled back.
  */
-enum ra_err
-ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
+static enum ra_err
+p12_of_taken(PGconn *db, PGresult *res, const char *pass,
     enum ra_p12_profile prof, const char *actor, unsigned char **der,
     size_t *len, char serial[64])
 {
-	PGresult		*res = NULL;
 	STACK_OF(X509)		*chain = NULL;
 	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
 	const unsigned char	*p;
 	unsigned char		*enc = NULL, *cder = NULL;
 	size_t			 enclen, cderlen;
-	const char		*param[6];
-	char			 rid[24];
+	int64_t			 ca, cert;
 	enum ra_err		 er;
 
 	*der = NULL;
-	snprintf(rid, sizeof(rid), "%lld", (long long)request_id);
-	param[0] = rid;
-	if ((er = ra_db_query(db, "take key", SQL_TAKE, 1, param, &res)) !=
-	    RA_OK)
-		goto out;
 	if (PQntuples(res) != 1) {
 		er = RA_ENOTFOUND;
 		goto out;
 	}
-	if ((er = ra_bytea_get(res, 0, 0, &enc, &enclen)) != RA_OK ||
-	    (er = ra_bytea_get(res, 0, 1, &cder, &cderlen)) != RA_OK ||
+	if ((er = ra_get_bytea(res, 0, "enc_key", &enc, &enclen)) != RA_OK ||
+	    (er = ra_get_bytea(res, 0, "der", &cder, &cderlen)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "ca_id", &ca)) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "cert_id", &cert)) != RA_OK ||
 	    (er = ra_key_decrypt(enc, enclen, pass, &key)) != RA_OK)
 		goto out;
 	p = cder;
@@ -134,23 +135,18 @@ ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
 		er = RA_ECRYPTO;
 		goto out;
 	}
-	if ((er = ra_chain_load(db, strtoll(PQgetvalue(res, 0, 2), NULL, 10),
-	    &chain)) != RA_OK ||
-	    (er = ra_p12_build(key, crt, chain, PQgetvalue(res, 0, 3), pass,
-	    prof, der, len)) != RA_OK)
+	if ((er = ra_chain_load(db, ca, &chain)) != RA_OK ||
+	    (er = ra_p12_build(key, crt, chain, ra_get_text(res, 0, "cn"), pass,
+	    prof, der, len)) != RA_OK ||
+	    (er = ra_cert_retrieved(db, cert)) != RA_OK)
 		goto out;
-	if ((er = ra_cert_retrieved(db, strtoll(PQgetvalue(res, 0, 4), NULL,
-	    10))) != RA_OK)
-		goto out;
-	param[0] = actor;
-	param[1] = PQgetvalue(res, 0, 6);
-	param[2] = PQgetvalue(res, 0, 7);
-	param[3] = PQgetvalue(res, 0, 5);
-	param[4] = PQgetvalue(res, 0, 8);
-	param[5] = prof == RA_P12_LEGACY ? "legacy" : "modern";
-	if ((er = ra_db_command(db, "audit download", SQL_AUDIT_P12, 6,
-	    param)) == RA_OK)
-		snprintf(serial, 64, "%s", PQgetvalue(res, 0, 5));
+	if ((er = ra_db_run(db, "audit download", SQL_AUDIT_P12, NULL,
+	    RA_ARGS(RA_TEXT(actor), RA_TEXT(ra_get_text(res, 0,
+	    "institution_id")), RA_TEXT(ra_get_text(res, 0, "officer_id")),
+	    RA_TEXT(ra_get_text(res, 0, "serial")),
+	    RA_TEXT(ra_get_text(res, 0, "subject_dn")),
+	    RA_TEXT(prof == RA_P12_LEGACY ? "legacy" : "modern")))) == RA_OK)
+		snprintf(serial, 64, "%s", ra_get_text(res, 0, "serial"));
 out:
 	if (er != RA_OK) {
 		OPENSSL_free(*der);
@@ -162,6 +158,47 @@ out:
 	EVP_PKEY_free(key);
 	PQfreemem(enc);
 	PQfreemem(cder);
+	return er;
+}
+
+/* The waiting key of request "request_id" (an RA certificate's, a tool's). */
+enum ra_err
+ra_p12_take(PGconn *db, int64_t request_id, const char *pass,
+    enum ra_p12_profile prof, const char *actor, unsigned char **der,
+    size_t *len, char serial[64])
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*der = NULL;
+	if ((er = ra_db_run(db, "take key", SQL_TAKE, &res,
+	    RA_ARGS(RA_INT(request_id)))) == RA_OK)
+		er = p12_of_taken(db, res, pass, prof, actor, der, len, serial);
+	else
+		ra_db_rollback(db);
+	PQclear(res);
+	return er;
+}
+
+/*
+ * The waiting key of request "request_id" through the client URL "token"
+ * (its certificate URL, or a bulk URL covering the request): the public
+ * zone reaches no key but by a URL it was given.
+ */
+enum ra_err
+ra_p12_take_url(PGconn *db, const char *token, int64_t request_id,
+    const char *pass, enum ra_p12_profile prof, const char *actor,
+    unsigned char **der, size_t *len, char serial[64])
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*der = NULL;
+	if ((er = ra_db_run(db, "take key", SQL_TAKE_URL, &res,
+	    RA_ARGS(RA_TEXT(token), RA_INT(request_id)))) == RA_OK)
+		er = p12_of_taken(db, res, pass, prof, actor, der, len, serial);
+	else
+		ra_db_rollback(db);
 	PQclear(res);
 	return er;
 }

@@ -59,6 +59,11 @@ static const char SQL_RETRY[] =
     "UPDATE ra.mail SET attempts = attempts + 1, last_error = $2,"
     "       state = CASE WHEN attempts + 1 >= $3::integer"
     "                    THEN 'failed' ELSE 'pending' END,"
+    /* Given up: the one-time URL goes as on delivery (SQL_SENT). */
+    "       message = CASE WHEN attempts + 1 >= $3::integer"
+    "                      THEN NULL ELSE message END,"
+    "       data = CASE WHEN attempts + 1 >= $3::integer"
+    "                   THEN data - 'URL' ELSE data END,"
     "       next_attempt_at = pg_catalog.now() + least(interval '1 hour',"
     "         interval '1 minute' * power(2, attempts) * $4::integer / 60)"
     " WHERE mail_id = $1::bigint";

@@ -126,8 +126,12 @@ ra_pin_issue(const struct ra_conf *c, char pin[RA_PIN_LEN + 1],
  * its length times log2 of the alphabet its character classes span
  * (digits, lower case, upper case, "-_" of base64url, other symbols).
  * A string with fewer distinct characters than half its length (aaaa,
- * abab...) is credited nothing: it was not drawn at random.  22
- * base64url characters, as integrators generate them, give 132 bits.
+ * abab...), or with a run of four or more neighbouring characters in
+ * order (abcd, 4321), is credited nothing: it was not drawn at random
+ * (such a run turns up in 22 random base64url characters about once in
+ * ten thousand PINs).  22 base64url characters, as integrators generate
+ * them, give 132 bits.  A guard against the obvious, not an estimator of
+ * what people choose: words pass.
  */
 int
 ra_pin_bits(const char *pin)
@@ -135,7 +139,8 @@ ra_pin_bits(const char *pin)
 	static const char	 b64sym[] = "-_";
 	unsigned char		 seen[256];
 	const unsigned char	*p;
-	size_t			 n = strlen(pin), distinct = 0;
+	size_t			 n = strlen(pin), distinct = 0, i;
+	int			 run, step, last = 0;
 	int			 digit = 0, lower = 0, upper = 0, sym = 0,
 				 other = 0, alphabet;
 
@@ -158,6 +163,14 @@ ra_pin_bits(const char *pin)
 	}
 	if (n == 0 || 2 * distinct < n)
 		return 0;
+	for (run = 1, i = 1; i < n; i++) {
+		step = (unsigned char)pin[i] - (unsigned char)pin[i - 1];
+		run = (step == 1 || step == -1) && (run == 1 || step == last) ?
+		    run + 1 : 1;
+		last = step;
+		if (run >= 4)
+			return 0;
+	}
 	alphabet = 10 * digit + 26 * lower + 26 * upper + 2 * sym + 30 * other;
 	return (int)((double)n * log2((double)alphabet));
 }

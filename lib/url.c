@@ -54,17 +54,17 @@ static const char SQL_PIN_RESET[] =
     " WHERE token_id = $1::bigint";
 
 static const char SQL_RA_URL[] =
-    "SELECT * FROM ra.ra_url_open($1::bytea)";
+    "SELECT * FROM ra.ra_url_open($1)";
 static const char SQL_CERT_URL[] =
-    "SELECT * FROM ra.cert_url_open($1::bytea)";
+    "SELECT * FROM ra.cert_url_open($1)";
 static const char SQL_PIN_FAILED[] =
-    "SELECT * FROM ra.url_pin_failed($1::bytea, $2::integer)";
+    "SELECT * FROM ra.url_pin_failed($1, $2::integer)";
 static const char SQL_STEP_SET[] =
-    "SELECT ra.url_step_set($1::bytea, $2::bytea)";
+    "SELECT ra.url_step_set($1, $2::bytea)";
 static const char SQL_REQUESTED[] =
-    "SELECT ra.url_requested($1::bytea, $2::bigint)";
+    "SELECT ra.url_requested($1, $2::bigint)";
 static const char SQL_USED[] =
-    "SELECT ra.url_used($1::bytea)";
+    "SELECT ra.url_used($1)";
 
 /* Run one of the URL functions that answer true when they changed it. */
 static enum ra_err
@@ -81,15 +81,22 @@ url_call(PGconn *db, const char *what, const char *sql,
 	return er;
 }
 
-/* Find and lock a URL by its token: "sql" names the kind of URL. */
+/*
+ * Find and lock a URL by its token: "sql" names the kind of URL.  The
+ * token itself goes to the database, which hashes it: the stored hash is
+ * no credential.  "copy" keeps it for the calls that follow.
+ */
 static enum ra_err
 url_find(PGconn *db, const char *what, const char *sql, const char *token,
-    unsigned char sha[32], PGresult **res)
+    char copy[RA_TOKEN_LEN + 1], PGresult **res)
 {
+	unsigned char	 sha[32];
+
 	*res = NULL;
 	if (token == NULL || ra_token_hash(token, sha) != RA_OK)
 		return RA_ENOTFOUND;
-	return ra_db_run1(db, what, sql, res, RA_ARGS(RA_BYTES(sha, 32)));
+	snprintf(copy, RA_TOKEN_LEN + 1, "%s", token);
+	return ra_db_run1(db, what, sql, res, RA_ARGS(RA_TEXT(copy)));
 }
 
 /* The PIN's salt or hash: NULL until the desk issues the PIN. */
@@ -114,7 +121,7 @@ ra_url_open(PGconn *db, const char *token, struct ra_url *u)
 	enum ra_err	 er;
 
 	memset(u, 0, sizeof(*u));
-	if ((er = url_find(db, "retrieval URL", SQL_RA_URL, token, u->sha,
+	if ((er = url_find(db, "retrieval URL", SQL_RA_URL, token, u->token,
 	    &res)) != RA_OK)
 		return er;
 	if ((er = ra_get_i64(res, 0, "token_id", &u->token_id)) != RA_OK ||
@@ -187,7 +194,7 @@ ra_url_pin_check(PGconn *db, struct ra_url *u, const char *pin,
 	if (max_failures < 1)
 		max_failures = 1;
 	if ((er = ra_db_run1(db, "PIN failed", SQL_PIN_FAILED, &res,
-	    RA_ARGS(RA_BYTES(u->sha, sizeof(u->sha)), RA_INT(max_failures)))) !=
+	    RA_ARGS(RA_TEXT(u->token), RA_INT(max_failures)))) !=
 	    RA_OK ||
 	    (er = ra_get_int(res, 0, "failures", &failures)) != RA_OK ||
 	    (er = ra_get_bool(res, 0, "locked", &locked)) != RA_OK)
@@ -222,8 +229,8 @@ ra_url_step_new(PGconn *db, const struct ra_url *u,
 
 	if ((er = ra_token_new(nonce, sha)) != RA_OK)
 		return er;
-	return url_call(db, "step", SQL_STEP_SET, RA_ARGS(RA_BYTES(u->sha,
-	    sizeof(u->sha)), RA_BYTES(sha, sizeof(sha))));
+	return url_call(db, "step", SQL_STEP_SET, RA_ARGS(RA_TEXT(u->token),
+	    RA_BYTES(sha, sizeof(sha))));
 }
 
 /* 【発行】 was pressed: the URL's one request. */
@@ -232,17 +239,17 @@ ra_url_requested(PGconn *db, struct ra_url *u, int64_t request_id)
 {
 	enum ra_err	 er;
 
-	if ((er = url_call(db, "requested", SQL_REQUESTED, RA_ARGS(RA_BYTES(
-	    u->sha, sizeof(u->sha)), RA_INT(request_id)))) == RA_OK)
+	if ((er = url_call(db, "requested", SQL_REQUESTED, RA_ARGS(RA_TEXT(
+	    u->token), RA_INT(request_id)))) == RA_OK)
 		u->request_id = request_id;
 	return er;
 }
 
 /* The URL is used up (the first use counts; later calls change nothing). */
 enum ra_err
-ra_url_used(PGconn *db, const unsigned char sha[32])
+ra_url_used(PGconn *db, const char *token)
 {
-	return url_call(db, "URL used", SQL_USED, RA_ARGS(RA_BYTES(sha, 32)));
+	return url_call(db, "URL used", SQL_USED, RA_ARGS(RA_TEXT(token)));
 }
 
 /*
@@ -256,7 +263,7 @@ ra_cert_url_open(PGconn *db, const char *token, struct ra_cert_url *u)
 	enum ra_err	 er;
 
 	memset(u, 0, sizeof(*u));
-	if ((er = url_find(db, "certificate URL", SQL_CERT_URL, token, u->sha,
+	if ((er = url_find(db, "certificate URL", SQL_CERT_URL, token, u->token,
 	    &res)) != RA_OK)
 		return er;
 	if ((er = ra_get_i64(res, 0, "cert_id", &u->cert_id)) != RA_OK ||

@@ -434,6 +434,17 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		er = job_refuse(w, j, "the stored subject is not a DER name");
 		goto out;
 	}
+	/* A browser request's key is under its access PIN, nothing else. */
+	if ((strcmp(j->prof.kind, "client") == 0 ||
+	    strcmp(j->prof.kind, "smime") == 0) &&
+	    (er = ra_client_secret_ok(w->db, j->request_id,
+	    PQgetisnull(res, row, L_SECRET) ? NULL :
+	    PQgetvalue(res, row, L_SECRET))) != RA_OK) {
+		if (er == RA_EDENIED)
+			er = job_refuse(w, j, "the key password is not the "
+			    "access PIN of the request's URL");
+		goto out;
+	}
 	if ((er = ra_profile_check_subject(&j->prof, subject, why,
 	    sizeof(why))) != RA_OK ||
 	    (er = job_key(&j->prof, res, row, &csr, &newkey, &made, why,

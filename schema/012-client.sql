@@ -118,6 +118,8 @@ CREATE TABLE ra.pin_seal (
 CREATE INDEX pin_seal_request ON ra.pin_seal (request_id);
 
 GRANT INSERT ON ra.pin_seal TO ra_worker;
+-- A waiting key lives as long as the URL that hands it out (client.c).
+GRANT UPDATE (expires_at) ON ra.p12_pending TO ra_worker;
 GRANT SELECT (token_id, request_id) ON ra.pin_seal TO ra_worker;
 GRANT SELECT (download_method, p12_name, ou) ON ra.request TO ra_officer;
 
@@ -138,7 +140,12 @@ BEGIN
     SELECT * INTO q FROM ra.request r
      WHERE r.request_id = request AND r.state = 'waiting'
        AND r.created_at = pg_catalog.now();
-    IF NOT FOUND OR p_purpose NOT IN ('pin_download', 'p12_download') THEN
+    IF NOT FOUND OR p_purpose NOT IN ('pin_download', 'p12_download')
+       OR (p_purpose = 'p12_download' AND NOT EXISTS (SELECT 1
+           FROM ra.access_token a WHERE a.token_id = after
+            AND a.request_id = request AND a.purpose = 'pin_download'
+            AND a.used_at IS NULL))
+       OR (p_purpose = 'pin_download' AND after IS NOT NULL) THEN
         RAISE EXCEPTION 'no URL for request %', request
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -166,7 +173,7 @@ GRANT EXECUTE ON FUNCTION ra.client_url_add(text, bytea, bigint, bigint,
 
 -- A client URL, found by its token's hash and locked for the transaction,
 -- with what its screens show and the mails they send need.
-CREATE FUNCTION ra.client_url_open(sha bytea)
+CREATE FUNCTION ra.client_url_open(tok text)
 RETURNS TABLE (token_id bigint, purpose text, request_id bigint,
                batch_id bigint, institution_id bigint, pin_salt bytea,
                pin_hash bytea, pin_cost integer, failures integer,
@@ -206,14 +213,14 @@ LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
                           WHERE s.token_id = t.token_id
                           ORDER BY r.seq LIMIT 1) b ON t.batch_id IS NOT NULL
       LEFT JOIN ra.officer o ON o.officer_id = coalesce(q.officer_id, b.officer_id)
-     WHERE t.token_sha256 = sha
+     WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
        AND t.purpose IN ('pin_download', 'p12_download', 'p12_bulk')
        FOR UPDATE OF t
 $$;
 
 -- The rows a PIN or bulk URL covers, each with its sealed PIN, in upload
 -- order: the contents of the PIN ZIP and of the bulk ZIP.
-CREATE FUNCTION ra.client_url_rows(sha bytea)
+CREATE FUNCTION ra.client_url_rows(tok text)
 RETURNS TABLE (request_id bigint, seq integer, sealed bytea, user_name text,
                user_mail text, subject_dn text, p12_name text,
                cert_id bigint, serial text, key_waiting boolean)
@@ -230,14 +237,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
       JOIN ra.request q ON q.request_id = s.request_id
       LEFT JOIN ra.certificate c ON c.request_id = q.request_id
            AND c.state = 'issued'
-     WHERE t.token_sha256 = sha AND t.used_at IS NULL
+     WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8')) AND t.used_at IS NULL
        AND t.expires_at > pg_catalog.now()
      ORDER BY q.seq, q.request_id
 $$;
 
 -- 【発行】 of a ブラウザ個別 URL: its waiting request is queued, once, with
 -- the PIN the new key is to be encrypted under.
-CREATE FUNCTION ra.client_url_issue(sha bytea, secret text)
+CREATE FUNCTION ra.client_url_issue(tok text, secret text)
 RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -245,38 +252,46 @@ DECLARE
 BEGIN
     UPDATE ra.request q SET state = 'queued', key_secret = secret
       FROM ra.access_token t
-     WHERE t.token_sha256 = sha AND t.purpose = 'p12_download'
+     WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+       AND t.purpose = 'p12_download'
        AND t.used_at IS NULL AND t.locked_at IS NULL
        AND t.expires_at > pg_catalog.now()
+       AND (t.after_token_id IS NULL OR EXISTS (SELECT 1
+            FROM ra.access_token a WHERE a.token_id = t.after_token_id
+             AND a.used_at IS NOT NULL))
        AND q.request_id = t.request_id AND q.state = 'waiting'
     RETURNING q.request_id INTO rid;
     IF rid IS NULL THEN
         RETURN false;
     END IF;
-    INSERT INTO ra.job (request_id) VALUES (rid);
+    -- The worker checks the secret against the URL's PIN hash before it
+    -- makes the key (client.c): a caller with the wrong PIN gets nothing.
+    INSERT INTO ra.job (request_id) VALUES (rid)
+        ON CONFLICT (request_id) DO UPDATE SET state = 'queued',
+           run_after = pg_catalog.now(), finished_at = NULL;
     RETURN true;
 END
 $$;
 
 -- A client URL used up: its sealed PINs go with it.
-CREATE FUNCTION ra.client_url_used(sha bytea)
+CREATE FUNCTION ra.client_url_used(tok text)
 RETURNS boolean
 LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
     WITH u AS (
         UPDATE ra.access_token
            SET used_at = coalesce(used_at, pg_catalog.now()),
                step_sha256 = NULL, step_expires_at = NULL
-         WHERE token_sha256 = sha
+         WHERE token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
            AND purpose IN ('pin_download', 'p12_download', 'p12_bulk')
         RETURNING token_id),
     d AS (DELETE FROM ra.pin_seal s USING u WHERE s.token_id = u.token_id)
     SELECT EXISTS (SELECT 1 FROM u)
 $$;
 
-REVOKE ALL ON FUNCTION ra.client_url_open(bytea), ra.client_url_rows(bytea),
-    ra.client_url_issue(bytea, text), ra.client_url_used(bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ra.client_url_open(bytea), ra.client_url_rows(bytea),
-    ra.client_url_issue(bytea, text), ra.client_url_used(bytea) TO ra_public;
+REVOKE ALL ON FUNCTION ra.client_url_open(text), ra.client_url_rows(text),
+    ra.client_url_issue(text, text), ra.client_url_used(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.client_url_open(text), ra.client_url_rows(text),
+    ra.client_url_issue(text, text), ra.client_url_used(text) TO ra_public;
 
 -- The waiting keys the public zone can reach: also those of a client
 -- certificate whose certificate or bulk URL is not used up yet.
@@ -338,6 +353,12 @@ BEGIN
     END IF;
     UPDATE ra.access_token SET used_at = pg_catalog.now()
      WHERE token_id = old.token_id AND used_at IS NULL;
+    -- The waiting key lives as long as the new URL.
+    UPDATE ra.p12_pending p
+       SET expires_at = GREATEST(p.expires_at, pg_catalog.now() +
+           pg_catalog.make_interval(days => days))
+      FROM ra.certificate c
+     WHERE p.cert_id = c.cert_id AND c.request_id = request;
     INSERT INTO ra.access_token (purpose, token_sha256, institution_id,
                                  request_id, after_token_id, pin_kdf,
                                  pin_salt, pin_hash, pin_cost, pin_set_at,
@@ -361,3 +382,210 @@ GRANT DELETE ON ra.pin_seal TO ra_worker;
 
 -- ③ is built: the menu links it.
 UPDATE ra.interface SET screen = 'client.cgi' WHERE interface = 3;
+
+-- The public zone's URL functions take the token itself and hash it here:
+-- the stored hash is then no credential (a dump, or a zone that may read
+-- ra.access_token, learns nothing it can present).  The RA-officer and
+-- server-certificate URLs of 011 get the same treatment.
+DROP FUNCTION ra.ra_url_open(bytea);
+DROP FUNCTION ra.cert_url_open(bytea);
+DROP FUNCTION ra.url_pin_failed(bytea, integer);
+DROP FUNCTION ra.url_step_set(bytea, bytea);
+DROP FUNCTION ra.url_requested(bytea, bigint);
+DROP FUNCTION ra.url_used(bytea);
+
+CREATE FUNCTION ra.ra_url_open(tok text)
+RETURNS TABLE (token_id bigint, officer_id bigint, institution_id bigint,
+               pin_salt bytea, pin_hash bytea, pin_cost integer,
+               failures integer, locked boolean, expired boolean,
+               used boolean, request_id bigint, step_sha256 bytea,
+               step_expired boolean, name_ja text, name_romaji text,
+               institution_ja text, institution_en text, active boolean,
+               purpose text, cert_id bigint)
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    SELECT t.token_id, t.officer_id, t.institution_id, t.pin_salt,
+           t.pin_hash, coalesce(t.pin_cost, 0), t.failures,
+           t.locked_at IS NOT NULL, t.expires_at <= pg_catalog.now(),
+           t.used_at IS NOT NULL, coalesce(t.request_id, 0), t.step_sha256,
+           coalesce(t.step_expires_at <= pg_catalog.now(), true),
+           o.name_ja, o.name_romaji, i.name_ja, i.name_en::text,
+           o.status = 'active' AND i.status = 'active', t.purpose,
+           coalesce(t.cert_id, 0)
+      FROM ra.access_token t
+      JOIN ra.officer o ON o.officer_id = t.officer_id
+      JOIN ra.institution i ON i.institution_id = t.institution_id
+     WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+       AND t.purpose IN ('ra_cert', 'ra_renew')
+       FOR UPDATE OF t
+$$;
+
+CREATE FUNCTION ra.cert_url_open(tok text)
+RETURNS TABLE (token_id bigint, cert_id bigint, der bytea, ca_id bigint,
+               subject_dn text, serial text, not_after text, first boolean,
+               officer_name text, officer_mail text, old_subject_dn text,
+               old_serial text, old_live boolean, admin_mail text,
+               institution_id bigint, officer_id bigint)
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    SELECT t.token_id, c.cert_id, c.der, c.ca_id, c.subject_dn,
+           c.serial::text,
+           pg_catalog.to_char(c.not_after AT TIME ZONE 'Asia/Tokyo',
+               'YYYY-MM-DD'),
+           t.used_at IS NULL, coalesce(o.name_ja, ''),
+           coalesce(o.mail::text, ''), coalesce(old.subject_dn, ''),
+           coalesce(old.serial::text, ''),
+           old.cert_id IS NOT NULL AND NOT EXISTS (SELECT 1
+             FROM ra.revocation v WHERE v.cert_id = old.cert_id),
+           coalesce(r.admin_mail::text, ''), c.institution_id, r.officer_id
+      FROM ra.access_token t
+      JOIN ra.certificate c ON c.cert_id = t.cert_id
+      JOIN ra.request r ON r.request_id = c.request_id
+      LEFT JOIN ra.officer o ON o.officer_id = r.officer_id
+      LEFT JOIN ra.certificate old ON old.cert_id = r.target_cert_id
+     WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+       AND t.purpose = 'cert_download'
+       AND t.expires_at > pg_catalog.now()
+       AND (t.used_at IS NULL
+            OR t.used_at > pg_catalog.now() - interval '1 hour')
+       FOR UPDATE OF t
+$$;
+
+CREATE FUNCTION ra.url_pin_failed(tok text, max integer)
+RETURNS TABLE (failures integer, locked boolean)
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    UPDATE ra.access_token SET failures = failures + 1,
+           locked_at = CASE WHEN failures + 1 >= max
+                            THEN pg_catalog.now() END
+     WHERE token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+       AND used_at IS NULL
+    RETURNING failures, locked_at IS NOT NULL
+$$;
+
+CREATE FUNCTION ra.url_step_set(tok text, step bytea)
+RETURNS boolean
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    WITH u AS (
+        UPDATE ra.access_token SET step_sha256 = step,
+               step_expires_at = pg_catalog.now() + interval '30 minutes'
+         WHERE token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+           AND used_at IS NULL AND locked_at IS NULL
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM u)
+$$;
+
+CREATE FUNCTION ra.url_requested(tok text, request bigint)
+RETURNS boolean
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    WITH u AS (
+        UPDATE ra.access_token t SET request_id = request
+         WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+           AND t.request_id IS NULL
+           AND t.used_at IS NULL AND t.locked_at IS NULL
+           AND EXISTS (SELECT 1 FROM ra.request q
+                        WHERE q.request_id = request
+                          AND q.officer_id = t.officer_id
+                          AND q.kind = 'ra_officer')
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM u)
+$$;
+
+CREATE FUNCTION ra.url_used(tok text)
+RETURNS boolean
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    WITH u AS (
+        UPDATE ra.access_token
+           SET used_at = coalesce(used_at, pg_catalog.now()),
+               step_sha256 = NULL, step_expires_at = NULL
+         WHERE token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM u)
+$$;
+
+REVOKE ALL ON FUNCTION ra.ra_url_open(text), ra.cert_url_open(text),
+    ra.url_pin_failed(text, integer), ra.url_step_set(text, bytea),
+    ra.url_requested(text, bigint), ra.url_used(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.ra_url_open(text), ra.cert_url_open(text),
+    ra.url_pin_failed(text, integer), ra.url_step_set(text, bytea),
+    ra.url_requested(text, bigint), ra.url_used(text) TO ra_public;
+
+-- A job of the public zone is only ever the RA-officer request its own
+-- transaction just made (raget.cgi's 【発行】); a client request is queued
+-- by ra.client_url_issue alone.  Without this a job could be put before
+-- a ブラウザ個別 request's 【発行】 and close it unissued.
+CREATE FUNCTION ra.job_public_ok(request bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT EXISTS (SELECT 1 FROM ra.request q
+                    WHERE q.request_id = request AND q.kind = 'ra_officer'
+                      AND q.created_at = pg_catalog.now())
+$$;
+REVOKE ALL ON FUNCTION ra.job_public_ok(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.job_public_ok(bigint) TO ra_public;
+ALTER TABLE ra.job ENABLE ROW LEVEL SECURITY;
+CREATE POLICY job_public_insert ON ra.job FOR INSERT TO ra_public
+    WITH CHECK (ra.job_public_ok(request_id));
+CREATE POLICY job_others ON ra.job
+    TO ra_officer, ra_desk, ra_worker, ra_mailer USING (true) WITH CHECK (true);
+
+-- The waiting client keys are out of the public zone's reach as a table:
+-- it takes one through ra.client_key_take with the URL's token.  What is
+-- left to the old policy is the RA certificate's own key (raget.cgi).
+CREATE OR REPLACE FUNCTION ra.url_holds_key(cert bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT EXISTS (SELECT 1 FROM ra.certificate c
+                     JOIN ra.access_token t ON t.request_id = c.request_id
+                    WHERE c.cert_id = cert AND t.used_at IS NULL
+                      AND t.purpose IN ('ra_cert', 'ra_renew'))
+$$;
+
+-- The waiting key of request "request" as URL "tok" may hand it out: its
+-- own certificate URL, or a bulk URL whose rows include it; taken is
+-- deleted (a wrong PIN rolls the caller's transaction back).
+CREATE FUNCTION ra.client_key_take(tok text, request bigint)
+RETURNS TABLE (enc_key bytea, der bytea, ca_id bigint, cn text,
+               cert_id bigint, serial text, institution_id bigint,
+               officer_id bigint, subject_dn text)
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+    WITH u AS (
+        SELECT t.token_id, t.purpose, t.request_id
+          FROM ra.access_token t
+         WHERE t.token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
+           AND t.used_at IS NULL AND t.expires_at > pg_catalog.now()
+           AND t.purpose IN ('p12_download', 'p12_bulk')),
+    k AS (
+        DELETE FROM ra.p12_pending p USING ra.certificate c, u
+         WHERE p.cert_id = c.cert_id AND c.request_id = request
+           AND c.state = 'issued' AND p.expires_at > pg_catalog.now()
+           AND ((u.purpose = 'p12_download' AND u.request_id = request)
+                OR (u.purpose = 'p12_bulk' AND EXISTS (SELECT 1
+                    FROM ra.pin_seal s WHERE s.token_id = u.token_id
+                     AND s.request_id = request)))
+        RETURNING p.enc_key, c.der, c.ca_id, c.cn, c.cert_id,
+                  c.serial::text, c.institution_id,
+                  coalesce(c.officer_id, 0), c.subject_dn)
+    SELECT * FROM k
+$$;
+REVOKE ALL ON FUNCTION ra.client_key_take(text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.client_key_take(text, bigint) TO ra_public;
+
+-- A revoked certificate is not handed out any more: its waiting key goes,
+-- its URLs are used up and its sealed PINs deleted, whoever revoked it.
+CREATE FUNCTION ra.revoked_cleanup() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    rid bigint;
+BEGIN
+    SELECT c.request_id INTO rid FROM ra.certificate c
+     WHERE c.cert_id = NEW.cert_id;
+    DELETE FROM ra.p12_pending WHERE cert_id = NEW.cert_id;
+    UPDATE ra.access_token SET used_at = pg_catalog.now()
+     WHERE used_at IS NULL
+       AND ((purpose = 'cert_download' AND cert_id = NEW.cert_id)
+            OR (purpose IN ('pin_download', 'p12_download')
+                AND request_id = rid));
+    DELETE FROM ra.pin_seal WHERE request_id = rid;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER revoked_cleanup AFTER INSERT ON ra.revocation
+    FOR EACH ROW EXECUTE FUNCTION ra.revoked_cleanup();

@@ -215,6 +215,7 @@ before=$(count)
   printf 'CN=a.18,%s\t14\t1\t\t\t\t\t甲\t乙\tadmin@kyoto-u.ac.jp\t甲\tp18\t丙\ta18@kyoto-u.ac.jp\t\textra\r\n' "$DN"
   crow "CN=a.19,$DN" 14 1 "" p19 "甲" a19@kyoto-u.ac.jp
   crow "CN=a.20,$DN" 14 1 "" "-dash" "甲" a20@kyoto-u.ac.jp
+  crow "CN=a.21,$DN" 14 2 "" p21 "甲" a21@kyoto-u.ac.jp "Password1234567890abcd"
 } | sjis rules.tsv
 out=$(up rules.tsv issue abort)
 [ $? -ne 0 ]; ok $? "a file with bad rows: non-zero exit"
@@ -241,6 +242,7 @@ rule 16 201 "the user's name missing"
 rule 17 206 "the user's mail not a mail address"
 rule 18 216 "more than 15 columns"
 rule 20 243 "a P12 name that does not begin with a letter or digit"
+rule 21 242 "a column-15 PIN with a run of neighbouring characters"
 has "$(printf '%s\n' "$out" | sed -n 10p)" "アクセスPINの強度が足りません" "the weak-PIN error says why, in Japanese"
 printf '%s\n' "$out" | sed -n 19p | grep -q '	OK	'
 ok $? "the good row is OK, and still not queued"
@@ -303,6 +305,37 @@ off2=$("$D" officer-add --institution kyoto --name-ja 医学部担当 --romaji "
 rrow "CN=hanako@kyoto-u.ac.jp,OU=No 2,$DN" "$hs" 1 "" hanako@kyoto-u.ac.jp | sjis rev2.tsv
 out=$("$C" --officer "$off2" --action revoke --mode abort "$T/rev2.tsv" 2>/dev/null)
 has "$out" "224:1," "another domain's officer cannot act on an S/MIME mailbox: 224"
+
+"$D" officer-add --institution kyoto --name-ja 医学部担当2 --romaji "Igaku Ni" --mail ra2@kyoto-med.jp \
+    --phone 075-000-0002 --domains kyoto-med.jp --interfaces 3 >/dev/null
+crow "CN=mori@kyoto-u.ac.jp,$DN" 15 1 "" mori "森" mori@kyoto-u.ac.jp | sjis mori.tsv
+up mori.tsv issue abort >/dev/null
+drain
+"$C" --officer "$off2" --reissue mori@kyoto-u.ac.jp >/dev/null 2>&1
+[ $? -ne 0 ]; ok $? "nor give it a fresh certificate URL"
+"$C" --officer "$off" --reissue mori@kyoto-u.ac.jp >/dev/null 2>&1
+ok $? "the mailbox's own officer can"
+
+# Revoked before it was downloaded: the key and the URLs go with it.
+mpin=$(m1_where admin@kyoto-u.ac.jp "r.cn = 'mori@kyoto-u.ac.jp'")
+ms=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'mori@kyoto-u.ac.jp'")
+rrow "CN=mori@kyoto-u.ac.jp,$DN" "$ms" 1 "" mori@kyoto-u.ac.jp | sjis revm.tsv
+up revm.tsv revoke abort >/dev/null
+ok $? "a certificate not yet downloaded is revoked"
+is "$(sql "SELECT count(*) FROM ra.p12_pending p JOIN ra.certificate c USING (cert_id) WHERE c.cn = 'mori@kyoto-u.ac.jp'")" 0 \
+    "its waiting key is deleted"
+is "$($cu -o /dev/null -w '%{http_code}' -d "t=$(tok_of "$mpin")" "$URL/ra/pinget.cgi")" 410 "its PIN URL is used up"
+
+# The public zone's role: no key as a table, no hash as a token, no job.
+pub() { psql -h "$T/var/pgsock" -U ra_public -d ra -Atq -c "$1" 2>&1; }
+is "$(pub "SELECT count(*) FROM ra.p12_pending")" 0 "ra_public sees no waiting client key as a table"
+crow "CN=late.030,$DN" 14 3 "" p30 "遅刻" late30@kyoto-u.ac.jp | sjis late30.tsv
+up late30.tsv issue abort >/dev/null
+h=$(sql "SELECT encode(t.token_sha256, 'hex') FROM ra.access_token t JOIN ra.request r USING (request_id)
+          WHERE r.cn = 'late.030' AND t.purpose = 'p12_download'")
+is "$(pub "SELECT ra.client_url_issue('$h', 'Attacker-Chosen-Pass1')")" f "the stored hash is no token: 【発行】 refused"
+rid=$(sql "SELECT request_id FROM ra.request WHERE cn = 'late.030'")
+has "$(pub "INSERT INTO ra.job (request_id) VALUES ($rid)")" "row-level security" "ra_public cannot queue a client request's job"
 
 # P12一括 with one key past its time: the ZIP holds the others.
 { crow "CN=b.1,$DN" 13 2 "" bulk-1 "乙一" b1@kyoto-u.ac.jp
