@@ -88,7 +88,7 @@ is "$(sqlstate "SELECT count(*) FROM ra.certificate" ra_public)" ok "ra_public r
 is "$(sqlstate "UPDATE ra.access_token SET failures = 0" ra_public)" 42501 "ra_public cannot reset a PIN counter"
 is "$(sqlstate "SELECT count(*) FROM ra.ra_url_open('\\x00')" ra_public)" ok \
     "it finds a URL only through ra_url_open, by the token's hash"
-is "$(sql "SELECT count(*) FROM ra.ra_url_open(sha256('no such token'))")" 0 "which names no other URL"
+is "$(sql "SELECT count(*) FROM ra.ra_url_open('no such token')")" 0 "which names no other URL"
 is "$(sqlstate "SELECT count(*) FROM ra.ra_url_open('\\x00')" ra_officer)" 42501 \
     "and the officer zone cannot call it"
 is "$(sqlstate "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, subject_dn)
@@ -108,7 +108,10 @@ out=$(psql -h "$T/var/pgsock" -U ra_public -d ra -Atq -v ON_ERROR_STOP=1 -c \
 has "$out" "a request of the public zone must be its URL's" \
     "nor one for an officer whose URL is open, without that URL's token"
 is "$(sql "SELECT count(*) FROM ra.request")" 0 "and nothing is queued"
-is "$(sqlstate "SELECT ra.url_requested(sha256('wrong token'), 1)" ra_public)" ok \
+is "$(sql "SELECT count(*) FROM ra.ra_url_open('open url')")" 1 "the token opens its URL"
+is "$(sql "SELECT count(*) FROM ra.ra_url_open(encode(sha256('open url'), 'hex'))")" 0 \
+    "the stored hash is no token: it opens nothing"
+is "$(sqlstate "SELECT ra.url_requested('wrong token', 1)" ra_public)" ok \
     "(ra.url_requested with a wrong token changes nothing)"
 is "$(sql "SELECT count(*) FROM ra.access_token WHERE request_id IS NOT NULL")" 0 "and links nothing"
 is "$(sqlstate "SELECT recipients, data FROM ra.mail" ra_desk)" 42501 "ra_desk cannot read the outbox"
