@@ -46,7 +46,9 @@ is "$(sql "SELECT string_agg(kind || ':' || state || ':' || download_method, ' '
     "queued by method; the browser row waits for 【発行】"
 is "$(sql "SELECT subject_dn FROM ra.request WHERE kind = 'smime'")" "CN=hanako@kyoto-u.ac.jp" \
     "S/MIME: the subject is the mail alone"
-hasnt "$(sql "SELECT result_tsv FROM ra.batch" | xxd -r -p 2>/dev/null)" "$PIN2" "nor does the stored result"
+stored=$(sql "SELECT convert_from(result_tsv, 'UTF8') FROM ra.batch")
+has "$stored" "NIIcert20261201-003" "the stored result holds the row"
+hasnt "$stored" "$PIN2" "but not its PIN"
 
 # The browser row's mails went out with the upload; the others after issuance.
 mails_settle
