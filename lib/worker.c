@@ -947,7 +947,7 @@ int
 ra_worker_batch(struct ra_worker *w)
 {
 	struct job	*jobs;
-	size_t		 n, i;
+	size_t		 n, i, done;
 	enum ra_err	 er;
 
 	if ((jobs = calloc(w->batch, sizeof(*jobs))) == NULL)
@@ -960,13 +960,19 @@ ra_worker_batch(struct ra_worker *w)
 	    PQstatus(w->db) == CONNECTION_OK) {
 		ra_warnx("batch of %zu failed (%s); retrying one by one", n,
 		    ra_strerror(er));
-		for (i = 0; i < n; i++) {
+		for (done = 0, i = 0; i < n; i++) {
 			job_reset(&jobs[i]);
 			if (process(w, &jobs[i], 1) != RA_OK)
 				ra_warnx("job %lld failed; it stays queued",
 				    (long long)jobs[i].job_id);
+			else
+				done++;
 		}
-		er = RA_OK;
+		/*
+		 * None went through: an error, not progress, or "drain"
+		 * would claim the same failing jobs for ever.
+		 */
+		er = done > 0 ? RA_OK : RA_EDB;
 	}
 	unlock_all(w, jobs, n);
 	free(jobs);

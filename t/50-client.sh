@@ -407,6 +407,21 @@ drain
 is "$(sql "SELECT c.state || ' ' || c.profile_id FROM ra.certificate c WHERE c.cn = 'www.kyoto-u.ac.jp'")" "issued 3" \
     "and issued under profile 3"
 
+# A drain whose jobs all keep failing stops with an error, instead of
+# claiming them for ever: here the worker may not seal PINs, so the two
+# one-row P12一括 uploads cannot be finished.
+sql "REVOKE INSERT ON ra.pin_seal FROM ra_worker"
+crow "CN=stuck.1,$DN" 13 2 "" stuck-1 "止" s1@kyoto-u.ac.jp | sjis stuck1.tsv
+crow "CN=stuck.2,$DN" 13 2 "" stuck-2 "止" s2@kyoto-u.ac.jp | sjis stuck2.tsv
+up stuck1.tsv issue abort >/dev/null && up stuck2.tsv issue abort >/dev/null
+timeout 120 runuser -u ra-worker -- env RA_CONF="$RA_CONF" "$TOOLSDIR/worker.cgi" drain >/dev/null 2>"$T/stuck.err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; ok $? "drain gives up on jobs that cannot be finished (exit $rc)"
+is "$(sql "SELECT count(*) FROM ra.request WHERE cn LIKE 'stuck.%' AND state = 'queued'")" 2 "and they stay queued"
+sql "GRANT INSERT ON ra.pin_seal TO ra_worker"
+drain
+is "$(sql "SELECT count(*) FROM ra.request WHERE cn LIKE 'stuck.%' AND state = 'done'")" 2 "once the right is back they go through"
+
 # Server profile 3 (§10.2) is the server RSA profile.
 is "$(sql "SELECT kind || ' ' || array_to_string(key_algs, ',') || ' ' || key_gen FROM ra.profile WHERE profile_id = 3")" \
     "server rsa2048,rsa3072,rsa4096 csr" "profile 3 is the server RSA profile"
