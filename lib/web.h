@@ -126,6 +126,18 @@ extern const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS];
 enum ra_err	 ra_upload_screen(struct ra_req *,
 		    const struct ra_upload_screen *);
 
+/* exportscreen.c: ② and ④, the certificate-information downloads */
+struct ra_export_screen {
+	const char		*program;	/* for usage */
+	enum ra_export_kind	 kind;
+	int			 interface;	/* the permission needed */
+	const char		*filename;	/* of the attachment */
+	const char		*event;		/* audit */
+};
+
+enum ra_err	 ra_export_screen(struct ra_req *,
+		    const struct ra_export_screen *);
+
 /* shell.c: main() of the shell-only binaries */
 struct ra_cmd {
 	const char	*name;
