@@ -149,6 +149,22 @@ ra_client_issue(PGconn *db, const char *token, const char *pin)
 	return er;
 }
 
+/* Row "i" of the URL's rows: its request and its PIN, unsealed. */
+static enum ra_err
+row_pin(const PGresult *res, int i, const char *token, int64_t *rid,
+    char *pin, size_t pinsz)
+{
+	unsigned char	*sealed = NULL;
+	size_t		 len;
+	enum ra_err	 er;
+
+	if ((er = ra_get_i64(res, i, "request_id", rid)) == RA_OK &&
+	    (er = ra_get_bytea(res, i, "sealed", &sealed, &len)) == RA_OK)
+		er = ra_unseal(token, *rid, sealed, len, pin, pinsz);
+	PQfreemem(sealed);
+	return er;
+}
+
 /* One line of a ZIP's text file, "fields" joined by TABs, CRLF. */
 static int
 text_line(FILE *fp, const char *const *fields, size_t n)
@@ -188,10 +204,9 @@ ra_client_pin_zip(PGconn *db, const char *token, unsigned char **zip,
 {
 	struct ra_zip	*z = NULL;
 	PGresult	*res = NULL;
-	unsigned char	*sealed = NULL;
 	const char	*f[4];
 	char		 pin[PIN_MAX], *text = NULL;
-	size_t		 textlen = 0, len;
+	size_t		 textlen = 0;
 	int64_t		 rid;
 	FILE		*fp = NULL;
 	int		 i;
@@ -218,14 +233,9 @@ ra_client_pin_zip(PGconn *db, const char *token, unsigned char **zip,
 		goto out;
 	}
 	for (i = 0; i < PQntuples(res); i++) {
-		if ((er = ra_get_i64(res, i, "request_id", &rid)) != RA_OK ||
-		    (er = ra_get_bytea(res, i, "sealed", &sealed, &len)) !=
-		    RA_OK ||
-		    (er = ra_unseal(token, rid, sealed, len, pin,
-		    sizeof(pin))) != RA_OK)
+		if ((er = row_pin(res, i, token, &rid, pin, sizeof(pin))) !=
+		    RA_OK)
 			goto out;
-		PQfreemem(sealed);
-		sealed = NULL;
 		f[0] = ra_get_text(res, i, "user_name");
 		f[1] = ra_get_text(res, i, "user_mail");
 		f[2] = pin;
@@ -257,7 +267,6 @@ out:
 	if (text != NULL)
 		OPENSSL_cleanse(text, textlen);
 	free(text);
-	PQfreemem(sealed);
 	PQclear(res);
 	return er;
 }
@@ -276,10 +285,10 @@ ra_client_bulk_zip(PGconn *db, const char *token, enum ra_p12_profile prof,
 {
 	struct ra_zip	*z = NULL;
 	PGresult	*res = NULL;
-	unsigned char	*sealed = NULL, *p12 = NULL;
+	unsigned char	*p12 = NULL;
 	const char	*f[5];
 	char		 pin[PIN_MAX], serial[64], name[80], *text = NULL;
-	size_t		 textlen = 0, len, p12len = 0;
+	size_t		 textlen = 0, p12len = 0;
 	int64_t		 rid;
 	FILE		*fp = NULL;
 	int		 i, n, waiting;
@@ -318,14 +327,9 @@ ra_client_bulk_zip(PGconn *db, const char *token, enum ra_p12_profile prof,
 			goto out;
 		if (!waiting)
 			continue;
-		if ((er = ra_get_i64(res, i, "request_id", &rid)) != RA_OK ||
-		    (er = ra_get_bytea(res, i, "sealed", &sealed, &len)) !=
-		    RA_OK ||
-		    (er = ra_unseal(token, rid, sealed, len, pin,
-		    sizeof(pin))) != RA_OK)
+		if ((er = row_pin(res, i, token, &rid, pin, sizeof(pin))) !=
+		    RA_OK)
 			goto out;
-		PQfreemem(sealed);
-		sealed = NULL;
 		if ((er = ra_p12_take_url(db, token, rid, pin, prof, "cliget",
 		    &p12, &p12len, serial)) != RA_OK)
 			goto out;		/* rolled back */
@@ -372,7 +376,6 @@ out:
 	ra_zip_free(z);
 	OPENSSL_cleanse(pin, sizeof(pin));
 	free(text);
-	PQfreemem(sealed);
 	PQclear(res);
 	return er;
 }
