@@ -422,6 +422,21 @@ sql "GRANT INSERT ON ra.pin_seal TO ra_worker"
 drain
 is "$(sql "SELECT count(*) FROM ra.request WHERE cn LIKE 'stuck.%' AND state = 'done'")" 2 "once the right is back they go through"
 
+# 14-column rows (before column 15 existed) with the other two methods.
+{ crow "CN=old14.2,$DN" 13 2 "" old14-2 "旧二" o2@kyoto-u.ac.jp | sed 's/\t\r$/\r/'
+  crow "CN=old14.3,$DN" 13 3 "" old14-3 "旧三" o3@kyoto-u.ac.jp | sed 's/\t\r$/\r/'
+} | sjis old14.tsv
+is "$(iconv -f CP932 -t UTF-8 "$T/old14.tsv" | tr -d '\r' | awk -F'\t' '{ print NF }' | sort -u)" 14 "(14 columns)"
+up old14.tsv issue abort >/dev/null
+ok $? "14-column rows with P12一括 and ブラウザ個別 are accepted"
+drain
+is "$(sql "SELECT string_agg(state, ' ' ORDER BY cn) FROM ra.request WHERE cn LIKE 'old14.%'")" "done waiting" \
+    "the P12一括 row is issued, the browser row waits for 【発行】"
+m1_where admin@kyoto-u.ac.jp "t.batch_id = (SELECT batch_id FROM ra.request WHERE cn = 'old14.2')" >/dev/null
+ok $? "the P12一括 upload's PIN URL is mailed"
+m1_where admin@kyoto-u.ac.jp "r.cn = 'old14.3'" >/dev/null
+ok $? "and the browser row's"
+
 # Server profile 3 (§10.2) is the server RSA profile.
 is "$(sql "SELECT kind || ' ' || array_to_string(key_algs, ',') || ' ' || key_gen FROM ra.profile WHERE profile_id = 3")" \
     "server rsa2048,rsa3072,rsa4096 csr" "profile 3 is the server RSA profile"
