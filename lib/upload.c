@@ -31,8 +31,8 @@ static const char SQL_OLD_CERT[] =
 static const char SQL_BATCH_ADD[] =
     "INSERT INTO ra.batch (institution_id, officer_id, kind, action,"
     "  error_mode, filename, sha256, rows_total, rows_ok)"
-    " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($8, ''), $3, $4, $5,"
-    "  pg_catalog.sha256($6::bytea), $7::integer, 0)"
+    " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($8, ''), $3, $4,"
+    "  $5, pg_catalog.sha256($6::bytea), $7::integer, 0)"
     " RETURNING batch_id";
 static const char SQL_BATCH_DONE[] =
     "UPDATE ra.batch SET rows_ok = $2::integer, rows_ng = $3::integer,"

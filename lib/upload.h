@@ -1,8 +1,7 @@
 /*
  * upload.h: what the upload driver (upload.c) shares with the row rules
  * of each certificate kind (upload-server.c, upload-client.c) and of ⑤
- * (upload-admin.c).  Inside
- * libra only; ra.h and domain.h come first.
+ * (upload-admin.c).  Inside libra only; ra.h and domain.h come first.
  */
 #ifndef RA_UPLOAD_H
 #define RA_UPLOAD_H
