@@ -126,6 +126,27 @@ live(struct ra_upload_row *rc, int64_t cert_id)
 	return ok;
 }
 
+/*
+ * The driver refuses a serial written twice the same way; the database
+ * reads it as a number, so "0123" is "123" too: refused as well.
+ */
+static int
+serial_once(struct ra_upload_row *rc)
+{
+	const char	*s = rc->row->f[A_SERIAL], *o;
+	size_t		 k;
+
+	for (k = 0; k < rc->i; k++) {
+		o = rc->t->rows[k].f[A_SERIAL];
+		if (strcmp(o + strspn(o, "0"), s + strspn(s, "0")) == 0) {
+			ra_upload_error(rc, E_DUP, A_SERIAL, "%sはファイル内で重複"
+			    "しています（%d行目）。", s, rc->t->rows[k].line);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Change one certificate's user administrator, and audit old and new. */
 static void
 row_update(struct ra_upload_row *rc)
@@ -135,7 +156,8 @@ row_update(struct ra_upload_row *rc)
 	struct ra_event		 ev;
 	PGresult		*res = NULL;
 
-	if (!ra_upload_old_cert(rc, A_SERIAL, &old) || !in_scope(rc, &old) ||
+	if (!serial_once(rc) || !ra_upload_old_cert(rc, A_SERIAL, &old) ||
+	    !in_scope(rc, &old) ||
 	    !dn_matches(rc, &old) || !live(rc, old.cert_id))
 		goto out;
 	/*

@@ -125,9 +125,14 @@ has "$(sql "SELECT convert_from(result_tsv, 'UTF8') FROM ra.batch WHERE action =
             ORDER BY batch_id DESC LIMIT 1")" "234:9,シリアル番号" "its result, every row's error, is kept with the batch"
 is "$(sql "SELECT kind IS NULL FROM ra.batch WHERE action = 'update' LIMIT 1")" t \
     "an update batch has no certificate kind"
-printf 'CN=taro.001,OU=Web,%s\t%s\t%s\r\n' "$DN" "$taro" "$G" | sjis ou.tsv
+{ printf 'CN=taro.001,OU=Web,%s\t%s\t%s\r\n' "$DN" "$taro" "$G"
+  printf 'CN=www.nii.ac.jp,%s\t0%s\t%s\r\n' "$DN" "$www" "$G"
+  printf 'CN=www.nii.ac.jp,%s\t%s\t%s\r\n' "$DN" "$www" "$G"
+} | sjis ou.tsv
 out=$(up ou.tsv abort)
 bad 1 "251:1,主体者DN,${taro}の証明書の主体者DNが一致しません。" "the same CN in another DN (251)"
+is "$(printf '%s\n' "$out" | sed -n 2p | cut -f6)" OK "a serial with leading zeros is the certificate's"
+bad 3 "229:3,シリアル番号,${www}はファイル内で重複しています（2行目）。" "the same serial without the zero (229)"
 is "$(state)" "$before" "(nothing changed)"
 
 # Dry run: every row checked, nothing changed.
