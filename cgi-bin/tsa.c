@@ -99,10 +99,28 @@ http_plain(int status, const char *ja, const char *en)
 	    status == 405 ? "Allow: POST\r\n" : "", ja, en);
 }
 
+/*
+ * Read and drop what the client sends, up to Apache's own limit
+ * (httpd-tsa.conf): answering before the body is read resets the
+ * connection under the client, which then sees no answer at all.
+ */
+static void
+drain(void)
+{
+	char	 buf[4096];
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	while (total < 65536 && ((n = read(0, buf, sizeof(buf))) > 0 ||
+	    (n < 0 && errno == EINTR)))
+		total += n > 0 ? (size_t)n : 0;
+}
+
 /* Refuse, say why, and audit it (as ra_tsa; a failed audit is logged). */
 static int
 http_refuse(const struct ra_conf *c, PGconn **db, const struct tsa_http_err *e)
 {
+	drain();
 	http_plain(e->status, e->ja, e->why);
 	if (*db == NULL && ra_db_connect(c, RA_DB_TSA, db) != RA_OK)
 		return 0;

@@ -473,7 +473,7 @@ log_request(struct tsa_log *l, const unsigned char *req, size_t len)
 		X509_ALGOR_get0(&obj, NULL, NULL, TS_MSG_IMPRINT_get_algo(mi));
 		if ((nid = OBJ_obj2nid(obj)) != NID_undef)
 			snprintf(l->imprint_alg, sizeof(l->imprint_alg), "%s",
-			    OBJ_nid2sn(nid));
+			    OBJ_nid2ln(nid));
 		else
 			OBJ_obj2txt(l->imprint_alg, sizeof(l->imprint_alg),
 			    obj, 1);

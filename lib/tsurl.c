@@ -142,7 +142,7 @@ tsurl_add(HDF *page, int i, const char *url, int own)
 		}
 	}
 #undef SET
-	return ra_neoerr(err, "tsurl page", RA_ENOMEM);
+	return err == STATUS_OK ? RA_OK : ra_neoerr(err, "tsurl page", RA_ENOMEM);
 }
 
 /*
