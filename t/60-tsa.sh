@@ -145,6 +145,18 @@ is "$(sql "SELECT count(*) FROM (SELECT serial < lag(serial) OVER (ORDER BY stam
     "and so does the log of the sequential ones"is "$(sql "SELECT count(*) FROM ra.tsa_stamp WHERE status = 'granted' AND (gen_time IS NULL OR token_sha256 IS NULL)")" 0 \
     "each with its time and token hash"
 
+# --- a signing tool: jarsigner -tsa (JDK, conf/packages) ------------
+# A throw-away self-signed code-signing key: only the time stamp is tested.
+keytool -genkeypair -keystore "$T/ks.p12" -storetype PKCS12 -storepass secret -alias me \
+    -keyalg EC -groupname secp256r1 -dname CN=Tester -validity 30 -ext eku=codeSigning >/dev/null 2>&1 &&
+printf 'hello\n' >"$T/a.txt" && (cd "$T" && jar cf app.jar a.txt) || bail "keytool or jar"
+jarsigner -tsa "$TSA" -keystore "$T/ks.p12" -storepass secret "$T/app.jar" me >"$T/js.out" 2>&1
+ok $? "jarsigner -tsa $TSA signs a jar"
+v=$(jarsigner -verify -verbose "$T/app.jar" 2>&1)
+has "$v" 'Timestamped by "CN=ra Demo Time-Stamping Authority, O=ra Demo, C=JP"' "jarsigner -verify: time-stamped by ra's TSA"
+has "$v" "Timestamp digest algorithm: SHA-256" "with SHA-256"
+has "$v" "jar verified." "and the jar verifies"
+
 # --- the shell twin ---------------------------------------------------
 "$TSADIR/tsa.cgi" reply <"$T/q256" >"$T/rsh" 2>"$T/rsh.err"
 ok $? "tsa.cgi reply < query > reply: exit 0"
@@ -158,6 +170,9 @@ has "$("$TSADIR/tsa.cgi" check)" "state:           ready" "tsa.cgi check: ready"
 is "$(stat -c '%U:%G %a' "$TSADIR/tsa.cgi")" "ra-tsa:ra-tsa 6511" "tsa.cgi runs as ra-tsa"
 is "$(stat -c '%U %a' "$TSADIR")" "www-data 500" "its directory is open to Apache's user alone"
 is "$(ls "$TSADIR")" "tsa.cgi" "and holds tsa.cgi alone"
+st() { curl -sS --cacert "$CACERT" -o /dev/null -w '%{http_code}' "$1"; }
+is "$(st "$URL/ra/tsa.cgi") $(st "$URL/ra/lra/tsa.cgi") $(st "http://localhost:$RA_HTTP_PORT/ra/index.cgi")" \
+    "404 404 404" "tsa.cgi is under /tsa alone, and the plain-HTTP host has /tsa, not the screens"
 is "$(stat -c '%U %a' "$T/var/pki/tsa/tsa.key")" "ra-tsa 400" "the TSA key: ra-tsa's, 0400"
 for u in www-data ra-worker ra-officer; do
 	runuser -u $u -- cat "$T/var/pki/tsa/tsa.key" >/dev/null 2>&1; [ $? -ne 0 ]
