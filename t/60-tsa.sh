@@ -172,7 +172,7 @@ is "$(stat -c '%U %a' "$TSADIR")" "www-data 500" "its directory is open to Apach
 is "$(ls "$TSADIR")" "tsa.cgi" "and holds tsa.cgi alone"
 st() { curl -sS --cacert "$CACERT" -o /dev/null -w '%{http_code}' "$1"; }
 is "$(st "$URL/ra/tsa.cgi") $(st "$URL/ra/lra/tsa.cgi") $(st "http://localhost:$RA_HTTP_PORT/ra/index.cgi")" \
-    "404 404 404" "tsa.cgi is under /tsa alone, and the plain-HTTP host has /tsa, not the screens"
+    "404 403 403" "tsa.cgi is under /tsa alone (/ra/lra/ is gated first); the plain-HTTP host runs no screen"
 is "$(stat -c '%U %a' "$T/var/pki/tsa/tsa.key")" "ra-tsa 400" "the TSA key: ra-tsa's, 0400"
 for u in www-data ra-worker ra-officer; do
 	runuser -u $u -- cat "$T/var/pki/tsa/tsa.key" >/dev/null 2>&1; [ $? -ne 0 ]
