@@ -603,7 +603,7 @@ ra_tsa_reply(struct ra_tsa *t, PGconn *db, const unsigned char *req,
 {
 	struct tsa_log	 l;
 	TS_RESP		*r = NULL;
-	int		 n;
+	int		 n, logged;
 	enum ra_err	 er = RA_ECRYPTO;
 
 	*resp = NULL;
@@ -617,10 +617,15 @@ ra_tsa_reply(struct ra_tsa *t, PGconn *db, const unsigned char *req,
 	log_request(&l, req, len);
 	if ((er = log_response(&l, r)) != RA_OK)
 		goto out;
-	if (db == NULL || log_write(db, t, &l) != RA_OK) {
-		/* Unlogged, it does not go out: the same request refused. */
-		ra_warnx("tsa: %s %s could not be logged; refused instead",
-		    l.status, l.has_token ? l.serial : "answer");
+	logged = db != NULL && log_write(db, t, &l) == RA_OK;
+	if (!logged && !l.has_token)
+		/* A refusal grants nothing: it goes out all the same. */
+		ra_warnx("tsa: %s (%s) could not be logged", l.status,
+		    l.status_text != NULL ? l.status_text : "-");
+	else if (!logged) {
+		/* An unlogged stamp does not go out: the request refused. */
+		ra_warnx("tsa: stamp %s could not be logged; refused instead",
+		    l.serial);
 		TS_RESP_free(r);
 		t->refuse = TSA_REFUSE_LOG;
 		if ((r = tsa_make(t, req, len)) == NULL) {

@@ -166,6 +166,24 @@ is "$(sql "SELECT db_role FROM ra.tsa_stamp WHERE serial = $((0x${ssh:-0}))")" r
     "logged alike, as ra_tsa"
 has "$("$TSADIR/tsa.cgi" check)" "state:           ready" "tsa.cgi check: ready"
 
+# No stamp leaves unlogged: with the log closed to ra_tsa the serial is
+# taken, the stamp made, its row refused, and the answer is a refusal.
+before=$(sql "SELECT count(*) FROM ra.tsa_stamp")
+sql "REVOKE INSERT (serial, gen_time, imprint_alg, imprint, nonce, policy, status, failure, status_text,
+     token_sha256, tsa_cert_sha256) ON ra.tsa_stamp FROM ra_tsa"
+is "$(post "$T/q256" "$T/rnolog")" "200 application/timestamp-reply" "the log refusing rows: still an answer"
+r=$(text "$T/rnolog")
+has "$r" "Status: Rejected." "a rejection, not a stamp"
+has "$r" "time stamp could not be logged; not issued" "saying why"
+hasnt "$r" "Serial number:" "with no token in it"
+sql "GRANT INSERT (serial, gen_time, imprint_alg, imprint, nonce, policy, status, failure, status_text,
+     token_sha256, tsa_cert_sha256) ON ra.tsa_stamp TO ra_tsa"
+is "$(sql "SELECT count(*) FROM ra.tsa_stamp")" "$before" "(nothing was logged)"
+sed "s|^  Tsa = .*|  Tsa = host=$T/nowhere dbname=ra user=ra_tsa|" "$RA_CONF" >"$T/nodb.conf"
+RA_CONF=$T/nodb.conf "$TSADIR/tsa.cgi" reply <"$T/q256" >"$T/rnodb" 2>/dev/null
+is $? 3 "without the database: tsa.cgi reply answers, not granted"
+has "$(text "$T/rnodb")" "no serial number available (database unreachable)" "a systemFailure saying so"
+
 # --- the zone ---------------------------------------------------------
 is "$(stat -c '%U:%G %a' "$TSADIR/tsa.cgi")" "ra-tsa:ra-tsa 6511" "tsa.cgi runs as ra-tsa"
 is "$(stat -c '%U %a' "$TSADIR")" "www-data 500" "its directory is open to Apache's user alone"
