@@ -541,4 +541,17 @@ enum ra_err	 ra_client_retrieved_mail(PGconn *,
 void		 ra_client_audit_detail(const struct ra_url *, int64_t,
 		    const char *, char *, size_t);
 
+/* tsa.c: ra's own RFC 3161 time-stamp authority (the tsa zone only) */
+struct ra_tsa;
+
+enum ra_err	 ra_tsa_open(const struct ra_conf *, struct ra_tsa **);
+enum ra_err	 ra_tsa_reply(struct ra_tsa *, PGconn *, const unsigned char *,
+		    size_t, unsigned char **, size_t *, const char **);
+void		 ra_tsa_describe(const struct ra_tsa *, FILE *);
+void		 ra_tsa_free(struct ra_tsa *);
+
+/* tsurl.c: ⑨ the time-stamp URLs and the commands that use them */
+enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);
+void		 ra_tsurl_print(HDF *, FILE *);
+
 #endif /* RA_DOMAIN_H */
