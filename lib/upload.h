@@ -1,7 +1,7 @@
 /*
  * upload.h: what the upload driver (upload.c) shares with the row rules
- * of each certificate kind (upload-server.c, upload-client.c).  Inside
- * libra only; ra.h and domain.h come first.
+ * of each certificate kind (upload-server.c, upload-client.c,
+ * upload-codesign.c).  Inside libra only; ra.h and domain.h come first.
  */
 #ifndef RA_UPLOAD_H
 #define RA_UPLOAD_H
@@ -41,6 +41,7 @@ struct ra_upload_rules {
 
 extern const struct ra_upload_rules ra_upload_server_rules;
 extern const struct ra_upload_rules ra_upload_client_rules;
+extern const struct ra_upload_rules ra_upload_codesign_rules;
 
 /* The certificate a renew or revoke row names (column 4). */
 struct ra_upload_old {

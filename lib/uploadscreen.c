@@ -1,7 +1,7 @@
 /*
- * uploadscreen.c: the screens ① and ③ 発行・更新・失効 (server.cgi,
- * client.cgi).  The RA officer uploads a TSV file (処理内容 issue/renew/
- * revoke, the error mode, or a dry run) and gets the per-row result
+ * uploadscreen.c: the screens ①, ③ and ⑪ 発行・更新・失効 (server.cgi,
+ * client.cgi, codesign.cgi).  The RA officer uploads a TSV file (処理内容
+ * issue/renew/revoke, the error mode, or a dry run) and gets the per-row result
  * (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
  *
  *	GET			the upload form
@@ -342,6 +342,9 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	hdf_set_value(r->page, "Upload.Screen", us->program);
+	if (us->page != NULL && (er = us->page(r)) != RA_OK)
+		return er;
 	if (strcmp(ra_req_method(r), "POST") != 0) {
 		if (f[F_BATCH] == NULL)
 			return ra_render(r, 200, us->tmpl);
