@@ -84,7 +84,10 @@ GRANT SELECT (key_protection) ON ra.request TO ra_officer;
 
 -- The desk's paper route (desk.cgi codesign-add) runs the upload rules as
 -- the desk zone: a batch with its result, requests and their jobs; what
--- the rules read of earlier requests (key reuse, renewals pending).
+-- the rules read of earlier requests (key reuse, renewals pending).  The
+-- desk submits code-signing applications only, and as nobody's officer:
+-- restrictive policies say so, so the desk zone still cannot upload for
+-- an institution's officers (t/12).
 GRANT SELECT, INSERT ON ra.batch TO ra_desk;
 GRANT UPDATE (result_tsv, rows_ok, rows_ng) ON ra.batch TO ra_desk;
 GRANT INSERT ON ra.request, ra.job TO ra_desk;
@@ -92,3 +95,17 @@ GRANT SELECT (request_id, institution_id, officer_id, batch_id, seq, action,
               kind, profile_id, subject_dn, spki_sha256, target_cert_id,
               admin_name, admin_mail, state, cn, key_protection)
     ON ra.request TO ra_desk;
+
+ALTER TABLE ra.batch ENABLE ROW LEVEL SECURITY;
+CREATE POLICY batch_all ON ra.batch USING (true) WITH CHECK (true);
+CREATE POLICY batch_desk_insert ON ra.batch AS RESTRICTIVE FOR INSERT
+    TO ra_desk WITH CHECK (kind = 'code_signing' AND officer_id IS NULL);
+CREATE POLICY batch_desk_update ON ra.batch AS RESTRICTIVE FOR UPDATE
+    TO ra_desk USING (kind = 'code_signing' AND officer_id IS NULL);
+CREATE POLICY request_desk_insert ON ra.request AS RESTRICTIVE FOR INSERT
+    TO ra_desk WITH CHECK (kind = 'code_signing' AND officer_id IS NULL
+                           AND action IN ('issue', 'renew'));
+CREATE POLICY job_desk_insert ON ra.job AS RESTRICTIVE FOR INSERT
+    TO ra_desk WITH CHECK (EXISTS (SELECT 1 FROM ra.request q
+                                    WHERE q.request_id = job.request_id
+                                      AND q.kind = 'code_signing'));
