@@ -219,6 +219,11 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'codesign.upload' AND act
 is "$(sql "SELECT count(*) FROM ra.batch b JOIN ra.request r USING (batch_id) WHERE r.cn = 'Paper Signer' AND b.officer_id IS NULL")" 1 \
     "in a batch of its own"
 
+out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "INSERT INTO ra.batch (institution_id,
+      officer_id, kind, action, error_mode, rows_total, rows_ok) VALUES (1, 1, 'code_signing',
+      'issue', 'abort', 0, 0)" 2>&1)
+has "$out" "row-level security" "the desk zone cannot upload in an officer's name"
+
 # A race for one CN: two uploads at once, one certificate.
 a=$(csr ra "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=Race Signer")
 b=$(csr rb "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=Race Signer")

@@ -14,6 +14,7 @@ D=$DESKDIR/desk.cgi
 O="National Institute of Informatics"
 DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
 TSA_URL=${TSA_URL:-}
+OSSLSIGNCODE=${OSSLSIGNCODE:-osslsigncode}	# another build to try, e.g. 2.5
 "$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "$O" --st Tokyo --l Chiyoda-ku \
     --from 2026-01-01 --until 2030-12-31 >/dev/null
 "$D" domain-add --institution nii --domain nii.ac.jp >/dev/null
@@ -59,16 +60,16 @@ has "$(od -A n -c -N 2 "$T/hello.exe")" "M   Z" "it starts MZ"
 
 set -- -certs "$T/pe-chain.pem" -key "$T/pe.key" -h sha256 -n "ra test" -i https://ra.example/
 [ -n "$TSA_URL" ] && set -- "$@" -ts "$TSA_URL"
-osslsigncode sign "$@" -in "$T/hello.exe" -out "$T/hello-signed.exe" >"$T/sign.log" 2>&1
+"$OSSLSIGNCODE" sign "$@" -in "$T/hello.exe" -out "$T/hello-signed.exe" >"$T/sign.log" 2>&1
 ok $? "osslsigncode signs the PE file with the code-signing certificate"
-osslsigncode verify -CAfile "$CACERT" -in "$T/hello-signed.exe" >"$T/verify.log" 2>&1
+"$OSSLSIGNCODE" verify -CAfile "$CACERT" -in "$T/hello-signed.exe" >"$T/verify.log" 2>&1
 ok $? "osslsigncode verify accepts the signature against ra's root"
 has "$(cat "$T/verify.log")" "Signature verification: ok" "and says so"
 has "$(cat "$T/verify.log")" "NII Windows Tools" "naming the signer"
 # An unrelated root: the same signature does not verify.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/other.key" \
     -out "$T/other.pem" -subj "/CN=Other Root" 2>/dev/null
-osslsigncode verify -CAfile "$T/other.pem" -in "$T/hello-signed.exe" >/dev/null 2>&1
+"$OSSLSIGNCODE" verify -CAfile "$T/other.pem" -in "$T/hello-signed.exe" >/dev/null 2>&1
 [ $? -ne 0 ]; ok $? "and refuses it against another root"
 
 # A jar, made with the JDK's jar, signed and verified.
