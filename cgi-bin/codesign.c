@@ -10,7 +10,7 @@
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"codesign.cgi", RA_UPLOAD_CODESIGN, 11, "codesign.cs", -1, -1, -1, 0,
+	"codesign.cgi", RA_UPLOAD_CODESIGN, 11, "codesign.cs", -1, -1, -1, 0, 0,
 	ra_codesign_page
 };
 

@@ -190,6 +190,7 @@ enum ra_tsv_action {
 	RA_TSV_ISSUE = 0,	/* 処理内容 1: 発行 */
 	RA_TSV_RENEW,		/* 2: 更新 */
 	RA_TSV_REVOKE,		/* 3: 失効 */
+	RA_TSV_UPDATE,		/* ⑤ 利用管理者情報 更新, its only action */
 	RA_TSV_ACTION__MAX
 };
 
@@ -239,6 +240,7 @@ struct ra_tsv_errors {
 extern const struct ra_tsv_format ra_tsv_server;
 extern const struct ra_tsv_format ra_tsv_client;
 extern const struct ra_tsv_format ra_tsv_codesign;
+extern const struct ra_tsv_format ra_tsv_admin;
 
 enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 		    enum ra_tsv_action, size_t, struct ra_tsv *,
@@ -251,7 +253,7 @@ void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, va_list) __attribute__((format(printf, 5, 0)));
 
-/* upload.c: ① and ③ uploads */
+/* upload.c: ①, ③ and ⑤ uploads */
 enum ra_upload_mode {
 	RA_UPLOAD_ABORT = 0,	/* エラーが有れば全件処理を中止 */
 	RA_UPLOAD_PARTIAL,	/* process the valid rows */
@@ -299,6 +301,7 @@ enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */
 	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
 	RA_UPLOAD_CODESIGN,	/* ⑪ code signing */
+	RA_UPLOAD_ADMIN,	/* ⑤ user administrators (RA_TSV_UPDATE) */
 	RA_UPLOAD_KIND__MAX
 };
 

@@ -263,5 +263,5 @@ out:
 /* A CN once per file (issue, renew), a serial once (revoke). */
 const struct ra_upload_rules ra_upload_codesign_rules = {
 	"code_signing", "codesign.upload", &ra_tsv_codesign, C_DN, C_SERIAL,
-	row_issue, row_revoke
+	row_issue, row_revoke, NULL
 };
