@@ -138,6 +138,13 @@ ok $? "renewal with a new key"
 as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 is "$(sql "SELECT r.key_protection FROM ra.certificate c JOIN ra.request r USING (request_id)
            WHERE r.action = 'renew' AND c.kind = 'code_signing'")" cloud-hsm "the renewal is issued with its statement"
+# M9: two weeks on, the old certificate still valid: the officer is reminded.
+sql "UPDATE ra.certificate SET issued_at = now() - interval '15 days' WHERE cert_id =
+     (SELECT c.cert_id FROM ra.certificate c JOIN ra.request r USING (request_id)
+       WHERE r.action = 'renew' AND c.kind = 'code_signing')"
+is "$(as_worker "$TOOLSDIR/mail.cgi" remind)" "1 reminder(s) queued" "M9 for the renewed code-signing certificate"
+has "$(sql "SELECT data->>'RevokeTSV' FROM ra.mail WHERE template = 'codesign-renew-reminder'")" \
+    "	$s1	4	" "with the old certificate's revocation TSV"
 r2=$(csr r2 "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=$CN1")
 row "CN=$CN1,$DN" 31 "$s1" "" "" "$r2" token | sjis renew2.tsv
 out=$(up renew2.tsv renew abort)
