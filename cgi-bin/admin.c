@@ -12,7 +12,7 @@
 
 /* The result table's 所属名, 氏名, メールアドレス: TSV columns 4, 3, 5. */
 static const struct ra_upload_screen upload = {
-	"admin.cgi", RA_UPLOAD_ADMIN, 5, "admin.cs", 2, 3, 4, 0, 1
+	"admin.cgi", RA_UPLOAD_ADMIN, 5, "admin.cs", 2, 3, 4, 0, 1, NULL
 };
 
 static enum ra_err

@@ -81,8 +81,9 @@ first_download(struct ra_req *r, const struct ra_cert_url *u)
 		}
 		kv[n++] = (struct ra_kv){ "RevokeTSV", revoke };
 	}
-	er = ra_mail_queue(r->db, "server-cert-retrieved", u->officer_mail,
-	    kv, n);
+	er = ra_mail_queue(r->db, strcmp(u->kind, "code_signing") == 0 ?
+	    "codesign-cert-retrieved" : "server-cert-retrieved",
+	    u->officer_mail, kv, n);
 	free(block);
 	free(revoke);
 	return er;
@@ -141,6 +142,7 @@ certget(struct ra_req *r)
 		hdf_set_value(r->page, "Get.Subject", u.subject_dn);
 		hdf_set_value(r->page, "Get.Serial", u.serial);
 		hdf_set_value(r->page, "Get.NotAfter", u.not_after);
+		hdf_set_value(r->page, "Get.Kind", u.kind);
 		er = ra_render(r, 200, "certget.cs");
 		goto out;
 	}

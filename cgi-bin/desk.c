@@ -12,6 +12,8 @@
  *	desk.cgi pin-issue --officer ID [--letter FILE|-]
  *	desk.cgi pin-reset --officer ID
  *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
+ *	desk.cgi codesign-add --institution C --file F.tsv
+ *	    [--action issue|renew] [--dry-run]	(paper code signing)
  *
  * Registering an officer mails them the certificate retrieval URL
  * (登録担当者用証明書発行受付通知); after the identity check out of band,
@@ -201,6 +203,7 @@ static const struct ra_cmd commands[] = {
 	{ "renew-notify",	-1,	desk_renew_notify },
 	{ "operator-add",	-1,	desk_operator_add },
 	{ "url-reissue",	-1,	desk_url_reissue },
+	{ "codesign-add",	-1,	ra_codesign_desk },	/* lib/codesign.c */
 };
 
 /* ---- the desk screen ------------------------------------------------- */
@@ -415,7 +418,8 @@ main(int argc, char *argv[])
 	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 		    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
-		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add "
+		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add|"
+		    "codesign-add "
 		    "[options]");
 	return ra_web_main(argc, argv, &sc);
 }

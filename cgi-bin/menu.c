@@ -1,5 +1,5 @@
 /*
- * menu.cgi: the RA menu (manual 3-3): of the ten interfaces ①-⑩, with the
+ * menu.cgi: the RA menu (manual 3-3): of the interfaces ①-⑪, with the
  * manual's names, those the officer may use (as the manual says, the
  * menu differs by permission), each a link or marked not built yet.
  * Needs a live session on the same certificate (lib/officer.c).
@@ -11,9 +11,9 @@
 #include "ra.h"
 #include "web.h"
 
-/* The manual numbers the interfaces ①-⑩. */
+/* The manual numbers the interfaces ①-⑩; ⑪ is code signing (014). */
 static const char *const marks[RA_INTERFACES] = {
-	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩",
+	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑪",
 };
 
 static enum ra_err

@@ -19,7 +19,7 @@ static const char SQL_INSTITUTION_BY_CODE[] =
 static const char SQL_INTERFACES[] =
     "SELECT interface, grp_ja, name_ja, name_en,"
     "       coalesce(screen, '') AS screen, always"
-    "  FROM ra.interface ORDER BY interface";
+    "  FROM ra.interface ORDER BY always, interface";
 
 /* One row: "now" (the database's clock) and "schema" (its version). */
 enum ra_err
@@ -36,7 +36,10 @@ ra_catalog_institutions(PGconn *db, int limit, PGresult **res)
 	    RA_ARGS(RA_INT(limit)));
 }
 
-/* Every interface: interface, grp_ja, name_ja, name_en, screen, always. */
+/*
+ * Every interface: interface, grp_ja, name_ja, name_en, screen, always;
+ * those needing no permission (⑩ logout) last, so ⑪ comes before it.
+ */
 enum ra_err
 ra_catalog_interfaces(PGconn *db, PGresult **res)
 {

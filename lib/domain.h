@@ -94,6 +94,7 @@ struct ra_cert_url {
 	char		 subject_dn[1025], serial[64], not_after[16];
 	char		 officer_name[257], officer_mail[257];
 	char		 old_subject_dn[1025], old_serial[64], admin_mail[257];
+	char		 kind[32];	/* server, code_signing */
 };
 
 enum ra_err	 ra_url_open(PGconn *, const char *, struct ra_url *);
@@ -238,6 +239,7 @@ struct ra_tsv_errors {
 
 extern const struct ra_tsv_format ra_tsv_server;
 extern const struct ra_tsv_format ra_tsv_client;
+extern const struct ra_tsv_format ra_tsv_codesign;
 extern const struct ra_tsv_format ra_tsv_admin;
 
 enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
@@ -270,6 +272,7 @@ struct ra_upload_ctx {
 	size_t		 max_records;		/* Tsv.MaxRecords (error 214) */
 	const char	*source_ip;		/* the web client; NULL: shell */
 	const struct ra_conf *conf;		/* PIN and URL settings */
+	const char	*actor;			/* audit; NULL: the officer */
 };
 
 struct ra_upload_result {
@@ -297,6 +300,7 @@ void		 ra_upload_officer_close(struct ra_upload_officer *);
 enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */
 	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
+	RA_UPLOAD_CODESIGN,	/* ⑪ code signing */
 	RA_UPLOAD_ADMIN,	/* ⑤ user administrators (RA_TSV_UPDATE) */
 	RA_UPLOAD_KIND__MAX
 };
@@ -317,6 +321,7 @@ char		*ra_dn_block(const char *);
 enum ra_export_kind {
 	RA_EXPORT_SERVER = 0,	/* ② serverAll.tsv: under the officer's domains */
 	RA_EXPORT_CLIENT,	/* ④ clientAll.tsv: client and S/MIME */
+	RA_EXPORT_CODESIGN,	/* ⑪ codesignAll.tsv: code signing */
 	RA_EXPORT__MAX
 };
 
@@ -428,6 +433,7 @@ struct ra_newreq {
 	const char		*affiliation;	/* the format's other columns */
 	const char		*software;
 	const char		*user_affiliation;
+	const char		*key_protection;	/* code signing: a code */
 	int			 download_method;	/* client: 1, 2, 3; 0 */
 	const char		*p12_name;	/* client: TSV column 12 */
 	int			 waiting;	/* ブラウザ個別: no job until 【発行】 */

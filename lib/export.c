@@ -122,6 +122,8 @@ static const struct export_kind {
 	[RA_EXPORT_SERVER] = { "{server}", "true" },
 	/* Client CNs are people, not host names: the institution is the scope. */
 	[RA_EXPORT_CLIENT] = { "{client,smime}", "false" },
+	/* A code-signing certificate names no host: the institution too. */
+	[RA_EXPORT_CODESIGN] = { "{code_signing}", "false" },
 };
 _Static_assert(RA_NITEMS(export_kinds) == RA_EXPORT__MAX,
     "export_kinds[] out of sync with enum ra_export_kind");
@@ -155,21 +157,25 @@ static const char SQL_CURSOR[] =
     "             WHEN c.superseded_by IS NOT NULL THEN '6'"
     "             WHEN c.retrieved_at IS NULL THEN '4'"
     "             ELSE '5' END AS state,"
-    /* Server rows name the user administrator, the others the user. */
-    "        CASE WHEN c.kind = 'server' THEN r.admin_name"
+    /* Server and code-signing rows: the user administrator; others the user. */
+    "        CASE WHEN c.kind IN ('server', 'code_signing') THEN r.admin_name"
     "             ELSE r.user_name END AS holder_name,"
-    "        CASE WHEN c.kind = 'server' THEN r.attrs->>'affiliation'"
+    "        CASE WHEN c.kind IN ('server', 'code_signing')"
+    "             THEN r.attrs->>'affiliation'"
     "             ELSE r.attrs->>'user_affiliation' END AS holder_affiliation,"
-    "        CASE WHEN c.kind = 'server' THEN r.admin_mail::text"
+    "        CASE WHEN c.kind IN ('server', 'code_signing')"
+    "             THEN r.admin_mail::text"
     "             ELSE r.user_mail::text END AS holder_mail,"
     "        CASE WHEN c.kind = 'server' THEN c.cn END AS fqdn,"
-    "        r.attrs->>'software' AS software, r.csr_der,"
+    /* Code signing: the key-protection statement in its place (014). */
+    "        CASE WHEN c.kind = 'code_signing' THEN r.key_protection"
+    "             ELSE r.attrs->>'software' END AS software, r.csr_der,"
     /* san_dns is lower case, the CN first (request.c): the rest. */
     "        pg_catalog.array_to_string(pg_catalog.array_remove(r.san_dns,"
     "          pg_catalog.lower(c.cn)), ' ') AS dns_names,"
     "        c.der, c.serial::text AS serial, c.not_before, c.not_after,"
     /* The retrieval URL: the user administrator's, or the user's P12. */
-    "        CASE WHEN c.kind = 'server' THEN"
+    "        CASE WHEN c.kind IN ('server', 'code_signing') THEN"
     "          (SELECT pg_catalog.max(t.expires_at) FROM ra.access_token t"
     "            WHERE t.purpose = 'cert_download' AND t.cert_id = c.cert_id)"
     "        WHEN r.download_method = 2 THEN"   /* P12一括: the upload's ZIP */

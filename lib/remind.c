@@ -1,10 +1,11 @@
 /*
- * remind.c: reminders queued by cron.  M9: a renewed server certificate
- * whose old one is still not revoked Mail.RemindDays after the renewal
- * (reference §4), once per renewal.
+ * remind.c: reminders queued by cron.  M9: a renewed server (or code-
+ * signing) certificate whose old one is still not revoked
+ * Mail.RemindDays after the renewal (reference §4), once per renewal.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -12,12 +13,13 @@
 static const char SQL_UNREVOKED[] =
     "SELECT r.request_id, o.mail, o.name_ja, old.subject_dn,"
     "       old.serial::text AS serial,"
-    "       coalesce(r.admin_mail, '') AS admin_mail"
+    "       coalesce(r.admin_mail, '') AS admin_mail, r.kind"
     "  FROM ra.request r"
     "  JOIN ra.certificate n ON n.request_id = r.request_id"
     "  JOIN ra.certificate old ON old.cert_id = r.target_cert_id"
     "  JOIN ra.officer o ON o.officer_id = r.officer_id"
-    " WHERE r.action = 'renew' AND r.kind = 'server' AND n.state = 'issued'"
+    " WHERE r.action = 'renew' AND r.kind IN ('server', 'code_signing')"
+    "   AND n.state = 'issued'"
     "   AND n.issued_at < pg_catalog.now() -"
     "       pg_catalog.make_interval(days => $1::integer)"
     "   AND old.not_after > pg_catalog.now()"
@@ -68,7 +70,9 @@ ra_remind_unrevoked(PGconn *db, int days, int *queued)
 		    "serial") };
 		kv[3] = (struct ra_kv){ "RevokeTSV", tsv };
 		kv[4] = (struct ra_kv){ "Days", d };
-		if ((er = ra_mail_queue(db, "server-renew-reminder",
+		if ((er = ra_mail_queue(db, strcmp(ra_get_text(res, i, "kind"),
+		    "code_signing") == 0 ? "codesign-renew-reminder" :
+		    "server-renew-reminder",
 		    ra_get_text(res, i, "mail"), kv, 5)) != RA_OK ||
 		    (er = ra_db_run(db, "reminded", SQL_REMINDED, NULL,
 		    RA_ARGS(RA_TEXT(ra_get_text(res, i, "request_id"))))) !=

@@ -33,7 +33,7 @@ static const char SQL_REQUEST_ADD[] =
     "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
     "  csr_der, spki_sha256, key_secret, target_cert_id,"
     "  admin_name, admin_mail, user_name, user_mail, attrs, cn,"
-    "  download_method, p12_name, state, ou)"
+    "  download_method, p12_name, state, ou, key_protection)"
     " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($3, '0')::bigint,"
     "  nullif($4, '0')::integer, $5, $6, $7::integer, $8::bytea, $9,"
     "  coalesce(pg_catalog.string_to_array(nullif($10, ''), ','), '{}'),"
@@ -43,7 +43,7 @@ static const char SQL_REQUEST_ADD[] =
     "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
     "    'affiliation', $20::text, 'software', $21::text,"
     "    'user_affiliation', nullif($26, ''))), $22,"
-    "  nullif($23, '0')::smallint, $24, $25, $27)"
+    "  nullif($23, '0')::smallint, $24, $25, $27, nullif($28, ''))"
     " RETURNING request_id";
 
 static const char SQL_JOB_ADD[] =
@@ -265,7 +265,7 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
-	const char		*param[27];
+	const char		*param[28];
 	char			 dns[2048], email[256], inst[24], off[24], dm[8],
 				 batch[24], seq[16], pid[16], target[24],
 				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
@@ -353,15 +353,17 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	param[25] = rq->user_affiliation;
 	ra_dn_ous(rq->subject, ou, sizeof(ou));
 	param[26] = ou;
+	param[27] = rq->key_protection;
 	/*
 	 * The database decides every "only one" rule, so two uploads racing
 	 * past the checks above cannot both be queued; the loser gets the
 	 * rule's answer, never a system error.
 	 */
-	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 27, param,
+	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 28, param,
 	    &res, constraint, sizeof(constraint));
 	if (er == RA_EDUP && (strcmp(constraint, "request_cn_issue_once") == 0 ||
-	    strcmp(constraint, "request_cn_client_once") == 0))
+	    strcmp(constraint, "request_cn_client_once") == 0 ||
+	    strcmp(constraint, "request_cn_codesign_once") == 0))
 		snprintf(why, whysz, "%s is already issued or queued", cn);
 	else if (er == RA_EDUP && strcmp(constraint, "request_renew_once") == 0)
 		snprintf(why, whysz, "the certificate is already renewed or "

@@ -1,7 +1,8 @@
 /*
- * retrieve.c: a server certificate reaches its user administrator by a
- * one-time URL (M6, queued by the worker in the transaction that stores
- * the certificate); the first download tells the RA officer (M7).
+ * retrieve.c: a server or code-signing certificate reaches its user
+ * administrator by a one-time URL (M6, queued by the worker in the
+ * transaction that stores the certificate); the first download tells the
+ * RA officer (M7).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@ static const char SQL_TOKEN_ADD[] =
     " VALUES ('cert_download', $1::bytea, $2::bigint, $3::bigint,"
     "  pg_catalog.now() + interval '31 days')"
     " RETURNING to_char(expires_at AT TIME ZONE 'Asia/Tokyo',"
-    "  'YYYY-MM-DD HH24:MI')";
+    "  'YYYY-MM-DD HH24:MI'),"
+    "  (SELECT c.kind FROM ra.certificate c WHERE c.cert_id = $3::bigint)";
 
 /*
  * The mails' DN block (reference §4): a full-width space and 45 hyphens,
@@ -97,7 +99,8 @@ ra_retrieval_mail(PGconn *db, const char *site, int64_t cert_id,
 	kv[2] = (struct ra_kv){ "Expires", PQgetvalue(res, 0, 0) };
 	kv[3] = (struct ra_kv){ "DNBlock", block };
 	kv[4] = (struct ra_kv){ "Serial", serial };
-	er = ra_mail_queue(db, "server-cert-url", mail, kv, 5);
+	er = ra_mail_queue(db, strcmp(PQgetvalue(res, 0, 1), "code_signing") ==
+	    0 ? "codesign-cert-url" : "server-cert-url", mail, kv, 5);
 out:
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(url, sizeof(url));

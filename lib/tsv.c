@@ -519,6 +519,35 @@ const struct ra_tsv_format ra_tsv_client = {
 };
 
 /*
+ * The code-signing certificate TSV (reference §2.5, §10.5): the server
+ * frame of 13 columns.  A code-signing certificate names no host, so
+ * FQDN and dNSName stay empty; column 12 is the key-protection statement
+ * (a code of ra.key_protection), required for issue and renewal.
+ */
+static const struct ra_tsv_col codesign_cols[] = {
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
+	{ "3列目（空欄）",		"EEE", RA_TSV_DIGITS,	1, 0 },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
+	{ "CSR",			"RRE", RA_TSV_HALF,	16384, 0 },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
+	{ "FQDN",			"EEE", RA_TSV_HALF,	64, 0 },
+	{ "鍵保護方式",			"RRE", RA_TSV_HALF,	16, 0 },
+	{ "dNSName",			"EEE", RA_TSV_HALF,	250, 0 },
+};
+
+_Static_assert(RA_NITEMS(codesign_cols) <= RA_TSV_MAXCOLS,
+    "codesign_cols[] has more columns than a row can hold");
+
+const struct ra_tsv_format ra_tsv_codesign = {
+	"codesign", RA_NITEMS(codesign_cols), codesign_cols
+};
+
+/*
  * ⑤ 利用管理者情報 更新 (reference §2.6, layout [I]): the certificate by
  * its subject DN and serial, and its new user administrator.  Every
  * column is required; the last three as in ① and ③ (columns 8 to 10).

@@ -53,6 +53,7 @@ static const char *const mode_name[RA_UPLOAD__MAX] = {
 static const struct ra_upload_rules *const rules_of[RA_UPLOAD_KIND__MAX] = {
 	[RA_UPLOAD_SERVER] = &ra_upload_server_rules,
 	[RA_UPLOAD_CLIENT] = &ra_upload_client_rules,
+	[RA_UPLOAD_CODESIGN] = &ra_upload_codesign_rules,
 	[RA_UPLOAD_ADMIN] = &ra_upload_admin_rules,
 };
 _Static_assert(RA_NITEMS(rules_of) == RA_UPLOAD_KIND__MAX,
@@ -195,8 +196,9 @@ static const char SQL_REVOKED_WHO[] =
     " WHERE c.cert_id = $1::bigint";
 
 /*
- * The revocation done, by mail: M10 (server) to the RA officer and the
- * user administrator of record; M5 (client, S/MIME) to them and the user.
+ * The revocation done, by mail: M10 (server, and its code-signing twin)
+ * to the RA officer and the user administrator of record; M5 (client,
+ * S/MIME) to them and the user.
  */
 static enum ra_err
 revoked_mail(struct ra_upload_row *rc, int64_t cert_id, const char *serial,
@@ -238,6 +240,7 @@ revoked_mail(struct ra_upload_row *rc, int64_t cert_id, const char *serial,
 	kv[6] = (struct ra_kv){ "ReasonJa", ra_upload_reason(reason, 0) };
 	kv[7] = (struct ra_kv){ "ReasonEn", ra_upload_reason(reason, 1) };
 	er = ra_mail_queue(rc->ctx->db, client ? "client-cert-revoked" :
+	    strcmp(kind, "code_signing") == 0 ? "codesign-cert-revoked" :
 	    "server-cert-revoked", to, kv, client ? 8 : 4);
 out:
 	PQclear(res);
@@ -340,6 +343,7 @@ audit_batch(const struct ra_upload_ctx *ctx, const char *event,
 	memset(&ev, 0, sizeof(ev));
 	ev.event = event;
 	ev.outcome = res->ng == 0 ? "ok" : "fail";
+	ev.actor = ctx->actor;
 	ev.institution_id = ctx->institution_id;
 	ev.officer_id = ctx->officer_id;
 	ev.source_ip = ctx->source_ip;

@@ -1,7 +1,8 @@
 /*
  * upload.h: what the upload driver (upload.c) shares with the row rules
- * of each certificate kind (upload-server.c, upload-client.c) and of ⑤
- * (upload-admin.c).  Inside libra only; ra.h and domain.h come first.
+ * of each certificate kind (upload-server.c, upload-client.c,
+ * upload-codesign.c) and of ⑤ (upload-admin.c).  Inside libra only; ra.h
+ * and domain.h come first.
  */
 #ifndef RA_UPLOAD_H
 #define RA_UPLOAD_H
@@ -49,6 +50,7 @@ struct ra_upload_rules {
 
 extern const struct ra_upload_rules ra_upload_server_rules;
 extern const struct ra_upload_rules ra_upload_client_rules;
+extern const struct ra_upload_rules ra_upload_codesign_rules;
 extern const struct ra_upload_rules ra_upload_admin_rules;
 
 /* The certificate a renew or revoke row names (column 4). */

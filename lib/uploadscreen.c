@@ -1,9 +1,9 @@
 /*
- * uploadscreen.c: the screens ① and ③ 発行・更新・失効 (server.cgi,
- * client.cgi) and ⑤ 利用管理者情報 更新 (admin.cgi).  The RA officer
- * uploads a TSV file (処理内容 issue/renew/revoke, which ⑤ has not: it
- * only updates; the error mode, or a dry run) and gets the per-row
- * result (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
+ * uploadscreen.c: the screens ①, ③ and ⑪ 発行・更新・失効 (server.cgi,
+ * client.cgi, codesign.cgi) and ⑤ 利用管理者情報 更新 (admin.cgi).  The RA
+ * officer uploads a TSV file (処理内容 issue/renew/revoke, which ⑤ has
+ * not: it only updates; the error mode, or a dry run) and gets the
+ * per-row result (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
  *
  *	GET			the upload form
  *	POST (multipart)	applyType 1|2|3, errorFlg abort|partial|dryrun,
@@ -349,6 +349,9 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	hdf_set_value(r->page, "Upload.Screen", us->program);
+	if (us->page != NULL && (er = us->page(r)) != RA_OK)
+		return er;
 	if (strcmp(ra_req_method(r), "POST") != 0) {
 		if (f[F_BATCH] == NULL)
 			return ra_render(r, 200, us->tmpl);

@@ -57,6 +57,9 @@ static const char SQL_RA_URL[] =
     "SELECT * FROM ra.ra_url_open($1)";
 static const char SQL_CERT_URL[] =
     "SELECT * FROM ra.cert_url_open($1)";
+/* Certificates are public documents: every zone reads ra.certificate. */
+static const char SQL_CERT_KIND[] =
+    "SELECT kind FROM ra.certificate WHERE cert_id = $1::bigint";
 static const char SQL_PIN_FAILED[] =
     "SELECT * FROM ra.url_pin_failed($1, $2::integer)";
 static const char SQL_STEP_SET[] =
@@ -290,6 +293,15 @@ ra_cert_url_open(PGconn *db, const char *token, struct ra_cert_url *u)
 	    sizeof(u->old_serial))) != RA_OK ||
 	    (er = ra_get_str(res, 0, "admin_mail", u->admin_mail,
 	    sizeof(u->admin_mail))) != RA_OK)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	/* Server or code signing: the page's and the mails' wording. */
+	if ((er = ra_db_run1(db, "certificate kind", SQL_CERT_KIND, &res,
+	    RA_ARGS(RA_INT(u->cert_id)))) == RA_OK)
+		er = ra_get_str(res, 0, "kind", u->kind, sizeof(u->kind));
+out:
+	if (er != RA_OK)
 		ra_cert_url_free(u);
 	PQclear(res);
 	return er;

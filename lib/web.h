@@ -82,7 +82,7 @@ enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
 const char	*ra_req_method(const struct ra_req *);
 
 /* officer.c: RA-officer login and sessions */
-#define RA_INTERFACES	11	/* ①-⑩, index 0 unused */
+#define RA_INTERFACES	12	/* ①-⑪, index 0 unused */
 
 struct ra_clientcert {
 	X509	*crt;
@@ -119,6 +119,7 @@ struct ra_upload_screen {
 	int			 col_affiliation, col_mail;
 	int			 reissue;	/* a fresh URL for a user */
 	int			 update;	/* ⑤: RA_TSV_UPDATE only */
+	enum ra_err		(*page)(struct ra_req *);	/* more to show; NULL */
 };
 
 #define RA_UPLOAD_FIELDS	6
@@ -126,6 +127,10 @@ extern const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS];
 
 enum ra_err	 ra_upload_screen(struct ra_req *,
 		    const struct ra_upload_screen *);
+
+/* codesign.c: ⑪'s page, and the desk's paper route (desk.cgi codesign-add) */
+enum ra_err	 ra_codesign_page(struct ra_req *);
+enum ra_err	 ra_codesign_desk(struct ra_req *);
 
 /* exportscreen.c: ② and ④, the certificate-information downloads */
 struct ra_export_screen {

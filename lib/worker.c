@@ -567,8 +567,9 @@ job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	}
 	j->institution_id = strtoll(PQgetvalue(res, row, L_INST), NULL, 10);
 	j->officer_id = strtoll(PQgetvalue(res, row, L_OFFICER), NULL, 10);
-	/* A server certificate goes to its user administrator (M6). */
-	if (strcmp(PQgetvalue(res, row, L_KIND), "server") == 0 &&
+	/* Server and code-signing certificates: to the user administrator (M6). */
+	if ((strcmp(PQgetvalue(res, row, L_KIND), "server") == 0 ||
+	    strcmp(PQgetvalue(res, row, L_KIND), "code_signing") == 0) &&
 	    *PQgetvalue(res, row, L_ADMIN_MAIL) != '\0' &&
 	    ((j->admin_name = strdup(PQgetvalue(res, row, L_ADMIN_NAME))) ==
 	    NULL || (j->admin_mail = strdup(PQgetvalue(res, row,

@@ -215,6 +215,25 @@ main(void)
 		ra_tsv_free(&t);
 		free(b);
 	}
+	{
+		/* ⑪: the server frame; FQDN and dNSName empty, column 12 required. */
+		static const char cs[] = DN "\t31\t\t\t\t\tMIIB\t山田\t情報\t"
+		    "y@nii.ac.jp\t\ttoken\t\r\n"
+		    DN "\t31\t\t\t\t\tMIIB\t山田\t情報\ty@nii.ac.jp\t"
+		    "www.nii.ac.jp\t\twww.nii.ac.jp\r\n";
+
+		memset(&errs, 0, sizeof(errs));
+		b = sjis(cs, &len);
+		ok(ra_tsv_read(b, len, &ra_tsv_codesign, RA_TSV_ISSUE, 100, &t,
+		    &errs) == RA_OK && t.nrows == 2 && t.rows[0].errors == 0 &&
+		    strcmp(t.rows[0].f[11], "token") == 0 &&
+		    has("217:2,FQDN,FQDNは空欄にしてください。") &&
+		    has("201:2,鍵保護方式,鍵保護方式は入力必須項目です。") &&
+		    has("217:2,dNSName,dNSNameは空欄にしてください。"),
+		    "⑪'s format: no host names, a key-protection statement");
+		ra_tsv_free(&t);
+		free(b);
+	}
 	ok(ra_tsv_name_ok("server.tsv") && ra_tsv_name_ok("a.TXT") &&
 	    !ra_tsv_name_ok("server.csv") && !ra_tsv_name_ok("tsv"),
 	    "file names: .tsv and .txt only (209)");

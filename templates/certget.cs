@@ -1,6 +1,10 @@
-<?cs set:Page.Title = "サーバ証明書取得" ?>
+<?cs if:Get.Kind == "code_signing" ?><?cs set:Page.Title = "コード署名用証明書取得" ?><?cs else ?><?cs set:Page.Title = "サーバ証明書取得" ?><?cs /if ?>
 <?cs include:"header.cs" ?>
+<?cs if:Get.Kind == "code_signing" ?>
+<h1>コード署名用証明書取得 <span class="en">Code-signing certificate</span></h1>
+<?cs else ?>
 <h1>サーバ証明書取得 <span class="en">Server certificate</span></h1>
+<?cs /if ?>
 <?cs if:Get.Invalid ?>
 <p class="note" id="error">この証明書取得URLは無効です（誤り、有効期限切れ、または使用済み）。登録担当者へお問い合わせください。<br>
 <span class="en">This URL is not valid (wrong, expired or used). Ask your RA officer.</span></p>
