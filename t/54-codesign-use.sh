@@ -5,15 +5,16 @@
 # against a trust store holding ra's root.  The certificates come the
 # real way: a ⑪ upload, the worker, the user administrator's URL (M6).
 #
-# Time stamps: set TSA_URL (ra's own RFC 3161 responder) and both tools
-# stamp the signature (osslsigncode -ts, jarsigner -tsa).  Only options
-# osslsigncode 2.5 (Debian 12) has are used.
+# Both signatures are time-stamped by ra's own RFC 3161 responder (tsa.cgi,
+# plain HTTP as signing tools use it; TSA_URL= empty signs without), and
+# both tools check the stamp.  Only options osslsigncode 2.5 (Debian 12)
+# has are used.
 . "$(dirname "$0")/lib.sh"
 stack_up
 D=$DESKDIR/desk.cgi
 O="National Institute of Informatics"
 DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
-TSA_URL=${TSA_URL:-}
+TSA_URL=${TSA_URL-http://localhost:$RA_HTTP_PORT/tsa}
 OSSLSIGNCODE=${OSSLSIGNCODE:-osslsigncode}	# another build to try, e.g. 2.5
 "$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "$O" --st Tokyo --l Chiyoda-ku \
     --from 2026-01-01 --until 2030-12-31 >/dev/null
@@ -62,10 +63,17 @@ set -- -certs "$T/pe-chain.pem" -key "$T/pe.key" -h sha256 -n "ra test" -i https
 [ -n "$TSA_URL" ] && set -- "$@" -ts "$TSA_URL"
 "$OSSLSIGNCODE" sign "$@" -in "$T/hello.exe" -out "$T/hello-signed.exe" >"$T/sign.log" 2>&1
 ok $? "osslsigncode signs the PE file with the code-signing certificate"
-"$OSSLSIGNCODE" verify -CAfile "$CACERT" -in "$T/hello-signed.exe" >"$T/verify.log" 2>&1
+set -- -CAfile "$CACERT"
+[ -n "$TSA_URL" ] && set -- "$@" -TSA-CAfile "$T/var/pki/tsa-chain.pem"
+"$OSSLSIGNCODE" verify "$@" -in "$T/hello-signed.exe" >"$T/verify.log" 2>&1
 ok $? "osslsigncode verify accepts the signature against ra's root"
 has "$(cat "$T/verify.log")" "Signature verification: ok" "and says so"
 has "$(cat "$T/verify.log")" "NII Windows Tools" "naming the signer"
+if [ -n "$TSA_URL" ]; then
+	has "$(cat "$T/verify.log")" "Timestamp Server Signature verification: ok" \
+	    "and the time stamp from ra's TSA, against the TSA's chain"
+	has "$(cat "$T/verify.log")" "CN=ra Demo Time-Stamping CA" "issued under ra's time-stamping CA"
+fi
 # An unrelated root: the same signature does not verify.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/other.key" \
     -out "$T/other.pem" -subj "/CN=Other Root" 2>/dev/null
@@ -91,5 +99,11 @@ ok $? "jarsigner -verify -strict accepts it with ra's root as the trust anchor"
 has "$(cat "$T/jarverify.log")" "jar verified." "jar verified"
 hasnt "$(cat "$T/jarverify.log")" "chain is invalid" "the chain is valid"
 has "$(cat "$T/jarverify.log")" "CN=NII Java Tools" "signed by the code-signing certificate"
+if [ -n "$TSA_URL" ]; then
+	has "$(cat "$T/jarverify.log")" 'Timestamped by "CN=ra Demo Time-Stamping Authority' \
+	    "and time-stamped by ra's TSA"
+	is "$(sql "SELECT count(*) FROM ra.tsa_stamp WHERE status = 'granted'")" 2 \
+	    "ra.tsa_stamp holds the two stamps granted"
+fi
 
 done_testing
