@@ -48,15 +48,17 @@ in_scope(struct ra_upload_row *rc, const struct ra_upload_old *old)
 		    "ありません。", serial);
 		return 0;
 	}
-	if (strcmp(old->kind, "client") == 0)
-		return 1;	/* a person's CN: the institution is the scope */
+	/* A person's CN, or no domain at all: the institution is the scope. */
+	if (strcmp(old->kind, "client") == 0 ||
+	    strcmp(old->kind, "code_signing") == 0)
+		return 1;
 	if (strcmp(old->kind, "server") == 0)
 		host = old->cn;
 	else if (strcmp(old->kind, "smime") == 0)
 		host = (at = strchr(old->cn, '@')) != NULL ? at + 1 : "";
 	else {
 		ra_upload_error(rc, E_ADMIN_KIND, A_SERIAL, "%sは利用管理者の"
-		    "いる証明書（サーバ・クライアント・S/MIME）ではありません。",
+		    "いる証明書（サーバ・クライアント・S/MIME・コード署名）ではありません。",
 		    serial);
 		return 0;
 	}

@@ -39,8 +39,8 @@ CREATE INDEX admin_change_cert ON ra.admin_change (cert_id, at);
 -- "officer", in upload "batch".  The certificate must be issued, live
 -- (neither revoked nor expired), of the officer's institution and within
 -- their reach: a server certificate under one of their domains, an
--- S/MIME one whose mailbox is, a client one of the institution (as ②
--- and ④ list them).  Returns the old values and the audit detail; raises
+-- S/MIME one whose mailbox is, a client or code-signing one of the
+-- institution (as ②, ④ and ⑪'s download list them).  Returns the old values and the audit detail; raises
 -- insufficient_privilege otherwise (the C caller checked the same first,
 -- with the row's error message: this is the database's own word).
 CREATE FUNCTION ra.admin_update(officer bigint, cert bigint, batch bigint,
@@ -60,9 +60,9 @@ BEGIN
                        AND o.institution_id = x.institution_id
      WHERE x.cert_id = cert AND x.state = 'issued'
        AND x.not_after > pg_catalog.now()
-       AND x.kind IN ('server', 'client', 'smime')
+       AND x.kind IN ('server', 'client', 'smime', 'code_signing')
        AND NOT EXISTS (SELECT 1 FROM ra.revocation v WHERE v.cert_id = x.cert_id)
-       AND (x.kind = 'client' OR EXISTS (
+       AND (x.kind IN ('client', 'code_signing') OR EXISTS (
              SELECT 1
                FROM ra.officer_domain od
                JOIN ra.domain d ON d.domain_id = od.domain_id,

@@ -255,6 +255,19 @@ has "$(cat "$T/sql.err")" "request_codesign_csr" "no request without a CSR (no s
 sql "UPDATE ra.profile SET validity_days = 500 WHERE profile_id = 31" 2>"$T/sql.err"
 has "$(cat "$T/sql.err")" "profile_codesign_csbr" "profile 31 stays within CSBR (460 days), by CHECK"
 
+# ⑤ reaches code-signing certificates of the institution (no domain in them).
+sql "INSERT INTO ra.officer_permission VALUES ($off, 5)"
+s3=$(sql "SELECT c.serial FROM ra.certificate c JOIN ra.request r USING (request_id)
+           WHERE r.action = 'renew' AND c.kind = 'code_signing'")
+printf 'CN=%s,%s\t%s\t山田次郎\t情報基盤センター\tjiro@nii.ac.jp\r\n' "$CN1" "$DN" "$s3" | sjis admin.tsv
+"$OFFICERDIR/admin.cgi" --officer "$off" --mode abort "$T/admin.tsv" >"$T/admin.out" 2>&1
+ok $? "⑤ changes a code-signing certificate's user administrator"
+is "$(sql "SELECT r.admin_mail FROM ra.certificate c JOIN ra.request r USING (request_id) WHERE c.serial = $s3")" \
+    jiro@nii.ac.jp "stored on its request"
+"$OFFICERDIR/codesigndl.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/cs2.tsv"
+is "$(awk -F '\t' -v s="$s3" '$24 == s { print $13 "/" $15 }' "$T/cs2.tsv")" "山田次郎/jiro@nii.ac.jp" \
+    "and shown in the download"
+
 # Without ⑪: 403, audited.
 sql "DELETE FROM ra.officer_permission WHERE officer_id = $off AND interface = 11"
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/codesign.cgi")" 403 "without permission ⑪: 403"
