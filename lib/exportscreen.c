@@ -129,7 +129,7 @@ attachment_name(char *buf, size_t sz, const char *name,
 	const char	*dot = strrchr(name, '.');
 	int		 n = dot != NULL ? (int)(dot - name) : (int)strlen(name);
 
-	if (enc == RA_EXPORT_SJIS)
+	if (enc <= RA_EXPORT_SJIS || enc >= RA_EXPORT_ENC__MAX)
 		snprintf(buf, sz, "%s", name);
 	else
 		snprintf(buf, sz, "%.*s-%s%s", n, name, enc_names[enc],
