@@ -131,6 +131,11 @@ static const char SQL_OVERVIEW[] =
     "                  WHERE o.institution_id = i.institution_id), '')"
     "         AS officers"
     "  FROM ra.institution i ORDER BY i.code LIMIT 500";
+/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
+static const char SQL_REFUSED_DETAIL[] =
+    "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "  'why', $1::text, 'domain', $2::text, 'ou', $3::text,"
+    "  'institution', $4::text, 'status', $5::text))::text AS detail";
 /* Each domain with its OUs, one row per OU (ou NULL: none), in order. */
 static const char SQL_ALLOW_ALL[] =
     "SELECT i.code, d.name AS domain, o.ou::text AS ou"
@@ -222,6 +227,37 @@ desk_audit(struct ra_desk *d, const char *event, int64_t inst,
 	ev.officer_id = officer;
 	ev.detail = detail;
 	return ra_audit(d->db, &ev);
+}
+
+/*
+ * A refused action, audited with why (d->why) and what it was asked to
+ * do, after its transaction is rolled back; returns "er".
+ */
+static enum ra_err
+desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
+    const struct ra_desk_args *a)
+{
+	struct ra_event	 ev;
+	PGresult	*res = NULL;
+	int		 ok;
+
+	ra_db_rollback(d->db);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = "refused";
+	ev.actor = d->actor;
+	ev.source_ip = d->source_ip;
+	ok = ra_db_run1(d->db, "refusal", SQL_REFUSED_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(d->why), RA_TEXT(a->domain), RA_TEXT(a->ou),
+	    RA_TEXT(a->institution), RA_TEXT(a->status))) == RA_OK;
+	if (ok) {
+		ev.detail = ra_get_text(res, 0, "detail");
+		ok = ra_audit(d->db, &ev) == RA_OK;
+	}
+	if (!ok)
+		ra_warnx("desk: the refusal of %s is not audited", event);
+	PQclear(res);
+	return er;
 }
 
 /* Run one INSERT ... RETURNING institution_id with its audit row. */
@@ -317,7 +353,8 @@ out:
 	PQclear(res);
 	er = desk_db_why(d, er, "OU allow list");
 	ra_db_rollback(d->db);
-	return er;
+	return er != RA_OK && *d->why != '\0' ? desk_refused(d, er, event, a) :
+	    er;
 }
 
 enum ra_err
@@ -356,8 +393,9 @@ ra_desk_institution_status(struct ra_desk *d, const struct ra_desk_args *a)
 		if (strcmp(a->status, desk_statuses[i].name) == 0)
 			break;
 	if (i == RA_NITEMS(desk_statuses))
-		return desk_why(d, RA_EINPUT, "status %s is unknown: use "
-		    "review, active, suspended or withdrawn", a->status);
+		return desk_refused(d, desk_why(d, RA_EINPUT, "status %s is "
+		    "unknown: use review, active, suspended or withdrawn",
+		    a->status), "desk.institution.status", a);
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
 	if ((er = ra_db_run1(d->db, "institution", SQL_INSTITUTION_LOCK, &res,
@@ -388,7 +426,8 @@ out:
 	PQclear(upd);
 	er = desk_db_why(d, er, "institution");
 	ra_db_rollback(d->db);
-	return er;
+	return er != RA_OK && *d->why != '\0' ?
+	    desk_refused(d, er, "desk.institution.status", a) : er;
 }
 
 /* Status "i" of those the screen offers, in order (NULL past the last);

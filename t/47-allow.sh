@@ -40,6 +40,10 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.ou.add'")" 6 "each 
 has "$(cat "$T/err")" "already registered" "as already registered"
 "$D" ou-add --domain nowhere.ac.jp --ou "ABC Lab" 2>"$T/err"
 has "$(cat "$T/err")" "domain nowhere.ac.jp is not registered" "ou-add to an unknown domain: refused, named"
+is "$(sql "SELECT string_agg(detail->>'domain' || '|' || (detail->>'why'), ' / ' ORDER BY audit_id)
+           FROM ra.audit WHERE event = 'desk.ou.add' AND outcome = 'refused'")" \
+    "nii.ac.jp|OU allow list: already registered / nowhere.ac.jp|domain nowhere.ac.jp is not registered" \
+    "both refusals audited, with the domain and why"
 
 # ⑧ from the screen and from the shell.
 want() {	# want LINES...: the expected file, CP932 with CRLF
@@ -91,6 +95,8 @@ ok $? "⑧ no longer lists it"
 "$D" ou-remove --domain nii.ac.jp --ou "Research Center" 2>"$T/err"
 [ $? -ne 0 ]; ok $? "removing it again: refused"
 has "$(cat "$T/err")" "OU Research Center is not on the allow list of nii.ac.jp" "with the reason"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.ou.remove' AND outcome = 'refused'
+           AND detail->>'ou' = 'Research Center'")" 1 "and audited"
 
 # Institution status: audited old -> new; a non-active institution's
 # officers are out of the screens and of uploads.
@@ -99,11 +105,15 @@ has "$(cat "$T/err")" "OU Research Center is not on the allow list of nii.ac.jp"
 has "$(cat "$T/err")" "status dormant is unknown: use review, active, suspended or withdrawn" "with the statuses"
 "$D" institution-status --institution nowhere --status active 2>"$T/err"
 has "$(cat "$T/err")" "no institution has code nowhere" "an unknown institution: refused, named"
+is "$(sql "SELECT string_agg(coalesce(detail->>'status', '') || '|' || (detail->>'why'), ' / ' ORDER BY audit_id)
+           FROM ra.audit WHERE event = 'desk.institution.status' AND outcome = 'refused'")" \
+    "dormant|status dormant is unknown: use review, active, suspended or withdrawn / active|no institution has code nowhere" \
+    "both refusals audited, with why"
 is "$("$D" institution-status --institution nii --status suspended)" \
     "institution nii: active -> suspended (利用停止)" "nii suspended"
 is "$(sql "SELECT status FROM ra.institution WHERE code = 'nii'")" suspended "stored"
 is "$(sql "SELECT detail->>'institution' || ' ' || (detail->>'from') || ' ' || (detail->>'to')
-           FROM ra.audit WHERE event = 'desk.institution.status'")" "nii active suspended" \
+           FROM ra.audit WHERE event = 'desk.institution.status' AND outcome = 'ok'")" "nii active suspended" \
     "audited old -> new"
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/allowdl.cgi")" 403 "the officer's session is refused"
 is "$($CU -c "$T/jar2" -o /dev/null -w '%{http_code}' "$LRA/login.cgi")" 403 "and so is a new login"
@@ -120,7 +130,8 @@ is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 200 "a new 
 upload
 hasnt "$(cat "$T/up.out" "$T/up.err")" "215" "uploads are taken again (the row meets 371, not 215)"
 is "$(sql "SELECT string_agg(detail->>'from' || '>' || (detail->>'to'), ' ' ORDER BY audit_id)
-           FROM ra.audit WHERE event = 'desk.institution.status'")" "active>suspended suspended>active" \
+           FROM ra.audit WHERE event = 'desk.institution.status' AND outcome = 'ok'")" \
+    "active>suspended suspended>active" \
     "each change audited, the no-op not"
 
 # Permission.
@@ -161,10 +172,11 @@ has "$page" "institution kyoto: active -&gt; withdrawn (退会)" "changes a stat
 page=$(post -d step=status -d institution=kyoto -d status=gone)
 has "$page" "status gone is unknown" "refuses an unknown status, saying why"
 is "$(sql "SELECT status FROM ra.institution WHERE code = 'kyoto'")" withdrawn "and changes nothing"
-is "$(sql "SELECT string_agg(event || ':' || coalesce(detail->>'ou', detail->>'to'), ' ' ORDER BY audit_id)
+is "$(sql "SELECT string_agg(event || ':' || outcome || ':' || coalesce(detail->>'ou', detail->>'to',
+                  detail->>'status'), ' ' ORDER BY audit_id)
            FROM ra.audit WHERE actor = 'desk:Hanako Desk'")" \
-    "desk.ou.remove:ABC Lab desk.ou.add:Backbone Team desk.institution.status:withdrawn" \
-    "each audited under the operator"
+    "desk.ou.remove:ok:ABC Lab desk.ou.add:ok:Backbone Team desk.institution.status:ok:withdrawn desk.institution.status:refused:gone" \
+    "each audited under the operator, the refusal too"
 "$OFFICERDIR/allowdl.cgi" --officer $off >"$T/sh3.tsv"
 want "nii.ac.jp	Information Center" "sinet.ac.jp	Backbone Team" "sinet.ac.jp	Network Ops" >"$T/want3.tsv"
 cmp -s "$T/sh3.tsv" "$T/want3.tsv"
