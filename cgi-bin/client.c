@@ -15,7 +15,7 @@
 
 /* The result table's 所属名, 氏名, メールアドレス: TSV columns 13, 11, 14. */
 static const struct ra_upload_screen upload = {
-	"client.cgi", RA_UPLOAD_CLIENT, 3, "client.cs", 10, 12, 13, 1
+	"client.cgi", RA_UPLOAD_CLIENT, 3, "client.cs", 10, 12, 13, 1, 0
 };
 
 static enum ra_err

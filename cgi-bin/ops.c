@@ -5,7 +5,8 @@
  *	ops.cgi status		list migrations, applied or pending
  *	ops.cgi audit-verify	recompute the audit log's hash chain
  *	ops.cgi demo-pki DIR	make the demo CA hierarchy and TLS certificate
- *				in DIR (once) and register the CAs
+ *				in DIR (once) and register the CAs; and the
+ *				time-stamp authority's key and certificate
  *
  * Under Apache it answers 403 (ra_shell_main): nothing here is a web action.
  */
@@ -23,6 +24,8 @@
 
 #define DEMO_CA_DAYS	3650
 #define DEMO_TLS_DAYS	198
+/* A TSA certificate may be valid 135 months; its key signs for 15. */
+#define DEMO_TSA_DAYS	3650
 
 #define DEMO_NAME(cn)	{ "C", "JP", "O", "ra Demo", "CN", (cn), NULL }
 
@@ -47,7 +50,10 @@ static const struct demo_ca demo_cas[] = {
 	    DEMO_NAME("ra Demo S/MIME CA"), "smime" },
 	{ "codesign-ca", "ra Demo Code Signing CA",
 	    DEMO_NAME("ra Demo Code Signing CA"), "code_signing" },
+	{ "tsa-ca", "ra Demo Time-Stamping CA",
+	    DEMO_NAME("ra Demo Time-Stamping CA"), "tsa" },
 };
+#define DEMO_TSA_CA	(RA_NITEMS(demo_cas) - 1)
 
 static enum ra_err
 path_in(char *buf, size_t sz, const char *dir, const char *sub,
@@ -164,6 +170,106 @@ out:
 	return er;
 }
 
+/*
+ * The time-stamp authority's certificate, from the time-stamping CA
+ * (reference §10.5: critical EKU timeStamping alone, at most 135 months):
+ * DIR/tsa.crt, DIR/tsa-chain.pem (the CA and the root, what a verifier
+ * trusts), and the key as DIR/private/tsa.key, which conf/stack moves to
+ * the TSA's own user.
+ */
+static enum ra_err
+demo_make_tsa(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
+{
+	static const char *const subject[] =
+	    DEMO_NAME("ra Demo Time-Stamping Authority");
+	struct ra_certspec	 spec = {
+		.subject = subject,
+		.pathlen = -1,
+		.key_usage = "critical,digitalSignature",
+		.ext_key_usage = "critical,timeStamping",
+		.days = DEMO_TSA_DAYS,
+	};
+	EVP_PKEY		*key = NULL;
+	X509			*crt = NULL;
+	BIO			*bio = NULL;
+	char			 path[4096], *p;
+	long			 n;
+	enum ra_err		 er;
+
+	if ((er = ra_key_new_rsa(3072, &key)) != RA_OK ||
+	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "private/", "tsa",
+	    ".key")) != RA_OK ||
+	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", "tsa", ".crt")) !=
+	    RA_OK ||
+	    (er = ra_pem_write_cert(path, crt, 0644)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", "tsa-chain",
+	    ".pem")) != RA_OK)
+		goto out;
+	er = RA_ECRYPTO;
+	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
+	    PEM_write_bio_X509(bio, ca) && PEM_write_bio_X509(bio, root) &&
+	    (n = BIO_get_mem_data(bio, &p)) > 0)
+		er = ra_write_atomic(path, p, (size_t)n, 0644);
+out:
+	BIO_free(bio);
+	X509_free(crt);
+	EVP_PKEY_free(key);
+	return er;
+}
+
+static EVP_PKEY *
+demo_read_key(const char *dir, const char *file)
+{
+	EVP_PKEY	*key;
+	FILE		*fp;
+	char		 path[4096];
+
+	if (path_in(path, sizeof(path), dir, "private/", file, ".key") !=
+	    RA_OK || (fp = fopen(path, "r")) == NULL)
+		return NULL;
+	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	return key;
+}
+
+/*
+ * A demo PKI made before the time-stamp authority existed gets its CA
+ * (signed by the demo root) and its certificate now.
+ */
+static enum ra_err
+demo_tsa_missing(const char *dir)
+{
+	const struct demo_ca	*d = &demo_cas[DEMO_TSA_CA];
+	X509			*ca = NULL, *root = NULL;
+	EVP_PKEY		*key = NULL, *root_key = NULL;
+	char			 path[4096];
+	enum ra_err		 er = RA_ECONF;
+
+	if (path_in(path, sizeof(path), dir, "", "tsa", ".crt") != RA_OK ||
+	    access(path, F_OK) == 0)
+		return RA_OK;
+	if (path_in(path, sizeof(path), dir, "", "root-ca", ".crt") != RA_OK ||
+	    (root = ra_pem_read_cert(path)) == NULL ||
+	    path_in(path, sizeof(path), dir, "", d->file, ".crt") != RA_OK)
+		goto out;
+	if (access(path, F_OK) == 0) {
+		if ((ca = ra_pem_read_cert(path)) == NULL ||
+		    (key = demo_read_key(dir, d->file)) == NULL)
+			goto out;
+	} else if ((root_key = demo_read_key(dir, "root-ca")) == NULL ||
+	    (er = demo_make_ca(dir, d, root, root_key, &ca, &key)) != RA_OK)
+		goto out;
+	er = demo_make_tsa(dir, ca, root, key);
+out:
+	X509_free(ca);
+	X509_free(root);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(root_key);
+	return er;
+}
+
 /* A demo PKI made before the mail signer existed gets one now. */
 static enum ra_err
 demo_mail_signer_missing(const char *dir)
@@ -210,7 +316,9 @@ demo_generate(const char *dir, FILE *log)
 		return er;
 	if (access(path, F_OK) == 0) {
 		fprintf(log, "demo PKI in %s exists; kept\n", dir);
-		return demo_mail_signer_missing(dir);
+		if ((er = demo_mail_signer_missing(dir)) != RA_OK)
+			return er;
+		return demo_tsa_missing(dir);
 	}
 	if ((er = path_in(path, sizeof(path), dir, "", "private", "")) !=
 	    RA_OK)
@@ -228,6 +336,9 @@ demo_generate(const char *dir, FILE *log)
 		er = demo_make_tls(dir, crt[2], key[2]);
 	if (er == RA_OK)
 		er = demo_make_mail_signer(dir, crt[4], crt[0], key[4]);
+	if (er == RA_OK)
+		er = demo_make_tsa(dir, crt[DEMO_TSA_CA], crt[0],
+		    key[DEMO_TSA_CA]);
 	for (i = 0; i < RA_NITEMS(demo_cas); i++) {
 		X509_free(crt[i]);
 		EVP_PKEY_free(key[i]);

@@ -9,7 +9,7 @@
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"server.cgi", RA_UPLOAD_SERVER, 1, "server.cs", -1, -1, -1, 0
+	"server.cgi", RA_UPLOAD_SERVER, 1, "server.cs", -1, -1, -1, 0, 0
 };
 
 static enum ra_err

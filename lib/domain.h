@@ -195,6 +195,7 @@ enum ra_tsv_action {
 	RA_TSV_ISSUE = 0,	/* 処理内容 1: 発行 */
 	RA_TSV_RENEW,		/* 2: 更新 */
 	RA_TSV_REVOKE,		/* 3: 失効 */
+	RA_TSV_UPDATE,		/* ⑤ 利用管理者情報 更新, its only action */
 	RA_TSV_ACTION__MAX
 };
 
@@ -243,6 +244,7 @@ struct ra_tsv_errors {
 
 extern const struct ra_tsv_format ra_tsv_server;
 extern const struct ra_tsv_format ra_tsv_client;
+extern const struct ra_tsv_format ra_tsv_admin;
 
 enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 		    enum ra_tsv_action, size_t, struct ra_tsv *,
@@ -255,7 +257,7 @@ void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, va_list) __attribute__((format(printf, 5, 0)));
 
-/* upload.c: ① and ③ uploads */
+/* upload.c: ①, ③ and ⑤ uploads */
 enum ra_upload_mode {
 	RA_UPLOAD_ABORT = 0,	/* エラーが有れば全件処理を中止 */
 	RA_UPLOAD_PARTIAL,	/* process the valid rows */
@@ -301,6 +303,7 @@ void		 ra_upload_officer_close(struct ra_upload_officer *);
 enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */
 	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
+	RA_UPLOAD_ADMIN,	/* ⑤ user administrators (RA_TSV_UPDATE) */
 	RA_UPLOAD_KIND__MAX
 };
 
@@ -558,5 +561,18 @@ enum ra_err	 ra_client_retrieved_mail(PGconn *,
 		    const struct ra_client_url *, const char *, const char *);
 void		 ra_client_audit_detail(const struct ra_url *, int64_t,
 		    const char *, char *, size_t);
+
+/* tsa.c: ra's own RFC 3161 time-stamp authority (the tsa zone only) */
+struct ra_tsa;
+
+enum ra_err	 ra_tsa_open(const struct ra_conf *, struct ra_tsa **);
+enum ra_err	 ra_tsa_reply(struct ra_tsa *, PGconn *, const unsigned char *,
+		    size_t, unsigned char **, size_t *, const char **);
+void		 ra_tsa_describe(const struct ra_tsa *, FILE *);
+void		 ra_tsa_free(struct ra_tsa *);
+
+/* tsurl.c: ⑨ the time-stamp URLs and the commands that use them */
+enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);
+void		 ra_tsurl_print(HDF *, FILE *);
 
 #endif /* RA_DOMAIN_H */

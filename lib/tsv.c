@@ -517,3 +517,24 @@ _Static_assert(RA_NITEMS(client_cols) <= RA_TSV_MAXCOLS,
 const struct ra_tsv_format ra_tsv_client = {
 	"client", RA_NITEMS(client_cols), client_cols
 };
+
+/*
+ * ⑤ 利用管理者情報 更新 (reference §2.6, layout [I]): the certificate by
+ * its subject DN and serial, and its new user administrator.  Every
+ * column is required; the last three as in ① and ③ (columns 8 to 10).
+ * Read with RA_TSV_UPDATE only: the other actions' letters are unused.
+ */
+static const struct ra_tsv_col admin_cols[] = {
+	{ "主体者DN",			"RRRR", RA_TSV_HALF,	250, 0 },
+	{ "シリアル番号",		"RRRR", RA_TSV_DIGITS,	40, 0 },
+	{ "利用管理者氏名",		"RRRR", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者所属",		"RRRR", RA_TSV_JIS,	64, 0 },
+	{ "利用管理者メールアドレス",	"RRRR", RA_TSV_MAIL,	78, 0 },
+};
+
+_Static_assert(RA_NITEMS(admin_cols) <= RA_TSV_MAXCOLS,
+    "admin_cols[] has more columns than a row can hold");
+
+const struct ra_tsv_format ra_tsv_admin = {
+	"admin", RA_NITEMS(admin_cols), admin_cols
+};

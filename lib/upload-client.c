@@ -391,5 +391,5 @@ out:
 
 const struct ra_upload_rules ra_upload_client_rules = {
 	"client", "client.upload", &ra_tsv_client, -1, C_SERIAL,
-	row_issue, row_revoke
+	row_issue, row_revoke, NULL
 };

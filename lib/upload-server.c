@@ -284,5 +284,5 @@ out:
 
 const struct ra_upload_rules ra_upload_server_rules = {
 	"server", "server.upload", &ra_tsv_server, C_FQDN, C_SERIAL,
-	row_issue, row_revoke
+	row_issue, row_revoke, NULL
 };

@@ -1,8 +1,9 @@
 /*
- * upload.c: the TSV upload driver for ① and ③ 発行・更新・失効
- * (reference §2, §5).  Every row is read by the TSV reader against the
- * kind's declared table, checked by the kind's row rules (upload-server.c,
- * upload-client.c), and queued (issue, renew) or carried out (revoke).
+ * upload.c: the TSV upload driver for ① and ③ 発行・更新・失効 and ⑤
+ * 利用管理者情報 更新 (reference §2, §5).  Every row is read by the TSV
+ * reader against the kind's declared table, checked by the kind's row
+ * rules (upload-server.c, upload-client.c, upload-admin.c), and queued
+ * (issue, renew) or carried out (revoke, update).
  * In "abort" mode the file is one transaction: one bad row and nothing
  * happens.  Each row has its own savepoint; "partial" mode keeps the good
  * rows of a file with bad ones.  A dry run checks everything and keeps
@@ -30,8 +31,8 @@ static const char SQL_OLD_CERT[] =
 static const char SQL_BATCH_ADD[] =
     "INSERT INTO ra.batch (institution_id, officer_id, kind, action,"
     "  error_mode, filename, sha256, rows_total, rows_ok)"
-    " VALUES ($1::bigint, nullif($2, '0')::bigint, $8, $3, $4, $5,"
-    "  pg_catalog.sha256($6::bytea), $7::integer, 0)"
+    " VALUES ($1::bigint, nullif($2, '0')::bigint, nullif($8, ''), $3, $4,"
+    "  $5, pg_catalog.sha256($6::bytea), $7::integer, 0)"
     " RETURNING batch_id";
 static const char SQL_BATCH_DONE[] =
     "UPDATE ra.batch SET rows_ok = $2::integer, rows_ng = $3::integer,"
@@ -42,6 +43,7 @@ static const char *const action_name[RA_TSV_ACTION__MAX] = {
 	[RA_TSV_ISSUE] = "issue",
 	[RA_TSV_RENEW] = "renew",
 	[RA_TSV_REVOKE] = "revoke",
+	[RA_TSV_UPDATE] = "update",
 };
 static const char *const mode_name[RA_UPLOAD__MAX] = {
 	[RA_UPLOAD_ABORT] = "abort",
@@ -51,7 +53,10 @@ static const char *const mode_name[RA_UPLOAD__MAX] = {
 static const struct ra_upload_rules *const rules_of[RA_UPLOAD_KIND__MAX] = {
 	[RA_UPLOAD_SERVER] = &ra_upload_server_rules,
 	[RA_UPLOAD_CLIENT] = &ra_upload_client_rules,
+	[RA_UPLOAD_ADMIN] = &ra_upload_admin_rules,
 };
+_Static_assert(RA_NITEMS(rules_of) == RA_UPLOAD_KIND__MAX,
+    "rules_of[] out of sync with enum ra_upload_kind");
 
 void
 ra_upload_error(struct ra_upload_row *rc, int code, int col, const char *fmt,
@@ -364,6 +369,10 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 	enum ra_err	 er;
 
 	memset(res, 0, sizeof(*res));
+	/* ① and ③ neither update nor ⑤ issue: the caller's mistake. */
+	if (action == RA_TSV_UPDATE ? ru->update == NULL :
+	    action == RA_TSV_REVOKE ? ru->revoke == NULL : ru->issue == NULL)
+		return RA_EUSAGE;
 	if (filename != NULL && !ra_tsv_name_ok(filename)) {
 		ra_tsv_errorf(&res->e, 209, 0, NULL, "指定したファイルの拡張子が"
 		    "不正です。");
@@ -428,6 +437,8 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 			    "います。", rc.row->f[dup]);
 		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
 			ru->revoke(&rc);
+		else if (rc.row->errors == 0 && action == RA_TSV_UPDATE)
+			ru->update(&rc);
 		else if (rc.row->errors == 0)
 			ru->issue(&rc, action);
 		rc.row->errors += res->e.n + res->e.dropped - before;
@@ -513,7 +524,8 @@ static const char SQL_UPLOAD_OFFICER[] =
 static const char SQL_RESULT_TSV[] =
     "SELECT result_tsv FROM ra.batch"
     " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
-    "   AND kind = $3 AND result_tsv IS NOT NULL";
+    "   AND kind IS NOT DISTINCT FROM nullif($3, '')"
+    "   AND result_tsv IS NOT NULL";
 
 /*
  * The upload context of officer "id": institution O/ST/L and the
@@ -579,7 +591,8 @@ ra_upload_officer_close(struct ra_upload_officer *oc)
  * The result TSV (UTF-8) of batch "batch_id" of institution "inst",
  * uploaded on the screen of "kind"; "*tsv" is the caller's (PQfreemem).
  * RA_ENOTFOUND for another institution's batch, another screen's (an
- * officer with ① only must not read ③'s users), or one without a result.
+ * officer with ① only must not read ③'s users, ⑤'s batches have no
+ * kind), or one without a result.
  */
 enum ra_err
 ra_upload_result_tsv(PGconn *db, enum ra_upload_kind kind, int64_t batch_id,

@@ -1,7 +1,7 @@
 /*
  * upload.h: what the upload driver (upload.c) shares with the row rules
- * of each certificate kind (upload-server.c, upload-client.c).  Inside
- * libra only; ra.h and domain.h come first.
+ * of each certificate kind (upload-server.c, upload-client.c) and of ⑤
+ * (upload-admin.c).  Inside libra only; ra.h and domain.h come first.
  */
 #ifndef RA_UPLOAD_H
 #define RA_UPLOAD_H
@@ -14,6 +14,10 @@ enum {
 	E_CSR_DN, E_KEY, E_DUP, E_SERIAL, E_OTHER, E_SERIAL_DN, E_REASON,
 	E_REVOKED, E_RENEWED,
 	E_METHOD = 240, E_MAIL_CN, E_PIN, E_P12NAME,
+	/* ⑤ (upload-admin.c); 206, 212, 220-235 keep their meaning there */
+	E_ADMIN_KIND = 250,	/* no user administrator (an RA certificate) */
+	E_ADMIN_DN,		/* column 1 is not the certificate's DN */
+	E_ADMIN_EXPIRED,	/* the certificate has expired */
 	E_OU = 371		/* OU not on the allow list */
 };
 
@@ -28,19 +32,24 @@ struct ra_upload_row {
 	const char			*lbl;	/* label of the DN column */
 };
 
-/* What makes an upload a server or a client one. */
+/*
+ * What makes an upload a server, a client or a ⑤ one.  A kind does the
+ * actions it has a callback for: issue (also renew), revoke, update.
+ */
 struct ra_upload_rules {
-	const char			*kind;		/* ra.batch.kind */
+	const char			*kind;		/* ra.batch.kind; "": none */
 	const char			*event;		/* audit event */
 	const struct ra_tsv_format	*fmt;
 	int				 dup_issue;	/* once per file; -1 */
 	int				 dup_revoke;
 	void	(*issue)(struct ra_upload_row *, enum ra_tsv_action);
 	void	(*revoke)(struct ra_upload_row *);
+	void	(*update)(struct ra_upload_row *);
 };
 
 extern const struct ra_upload_rules ra_upload_server_rules;
 extern const struct ra_upload_rules ra_upload_client_rules;
+extern const struct ra_upload_rules ra_upload_admin_rules;
 
 /* The certificate a renew or revoke row names (column 4). */
 struct ra_upload_old {

@@ -1,8 +1,9 @@
 /*
  * uploadscreen.c: the screens ① and ③ 発行・更新・失効 (server.cgi,
- * client.cgi).  The RA officer uploads a TSV file (処理内容 issue/renew/
- * revoke, the error mode, or a dry run) and gets the per-row result
- * (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
+ * client.cgi) and ⑤ 利用管理者情報 更新 (admin.cgi).  The RA officer
+ * uploads a TSV file (処理内容 issue/renew/revoke, which ⑤ has not: it
+ * only updates; the error mode, or a dry run) and gets the per-row
+ * result (SEQ | 処理結果 | エラー内容 ...) and the result TSV.
  *
  *	GET			the upload form
  *	POST (multipart)	applyType 1|2|3, errorFlg abort|partial|dryrun,
@@ -13,6 +14,7 @@
  *
  *	server.cgi --officer ID --action issue|renew|revoke
  *	    [--mode abort|partial|dry-run] FILE
+ *	admin.cgi --officer ID [--action update] [--mode ...] FILE
  *
  * prints the result TSV (UTF-8); exit status 1 if any row is NG.
  */
@@ -31,7 +33,7 @@
 
 static const char *const actions[RA_TSV_ACTION__MAX] = {
 	[RA_TSV_ISSUE] = "issue", [RA_TSV_RENEW] = "renew",
-	[RA_TSV_REVOKE] = "revoke",
+	[RA_TSV_REVOKE] = "revoke", [RA_TSV_UPDATE] = "update",
 };
 
 /* ---- from a shell ---------------------------------------------------- */
@@ -106,8 +108,11 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 			break;
 		case 'a':
 			for (i = 0; i < RA_TSV_ACTION__MAX; i++)
-				if (strcmp(optarg, actions[i]) == 0)
+				if (strcmp(optarg, actions[i]) == 0 &&
+				    (i == RA_TSV_UPDATE) == us->update)
 					action = i;
+			if (action < 0)
+				action = RA_TSV_ACTION__MAX;	/* refused below */
 			break;
 		case 'm':
 			mode = strcmp(optarg, "partial") == 0 ? RA_UPLOAD_PARTIAL :
@@ -130,11 +135,13 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		}
 		return shell_reissue(r, officer, which);
 	}
-	if (officer <= 0 || action < 0 || mode == RA_UPLOAD__MAX ||
-	    optind != r->argc) {
-		fprintf(stderr, "usage: %s --officer ID --action "
-		    "issue|renew|revoke [--mode abort|partial|dry-run] FILE\n",
-		    us->program);
+	if (us->update && action < 0)
+		action = RA_TSV_UPDATE;		/* ⑤'s only action */
+	if (officer <= 0 || action < 0 || action == RA_TSV_ACTION__MAX ||
+	    mode == RA_UPLOAD__MAX || optind != r->argc) {
+		fprintf(stderr, "usage: %s --officer ID --action %s "
+		    "[--mode abort|partial|dry-run] FILE\n", us->program,
+		    us->update ? "update" : "issue|renew|revoke");
 		if (us->reissue)
 			fprintf(stderr, "       %s --officer ID --reissue "
 			    "SERIAL|MAIL\n", us->program);
@@ -361,7 +368,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 		hdf_set_value(r->page, "Reissue.Why", msg);
 		return ra_render(r, done ? 200 : 422, us->tmpl);
 	}
-	if (f[F_APPLY] == NULL || f[F_MODE] == NULL)
+	if ((f[F_APPLY] == NULL && !us->update) || f[F_MODE] == NULL)
 		return RA_EINPUT;
 	if ((er = ra_upload_officer_open(r->db, &r->conf, o.officer_id, &oc)) ==
 	    RA_EPOLICY)
@@ -392,7 +399,10 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 		goto out;
 	}
 	name = hdf_get_value(r->cgi->hdf, "Query.file", "upload.tsv");
-	if (!ra_field_i64(f[F_APPLY], 1, RA_TSV_ACTION__MAX, &apply)) {
+	/* ⑤ has no 処理内容; ① and ③ have 1 to 3, never ⑤'s. */
+	if (us->update)
+		apply = RA_TSV_UPDATE + 1;
+	else if (!ra_field_i64(f[F_APPLY], 1, RA_TSV_REVOKE + 1, &apply)) {
 		er = RA_EINPUT;
 		goto out;
 	}

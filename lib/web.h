@@ -109,7 +109,7 @@ enum ra_err	 ra_client_cert_is(struct ra_req *, int64_t);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
 void		 ra_officer_cookie(char *, size_t, const char *);
 
-/* uploadscreen.c: ① and ③, the upload screens and their shell twins */
+/* uploadscreen.c: ①, ③ and ⑤, the upload screens and their shell twins */
 struct ra_upload_screen {
 	const char		*program;	/* for usage and messages */
 	enum ra_upload_kind	 kind;
@@ -118,6 +118,7 @@ struct ra_upload_screen {
 	int			 col_name;	/* shown per row; -1: none */
 	int			 col_affiliation, col_mail;
 	int			 reissue;	/* a fresh URL for a user */
+	int			 update;	/* ⑤: RA_TSV_UPDATE only */
 };
 
 #define RA_UPLOAD_FIELDS	6

@@ -14,15 +14,15 @@ cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
 confdir=$(v confdir); mandir=$(v mandir)
 
 # One directory per zone, each with its own programs only.
-for z in public:index,raget,certget,pinget,cliget officer:login,menu,screen,logout,server,client,download,clientdl,alldl,allowdl \
-    desk:desk tools:ca,ops,worker,mail; do
+for z in public:index,raget,certget,pinget,cliget officer:login,menu,screen,logout,server,client,download,clientdl,admin,tsurl,alldl,allowdl \
+    desk:desk tsa:tsa tools:ca,ops,worker,mail; do
 	dir=$D$cgidir/${z%%:*}
 	want=$(echo "${z#*:}" | tr ',' '\n' | sed 's/$/.cgi/' | sort | tr '\n' ' ')
 	is "$(ls "$dir" | sort | tr '\n' ' ')" "$want" "zone ${z%%:*}: exactly its programs"
 done
 [ -x "$D$cgidir/tools/ops.cgi" ]; ok $? "the tools are executable"
 for f in "$tmpldir/index.cs" "$tmpldir/error.cs" "$schemadir/001-core.sql" \
-    "$confdir/ra.conf.sample" "$confdir/httpd-ra.conf" \
+    "$confdir/ra.conf.sample" "$confdir/httpd-ra.conf" "$confdir/httpd-tsa.conf" \
     "$mandir/man5/ra.conf.5" "$mandir/man8/ops.cgi.8" "$mandir/man8/index.cgi.8"; do
 	[ -f "$D$f" ]; ok $? "installed $f"
 done

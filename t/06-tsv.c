@@ -198,6 +198,23 @@ main(void)
 		ra_tsv_free(&t);
 		free(many);
 	}
+	{
+		/* ⑤: five columns, all required, read as the others. */
+		static const char admin[] = DN "\t4097000000000000000\t新担当 花子"
+		    "\t情報戦略室\thanako@nii.ac.jp\r\n"
+		    DN "\t4097\t\t情報戦略室\thanako@nii.ac.jp\textra\r\n";
+
+		memset(&errs, 0, sizeof(errs));
+		b = sjis(admin, &len);
+		ok(ra_tsv_read(b, len, &ra_tsv_admin, RA_TSV_UPDATE, 100, &t,
+		    &errs) == RA_OK && t.nrows == 2 && t.rows[0].errors == 0 &&
+		    strcmp(t.rows[0].f[2], "新担当 花子") == 0 &&
+		    has("201:2,利用管理者氏名,利用管理者氏名は入力必須項目です。") &&
+		    has("216:2,,列数が5列を超えています / more than 5 columns"),
+		    "⑤'s format: a Shift_JIS row read; an empty name, a 6th column refused");
+		ra_tsv_free(&t);
+		free(b);
+	}
 	ok(ra_tsv_name_ok("server.tsv") && ra_tsv_name_ok("a.TXT") &&
 	    !ra_tsv_name_ok("server.csv") && !ra_tsv_name_ok("tsv"),
 	    "file names: .tsv and .txt only (209)");

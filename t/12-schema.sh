@@ -56,7 +56,7 @@ is "$(sqlstate "INSERT INTO ra.revocation (cert_id, ca_id, serial, not_after, re
     23514 "revocation reason 7 (unused in RFC 5280) is refused"
 is "$(sqlstate "SELECT count(*) FROM ra.ca_kind WHERE current GROUP BY kind HAVING count(*) > 1")" \
     ok "the demo CAs are registered"
-is "$(sql "SELECT count(*) FROM ra.ca_kind WHERE current")" 5 "one current CA for each issuing kind"
+is "$(sql "SELECT count(*) FROM ra.ca_kind WHERE current")" 6 "one current CA for each issuing kind (the TSA CA too)"
 is "$(sqlstate "INSERT INTO ra.ca_kind (ca_id, kind, current)
      SELECT ca_id, 'server', true FROM ra.ca WHERE name = 'ra Demo Client CA'")" \
     23505 "a second current CA for one kind is refused"
