@@ -12,7 +12,8 @@
 #include "web.h"
 
 static const struct ra_export_screen export = {
-	"clientdl.cgi", RA_EXPORT_CLIENT, 4, "clientAll.tsv", "client.export"
+	"clientdl.cgi", RA_EXPORT_CLIENT, 4, "clientAll.tsv", "client.export",
+	NULL, NULL
 };
 
 static enum ra_err

@@ -11,7 +11,7 @@
 
 static const struct ra_export_screen export = {
 	"codesigndl.cgi", RA_EXPORT_CODESIGN, 11, "codesignAll.tsv",
-	"codesign.export"
+	"codesign.export", NULL, NULL
 };
 
 static enum ra_err

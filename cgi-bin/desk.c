@@ -6,6 +6,9 @@
  *	    --l L --from DATE --until DATE [--status active|review]
  *	desk.cgi domain-add --institution C --domain D
  *	desk.cgi ou-add --domain D --ou OU
+ *	desk.cgi ou-remove --domain D --ou OU
+ *	desk.cgi institution-status --institution C
+ *	    --status review|active|suspended|withdrawn
  *	desk.cgi officer-add --institution C --name-ja J --romaji R
  *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
  *	desk.cgi url-reissue --officer ID	(new or lost certificate)
@@ -159,6 +162,8 @@ desk_##name(struct ra_req *r)						\
 DESK_COMMAND(institution_add)
 DESK_COMMAND(domain_add)
 DESK_COMMAND(ou_add)
+DESK_COMMAND(ou_remove)
+DESK_COMMAND(institution_status)
 DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
@@ -197,6 +202,8 @@ static const struct ra_cmd commands[] = {
 	{ "institution-add",	-1,	desk_institution_add },
 	{ "domain-add",		-1,	desk_domain_add },
 	{ "ou-add",		-1,	desk_ou_add },
+	{ "ou-remove",		-1,	desk_ou_remove },
+	{ "institution-status",	-1,	desk_institution_status },
 	{ "officer-add",	-1,	desk_officer_add },
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
@@ -211,7 +218,9 @@ static const struct ra_cmd commands[] = {
 enum desk_field {
 	W_STEP, W_CODE, W_NAME_JA, W_NAME_EN, W_ST, W_L, W_FROM, W_UNTIL,
 	W_INSTITUTION, W_DOMAIN, W_OU, W_ROMAJI, W_MAIL, W_PHONE, W_DOMAINS,
-	W_INTERFACES, W_OFFICER, W__MAX
+	W_INTERFACES, W_OFFICER,
+	W_STATUS,
+	W__MAX
 };
 
 /* No control characters; the database checks each value's own rules. */
@@ -242,6 +251,7 @@ static const struct ra_field desk_fields[W__MAX] = {
 	[W_DOMAINS]	= { "domains",		1024,	valid_text },
 	[W_INTERFACES]	= { "interfaces",	32,	valid_text },
 	[W_OFFICER]	= { "officer",		18,	ra_valid_digits },
+	[W_STATUS]	= { "status",		16,	ra_valid_word },
 };
 
 static const struct {
@@ -251,6 +261,8 @@ static const struct {
 	{ "institution", ra_desk_institution_add },
 	{ "domain",	ra_desk_domain_add },
 	{ "ou",		ra_desk_ou_add },
+	{ "ou-remove",	ra_desk_ou_remove },
+	{ "status",	ra_desk_institution_status },
 	{ "officer",	ra_desk_officer_add },
 	{ "pin",	ra_desk_pin_issue },
 	{ "reset",	ra_desk_pin_reset },
@@ -318,6 +330,7 @@ desk_web_action(struct ra_desk *d, const char **f)
 	a.phone = f[W_PHONE];
 	a.domains = f[W_DOMAINS];
 	a.interfaces = f[W_INTERFACES];
+	a.status = f[W_STATUS];
 	if (f[W_OFFICER] != NULL) {
 		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
 			return RA_EINPUT;
@@ -327,6 +340,48 @@ desk_web_action(struct ra_desk *d, const char **f)
 		if (f[W_STEP] != NULL && strcmp(f[W_STEP], desk_steps[i].step) == 0)
 			return desk_steps[i].run(d, &a);
 	return RA_EINPUT;
+}
+
+/*
+ * Each domain with its OU allow list (Desk.Dom.N.{Code,Name,Ou.M}) and
+ * the statuses an institution may take (Desk.Status.N.{Name,Ja}).
+ */
+static enum ra_err
+desk_web_allowlists(struct ra_req *r, struct ra_desk *d)
+{
+	PGresult	*res = NULL;
+	const char	*dom, *ja, *name, *prev = NULL;
+	char		 key[80];
+	int		 i, n = -1, k = 0;
+	size_t		 s;
+	enum ra_err	 er;
+
+	for (s = 0; (name = ra_desk_status_name(s, &ja)) != NULL; s++) {
+		snprintf(key, sizeof(key), "Desk.Status.%zu.Name", s);
+		hdf_set_value(r->page, key, name);
+		snprintf(key, sizeof(key), "Desk.Status.%zu.Ja", s);
+		hdf_set_value(r->page, key, ja);
+	}
+	if ((er = ra_desk_allowlists(d, &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++) {
+		dom = ra_get_text(res, i, "domain");
+		if (prev == NULL || strcmp(prev, dom) != 0) {
+			n++;
+			k = 0;
+			snprintf(key, sizeof(key), "Desk.Dom.%d.Code", n);
+			hdf_set_value(r->page, key, ra_get_text(res, i, "code"));
+			snprintf(key, sizeof(key), "Desk.Dom.%d.Name", n);
+			hdf_set_value(r->page, key, dom);
+		}
+		prev = dom;
+		if (PQgetisnull(res, i, PQfnumber(res, "ou")))
+			continue;	/* a domain with no OU yet */
+		snprintf(key, sizeof(key), "Desk.Dom.%d.Ou.%d", n, k++);
+		hdf_set_value(r->page, key, ra_get_text(res, i, "ou"));
+	}
+	PQclear(res);
+	return RA_OK;
 }
 
 static enum ra_err
@@ -401,6 +456,8 @@ desk_web(struct ra_req *r)
 			snprintf(key, sizeof(key), "Desk.Inst.%d.%s", i, keys[c]);
 			hdf_set_value(r->page, key, ra_get_text(res, i, cols[c]));
 		}
+	if ((er = desk_web_allowlists(r, &d)) != RA_OK)
+		goto out;
 	er = ra_render(r, 200, "desk.cs");
 out:
 	PQclear(res);
@@ -417,7 +474,8 @@ main(int argc, char *argv[])
 
 	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-		    "desk.cgi institution-add|domain-add|ou-add|officer-add|"
+		    "desk.cgi institution-add|domain-add|ou-add|ou-remove|"
+		    "institution-status|officer-add|"
 		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add|"
 		    "codesign-add "
 		    "[options]");

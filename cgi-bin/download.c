@@ -11,7 +11,8 @@
 #include "web.h"
 
 static const struct ra_export_screen export = {
-	"download.cgi", RA_EXPORT_SERVER, 2, "serverAll.tsv", "server.export"
+	"download.cgi", RA_EXPORT_SERVER, 2, "serverAll.tsv", "server.export",
+	NULL, NULL
 };
 
 static enum ra_err

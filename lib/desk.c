@@ -28,11 +28,36 @@ static const char SQL_DOMAIN_ADD[] =
     "INSERT INTO ra.domain (institution_id, name)"
     " SELECT institution_id, pg_catalog.lower($2) FROM ra.institution"
     "  WHERE code = $1 RETURNING institution_id";
+/*
+ * The OU allow list: what changed comes back as the audit's detail, made
+ * by PostgreSQL so the desk's text is never spliced into JSON.
+ */
 static const char SQL_OU_ADD[] =
     "INSERT INTO ra.domain_ou (domain_id, ou)"
     " SELECT domain_id, $2 FROM ra.domain WHERE name = pg_catalog.lower($1)"
     " RETURNING (SELECT institution_id FROM ra.domain WHERE name ="
-    "  pg_catalog.lower($1)) AS institution_id";
+    "  pg_catalog.lower($1)) AS institution_id,"
+    "  pg_catalog.jsonb_build_object('domain', pg_catalog.lower($1),"
+    "   'ou', ou::text)::text AS detail";
+/* By text: an OU the domain's rules refuse is simply not on the list. */
+static const char SQL_OU_REMOVE[] =
+    "DELETE FROM ra.domain_ou o USING ra.domain d"
+    " WHERE d.domain_id = o.domain_id AND d.name = pg_catalog.lower($1)"
+    "   AND o.ou::text = $2::text"
+    " RETURNING d.institution_id,"
+    "  pg_catalog.jsonb_build_object('domain', d.name,"
+    "   'ou', o.ou::text)::text AS detail";
+static const char SQL_DOMAIN_IS[] =
+    "SELECT 1 FROM ra.domain WHERE name = pg_catalog.lower($1)";
+/* The old status, locked, so "old -> new" in the audit is what changed. */
+static const char SQL_INSTITUTION_LOCK[] =
+    "SELECT institution_id, status FROM ra.institution WHERE code = $1"
+    "  FOR UPDATE";
+static const char SQL_INSTITUTION_STATUS[] =
+    "UPDATE ra.institution SET status = $2, updated_at = pg_catalog.now()"
+    " WHERE institution_id = $1::bigint"
+    " RETURNING pg_catalog.jsonb_build_object('institution', code,"
+    "  'from', $3::text, 'to', status)::text AS detail";
 static const char SQL_OFFICER_ADD[] =
     "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)"
     " SELECT institution_id, $2, $3, $4, $5 FROM ra.institution WHERE code = $1"
@@ -106,6 +131,32 @@ static const char SQL_OVERVIEW[] =
     "                  WHERE o.institution_id = i.institution_id), '')"
     "         AS officers"
     "  FROM ra.institution i ORDER BY i.code LIMIT 500";
+/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
+static const char SQL_REFUSED_DETAIL[] =
+    "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "  'why', $1::text, 'domain', $2::text, 'ou', $3::text,"
+    "  'institution', $4::text, 'status', $5::text))::text AS detail";
+/* Each domain with its OUs, one row per OU (ou NULL: none), in order. */
+static const char SQL_ALLOW_ALL[] =
+    "SELECT i.code, d.name AS domain, o.ou::text AS ou"
+    "  FROM ra.domain d"
+    "  JOIN ra.institution i ON i.institution_id = d.institution_id"
+    "  LEFT JOIN ra.domain_ou o ON o.domain_id = d.domain_id"
+    " ORDER BY i.code, d.name COLLATE \"C\", o.ou COLLATE \"C\""
+    " LIMIT 20000";
+
+/*
+ * What an institution's status means (001-core.sql's CHECK lists the
+ * same): only "active" lets its officers log in and upload.
+ */
+static const struct desk_status {
+	const char	*name, *ja;
+} desk_statuses[] = {
+	{ "review",	"審査中" },
+	{ "active",	"利用中" },
+	{ "suspended",	"利用停止" },
+	{ "withdrawn",	"退会" },
+};
 
 static void
 say(char *buf, size_t sz, const char *fmt, va_list ap)
@@ -178,6 +229,37 @@ desk_audit(struct ra_desk *d, const char *event, int64_t inst,
 	return ra_audit(d->db, &ev);
 }
 
+/*
+ * A refused action, audited with why (d->why) and what it was asked to
+ * do, after its transaction is rolled back; returns "er".
+ */
+static enum ra_err
+desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
+    const struct ra_desk_args *a)
+{
+	struct ra_event	 ev;
+	PGresult	*res = NULL;
+	int		 ok;
+
+	ra_db_rollback(d->db);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = "refused";
+	ev.actor = d->actor;
+	ev.source_ip = d->source_ip;
+	ok = ra_db_run1(d->db, "refusal", SQL_REFUSED_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(d->why), RA_TEXT(a->domain), RA_TEXT(a->ou),
+	    RA_TEXT(a->institution), RA_TEXT(a->status))) == RA_OK;
+	if (ok) {
+		ev.detail = ra_get_text(res, 0, "detail");
+		ok = ra_audit(d->db, &ev) == RA_OK;
+	}
+	if (!ok)
+		ra_warnx("desk: the refusal of %s is not audited", event);
+	PQclear(res);
+	return er;
+}
+
 /* Run one INSERT ... RETURNING institution_id with its audit row. */
 static enum ra_err
 desk_insert(struct ra_desk *d, const char *what, const char *sql,
@@ -231,14 +313,133 @@ ra_desk_domain_add(struct ra_desk *d, const struct ra_desk_args *a)
 	    RA_ARGS(RA_TEXT(a->institution), RA_TEXT(a->domain)));
 }
 
+/*
+ * Add or remove one OU of a domain's allow list ("sql" returns the
+ * institution and the audit's detail): one transaction with its audit.
+ */
+static enum ra_err
+ou_change(struct ra_desk *d, const struct ra_desk_args *a, const char *sql,
+    const char *event, const char *done)
+{
+	PGresult	*res = NULL;
+	int64_t		 inst;
+	enum ra_err	 er;
+
+	if (a->domain == NULL || a->ou == NULL)
+		return RA_EUSAGE;
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_run1(d->db, "OU allow list", sql, &res,
+	    RA_ARGS(RA_TEXT(a->domain), RA_TEXT(a->ou)))) == RA_ENOTFOUND) {
+		PQclear(res);
+		res = NULL;
+		er = ra_db_run1(d->db, "domain", SQL_DOMAIN_IS, &res,
+		    RA_ARGS(RA_TEXT(a->domain)));
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "domain %s is not "
+			    "registered", a->domain);
+		else if (er == RA_OK)
+			er = desk_why(d, RA_EINPUT, "OU %s is not on the allow "
+			    "list of %s", a->ou, a->domain);
+	}
+	if (er != RA_OK)
+		goto out;
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
+	    (er = desk_audit(d, event, inst, 0, ra_get_text(res, 0,
+	    "detail"))) == RA_OK &&
+	    (er = ra_db_commit(d->db)) == RA_OK)
+		desk_said(d, "OU %s %s %s", a->ou, done, a->domain);
+out:
+	PQclear(res);
+	er = desk_db_why(d, er, "OU allow list");
+	ra_db_rollback(d->db);
+	return er != RA_OK && *d->why != '\0' ? desk_refused(d, er, event, a) :
+	    er;
+}
+
 enum ra_err
 ra_desk_ou_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
-	if (a->domain == NULL || a->ou == NULL)
+	return ou_change(d, a, SQL_OU_ADD, "desk.ou.add",
+	    "added to the allow list of");
+}
+
+/* Uploads check OUs when they run: a removed OU is refused from now on. */
+enum ra_err
+ra_desk_ou_remove(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	return ou_change(d, a, SQL_OU_REMOVE, "desk.ou.remove",
+	    "removed from the allow list of");
+}
+
+/*
+ * Change an institution's status (審査中, 利用中, 利用停止, 退会),
+ * audited old -> new.  Anything but "active" shuts its officers out at
+ * once: login and every session check (officer.c) and uploads (215)
+ * test the status.
+ */
+enum ra_err
+ra_desk_institution_status(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL, *upd = NULL;
+	int64_t		 inst;
+	const char	*old;
+	size_t		 i;
+	enum ra_err	 er;
+
+	if (a->institution == NULL || a->status == NULL)
 		return RA_EUSAGE;
-	return desk_insert(d, "OU allow list", SQL_OU_ADD, "desk.ou.add",
-	    "that domain is not registered",
-	    RA_ARGS(RA_TEXT(a->domain), RA_TEXT(a->ou)));
+	for (i = 0; i < RA_NITEMS(desk_statuses); i++)
+		if (strcmp(a->status, desk_statuses[i].name) == 0)
+			break;
+	if (i == RA_NITEMS(desk_statuses))
+		return desk_refused(d, desk_why(d, RA_EINPUT, "status %s is "
+		    "unknown: use review, active, suspended or withdrawn",
+		    a->status), "desk.institution.status", a);
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_run1(d->db, "institution", SQL_INSTITUTION_LOCK, &res,
+	    RA_ARGS(RA_TEXT(a->institution)))) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "no institution has code %s",
+			    a->institution);
+		goto out;
+	}
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK)
+		goto out;
+	old = ra_get_text(res, 0, "status");
+	if (strcmp(old, a->status) == 0) {
+		desk_said(d, "institution %s is already %s: nothing changed",
+		    a->institution, a->status);
+		goto out;
+	}
+	if ((er = ra_db_run1(d->db, "institution status",
+	    SQL_INSTITUTION_STATUS, &upd, RA_ARGS(RA_INT(inst),
+	    RA_TEXT(a->status), RA_TEXT(old)))) == RA_OK &&
+	    (er = desk_audit(d, "desk.institution.status", inst, 0,
+	    ra_get_text(upd, 0, "detail"))) == RA_OK &&
+	    (er = ra_db_commit(d->db)) == RA_OK)
+		desk_said(d, "institution %s: %s -> %s (%s)", a->institution,
+		    old, a->status, desk_statuses[i].ja);
+out:
+	PQclear(res);
+	PQclear(upd);
+	er = desk_db_why(d, er, "institution");
+	ra_db_rollback(d->db);
+	return er != RA_OK && *d->why != '\0' ?
+	    desk_refused(d, er, "desk.institution.status", a) : er;
+}
+
+/* Status "i" of those the screen offers, in order (NULL past the last);
+ * borrowed, static.  "*ja" gets its Japanese name. */
+const char *
+ra_desk_status_name(size_t i, const char **ja)
+{
+	if (i >= RA_NITEMS(desk_statuses))
+		return NULL;
+	if (ja != NULL)
+		*ja = desk_statuses[i].ja;
+	return desk_statuses[i].name;
 }
 
 static const char *
@@ -633,6 +834,13 @@ enum ra_err
 ra_desk_overview(struct ra_desk *d, PGresult **res)
 {
 	return ra_db_query(d->db, "overview", SQL_OVERVIEW, 0, NULL, res);
+}
+
+/* Every domain's OU allow list (code, domain, ou), for the screen. */
+enum ra_err
+ra_desk_allowlists(struct ra_desk *d, PGresult **res)
+{
+	return ra_db_query(d->db, "allow lists", SQL_ALLOW_ALL, 0, NULL, res);
 }
 
 void

@@ -158,6 +158,12 @@ enum ra_err	 ra_desk_institution_add(struct ra_desk *,
 enum ra_err	 ra_desk_domain_add(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_ou_add(struct ra_desk *, const struct ra_desk_args *);
+enum ra_err	 ra_desk_ou_remove(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_institution_status(struct ra_desk *,
+		    const struct ra_desk_args *);
+const char	*ra_desk_status_name(size_t, const char **);
+enum ra_err	 ra_desk_allowlists(struct ra_desk *, PGresult **);
 enum ra_err	 ra_desk_officer_add(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_url_reissue(struct ra_desk *,
@@ -317,15 +323,30 @@ enum ra_err	 ra_retrieval_mail(PGconn *, const char *, int64_t, int64_t,
 		    const char *, const char *, const char *, const char *);
 char		*ra_dn_block(const char *);
 
-/* export.c: ② and ④ certificate information, one 46-column layout */
+/* export.c: ②, ④ and ⑥ certificate information, one 46-column layout */
 enum ra_export_kind {
 	RA_EXPORT_SERVER = 0,	/* ② serverAll.tsv: under the officer's domains */
 	RA_EXPORT_CLIENT,	/* ④ clientAll.tsv: client and S/MIME */
 	RA_EXPORT_CODESIGN,	/* ⑪ codesignAll.tsv: code signing */
+	RA_EXPORT_ALL,		/* ⑥ certAll.tsv: ② and ④ and code signing */
 	RA_EXPORT__MAX
 };
 
+/* The downloads' encodings: Shift_JIS (CP932) is what integrators read. */
+enum ra_export_enc {
+	RA_EXPORT_SJIS = 0,
+	RA_EXPORT_UTF8,		/* ⑥'s option, for other tools */
+	RA_EXPORT_ENC__MAX
+};
+
 enum ra_err	 ra_export(PGconn *, int64_t, int64_t, enum ra_export_kind,
+		    FILE *);
+enum ra_err	 ra_export_enc(PGconn *, int64_t, int64_t, enum ra_export_kind,
+		    enum ra_export_enc, FILE *);
+const char	*ra_export_charset(enum ra_export_enc);
+
+/* allowlist.c: ⑧ the OU allow list of an officer's domains */
+enum ra_err	 ra_allowlist(PGconn *, int64_t, int64_t, enum ra_export_enc,
 		    FILE *);
 
 /* x509.c: keys and certificates for the demo PKI (OpenSSL 3 APIs only) */

@@ -1,7 +1,8 @@
 /*
  * export.c: the certificate-information downloads, ② (serverAll.tsv,
- * the server certificates under the officer's domains) and ④
- * (clientAll.tsv, the institution's client and S/MIME certificates).
+ * the server certificates under the officer's domains), ④
+ * (clientAll.tsv, the institution's client and S/MIME certificates) and
+ * ⑥ (certAll.tsv, both, and the institution's code-signing ones).
  * Integrators read both files by column position (reference §10.1): one
  * 46-column layout, a header row, Shift_JIS (CP932), CRLF.  A column ra
  * has no value for stays empty but keeps its place, so every line has
@@ -117,13 +118,21 @@ _Static_assert(RA_NITEMS(export_cols) == EXPORT_NCOLS,
 /* Which certificates each file lists, as the statement's parameters. */
 static const struct export_kind {
 	const char	*kinds;		/* text[]: the certificate kinds */
-	const char	*by_domain;	/* "true": only under the officer's domains */
+	const char	*by_domain;	/* "true": server rows only under the
+					   officer's domains */
 } export_kinds[RA_EXPORT__MAX] = {
 	[RA_EXPORT_SERVER] = { "{server}", "true" },
 	/* Client CNs are people, not host names: the institution is the scope. */
 	[RA_EXPORT_CLIENT] = { "{client,smime}", "false" },
 	/* A code-signing certificate names no host: the institution too. */
 	[RA_EXPORT_CODESIGN] = { "{code_signing}", "false" },
+	/*
+	 * What the officer's uploads make: ②'s rows and ④'s, and code
+	 * signing, which names no host either.  Not the RA certificates:
+	 * the desk issues those, from another CA, and they are nobody's
+	 * upload to track.
+	 */
+	[RA_EXPORT_ALL] = { "{server,client,smime,code_signing}", "true" },
 };
 _Static_assert(RA_NITEMS(export_kinds) == RA_EXPORT__MAX,
     "export_kinds[] out of sync with enum ra_export_kind");
@@ -139,8 +148,8 @@ _Static_assert(RA_NITEMS(export_kinds) == RA_EXPORT__MAX,
  * (the FQDN one of the officer's domains or under one) is a test that
  * $3 = false removes when the statement is planned.
  *
- *   $1 institution, $2 officer, $3 scoped by the officer's domains,
- *   $4 the kinds listed.
+ *   $1 institution, $2 officer, $3 server rows scoped by the officer's
+ *   domains, $4 the kinds listed.
  */
 static const char SQL_CURSOR[] =
     "DECLARE ra_export NO SCROLL CURSOR FOR"
@@ -209,7 +218,8 @@ static const char SQL_CURSOR[] =
     "  WHERE c.institution_id = $1::bigint AND c.state = 'issued'"
     "    AND c.kind = ANY ($4::text[])"
     /* $3 is known when this is planned: false drops the test. */
-    "    AND (NOT $3::boolean OR EXISTS (SELECT 1 FROM ra.officer_domain od"
+    "    AND (NOT $3::boolean OR c.kind <> 'server'"
+    "         OR EXISTS (SELECT 1 FROM ra.officer_domain od"
     "          JOIN ra.domain d ON d.domain_id = od.domain_id"
     "         WHERE od.officer_id = $2::bigint"
     "           AND (pg_catalog.lower(c.cn) = d.name"
@@ -285,10 +295,11 @@ line_add(struct line *l, const char *s, size_t n)
 }
 
 /*
- * A UTF-8 value in CP932.  A character CP932 lacks becomes one '?'.
- * Control characters (TAB, CR, LF from a comment or a name) become
- * spaces: one record is one line, with 46 fields, always.  That is safe
- * after the conversion: CP932's bytes below 0x40 are ASCII's own.
+ * A UTF-8 value in CP932 (or in UTF-8, for ⑥'s option).  A character
+ * CP932 lacks becomes one '?'.  Control characters (TAB, CR, LF from a
+ * comment or a name) become spaces: one record is one line, with 46
+ * fields, always.  That is safe after the conversion: CP932's bytes
+ * below 0x40 are ASCII's own, and UTF-8's other bytes are all >= 0x80.
  */
 static enum ra_err
 put_text(struct line *l, iconv_t cd, const char *v, size_t n)
@@ -565,16 +576,45 @@ put_row(struct line *l, iconv_t cd, const EVP_MD *sha256,
 	return er == RA_OK ? line_end(l, out) : er;
 }
 
-/*
- * Write file "kind" of institution "institution_id" for officer
- * "officer_id" to "out": the header, then one line per issued
- * certificate, oldest first, all from one snapshot.  Once anything is
- * written an error can only cut the file short (by what is not written
- * out yet, 64 KB at most); the caller says so.
- */
+/* The encodings, as iconv and HTTP name them. */
+static const struct export_enc {
+	const char	*iconv;
+	const char	*charset;
+} export_encs[RA_EXPORT_ENC__MAX] = {
+	[RA_EXPORT_SJIS] = { "CP932", "Shift_JIS" },
+	/* UTF-8 to UTF-8: the same bytes, and put_text's path kept whole. */
+	[RA_EXPORT_UTF8] = { "UTF-8", "UTF-8" },
+};
+_Static_assert(RA_NITEMS(export_encs) == RA_EXPORT_ENC__MAX,
+    "export_encs[] out of sync with enum ra_export_enc");
+
+/* The HTTP charset of "enc"; borrowed, static. */
+const char *
+ra_export_charset(enum ra_export_enc enc)
+{
+	return enc >= 0 && enc < RA_EXPORT_ENC__MAX ?
+	    export_encs[enc].charset : NULL;
+}
+
+/* File "kind" in Shift_JIS, as integrators read it. */
 enum ra_err
 ra_export(PGconn *db, int64_t institution_id, int64_t officer_id,
     enum ra_export_kind kind, FILE *out)
+{
+	return ra_export_enc(db, institution_id, officer_id, kind,
+	    RA_EXPORT_SJIS, out);
+}
+
+/*
+ * Write file "kind" of institution "institution_id" for officer
+ * "officer_id" to "out" in encoding "enc": the header, then one line per
+ * issued certificate, oldest first, all from one snapshot.  Once
+ * anything is written an error can only cut the file short (by what is
+ * not written out yet, 64 KB at most); the caller says so.
+ */
+enum ra_err
+ra_export_enc(PGconn *db, int64_t institution_id, int64_t officer_id,
+    enum ra_export_kind kind, enum ra_export_enc enc, FILE *out)
 {
 	const struct export_kind	*ek;
 	struct line			 l = { NULL, 0, 0 };
@@ -585,10 +625,11 @@ ra_export(PGconn *db, int64_t institution_id, int64_t officer_id,
 	int				 i, rows;
 	enum ra_err			 er;
 
-	if (kind < 0 || kind >= RA_EXPORT__MAX)
+	if (kind < 0 || kind >= RA_EXPORT__MAX || enc < 0 ||
+	    enc >= RA_EXPORT_ENC__MAX)
 		return RA_EINPUT;
 	ek = &export_kinds[kind];
-	if ((cd = iconv_open("CP932", "UTF-8")) == (iconv_t)-1)
+	if ((cd = iconv_open(export_encs[enc].iconv, "UTF-8")) == (iconv_t)-1)
 		return RA_ESYS;		/* nothing is held yet */
 	/* Fetched once, not by name for every one of 100,000 rows. */
 	if ((sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {

@@ -132,14 +132,25 @@ enum ra_err	 ra_upload_screen(struct ra_req *,
 enum ra_err	 ra_codesign_page(struct ra_req *);
 enum ra_err	 ra_codesign_desk(struct ra_req *);
 
-/* exportscreen.c: ② and ④, the certificate-information downloads */
+/* exportscreen.c: ②, ④, ⑥, ⑧ and ⑪'s, the officer's TSV downloads */
 struct ra_export_screen {
 	const char		*program;	/* for usage */
 	enum ra_export_kind	 kind;
 	int			 interface;	/* the permission needed */
 	const char		*filename;	/* of the attachment */
 	const char		*event;		/* audit */
+	/*
+	 * ⑥: a page (this template) offers Shift_JIS or UTF-8 first, and
+	 * the shell takes --utf8; NULL: the Shift_JIS file at once.
+	 */
+	const char		*choice_tmpl;
+	/* Another file than the 46 columns of "kind" (⑧); NULL: ra_export. */
+	enum ra_err		(*write)(PGconn *, int64_t, int64_t,
+				    enum ra_export_enc, FILE *);
 };
+
+#define RA_EXPORT_FIELDS	2
+extern const struct ra_field ra_export_fields[RA_EXPORT_FIELDS];
 
 enum ra_err	 ra_export_screen(struct ra_req *,
 		    const struct ra_export_screen *);

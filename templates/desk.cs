@@ -8,9 +8,23 @@
 
 <h2>参加機関 <span class="en">Institutions</span></h2>
 <table id="institutions">
-<tr><th>コード</th><th>機関名</th><th class="en">English name (O)</th><th>状態</th><th>ドメイン</th><th>登録担当者</th></tr>
+<tr><th>コード</th><th>機関名</th><th class="en">English name (O)</th><th>状態</th><th>ドメイン</th><th>登録担当者</th><th>状態変更 <span class="en">Change status</span></th></tr>
 <?cs each:i = Desk.Inst ?>
-<tr><td><?cs var:i.Code ?></td><td><?cs var:i.NameJa ?></td><td><?cs var:i.NameEn ?></td><td><?cs var:i.Status ?></td><td><?cs var:i.Domains ?></td><td><?cs var:i.Officers ?></td></tr>
+<tr><td><?cs var:i.Code ?></td><td><?cs var:i.NameJa ?></td><td><?cs var:i.NameEn ?></td><td><?cs var:i.Status ?></td><td><?cs var:i.Domains ?></td><td><?cs var:i.Officers ?></td>
+<td><form method="post" action="desk.cgi" class="status"><input type="hidden" name="step" value="status"><input type="hidden" name="institution" value="<?cs var:i.Code ?>">
+<select name="status"><?cs each:s = Desk.Status ?><option value="<?cs var:s.Name ?>"<?cs if:s.Name == i.Status ?> selected<?cs /if ?>><?cs var:s.Ja ?> (<?cs var:s.Name ?>)</option><?cs /each ?></select>
+<button type="submit">変更</button></form></td></tr>
+<?cs /each ?>
+</table>
+<p>利用中 (active) 以外の機関の登録担当者はログインもアップロードもできません。<span class="en">Officers of an institution that is not active can neither log in nor upload.</span></p>
+
+<h2>OU許可リスト <span class="en">OU allow lists</span></h2>
+<table id="allowlists">
+<tr><th>機関コード</th><th>ドメイン</th><th>OU</th><th>OU追加 <span class="en">Add an OU</span></th></tr>
+<?cs each:d = Desk.Dom ?>
+<tr class="domain"><td><?cs var:d.Code ?></td><td><?cs var:d.Name ?></td>
+<td><?cs each:o = d.Ou ?><form method="post" action="desk.cgi" class="ou"><input type="hidden" name="step" value="ou-remove"><input type="hidden" name="domain" value="<?cs var:d.Name ?>"><input type="hidden" name="ou" value="<?cs var:o ?>"><span class="ou"><?cs var:o ?></span> <button type="submit">削除</button></form><?cs /each ?></td>
+<td><form method="post" action="desk.cgi"><input type="hidden" name="step" value="ou"><input type="hidden" name="domain" value="<?cs var:d.Name ?>"><input name="ou" required> <button type="submit">追加</button></form></td></tr>
 <?cs /each ?>
 </table>
 
