@@ -267,6 +267,12 @@ is "$(sql "SELECT r.admin_mail FROM ra.certificate c JOIN ra.request r USING (re
 "$OFFICERDIR/codesigndl.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/cs2.tsv"
 is "$(awk -F '\t' -v s="$s3" '$24 == s { print $13 "/" $15 }' "$T/cs2.tsv")" "山田次郎/jiro@nii.ac.jp" \
     "and shown in the download"
+# ⑥ lists them too, in the same lines as ⑪'s download.
+sql "INSERT INTO ra.officer_permission VALUES ($off, 6)"
+"$OFFICERDIR/alldl.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/all.tsv"
+is "$(grep -F "$s3" "$T/all.tsv")" "$(grep -F "$s3" "$T/cs2.tsv")" "⑥ has the code-signing row as ⑪'s download"
+is "$(awk -F '\t' -v s="$s3" '$24 == s { print $10 "/" $17 }' "$T/all.tsv")" "code_signing/cloud-hsm" \
+    "with its kind and key-protection statement"
 
 # Without ⑪: 403, audited.
 sql "DELETE FROM ra.officer_permission WHERE officer_id = $off AND interface = 11"
