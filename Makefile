@@ -36,7 +36,7 @@ LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
 ZONE_PUBLIC	= index raget certget pinget cliget
-ZONE_OFFICER	= login menu screen logout server client download clientdl
+ZONE_OFFICER	= login menu screen logout server client download clientdl stats
 ZONE_DESK	= desk
 ZONE_TOOLS	= ca ops worker mail
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
