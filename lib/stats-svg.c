@@ -63,23 +63,26 @@ put(struct svg *b, const char *fmt, ...)
 	}
 }
 
-/* The axis' top: 1, 2 or 5 times a power of ten, at least "max". */
+/*
+ * The axis' top: four steps of 1, 2 or 5 times a power of ten, so the
+ * four tick labels are whole numbers and reach at least "max".
+ */
 static int64_t
 axis_top(int64_t max)
 {
-	int64_t	 p = 1;
+	int64_t	 p = 1, need = (max + 3) / 4;
 
-	if (max < 1)
-		return 1;
+	if (need < 1)
+		return 4;
 	for (;;) {
-		if (p >= max)
-			return p;
-		if (2 * p >= max)
-			return 2 * p;
-		if (5 * p >= max)
-			return 5 * p;
+		if (p >= need)
+			return 4 * p;
+		if (2 * p >= need)
+			return 8 * p;
+		if (5 * p >= need)
+			return 20 * p;
 		if (p > INT64_MAX / 100)
-			return max;
+			return 4 * need;
 		p *= 10;
 	}
 }

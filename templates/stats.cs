@@ -1,6 +1,7 @@
 <?cs set:Page.Title = "発行証明書統計照会" ?>
 <?cs include:"header.cs" ?>
 <style>
+main { max-width: 84em; }
 .stats-wrap { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .error { color: #a00; font-weight: bold; }
