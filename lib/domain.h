@@ -561,7 +561,7 @@ struct ra_stats_row {
 	const char		*kind, *kind_ja, *profile_ja;
 	int			 profile_id;
 	struct ra_stats_n	 total;
-	struct ra_stats_n	*month;		/* nmonths of them */
+	struct ra_stats_n	*month;		/* nmonths, in ra_stats.cells */
 };
 
 struct ra_stats {
@@ -569,6 +569,7 @@ struct ra_stats {
 	int			 nmonths;
 	struct ra_stats_row	*rows;
 	size_t			 nrows;
+	struct ra_stats_n	*cells;		/* the rows' months */
 	struct ra_stats_n	*month;		/* every row, per month */
 	struct ra_stats_n	 total;
 	PGresult		*res;

@@ -137,13 +137,15 @@ ra_stats_period(const char *from, const char *to, time_t now, int *first,
 	int	 a, b;
 
 	*why = NULL;
-	b = month_of(now);
-	if (to != NULL && (b = month_parse(to)) < 0) {
+	if (to == NULL)
+		b = month_of(now);
+	else if ((b = month_parse(to)) < 0) {
 		*why = "to: 年月は YYYY-MM (2000-01 以降) で指定してください";
 		return RA_EINPUT;
 	}
-	a = b - 11;
-	if (from != NULL && (a = month_parse(from)) < 0) {
+	if (from == NULL)
+		a = b - 11;
+	else if ((a = month_parse(from)) < 0) {
 		*why = "from: 年月は YYYY-MM (2000-01 以降) で指定してください";
 		return RA_EINPUT;
 	}
@@ -207,8 +209,12 @@ fold(struct ra_stats *st, PGresult *res)
 	for (i = 0; i < rows; i++)
 		if (row_starts(res, i))
 			st->nrows++;
-	if (st->nrows > 0 &&
-	    (st->rows = calloc(st->nrows, sizeof(*st->rows))) == NULL)
+	if (st->nrows == 0)
+		return RA_OK;
+	/* Every row's months in one block, which st owns (ra_stats_free). */
+	if ((st->rows = calloc(st->nrows, sizeof(*st->rows))) == NULL ||
+	    (st->cells = calloc(st->nrows * (size_t)st->nmonths,
+	    sizeof(*st->cells))) == NULL)
 		return RA_ENOMEM;
 	for (i = 0, st->nrows = 0; i < rows; i++) {
 		if (row_starts(res, i)) {
@@ -217,12 +223,11 @@ fold(struct ra_stats *st, PGresult *res)
 			row->kind = ra_get_text(res, i, "kind");
 			row->kind_ja = ra_get_text(res, i, "kind_ja");
 			row->profile_ja = ra_get_text(res, i, "profile_ja");
+			row->month = st->cells + (st->nrows - 1) *
+			    (size_t)st->nmonths;
 			if ((er = ra_get_int(res, i, "profile_id",
 			    &row->profile_id)) != RA_OK)
 				return er;
-			if ((row->month = calloc((size_t)st->nmonths,
-			    sizeof(*row->month))) == NULL)
-				return RA_ENOMEM;
 		}
 		if ((er = ra_get_int(res, i, "ym", &ym)) != RA_OK ||
 		    (er = counts_get(res, i, &n)) != RA_OK)
@@ -278,10 +283,7 @@ ra_stats_load(PGconn *db, int64_t inst, int64_t officer, int first, int n,
 void
 ra_stats_free(struct ra_stats *st)
 {
-	size_t	 i;
-
-	for (i = 0; i < st->nrows; i++)
-		free(st->rows[i].month);
+	free(st->cells);
 	free(st->rows);
 	free(st->month);
 	PQclear(st->res);
