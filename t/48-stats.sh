@@ -231,6 +231,17 @@ is "$(awk -F'\t' '$1 == "合計" && $2 != "（全体）" { print $2 "/" $3 "/" $
     "nii-other.jp/サーバ証明書/1 soken.ac.jp/S/MIME証明書/1 （なし）/クライアント証明書/1 " \
     "the other officer: their domain's server certificate and the institution's client ones"
 
+# A domain registered later takes the certificates under it; removed,
+# gives them back (017's triggers).
+"$D" domain-add --institution nii --domain api.soken.ac.jp >/dev/null
+"$OFFICERDIR/stats.cgi" --officer $off | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/d.u"
+is "$(awk -F'\t' '$1 == "合計" && $3 == "サーバ証明書" { print $2 ":" $6 }' "$T/d.u" | tr '\n' ' ')" \
+    "api.soken.ac.jp:1 nii.ac.jp:4 soken.ac.jp:1 " "api.soken.ac.jp registered: its certificate is counted under it"
+sql "DELETE FROM ra.domain WHERE name = 'api.soken.ac.jp'"
+"$OFFICERDIR/stats.cgi" --officer $off | iconv -f CP932 -t UTF-8 | tr -d '\r' >"$T/d.u"
+is "$(awk -F'\t' '$1 == "合計" && $3 == "サーバ証明書" { print $2 ":" $6 }' "$T/d.u" | tr '\n' ' ')" \
+    "nii.ac.jp:4 soken.ac.jp:2 " "removed: under soken.ac.jp again"
+
 # The chart in a real browser.
 if command -v chromedriver >/dev/null && /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	chromium_with_cert || bail "the RA P12 does not import into Chromium's NSS database"
