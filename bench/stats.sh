@@ -115,11 +115,22 @@ count() {
 	ce=$(now)
 	echo "$ce - $cs" | bc -l
 }
+# shell -> seconds, one run: the same numbers from a shell (TSV), without
+# Apache, TLS and the session: what the counting itself costs.
+shell() {
+	ss=$(now)
+	"$OFFICERDIR/stats.cgi" --officer 1 --from "$FROM" --to "$TO" >"$T/stats.tsv" || bail "stats.cgi failed"
+	se=$(now)
+	echo "$se - $ss" | bc -l
+}
 page >/dev/null		# the first run warms the caches; not counted
 i=0
 while [ $i -lt "$RUNS" ]; do page; i=$((i + 1)); done >"$T/page.times"
 i=0
 while [ $i -lt "$RUNS" ]; do count; i=$((i + 1)); done >"$T/count.times"
+i=0
+while [ $i -lt "$RUNS" ]; do shell; i=$((i + 1)); done >"$T/shell.times"
+shell_s=$(median <"$T/shell.times")
 page_s=$(median <"$T/page.times")
 count_s=$(median <"$T/count.times")
 total=$(perl -0ne 'print $1 if /<tr class="total">.*?<td[^>]*>(\d+)<\/td>/s' "$T/stats.html")
@@ -131,3 +142,5 @@ printf 'bench stats: ⑦ over %d certificates (%s..%s, seeded in %.0f s) in %.0f
     "$(verdict "$page_s" '<=' 0.3)"
 printf 'bench stats:   vs psql SELECT count(*) of the same rows (%.0f ms, median of %d): ratio %.2f\n' \
     "$(echo "$count_s * 1000" | bc -l)" "$RUNS" "$r"
+printf 'bench stats:   of which the counting: "stats.cgi --officer" from a shell (no Apache, TLS, session) %.0f ms, ratio %.2f to the count\n' \
+    "$(echo "$shell_s * 1000" | bc -l)" "$(ratio "$shell_s" "$count_s")"
