@@ -34,14 +34,18 @@ static const char STATS_BY_INSTITUTION[] = "{client,smime,code_signing}";
 
 /*
  * $1 institution, $2 officer, $3 and $4 the period's first instant and
- * the instant after it, $5 and $6 the kinds of each scope.  The officer's
- * scope is the registered domains equal to or under one of theirs: a
- * server certificate's domain is the longest registered one its FQDN
- * lies under, so this is exactly ②'s test on the FQDN.  The FILTERs read
- * only columns of certificate_stats: one index, no join a row.
+ * the instant after it, $5 and $6 the kinds of each scope.  The counting
+ * reads only columns of certificate_stats, one index and no join a row,
+ * and tests nothing a row but the index's own range: the scope is a
+ * property of (kind, domain), so it is applied to the few hundred groups
+ * after counting, where it costs nothing (MATERIALIZED keeps the planner
+ * from pushing it back down to the million rows, a fifth of the time).
+ * The officer's scope is the registered domains equal to or under one of
+ * theirs: a server certificate's domain is the longest registered one
+ * its FQDN lies under, so this is exactly ②'s test on the FQDN.
  */
 static const char SQL_STATS[] =
-    "WITH s AS ("
+    "WITH s AS MATERIALIZED ("
     " SELECT c.domain_id, c.kind, c.profile_id, c.issued_month,"
     "        count(*) FILTER (WHERE NOT c.renewal) AS fresh,"
     "        count(*) FILTER (WHERE c.renewal) AS renewed,"
@@ -56,14 +60,6 @@ static const char SQL_STATS[] =
     "   FROM ra.certificate c"
     "  WHERE c.institution_id = $1::bigint AND c.state = 'issued'"
     "    AND c.issued_at >= $3::timestamptz AND c.issued_at < $4::timestamptz"
-    "    AND (c.kind = ANY ($6::text[])"
-    "         OR (c.kind = ANY ($5::text[]) AND c.domain_id = ANY (ARRAY("
-    "           SELECT d.domain_id FROM ra.officer_domain od"
-    "             JOIN ra.domain o ON o.domain_id = od.domain_id"
-    "             JOIN ra.domain d ON d.institution_id = o.institution_id"
-    "              AND (d.name = o.name OR pg_catalog.right(d.name,"
-    "                   pg_catalog.length(o.name) + 1) = '.' || o.name)"
-    "            WHERE od.officer_id = $2::bigint))))"
     "  GROUP BY 1, 2, 3, 4)"
     " SELECT coalesce(d.name, '') AS domain, s.kind, k.name_ja AS kind_ja,"
     "        s.profile_id, p.name_ja AS profile_ja,"
@@ -74,6 +70,14 @@ static const char SQL_STATS[] =
     "   LEFT JOIN ra.domain d ON d.domain_id = s.domain_id"
     "   JOIN ra.profile p ON p.profile_id = s.profile_id"
     "   JOIN ra.cert_kind k ON k.kind = s.kind"
+    "  WHERE s.kind = ANY ($6::text[])"
+    "     OR (s.kind = ANY ($5::text[]) AND s.domain_id IN ("
+    "         SELECT x.domain_id FROM ra.officer_domain od"
+    "           JOIN ra.domain o ON o.domain_id = od.domain_id"
+    "           JOIN ra.domain x ON x.institution_id = o.institution_id"
+    "            AND (x.name = o.name OR pg_catalog.right(x.name,"
+    "                 pg_catalog.length(o.name) + 1) = '.' || o.name)"
+    "          WHERE od.officer_id = $2::bigint))"
     "  ORDER BY d.name NULLS LAST, s.kind, s.profile_id, ym";
 /* The counting is an index scan and a hash: compiling it costs more. */
 static const char SQL_NO_JIT[] = "SET LOCAL jit = off";
