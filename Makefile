@@ -38,7 +38,7 @@ LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
 ZONE_PUBLIC	= index raget certget pinget cliget
-ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl
+ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_TOOLS	= ca ops worker mail

@@ -581,4 +581,52 @@ void		 ra_tsa_free(struct ra_tsa *);
 enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);
 void		 ra_tsurl_print(HDF *, FILE *);
 
+/* stats.c, stats-tsv.c, stats-svg.c: ⑦ 発行証明書統計照会 */
+#define RA_STATS_MONTHS_MAX	120
+
+enum ra_stats_count {
+	RA_STATS_NEW = 0,	/* 新規: issued from an issue request */
+	RA_STATS_RENEWED,	/* 更新: from a renewal */
+	RA_STATS_VALID,		/* 有効数 */
+	RA_STATS_REVOKED,	/* 失効数 */
+	RA_STATS_EXPIRED,	/* 期限切れ数 */
+	RA_STATS_WAITING,	/* 取得待ち */
+	RA_STATS_NCOUNTS
+};
+
+struct ra_stats_n {
+	int64_t	 v[RA_STATS_NCOUNTS];
+};
+
+/* One (domain, kind, profile): strings borrowed from ra_stats.res. */
+struct ra_stats_row {
+	const char		*domain;	/* "": none */
+	const char		*kind, *kind_ja, *profile_ja;
+	int			 profile_id;
+	struct ra_stats_n	 total;
+	struct ra_stats_n	*month;		/* nmonths, in ra_stats.cells */
+};
+
+struct ra_stats {
+	int			 first;		/* month number: y * 12 + m - 1 */
+	int			 nmonths;
+	struct ra_stats_row	*rows;
+	size_t			 nrows;
+	struct ra_stats_n	*cells;		/* the rows' months */
+	struct ra_stats_n	*month;		/* every row, per month */
+	struct ra_stats_n	 total;
+	PGresult		*res;
+};
+
+enum ra_err	 ra_stats_period(const char *, const char *, time_t, int *,
+		    int *, const char **);
+enum ra_err	 ra_stats_load(PGconn *, int64_t, int64_t, int, int,
+		    struct ra_stats *);
+void		 ra_stats_free(struct ra_stats *);
+void		 ra_stats_month(int, char[8]);
+int64_t		 ra_stats_issued(const struct ra_stats_n *);
+enum ra_err	 ra_stats_tsv(const struct ra_stats *, unsigned char **,
+		    size_t *);
+enum ra_err	 ra_stats_svg(const struct ra_stats *, char **);
+
 #endif /* RA_DOMAIN_H */

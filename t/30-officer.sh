@@ -123,7 +123,7 @@ has "$menu" '<tr id="if-1">' "menu: ① (permitted)"
 has "$menu" '<tr id="if-2">' "menu: ② (permitted)"
 hasnt "$menu" '<tr id="if-3">' "menu: ③ not permitted, not shown"
 hasnt "$menu" '<tr id="if-9">' "menu: ⑨ not permitted, not shown"
-has "$menu" "準備中" "screens not built yet say so"
+has "$menu" '<a href="stats.cgi">⑦発行証明書統計照会</a>' "menu: ⑦ links its screen (the last of these four to be built)"
 has "$menu" 'id="logout"' "menu: ⑩ logout"
 is "$($CU $P12 -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/screen.cgi?i=3")" 403 \
     "a screen without permission answers 403 even when called directly"
