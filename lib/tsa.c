@@ -128,15 +128,30 @@ tsa_ssl_warn(const char *what)
 	ERR_clear_error();
 }
 
-/* "t" plus "months" calendar months (UTC), or -1. */
+/*
+ * "t" plus "months" calendar months (UTC), or -1.  A day the target
+ * month lacks is its last day (31 March + 15 months is 30 June, not
+ * 1 July): timegm alone would roll it over into the next month and
+ * grant the key, or the certificate, up to three days more.
+ */
 static time_t
 add_months(const ASN1_TIME *t, int months)
 {
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
 	struct tm	 tm;
+	int		 m, y, last;
 
-	if (!ASN1_TIME_to_tm(t, &tm))
+	if (months < 0 || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
-	tm.tm_mon += months;		/* timegm normalises the year */
+	m = tm.tm_mon + months;
+	tm.tm_year += m / 12;
+	tm.tm_mon = m % 12;
+	y = tm.tm_year + 1900;
+	last = mdays[tm.tm_mon] + (tm.tm_mon == 1 &&
+	    (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+	if (tm.tm_mday > last)
+		tm.tm_mday = last;
 	return timegm(&tm);
 }
 
@@ -157,10 +172,11 @@ asn1_time_t(const ASN1_TIME *t)
 static enum ra_err
 tsa_check_cert(const char *path, X509 *crt, EVP_PKEY *key)
 {
-	X509_EXTENSION	*ext;
-	const ASN1_TIME	*nb, *na;
-	time_t		 limit, t_na;
-	int		 i;
+	X509_EXTENSION		*ext;
+	EXTENDED_KEY_USAGE	*eku = NULL;
+	const ASN1_TIME		*nb, *na;
+	time_t			 limit, t_na;
+	int			 i;
 
 	if ((i = X509_get_ext_by_NID(crt, NID_ext_key_usage, -1)) < 0 ||
 	    (ext = X509_get_ext(crt, i)) == NULL) {
@@ -173,13 +189,25 @@ tsa_check_cert(const char *path, X509 *crt, EVP_PKEY *key)
 		    "(RFC 3161 2.3 requires it)", path);
 		return RA_ECONF;
 	}
-	if (X509_get_extended_key_usage(crt) != XKU_TIMESTAMP) {
+	/*
+	 * OpenSSL's flags ignore purposes it does not know, so "alone" is
+	 * counted in the extension itself (RFC 3161 2.3: only one
+	 * KeyPurposeId).
+	 */
+	if (X509_get_extended_key_usage(crt) != XKU_TIMESTAMP ||
+	    (eku = X509_get_ext_d2i(crt, NID_ext_key_usage, NULL, NULL)) ==
+	    NULL || sk_ASN1_OBJECT_num(eku) != 1) {
+		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+		ERR_clear_error();
 		ra_warnx("tsa: %s: extendedKeyUsage must be timeStamping "
 		    "alone", path);
 		return RA_ECONF;
 	}
-	if ((X509_get_key_usage(crt) & KU_DIGITAL_SIGNATURE) == 0) {
-		ra_warnx("tsa: %s: keyUsage lacks digitalSignature", path);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	/* Without the extension X509_get_key_usage says "every usage". */
+	if ((X509_get_extension_flags(crt) & EXFLAG_KUSAGE) == 0 ||
+	    (X509_get_key_usage(crt) & KU_DIGITAL_SIGNATURE) == 0) {
+		ra_warnx("tsa: %s: no keyUsage with digitalSignature", path);
 		return RA_ECONF;
 	}
 	nb = X509_get0_notBefore(crt);

@@ -283,6 +283,27 @@ mk long tsa "$(ago 'now')" "$(ago '+136 months')"
 RA_CONF=$O/long.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/lg.err"
 is $? 1 "valid for 136 months: does not start"
 has "$(cat "$T/lg.err")" "valid for more than 135 months" "and says why"
+# 31 March + 135 months is 30 June: a day more is too long, though
+# timegm alone reads "31 June" as 1 July.
+mk endmonth tsa 20200331000000Z 20310701000000Z
+RA_CONF=$O/endmonth.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/em.err"
+is $? 1 "31 March to 1 July 11 years on (a day past 135 months): does not start"
+has "$(cat "$T/em.err")" "valid for more than 135 months" "and says why"
+mk endmonth2 tsa 20200331000000Z 20310630000000Z
+RA_CONF=$O/endmonth2.conf "$TSADIR/tsa.cgi" check >/dev/null 2>&1
+ok $? "31 March to 30 June 11 years on (135 months): starts"
+printf '%s\n' '[noku]' 'basicConstraints = critical,CA:FALSE' \
+    'extendedKeyUsage = critical,timeStamping' '[ekuplus]' \
+    'basicConstraints = critical,CA:FALSE' 'keyUsage = critical,digitalSignature' \
+    'extendedKeyUsage = critical,timeStamping,1.2.3.4' >>"$O/ca.cnf"
+mk noku noku "$(ago 'now')" "$(ago '+2 years')"
+RA_CONF=$O/noku.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/nk.err"
+is $? 1 "no keyUsage at all: does not start"
+has "$(cat "$T/nk.err")" "no keyUsage with digitalSignature" "and says why"
+mk ekuplus ekuplus "$(ago 'now')" "$(ago '+2 years')"
+RA_CONF=$O/ekuplus.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/ep.err"
+is $? 1 "EKU timeStamping and a purpose OpenSSL does not know: does not start"
+has "$(cat "$T/ep.err")" "extendedKeyUsage must be timeStamping alone" "and says why"
 
 # --- ⑨ タイムスタンプURL ---------------------------------------------------
 officer_with_cert 9,10
