@@ -37,6 +37,11 @@ static const char SQL_INSTITUTION[] =
     " GROUP BY i.institution_id, i.name_en, i.st, i.l, i.status,"
     "          i.usage_from, i.usage_until";
 
+/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
+static const char SQL_REFUSED_DETAIL[] =
+    "SELECT pg_catalog.jsonb_build_object('institution', $1::text,"
+    "  'why', $2::text)::text AS detail";
+
 /* ⑪ lists the statements column 12 may name (KeyProtection.N.*). */
 enum ra_err
 ra_codesign_page(struct ra_req *r)
@@ -115,6 +120,33 @@ desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
 }
 
 /*
+ * The paper route refused before any row is read (institution unknown or
+ * not active): audited as the desk's other refusals are.  A failed audit
+ * is logged; the refusal stands.
+ */
+static void
+desk_refused(PGconn *db, const char *actor, const char *code, const char *why)
+{
+	struct ra_event	 ev;
+	PGresult	*res = NULL;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "codesign.upload";
+	ev.outcome = "refused";
+	ev.actor = actor;
+	if (ra_db_run1(db, "refusal", SQL_REFUSED_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(code), RA_TEXT(why))) == RA_OK) {
+		ev.detail = ra_get_text(res, 0, "detail");
+		if (ra_audit(db, &ev) == RA_OK) {
+			PQclear(res);
+			return;
+		}
+	}
+	ra_warnx("desk.cgi codesign-add: the refusal is not audited");
+	PQclear(res);
+}
+
+/*
  * desk.cgi codesign-add: the paper route.  Prints the result TSV (UTF-8);
  * RA_EDONE (exit 1) when a row is NG, and then nothing is kept.
  */
@@ -169,9 +201,15 @@ ra_codesign_desk(struct ra_req *r)
 	}
 	snprintf(actor, sizeof(actor), "desk:%s", r->caller);
 	if ((er = ra_read_file(file, PAPER_MAX, &buf, &len)) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_DESK)) != RA_OK ||
-	    (er = desk_ctx_open(r->db, &r->conf, code, actor, &oc)) != RA_OK)
+	    (er = ra_req_db(r, RA_DB_DESK)) != RA_OK)
 		goto out;
+	if ((er = desk_ctx_open(r->db, &r->conf, code, actor, &oc)) != RA_OK) {
+		if (er == RA_EINPUT || er == RA_EPOLICY)
+			desk_refused(r->db, actor, code, er == RA_EPOLICY ?
+			    "215: the institution is not active" :
+			    "the institution is not registered");
+		goto out;
+	}
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
