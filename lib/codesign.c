@@ -79,8 +79,6 @@ static enum ra_err
 desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
     const char *actor, struct ra_upload_officer *oc)
 {
-	char		*p, *save = NULL;
-	int		 active;
 	enum ra_err	 er;
 
 	memset(oc, 0, sizeof(*oc));
@@ -91,32 +89,8 @@ desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
 		ra_warnx("institution %s is not registered", code);
 		return RA_EINPUT;
 	}
-	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
-	    (er = ra_get_i64(oc->res, 0, "institution_id",
-	    &oc->up.institution_id)) != RA_OK)
-		return er;
-	if (!active) {
-		ra_warnx("215: 機関状態が無効なため申請できません。");
-		return RA_EPOLICY;
-	}
-	oc->up.db = db;
-	oc->up.conf = conf;
 	oc->up.actor = actor;
-	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
-	if (oc->up.max_records < 1)
-		oc->up.max_records = 1;
-	oc->up.name_en = ra_get_text(oc->res, 0, "name_en");
-	oc->up.st = ra_get_text(oc->res, 0, "st");
-	oc->up.l = ra_get_text(oc->res, 0, "l");
-	snprintf(oc->stl, sizeof(oc->stl), "ST=%s, L=%s", oc->up.st, oc->up.l);
-	oc->up.stl = oc->stl;
-	if ((oc->domains = strdup(ra_get_text(oc->res, 0, "domains"))) == NULL)
-		return RA_ENOMEM;
-	for (p = strtok_r(oc->domains, ",", &save); p != NULL &&
-	    oc->up.ndomains < RA_NITEMS(oc->dv); p = strtok_r(NULL, ",", &save))
-		oc->dv[oc->up.ndomains++] = p;
-	oc->up.domains = oc->dv;
-	return RA_OK;
+	return ra_upload_officer_fill(db, conf, oc);
 }
 
 /*

@@ -302,6 +302,8 @@ struct ra_upload_officer {
 enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
 		    int64_t, struct ra_upload_officer *);
 void		 ra_upload_officer_close(struct ra_upload_officer *);
+enum ra_err	 ra_upload_officer_fill(PGconn *, const struct ra_conf *,
+		    struct ra_upload_officer *);
 
 enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */

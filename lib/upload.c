@@ -564,28 +564,19 @@ static const char SQL_RESULT_TSV[] =
     "   AND result_tsv IS NOT NULL";
 
 /*
- * The upload context of officer "id": institution O/ST/L and the
- * officer's domains.  RA_EPOLICY (reference error 215) when the
- * institution is not active.  Close it with ra_upload_officer_close
- * whatever this returns.
+ * Fill "oc" from its row "oc->res" (institution_id, name_en, st, l,
+ * active, domains: what SQL_UPLOAD_OFFICER and the desk's paper route
+ * select): the institution's O/ST/L and the domains.  RA_EPOLICY
+ * (reference error 215) when the institution is not active.
  */
 enum ra_err
-ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
+ra_upload_officer_fill(PGconn *db, const struct ra_conf *conf,
     struct ra_upload_officer *oc)
 {
 	char		*p, *save = NULL;
 	int		 active;
 	enum ra_err	 er;
 
-	memset(oc, 0, sizeof(*oc));
-	if ((er = ra_db_run1(db, "officer", SQL_UPLOAD_OFFICER, &oc->res,
-	    RA_ARGS(RA_INT(id)))) != RA_OK) {
-		if (er != RA_ENOTFOUND)
-			return er;
-		ra_warnx("officer %lld is not registered or not active",
-		    (long long)id);
-		return RA_EINPUT;
-	}
 	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
 	    (er = ra_get_i64(oc->res, 0, "institution_id",
 	    &oc->up.institution_id)) != RA_OK)
@@ -596,7 +587,6 @@ ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
 	}
 	oc->up.db = db;
 	oc->up.conf = conf;
-	oc->up.officer_id = id;
 	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
 	if (oc->up.max_records < 1)
 		oc->up.max_records = 1;
@@ -612,6 +602,31 @@ ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
 		oc->dv[oc->up.ndomains++] = p;
 	oc->up.domains = oc->dv;
 	return RA_OK;
+}
+
+/*
+ * The upload context of officer "id": institution O/ST/L and the
+ * officer's domains.  RA_EPOLICY (reference error 215) when the
+ * institution is not active.  Close it with ra_upload_officer_close
+ * whatever this returns.
+ */
+enum ra_err
+ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
+    struct ra_upload_officer *oc)
+{
+	enum ra_err	 er;
+
+	memset(oc, 0, sizeof(*oc));
+	if ((er = ra_db_run1(db, "officer", SQL_UPLOAD_OFFICER, &oc->res,
+	    RA_ARGS(RA_INT(id)))) != RA_OK) {
+		if (er != RA_ENOTFOUND)
+			return er;
+		ra_warnx("officer %lld is not registered or not active",
+		    (long long)id);
+		return RA_EINPUT;
+	}
+	oc->up.officer_id = id;
+	return ra_upload_officer_fill(db, conf, oc);
 }
 
 void
