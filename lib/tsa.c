@@ -240,6 +240,19 @@ tsa_refusal(TS_RESP_CTX *ctx, enum tsa_refuse why)
 	return NULL;
 }
 
+/* Whether the key and certificate may sign at "now", or why not. */
+static enum tsa_refuse
+tsa_clock(const struct ra_tsa *t, time_t now)
+{
+	if (now > t->key_until)
+		return TSA_REFUSE_KEY_AGE;
+	if (now < t->not_before)
+		return TSA_REFUSE_NOT_YET;
+	if (now > t->not_after)
+		return TSA_REFUSE_EXPIRED;
+	return TSA_REFUSE_NONE;
+}
+
 static const char SQL_SERIAL[] =
     "SELECT pg_catalog.nextval('ra.tsa_serial') AS serial";
 
@@ -257,16 +270,11 @@ serial_cb(TS_RESP_CTX *ctx, void *arg)
 	time_t		 now = time(NULL);
 	int64_t		 serial;
 
-	if (t->refuse != TSA_REFUSE_NONE)
-		t->refused = t->refuse;
-	else if (now > t->key_until)
-		t->refused = TSA_REFUSE_KEY_AGE;
-	else if (now < t->not_before)
-		t->refused = TSA_REFUSE_NOT_YET;
-	else if (now > t->not_after)
-		t->refused = TSA_REFUSE_EXPIRED;
-	else if (t->db == NULL || ra_db_run_i64(t->db, "tsa serial",
-	    SQL_SERIAL, "serial", &serial, NULL, 0) != RA_OK || serial < 1)
+	t->refused = t->refuse != TSA_REFUSE_NONE ? t->refuse :
+	    tsa_clock(t, now);
+	if (t->refused == TSA_REFUSE_NONE && (t->db == NULL ||
+	    ra_db_run_i64(t->db, "tsa serial", SQL_SERIAL, "serial", &serial,
+	    NULL, 0) != RA_OK || serial < 1))
 		t->refused = TSA_REFUSE_SERIAL;
 	if (t->refused != TSA_REFUSE_NONE) {
 		if (t->refused != TSA_REFUSE_LOG)
@@ -438,12 +446,16 @@ ra_tsa_free(struct ra_tsa *t)
 	free(t);
 }
 
-/* The certificate's subject, its dates and until when the key may sign. */
-void
+/*
+ * The certificate's subject, its dates and until when the key may sign;
+ * 1 when it may sign now, 0 when every stamp would be refused.
+ */
+int
 ra_tsa_describe(const struct ra_tsa *t, FILE *fp)
 {
 	char		 subj[512], d[3][32];
 	const time_t	*w[3] = { &t->not_before, &t->not_after, &t->key_until };
+	enum tsa_refuse	 why = tsa_clock(t, time(NULL));
 	size_t		 i;
 
 	X509_NAME_oneline(X509_get_subject_name(t->cert), subj, sizeof(subj));
@@ -453,8 +465,12 @@ ra_tsa_describe(const struct ra_tsa *t, FILE *fp)
 	fprintf(fp, "TSA certificate: %s\nvalid:           %s .. %s\n"
 	    "key signs until: %s (%d months after notBefore)\nstate:           %s\n",
 	    subj, d[0], d[1], d[2], TSA_KEY_MONTHS,
-	    time(NULL) > t->key_until ? "REFUSING: key too old, make a new "
-	    "key and certificate" : "ready");
+	    why == TSA_REFUSE_KEY_AGE ? "REFUSING: key too old, make a new "
+	    "key and certificate" : why == TSA_REFUSE_NOT_YET ? "REFUSING: "
+	    "certificate not valid yet" : why == TSA_REFUSE_EXPIRED ?
+	    "REFUSING: certificate expired, make a new key and certificate" :
+	    "ready");
+	return why == TSA_REFUSE_NONE;
 }
 
 /* What one answer was, read back from the response for the log. */

@@ -267,6 +267,8 @@ has "$r" "Failure info: the request cannot be handled due to system failure" "sy
 is "$(sql "SELECT status || ' ' || failure FROM ra.tsa_stamp WHERE status_text LIKE 'TSA key is older than 15 months%'")" \
     "rejection systemFailure" "logged as such"
 has "$(RA_CONF=$O/old.conf "$TSADIR/tsa.cgi" check)" "REFUSING: key too old" "tsa.cgi check says so"
+RA_CONF=$O/old.conf "$TSADIR/tsa.cgi" check >/dev/null 2>&1
+is $? 3 "and exits 3, not 0 (the TSA may not sign)"
 mk young tsa "$(ago '14 months ago')" "$(ago '+5 years')"
 RA_CONF=$O/young.conf "$TSADIR/tsa.cgi" reply <"$T/q256" >"$T/ryoung" 2>/dev/null
 ok $? "14 months after notBefore: still granted"
@@ -290,8 +292,8 @@ RA_CONF=$O/endmonth.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/em.err"
 is $? 1 "31 March to 1 July 11 years on (a day past 135 months): does not start"
 has "$(cat "$T/em.err")" "valid for more than 135 months" "and says why"
 mk endmonth2 tsa 20200331000000Z 20310630000000Z
-RA_CONF=$O/endmonth2.conf "$TSADIR/tsa.cgi" check >/dev/null 2>&1
-ok $? "31 March to 30 June 11 years on (135 months): starts"
+has "$(RA_CONF=$O/endmonth2.conf "$TSADIR/tsa.cgi" check 2>&1)" "REFUSING: key too old" \
+    "31 March to 30 June 11 years on (135 months): starts (its 2020 key too old to sign)"
 printf '%s\n' '[noku]' 'basicConstraints = critical,CA:FALSE' \
     'extendedKeyUsage = critical,timeStamping' '[ekuplus]' \
     'basicConstraints = critical,CA:FALSE' 'keyUsage = critical,digitalSignature' \
