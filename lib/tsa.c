@@ -36,6 +36,7 @@
 
 #define TSA_KEY_MONTHS		15	/* key use after notBefore, at most */
 #define TSA_CERT_MONTHS		135	/* certificate validity, at most */
+#define TSA_LOG_NONCE_MAX	20000	/* hex digits: ra.tsa_stamp's CHECK */
 
 /* Why a stamp is refused before it is made (serial_cb says so). */
 enum tsa_refuse {
@@ -529,13 +530,23 @@ log_request(struct tsa_log *l, const unsigned char *req, size_t len)
 			    l->imprint_len);
 		}
 	}
+	/*
+	 * A nonce or policy too long for ra.tsa_stamp's CHECKs is left out
+	 * of the row rather than losing the row: every answer is logged.
+	 */
 	if ((nonce = TS_REQ_get_nonce(q)) != NULL &&
 	    (bn = ASN1_INTEGER_to_BN(nonce, NULL)) != NULL) {
 		l->nonce = BN_bn2hex(bn);
 		BN_free(bn);
+		if (l->nonce != NULL && strlen(l->nonce) > TSA_LOG_NONCE_MAX) {
+			OPENSSL_free(l->nonce);
+			l->nonce = NULL;
+		}
 	}
-	if ((pol = TS_REQ_get_policy_id(q)) != NULL)
-		OBJ_obj2txt(l->policy, sizeof(l->policy), pol, 1);
+	if ((pol = TS_REQ_get_policy_id(q)) != NULL &&
+	    OBJ_obj2txt(l->policy, sizeof(l->policy), pol, 1) >=
+	    (int)sizeof(l->policy))
+		l->policy[0] = '\0';
 	TS_REQ_free(q);
 	ERR_clear_error();
 }
