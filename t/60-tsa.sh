@@ -105,6 +105,14 @@ r=$(text "$T/rjunk")
 has "$r" "Status: Rejected." "rejected"
 has "$r" "Failure info: the data submitted has the wrong format" "badDataFormat"
 is "$(sql "SELECT failure FROM ra.tsa_stamp WHERE imprint IS NULL AND status = 'rejection'")" badDataFormat "and logged"
+# A requested policy too long for the log's column (cut at 127
+# characters it would end in a dot): refused, and still a row.
+longpol="1.22$(printf '.1%.0s' $(seq 70))"
+openssl ts -query -data "$T/doc" -sha256 -tspolicy "$longpol" -out "$T/qpol" 2>/dev/null
+is "$(post "$T/qpol" "$T/rpol")" "200 application/timestamp-reply" "a 144-character policy OID: answered"
+has "$(text "$T/rpol")" "Status: Rejected." "rejected (unacceptedPolicy)"
+is "$(sql "SELECT count(*) FROM ra.tsa_stamp WHERE failure = 'unacceptedPolicy' AND policy IS NULL")" 1 \
+    "and logged, without the policy the column cannot hold"
 is "$(post "$T/q256" "$T/r256b")" "200 application/timestamp-reply" "the TSA answers on after all that"
 
 # HTTPS too, without a client certificate.
