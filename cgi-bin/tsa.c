@@ -235,17 +235,21 @@ out:
 	return rc;
 }
 
-/* tsa.cgi check: the certificate, its dates, whether the key may sign. */
+/*
+ * tsa.cgi check: the certificate, its dates, whether the key may sign;
+ * exit 3 when it may not now, so a cron job can tell.
+ */
 static int
 shell_check(const struct ra_conf *c)
 {
 	struct ra_tsa	*tsa = NULL;
+	int		 ready;
 
 	if (ra_tsa_open(c, &tsa) != RA_OK)
 		return 1;
-	ra_tsa_describe(tsa, stdout);
+	ready = ra_tsa_describe(tsa, stdout);
 	ra_tsa_free(tsa);
-	return 0;
+	return ready ? 0 : 3;
 }
 
 int

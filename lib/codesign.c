@@ -37,6 +37,11 @@ static const char SQL_INSTITUTION[] =
     " GROUP BY i.institution_id, i.name_en, i.st, i.l, i.status,"
     "          i.usage_from, i.usage_until";
 
+/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
+static const char SQL_REFUSED_DETAIL[] =
+    "SELECT pg_catalog.jsonb_build_object('institution', $1::text,"
+    "  'why', $2::text)::text AS detail";
+
 /* ⑪ lists the statements column 12 may name (KeyProtection.N.*). */
 enum ra_err
 ra_codesign_page(struct ra_req *r)
@@ -74,8 +79,6 @@ static enum ra_err
 desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
     const char *actor, struct ra_upload_officer *oc)
 {
-	char		*p, *save = NULL;
-	int		 active;
 	enum ra_err	 er;
 
 	memset(oc, 0, sizeof(*oc));
@@ -86,32 +89,35 @@ desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
 		ra_warnx("institution %s is not registered", code);
 		return RA_EINPUT;
 	}
-	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
-	    (er = ra_get_i64(oc->res, 0, "institution_id",
-	    &oc->up.institution_id)) != RA_OK)
-		return er;
-	if (!active) {
-		ra_warnx("215: 機関状態が無効なため申請できません。");
-		return RA_EPOLICY;
-	}
-	oc->up.db = db;
-	oc->up.conf = conf;
 	oc->up.actor = actor;
-	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
-	if (oc->up.max_records < 1)
-		oc->up.max_records = 1;
-	oc->up.name_en = ra_get_text(oc->res, 0, "name_en");
-	oc->up.st = ra_get_text(oc->res, 0, "st");
-	oc->up.l = ra_get_text(oc->res, 0, "l");
-	snprintf(oc->stl, sizeof(oc->stl), "ST=%s, L=%s", oc->up.st, oc->up.l);
-	oc->up.stl = oc->stl;
-	if ((oc->domains = strdup(ra_get_text(oc->res, 0, "domains"))) == NULL)
-		return RA_ENOMEM;
-	for (p = strtok_r(oc->domains, ",", &save); p != NULL &&
-	    oc->up.ndomains < RA_NITEMS(oc->dv); p = strtok_r(NULL, ",", &save))
-		oc->dv[oc->up.ndomains++] = p;
-	oc->up.domains = oc->dv;
-	return RA_OK;
+	return ra_upload_officer_fill(db, conf, oc);
+}
+
+/*
+ * The paper route refused before any row is read (institution unknown or
+ * not active): audited as the desk's other refusals are.  A failed audit
+ * is logged; the refusal stands.
+ */
+static void
+desk_refused(PGconn *db, const char *actor, const char *code, const char *why)
+{
+	struct ra_event	 ev;
+	PGresult	*res = NULL;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "codesign.upload";
+	ev.outcome = "refused";
+	ev.actor = actor;
+	if (ra_db_run1(db, "refusal", SQL_REFUSED_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(code), RA_TEXT(why))) == RA_OK) {
+		ev.detail = ra_get_text(res, 0, "detail");
+		if (ra_audit(db, &ev) == RA_OK) {
+			PQclear(res);
+			return;
+		}
+	}
+	ra_warnx("desk.cgi codesign-add: the refusal is not audited");
+	PQclear(res);
 }
 
 /*
@@ -169,9 +175,15 @@ ra_codesign_desk(struct ra_req *r)
 	}
 	snprintf(actor, sizeof(actor), "desk:%s", r->caller);
 	if ((er = ra_read_file(file, PAPER_MAX, &buf, &len)) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_DESK)) != RA_OK ||
-	    (er = desk_ctx_open(r->db, &r->conf, code, actor, &oc)) != RA_OK)
+	    (er = ra_req_db(r, RA_DB_DESK)) != RA_OK)
 		goto out;
+	if ((er = desk_ctx_open(r->db, &r->conf, code, actor, &oc)) != RA_OK) {
+		if (er == RA_EINPUT || er == RA_EPOLICY)
+			desk_refused(r->db, actor, code, er == RA_EPOLICY ?
+			    "215: the institution is not active" :
+			    "the institution is not registered");
+		goto out;
+	}
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
 		er = RA_ENOMEM;
 		goto out;

@@ -302,6 +302,8 @@ struct ra_upload_officer {
 enum ra_err	 ra_upload_officer_open(PGconn *, const struct ra_conf *,
 		    int64_t, struct ra_upload_officer *);
 void		 ra_upload_officer_close(struct ra_upload_officer *);
+enum ra_err	 ra_upload_officer_fill(PGconn *, const struct ra_conf *,
+		    struct ra_upload_officer *);
 
 enum ra_upload_kind {
 	RA_UPLOAD_SERVER = 0,	/* ① */
@@ -574,7 +576,7 @@ struct ra_tsa;
 enum ra_err	 ra_tsa_open(const struct ra_conf *, struct ra_tsa **);
 enum ra_err	 ra_tsa_reply(struct ra_tsa *, PGconn *, const unsigned char *,
 		    size_t, unsigned char **, size_t *, const char **);
-void		 ra_tsa_describe(const struct ra_tsa *, FILE *);
+int		 ra_tsa_describe(const struct ra_tsa *, FILE *);
 void		 ra_tsa_free(struct ra_tsa *);
 
 /* tsurl.c: ⑨ the time-stamp URLs and the commands that use them */

@@ -36,6 +36,7 @@
 
 #define TSA_KEY_MONTHS		15	/* key use after notBefore, at most */
 #define TSA_CERT_MONTHS		135	/* certificate validity, at most */
+#define TSA_LOG_NONCE_MAX	20000	/* hex digits: ra.tsa_stamp's CHECK */
 
 /* Why a stamp is refused before it is made (serial_cb says so). */
 enum tsa_refuse {
@@ -128,15 +129,30 @@ tsa_ssl_warn(const char *what)
 	ERR_clear_error();
 }
 
-/* "t" plus "months" calendar months (UTC), or -1. */
+/*
+ * "t" plus "months" calendar months (UTC), or -1.  A day the target
+ * month lacks is its last day (31 March + 15 months is 30 June, not
+ * 1 July): timegm alone would roll it over into the next month and
+ * grant the key, or the certificate, up to three days more.
+ */
 static time_t
 add_months(const ASN1_TIME *t, int months)
 {
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
 	struct tm	 tm;
+	int		 m, y, last;
 
-	if (!ASN1_TIME_to_tm(t, &tm))
+	if (months < 0 || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
-	tm.tm_mon += months;		/* timegm normalises the year */
+	m = tm.tm_mon + months;
+	tm.tm_year += m / 12;
+	tm.tm_mon = m % 12;
+	y = tm.tm_year + 1900;
+	last = mdays[tm.tm_mon] + (tm.tm_mon == 1 &&
+	    (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+	if (tm.tm_mday > last)
+		tm.tm_mday = last;
 	return timegm(&tm);
 }
 
@@ -157,10 +173,11 @@ asn1_time_t(const ASN1_TIME *t)
 static enum ra_err
 tsa_check_cert(const char *path, X509 *crt, EVP_PKEY *key)
 {
-	X509_EXTENSION	*ext;
-	const ASN1_TIME	*nb, *na;
-	time_t		 limit, t_na;
-	int		 i;
+	X509_EXTENSION		*ext;
+	EXTENDED_KEY_USAGE	*eku = NULL;
+	const ASN1_TIME		*nb, *na;
+	time_t			 limit, t_na;
+	int			 i;
 
 	if ((i = X509_get_ext_by_NID(crt, NID_ext_key_usage, -1)) < 0 ||
 	    (ext = X509_get_ext(crt, i)) == NULL) {
@@ -173,13 +190,25 @@ tsa_check_cert(const char *path, X509 *crt, EVP_PKEY *key)
 		    "(RFC 3161 2.3 requires it)", path);
 		return RA_ECONF;
 	}
-	if (X509_get_extended_key_usage(crt) != XKU_TIMESTAMP) {
+	/*
+	 * OpenSSL's flags ignore purposes it does not know, so "alone" is
+	 * counted in the extension itself (RFC 3161 2.3: only one
+	 * KeyPurposeId).
+	 */
+	if (X509_get_extended_key_usage(crt) != XKU_TIMESTAMP ||
+	    (eku = X509_get_ext_d2i(crt, NID_ext_key_usage, NULL, NULL)) ==
+	    NULL || sk_ASN1_OBJECT_num(eku) != 1) {
+		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+		ERR_clear_error();
 		ra_warnx("tsa: %s: extendedKeyUsage must be timeStamping "
 		    "alone", path);
 		return RA_ECONF;
 	}
-	if ((X509_get_key_usage(crt) & KU_DIGITAL_SIGNATURE) == 0) {
-		ra_warnx("tsa: %s: keyUsage lacks digitalSignature", path);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	/* Without the extension X509_get_key_usage says "every usage". */
+	if ((X509_get_extension_flags(crt) & EXFLAG_KUSAGE) == 0 ||
+	    (X509_get_key_usage(crt) & KU_DIGITAL_SIGNATURE) == 0) {
+		ra_warnx("tsa: %s: no keyUsage with digitalSignature", path);
 		return RA_ECONF;
 	}
 	nb = X509_get0_notBefore(crt);
@@ -212,6 +241,19 @@ tsa_refusal(TS_RESP_CTX *ctx, enum tsa_refuse why)
 	return NULL;
 }
 
+/* Whether the key and certificate may sign at "now", or why not. */
+static enum tsa_refuse
+tsa_clock(const struct ra_tsa *t, time_t now)
+{
+	if (now > t->key_until)
+		return TSA_REFUSE_KEY_AGE;
+	if (now < t->not_before)
+		return TSA_REFUSE_NOT_YET;
+	if (now > t->not_after)
+		return TSA_REFUSE_EXPIRED;
+	return TSA_REFUSE_NONE;
+}
+
 static const char SQL_SERIAL[] =
     "SELECT pg_catalog.nextval('ra.tsa_serial') AS serial";
 
@@ -229,16 +271,11 @@ serial_cb(TS_RESP_CTX *ctx, void *arg)
 	time_t		 now = time(NULL);
 	int64_t		 serial;
 
-	if (t->refuse != TSA_REFUSE_NONE)
-		t->refused = t->refuse;
-	else if (now > t->key_until)
-		t->refused = TSA_REFUSE_KEY_AGE;
-	else if (now < t->not_before)
-		t->refused = TSA_REFUSE_NOT_YET;
-	else if (now > t->not_after)
-		t->refused = TSA_REFUSE_EXPIRED;
-	else if (t->db == NULL || ra_db_run_i64(t->db, "tsa serial",
-	    SQL_SERIAL, "serial", &serial, NULL, 0) != RA_OK || serial < 1)
+	t->refused = t->refuse != TSA_REFUSE_NONE ? t->refuse :
+	    tsa_clock(t, now);
+	if (t->refused == TSA_REFUSE_NONE && (t->db == NULL ||
+	    ra_db_run_i64(t->db, "tsa serial", SQL_SERIAL, "serial", &serial,
+	    NULL, 0) != RA_OK || serial < 1))
 		t->refused = TSA_REFUSE_SERIAL;
 	if (t->refused != TSA_REFUSE_NONE) {
 		if (t->refused != TSA_REFUSE_LOG)
@@ -410,12 +447,16 @@ ra_tsa_free(struct ra_tsa *t)
 	free(t);
 }
 
-/* The certificate's subject, its dates and until when the key may sign. */
-void
+/*
+ * The certificate's subject, its dates and until when the key may sign;
+ * 1 when it may sign now, 0 when every stamp would be refused.
+ */
+int
 ra_tsa_describe(const struct ra_tsa *t, FILE *fp)
 {
 	char		 subj[512], d[3][32];
 	const time_t	*w[3] = { &t->not_before, &t->not_after, &t->key_until };
+	enum tsa_refuse	 why = tsa_clock(t, time(NULL));
 	size_t		 i;
 
 	X509_NAME_oneline(X509_get_subject_name(t->cert), subj, sizeof(subj));
@@ -425,8 +466,12 @@ ra_tsa_describe(const struct ra_tsa *t, FILE *fp)
 	fprintf(fp, "TSA certificate: %s\nvalid:           %s .. %s\n"
 	    "key signs until: %s (%d months after notBefore)\nstate:           %s\n",
 	    subj, d[0], d[1], d[2], TSA_KEY_MONTHS,
-	    time(NULL) > t->key_until ? "REFUSING: key too old, make a new "
-	    "key and certificate" : "ready");
+	    why == TSA_REFUSE_KEY_AGE ? "REFUSING: key too old, make a new "
+	    "key and certificate" : why == TSA_REFUSE_NOT_YET ? "REFUSING: "
+	    "certificate not valid yet" : why == TSA_REFUSE_EXPIRED ?
+	    "REFUSING: certificate expired, make a new key and certificate" :
+	    "ready");
+	return why == TSA_REFUSE_NONE;
 }
 
 /* What one answer was, read back from the response for the log. */
@@ -485,13 +530,23 @@ log_request(struct tsa_log *l, const unsigned char *req, size_t len)
 			    l->imprint_len);
 		}
 	}
+	/*
+	 * A nonce or policy too long for ra.tsa_stamp's CHECKs is left out
+	 * of the row rather than losing the row: every answer is logged.
+	 */
 	if ((nonce = TS_REQ_get_nonce(q)) != NULL &&
 	    (bn = ASN1_INTEGER_to_BN(nonce, NULL)) != NULL) {
 		l->nonce = BN_bn2hex(bn);
 		BN_free(bn);
+		if (l->nonce != NULL && strlen(l->nonce) > TSA_LOG_NONCE_MAX) {
+			OPENSSL_free(l->nonce);
+			l->nonce = NULL;
+		}
 	}
-	if ((pol = TS_REQ_get_policy_id(q)) != NULL)
-		OBJ_obj2txt(l->policy, sizeof(l->policy), pol, 1);
+	if ((pol = TS_REQ_get_policy_id(q)) != NULL &&
+	    OBJ_obj2txt(l->policy, sizeof(l->policy), pol, 1) >=
+	    (int)sizeof(l->policy))
+		l->policy[0] = '\0';
 	TS_REQ_free(q);
 	ERR_clear_error();
 }

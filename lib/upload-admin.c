@@ -2,7 +2,7 @@
  * upload-admin.c: the rules of a ⑤ 利用管理者情報 更新 row (reference
  * §2.6, §6).  A row names a certificate by serial (column 2) and subject
  * DN (column 1) and gives its new user administrator (columns 3 to 5).
- * The certificate must be one the officer reaches as ② and ④ list them:
+ * The certificate must be one the officer reaches as ① and ③ renew it:
  * of the institution, a server certificate under one of the officer's
  * domains, an S/MIME one whose mailbox is, any client one; issued, not
  * revoked (no mail will ever go out for it again) and not expired.  The

@@ -352,6 +352,35 @@ audit_batch(const struct ra_upload_ctx *ctx, const char *event,
 }
 
 /*
+ * A file refused whole (its name, encoding, layout or size): no batch is
+ * made, but the refusal is audited as every refusal is, with the first
+ * error's code.  A failed audit is logged; the refusal stands.
+ */
+static void
+audit_file_refused(const struct ra_upload_ctx *ctx, const char *event,
+    enum ra_tsv_action action, enum ra_upload_mode mode,
+    const struct ra_upload_result *res)
+{
+	struct ra_event	 ev;
+	char		 detail[160];
+
+	snprintf(detail, sizeof(detail), "{\"action\": \"%s\", \"mode\": "
+	    "\"%s\", \"file_error\": %d}", action_name[action],
+	    mode_name[mode], res->e.n > 0 ? res->e.v[0].code : 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = "refused";
+	ev.actor = ctx->actor;
+	ev.institution_id = ctx->institution_id;
+	ev.officer_id = ctx->officer_id;
+	ev.source_ip = ctx->source_ip;
+	ev.detail = detail;
+	if (ra_audit(ctx->db, &ev) != RA_OK)
+		ra_warnx("upload: the refusal of a file (%s) is not audited",
+		    event);
+}
+
+/*
  * Check and carry out an upload.  "res" gets the rows, every error and
  * the result TSV; RA_OK whether or not rows failed (see res->ng), an
  * error only when the database failed us.
@@ -381,17 +410,20 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		ra_tsv_errorf(&res->e, 209, 0, NULL, "指定したファイルの拡張子が"
 		    "不正です。");
 		res->file_error = 1;
+		audit_file_refused(ctx, ru->event, action, mode, res);
 		return RA_OK;
 	}
 	if (filename != NULL && strlen(filename) > 255) {	/* ra.batch */
 		ra_tsv_errorf(&res->e, 209, 0, NULL, "ファイル名が長すぎます"
 		    "（255バイト以内） / file name longer than 255 bytes");
 		res->file_error = 1;
+		audit_file_refused(ctx, ru->event, action, mode, res);
 		return RA_OK;
 	}
 	if (ra_tsv_read(buf, len, ru->fmt, action, ctx->max_records,
 	    &res->t, &res->e) != RA_OK) {
 		res->file_error = 1;
+		audit_file_refused(ctx, ru->event, action, mode, res);
 		return RA_OK;
 	}
 	if ((er = ra_db_begin(ctx->db)) != RA_OK)
@@ -532,28 +564,19 @@ static const char SQL_RESULT_TSV[] =
     "   AND result_tsv IS NOT NULL";
 
 /*
- * The upload context of officer "id": institution O/ST/L and the
- * officer's domains.  RA_EPOLICY (reference error 215) when the
- * institution is not active.  Close it with ra_upload_officer_close
- * whatever this returns.
+ * Fill "oc" from its row "oc->res" (institution_id, name_en, st, l,
+ * active, domains: what SQL_UPLOAD_OFFICER and the desk's paper route
+ * select): the institution's O/ST/L and the domains.  RA_EPOLICY
+ * (reference error 215) when the institution is not active.
  */
 enum ra_err
-ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
+ra_upload_officer_fill(PGconn *db, const struct ra_conf *conf,
     struct ra_upload_officer *oc)
 {
 	char		*p, *save = NULL;
 	int		 active;
 	enum ra_err	 er;
 
-	memset(oc, 0, sizeof(*oc));
-	if ((er = ra_db_run1(db, "officer", SQL_UPLOAD_OFFICER, &oc->res,
-	    RA_ARGS(RA_INT(id)))) != RA_OK) {
-		if (er != RA_ENOTFOUND)
-			return er;
-		ra_warnx("officer %lld is not registered or not active",
-		    (long long)id);
-		return RA_EINPUT;
-	}
 	if ((er = ra_get_bool(oc->res, 0, "active", &active)) != RA_OK ||
 	    (er = ra_get_i64(oc->res, 0, "institution_id",
 	    &oc->up.institution_id)) != RA_OK)
@@ -564,7 +587,6 @@ ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
 	}
 	oc->up.db = db;
 	oc->up.conf = conf;
-	oc->up.officer_id = id;
 	oc->up.max_records = (size_t)ra_conf_int(conf, "Tsv.MaxRecords", 1000);
 	if (oc->up.max_records < 1)
 		oc->up.max_records = 1;
@@ -580,6 +602,31 @@ ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
 		oc->dv[oc->up.ndomains++] = p;
 	oc->up.domains = oc->dv;
 	return RA_OK;
+}
+
+/*
+ * The upload context of officer "id": institution O/ST/L and the
+ * officer's domains.  RA_EPOLICY (reference error 215) when the
+ * institution is not active.  Close it with ra_upload_officer_close
+ * whatever this returns.
+ */
+enum ra_err
+ra_upload_officer_open(PGconn *db, const struct ra_conf *conf, int64_t id,
+    struct ra_upload_officer *oc)
+{
+	enum ra_err	 er;
+
+	memset(oc, 0, sizeof(*oc));
+	if ((er = ra_db_run1(db, "officer", SQL_UPLOAD_OFFICER, &oc->res,
+	    RA_ARGS(RA_INT(id)))) != RA_OK) {
+		if (er != RA_ENOTFOUND)
+			return er;
+		ra_warnx("officer %lld is not registered or not active",
+		    (long long)id);
+		return RA_EINPUT;
+	}
+	oc->up.officer_id = id;
+	return ra_upload_officer_fill(db, conf, oc);
 }
 
 void

@@ -206,5 +206,8 @@ up big.tsv issue abort >/dev/null
 [ $? -ne 0 ]; ok $? "a 50 MB file is refused"
 has "$(cat "$T/up.err")" "not a regular file of at most" "before it is read"
 is "$(count)" "$before" "none of the bad files queued anything"
+is "$(sql "SELECT string_agg(detail->>'file_error', ' ' ORDER BY audit_id) FROM ra.audit
+           WHERE event = 'server.upload' AND outcome = 'refused' AND officer_id = $off")" "209 218 218 213" \
+    "each file refused whole is audited, with its error code"
 
 done_testing

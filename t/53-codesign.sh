@@ -225,6 +225,11 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'codesign.upload' AND act
     "each desk run is audited as the desk"
 is "$(sql "SELECT count(*) FROM ra.batch b JOIN ra.request r USING (batch_id) WHERE r.cn = 'Paper Signer' AND b.officer_id IS NULL")" 1 \
     "in a batch of its own"
+"$D" codesign-add --institution nosuch --file "$T/paper.tsv" >/dev/null 2>&1
+[ $? -ne 0 ]; ok $? "desk: an institution not registered is refused"
+is "$(sql "SELECT detail->>'institution' || ': ' || (detail->>'why') FROM ra.audit
+           WHERE event = 'codesign.upload' AND actor LIKE 'desk:%' AND outcome = 'refused'")" \
+    "nosuch: the institution is not registered" "and the refusal audited as the desk"
 
 out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "INSERT INTO ra.batch (institution_id,
       officer_id, kind, action, error_mode, rows_total, rows_ok) VALUES (1, 1, 'code_signing',

@@ -105,6 +105,14 @@ r=$(text "$T/rjunk")
 has "$r" "Status: Rejected." "rejected"
 has "$r" "Failure info: the data submitted has the wrong format" "badDataFormat"
 is "$(sql "SELECT failure FROM ra.tsa_stamp WHERE imprint IS NULL AND status = 'rejection'")" badDataFormat "and logged"
+# A requested policy too long for the log's column (cut at 127
+# characters it would end in a dot): refused, and still a row.
+longpol="1.22$(printf '.1%.0s' $(seq 70))"
+openssl ts -query -data "$T/doc" -sha256 -tspolicy "$longpol" -out "$T/qpol" 2>/dev/null
+is "$(post "$T/qpol" "$T/rpol")" "200 application/timestamp-reply" "a 144-character policy OID: answered"
+has "$(text "$T/rpol")" "Status: Rejected." "rejected (unacceptedPolicy)"
+is "$(sql "SELECT count(*) FROM ra.tsa_stamp WHERE failure = 'unacceptedPolicy' AND policy IS NULL")" 1 \
+    "and logged, without the policy the column cannot hold"
 is "$(post "$T/q256" "$T/r256b")" "200 application/timestamp-reply" "the TSA answers on after all that"
 
 # HTTPS too, without a client certificate.
@@ -267,6 +275,8 @@ has "$r" "Failure info: the request cannot be handled due to system failure" "sy
 is "$(sql "SELECT status || ' ' || failure FROM ra.tsa_stamp WHERE status_text LIKE 'TSA key is older than 15 months%'")" \
     "rejection systemFailure" "logged as such"
 has "$(RA_CONF=$O/old.conf "$TSADIR/tsa.cgi" check)" "REFUSING: key too old" "tsa.cgi check says so"
+RA_CONF=$O/old.conf "$TSADIR/tsa.cgi" check >/dev/null 2>&1
+is $? 3 "and exits 3, not 0 (the TSA may not sign)"
 mk young tsa "$(ago '14 months ago')" "$(ago '+5 years')"
 RA_CONF=$O/young.conf "$TSADIR/tsa.cgi" reply <"$T/q256" >"$T/ryoung" 2>/dev/null
 ok $? "14 months after notBefore: still granted"
@@ -283,6 +293,27 @@ mk long tsa "$(ago 'now')" "$(ago '+136 months')"
 RA_CONF=$O/long.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/lg.err"
 is $? 1 "valid for 136 months: does not start"
 has "$(cat "$T/lg.err")" "valid for more than 135 months" "and says why"
+# 31 March + 135 months is 30 June: a day more is too long, though
+# timegm alone reads "31 June" as 1 July.
+mk endmonth tsa 20200331000000Z 20310701000000Z
+RA_CONF=$O/endmonth.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/em.err"
+is $? 1 "31 March to 1 July 11 years on (a day past 135 months): does not start"
+has "$(cat "$T/em.err")" "valid for more than 135 months" "and says why"
+mk endmonth2 tsa 20200331000000Z 20310630000000Z
+has "$(RA_CONF=$O/endmonth2.conf "$TSADIR/tsa.cgi" check 2>&1)" "REFUSING: key too old" \
+    "31 March to 30 June 11 years on (135 months): starts (its 2020 key too old to sign)"
+printf '%s\n' '[noku]' 'basicConstraints = critical,CA:FALSE' \
+    'extendedKeyUsage = critical,timeStamping' '[ekuplus]' \
+    'basicConstraints = critical,CA:FALSE' 'keyUsage = critical,digitalSignature' \
+    'extendedKeyUsage = critical,timeStamping,1.2.3.4' >>"$O/ca.cnf"
+mk noku noku "$(ago 'now')" "$(ago '+2 years')"
+RA_CONF=$O/noku.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/nk.err"
+is $? 1 "no keyUsage at all: does not start"
+has "$(cat "$T/nk.err")" "no keyUsage with digitalSignature" "and says why"
+mk ekuplus ekuplus "$(ago 'now')" "$(ago '+2 years')"
+RA_CONF=$O/ekuplus.conf "$TSADIR/tsa.cgi" check >/dev/null 2>"$T/ep.err"
+is $? 1 "EKU timeStamping and a purpose OpenSSL does not know: does not start"
+has "$(cat "$T/ep.err")" "extendedKeyUsage must be timeStamping alone" "and says why"
 
 # --- ⑨ タイムスタンプURL ---------------------------------------------------
 officer_with_cert 9,10
