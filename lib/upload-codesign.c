@@ -188,7 +188,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	/* Said here in the row's words; request.c checks it again. */
 	if (ra_profile_check_key(&prof, X509_REQ_get0_pubkey(csr), why,
 	    sizeof(why)) != RA_OK) {
-		ra_upload_error(rc, E_KEY, C_CSR, "CSRの鍵はRSA 3072ビット以上"
+		ra_upload_error(rc, E_KEY, C_CSR, "CSRの鍵はRSA 3072/4096ビット"
 		    "またはECDSA P-256/P-384でなければなりません（%s）。", why);
 		goto out;
 	}

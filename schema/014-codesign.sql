@@ -88,7 +88,11 @@ GRANT SELECT (key_protection) ON ra.request TO ra_officer;
 -- desk submits code-signing applications only, and as nobody's officer:
 -- restrictive policies say so, so the desk zone still cannot upload for
 -- an institution's officers (t/12).
-GRANT SELECT, INSERT ON ra.batch TO ra_desk;
+-- Of ra.batch the desk reads only what its own rows need (RETURNING,
+-- the policies below): not the officers' result TSVs, which name people.
+GRANT INSERT ON ra.batch TO ra_desk;
+GRANT SELECT (batch_id, institution_id, officer_id, kind, action)
+    ON ra.batch TO ra_desk;
 GRANT UPDATE (result_tsv, rows_ok, rows_ng) ON ra.batch TO ra_desk;
 GRANT INSERT ON ra.request, ra.job TO ra_desk;
 GRANT SELECT (request_id, institution_id, officer_id, batch_id, seq, action,

@@ -116,7 +116,7 @@ is "$(count)" "$before" "abort mode: nothing is queued, not even the good row"
 is "$(printf '%s\n' "$out" | head -n 1 | cut -f14)" OK "the good row is reported OK"
 has "$out" "201:2,鍵保護方式,鍵保護方式は入力必須項目です。" "no key-protection statement: 201 on column 鍵保護方式"
 has "$out" "260:3,鍵保護方式,yubikeyは登録された鍵保護方式ではありません" "an unknown statement: 260"
-has "$out" "228:4,CSR,CSRの鍵はRSA 3072ビット以上またはECDSA P-256/P-384でなければなりません（a rsa2048 key" \
+has "$out" "228:4,CSR,CSRの鍵はRSA 3072/4096ビットまたはECDSA P-256/P-384でなければなりません（a rsa2048 key" \
     "a 2048-bit RSA key: 228 on the CSR column"
 has "$out" "217:5,FQDN,FQDNは空欄にしてください。" "FQDN filled: 217"
 has "$out" "217:6,dNSName,dNSNameは空欄にしてください。" "dNSName filled: 217"
@@ -235,6 +235,8 @@ out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "INSERT INTO ra.batch (in
       officer_id, kind, action, error_mode, rows_total, rows_ok) VALUES (1, 1, 'code_signing',
       'issue', 'abort', 0, 0)" 2>&1)
 has "$out" "row-level security" "the desk zone cannot upload in an officer's name"
+out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "SELECT count(result_tsv) FROM ra.batch" 2>&1)
+has "$out" "permission denied" "nor read the officers' result files"
 
 # A race for one CN: two uploads at once, one certificate.
 a=$(csr ra "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=Race Signer")
