@@ -25,8 +25,8 @@ enum {
 };
 
 /* Column numbers in ra_tsv_codesign. */
-enum { C_DN, C_PROFILE, C_3, C_SERIAL, C_REASON, C_COMMENT, C_CSR,
-    C_ADMIN, C_AFFIL, C_MAIL, C_FQDN, C_KEY_PROTECTION, C_DNSNAME };
+enum { C_DN = RA_FRAME_DN, C_SERIAL = RA_FRAME_SERIAL, C_CSR = RA_FRAME_CSR,
+    C_FQDN = RA_FRAME_MAIL + 1, C_KEY_PROTECTION, C_DNSNAME };
 
 /* 212: the CN of this institution issued before, or on its way. */
 static const char SQL_CN_ISSUED[] =
@@ -103,38 +103,6 @@ out:
 	return ok;
 }
 
-/*
- * The certificate named in column 4: this institution's code-signing
- * certificate, same CN; to be renewed, not renewed already nor with a
- * renewal pending.  No domain: a code-signing certificate names none.
- */
-static int
-old_cert(struct ra_upload_row *rc, const char *cn, int renew, int64_t *cert_id)
-{
-	struct ra_upload_old	 old;
-
-	if (!ra_upload_old_cert(rc, C_SERIAL, &old))
-		return 0;
-	if (old.institution_id != rc->ctx->institution_id ||
-	    strcmp(old.kind, "code_signing") != 0) {
-		ra_upload_error(rc, E_OTHER, C_SERIAL, "%sは自機関のコード署名用"
-		    "証明書ではありません。", rc->row->f[C_SERIAL]);
-		return 0;
-	}
-	if (cn == NULL || strcasecmp(old.cn, cn) != 0) {
-		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
-		    "(CN)が一致しません。", rc->row->f[C_SERIAL]);
-		return 0;
-	}
-	if (renew && old.renewed) {
-		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
-		    "されています。", rc->row->f[C_SERIAL]);
-		return 0;
-	}
-	*cert_id = old.cert_id;
-	return 1;
-}
-
 /* Column 12 names a declared statement (ra.key_protection). */
 static int
 key_protection_ok(struct ra_upload_row *rc)
@@ -152,6 +120,8 @@ key_protection_ok(struct ra_upload_row *rc)
 	return er == RA_OK;
 }
 
+static const struct ra_upload_frame frame = { "code_signing", "コード署名用証明書", 0 };
+
 /* Issue or renew one row: every rule, then the request. */
 static void
 row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
@@ -163,28 +133,12 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	char			 why[256], *cn = NULL;
-	int64_t			 id, old = 0;
-	enum ra_err		 er;
+	int64_t			 old = 0;
 
 	if (!dn_check(rc, &name, &cn))
 		goto out;
-	if (ra_profile_load(ctx->db, atoi(rc->row->f[C_PROFILE]), &prof) !=
-	    RA_OK || strcmp(prof.kind, "code_signing") != 0 || !prof.active) {
-		ra_upload_error(rc, E_PROFILE, C_PROFILE, "%sはコード署名用証明書"
-		    "のプロファイルではありません。", rc->row->f[C_PROFILE]);
+	if (!ra_upload_frame_csr(rc, &frame, name, &prof, &csr))
 		goto out;
-	}
-	if (ra_csr_parse((const unsigned char *)rc->row->f[C_CSR],
-	    strlen(rc->row->f[C_CSR]), &csr, why, sizeof(why)) != RA_OK) {
-		ra_upload_error(rc, E_CSR, C_CSR, "CSRが正しくありません（%s）。",
-		    why);
-		goto out;
-	}
-	if (X509_NAME_cmp(X509_REQ_get_subject_name(csr), name) != 0) {
-		ra_upload_error(rc, E_CSR_DN, C_CSR, "%sの主体者DNが申請の主体者DN"
-		    "と一致しません。", "CSR");
-		goto out;
-	}
 	/* Said here in the row's words; request.c checks it again. */
 	if (ra_profile_check_key(&prof, X509_REQ_get0_pubkey(csr), why,
 	    sizeof(why)) != RA_OK) {
@@ -204,34 +158,11 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 			    "指定したDNはすでに存在しています。");
 			goto out;
 		}
-	} else if (!old_cert(rc, cn, 1, &old))
+	} else if (!ra_upload_frame_old(rc, &frame, cn, 1, &old))
 		goto out;
 	memset(&rq, 0, sizeof(rq));
-	rq.institution_id = ctx->institution_id;
-	rq.officer_id = ctx->officer_id;
-	rq.batch_id = ctx->batch_id;
-	rq.seq = rc->row->line;
-	rq.profile_id = prof.id;
-	rq.subject = name;
-	rq.csr = (const unsigned char *)rc->row->f[C_CSR];
-	rq.csrlen = strlen(rc->row->f[C_CSR]);
-	rq.target_cert_id = old;
-	rq.admin_name = rc->row->f[C_ADMIN];
-	rq.admin_mail = rc->row->f[C_MAIL];
-	rq.affiliation = rc->row->f[C_AFFIL];
 	rq.key_protection = rc->row->f[C_KEY_PROTECTION];
-	rq.profile = &prof;
-	rq.csr_parsed = csr;
-	rq.institution_checked = 1;	/* per file, by the caller */
-	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
-	if (er == RA_EDUP && action == RA_TSV_ISSUE)
-		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-		    "指定したDNはすでに存在しています。");
-	else if (er == RA_EDUP)
-		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
-		    "されています。", rc->row->f[C_SERIAL]);
-	else if (er != RA_OK)
-		ra_upload_error(rc, E_KEY, C_CSR, "%s", why);
+	ra_upload_frame_request(rc, action, &prof, name, csr, old, &rq);
 out:
 	PQclear(res);
 	X509_REQ_free(csr);
@@ -239,25 +170,11 @@ out:
 	free(cn);
 }
 
-/* Revoke one row: the certificate is ours, the DN its, the reason fits. */
+/* Revoke one row, as every kind of the frame does. */
 static void
 row_revoke(struct ra_upload_row *rc)
 {
-	X509_NAME	*name = NULL;
-	char		 why[256], *cn = NULL;
-	int64_t		 old;
-
-	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
-	    (cn = ra_dn_get(name, NID_commonName)) == NULL) {
-		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
-		goto out;
-	}
-	if (old_cert(rc, cn, 0, &old))
-		ra_upload_revoke(rc, C_SERIAL, C_REASON, C_COMMENT, old);
-out:
-	X509_NAME_free(name);
-	free(cn);
+	ra_upload_frame_revoke(rc, &frame);
 }
 
 /* A CN once per file (issue, renew), a serial once (revoke). */

@@ -69,4 +69,29 @@ int	 ra_upload_old_cert(struct ra_upload_row *, int, struct ra_upload_old *);
 const char *ra_upload_reason(int, int);
 void	 ra_upload_revoke(struct ra_upload_row *, int, int, int, int64_t);
 
+/* upload-frame.c: the server frame's columns (§2.3.2), ① and ⑪ */
+enum {
+	RA_FRAME_DN = 0, RA_FRAME_PROFILE, RA_FRAME_3, RA_FRAME_SERIAL,
+	RA_FRAME_REASON, RA_FRAME_COMMENT, RA_FRAME_CSR, RA_FRAME_ADMIN,
+	RA_FRAME_AFFIL, RA_FRAME_MAIL
+};
+
+/* A certificate kind of the server frame. */
+struct ra_upload_frame {
+	const char	*kind;		/* ra.certificate.kind */
+	const char	*name_ja;	/* in row errors: "サーバ証明書" */
+	int		 by_domain;	/* its CN a host under the officer's domains */
+};
+
+int	 ra_upload_frame_csr(struct ra_upload_row *,
+	    const struct ra_upload_frame *, const X509_NAME *,
+	    struct ra_profile *, X509_REQ **);
+int	 ra_upload_frame_old(struct ra_upload_row *,
+	    const struct ra_upload_frame *, const char *, int, int64_t *);
+void	 ra_upload_frame_request(struct ra_upload_row *, enum ra_tsv_action,
+	    const struct ra_profile *, const X509_NAME *, X509_REQ *, int64_t,
+	    struct ra_newreq *);
+void	 ra_upload_frame_revoke(struct ra_upload_row *,
+	    const struct ra_upload_frame *);
+
 #endif /* RA_UPLOAD_H */

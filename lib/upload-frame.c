@@ -1,0 +1,160 @@
+/*
+ * upload-frame.c: what the rows of the server frame (reference §2.3.2:
+ * ① server, ⑪ code signing) share whatever they certify: the profile of
+ * column 2 and the CSR of column 7 against the DN, the certificate a
+ * renewal or revocation names in column 4, the request with the user
+ * administrator of columns 8-10.  The kind's own rules (host names, OUs,
+ * key protection) stay in upload-server.c and upload-codesign.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/objects.h>
+
+#include "ra.h"
+#include "domain.h"
+#include "upload.h"
+
+/*
+ * Column 2 a live profile of the frame's kind, column 7 a CSR of the
+ * DN "name": "*csr" the parsed request (caller frees).  0 with the row's
+ * error.
+ */
+int
+ra_upload_frame_csr(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
+    const X509_NAME *name, struct ra_profile *prof, X509_REQ **csr)
+{
+	const char	*const *f = rc->row->f;
+	char		 why[256];
+
+	*csr = NULL;
+	if (ra_profile_load(rc->ctx->db, atoi(f[RA_FRAME_PROFILE]), prof) !=
+	    RA_OK || strcmp(prof->kind, fr->kind) != 0 || !prof->active) {
+		ra_upload_error(rc, E_PROFILE, RA_FRAME_PROFILE, "%sは%sの"
+		    "プロファイルではありません。", f[RA_FRAME_PROFILE],
+		    fr->name_ja);
+		return 0;
+	}
+	if (ra_csr_parse((const unsigned char *)f[RA_FRAME_CSR],
+	    strlen(f[RA_FRAME_CSR]), csr, why, sizeof(why)) != RA_OK) {
+		ra_upload_error(rc, E_CSR, RA_FRAME_CSR, "CSRが正しくありません"
+		    "（%s）。", why);
+		return 0;
+	}
+	if (X509_NAME_cmp(X509_REQ_get_subject_name(*csr), name) != 0) {
+		ra_upload_error(rc, E_CSR_DN, RA_FRAME_CSR, "%sの主体者DNが申請の"
+		    "主体者DNと一致しません。", "CSR");
+		X509_REQ_free(*csr);
+		*csr = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The certificate named in column 4: this institution's certificate of
+ * the frame's kind, same CN, under the officer's domains if the kind
+ * names hosts; to be renewed ("renew"), not renewed already nor with a
+ * renewal pending.
+ */
+int
+ra_upload_frame_old(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
+    const char *cn, int renew, int64_t *cert_id)
+{
+	struct ra_upload_old	 old;
+	const char		*serial = rc->row->f[RA_FRAME_SERIAL];
+
+	if (!ra_upload_old_cert(rc, RA_FRAME_SERIAL, &old))
+		return 0;
+	if (old.institution_id != rc->ctx->institution_id ||
+	    strcmp(old.kind, fr->kind) != 0) {
+		ra_upload_error(rc, E_OTHER, RA_FRAME_SERIAL, "%sは自機関の%s"
+		    "ではありません。", serial, fr->name_ja);
+		return 0;
+	}
+	if (cn == NULL || strcasecmp(old.cn, cn) != 0) {
+		ra_upload_error(rc, E_SERIAL_DN, RA_FRAME_SERIAL, "%sの証明書の"
+		    "主体者DN(CN)が一致しません。", serial);
+		return 0;
+	}
+	/* An officer acts on the domains given to them, not the institution's. */
+	if (fr->by_domain && !ra_upload_officer_domain(rc->ctx, cn)) {
+		ra_upload_error(rc, E_DOMAIN, RA_FRAME_SERIAL, "%sは登録担当者の"
+		    "ドメイン配下ではありません。", cn);
+		return 0;
+	}
+	/* Renew the newest: a second renewal would leave two live twins. */
+	if (renew && old.renewed) {
+		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
+		    "更新されています。", serial);
+		return 0;
+	}
+	*cert_id = old.cert_id;
+	return 1;
+}
+
+/*
+ * Queue the request of a checked row: "rq" holds what the kind adds
+ * (host names, software, key protection); the rest comes from the frame.
+ * The database's "only one" rules answer here as the row's 212 or 235.
+ */
+void
+ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
+    const struct ra_profile *prof, const X509_NAME *name, X509_REQ *csr,
+    int64_t old, struct ra_newreq *rq)
+{
+	const struct ra_upload_ctx	*ctx = rc->ctx;
+	const char			*const *f = rc->row->f;
+	char				 why[256];
+	int64_t				 id;
+	enum ra_err			 er;
+
+	rq->institution_id = ctx->institution_id;
+	rq->officer_id = ctx->officer_id;
+	rq->batch_id = ctx->batch_id;
+	rq->seq = rc->row->line;
+	rq->profile_id = prof->id;
+	rq->subject = name;
+	rq->csr = (const unsigned char *)f[RA_FRAME_CSR];
+	rq->csrlen = strlen(f[RA_FRAME_CSR]);
+	rq->target_cert_id = old;
+	rq->admin_name = f[RA_FRAME_ADMIN];
+	rq->admin_mail = f[RA_FRAME_MAIL];
+	rq->affiliation = f[RA_FRAME_AFFIL];
+	rq->profile = prof;
+	rq->csr_parsed = csr;
+	rq->institution_checked = 1;	/* per file, by the caller */
+	er = ra_request_add(ctx->db, rq, &id, why, sizeof(why));
+	if (er == RA_EDUP && action == RA_TSV_ISSUE)
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+		    "指定したDNはすでに存在しています。");
+	else if (er == RA_EDUP)
+		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
+		    "更新されています。", f[RA_FRAME_SERIAL]);
+	else if (er != RA_OK)
+		ra_upload_error(rc, E_KEY, RA_FRAME_CSR, "%s", why);
+}
+
+/* Revoke one row: the certificate is ours, the DN its, the reason fits. */
+void
+ra_upload_frame_revoke(struct ra_upload_row *rc,
+    const struct ra_upload_frame *fr)
+{
+	X509_NAME	*name = NULL;
+	char		 why[256], *cn = NULL;
+	int64_t		 old;
+
+	if (ra_dn_parse(rc->row->f[RA_FRAME_DN], &name, why, sizeof(why)) !=
+	    RA_OK || (cn = ra_dn_get(name, NID_commonName)) == NULL) {
+		ra_upload_error(rc, E_DN, RA_FRAME_DN, "%sがDN情報のフォーマットに"
+		    "準じていません。", rc->lbl);
+		goto out;
+	}
+	if (ra_upload_frame_old(rc, fr, cn, 0, &old))
+		ra_upload_revoke(rc, RA_FRAME_SERIAL, RA_FRAME_REASON,
+		    RA_FRAME_COMMENT, old);
+out:
+	X509_NAME_free(name);
+	free(cn);
+}
