@@ -7,7 +7,6 @@
  * numbers in words) are what a screen reader says of it.  Only numbers
  * and month names go in: nothing of it needs escaping.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,47 +20,6 @@
 #define PLOT_R		12
 #define PLOT_T		40	/* room for the legend */
 #define PLOT_B		48	/* room for the months */
-
-struct svg {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-put(struct svg *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct svg *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-	char	*p;
-
-	if (b->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p == NULL ? NULL : b->p + b->len,
-		    b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		if ((p = realloc(b->p, b->cap * 2 + (size_t)n + 1024)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = b->cap * 2 + (size_t)n + 1024;
-	}
-}
 
 /*
  * The axis' top: four steps of 1, 2 or 5 times a power of ten, so the
@@ -88,9 +46,9 @@ axis_top(int64_t max)
 }
 
 static void
-legend(struct svg *b)
+legend(FILE *b)
 {
-	put(b, "<g class=\"legend\">"
+	fprintf(b, "<g class=\"legend\">"
 	    "<rect x=\"%d\" y=\"10\" width=\"14\" height=\"14\" fill=\"#1d3c6e\"/>"
 	    "<text x=\"%d\" y=\"22\">新規 (new)</text>"
 	    "<rect x=\"%d\" y=\"10\" width=\"14\" height=\"14\" fill=\"url(#ra-hatch)\""
@@ -101,29 +59,29 @@ legend(struct svg *b)
 
 /* The vertical axis, with four steps up to "top". */
 static void
-axis(struct svg *b, int64_t top)
+axis(FILE *b, int64_t top)
 {
 	int	 i, y, h = SVG_H - PLOT_T - PLOT_B;
 
-	put(b, "<g class=\"axis\" stroke=\"#888\">"
+	fprintf(b, "<g class=\"axis\" stroke=\"#888\">"
 	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
 	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>\n",
 	    PLOT_L, PLOT_T, PLOT_L, SVG_H - PLOT_B,
 	    PLOT_L, SVG_H - PLOT_B, SVG_W - PLOT_R, SVG_H - PLOT_B);
 	for (i = 0; i <= 4; i++) {
 		y = SVG_H - PLOT_B - h * i / 4;
-		put(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">"
+		fprintf(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">"
 		    "%lld</text>", PLOT_L - 6, y + 4, (long long)(top * i / 4));
 		if (i > 0)
-			put(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\""
+			fprintf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\""
 			    " stroke=\"#ddd\"/>", PLOT_L + 1, y, SVG_W - PLOT_R, y);
 	}
-	put(b, "\n");
+	fprintf(b, "\n");
 }
 
 /* Month "j": its bar (new below, renewed above), number and name. */
 static void
-bar(struct svg *b, const struct ra_stats *st, int j, int64_t top, int every)
+bar(FILE *b, const struct ra_stats *st, int j, int64_t top, int every)
 {
 	const struct ra_stats_n	*n = &st->month[j];
 	char			 m[8];
@@ -136,32 +94,35 @@ bar(struct svg *b, const struct ra_stats *st, int j, int64_t top, int every)
 	x = PLOT_L + slot * j + (slot - w) / 2;
 	hn = (int)(n->v[RA_STATS_NEW] * h / top);
 	hr = (int)(n->v[RA_STATS_RENEWED] * h / top);
-	put(b, "<g class=\"month\" data-month=\"%s\" data-new=\"%lld\""
+	fprintf(b, "<g class=\"month\" data-month=\"%s\" data-new=\"%lld\""
 	    " data-renewed=\"%lld\">", m, (long long)n->v[RA_STATS_NEW],
 	    (long long)n->v[RA_STATS_RENEWED]);
-	put(b, "<rect class=\"new\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
+	fprintf(b, "<rect class=\"new\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
 	    " fill=\"#1d3c6e\"><title>%s 新規 %lld</title></rect>",
 	    x, base - hn, w, hn, m, (long long)n->v[RA_STATS_NEW]);
-	put(b, "<rect class=\"renewed\" x=\"%d\" y=\"%d\" width=\"%d\""
+	fprintf(b, "<rect class=\"renewed\" x=\"%d\" y=\"%d\" width=\"%d\""
 	    " height=\"%d\" fill=\"url(#ra-hatch)\" stroke=\"#1d3c6e\">"
 	    "<title>%s 更新 %lld</title></rect>", x, base - hn - hr, w, hr, m,
 	    (long long)n->v[RA_STATS_RENEWED]);
 	/* The number over the bar; a thin bar's only in its title. */
 	if (slot >= 20)
-		put(b, "<text class=\"count\" x=\"%d\" y=\"%d\""
+		fprintf(b, "<text class=\"count\" x=\"%d\" y=\"%d\""
 		    " text-anchor=\"middle\">%lld</text>", x + w / 2,
 		    base - hn - hr - 4, (long long)ra_stats_issued(n));
 	if (j % every == 0)
-		put(b, "<text class=\"label\" x=\"%d\" y=\"%d\""
+		fprintf(b, "<text class=\"label\" x=\"%d\" y=\"%d\""
 		    " text-anchor=\"middle\">%s</text>", x + w / 2, base + 16, m);
-	put(b, "</g>\n");
+	fprintf(b, "</g>\n");
 }
 
 /* The chart of "st" as an <svg> element into "*out" (caller frees). */
 enum ra_err
 ra_stats_svg(const struct ra_stats *st, char **out)
 {
-	struct svg	 b = { NULL, 0, 0, 0 };
+	FILE		*fp;
+	char		*text = NULL;
+	size_t		 textlen = 0;
+	int		 failed;
 	char		 m0[8], m1[8], m[8];
 	int64_t		 max = 0;
 	int		 j, every;
@@ -169,6 +130,8 @@ ra_stats_svg(const struct ra_stats *st, char **out)
 	*out = NULL;
 	if (st->nmonths < 1)
 		return RA_EINPUT;
+	if ((fp = open_memstream(&text, &textlen)) == NULL)
+		return RA_ENOMEM;
 	for (j = 0; j < st->nmonths; j++)
 		if (ra_stats_issued(&st->month[j]) > max)
 			max = ra_stats_issued(&st->month[j]);
@@ -179,35 +142,36 @@ ra_stats_svg(const struct ra_stats *st, char **out)
 		every = 1;
 	ra_stats_month(st->first, m0);
 	ra_stats_month(st->first + st->nmonths - 1, m1);
-	put(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"stats-chart\""
+	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"stats-chart\""
 	    " role=\"img\" aria-labelledby=\"stats-chart-title stats-chart-desc\""
 	    " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
 	    " font-family=\"sans-serif\" font-size=\"11\">\n",
 	    SVG_W, SVG_H, SVG_W, SVG_H);
-	put(&b, "<title id=\"stats-chart-title\">月別発行数 %s〜%s"
+	fprintf(fp, "<title id=\"stats-chart-title\">月別発行数 %s〜%s"
 	    " (certificates issued per month)</title>\n", m0, m1);
-	put(&b, "<desc id=\"stats-chart-desc\">月ごとの発行数の棒グラフ。"
+	fprintf(fp, "<desc id=\"stats-chart-desc\">月ごとの発行数の棒グラフ。"
 	    "新規は塗りつぶし、更新は斜線で積み上げ。");
 	for (j = 0; j < st->nmonths; j++) {
 		ra_stats_month(st->first + j, m);
-		put(&b, "%s: 新規 %lld, 更新 %lld。", m,
+		fprintf(fp, "%s: 新規 %lld, 更新 %lld。", m,
 		    (long long)st->month[j].v[RA_STATS_NEW],
 		    (long long)st->month[j].v[RA_STATS_RENEWED]);
 	}
-	put(&b, "</desc>\n<defs><pattern id=\"ra-hatch\" width=\"6\" height=\"6\""
+	fprintf(fp, "</desc>\n<defs><pattern id=\"ra-hatch\" width=\"6\" height=\"6\""
 	    " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
 	    "<rect width=\"6\" height=\"6\" fill=\"#c8d4ea\"/>"
 	    "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#1d3c6e\""
 	    " stroke-width=\"2\"/></pattern></defs>\n");
-	legend(&b);
-	axis(&b, axis_top(max));
+	legend(fp);
+	axis(fp, axis_top(max));
 	for (j = 0; j < st->nmonths; j++)
-		bar(&b, st, j, axis_top(max), every);
-	put(&b, "</svg>\n");
-	if (b.failed || b.p == NULL) {
-		free(b.p);
+		bar(fp, st, j, axis_top(max), every);
+	fprintf(fp, "</svg>\n");
+	failed = ferror(fp);
+	if (fclose(fp) != 0 || failed || text == NULL) {
+		free(text);
 		return RA_ENOMEM;
 	}
-	*out = b.p;
+	*out = text;
 	return RA_OK;
 }

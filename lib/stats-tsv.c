@@ -22,55 +22,14 @@ static const char *const tsv_header[] = {
 #define ALL_ROWS	"（全体）"
 #define PERIOD_TOTAL	"合計"
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-put(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct buf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-	char	*p;
-
-	if (b->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p == NULL ? NULL : b->p + b->len,
-		    b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		if ((p = realloc(b->p, b->cap * 2 + (size_t)n + 256)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = b->cap * 2 + (size_t)n + 256;
-	}
-}
-
 /* One line: the month (or 合計), the row's names, its counts. */
 static void
-line(struct buf *b, const char *month, const char *domain, const char *kind,
+line(FILE *b, const char *month, const char *domain, const char *kind,
     const char *profile_id, const char *profile, const struct ra_stats_n *n)
 {
-	put(b, "%s\t%s\t%s\t%s\t%s\t%lld", month, domain, kind, profile_id,
+	fprintf(b, "%s\t%s\t%s\t%s\t%s\t%lld", month, domain, kind, profile_id,
 	    profile, (long long)ra_stats_issued(n));
-	put(b, "\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\r\n",
+	fprintf(b, "\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\r\n",
 	    (long long)n->v[RA_STATS_NEW], (long long)n->v[RA_STATS_RENEWED],
 	    (long long)n->v[RA_STATS_VALID], (long long)n->v[RA_STATS_REVOKED],
 	    (long long)n->v[RA_STATS_EXPIRED],
@@ -85,7 +44,10 @@ enum ra_err
 ra_stats_tsv(const struct ra_stats *st, unsigned char **out, size_t *len)
 {
 	const struct ra_stats_row	*r;
-	struct buf			 b = { NULL, 0, 0, 0 };
+	FILE				*fp;
+	char				*text = NULL;
+	size_t				 textlen = 0;
+	int				 failed;
 	char				 m[8], pid[16];
 	char				*sj = NULL;
 	size_t				 i, k;
@@ -93,9 +55,11 @@ ra_stats_tsv(const struct ra_stats *st, unsigned char **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
+	if ((fp = open_memstream(&text, &textlen)) == NULL)
+		return RA_ENOMEM;
 	for (k = 0; k < RA_NITEMS(tsv_header); k++)
-		put(&b, "%s%s", k > 0 ? "\t" : "", tsv_header[k]);
-	put(&b, "\r\n");
+		fprintf(fp, "%s%s", k > 0 ? "\t" : "", tsv_header[k]);
+	fprintf(fp, "\r\n");
 	for (i = 0; i < st->nrows; i++) {
 		r = &st->rows[i];
 		snprintf(pid, sizeof(pid), "%d", r->profile_id);
@@ -103,23 +67,24 @@ ra_stats_tsv(const struct ra_stats *st, unsigned char **out, size_t *len)
 			if (ra_stats_issued(&r->month[j]) == 0)
 				continue;
 			ra_stats_month(st->first + j, m);
-			line(&b, m, r->domain[0] != '\0' ? r->domain : NO_DOMAIN,
+			line(fp, m, r->domain[0] != '\0' ? r->domain : NO_DOMAIN,
 			    r->kind_ja, pid, r->profile_ja, &r->month[j]);
 		}
-		line(&b, PERIOD_TOTAL, r->domain[0] != '\0' ? r->domain :
+		line(fp, PERIOD_TOTAL, r->domain[0] != '\0' ? r->domain :
 		    NO_DOMAIN, r->kind_ja, pid, r->profile_ja, &r->total);
 	}
 	for (j = 0; j < st->nmonths; j++) {
 		ra_stats_month(st->first + j, m);
-		line(&b, m, ALL_ROWS, ALL_ROWS, "", "", &st->month[j]);
+		line(fp, m, ALL_ROWS, ALL_ROWS, "", "", &st->month[j]);
 	}
-	line(&b, PERIOD_TOTAL, ALL_ROWS, ALL_ROWS, "", "", &st->total);
-	if (b.failed || b.p == NULL) {
-		free(b.p);
+	line(fp, PERIOD_TOTAL, ALL_ROWS, ALL_ROWS, "", "", &st->total);
+	failed = ferror(fp);
+	if (fclose(fp) != 0 || failed || text == NULL) {
+		free(text);
 		return RA_ENOMEM;
 	}
-	sj = ra_recode(b.p, "CP932");
-	free(b.p);
+	sj = ra_recode(text, "CP932");
+	free(text);
 	if (sj == NULL)
 		return RA_ESYS;
 	*out = (unsigned char *)sj;
