@@ -127,6 +127,15 @@ has "$out" "225:10,証明書プロファイルID,21はコード署名用証明�
     "a server profile: 225"
 out=$(up rules.tsv issue dry-run)
 is "$(count)" "$before" "a dry run queues nothing"
+# P-256 spelt out as explicit parameters: OpenSSL names the curve, but
+# RFC 5480 allows only the named-curve OID, and the CA copies the key.
+openssl ecparam -name prime256v1 -param_enc explicit -genkey -out "$T/explicit.key" 2>/dev/null
+ex=$(openssl req -new -key "$T/explicit.key" -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=Explicit Signer" |
+    tr -d '\n')
+row "CN=Explicit Signer,$DN" 31 "" "" "" "$ex" token | sjis explicit.tsv
+out=$(up explicit.tsv issue dry-run)
+has "$out" "228:1,CSR,CSRの鍵はRSA 3072/4096ビットまたはECDSA P-256/P-384でなければなりません（a ec-explicit key" \
+    "a P-256 key with explicit curve parameters: 228"
 
 # Renewal with a new key, and only once.
 s1=$(sql "SELECT serial FROM ra.certificate WHERE cn = '$CN1'")
