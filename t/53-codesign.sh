@@ -258,6 +258,19 @@ wait
 is "$(sql "SELECT count(*) FROM ra.request WHERE cn = 'Race Signer' AND state IN ('queued', 'done')")" 1 \
     "two concurrent uploads of one CN: one request"
 has "$(cat "$T/ra.out" "$T/rb.out")" "212:1,主体者DN,指定したDNはすでに存在しています。" "the other is told 212"
+# Nor the same CN again with a space more: X509_NAME_cmp folds spaces, so
+# these would be Race Signer's name a second and third time.
+n=0
+for cn in "Race Signer " " Race Signer" "Race  Signer"; do
+	n=$((n + 1))
+	c=$(csr "sp$n" "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=$cn")
+	row "CN=$cn,$DN" 31 "" "" "" "$c" token
+done | sjis spaced.tsv
+out=$(up spaced.tsv issue partial)
+is "$(printf '%s\n' "$out" | grep -c '206:[123],主体者DN,主体者DNのCNの先頭・末尾に空白、または連続した空白があります。')" 3 \
+    "Race Signer with a leading, trailing or double space: 206 on each row"
+is "$(sql "SELECT count(*) FROM ra.request WHERE lower(btrim(cn)) LIKE 'race%signer'")" 1 \
+    "and still one request for that name"
 
 # The database refuses what the C checks refuse, whoever writes.
 sql "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, cn, csr_der, spki_sha256)
