@@ -283,6 +283,23 @@ sql "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_d
 has "$(cat "$T/sql.err")" "request_codesign_csr" "no request without a CSR (no server-made key), by CHECK"
 sql "UPDATE ra.profile SET validity_days = 500 WHERE profile_id = 31" 2>"$T/sql.err"
 has "$(cat "$T/sql.err")" "profile_codesign_csbr" "profile 31 stays within CSBR (460 days), by CHECK"
+# A row the upload rules never saw (the officer zone's role writes
+# requests): the worker does not put host names in a code-signing
+# certificate.  A new key under CN2's subject, so that is all it could refuse.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=$CN2" -outform DER -out "$T/san.der" 2>/dev/null
+sql "WITH r AS (INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, cn, csr_der,
+                  spki_sha256, key_protection, san_dns, state)
+           SELECT institution_id, 'issue', kind, 31, subject_der, 'SAN Signer',
+                  '\\x$(od -An -v -tx1 "$T/san.der" | tr -d ' \n')',
+                  sha256(convert_to('t53 san', 'UTF8')), 'token', '{www.nii.ac.jp}', 'queued'
+             FROM ra.request WHERE cn = '$CN2' AND action = 'issue' RETURNING request_id)
+     INSERT INTO ra.job (request_id) SELECT request_id FROM r" >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null 2>&1
+is "$(sql "SELECT state || ': ' || error FROM ra.request WHERE cn = 'SAN Signer'")" \
+    "failed: host names are only for server certificates" "the worker refuses a code-signing request with a dNSName"
+is "$(sql "SELECT count(*) FROM ra.certificate c JOIN ra.request r USING (request_id)
+           WHERE r.cn = 'SAN Signer'")" 0 "and issues nothing"
 
 # ⑤ reaches code-signing certificates of the institution (no domain in them).
 sql "INSERT INTO ra.officer_permission VALUES ($off, 5)"
