@@ -18,14 +18,23 @@
 /*
  * The profile vocabulary for a key: rsa2048, rsa3072, rsa4096, p256,
  * p384; anything else gets a name no profile lists (rsa1024, ec-secp521r1).
+ * An EC key spelling out its curve's parameters is "ec-explicit" whatever
+ * curve they are: OpenSSL names the group all the same, but RFC 5480 2.1.1
+ * (and the CA/B Forum's 7.1.3.1) allow only the named-curve OID, and the
+ * CA copies the SubjectPublicKeyInfo as the CSR has it.
  */
 void
 ra_key_alg(EVP_PKEY *key, char *buf, size_t sz)
 {
-	char	 group[64];
+	char	 group[64], enc[32];
 
 	if (EVP_PKEY_is_a(key, "RSA"))
 		snprintf(buf, sz, "rsa%d", EVP_PKEY_get_bits(key));
+	else if (EVP_PKEY_is_a(key, "EC") &&
+	    (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING,
+	    enc, sizeof(enc), NULL) ||
+	    strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) != 0))
+		snprintf(buf, sz, "ec-explicit");
 	else if (EVP_PKEY_is_a(key, "EC") &&
 	    EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
 	    group, sizeof(group), NULL)) {

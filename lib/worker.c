@@ -423,6 +423,18 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		return job_refuse(w, j, "unknown profile");
 	if (!j->prof.active)
 		return job_refuse(w, j, "the profile is no longer in use");
+	/*
+	 * request.c's rule again, for rows it did not write: a code-signing
+	 * (or any other) certificate names no host, and only S/MIME a mailbox.
+	 */
+	if (strcmp(j->prof.kind, "server") != 0 &&
+	    *PQgetvalue(res, row, L_DNS) != '\0')
+		return job_refuse(w, j, "host names are only for server "
+		    "certificates");
+	if (strcmp(j->prof.kind, "smime") != 0 &&
+	    *PQgetvalue(res, row, L_EMAIL) != '\0')
+		return job_refuse(w, j, "mail addresses in subjectAltName are "
+		    "only for S/MIME certificates");
 	if ((j->sg = ra_signer_find(w->signers, w->nsigners,
 	    strtoll(PQgetvalue(res, row, L_CA), NULL, 10))) == NULL)
 		return job_later(w, j, "no usable CA key for this profile; "

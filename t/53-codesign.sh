@@ -127,6 +127,15 @@ has "$out" "225:10,証明書プロファイルID,21はコード署名用証明�
     "a server profile: 225"
 out=$(up rules.tsv issue dry-run)
 is "$(count)" "$before" "a dry run queues nothing"
+# P-256 spelt out as explicit parameters: OpenSSL names the curve, but
+# RFC 5480 allows only the named-curve OID, and the CA copies the key.
+openssl ecparam -name prime256v1 -param_enc explicit -genkey -out "$T/explicit.key" 2>/dev/null
+ex=$(openssl req -new -key "$T/explicit.key" -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=Explicit Signer" |
+    tr -d '\n')
+row "CN=Explicit Signer,$DN" 31 "" "" "" "$ex" token | sjis explicit.tsv
+out=$(up explicit.tsv issue dry-run)
+has "$out" "228:1,CSR,CSRの鍵はRSA 3072/4096ビットまたはECDSA P-256/P-384でなければなりません（a ec-explicit key" \
+    "a P-256 key with explicit curve parameters: 228"
 
 # Renewal with a new key, and only once.
 s1=$(sql "SELECT serial FROM ra.certificate WHERE cn = '$CN1'")
@@ -249,6 +258,19 @@ wait
 is "$(sql "SELECT count(*) FROM ra.request WHERE cn = 'Race Signer' AND state IN ('queued', 'done')")" 1 \
     "two concurrent uploads of one CN: one request"
 has "$(cat "$T/ra.out" "$T/rb.out")" "212:1,主体者DN,指定したDNはすでに存在しています。" "the other is told 212"
+# Nor the same CN again with a space more: X509_NAME_cmp folds spaces, so
+# these would be Race Signer's name a second and third time.
+n=0
+for cn in "Race Signer " " Race Signer" "Race  Signer"; do
+	n=$((n + 1))
+	c=$(csr "sp$n" "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=$cn")
+	row "CN=$cn,$DN" 31 "" "" "" "$c" token
+done | sjis spaced.tsv
+out=$(up spaced.tsv issue partial)
+is "$(printf '%s\n' "$out" | grep -c '206:[123],主体者DN,主体者DNのCNの先頭・末尾に空白、または連続した空白があります。')" 3 \
+    "Race Signer with a leading, trailing or double space: 206 on each row"
+is "$(sql "SELECT count(*) FROM ra.request WHERE lower(btrim(cn)) LIKE 'race%signer'")" 1 \
+    "and still one request for that name"
 
 # The database refuses what the C checks refuse, whoever writes.
 sql "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, cn, csr_der, spki_sha256)
@@ -261,6 +283,23 @@ sql "INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_d
 has "$(cat "$T/sql.err")" "request_codesign_csr" "no request without a CSR (no server-made key), by CHECK"
 sql "UPDATE ra.profile SET validity_days = 500 WHERE profile_id = 31" 2>"$T/sql.err"
 has "$(cat "$T/sql.err")" "profile_codesign_csbr" "profile 31 stays within CSBR (460 days), by CHECK"
+# A row the upload rules never saw (the officer zone's role writes
+# requests): the worker does not put host names in a code-signing
+# certificate.  A new key under CN2's subject, so that is all it could refuse.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=$CN2" -outform DER -out "$T/san.der" 2>/dev/null
+sql "WITH r AS (INSERT INTO ra.request (institution_id, action, kind, profile_id, subject_der, cn, csr_der,
+                  spki_sha256, key_protection, san_dns, state)
+           SELECT institution_id, 'issue', kind, 31, subject_der, 'SAN Signer',
+                  '\\x$(od -An -v -tx1 "$T/san.der" | tr -d ' \n')',
+                  sha256(convert_to('t53 san', 'UTF8')), 'token', '{www.nii.ac.jp}', 'queued'
+             FROM ra.request WHERE cn = '$CN2' AND action = 'issue' RETURNING request_id)
+     INSERT INTO ra.job (request_id) SELECT request_id FROM r" >/dev/null
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null 2>&1
+is "$(sql "SELECT state || ': ' || error FROM ra.request WHERE cn = 'SAN Signer'")" \
+    "failed: host names are only for server certificates" "the worker refuses a code-signing request with a dNSName"
+is "$(sql "SELECT count(*) FROM ra.certificate c JOIN ra.request r USING (request_id)
+           WHERE r.cn = 'SAN Signer'")" 0 "and issues nothing"
 
 # ⑤ reaches code-signing certificates of the institution (no domain in them).
 sql "INSERT INTO ra.officer_permission VALUES ($off, 5)"
