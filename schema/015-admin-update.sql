@@ -36,13 +36,15 @@ CREATE TABLE ra.admin_change (
 CREATE INDEX admin_change_cert ON ra.admin_change (cert_id, at);
 
 -- Change the user administrator of certificate "cert" for officer
--- "officer", in upload "batch".  The certificate must be issued, live
--- (neither revoked nor expired), of the officer's institution and within
--- their reach: a server certificate under one of their domains, an
--- S/MIME one whose mailbox is, a client or code-signing one of the
--- institution (as ②, ④ and ⑪'s download list them).  Returns the old values and the audit detail; raises
--- insufficient_privilege otherwise (the C caller checked the same first,
--- with the row's error message: this is the database's own word).
+-- "officer", in upload "batch".  The officer must be active, hold ⑤
+-- (interface 5) and belong to an active institution, as the screen
+-- checks.  The certificate must be issued, live (neither revoked nor
+-- expired), of the officer's institution and within their reach: a
+-- server certificate under one of their domains, an S/MIME one whose
+-- mailbox is, a client or code-signing one of the institution.  Returns
+-- the old values and the audit detail; raises insufficient_privilege
+-- otherwise (the C caller checked the same first, with the row's error
+-- message: this is the database's own word).
 CREATE FUNCTION ra.admin_update(officer bigint, cert bigint, batch bigint,
                                 name text, affiliation text, mail text)
 RETURNS TABLE (old_name text, old_affiliation text, old_mail text,
@@ -58,6 +60,10 @@ BEGIN
       FROM ra.certificate x
       JOIN ra.officer o ON o.officer_id = officer AND o.status = 'active'
                        AND o.institution_id = x.institution_id
+      JOIN ra.institution i ON i.institution_id = x.institution_id
+                           AND i.status = 'active'
+      JOIN ra.officer_permission p ON p.officer_id = officer
+                                  AND p.interface = 5
      WHERE x.cert_id = cert AND x.state = 'issued'
        AND x.not_after > pg_catalog.now()
        AND x.kind IN ('server', 'client', 'smime', 'code_signing')

@@ -231,22 +231,34 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail-
            AND detail->>'error' = 'access denied'")" 2 "both refusals audited"
 
 # The officer zone changes an administrator only through ra.admin_update.
+sql "INSERT INTO ra.officer_permission VALUES ($off, 5)"
 sqlstate() {	# sqlstate SQL ROLE: "ok" or the error's SQLSTATE
 	o=$(psql -h "$T/var/pgsock" -U "$2" -d ra -Atq -v ON_ERROR_STOP=1 \
 	    -v VERBOSITY=verbose -c "$1" 2>&1) && { echo ok; return; }
 	printf '%s' "$o" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -n 1
 }
+# Ids looked up here: the officer role reads neither table whole.
+ub=$(sql "SELECT max(batch_id) FROM ra.batch WHERE action = 'update' AND officer_id = $off")
+cid() { sql "SELECT cert_id FROM ra.certificate WHERE serial = $1"; }
 is "$(sqlstate "UPDATE ra.request SET admin_mail = 'evil@nii.ac.jp'" ra_officer)" 42501 \
     "the officer role has no UPDATE of admin_mail"
-is "$(sqlstate "SELECT * FROM ra.admin_update($off, (SELECT cert_id FROM ra.certificate WHERE serial = $kyo),
-       (SELECT max(batch_id) FROM ra.batch WHERE action = 'update' AND officer_id = $off),
-       'x', 'y', 'evil@nii.ac.jp')" ra_officer)" 42501 \
+is "$(sqlstate "SELECT * FROM ra.admin_update($off, $(cid "$kyo"), $ub, 'x', 'y', 'evil@nii.ac.jp')" \
+    ra_officer)" 42501 \
     "ra.admin_update refuses another institution's certificate itself"
-is "$(sqlstate "SELECT * FROM ra.admin_update($off, (SELECT cert_id FROM ra.certificate WHERE serial = $lab),
-       (SELECT max(batch_id) FROM ra.batch WHERE action = 'update' AND officer_id = $off),
-       'x', 'y', 'evil@nii.ac.jp')" ra_officer)" 42501 \
+is "$(sqlstate "SELECT * FROM ra.admin_update($off, $(cid "$lab"), $ub, 'x', 'y', 'evil@nii.ac.jp')" \
+    ra_officer)" 42501 \
     "and a certificate outside the officer's domains"
 is "$(admin_of "$kyo")|$(admin_of "$lab")" "山田太郎|情報基盤センター|yamada@nii.ac.jp|研究 三郎|研究所|saburo@nii.jp" "(both unchanged)"
+# lab.nii.jp: live, under the second officer's nii.jp, changed by them above.
+ub2=$(sql "SELECT max(batch_id) FROM ra.batch WHERE action = 'update' AND officer_id = $off2")
+call="SELECT * FROM ra.admin_update($off2, $(cid "$lab"), $ub2, '直接', 'y', 'direct@nii.ac.jp')"
+is "$(sqlstate "$call" ra_officer)" ok "called directly for a certificate in reach, it changes it"
+sql "DELETE FROM ra.officer_permission WHERE officer_id = $off2 AND interface = 5"
+is "$(sqlstate "$call" ra_officer)" 42501 "but not once the officer lost ⑤"
+sql "INSERT INTO ra.officer_permission VALUES ($off2, 5)"
+sql "UPDATE ra.institution SET status = 'suspended' WHERE code = 'nii'"
+is "$(sqlstate "$call" ra_officer)" 42501 "nor while the institution is suspended"
+sql "UPDATE ra.institution SET status = 'active' WHERE code = 'nii'"
 
 # An expired certificate: no mail will go out for it again; refused.
 sql "UPDATE ra.certificate SET not_before = now() - interval '400 days',
