@@ -104,6 +104,12 @@ subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
 		    "いません。", rc->lbl);
 		goto out;
 	}
+	/* request_cn_client_once compares lower(cn) and ou: one spelling. */
+	if (!ra_upload_spaces_ok(name)) {
+		ra_upload_error(rc, E_DN, C_DN, "%sの値の先頭・末尾に空白、または"
+		    "連続した空白があります。", rc->lbl);
+		goto out;
+	}
 	if (!institution_ok(rc, name, is_smime(p)))
 		goto out;
 	if (is_smime(p)) {

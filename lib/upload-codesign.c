@@ -91,13 +91,8 @@ dn_check(struct ra_upload_row *rc, X509_NAME **out, char **cn)
 		    "64文字以内でなければなりません。", rc->lbl, "'(),./:=-");
 		goto out;
 	}
-	/*
-	 * Names compare as X509_NAME_cmp does, spaces folded: "A B ", " A B"
-	 * and "A  B" are A B's name again, yet lower(cn) tells them apart, so
-	 * one CN could be issued thrice (212, request_cn_codesign_once).
-	 */
-	if (**cn == ' ' || (*cn)[strlen(*cn) - 1] == ' ' ||
-	    strstr(*cn, "  ") != NULL) {
+	/* request_cn_codesign_once compares lower(cn): one spelling a name. */
+	if (!ra_upload_spaces_ok(name)) {
 		ra_upload_error(rc, E_DN, C_DN, "%sのCNの先頭・末尾に空白、または"
 		    "連続した空白があります。", rc->lbl);
 		goto out;

@@ -126,6 +126,31 @@ ra_upload_value_is(const X509_NAME *name, int nid, const char *want)
 }
 
 /*
+ * No value of "name" with a leading, trailing or doubled space.  Names
+ * compare as X509_NAME_cmp does, spaces folded: "A B ", " A B" and "A  B"
+ * are A B's name again, yet lower(cn) and ou in the "only one" indexes
+ * tell them apart, so one name could be issued twice.
+ */
+int
+ra_upload_spaces_ok(const X509_NAME *name)
+{
+	unsigned char	*v;
+	size_t		 n;
+	int		 i, len, ok = 1;
+
+	for (i = 0; ok && i < X509_NAME_entry_count(name); i++) {
+		if ((len = ASN1_STRING_to_UTF8(&v, X509_NAME_ENTRY_get_data(
+		    X509_NAME_get_entry(name, i)))) < 0)
+			return 0;
+		n = (size_t)len;
+		ok = n == 0 || (v[0] != ' ' && v[n - 1] != ' ' &&
+		    strstr((char *)v, "  ") == NULL);
+		OPENSSL_free(v);
+	}
+	return ok;
+}
+
+/*
  * The issued certificate whose serial is in column "col", into "old";
  * 0 with the row's error when there is none.  The kind's rules say
  * whether it is one this row may act on.

@@ -64,6 +64,7 @@ void	 ra_upload_error(struct ra_upload_row *, int, int, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 int	 ra_upload_dn_order_ok(const X509_NAME *);
 int	 ra_upload_value_is(const X509_NAME *, int, const char *);
+int	 ra_upload_spaces_ok(const X509_NAME *);
 int	 ra_upload_officer_domain(const struct ra_upload_ctx *, const char *);
 int	 ra_upload_old_cert(struct ra_upload_row *, int, struct ra_upload_old *);
 const char *ra_upload_reason(int, int);

@@ -257,6 +257,13 @@ up twin.tsv issue abort >/dev/null
 ok $? "the same CN with another OU is another DN: issued"
 out=$(up twin.tsv issue abort)
 has "$out" "212:1," "the very same DN again: 212"
+# ... spelt with another space, it is X.509's same name: refused, not a third taro.
+{ crow "CN=taro.001,OU=No  9,$DN" 14 1 "" NIIcert20261201-019 "京大 太郎" taro9@kyoto-u.ac.jp
+  crow "CN=taro.001,OU=No 9 ,$DN" 14 1 "" NIIcert20261201-029 "京大 太郎" taro9@kyoto-u.ac.jp
+} | sjis twin2.tsv
+out=$(up twin2.tsv issue partial)
+is "$(printf '%s\n' "$out" | grep -c '206:[12],主体者DN,主体者DNの値の先頭・末尾に空白、または連続した空白があります。')" 2 \
+    "an OU with a doubled or trailing space: 206, not another DN"
 
 # Renewal by serial: same DN, new key; M4 with both serials.
 sn=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'taro.001'")
