@@ -357,9 +357,35 @@ out:
 	    er;
 }
 
+/*
+ * What the allow list holds (schema: ra.dn_text, ra.domain_ou), said in
+ * words before the database says it in constraint names: 2 to 64 of
+ * these, a letter among them, no space at either end nor two in a row
+ * (uploads compare OUs as X.509 does, spaces folded).
+ */
+static const char ou_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    " '(),./:=-";
+
+static int
+ou_ok(const char *ou)
+{
+	size_t	 n = strlen(ou);
+
+	return n >= 2 && n <= 64 && strspn(ou, ou_chars) == n &&
+	    strpbrk(ou, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+	    != NULL && ou[0] != ' ' && ou[n - 1] != ' ' &&
+	    strstr(ou, "  ") == NULL;
+}
+
 enum ra_err
 ra_desk_ou_add(struct ra_desk *d, const struct ra_desk_args *a)
 {
+	if (a->ou != NULL && a->domain != NULL && !ou_ok(a->ou))
+		return desk_refused(d, desk_why(d, RA_EINPUT, "OU \"%s\" cannot "
+		    "be registered: 2 to 64 half-width letters, digits, spaces "
+		    "and '(),./:=-, at least one letter, no space at either end "
+		    "nor two in a row", a->ou), "desk.ou.add", a);
 	return ou_change(d, a, SQL_OU_ADD, "desk.ou.add",
 	    "added to the allow list of");
 }

@@ -15,3 +15,9 @@ UPDATE ra.interface SET screen = 'allowdl.cgi' WHERE interface = 8;
 -- first.  certificate_cn (institution_id, kind, cn) serves ②'s lookups.
 CREATE INDEX certificate_institution_export ON ra.certificate
     (institution_id, cert_id) WHERE state = 'issued';
+
+-- An OU is compared as X.509 compares names, spaces folded: an entry with
+-- a space at an end or two in a row would be another entry's name again.
+-- NOT VALID: rows registered before keep working; the desk checks too.
+ALTER TABLE ra.domain_ou ADD CONSTRAINT domain_ou_spaces
+    CHECK (ou !~ '(^ | $|  )') NOT VALID;

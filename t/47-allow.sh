@@ -44,6 +44,17 @@ is "$(sql "SELECT string_agg(detail->>'domain' || '|' || (detail->>'why'), ' / '
            FROM ra.audit WHERE event = 'desk.ou.add' AND outcome = 'refused'")" \
     "nii.ac.jp|OU allow list: already registered / nowhere.ac.jp|domain nowhere.ac.jp is not registered" \
     "both refusals audited, with the domain and why"
+n=$(sql "SELECT count(*) FROM ra.domain_ou")
+for bad in "X" "123-45" "ABC  Lab" " ABC Lab" "ABC_Lab"; do
+	"$D" ou-add --domain nii.ac.jp --ou "$bad" 2>"$T/err"
+	[ $? -ne 0 ]; ok $? "ou-add \"$bad\": refused"
+	has "$(cat "$T/err")" "OU \"$bad\" cannot be registered: 2 to 64 half-width letters" "and told why in words"
+done
+is "$(sql "SELECT count(*) FROM ra.domain_ou")" "$n" "none of them stored"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.ou.add' AND outcome = 'refused'")" 7 "each refusal audited"
+sql "INSERT INTO ra.domain_ou (domain_id, ou) SELECT domain_id, 'ABC  Lab' FROM ra.domain
+     WHERE name = 'nii.ac.jp'" 2>"$T/sql.err"
+has "$(cat "$T/sql.err")" "domain_ou_spaces" "the database refuses a doubled space itself"
 
 # ⑧ from the screen and from the shell.
 want() {	# want LINES...: the expected file, CP932 with CRLF
