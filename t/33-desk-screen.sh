@@ -39,7 +39,7 @@ has "$page" "<td>京都大学</td>" "and listed"
 page=$(post -d step=domain -d institution=kyoto -d domain=kyoto-u.ac.jp)
 has "$page" "domain registered" "a domain"
 page=$(post -d step=ou -d domain=kyoto-u.ac.jp -d ou=X)
-has "$page" "violates check constraint" "an OU the rules forbid is refused, with the reason"
+has "$page" "cannot be registered: 2 to 64 half-width letters" "an OU the rules forbid is refused, with the reason in words"
 hasnt "$page" "SQLSTATE" "told as a reason, not as a captured log line"
 page=$(post --data-urlencode step=officer --data-urlencode institution=kyoto \
     --data-urlencode name_ja=京大花子 --data-urlencode romaji=Hanako --data-urlencode mail=hanako@kyoto-u.ac.jp \
