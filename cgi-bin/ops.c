@@ -64,6 +64,27 @@ path_in(char *buf, size_t sz, const char *dir, const char *sub,
 	return RA_OK;
 }
 
+/* "path": the certificates of "v" (NULL-terminated), PEM, one after another. */
+static enum ra_err
+pem_write_bundle(const char *path, X509 *const *v)
+{
+	BIO	*bio;
+	char	*p;
+	long	 n;
+	enum ra_err	 er = RA_ECRYPTO;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return RA_ECRYPTO;
+	for (; *v != NULL; v++)
+		if (!PEM_write_bio_X509(bio, *v))
+			goto out;
+	if ((n = BIO_get_mem_data(bio, &p)) > 0)
+		er = ra_write_atomic(path, p, (size_t)n, 0644);
+out:
+	BIO_free(bio);
+	return er;
+}
+
 /* Key and certificate of one demo CA, written under "dir". */
 static enum ra_err
 demo_make_ca(const char *dir, const struct demo_ca *d, X509 *root,
@@ -144,9 +165,7 @@ demo_make_mail_signer(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 	};
 	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
-	BIO			*bio = NULL;
-	char			 path[4096], *p;
-	long			 n;
+	char			 path[4096];
 	enum ra_err		 er;
 
 	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
@@ -157,14 +176,8 @@ demo_make_mail_signer(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 	    (er = path_in(path, sizeof(path), dir, "", "mail-signer",
 	    ".pem")) != RA_OK)
 		goto out;
-	er = RA_ECRYPTO;
-	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
-	    PEM_write_bio_X509(bio, crt) && PEM_write_bio_X509(bio, ca) &&
-	    PEM_write_bio_X509(bio, root) &&
-	    (n = BIO_get_mem_data(bio, &p)) > 0)
-		er = ra_write_atomic(path, p, (size_t)n, 0644);
+	er = pem_write_bundle(path, (X509 *const[]){ crt, ca, root, NULL });
 out:
-	BIO_free(bio);
 	X509_free(crt);
 	EVP_PKEY_free(key);
 	return er;
@@ -191,9 +204,7 @@ demo_make_tsa(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 	};
 	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
-	BIO			*bio = NULL;
-	char			 path[4096], *p;
-	long			 n;
+	char			 path[4096];
 	enum ra_err		 er;
 
 	if ((er = ra_key_new_rsa(3072, &key)) != RA_OK ||
@@ -207,13 +218,8 @@ demo_make_tsa(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 	    (er = path_in(path, sizeof(path), dir, "", "tsa-chain",
 	    ".pem")) != RA_OK)
 		goto out;
-	er = RA_ECRYPTO;
-	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
-	    PEM_write_bio_X509(bio, ca) && PEM_write_bio_X509(bio, root) &&
-	    (n = BIO_get_mem_data(bio, &p)) > 0)
-		er = ra_write_atomic(path, p, (size_t)n, 0644);
+	er = pem_write_bundle(path, (X509 *const[]){ ca, root, NULL });
 out:
-	BIO_free(bio);
 	X509_free(crt);
 	EVP_PKEY_free(key);
 	return er;
