@@ -59,6 +59,8 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		{ "days", required_argument, NULL, 'n' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "cert", required_argument, NULL, 'C' },
+		{ "unix-user", required_argument, NULL, 'U' },
+		{ "fingerprint", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
@@ -88,6 +90,8 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		case 'L': o->letter = optarg; break;
 		case 'N': o->name_ja = optarg; break;
 		case 'C': *cert = optarg; break;
+		case 'U': o->unix_user = optarg; break;
+		case 'F': o->fingerprint = optarg; break;
 		case 'n':
 			o->days = strtoll(optarg, &end, 10);
 			if (*end != '\0' || o->days <= 0 || o->days > 400)
@@ -104,7 +108,27 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 	return optind == argc ? RA_OK : RA_EUSAGE;
 }
 
-/* Open the desk's context as the desk zone's role (ra_desk). */
+/*
+ * The person at the shell: the login that ran sudo, if root runs this
+ * for them, else the real user (lib/zone.c).
+ */
+static const char *
+shell_login(const struct ra_req *r)
+{
+	const char	*sudo = getenv("SUDO_USER");
+
+	if (strcmp(r->caller, "root") == 0 && sudo != NULL &&
+	    *sudo != '\0' && strlen(sudo) <= 32 && strspn(sudo,
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(sudo))
+		return sudo;
+	return r->caller;
+}
+
+/*
+ * Open the desk's context as the desk zone's role (ra_desk).  From a
+ * shell the operator is the login's (if one is registered for it); the
+ * screen sets its operator from the client certificate.
+ */
 static enum ra_err
 desk_open(struct ra_req *r, struct ra_desk *d, char *actor, size_t actorsz,
     const char *who)
@@ -116,9 +140,12 @@ desk_open(struct ra_req *r, struct ra_desk *d, char *actor, size_t actorsz,
 	d->actor = actor;
 	d->conf = &r->conf;
 	d->source_ip = ra_req_env("REMOTE_ADDR");
+	d->via = "screen";
 	if ((er = ra_req_db(r, RA_DB_DESK)) != RA_OK)
 		return er;
 	d->db = r->db;
+	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
+		return ra_desk_shell_operator(d, who);
 	return RA_OK;
 }
 
@@ -139,7 +166,8 @@ shell_run(struct ra_req *r, enum ra_err (*run)(struct ra_desk *,
 
 	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK || cert != NULL)
 		return RA_EUSAGE;
-	if ((er = desk_open(r, &d, actor, sizeof(actor), r->caller)) != RA_OK)
+	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) !=
+	    RA_OK)
 		return er;
 	er = run(&d, &a);
 	if (*d.said != '\0')
@@ -169,8 +197,9 @@ DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
 DESK_COMMAND(url_reissue)
+DESK_COMMAND(operator_retire)
 
-/* Register a desk operator by their client certificate (a shell only). */
+/* Register a desk operator by their client certificate. */
 static enum ra_err
 desk_operator_add(struct ra_req *r)
 {
@@ -181,19 +210,53 @@ desk_operator_add(struct ra_req *r)
 	X509			*crt;
 	enum ra_err		 er;
 
+	memset(&d, 0, sizeof(d));
 	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK ||
 	    a.name_ja == NULL || cert == NULL)
 		return RA_EUSAGE;
 	if ((crt = ra_pem_read_cert(cert)) == NULL)
 		return RA_EINPUT;
-	if ((er = desk_open(r, &d, actor, sizeof(actor), r->caller)) ==
+	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) ==
 	    RA_OK)
-		er = ra_desk_operator_add(&d, a.name_ja, crt);
+		er = ra_desk_operator_add(&d, &a, crt);
 	X509_free(crt);
 	if (*d.said != '\0')
 		printf("%s\n", d.said);
 	if (er != RA_OK && *d.why != '\0')
 		ra_warnx("%s", d.why);
+	ra_desk_free(&d);
+	return er;
+}
+
+/* The desk operators, one TSV line each, active first. */
+static enum ra_err
+desk_operators(struct ra_req *r)
+{
+	static const char *const cols[] = { "operator_id", "name", "sha256",
+	    "unix_user", "status", "created", "retired" };
+	struct ra_desk_args	 a;
+	struct ra_desk		 d;
+	PGresult		*res = NULL;
+	const char		*cert;
+	char			 actor[96];
+	size_t			 c;
+	int			 i;
+	enum ra_err		 er;
+
+	memset(&d, 0, sizeof(d));
+	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK || cert != NULL)
+		return RA_EUSAGE;
+	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) !=
+	    RA_OK || (er = ra_desk_operators(&d, &res)) != RA_OK)
+		goto out;
+	for (i = 0; i < PQntuples(res); i++)
+		for (c = 0; c < RA_NITEMS(cols); c++)
+			printf("%s%c", ra_get_text(res, i, cols[c]),
+			    c + 1 < RA_NITEMS(cols) ? '\t' : '\n');
+	if (fflush(stdout) != 0)
+		er = RA_ESYS;
+out:
+	PQclear(res);
 	ra_desk_free(&d);
 	return er;
 }
@@ -209,6 +272,8 @@ static const struct ra_cmd commands[] = {
 	{ "pin-reset",		-1,	desk_pin_reset },
 	{ "renew-notify",	-1,	desk_renew_notify },
 	{ "operator-add",	-1,	desk_operator_add },
+	{ "operator-retire",	-1,	desk_operator_retire },
+	{ "operators",		-1,	desk_operators },
 	{ "url-reissue",	-1,	desk_url_reissue },
 	{ "codesign-add",	-1,	ra_codesign_desk },	/* lib/codesign.c */
 };
@@ -219,7 +284,7 @@ enum desk_field {
 	W_STEP, W_CODE, W_NAME_JA, W_NAME_EN, W_ST, W_L, W_FROM, W_UNTIL,
 	W_INSTITUTION, W_DOMAIN, W_OU, W_ROMAJI, W_MAIL, W_PHONE, W_DOMAINS,
 	W_INTERFACES, W_OFFICER,
-	W_STATUS,
+	W_STATUS, W_UNIX_USER, W_FINGERPRINT, W_CERT_PEM,
 	W__MAX
 };
 
@@ -229,6 +294,23 @@ valid_text(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+valid_hex(const char *s)
+{
+	return strspn(s, "0123456789abcdefABCDEF") == strlen(s);
+}
+
+/* A pasted PEM certificate: printable ASCII, lines. */
+static int
+valid_pem(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\r') ||
+		    (unsigned char)*s >= 0x7f)
 			return 0;
 	return 1;
 }
@@ -252,6 +334,9 @@ static const struct ra_field desk_fields[W__MAX] = {
 	[W_INTERFACES]	= { "interfaces",	32,	valid_text },
 	[W_OFFICER]	= { "officer",		18,	ra_valid_digits },
 	[W_STATUS]	= { "status",		16,	ra_valid_word },
+	[W_UNIX_USER]	= { "unix_user",	32,	valid_text },
+	[W_FINGERPRINT]	= { "fingerprint",	64,	valid_hex },
+	[W_CERT_PEM]	= { "cert_pem",		16384,	valid_pem },
 };
 
 static const struct {
@@ -267,6 +352,7 @@ static const struct {
 	{ "pin",	ra_desk_pin_issue },
 	{ "reset",	ra_desk_pin_reset },
 	{ "reissue",	ra_desk_url_reissue },
+	{ "operator-retire", ra_desk_operator_retire },
 };
 
 /* The client certificate mod_ssl verified, or NULL; caller frees. */
@@ -306,6 +392,60 @@ same_origin(struct ra_req *r)
 	    (referer[n] == '/' || referer[n] == '\0');
 }
 
+/*
+ * A POST from another origin: 403 with what is wrong and where the desk
+ * is (a browser that opened it at 127.0.0.1 while Site.URL says
+ * localhost is the usual case), audited as a refusal.
+ */
+static enum ra_err
+origin_refused(struct ra_req *r)
+{
+	const char	*site = ra_conf_get(&r->conf, "Site.URL");
+	const char	*origin = ra_req_env("HTTP_ORIGIN");
+	char		 url[512];
+
+	if (origin == NULL)
+		origin = "";
+	snprintf(url, sizeof(url), "%s/desk/desk.cgi",
+	    site != NULL ? site : "");
+	snprintf(r->refusal_buf, sizeof(r->refusal_buf), "cross-site POST "
+	    "(Origin %.40s is not Site.URL)", *origin != '\0' ? origin :
+	    "missing");
+	r->refusal = r->refusal_buf;
+	hdf_set_value(r->page, "Error.Why", "origin");
+	hdf_set_value(r->page, "Error.Origin", origin);
+	hdf_set_value(r->page, "Error.URL", url);
+	hdf_set_int_value(r->page, "Error.Status", 403);
+	if (ra_render(r, 403, "error.cs") != RA_OK)
+		return RA_EDENIED;
+	return RA_EDONE;
+}
+
+/* A desk operator registered from a pasted PEM certificate. */
+static enum ra_err
+web_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
+    const char *pem)
+{
+	BIO		*bio;
+	X509		*crt = NULL;
+	enum ra_err	 er;
+
+	if (pem == NULL || a->name_ja == NULL)
+		return RA_EUSAGE;
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return RA_ENOMEM;
+	crt = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (crt == NULL) {
+		snprintf(d->why, sizeof(d->why), "証明書 (PEM) を読めません "
+		    "(the certificate is not PEM)");
+		return RA_EINPUT;
+	}
+	er = ra_desk_operator_add(d, a, crt);
+	X509_free(crt);
+	return er;
+}
+
 /* One desk action from the screen; "d" then says what happened. */
 static enum ra_err
 desk_web_action(struct ra_desk *d, const char **f)
@@ -331,6 +471,11 @@ desk_web_action(struct ra_desk *d, const char **f)
 	a.domains = f[W_DOMAINS];
 	a.interfaces = f[W_INTERFACES];
 	a.status = f[W_STATUS];
+	a.unix_user = f[W_UNIX_USER] != NULL && *f[W_UNIX_USER] != '\0' ?
+	    f[W_UNIX_USER] : NULL;
+	a.fingerprint = f[W_FINGERPRINT];
+	if (f[W_STEP] != NULL && strcmp(f[W_STEP], "operator-add") == 0)
+		return web_operator_add(d, &a, f[W_CERT_PEM]);
 	if (f[W_OFFICER] != NULL) {
 		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
 			return RA_EINPUT;
@@ -384,6 +529,32 @@ desk_web_allowlists(struct ra_req *r, struct ra_desk *d)
 	return RA_OK;
 }
 
+/* The desk operators (Desk.Op.N.{Name,Sha256,Unix,Status,...}). */
+static enum ra_err
+desk_web_operators(struct ra_req *r, struct ra_desk *d)
+{
+	static const char *const cols[] = { "name", "sha256", "unix_user",
+	    "status", "created", "retired" };
+	static const char *const keys[] = { "Name", "Sha256", "Unix",
+	    "Status", "Created", "Retired" };
+	PGresult	*res = NULL;
+	char		 key[64];
+	size_t		 c;
+	int		 i;
+	enum ra_err	 er;
+
+	_Static_assert(RA_NITEMS(cols) == RA_NITEMS(keys), "operator columns");
+	if ((er = ra_desk_operators(d, &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++)
+		for (c = 0; c < RA_NITEMS(cols); c++) {
+			snprintf(key, sizeof(key), "Desk.Op.%d.%s", i, keys[c]);
+			hdf_set_value(r->page, key, ra_get_text(res, i, cols[c]));
+		}
+	PQclear(res);
+	return RA_OK;
+}
+
 static enum ra_err
 desk_web(struct ra_req *r)
 {
@@ -395,7 +566,7 @@ desk_web(struct ra_req *r)
 	X509			*crt = NULL;
 	PGresult		*res = NULL;
 	const char		*f[W__MAX];
-	char			 key[64], operator[257], actor[264];
+	char			 key[64], actor[96];
 	size_t			 c;
 	int			 i;
 	enum ra_err		 er;
@@ -420,8 +591,7 @@ desk_web(struct ra_req *r)
 		r->refusal = "desk operator certificate not valid now (expired)";
 		goto out;
 	}
-	if ((er = ra_desk_operator(&d, crt, operator, sizeof(operator))) !=
-	    RA_OK) {
+	if ((er = ra_desk_operator(&d, crt)) != RA_OK) {
 		/* The audit of the refusal reads it after "d" is gone. */
 		if (er == RA_EDENIED) {
 			snprintf(r->refusal_buf, sizeof(r->refusal_buf), "%.*s",
@@ -430,12 +600,12 @@ desk_web(struct ra_req *r)
 		}
 		goto out;
 	}
-	snprintf(actor, sizeof(actor), "desk:%s", operator);
-	hdf_set_value(r->page, "Desk.Operator", operator);
+	snprintf(actor, sizeof(actor), "desk:%s", d.operator_name);
+	hdf_set_value(r->page, "Desk.Operator", d.operator_name);
+	hdf_set_value(r->page, "Desk.OperatorSha256", d.operator_sha256);
 	if (strcmp(ra_req_method(r), "POST") == 0) {
 		if (!same_origin(r)) {
-			r->refusal = "cross-site POST (Origin is not Site.URL)";
-			er = RA_EDENIED;
+			er = origin_refused(r);
 			goto out;
 		}
 		er = desk_web_action(&d, f);
@@ -456,7 +626,8 @@ desk_web(struct ra_req *r)
 			snprintf(key, sizeof(key), "Desk.Inst.%d.%s", i, keys[c]);
 			hdf_set_value(r->page, key, ra_get_text(res, i, cols[c]));
 		}
-	if ((er = desk_web_allowlists(r, &d)) != RA_OK)
+	if ((er = desk_web_allowlists(r, &d)) != RA_OK ||
+	    (er = desk_web_operators(r, &d)) != RA_OK)
 		goto out;
 	er = ra_render(r, 200, "desk.cs");
 out:

@@ -6,7 +6,6 @@
  * for the desk to read, what was done ("said") or why not ("why"); the
  * shell commands and the desk screen (cgi-bin/desk.c) only show them.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "ra.h"
 #include "domain.h"
+#include "desk.h"
 
 static const char SQL_INSTITUTION_ADD[] =
     "INSERT INTO ra.institution (code, name_ja, name_en, st, l, status,"
@@ -102,23 +102,6 @@ static const char SQL_EXPIRING[] =
     "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
     "                      AND t.expires_at > pg_catalog.now())";
 
-static const char SQL_OPERATOR_ADD[] =
-    "INSERT INTO ra.desk_operator (name, cert_sha256) VALUES ($1, $2::bytea)"
-    " RETURNING 0 AS institution_id";
-/*
- * The operator of a certificate, whether ra issued that certificate (so
- * its revocation is known here) and whether ra revoked it.
- */
-static const char SQL_OPERATOR[] =
-    "SELECT d.name,"
-    "       EXISTS (SELECT 1 FROM ra.certificate c"
-    "                WHERE c.der = $2::bytea AND c.state = 'issued') AS ours,"
-    "       EXISTS (SELECT 1 FROM ra.certificate c"
-    "                 JOIN ra.revocation v ON v.cert_id = c.cert_id"
-    "                WHERE c.der = $2::bytea) AS revoked"
-    "  FROM ra.desk_operator d"
-    " WHERE d.cert_sha256 = $1::bytea AND d.active";
-
 static const char SQL_OVERVIEW[] =
     "SELECT i.code, i.name_ja, i.name_en, i.status,"
     "       coalesce((SELECT string_agg(d.name, ', ' ORDER BY d.name)"
@@ -131,11 +114,6 @@ static const char SQL_OVERVIEW[] =
     "                  WHERE o.institution_id = i.institution_id), '')"
     "         AS officers"
     "  FROM ra.institution i ORDER BY i.code LIMIT 500";
-/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
-static const char SQL_REFUSED_DETAIL[] =
-    "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
-    "  'why', $1::text, 'domain', $2::text, 'ou', $3::text,"
-    "  'institution', $4::text, 'status', $5::text))::text AS detail";
 /* Each domain with its OUs, one row per OU (ou NULL: none), in order. */
 static const char SQL_ALLOW_ALL[] =
     "SELECT i.code, d.name AS domain, o.ou::text AS ou"
@@ -157,136 +135,6 @@ static const struct desk_status {
 	{ "suspended",	"利用停止" },
 	{ "withdrawn",	"退会" },
 };
-
-static void
-say(char *buf, size_t sz, const char *fmt, va_list ap)
-{
-	vsnprintf(buf, sz, fmt, ap);
-}
-
-/* What was done, for the desk to read. */
-static void
-desk_said(struct ra_desk *d, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	say(d->said, sizeof(d->said), fmt, ap);
-	va_end(ap);
-}
-
-/* Why not; returns "er" so a refusal reads as one statement. */
-static enum ra_err
-desk_why(struct ra_desk *d, enum ra_err er, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	say(d->why, sizeof(d->why), fmt, ap);
-	va_end(ap);
-	return er;
-}
-
-/*
- * A failed statement's reason for the desk: a duplicate named, a rule of
- * the schema quoted from PostgreSQL (the values are the desk's own).
- * Called before the ROLLBACK, which clears the connection's message.
- */
-static enum ra_err
-desk_db_why(struct ra_desk *d, enum ra_err er, const char *what)
-{
-	const char	*msg;
-	size_t		 n;
-
-	if (*d->why != '\0')
-		return er;
-	if (er == RA_EDUP)
-		return desk_why(d, er, "%s: already registered", what);
-	if (er == RA_EDB) {
-		msg = PQerrorMessage(d->db);
-		if (strncmp(msg, "ERROR:  ", 8) == 0)
-			msg += 8;
-		n = strcspn(msg, "\n");
-		return desk_why(d, er, "%s: %.*s", what, (int)n, msg);
-	}
-	return er;
-}
-
-static enum ra_err
-desk_audit(struct ra_desk *d, const char *event, int64_t inst,
-    int64_t officer, const char *detail)
-{
-	struct ra_event	 ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.event = event;
-	ev.outcome = "ok";
-	ev.actor = d->actor;
-	ev.source_ip = d->source_ip;
-	ev.institution_id = inst;
-	ev.officer_id = officer;
-	ev.detail = detail;
-	return ra_audit(d->db, &ev);
-}
-
-/*
- * A refused action, audited with why (d->why) and what it was asked to
- * do, after its transaction is rolled back; returns "er".
- */
-static enum ra_err
-desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
-    const struct ra_desk_args *a)
-{
-	struct ra_event	 ev;
-	PGresult	*res = NULL;
-	int		 ok;
-
-	ra_db_rollback(d->db);
-	memset(&ev, 0, sizeof(ev));
-	ev.event = event;
-	ev.outcome = "refused";
-	ev.actor = d->actor;
-	ev.source_ip = d->source_ip;
-	ok = ra_db_run1(d->db, "refusal", SQL_REFUSED_DETAIL, &res,
-	    RA_ARGS(RA_TEXT(d->why), RA_TEXT(a->domain), RA_TEXT(a->ou),
-	    RA_TEXT(a->institution), RA_TEXT(a->status))) == RA_OK;
-	if (ok) {
-		ev.detail = ra_get_text(res, 0, "detail");
-		ok = ra_audit(d->db, &ev) == RA_OK;
-	}
-	if (!ok)
-		ra_warnx("desk: the refusal of %s is not audited", event);
-	PQclear(res);
-	return er;
-}
-
-/* Run one INSERT ... RETURNING institution_id with its audit row. */
-static enum ra_err
-desk_insert(struct ra_desk *d, const char *what, const char *sql,
-    const char *event, const char *notfound, const struct ra_arg *args,
-    size_t n)
-{
-	PGresult	*res = NULL;
-	int64_t		 inst;
-	enum ra_err	 er;
-
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, what, sql, &res, args, n)) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "%s", notfound);
-		goto out;
-	}
-	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
-	    (er = desk_audit(d, event, inst, 0, NULL)) == RA_OK &&
-	    (er = ra_db_commit(d->db)) == RA_OK)
-		desk_said(d, "%s registered", what);
-out:
-	PQclear(res);
-	er = desk_db_why(d, er, what);
-	ra_db_rollback(d->db);
-	return er;
-}
 
 enum ra_err
 ra_desk_institution_add(struct ra_desk *d, const struct ra_desk_args *a)
@@ -788,71 +636,6 @@ ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 		    PQntuples(res) - sent);
 	PQclear(res);
 	return first;
-}
-
-/* SHA-256 of a certificate's DER. */
-static int
-cert_sha256(X509 *crt, unsigned char md[32])
-{
-	unsigned int	 n;
-
-	return X509_digest(crt, EVP_sha256(), md, &n) && n == 32;
-}
-
-/* Register a desk operator by their client certificate. */
-enum ra_err
-ra_desk_operator_add(struct ra_desk *d, const char *name, X509 *crt)
-{
-	unsigned char	 md[32];
-
-	if (!cert_sha256(crt, md))
-		return RA_ECRYPTO;
-	return desk_insert(d, "desk operator", SQL_OPERATOR_ADD,
-	    "desk.operator.add", "desk operator not added",
-	    RA_ARGS(RA_TEXT(name), RA_BYTES(md, sizeof(md))));
-}
-
-/*
- * Whether "crt" belongs to an active desk operator: issued by ra (so its
- * revocation is known here), not revoked.  RA_EDENIED with the reason in
- * d->why otherwise; "name" gets the operator's name.
- */
-enum ra_err
-ra_desk_operator(struct ra_desk *d, X509 *crt, char *name, size_t namesz)
-{
-	PGresult	*res = NULL;
-	unsigned char	 md[32], *der = NULL;
-	int		 derlen, ours, revoked;
-	enum ra_err	 er;
-
-	if (!cert_sha256(crt, md) || (derlen = i2d_X509(crt, &der)) <= 0) {
-		er = RA_ECRYPTO;
-		goto out;
-	}
-	if ((er = ra_db_run1(d->db, "desk operator", SQL_OPERATOR, &res,
-	    RA_ARGS(RA_BYTES(md, sizeof(md)), RA_BYTES(der,
-	    (size_t)derlen)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EDENIED, "not a registered desk "
-			    "operator");
-		goto out;
-	}
-	if ((er = ra_get_bool(res, 0, "ours", &ours)) != RA_OK ||
-	    (er = ra_get_bool(res, 0, "revoked", &revoked)) != RA_OK ||
-	    (er = ra_get_str(res, 0, "name", name, namesz)) != RA_OK)
-		goto out;
-	/* Apache checks no CRL: a certificate of another CA could be revoked
-	 * without our knowing. */
-	if (!ours)
-		er = desk_why(d, RA_EDENIED, "desk operator certificate not "
-		    "issued by ra");
-	else if (revoked)
-		er = desk_why(d, RA_EDENIED, "desk operator certificate "
-		    "revoked");
-out:
-	PQclear(res);
-	OPENSSL_free(der);
-	return er;
 }
 
 /* Every institution with its domains and officers, for the screen. */

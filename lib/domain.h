@@ -140,6 +140,11 @@ struct ra_desk {
 	const struct ra_conf	*conf;
 	const char		*actor;		/* "desk:<who>" in the audit */
 	const char		*source_ip;	/* the screen's client; NULL */
+	const char		*via;		/* "screen" or "shell" */
+	/* the operator acting: name and certificate SHA-256 (hex), both
+	 * empty for a shell login no operator is registered for */
+	char			 operator_name[65], operator_sha256[65];
+	char			 unix_user[33];	/* the shell's login */
 	char			 said[512];	/* what was done */
 	char			 why[512];	/* why not */
 	char			*letter;	/* pin-issue --letter -: HTML */
@@ -150,6 +155,7 @@ struct ra_desk_args {
 			*status, *institution, *domain, *ou, *romaji, *mail,
 			*phone, *domains, *interfaces;
 	const char	*letter;	/* pin-issue: a file, or "-" */
+	const char	*unix_user, *fingerprint;	/* desk operators */
 	long long	 officer, days;
 };
 
@@ -174,8 +180,13 @@ enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
 		    const struct ra_desk_args *);
-enum ra_err	 ra_desk_operator_add(struct ra_desk *, const char *, X509 *);
-enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
+enum ra_err	 ra_desk_operator_add(struct ra_desk *,
+		    const struct ra_desk_args *, X509 *);
+enum ra_err	 ra_desk_operator_retire(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *);
+enum ra_err	 ra_desk_shell_operator(struct ra_desk *, const char *);
+enum ra_err	 ra_desk_operators(struct ra_desk *, PGresult **);
 enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
 void		 ra_desk_free(struct ra_desk *);
 
@@ -490,6 +501,17 @@ enum ra_err	 ra_p12_build(EVP_PKEY *, X509 *, STACK_OF(X509) *,
 		    unsigned char **, size_t *);
 
 /* revoke.c: revocation and certificate status */
+
+/* RFC 5280 CRLReason codes ra itself revokes with. */
+enum ra_reason {
+	RA_REASON_UNSPECIFIED = 0,
+	RA_REASON_KEY_COMPROMISE = 1,		/* a lost RA certificate */
+	RA_REASON_AFFILIATION_CHANGED = 3,	/* an officer retired */
+	RA_REASON_SUPERSEDED = 4,		/* renewed, replaced */
+	RA_REASON_CESSATION = 5,		/* an institution withdrawn */
+	RA_REASON_PRIVILEGE_WITHDRAWN = 9	/* an officer suspended */
+};
+
 struct ra_revoke {
 	const char	*serial;	/* decimal */
 	int64_t		 ca_id;		/* 0: whichever CA has it */

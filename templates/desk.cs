@@ -1,7 +1,7 @@
 <?cs set:Page.Title = "サービス窓口" ?>
 <?cs include:"header.cs" ?>
 <h1>サービス窓口 <span class="en">Service desk</span></h1>
-<p>担当: <?cs var:Desk.Operator ?></p>
+<p>担当: <?cs var:Desk.Operator ?> <span class="en">(certificate SHA-256 <code id="self-sha256"><?cs var:Desk.OperatorSha256 ?></code>)</span></p>
 <?cs if:Desk.Said ?>
 <pre class="note" id="result" data-ok="<?cs var:Desk.Ok ?>"><?cs var:Desk.Said ?></pre>
 <?cs /if ?>
@@ -62,4 +62,17 @@
 <label>登録担当者番号 <input name="officer" required></label> <button type="submit">ロック解除</button></form>
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="reissue">
 <label>登録担当者番号 <input name="officer" required></label> <button type="submit">証明書取得URL再発行（新規・紛失）</button></form>
+<h2>窓口担当者 <span class="en">Desk operators</span></h2>
+<table id="operators">
+<tr><th>氏名</th><th>証明書 SHA-256 <span class="en">fingerprint</span></th><th>シェルのログイン名</th><th>状態</th><th>登録</th><th>退任</th><th></th></tr>
+<?cs each:o = Desk.Op ?>
+<tr><td><?cs var:o.Name ?></td><td><code><?cs var:o.Sha256 ?></code></td><td><?cs var:o.Unix ?></td><td><?cs var:o.Status ?></td><td><?cs var:o.Created ?></td><td><?cs var:o.Retired ?></td>
+<td><?cs if:o.Status == "active" && o.Sha256 != Desk.OperatorSha256 ?><form method="post" action="desk.cgi"><input type="hidden" name="step" value="operator-retire"><input type="hidden" name="fingerprint" value="<?cs var:o.Sha256 ?>"><button type="submit">退任 <span class="en">Retire</span></button></form><?cs /if ?></td></tr>
+<?cs /each ?>
+</table>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="operator-add">
+<label>氏名 <span class="en">Name</span> <input name="name_ja" required></label>
+<label>シェルのログイン名 (任意) <span class="en">Shell login (optional)</span> <input name="unix_user"></label>
+<label>クライアント証明書 (PEM, ra が発行したもの) <span class="en">Client certificate issued by ra (PEM)</span><br><textarea name="cert_pem" rows="6" cols="66" required></textarea></label>
+<button type="submit">窓口担当者登録 <span class="en">Register</span></button></form>
 <?cs include:"footer.cs" ?>

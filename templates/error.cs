@@ -1,7 +1,10 @@
 <?cs set:Page.Title = "エラー" ?>
 <?cs include:"header.cs" ?>
 <h1>エラー <span class="en">Error</span></h1>
-<?cs if:Error.Status == 403 ?>
+<?cs if:Error.Why == "origin" ?>
+<p>送信元 (Origin: <?cs var:Error.Origin ?>) がこのシステムの URL と異なるため、受け付けませんでした。<a href="<?cs var:Error.URL ?>"><?cs var:Error.URL ?></a> を開き直して操作してください。</p>
+<p class="en">Refused: the form was sent from <?cs var:Error.Origin ?>, which is not this system's address. Open <a href="<?cs var:Error.URL ?>"><?cs var:Error.URL ?></a> and try again there.</p>
+<?cs elif:Error.Status == 403 ?>
 <p>この画面を利用する権限がありません。</p>
 <p class="en">You are not allowed to use this screen.</p>
 <?cs elif:Error.Status == 404 ?>

@@ -1,0 +1,172 @@
+/*
+ * desk-audit.c: how a desk action reports.  What was done goes to
+ * d->said, why not to d->why, for the screen or the shell to show; and
+ * every action, done or refused, writes one audit row naming the
+ * operator (name and certificate fingerprint, or the shell's login) and
+ * carrying what its transaction changed, column by column, before and
+ * after (captured by schema 019's triggers, not retold here).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ra.h"
+#include "domain.h"
+#include "desk.h"
+
+/*
+ * The detail: the action's own, then the operator and the changes.  All
+ * JSON is made by PostgreSQL: the desk's text is never spliced into it.
+ */
+static const char SQL_DETAIL[] =
+    "SELECT ra.desk_changes_take($1::jsonb,"
+    "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "   'name', nullif($2, ''), 'sha256', nullif($3, ''), 'via', $4::text,"
+    "   'unix', nullif($5, ''))))::text AS detail";
+static const char SQL_REFUSED_DETAIL[] =
+    "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "  'why', $1::text, 'domain', $2::text, 'ou', $3::text,"
+    "  'institution', $4::text, 'status', $5::text,"
+    "  'officer', nullif($6::bigint, 0), 'code', $7::text))::text AS detail";
+
+static void
+say(char *buf, size_t sz, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, sz, fmt, ap);
+}
+
+/* What was done, for the desk to read. */
+void
+desk_said(struct ra_desk *d, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(d->said, sizeof(d->said), fmt, ap);
+	va_end(ap);
+}
+
+/* Why not; returns "er" so a refusal reads as one statement. */
+enum ra_err
+desk_why(struct ra_desk *d, enum ra_err er, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return er;
+}
+
+/*
+ * A failed statement's reason for the desk: a duplicate named, a rule of
+ * the schema quoted from PostgreSQL (the values are the desk's own).
+ * Called before the ROLLBACK, which clears the connection's message.
+ */
+enum ra_err
+desk_db_why(struct ra_desk *d, enum ra_err er, const char *what)
+{
+	const char	*msg;
+	size_t		 n;
+
+	if (*d->why != '\0')
+		return er;
+	if (er == RA_EDUP)
+		return desk_why(d, er, "%s: already registered", what);
+	if (er == RA_EDB) {
+		msg = PQerrorMessage(d->db);
+		if (strncmp(msg, "ERROR:  ", 8) == 0)
+			msg += 8;
+		n = strcspn(msg, "\n");
+		return desk_why(d, er, "%s: %.*s", what, (int)n, msg);
+	}
+	return er;
+}
+
+/* One audit row of the desk: "detail" (JSON or NULL) as the action says. */
+static enum ra_err
+desk_row(struct ra_desk *d, const char *event, const char *outcome,
+    int64_t inst, int64_t officer, const char *detail)
+{
+	struct ra_event	 ev;
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	if ((er = ra_db_run1(d->db, "audit detail", SQL_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(detail != NULL ? detail : "{}"),
+	    RA_TEXT(d->operator_name), RA_TEXT(d->operator_sha256),
+	    RA_TEXT(d->via != NULL ? d->via : "shell"),
+	    RA_TEXT(d->unix_user)))) != RA_OK)
+		return er;
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = outcome;
+	ev.actor = d->actor;
+	ev.source_ip = d->source_ip;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.detail = ra_get_text(res, 0, "detail");
+	er = ra_audit(d->db, &ev);
+	PQclear(res);
+	return er;
+}
+
+/* A done action's row, inside its transaction (before the COMMIT). */
+enum ra_err
+desk_audit(struct ra_desk *d, const char *event, int64_t inst,
+    int64_t officer, const char *detail)
+{
+	return desk_row(d, event, "ok", inst, officer, detail);
+}
+
+/*
+ * A refused action, audited with why (d->why) and what it was asked to
+ * do, after its transaction is rolled back; returns "er".
+ */
+enum ra_err
+desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
+    const struct ra_desk_args *a)
+{
+	PGresult	*res = NULL;
+	int		 ok;
+
+	ra_db_rollback(d->db);
+	ok = ra_db_run1(d->db, "refusal", SQL_REFUSED_DETAIL, &res,
+	    RA_ARGS(RA_TEXT(d->why), RA_TEXT(a->domain), RA_TEXT(a->ou),
+	    RA_TEXT(a->institution), RA_TEXT(a->status),
+	    RA_INT(a->officer), RA_TEXT(a->code))) == RA_OK &&
+	    desk_row(d, event, "refused", 0, a->officer,
+	    ra_get_text(res, 0, "detail")) == RA_OK;
+	if (!ok)
+		ra_warnx("desk: the refusal of %s is not audited", event);
+	PQclear(res);
+	return er;
+}
+
+/* Run one INSERT ... RETURNING institution_id with its audit row. */
+enum ra_err
+desk_insert(struct ra_desk *d, const char *what, const char *sql,
+    const char *event, const char *notfound, const struct ra_arg *args,
+    size_t n)
+{
+	PGresult	*res = NULL;
+	int64_t		 inst;
+	enum ra_err	 er;
+
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_run1(d->db, what, sql, &res, args, n)) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "%s", notfound);
+		goto out;
+	}
+	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) == RA_OK &&
+	    (er = desk_audit(d, event, inst, 0, NULL)) == RA_OK &&
+	    (er = ra_db_commit(d->db)) == RA_OK)
+		desk_said(d, "%s registered", what);
+out:
+	PQclear(res);
+	er = desk_db_why(d, er, what);
+	ra_db_rollback(d->db);
+	return er;
+}
