@@ -198,6 +198,11 @@ DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
 DESK_COMMAND(url_reissue)
 DESK_COMMAND(operator_retire)
+DESK_COMMAND(officer_update)
+DESK_COMMAND(officer_suspend)
+DESK_COMMAND(officer_resume)
+DESK_COMMAND(officer_retire)
+DESK_COMMAND(officer_lost)
 
 /* Register a desk operator by their client certificate. */
 static enum ra_err
@@ -274,6 +279,11 @@ static const struct ra_cmd commands[] = {
 	{ "operator-add",	-1,	desk_operator_add },
 	{ "operator-retire",	-1,	desk_operator_retire },
 	{ "operators",		-1,	desk_operators },
+	{ "officer-update",	-1,	desk_officer_update },
+	{ "officer-suspend",	-1,	desk_officer_suspend },
+	{ "officer-resume",	-1,	desk_officer_resume },
+	{ "officer-retire",	-1,	desk_officer_retire },
+	{ "officer-lost",	-1,	desk_officer_lost },
 	{ "url-reissue",	-1,	desk_url_reissue },
 	{ "codesign-add",	-1,	ra_codesign_desk },	/* lib/codesign.c */
 };
@@ -353,6 +363,11 @@ static const struct {
 	{ "reset",	ra_desk_pin_reset },
 	{ "reissue",	ra_desk_url_reissue },
 	{ "operator-retire", ra_desk_operator_retire },
+	{ "officer-update", ra_desk_officer_update },
+	{ "officer-suspend", ra_desk_officer_suspend },
+	{ "officer-resume", ra_desk_officer_resume },
+	{ "officer-retire", ra_desk_officer_retire },
+	{ "officer-lost", ra_desk_officer_lost },
 };
 
 /* The client certificate mod_ssl verified, or NULL; caller frees. */
@@ -454,6 +469,11 @@ desk_web_action(struct ra_desk *d, const char **f)
 	int64_t			 id;
 	size_t			 i;
 
+	/* An empty field is one not given: officer-update changes only
+	 * what is filled in, and a required one reads as missing. */
+	for (i = 0; i < W__MAX; i++)
+		if (f[i] != NULL && *f[i] == '\0')
+			f[i] = NULL;
 	memset(&a, 0, sizeof(a));
 	a.code = f[W_CODE];
 	a.name_ja = f[W_NAME_JA];
@@ -525,6 +545,34 @@ desk_web_allowlists(struct ra_req *r, struct ra_desk *d)
 		snprintf(key, sizeof(key), "Desk.Dom.%d.Ou.%d", n, k++);
 		hdf_set_value(r->page, key, ra_get_text(res, i, "ou"));
 	}
+	PQclear(res);
+	return RA_OK;
+}
+
+/* Every officer (Desk.Off.N.{Id,Code,NameJa,...}) for the actions. */
+static enum ra_err
+desk_web_officers(struct ra_req *r, struct ra_desk *d)
+{
+	static const char *const cols[] = { "officer_id", "code", "name_ja",
+	    "name_romaji", "mail", "phone", "status", "domains", "interfaces",
+	    "certs", "urls" };
+	static const char *const keys[] = { "Id", "Code", "NameJa", "Romaji",
+	    "Mail", "Phone", "Status", "Domains", "Interfaces", "Certs",
+	    "Urls" };
+	PGresult	*res = NULL;
+	char		 key[64];
+	size_t		 c;
+	int		 i;
+	enum ra_err	 er;
+
+	_Static_assert(RA_NITEMS(cols) == RA_NITEMS(keys), "officer columns");
+	if ((er = ra_desk_officers(d, &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++)
+		for (c = 0; c < RA_NITEMS(cols); c++) {
+			snprintf(key, sizeof(key), "Desk.Off.%d.%s", i, keys[c]);
+			hdf_set_value(r->page, key, ra_get_text(res, i, cols[c]));
+		}
 	PQclear(res);
 	return RA_OK;
 }
@@ -627,6 +675,7 @@ desk_web(struct ra_req *r)
 			hdf_set_value(r->page, key, ra_get_text(res, i, cols[c]));
 		}
 	if ((er = desk_web_allowlists(r, &d)) != RA_OK ||
+	    (er = desk_web_officers(r, &d)) != RA_OK ||
 	    (er = desk_web_operators(r, &d)) != RA_OK)
 		goto out;
 	er = ra_render(r, 200, "desk.cs");

@@ -328,8 +328,8 @@ site_url(struct ra_desk *d)
 }
 
 /* Whom a new URL of the officer in row "i" of "res" is for. */
-static enum ra_err
-url_who(const PGresult *res, int i, struct ra_url_who *w)
+enum ra_err
+desk_url_who(const PGresult *res, int i, struct ra_url_who *w)
 {
 	enum ra_err	 er;
 
@@ -378,7 +378,7 @@ ra_desk_officer_add(struct ra_desk *d, const struct ra_desk_args *a)
 			    "already registered there", a->mail);
 		goto out;
 	}
-	if ((er = url_who(res, 0, &who)) != RA_OK)
+	if ((er = desk_url_who(res, 0, &who)) != RA_OK)
 		goto out;
 	for (ndom = 1, p = a->domains; *p != '\0'; p++)
 		ndom += *p == ',';
@@ -433,7 +433,7 @@ ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 			    "registered or not active", a->officer);
 		goto out;
 	}
-	if ((er = url_who(res, 0, &who)) != RA_OK ||
+	if ((er = desk_url_who(res, 0, &who)) != RA_OK ||
 	    (er = ra_url_ra_cert_new(d->db, d->conf, &who)) != RA_OK ||
 	    (er = desk_audit(d, "desk.url.reissue", who.institution_id,
 	    a->officer, NULL)) != RA_OK ||
@@ -589,7 +589,7 @@ renew_one(struct ra_desk *d, const PGresult *res, int i)
 	struct ra_url_who	 who;
 	enum ra_err		 er;
 
-	if ((er = url_who(res, i, &who)) != RA_OK ||
+	if ((er = desk_url_who(res, i, &who)) != RA_OK ||
 	    (er = ra_get_i64(res, i, "cert_id", &who.cert_id)) != RA_OK)
 		return er;
 	who.not_after = ra_get_text(res, i, "not_after");

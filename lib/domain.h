@@ -116,6 +116,7 @@ struct ra_url_who {
 	int64_t		 cert_id;		/* renewal: the RA certificate */
 	const char	*name_ja, *name_romaji, *institution_ja, *mail;
 	const char	*not_after;		/* renewal: its expiry */
+	const char	*why;	/* NULL: a new officer; "lost", "resumed" */
 };
 
 struct ra_officer_url {
@@ -180,6 +181,17 @@ enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
 		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_update(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_suspend(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_resume(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_retire(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officer_lost(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_officers(struct ra_desk *, PGresult **);
 enum ra_err	 ra_desk_operator_add(struct ra_desk *,
 		    const struct ra_desk_args *, X509 *);
 enum ra_err	 ra_desk_operator_retire(struct ra_desk *,

@@ -54,6 +54,30 @@
 <label>インターフェース (例 1,2,10) <input name="interfaces" required></label>
 <button type="submit">登録（証明書取得URLをメール送信）</button></form>
 
+<h2>登録担当者 <span class="en">RA officers</span></h2>
+<p>利用停止・登録抹消・紛失は、その登録担当者のログインを直ちに終了し、有効な登録担当者用証明書をすべて失効します（理由: 利用停止 privilegeWithdrawn、抹消 affiliationChanged、紛失 keyCompromise）。紛失・利用再開では新しい証明書取得URLをメールで送ります。アクセスPINは本人確認後に発行してください。
+<span class="en">Suspending, retiring or a lost certificate ends the officer's sessions at once and revokes every live RA certificate of theirs. Lost and resume mail a new retrieval URL; issue the access PIN after the identity check.</span></p>
+<table id="officers">
+<tr><th>番号</th><th>機関</th><th>氏名</th><th>メール / 電話</th><th>状態</th><th>ドメイン</th><th>インターフェース</th><th>有効な登録担当者用証明書 <span class="en">live RA certificates</span></th><th>証明書取得URL <span class="en">live URLs</span></th><th>操作 <span class="en">Actions</span></th></tr>
+<?cs each:o = Desk.Off ?>
+<tr id="officer-<?cs var:o.Id ?>"><td><?cs var:o.Id ?></td><td><?cs var:o.Code ?></td><td><?cs var:o.NameJa ?> (<?cs var:o.Romaji ?>)</td><td><?cs var:o.Mail ?><br><?cs var:o.Phone ?></td><td class="status"><?cs var:o.Status ?></td><td><?cs var:o.Domains ?></td><td><?cs var:o.Interfaces ?></td><td class="certs"><?cs var:o.Certs ?></td><td><?cs var:o.Urls ?></td>
+<td><?cs if:o.Status != "retired" ?><form method="post" action="desk.cgi" class="officer-actions"><input type="hidden" name="officer" value="<?cs var:o.Id ?>">
+<?cs if:o.Status == "active" ?><button type="submit" name="step" value="pin">アクセスPIN発行</button> <button type="submit" name="step" value="reissue">証明書取得URL再発行</button> <button type="submit" name="step" value="officer-lost">紛失 <span class="en">Lost</span></button> <button type="submit" name="step" value="officer-suspend">利用停止 <span class="en">Suspend</span></button><?cs /if ?>
+<?cs if:o.Status == "suspended" ?><button type="submit" name="step" value="officer-resume">利用再開 <span class="en">Resume</span></button><?cs /if ?>
+<button type="submit" name="step" value="officer-retire">登録抹消 <span class="en">Retire</span></button></form><?cs /if ?></td></tr>
+<?cs /each ?>
+</table>
+
+<h3>登録担当者情報変更 <span class="en">Change an officer</span></h3>
+<p>入力した項目だけを変更します。ドメインとインターフェースは入力した一覧で置き換えます。<span class="en">Only the fields filled in change; domains and interfaces are replaced by the lists given.</span></p>
+<form method="post" action="desk.cgi"><input type="hidden" name="step" value="officer-update">
+<label>登録担当者番号 <input name="officer" required></label>
+<label>氏名 <input name="name_ja"></label> <label>氏名(英字) <input name="romaji"></label>
+<label>メールアドレス <input name="mail" type="email"></label> <label>電話番号 <input name="phone"></label>
+<label>ドメイン (カンマ区切り) <input name="domains"></label>
+<label>インターフェース (例 1,2,10) <input name="interfaces"></label>
+<button type="submit">変更 <span class="en">Change</span></button></form>
+
 <h2>アクセスPIN <span class="en">Access PIN</span></h2>
 <p>本人確認を行ってから発行してください。PINはこの画面に一度だけ表示されます。</p>
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="pin">
