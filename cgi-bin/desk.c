@@ -15,6 +15,13 @@
  *	desk.cgi pin-issue --officer ID [--letter FILE|-]
  *	desk.cgi pin-reset --officer ID
  *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
+ *	desk.cgi officer-update --officer ID [--name-ja J] [--romaji R]
+ *	    [--mail M] [--phone P] [--domains D1,D2] [--interfaces 1,2,10]
+ *	desk.cgi officer-suspend|officer-resume|officer-retire|officer-lost
+ *	    --officer ID
+ *	desk.cgi operator-add --name N --cert FILE [--unix-user LOGIN]
+ *	desk.cgi operator-retire --name N | --fingerprint SHA256
+ *	desk.cgi operators
  *	desk.cgi codesign-add --institution C --file F.tsv
  *	    [--action issue|renew] [--dry-run]	(paper code signing)
  *
@@ -696,8 +703,10 @@ main(int argc, char *argv[])
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 		    "desk.cgi institution-add|domain-add|ou-add|ou-remove|"
 		    "institution-status|officer-add|"
+		    "officer-update|officer-suspend|officer-resume|"
+		    "officer-retire|officer-lost|"
 		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add|"
-		    "codesign-add "
+		    "operator-retire|operators|codesign-add "
 		    "[options]");
 	return ra_web_main(argc, argv, &sc);
 }
