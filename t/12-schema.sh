@@ -115,7 +115,8 @@ is "$(sqlstate "SELECT ra.url_requested('wrong token', 1)" ra_public)" ok \
     "(ra.url_requested with a wrong token changes nothing)"
 is "$(sql "SELECT count(*) FROM ra.access_token WHERE request_id IS NOT NULL")" 0 "and links nothing"
 is "$(sqlstate "SELECT recipients, data FROM ra.mail" ra_desk)" 42501 "ra_desk cannot read the outbox"
-is "$(sqlstate "SELECT count(*) FROM ra.session" ra_desk)" 42501 "nor officers' sessions"
+is "$(sqlstate "SELECT session_sha256, csrf_token, source_ip FROM ra.session" ra_desk)" 42501 \
+    "nor officers' session cookies or CSRF tokens (it may only end sessions)"
 is "$(sqlstate "INSERT INTO ra.batch (institution_id, officer_id, kind, action, filename)
      VALUES (1, 1, 'server', 'issue', 'x')" ra_desk)" 42501 "nor upload for an institution"
 is "$(psql -h "$T/var/pgsock" -U postgres -d ra -Atq -c "SELECT count(*) FROM pg_roles WHERE rolname = 'ra_web'")" 0 \

@@ -1,0 +1,173 @@
+#!/bin/sh
+# Every officer action of the desk, on the screen and from the shell
+# alike, and each audit row: the operator by certificate fingerprint,
+# how it came (screen, shell), and what changed, before and after.
+. "$(dirname "$0")/lib.sh"
+stack_up
+D=$DESKDIR/desk.cgi
+DESK=$URL/ra/desk/desk.cgi
+LRA=$URL/ra/lra
+CU="curl -sS --cacert $CACERT"
+
+# A desk operator: a client certificate ra issued, the shell's login root
+# registered as theirs, so both the screen's rows and the shell's name
+# the same fingerprint.
+desk_cert() {	# desk_cert NAME FILE-PREFIX
+	out=$(echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" request --institution ops --profile 14 \
+	    --subject "CN=$1,O=UPKI Service Desk,C=JP" --secret-stdin --wait 20)
+	rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+	echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" p12 --request "$rid" --format modern --out "$2.p12"
+	openssl pkcs12 -in "$2.p12" -passin pass:desk-secret-1 -nokeys -clcerts 2>/dev/null |
+	    openssl x509 >"$2.pem"
+}
+fp_of() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f; }
+"$D" institution-add --code ops --name-ja サービス窓口 --name-en "UPKI Service Desk" --st Tokyo \
+    --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null
+desk_cert "Hanako Desk" "$T/desk"
+FP=$(fp_of "$T/desk.pem")
+out=$("$D" operator-add --name "Hanako Desk" --cert "$T/desk.pem" --unix-user root)
+has "$out" "SHA-256 $FP" "desk: an operator is registered and shown by fingerprint"
+OP="--cert-type P12 --cert $T/desk.p12:desk-secret-1"
+post() { $CU $OP -H "Origin: https://localhost:$RA_PORT" "$@" "$DESK"; }
+
+# The newest audit row of an event, as JSON fields.
+arow() {	# arow EVENT SQL-EXPRESSION-OF-a
+	sql "SELECT $2 FROM ra.audit a WHERE event = '$1' ORDER BY audit_id DESC LIMIT 1"
+}
+op_is() {	# op_is EVENT VIA DESCRIPTION
+	is "$(arow "$1" "detail->'operator'->>'sha256' || ' ' || (detail->'operator'->>'via')")" \
+	    "$FP $2" "$3"
+}
+
+# Fetch an RA certificate from the newest retrieval mail to $1, with a
+# PIN the desk issues now: OUT.p12, its password in OUT.pass.
+ra_cert_fetch() {	# ra_cert_fetch MAIL OFFICER OUT
+	mails_settle
+	f=$(mail_to "$1" 登録担当者用証明書発行受付通知)
+	tok=$(mail_text "$f" | grep -o 'raget.cgi?t=[A-Za-z0-9_-]*' | cut -d= -f2)
+	pin=$("$D" pin-issue --officer "$2" | sed 's/.*: //')
+	page=$($CU -d "t=$tok&step=pin&pin=$pin" "$URL/ra/raget.cgi")
+	s=$(printf '%s' "$page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
+	pass=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+	$CU -o /dev/null -d "t=$tok&s=$s&step=issue&pass=$pass" "$URL/ra/raget.cgi"
+	i=0
+	until [ "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer' AND state = 'queued'")" = 0 ] ||
+	    [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	$CU -o "$3.p12" -d "t=$tok&s=$s&step=download&pass=$pass&format=modern" "$URL/ra/raget.cgi"
+	printf '%s' "$pass" >"$3.pass"
+	openssl pkcs12 -in "$3.p12" -passin "pass:$pass" -nokeys -clcerts 2>/dev/null |
+	    openssl x509 >"$3.pem" 2>/dev/null
+}
+serial_of() { sql "SELECT serial FROM ra.certificate WHERE encode(sha256(der), 'hex') = '$(fp_of "$1.pem")'"; }
+login() {	# login OUT [JAR]: the HTTP status of login.cgi with that certificate
+	$CU --cert-type P12 --cert "$1.p12:$(cat "$1.pass")" ${2:+-c "$2"} -o /dev/null \
+	    -w '%{http_code}' "$LRA/login.cgi"
+}
+
+"$D" institution-add --code nii --name-ja 国立情報学研究所 \
+    --name-en "National Institute of Informatics" --st Tokyo --l Chiyoda-ku \
+    --from 2026-01-01 --until 2030-12-31 >/dev/null
+"$D" domain-add --institution nii --domain nii.ac.jp >/dev/null
+
+# What the newest row of EVENT says: "via sha256 | changes as table:op".
+said() {
+	arow "$1" "(detail->'operator'->>'via') || ' ' || coalesce(detail->'operator'->>'sha256', '-') || ' |' ||
+	    coalesce((SELECT string_agg(' ' || (c->>'table') || ':' || (c->>'op'), '' ORDER BY n)
+	              FROM jsonb_array_elements(detail->'changes') WITH ORDINALITY AS x(c, n)), '')"
+}
+both() {	# both EVENT WANT-CHANGES DESCRIPTION: the screen's row, then the shell's
+	n=$(sql "SELECT count(*) FROM ra.audit WHERE event = '$1' AND outcome = 'ok'")
+	is "$n" 2 "$1: one row from each"
+	is "$(sql "SELECT string_agg((detail->'operator'->>'via') || ' ' || (detail->'operator'->>'sha256'), ',' ORDER BY audit_id)
+	           FROM ra.audit WHERE event = '$1' AND outcome = 'ok'")" "screen $FP,shell $FP" \
+	    "$1: both name the operator's fingerprint, with how they came"
+	is "$(sql "SELECT string_agg(coalesce((SELECT string_agg((c->>'table') || ':' || (c->>'op'), ' ' ORDER BY n)
+	              FROM jsonb_array_elements(detail->'changes') WITH ORDINALITY AS x(c, n)), '-'), ',' ORDER BY audit_id)
+	           FROM ra.audit WHERE event = '$1' AND outcome = 'ok'")" "$2" "$3"
+}
+oid() { sql "SELECT officer_id FROM ra.officer WHERE mail = '$1'"; }
+add_form() {	# add_form MAIL ROMAJI
+	post --data-urlencode step=officer --data-urlencode institution=nii --data-urlencode name_ja=情報花子 \
+	    --data-urlencode "romaji=$2" --data-urlencode "mail=$1" --data-urlencode phone=03-0000-0000 \
+	    --data-urlencode domains=nii.ac.jp --data-urlencode interfaces=1,10 >/dev/null
+}
+
+# officer-add
+add_form a@nii.ac.jp "Hanako A"
+"$D" officer-add --institution nii --name-ja 情報次郎 --romaji "Jiro B" --mail b@nii.ac.jp \
+    --phone 03-0000-0001 --domains nii.ac.jp --interfaces 1,10 >/dev/null
+A=$(oid a@nii.ac.jp) B=$(oid b@nii.ac.jp)
+both desk.officer.add \
+    "officer:insert officer_domain:insert officer_permission:insert officer_permission:insert access_token:insert,officer:insert officer_domain:insert officer_permission:insert officer_permission:insert access_token:insert" \
+    "officer-add: the officer, domain, interfaces and retrieval URL added"
+is "$(arow desk.officer.add "(SELECT c->'after'->>'mail' FROM jsonb_array_elements(detail->'changes') c WHERE c->>'table' = 'officer')")" \
+    b@nii.ac.jp "with the values added"
+is "$(arow desk.officer.add "(SELECT count(*) FROM jsonb_array_elements(detail->'changes') c WHERE c->>'table' = 'access_token'
+      AND (c->'after' ? 'token_sha256' OR c->'after' ? 'pin_hash'))")" 0 "but never a token's or a PIN's hash"
+
+# url-reissue: the old URL voided, a new one made
+post -d step=reissue -d "officer=$A" >/dev/null
+"$D" url-reissue --officer "$B" >/dev/null
+both desk.url.reissue "access_token:update access_token:insert,access_token:update access_token:insert" \
+    "url-reissue: the old URL marked used, a new one added"
+is "$(arow desk.url.reissue "(SELECT (c->'before'->>'used_at') IS NULL AND (c->'after'->>'used_at') IS NOT NULL
+      FROM jsonb_array_elements(detail->'changes') c WHERE c->>'op' = 'update')")" t "the old one's used_at, before and after"
+
+# pin-issue, pin-reset
+post -d step=pin -d "officer=$A" >/dev/null
+"$D" pin-issue --officer "$B" >/dev/null
+both desk.pin.issue "access_token:update,access_token:update" "pin-issue: the URL's PIN set"
+is "$(arow desk.pin.issue "(SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_array_elements(detail->'changes') c,
+      jsonb_object_keys(c->'after') k)")" "pin_set_at" "recorded as the time it was set, not the PIN's hash"
+post -d step=reset -d "officer=$A" >/dev/null
+"$D" pin-reset --officer "$B" >/dev/null
+both desk.pin.reset "access_token:update,access_token:update" "pin-reset: the PIN cleared"
+
+# officer-update
+post -d step=officer-update -d "officer=$A" -d phone=03-1111-1111 >/dev/null
+"$D" officer-update --officer "$B" --phone 03-2222-2222 >/dev/null
+both desk.officer.update "officer:update,officer:update" "officer-update: the officer row"
+is "$(arow desk.officer.update "detail->'changes'->0->'before'->>'phone' || ' -> ' || (detail->'changes'->0->'after'->>'phone')")" \
+    "03-0000-0001 -> 03-2222-2222" "the phone before and after"
+
+# suspend, resume: each officer's live RA certificate revoked on suspension
+ra_cert_fetch a@nii.ac.jp "$A" "$T/a1"
+ra_cert_fetch b@nii.ac.jp "$B" "$T/b1"
+post -d step=officer-suspend -d "officer=$A" >/dev/null
+"$D" officer-suspend --officer "$B" >/dev/null
+both desk.officer.suspend "officer:update,officer:update" "officer-suspend: the status"
+is "$(login "$T/a1")$(login "$T/b1")" 403403 "neither logs in"
+post -d step=officer-resume -d "officer=$A" >/dev/null
+"$D" officer-resume --officer "$B" >/dev/null
+both desk.officer.resume "officer:update access_token:insert,officer:update access_token:insert" \
+    "officer-resume: the status back, a new URL"
+
+# lost
+ra_cert_fetch a@nii.ac.jp "$A" "$T/a2"
+ra_cert_fetch b@nii.ac.jp "$B" "$T/b2"
+post -d step=officer-lost -d "officer=$A" >/dev/null
+"$D" officer-lost --officer "$B" >/dev/null
+both desk.officer.lost "access_token:insert,access_token:insert" "officer-lost: a new URL (the revocation is in the row's own detail)"
+is "$(sql "SELECT string_agg(reason::text, ',') FROM ra.revocation v JOIN ra.certificate c USING (cert_id)
+           WHERE c.officer_id IN ($A, $B) AND v.revoked_at > now() - interval '1 hour' AND reason = 1")" "1,1" \
+    "both lost certificates revoked for key compromise"
+
+# retire
+post -d step=officer-retire -d "officer=$A" >/dev/null
+"$D" officer-retire --officer "$B" >/dev/null
+both desk.officer.retire "officer:update access_token:update,officer:update access_token:update" \
+    "officer-retire: the status, the unused URL voided"
+is "$(sql "SELECT string_agg(status, ',') FROM ra.officer WHERE officer_id IN ($A, $B)")" "retired,retired" "both retired"
+
+# A double click: two suspensions at once, one takes effect, one is refused.
+"$D" officer-add --institution nii --name-ja 情報三郎 --romaji "Saburo C" --mail c@nii.ac.jp \
+    --phone 03-0000-0002 --domains nii.ac.jp --interfaces 1,10 >/dev/null
+C=$(oid c@nii.ac.jp)
+post -d step=officer-suspend -d "officer=$C" >"$T/s1" & post -d step=officer-suspend -d "officer=$C" >"$T/s2" &
+wait
+is "$(cat "$T/s1" "$T/s2" | grep -c 'suspended; ')$(cat "$T/s1" "$T/s2" | grep -c 'is suspended: cannot be suspended')" 11 \
+    "a double click on 利用停止: one suspends, the other is told it already is"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.officer.suspend' AND officer_id = $C GROUP BY outcome ORDER BY outcome")" \
+    "$(printf '1\n1')" "one ok row, one refused row"
+
+done_testing
