@@ -50,7 +50,7 @@ SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 
-.PHONY: all install uninstall run stop check check-clean check-asan lint bench clean distclean deps
+.PHONY: all install uninstall run stop status check check-clean check-asan lint bench clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -136,6 +136,9 @@ run: deps all
 
 stop:
 	sh conf/stack stop $(VAR)
+
+status:
+	sh conf/stack status $(VAR)
 
 check: deps all $(TEST_CBINS)
 	prove -e '' $(sort $(TEST_CBINS) $(wildcard t/[0-9]*.sh))

@@ -11,6 +11,7 @@
  *	ca.cgi status --serial S
  *	ca.cgi cert --request ID
  *	ca.cgi p12 --request ID --format modern|legacy --out FILE
+ *	ca.cgi client-ca-bundle [--out FILE] [--reload]
  *
  * Secrets (the key password) come on standard input, never as arguments.
  * Under Apache: 403.
@@ -34,7 +35,7 @@ struct opts {
 	const char	*name, *slug, *cert, *key, *kind, *crl_url,
 			*issuer_url, *institution, *subject, *csr, *san,
 			*serial, *comment, *ca, *out, *p12;
-	int		 current, secret_stdin, wait, profile, reason;
+	int		 current, secret_stdin, wait, profile, reason, reload;
 	long long	 request;
 };
 
@@ -65,6 +66,7 @@ opts_parse(int argc, char *argv[], struct opts *o)
 		{ "request", required_argument, NULL, 'q' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "reload", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
@@ -106,6 +108,7 @@ opts_parse(int argc, char *argv[], struct opts *o)
 		case 'a': o->ca = optarg; break;
 		case 'q': o->request = v; break;
 		case 'o': o->out = optarg; break;
+		case 'L': o->reload = 1; break;
 		default: return RA_EUSAGE;
 		}
 	}
@@ -148,6 +151,24 @@ import_cert(const struct opts *o, X509 **crt, struct ra_certinfo *ci,
 	    (size_t)ASN1_STRING_length(aki))) == NULL)
 		return RA_ENOMEM;
 	return RA_OK;
+}
+
+/*
+ * What a new or newly current CA still needs, said rather than done: the
+ * running worker loads CA keys at start and on SIGHUP, and Apache trusts
+ * the RA-officer and client CAs listed in the client-CA bundle only.
+ */
+static void
+rollover_hints(const char *kind, int key)
+{
+	if (key)
+		printf("worker: a running \"worker.cgi run\" signs with it "
+		    "after SIGHUP (kill -HUP, its pid file) or a restart\n");
+	if (kind != NULL && (strcmp(kind, "ra_officer") == 0 ||
+	    strcmp(kind, "client") == 0))
+		printf("Apache: its certificates log in once the client-CA "
+		    "bundle lists it: run \"ca.cgi client-ca-bundle "
+		    "--reload\"\n");
 }
 
 /* Register a production CA from its PEM certificate (and key path). */
@@ -217,8 +238,10 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if (o->current && (er = ra_ca_make_current(r->db, o->name, o->kind)) !=
 	    RA_OK)
 		goto out;
-	if ((er = ra_db_commit(r->db)) == RA_OK)
+	if ((er = ra_db_commit(r->db)) == RA_OK) {
 		printf("CA %s registered (%s)\n", o->name, ci.subject);
+		rollover_hints(o->kind, o->key != NULL);
+	}
 out:
 	ra_db_rollback(r->db);
 	X509_free(crt);
@@ -239,9 +262,11 @@ cmd_current(struct ra_req *r, const struct opts *o)
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;
 	if ((er = ra_ca_make_current(r->db, o->name, o->kind)) == RA_OK &&
-	    (er = ra_db_commit(r->db)) == RA_OK)
+	    (er = ra_db_commit(r->db)) == RA_OK) {
 		printf("CA %s now issues new %s certificates\n", o->name,
 		    o->kind);
+		rollover_hints(o->kind, 1);
+	}
 	ra_db_rollback(r->db);
 	return er;
 }
@@ -457,6 +482,43 @@ out:
 	return er;
 }
 
+/*
+ * The client-CA bundle Apache trusts, made from ra.ca (lib/cabundle.c) and
+ * written to --out or Apache.ClientCA; with --reload, Apache's graceful
+ * restart, by the pid in Apache.PidFile, whether the file changed or not.
+ */
+static enum ra_err
+cmd_client_ca_bundle(struct ra_req *r, const struct opts *o)
+{
+	const char	*out = o->out, *pidfile;
+	int		 changed;
+	enum ra_err	 er;
+
+	if (out == NULL && (out = ra_conf_get(&r->conf, "Apache.ClientCA")) ==
+	    NULL) {
+		ra_warnx("config %s: Apache.ClientCA is not set; give --out",
+		    r->conf.path);
+		return RA_EUSAGE;
+	}
+	pidfile = ra_conf_get(&r->conf, "Apache.PidFile");
+	if (o->reload && pidfile == NULL) {
+		ra_warnx("config %s: Apache.PidFile is not set: --reload "
+		    "cannot find Apache", r->conf.path);
+		return RA_ECONF;
+	}
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+		return er;
+	printf("client-CA bundle %s:\n", out);
+	if ((er = ra_cabundle_write(r->db, out, stdout, &changed)) != RA_OK)
+		return er;
+	printf("%s\n", changed ? "written" : "unchanged, not rewritten");
+	if (!o->reload)
+		return RA_OK;
+	if ((er = ra_apache_reload(pidfile)) == RA_OK)
+		printf("Apache told to reload gracefully (SIGUSR1)\n");
+	return er;
+}
+
 /* Each command parses the options the same way, then runs. */
 static enum ra_err
 with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
@@ -483,6 +545,7 @@ CA_COMMAND(revoke)
 CA_COMMAND(status)
 CA_COMMAND(cert)
 CA_COMMAND(p12)
+CA_COMMAND(client_ca_bundle)
 
 static const struct ra_cmd commands[] = {
 	{ "import",	-1,	ca_import },
@@ -492,12 +555,14 @@ static const struct ra_cmd commands[] = {
 	{ "status",	-1,	ca_status },
 	{ "cert",	-1,	ca_cert },
 	{ "p12",	-1,	ca_p12 },
+	{ "client-ca-bundle", -1, ca_client_ca_bundle },
 };
 
 int
 main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "ca.cgi import|current|request|revoke|status|cert|p12 [options]; "
+	    "ca.cgi import|current|request|revoke|status|cert|p12|"
+	    "client-ca-bundle [options]; "
 	    "see ca.cgi(8)");
 }

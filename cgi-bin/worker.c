@@ -137,16 +137,24 @@ cmd_drain(struct ra_req *r)
 	return er;
 }
 
-/* Wait for NOTIFY ra_job, at most "ms"; false if the connection broke. */
+/*
+ * Wait for NOTIFY ra_job, at most "ms"; false if the connection broke.
+ * The signals are let in here only ("unblocked": the mask without them),
+ * atomically with the wait: a SIGHUP or SIGTERM that came during a batch,
+ * or just before the wait, ends it at once instead of after the poll.
+ */
 static int
-wait_notify(PGconn *db, int ms)
+wait_notify(PGconn *db, int ms, const sigset_t *unblocked)
 {
 	struct pollfd	 pfd;
+	struct timespec	 ts;
 	PGnotify	*nt;
 
 	pfd.fd = PQsocket(db);
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, ms) > 0 && !PQconsumeInput(db))
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (ppoll(&pfd, 1, &ts, unblocked) > 0 && !PQconsumeInput(db))
 		return 0;
 	while ((nt = PQnotifies(db)) != NULL)
 		PQfreemem(nt);
@@ -157,9 +165,19 @@ static enum ra_err
 cmd_run(struct ra_req *r)
 {
 	struct ra_worker	 w;
+	sigset_t		 sigs, unblocked;
 	int			 n, poll_ms;
 	enum ra_err		 er;
 
+	/* Held back outside wait_notify; the handlers only set flags. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, &unblocked);
+	sigdelset(&unblocked, SIGHUP);
+	sigdelset(&unblocked, SIGTERM);
+	sigdelset(&unblocked, SIGINT);
 	poll_ms = 1000 * ra_conf_int(&r->conf, "Worker.PollSeconds", 10);
 	if (poll_ms < 1000)
 		poll_ms = 1000;
@@ -172,13 +190,18 @@ cmd_run(struct ra_req *r)
 	while (!stopping) {
 		if (reloading) {
 			reloading = 0;
+			/* Said either way: an operator waits for this line. */
 			if (ra_worker_reload(&w) == RA_OK)
-				ra_warnx("%s: reloaded, %zu CA key(s)", w.id,
+				ra_warnx("%s: SIGHUP: reloaded, %zu CA key(s)",
+				    w.id, w.nsigners);
+			else
+				ra_warnx("%s: SIGHUP: reload failed; still "
+				    "the %zu CA key(s) loaded before", w.id,
 				    w.nsigners);
 		}
 		if ((n = ra_worker_batch(&w)) > 0)
 			continue;
-		if (n == 0 && wait_notify(r->db, poll_ms))
+		if (n == 0 && wait_notify(r->db, poll_ms, &unblocked))
 			continue;
 		if (stopping)
 			break;

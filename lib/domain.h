@@ -421,6 +421,12 @@ enum ra_err	 ra_ca_make_current(PGconn *, const char *, const char *);
 enum ra_err	 ra_ca_by_name(PGconn *, const char *, int64_t *);
 enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
 
+/* cabundle.c: the client-CA bundle Apache trusts, and Apache's reload */
+enum ra_err	 ra_cabundle_make(PGconn *, FILE *, char **, size_t *,
+		    size_t *);
+enum ra_err	 ra_cabundle_write(PGconn *, const char *, FILE *, int *);
+enum ra_err	 ra_apache_reload(const char *);
+
 /* dn.c: "CN=...,O=...,C=JP" as users write it */
 enum ra_err	 ra_dn_parse(const char *, X509_NAME **, char *, size_t);
 char		*ra_dn_text(const X509_NAME *);

@@ -1027,17 +1027,24 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 /*
  * Read CA keys and profiles again (SIGHUP): after a CA was imported or made
  * current, or a profile changed.  Only between batches: jobs point into
- * the old tables while a batch runs.
+ * the old tables while a batch runs.  If the CAs cannot be read (the
+ * database is away), the keys loaded before stay: a failed reload must
+ * not stop issuance from the CAs that worked.
  */
 enum ra_err
 ra_worker_reload(struct ra_worker *w)
 {
+	struct ra_signer	*sg = NULL;
+	size_t			 n = 0;
+	enum ra_err		 er;
+
+	if ((er = ra_signers_load(w->db, w->key_dir, 0, &sg, &n)) != RA_OK)
+		return er;
 	ra_signers_free(w->signers, w->nsigners);
-	w->signers = NULL;
-	w->nsigners = 0;
+	w->signers = sg;
+	w->nsigners = n;
 	w->nprofiles = 0;
-	return ra_signers_load(w->db, w->key_dir, 0, &w->signers,
-	    &w->nsigners);
+	return RA_OK;
 }
 
 void

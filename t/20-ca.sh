@@ -153,8 +153,13 @@ has "$err" "is not below Worker.KeyDir" "and the reason is given"
 is "$(sql "SELECT count(*) FROM ra.ca WHERE name = 'Elsewhere'")" 0 "and nothing is registered"
 is "$(sql "SELECT a.name FROM ra.ca_kind k JOIN ra.ca a USING (ca_id) WHERE k.kind = 'server' AND k.current")" \
     "ra Demo Server CA - G2" "exactly one current server CA, the new one"
-kill -HUP "$(pgrep -P "$(cat "$T/var/run/worker.pid")")"
-sleep 0.5
+# The pid file names the worker itself, so SIGHUP reaches it.
+keys=$(sed -n 's/.*: \([0-9]*\) CA key(s), batches of.*/\1/p' "$T/var/log/worker.log" | tail -n 1)
+kill -HUP "$(cat "$T/var/run/worker.pid")"
+i=0
+until grep -q "SIGHUP: reloaded" "$T/var/log/worker.log" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+has "$(cat "$T/var/log/worker.log")" "SIGHUP: reloaded, $((keys + 1)) CA key(s)" \
+    "the worker says it reloaded, with the new CA's key"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/g2leaf.csr" \
     -subj "/CN=new.nii.ac.jp" 2>/dev/null
 out=$("$CA" request --institution nii --profile 22 --subject "CN=new.nii.ac.jp,$DN" --csr "$T/g2leaf.csr" --wait 10)

@@ -6,8 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 stack_up
 
-pid=$(pgrep -P "$(cat "$T/var/run/worker.pid")")
+pid=$(cat "$T/var/run/worker.pid")
 [ -n "$pid" ]; ok $? "the running worker ($pid)"
+is "$(readlink "/proc/$pid/exe")" "$TOOLSDIR/worker.cgi" "the pid file names the worker itself"
+is "$(stat -c %U "/proc/$pid")" ra-worker "which runs as ra-worker"
 st=$(cat "/proc/$pid/status")
 has "$st" "NoNewPrivs:	1" "runs with no new privileges"
 has "$st" "Seccomp:	2" "under a seccomp filter"
