@@ -83,7 +83,11 @@ shell_reissue(struct ra_req *r, const struct ra_upload_screen *us,
 	    which, NULL, &out, &done)) != RA_OK)
 		return er;
 	if (!done) {
-		ra_warnx("%s: %s", which, out.why);
+		/* ①'s and ⑪'s say which certificate themselves. */
+		if (us->kind == RA_UPLOAD_CLIENT)
+			ra_warnx("%s: %s", which, out.why);
+		else
+			ra_warnx("%s", out.why);
 		return RA_EDONE;
 	}
 	if (us->kind == RA_UPLOAD_CLIENT)
