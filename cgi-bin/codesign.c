@@ -5,12 +5,16 @@
  *
  *	codesign.cgi --officer ID --action issue|renew|revoke
  *	    [--mode abort|partial|dry-run] FILE
+ *	codesign.cgi --officer ID --reissue SERIAL
+ *
+ * --reissue (証明書取得URL再発行) as server.cgi's: a fresh retrieval URL
+ * for a certificate still 取得待ち, the old one voided.
  */
 #include "ra.h"
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"codesign.cgi", RA_UPLOAD_CODESIGN, 11, "codesign.cs", -1, -1, -1, 0, 0,
+	"codesign.cgi", RA_UPLOAD_CODESIGN, 11, "codesign.cs", -1, -1, -1, 1, 0,
 	ra_codesign_page
 };
 

@@ -4,12 +4,17 @@
  *
  *	server.cgi --officer ID --action issue|renew|revoke
  *	    [--mode abort|partial|dry-run] FILE
+ *	server.cgi --officer ID --reissue SERIAL
+ *
+ * --reissue (the screen's 証明書取得URL再発行) mails the user administrator
+ * a fresh retrieval URL for a certificate still 取得待ち, the old URL
+ * voided (lib/retrieve.c).
  */
 #include "ra.h"
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"server.cgi", RA_UPLOAD_SERVER, 1, "server.cs", -1, -1, -1, 0, 0, NULL
+	"server.cgi", RA_UPLOAD_SERVER, 1, "server.cs", -1, -1, -1, 1, 0, NULL
 };
 
 static enum ra_err

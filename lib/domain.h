@@ -346,6 +346,18 @@ void		 ra_upload_free(struct ra_upload_result *);
 /* retrieve.c: server certificates to their user administrators */
 enum ra_err	 ra_retrieval_mail(PGconn *, const char *, int64_t, int64_t,
 		    const char *, const char *, const char *, const char *);
+
+/* What a retrieval URL's reissue did, or why not. */
+struct ra_reissue {
+	char		 why[512];	/* refused: for the officer, ja / en */
+	const char	*code;		/* refused: the audit's word */
+	char		 serial[64], subject_dn[1025];
+	char		 admin_name[257], admin_mail[257];	/* mailed to */
+	char		 expires[32];	/* the new URL's, JST */
+};
+
+enum ra_err	 ra_retrieval_reissue(PGconn *, const char *, int64_t,
+		    int64_t, const char *, const char *, struct ra_reissue *);
 char		*ra_dn_block(const char *);
 
 /* export.c: ②, ④ and ⑥ certificate information, one 46-column layout */

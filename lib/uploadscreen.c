@@ -17,6 +17,9 @@
  *	admin.cgi --officer ID [--action update] [--mode ...] FILE
  *
  * prints the result TSV (UTF-8); exit status 1 if any row is NG.
+ * 証明書取得URL再発行 (POST reissue=, or --reissue) mails a fresh URL in
+ * place of the old one: ③ a user's certificate URL (lib/client.c), ①
+ * and ⑪ the user administrator's retrieval URL (lib/retrieve.c).
  */
 #include <getopt.h>
 #include <iconv.h>
@@ -46,18 +49,27 @@ valid_which(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") == strlen(s);
 }
 
-static enum ra_err	 reissue(PGconn *, const struct ra_conf *, int64_t,
-			    int64_t, const char *, const char *, int *, char *,
-			    size_t);
+static enum ra_err	 reissue(PGconn *, const struct ra_conf *,
+			    const struct ra_upload_screen *, int64_t, int64_t,
+			    const char *, const char *, struct ra_reissue *,
+			    int *);
 
-/* --reissue: a fresh certificate URL for a user, from a shell. */
-static enum ra_err
-shell_reissue(struct ra_req *r, int64_t officer, const char *which)
+/* What --reissue names: a serial (①, ⑪), or a serial or a user's mail (③). */
+static const char *
+reissue_usage(const struct ra_upload_screen *us)
 {
-	char		 why[512];
-	int64_t		 inst;
-	int		 done;
-	enum ra_err	 er;
+	return us->kind == RA_UPLOAD_CLIENT ? "SERIAL|MAIL" : "SERIAL";
+}
+
+/* --reissue: a fresh certificate URL, from a shell. */
+static enum ra_err
+shell_reissue(struct ra_req *r, const struct ra_upload_screen *us,
+    int64_t officer, const char *which)
+{
+	struct ra_reissue	 out;
+	int64_t			 inst;
+	int			 done;
+	enum ra_err		 er;
 
 	if ((er = ra_req_db(r, r->zone)) != RA_OK)
 		return er;
@@ -67,14 +79,24 @@ shell_reissue(struct ra_req *r, int64_t officer, const char *which)
 		    (long long)officer);
 		return RA_EINPUT;
 	}
-	if (er != RA_OK || (er = reissue(r->db, &r->conf, officer, inst,
-	    which, NULL, &done, why, sizeof(why))) != RA_OK)
+	if (er != RA_OK || (er = reissue(r->db, &r->conf, us, officer, inst,
+	    which, NULL, &out, &done)) != RA_OK)
 		return er;
 	if (!done) {
-		ra_warnx("%s: %s", which, why);
+		/* ①'s and ⑪'s say which certificate themselves. */
+		if (us->kind == RA_UPLOAD_CLIENT)
+			ra_warnx("%s: %s", which, out.why);
+		else
+			ra_warnx("%s", out.why);
 		return RA_EDONE;
 	}
-	printf("a fresh certificate URL for %s is mailed\n", which);
+	if (us->kind == RA_UPLOAD_CLIENT)
+		printf("a fresh certificate URL for %s is mailed\n", which);
+	else
+		printf("certificate %s (%s): a new retrieval URL, valid until "
+		    "%s, is mailed to %s <%s>; the old one no longer works\n",
+		    out.serial, out.subject_dn, out.expires, out.admin_name,
+		    out.admin_mail);
 	return RA_OK;
 }
 
@@ -130,10 +152,10 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		if (!us->reissue || officer <= 0 || action >= 0 ||
 		    optind != r->argc + 1 || !valid_which(which)) {
 			fprintf(stderr, "usage: %s --officer ID --reissue "
-			    "SERIAL|MAIL\n", us->program);
+			    "%s\n", us->program, reissue_usage(us));
 			return RA_EUSAGE;
 		}
-		return shell_reissue(r, officer, which);
+		return shell_reissue(r, us, officer, which);
 	}
 	if (us->update && action < 0)
 		action = RA_TSV_UPDATE;		/* ⑤'s only action */
@@ -144,7 +166,7 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		    us->update ? "update" : "issue|renew|revoke");
 		if (us->reissue)
 			fprintf(stderr, "       %s --officer ID --reissue "
-			    "SERIAL|MAIL\n", us->program);
+			    "%s\n", us->program, reissue_usage(us));
 		return RA_EUSAGE;
 	}
 	if ((er = ra_read_file(r->argv[optind - 1], UPLOAD_MAX, &buf, &len)) !=
@@ -282,26 +304,50 @@ upload_read(struct ra_req *r, char **buf, size_t *len)
 	return RA_OK;
 }
 
+/* The audit's event of a reissue, and the certificate kind it is for. */
+static const struct {
+	const char	*event, *cert_kind;
+} reissue_of[RA_UPLOAD_KIND__MAX] = {
+	[RA_UPLOAD_SERVER] = { "server.url_reissue", "server" },
+	[RA_UPLOAD_CLIENT] = { "client.url_reissue", NULL },
+	[RA_UPLOAD_CODESIGN] = { "codesign.url_reissue", "code_signing" },
+	[RA_UPLOAD_ADMIN] = { NULL, NULL },
+};
+_Static_assert(RA_NITEMS(reissue_of) == RA_UPLOAD_KIND__MAX,
+    "reissue_of[] out of sync with enum ra_upload_kind");
+
 /*
- * A fresh certificate URL for a user (client uploads): M2 again, with
- * the same access PIN.  "*done" says what happened, "*why" why not.
+ * A fresh certificate URL: for a user (client uploads), M2 again with the
+ * same access PIN; for the user administrator of a server or
+ * code-signing certificate, M6 again.  Done, or refused, and audited in
+ * one transaction.  "*done" says which; "out" what was mailed to whom,
+ * or out->why why not.
  */
 static enum ra_err
-reissue(PGconn *db, const struct ra_conf *conf, int64_t officer,
-    int64_t inst, const char *which, const char *source_ip, int *done,
-    char *why, size_t whysz)
+reissue(PGconn *db, const struct ra_conf *conf,
+    const struct ra_upload_screen *us, int64_t officer, int64_t inst,
+    const char *which, const char *source_ip, struct ra_reissue *out,
+    int *done)
 {
 	struct ra_client_cfg	 cfg;
 	struct ra_event		 ev;
-	char			 dn[1025], detail[300], actor[40];
+	char			 detail[512], actor[40];
 	enum ra_err		 er;
 
 	*done = 0;
+	memset(out, 0, sizeof(*out));
+	if (reissue_of[us->kind].event == NULL)
+		return RA_EINPUT;
 	ra_client_cfg(conf, &cfg);
 	if ((er = ra_db_begin(db)) != RA_OK)
 		return er;
-	er = ra_client_reissue(db, &cfg, officer, inst, which, dn, sizeof(dn),
-	    why, whysz);
+	if (us->kind == RA_UPLOAD_CLIENT)
+		er = ra_client_reissue(db, &cfg, officer, inst, which,
+		    out->subject_dn, sizeof(out->subject_dn), out->why,
+		    sizeof(out->why));
+	else
+		er = ra_retrieval_reissue(db, cfg.site, officer, inst,
+		    reissue_of[us->kind].cert_kind, which, out);
 	if (er != RA_OK && er != RA_EPOLICY)
 		goto out;
 	if (er == RA_EPOLICY) {
@@ -309,11 +355,24 @@ reissue(PGconn *db, const struct ra_conf *conf, int64_t officer,
 		if ((er = ra_db_begin(db)) != RA_OK)
 			goto out;
 	}
-	*done = *why == '\0';
+	*done = *out->why == '\0';
 	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
-	snprintf(detail, sizeof(detail), "{\"which\": \"%s\"}", which);
+	/* Each value here is digits, a mail address or a word of ours. */
+	if (us->kind == RA_UPLOAD_CLIENT)
+		snprintf(detail, sizeof(detail), "{\"which\": \"%s\"}", which);
+	else if (*done)
+		snprintf(detail, sizeof(detail), "{\"serial\": \"%s\", "
+		    "\"mailed_to\": \"%s\", \"expires\": \"%s\"}", which,
+		    out->admin_mail, out->expires);
+	else
+		snprintf(detail, sizeof(detail), "{\"serial\": \"%s\", "
+		    "\"refused\": \"%s\"}", which, out->code);
 	memset(&ev, 0, sizeof(ev));
-	ev.event = "client.url_reissue";
+	ev.event = reissue_of[us->kind].event;
+	if (us->kind != RA_UPLOAD_CLIENT && *done) {
+		ev.cert_serial = out->serial;
+		ev.cert_subject = out->subject_dn;
+	}
 	ev.outcome = *done ? "ok" : "refused";
 	ev.actor = source_ip != NULL ? NULL : actor;
 	ev.institution_id = inst;
@@ -333,6 +392,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	struct ra_officer	 o;
 	struct ra_upload_officer oc;
 	struct ra_upload_result	*res = NULL;
+	struct ra_reissue	 ro;
 	const char		*f[F__MAX], *name;
 	char			 key[64], num[24], msg[256], *buf = NULL;
 	int64_t			 apply, batch;
@@ -350,6 +410,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
 	hdf_set_value(r->page, "Upload.Screen", us->program);
+	hdf_set_int_value(r->page, "Upload.Reissue", us->reissue);
 	if (us->page != NULL && (er = us->page(r)) != RA_OK)
 		return er;
 	if (strcmp(ra_req_method(r), "POST") != 0) {
@@ -362,13 +423,17 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;
 	if (f[F_REISSUE] != NULL && us->reissue) {
-		if ((er = reissue(r->db, &r->conf, o.officer_id,
+		if ((er = reissue(r->db, &r->conf, us, o.officer_id,
 		    o.institution_id, f[F_REISSUE], ra_req_env("REMOTE_ADDR"),
-		    &done, msg, sizeof(msg))) != RA_OK)
+		    &ro, &done)) != RA_OK)
 			return er;
 		hdf_set_value(r->page, "Reissue.Which", f[F_REISSUE]);
 		hdf_set_int_value(r->page, "Reissue.Done", done);
-		hdf_set_value(r->page, "Reissue.Why", msg);
+		hdf_set_value(r->page, "Reissue.Why", ro.why);
+		hdf_set_value(r->page, "Reissue.Subject", ro.subject_dn);
+		hdf_set_value(r->page, "Reissue.AdminName", ro.admin_name);
+		hdf_set_value(r->page, "Reissue.AdminMail", ro.admin_mail);
+		hdf_set_value(r->page, "Reissue.Expires", ro.expires);
 		return ra_render(r, done ? 200 : 422, us->tmpl);
 	}
 	if ((f[F_APPLY] == NULL && !us->update) || f[F_MODE] == NULL)

@@ -14,7 +14,7 @@ menu=$($CU -b "$JAR" "$LRA/menu.cgi")
 has "$menu" 'href="server.cgi"' "the menu links ① now that it is built"
 form=$($CU -b "$JAR" "$LRA/server.cgi")
 has "$form" "エラーが有れば全件処理を中止" "the upload form offers the manual's error mode"
-csrf=$(printf '%s' "$form" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+csrf=$(printf '%s' "$form" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
 
 csr=$(openssl req -new -newkey rsa:2048 -nodes -keyout "$T/w.key" \
     -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp" 2>/dev/null | tr -d '\n')
@@ -126,7 +126,7 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused'
            AND detail->>'why' = 'the institution''s usage period has ended'")" 1 "the refusal is audited"
 sql "UPDATE ra.institution SET usage_until = current_date + 365"
 $CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
-csrf=$($CU -b "$JAR" "$LRA/server.cgi" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+csrf=$($CU -b "$JAR" "$LRA/server.cgi" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
 
 # A session has a lifetime, however busy it is (Session.MaxMinutes).
 sql "UPDATE ra.session SET created_at = created_at - interval '9 hours' WHERE ended_at IS NULL"

@@ -54,7 +54,7 @@ CU="curl -sS --cacert $CACERT --cert-type P12 --cert $OFFICER_P12:$OFFICER_PASS"
 LRA=$URL/ra/lra
 JAR=$T/jar
 $CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
-csrf=$($CU -b "$JAR" "$LRA/server.cgi" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+csrf=$($CU -b "$JAR" "$LRA/server.cgi" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
 post() {	# post FILE OUT
 	$CU -b "$JAR" -o "$2" -w '%{http_code}\n' -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort \
 	    -F "file=@$1" "$LRA/server.cgi"

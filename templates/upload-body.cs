@@ -34,4 +34,5 @@
 <p><label>申請ファイル (.tsv / .txt) <input type="file" name="file" required></label></p>
 <button type="submit" id="upload">アップロード</button>
 </form>
+<?cs if:Upload.Reissue == 1 ?><?cs include:"cert-url-reissue.cs" ?><?cs /if ?>
 <p><a href="menu.cgi">メニューへ戻る</a></p>
