@@ -273,6 +273,23 @@ out:
 	return er;
 }
 
+/* The paper route (lib/codesign.c), audited under the shell's operator. */
+static enum ra_err
+desk_codesign_add(struct ra_req *r)
+{
+	struct ra_desk	 d;
+	char		 actor[96];
+	enum ra_err	 er;
+
+	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) ==
+	    RA_OK)
+		er = ra_codesign_desk(r, &d);
+	if (er != RA_OK && er != RA_EDONE && *d.why != '\0')
+		ra_warnx("%s", d.why);
+	ra_desk_free(&d);
+	return er;
+}
+
 static const struct ra_cmd commands[] = {
 	{ "institution-add",	-1,	desk_institution_add },
 	{ "domain-add",		-1,	desk_domain_add },
@@ -292,7 +309,7 @@ static const struct ra_cmd commands[] = {
 	{ "officer-retire",	-1,	desk_officer_retire },
 	{ "officer-lost",	-1,	desk_officer_lost },
 	{ "url-reissue",	-1,	desk_url_reissue },
-	{ "codesign-add",	-1,	ra_codesign_desk },	/* lib/codesign.c */
+	{ "codesign-add",	-1,	desk_codesign_add },
 };
 
 /* ---- the desk screen ------------------------------------------------- */

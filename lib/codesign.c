@@ -19,6 +19,7 @@
 
 #include "ra.h"
 #include "domain.h"
+#include "desk.h"
 #include "web.h"
 
 #define PAPER_MAX	(1024 * 1024)	/* a desk types a few rows */
@@ -37,10 +38,11 @@ static const char SQL_INSTITUTION[] =
     " GROUP BY i.institution_id, i.name_en, i.st, i.l, i.status,"
     "          i.usage_from, i.usage_until";
 
-/* A refusal's detail, made by PostgreSQL: the desk's text is not JSON. */
-static const char SQL_REFUSED_DETAIL[] =
-    "SELECT pg_catalog.jsonb_build_object('institution', $1::text,"
-    "  'why', $2::text)::text AS detail";
+/* What a paper run did, for the desk's audit row. */
+static const char SQL_RUN_DETAIL[] =
+    "SELECT pg_catalog.jsonb_build_object('file', $1::text,"
+    "  'rows_ok', $2::integer, 'rows_ng', $3::integer,"
+    "  'dry_run', $4::boolean, 'kept', $5::boolean)::text AS detail";
 
 /* ⑪ lists the statements column 12 may name (KeyProtection.N.*). */
 enum ra_err
@@ -94,38 +96,35 @@ desk_ctx_open(PGconn *db, const struct ra_conf *conf, const char *code,
 }
 
 /*
- * The paper route refused before any row is read (institution unknown or
- * not active): audited as the desk's other refusals are.  A failed audit
- * is logged; the refusal stands.
+ * The run's own desk audit row, under the operator, after the upload
+ * (which audits its batch and rows as every upload does).
  */
-static void
-desk_refused(PGconn *db, const char *actor, const char *code, const char *why)
+static enum ra_err
+paper_audit(struct ra_desk *d, const struct ra_upload_officer *oc,
+    const char *file, const struct ra_upload_result *res, int dry)
 {
-	struct ra_event	 ev;
-	PGresult	*res = NULL;
+	PGresult	*det = NULL;
+	int64_t		 inst;
+	enum ra_err	 er;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.event = "codesign.upload";
-	ev.outcome = "refused";
-	ev.actor = actor;
-	if (ra_db_run1(db, "refusal", SQL_REFUSED_DETAIL, &res,
-	    RA_ARGS(RA_TEXT(code), RA_TEXT(why))) == RA_OK) {
-		ev.detail = ra_get_text(res, 0, "detail");
-		if (ra_audit(db, &ev) == RA_OK) {
-			PQclear(res);
-			return;
-		}
-	}
-	ra_warnx("desk.cgi codesign-add: the refusal is not audited");
-	PQclear(res);
+	if ((er = ra_get_i64(oc->res, 0, "institution_id", &inst)) == RA_OK &&
+	    (er = ra_db_run1(d->db, "audit detail", SQL_RUN_DETAIL, &det,
+	    RA_ARGS(RA_TEXT(file), RA_INT((int64_t)res->ok),
+	    RA_INT((int64_t)res->ng), RA_TEXT(dry ? "true" : "false"),
+	    RA_TEXT(res->committed ? "true" : "false")))) == RA_OK)
+		er = desk_audit(d, "desk.codesign.add", inst, 0,
+		    ra_get_text(det, 0, "detail"));
+	PQclear(det);
+	return er;
 }
 
 /*
- * desk.cgi codesign-add: the paper route.  Prints the result TSV (UTF-8);
- * RA_EDONE (exit 1) when a row is NG, and then nothing is kept.
+ * desk.cgi codesign-add: the paper route, in the desk's context "d" (the
+ * operator).  Prints the result TSV (UTF-8); RA_EDONE (exit 1) when a
+ * row is NG, and then nothing is kept.
  */
 enum ra_err
-ra_codesign_desk(struct ra_req *r)
+ra_codesign_desk(struct ra_req *r, struct ra_desk *d)
 {
 	static const struct option lopts[] = {
 		{ "institution", required_argument, NULL, 'i' },
@@ -135,10 +134,11 @@ ra_codesign_desk(struct ra_req *r)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ra_upload_officer oc;
+	struct ra_desk_args	 a;
 	struct ra_upload_result	*res = NULL;
 	enum ra_tsv_action	 action = RA_TSV_ISSUE;
 	const char		*code = NULL, *file = NULL, *base;
-	char			 actor[96], *buf = NULL;
+	char			*buf = NULL;
 	size_t			 len, i;
 	int			 ch, dry = 0;
 	enum ra_err		 er;
@@ -173,15 +173,17 @@ ra_codesign_desk(struct ra_req *r)
 		    "--file F.tsv [--action issue|renew] [--dry-run]\n");
 		return RA_EUSAGE;
 	}
-	snprintf(actor, sizeof(actor), "desk:%s", r->caller);
-	if ((er = ra_read_file(file, PAPER_MAX, &buf, &len)) != RA_OK ||
-	    (er = ra_req_db(r, RA_DB_DESK)) != RA_OK)
+	memset(&a, 0, sizeof(a));
+	a.institution = code;
+	if ((er = ra_read_file(file, PAPER_MAX, &buf, &len)) != RA_OK)
 		goto out;
-	if ((er = desk_ctx_open(r->db, &r->conf, code, actor, &oc)) != RA_OK) {
+	if ((er = desk_ctx_open(d->db, &r->conf, code, d->actor, &oc)) !=
+	    RA_OK) {
 		if (er == RA_EINPUT || er == RA_EPOLICY)
-			desk_refused(r->db, actor, code, er == RA_EPOLICY ?
+			er = desk_refused(d, desk_why(d, er, er == RA_EPOLICY ?
 			    "215: the institution is not active" :
-			    "the institution is not registered");
+			    "the institution is not registered"),
+			    "desk.codesign.add", &a);
 		goto out;
 	}
 	if ((res = calloc(1, sizeof(*res))) == NULL) {
@@ -197,6 +199,9 @@ ra_codesign_desk(struct ra_req *r)
 		fputs(res->result, stdout);
 	for (i = 0; res->file_error && i < res->e.n; i++)
 		fprintf(stderr, "%s\n", res->e.v[i].text);
+	if (paper_audit(d, &oc, base != NULL ? base + 1 : file, res, dry) !=
+	    RA_OK)
+		ra_warnx("desk.cgi codesign-add: the run is not audited");
 	fprintf(stderr, "desk.cgi codesign-add: %zu OK, %zu NG; %s\n", res->ok,
 	    res->ng, res->committed ? "done" : "nothing was kept");
 	if (res->file_error || res->ng > 0)

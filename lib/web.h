@@ -130,7 +130,8 @@ enum ra_err	 ra_upload_screen(struct ra_req *,
 
 /* codesign.c: ⑪'s page, and the desk's paper route (desk.cgi codesign-add) */
 enum ra_err	 ra_codesign_page(struct ra_req *);
-enum ra_err	 ra_codesign_desk(struct ra_req *);
+struct ra_desk;
+enum ra_err	 ra_codesign_desk(struct ra_req *, struct ra_desk *);
 
 /* exportscreen.c: ②, ④, ⑥, ⑧ and ⑪'s, the officer's TSV downloads */
 struct ra_export_screen {

@@ -236,9 +236,12 @@ is "$(sql "SELECT count(*) FROM ra.batch b JOIN ra.request r USING (batch_id) WH
     "in a batch of its own"
 "$D" codesign-add --institution nosuch --file "$T/paper.tsv" >/dev/null 2>&1
 [ $? -ne 0 ]; ok $? "desk: an institution not registered is refused"
-is "$(sql "SELECT detail->>'institution' || ': ' || (detail->>'why') FROM ra.audit
-           WHERE event = 'codesign.upload' AND actor LIKE 'desk:%' AND outcome = 'refused'")" \
-    "nosuch: the institution is not registered" "and the refusal audited as the desk"
+is "$(sql "SELECT detail->>'institution' || ': ' || (detail->>'why') || ' ' || (detail->'operator'->>'via') FROM ra.audit
+           WHERE event = 'desk.codesign.add' AND actor LIKE 'desk:%' AND outcome = 'refused'")" \
+    "nosuch: the institution is not registered shell" "and the refusal audited as the desk's"
+is "$(sql "SELECT string_agg((detail->>'rows_ok') || '/' || (detail->>'rows_ng') || ' ' || (detail->>'dry_run') || ' ' || (detail->>'kept'), ',' ORDER BY audit_id)
+           FROM ra.audit WHERE event = 'desk.codesign.add' AND outcome = 'ok'")" \
+    "1/0 true false,0/1 false false,1/0 false true" "each paper run has its desk row: rows, dry run, kept"
 
 out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "INSERT INTO ra.batch (institution_id,
       officer_id, kind, action, error_mode, rows_total, rows_ok) VALUES (1, 1, 'code_signing',
