@@ -56,6 +56,10 @@ enum ra_err	 ra_seal(const char *, int64_t, const char *, unsigned char **,
 		    size_t *);
 enum ra_err	 ra_unseal(const char *, int64_t, const unsigned char *,
 		    size_t, char *, size_t);
+enum ra_err	 ra_seal_pass(const char *, int64_t, const char *,
+		    unsigned char **, size_t *);
+enum ra_err	 ra_unseal_pass(const char *, int64_t, const unsigned char *,
+		    size_t, char *, size_t);
 
 /* zip.c: ZIP files in memory (libzip) */
 struct ra_zip;
@@ -106,6 +110,8 @@ enum ra_err	 ra_url_step_new(PGconn *, const struct ra_url *,
 		    char[RA_TOKEN_LEN + 1]);
 enum ra_err	 ra_url_requested(PGconn *, struct ra_url *, int64_t);
 enum ra_err	 ra_url_used(PGconn *, const char *);
+enum ra_err	 ra_url_pass(PGconn *, const struct ra_url *, size_t, char *,
+		    size_t);
 enum ra_err	 ra_cert_url_open(PGconn *, const char *,
 		    struct ra_cert_url *);
 void		 ra_cert_url_free(struct ra_cert_url *);
