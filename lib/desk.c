@@ -79,7 +79,11 @@ static const char SQL_OFFICER_PERMS[] =
     " SELECT $1::bigint, i::smallint"
     "   FROM pg_catalog.unnest(pg_catalog.string_to_array($2, ',')) AS i";
 
-/* RA certificates near expiry whose officer has no live renewal URL. */
+/*
+ * RA certificates near expiry whose officer has no live renewal URL: the
+ * officer's newest unrevoked one (one the desk's renew-reissue revoked,
+ * never downloaded, no longer hides the one in use).
+ */
 static const char SQL_EXPIRING[] =
     "SELECT c.cert_id, c.officer_id, c.institution_id, o.name_ja, o.mail,"
     "       i.name_ja AS institution_ja,"
@@ -96,7 +100,9 @@ static const char SQL_EXPIRING[] =
     "                    WHERE r.cert_id = c.cert_id)"
     "   AND c.cert_id = (SELECT max(c2.cert_id) FROM ra.certificate c2"
     "                     WHERE c2.officer_id = c.officer_id"
-    "                       AND c2.state = 'issued')"
+    "                       AND c2.state = 'issued'"
+    "                       AND NOT EXISTS (SELECT 1 FROM ra.revocation r2"
+    "                                        WHERE r2.cert_id = c2.cert_id))"
     "   AND NOT EXISTS (SELECT 1 FROM ra.access_token t"
     "                    WHERE t.officer_id = c.officer_id"
     "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
@@ -755,19 +761,46 @@ renew_one(struct ra_desk *d, const PGresult *res, int i)
 }
 
 /*
- * Cron: mail each officer whose RA certificate expires within a->days (or
- * Ra.RenewDays) a renewal URL that authenticates with that certificate.
- * One transaction per officer, so one failure does not stop the rest.
+ * Older RA certificates whose officer's newer one was issued
+ * Ra.RenewGraceDays ago, logged in with or not, are revoked (superseded,
+ * each audited and mailed; supersede.c): one transaction.
+ */
+static enum ra_err
+supersede_sweep(struct ra_desk *d, int *revoked)
+{
+	enum ra_err	 er;
+
+	*revoked = 0;
+	if ((er = ra_db_begin(d->db)) == RA_OK &&
+	    (er = ra_supersede_due(d->db, ra_supersede_grace(d->conf),
+	    d->actor, revoked)) == RA_OK)
+		er = ra_db_commit(d->db);
+	ra_db_rollback(d->db);
+	if (er != RA_OK) {
+		*revoked = 0;
+		ra_warnx("superseded RA certificates: not revoked (%s)",
+		    ra_strerror(er));
+	}
+	return er;
+}
+
+/*
+ * Cron, daily: first the superseded RA certificates past their grace are
+ * revoked, then each officer whose RA certificate expires within a->days
+ * (or Ra.RenewDays) is mailed a renewal URL that authenticates with that
+ * certificate; at most one live renewal URL per officer.  One
+ * transaction per officer, so one failure does not stop the rest.
  */
 enum ra_err
 ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	int		 i, sent = 0;
-	enum ra_err	 er, first = RA_OK;
+	int		 i, sent = 0, revoked;
+	enum ra_err	 er, first, sweep;
 
 	if (site_url(d) == NULL)
 		return RA_ECONF;
+	first = sweep = supersede_sweep(d, &revoked);
 	if ((er = ra_db_run(d->db, "expiring", SQL_EXPIRING, &res,
 	    RA_ARGS(RA_INT(a->days > 0 ? a->days : ra_conf_int(d->conf,
 	    "Ra.RenewDays", 30))))) != RA_OK)
@@ -782,10 +815,12 @@ ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 		if (first == RA_OK)
 			first = er;
 	}
-	desk_said(d, "%d renewal notice(s) queued", sent);
+	desk_said(d, "%d renewal notice(s) queued; %d superseded RA "
+	    "certificate(s) revoked", sent, revoked);
 	if (first != RA_OK)
-		desk_why(d, first, "%d renewal notice(s) failed",
-		    PQntuples(res) - sent);
+		desk_why(d, first, "%d renewal notice(s) failed%s",
+		    PQntuples(res) - sent, sweep != RA_OK ? "; superseded RA "
+		    "certificates not revoked" : "");
 	PQclear(res);
 	return first;
 }

@@ -185,6 +185,24 @@ enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
 enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
 void		 ra_desk_free(struct ra_desk *);
 
+/*
+ * RFC 5280 CRL reason codes ra revokes RA certificates with (reference
+ * §10.3; the schema's CHECKs list the same numbers).
+ */
+enum ra_reason {
+	RA_REASON_UNSPECIFIED = 0,
+	RA_REASON_KEY_COMPROMISE = 1,
+	RA_REASON_AFFILIATION_CHANGED = 3,
+	RA_REASON_SUPERSEDED = 4,
+	RA_REASON_CESSATION_OF_OPERATION = 5,
+	RA_REASON_PRIVILEGE_WITHDRAWN = 9
+};
+
+/* supersede.c: older RA certificates give way to a renewed one */
+int		 ra_supersede_grace(const struct ra_conf *);
+enum ra_err	 ra_supersede_login(PGconn *, const char *, int *);
+enum ra_err	 ra_supersede_due(PGconn *, int, const char *, int *);
+
 /* remind.c: reminders queued by cron */
 enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);
 

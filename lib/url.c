@@ -383,9 +383,9 @@ static enum ra_err
 url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
     const struct ra_url_who *who, const char *token, const char *expires)
 {
-	struct ra_kv	 kv[6];
+	struct ra_kv	 kv[7];
 	const char	*base = ra_conf_get(c, "Site.URL");
-	char		 url[512];
+	char		 url[512], grace[16];
 	size_t		 n = 0;
 	enum ra_err	 er;
 
@@ -399,8 +399,12 @@ url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
 	kv[n++] = (struct ra_kv){ "InstitutionJa", who->institution_ja };
 	kv[n++] = (struct ra_kv){ "URL", url };
 	kv[n++] = (struct ra_kv){ "Expires", expires };
-	if (who->not_after != NULL)
+	if (who->not_after != NULL) {
+		/* A renewal: when the certificate it renews is revoked. */
+		snprintf(grace, sizeof(grace), "%d", ra_supersede_grace(c));
 		kv[n++] = (struct ra_kv){ "NotAfter", who->not_after };
+		kv[n++] = (struct ra_kv){ "GraceDays", grace };
+	}
 	er = ra_mail_queue(db, tmpl, who->mail, kv, n);
 	OPENSSL_cleanse(url, sizeof(url));
 	return er;
