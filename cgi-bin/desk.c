@@ -14,7 +14,10 @@
  *	desk.cgi url-reissue --officer ID	(new or lost certificate)
  *	desk.cgi pin-issue --officer ID [--letter FILE|-]
  *	desk.cgi pin-reset --officer ID
- *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
+ *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30;
+ *					    also revokes superseded RA
+ *					    certificates past Ra.RenewGraceDays)
+ *	desk.cgi renew-reissue --officer ID	(a new renewal URL)
  *	desk.cgi codesign-add --institution C --file F.tsv
  *	    [--action issue|renew] [--dry-run]	(paper code signing)
  *
@@ -168,6 +171,7 @@ DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
+DESK_COMMAND(renew_reissue)
 DESK_COMMAND(url_reissue)
 
 /* Register a desk operator by their client certificate (a shell only). */
@@ -208,6 +212,7 @@ static const struct ra_cmd commands[] = {
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
 	{ "renew-notify",	-1,	desk_renew_notify },
+	{ "renew-reissue",	-1,	desk_renew_reissue },
 	{ "operator-add",	-1,	desk_operator_add },
 	{ "url-reissue",	-1,	desk_url_reissue },
 	{ "codesign-add",	-1,	ra_codesign_desk },	/* lib/codesign.c */
@@ -267,6 +272,7 @@ static const struct {
 	{ "pin",	ra_desk_pin_issue },
 	{ "reset",	ra_desk_pin_reset },
 	{ "reissue",	ra_desk_url_reissue },
+	{ "renew-reissue", ra_desk_renew_reissue },
 };
 
 /* The client certificate mod_ssl verified, or NULL; caller frees. */
@@ -476,7 +482,8 @@ main(int argc, char *argv[])
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 		    "desk.cgi institution-add|domain-add|ou-add|ou-remove|"
 		    "institution-status|officer-add|"
-		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add|"
+		    "url-reissue|pin-issue|pin-reset|renew-notify|renew-reissue|"
+		    "operator-add|"
 		    "codesign-add "
 		    "[options]");
 	return ra_web_main(argc, argv, &sc);

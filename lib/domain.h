@@ -180,6 +180,8 @@ enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
 		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_renew_reissue(struct ra_desk *,
+		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_operator_add(struct ra_desk *, const char *, X509 *);
 enum ra_err	 ra_desk_operator(struct ra_desk *, X509 *, char *, size_t);
 enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
@@ -202,6 +204,8 @@ enum ra_reason {
 int		 ra_supersede_grace(const struct ra_conf *);
 enum ra_err	 ra_supersede_login(PGconn *, const char *, int *);
 enum ra_err	 ra_supersede_due(PGconn *, int, const char *, int *);
+enum ra_err	 ra_supersede_renew_void(PGconn *, int64_t, const char *,
+		    char *, size_t, int *);
 
 /* remind.c: reminders queued by cron */
 enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);

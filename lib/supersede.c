@@ -23,6 +23,8 @@ static const char SQL_LOGIN[] =
     "SELECT * FROM ra.ra_cert_supersede_login($1::bytea)";
 static const char SQL_DUE[] =
     "SELECT * FROM ra.ra_cert_supersede_due($1::integer)";
+static const char SQL_VOID[] =
+    "SELECT * FROM ra.ra_renew_url_void($1::bigint)";
 /* The audit's detail, made by PostgreSQL: no text spliced into JSON. */
 static const char SQL_DETAIL[] =
     "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
@@ -162,6 +164,28 @@ ra_supersede_due(PGconn *db, int grace, const char *actor, int *n)
 	if ((er = ra_db_run(db, "supersede due", SQL_DUE, &res,
 	    RA_ARGS(RA_INT(grace)))) == RA_OK)
 		er = superseded_each(db, res, actor, grace, n, NULL, 0);
+	PQclear(res);
+	return er;
+}
+
+/*
+ * Inside the caller's transaction: the officer's unused renewal URLs are
+ * void, and what their requests made but nobody downloaded is revoked
+ * (superseded) with its waiting key; audited as "actor".  "serials" gets
+ * the revoked serials, "*n" their number.
+ */
+enum ra_err
+ra_supersede_renew_void(PGconn *db, int64_t officer, const char *actor,
+    char *serials, size_t serialsz, int *n)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*n = 0;
+	*serials = '\0';
+	if ((er = ra_db_run(db, "renewal URL void", SQL_VOID, &res,
+	    RA_ARGS(RA_INT(officer)))) == RA_OK)
+		er = superseded_each(db, res, actor, 0, n, serials, serialsz);
 	PQclear(res);
 	return er;
 }

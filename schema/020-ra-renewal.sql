@@ -153,3 +153,58 @@ LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
 $$;
 REVOKE ALL ON FUNCTION ra.ra_cert_supersede_due(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ra.ra_cert_supersede_due(integer) TO ra_desk;
+
+-- The desk reissues a renewal URL: the officer's unused renewal URLs are
+-- void; their requests are cancelled (issued or not: nothing was
+-- delivered), and a certificate of theirs, never downloaded, is revoked
+-- (superseded; its waiting key goes with it, ra.revoked_cleanup), even
+-- one the worker is signing right now (reserved), so nothing
+-- half-delivered stays live.
+CREATE FUNCTION ra.ra_renew_url_void(officer bigint)
+RETURNS SETOF ra.ra_superseded
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    req bigint;
+BEGIN
+    FOR req IN
+        UPDATE ra.access_token t SET used_at = pg_catalog.now()
+         WHERE t.officer_id = ra_renew_url_void.officer
+           AND t.purpose = 'ra_renew' AND t.used_at IS NULL
+        RETURNING t.request_id
+    LOOP
+        CONTINUE WHEN req IS NULL;
+        -- Cancelled, issued or not: "a certificate is renewed once"
+        -- (request_renew_once) counts delivered renewals, so the new URL
+        -- can renew the same certificate again.
+        UPDATE ra.request q
+           SET state = 'cancelled',
+               done_at = coalesce(q.done_at, pg_catalog.now()),
+               key_secret = NULL,
+               error = 'renewal URL reissued by the desk before the download'
+         WHERE q.request_id = req AND q.state IN ('queued', 'done');
+        RETURN QUERY
+        WITH v AS (
+            INSERT INTO ra.revocation (cert_id, ca_id, serial, not_after,
+                                       reason, comment)
+            SELECT c.cert_id, c.ca_id, c.serial, c.not_after, 4,
+                   'never downloaded; the renewal URL was reissued'
+              FROM ra.certificate c
+             WHERE c.request_id = req AND c.retrieved_at IS NULL
+               AND c.state IN ('reserved', 'issued')
+            ON CONFLICT DO NOTHING
+            RETURNING cert_id, revoked_at)
+        SELECT c.cert_id, c.officer_id, c.institution_id, c.serial::text,
+               c.subject_dn, a.subject_dn,
+               pg_catalog.to_char(v.revoked_at AT TIME ZONE 'Asia/Tokyo',
+                   'YYYY-MM-DD HH24:MI'),
+               ''::text, 'reissue'::text, o.mail::text, o.name_ja, i.name_ja
+          FROM v
+          JOIN ra.certificate c ON c.cert_id = v.cert_id
+          JOIN ra.ca a ON a.ca_id = c.ca_id
+          JOIN ra.officer o ON o.officer_id = c.officer_id
+          JOIN ra.institution i ON i.institution_id = c.institution_id;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION ra.ra_renew_url_void(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ra.ra_renew_url_void(bigint) TO ra_desk;
