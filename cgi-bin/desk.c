@@ -14,7 +14,10 @@
  *	desk.cgi url-reissue --officer ID	(new or lost certificate)
  *	desk.cgi pin-issue --officer ID [--letter FILE|-]
  *	desk.cgi pin-reset --officer ID
- *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30)
+ *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30;
+ *					    also revokes superseded RA
+ *					    certificates past Ra.RenewGraceDays)
+ *	desk.cgi renew-reissue --officer ID	(a new renewal URL)
  *	desk.cgi officer-update --officer ID [--name-ja J] [--romaji R]
  *	    [--mail M] [--phone P] [--domains D1,D2] [--interfaces 1,2,10]
  *	desk.cgi officer-suspend|officer-resume|officer-retire|officer-lost
@@ -203,6 +206,7 @@ DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
 DESK_COMMAND(renew_notify)
+DESK_COMMAND(renew_reissue)
 DESK_COMMAND(url_reissue)
 DESK_COMMAND(operator_retire)
 DESK_COMMAND(officer_update)
@@ -300,6 +304,7 @@ static const struct ra_cmd commands[] = {
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
 	{ "renew-notify",	-1,	desk_renew_notify },
+	{ "renew-reissue",	-1,	desk_renew_reissue },
 	{ "operator-add",	-1,	desk_operator_add },
 	{ "operator-retire",	-1,	desk_operator_retire },
 	{ "operators",		-1,	desk_operators },
@@ -392,6 +397,7 @@ static const struct {
 	{ "officer-resume", ra_desk_officer_resume },
 	{ "officer-retire", ra_desk_officer_retire },
 	{ "officer-lost", ra_desk_officer_lost },
+	{ "renew-reissue", ra_desk_renew_reissue },
 };
 
 /* The client certificate mod_ssl verified, or NULL; caller frees. */
@@ -722,8 +728,8 @@ main(int argc, char *argv[])
 		    "institution-status|officer-add|"
 		    "officer-update|officer-suspend|officer-resume|"
 		    "officer-retire|officer-lost|"
-		    "url-reissue|pin-issue|pin-reset|renew-notify|operator-add|"
-		    "operator-retire|operators|codesign-add "
+		    "url-reissue|pin-issue|pin-reset|renew-notify|renew-reissue|"
+		    "operator-add|operator-retire|operators|codesign-add "
 		    "[options]");
 	return ra_web_main(argc, argv, &sc);
 }

@@ -2,7 +2,9 @@
  * menu.cgi: the RA menu (manual 3-3): of the interfaces ①-⑪, with the
  * manual's names, those the officer may use (as the manual says, the
  * menu differs by permission), each a link or marked not built yet.
- * Needs a live session on the same certificate (lib/officer.c).
+ * Needs a live session on the same certificate (lib/officer.c).  Above
+ * the list, what became of the officer's RA certificates: an older one
+ * this login revoked, or a newer one that will revoke this one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,45 @@
 static const char *const marks[RA_INTERFACES] = {
 	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑪",
 };
+
+/*
+ * The officer's RA certificates: older ones this login revoked
+ * (Notice.Revoked.N), or a newer one that will revoke this one
+ * (Notice.Newer), with serials and dates.
+ */
+static enum ra_err
+cert_notices(struct ra_req *r, const struct ra_officer *o)
+{
+	static const char *const cols[] = { "serial", "at", "at_ja" };
+	static const char *const keys[] = { "Serial", "At", "AtJa" };
+	PGresult	*res = NULL;
+	char		 key[64];
+	const char	*kind;
+	size_t		 c;
+	int		 i, n = 0;
+	enum ra_err	 er;
+
+	_Static_assert(RA_NITEMS(cols) == RA_NITEMS(keys), "notice columns");
+	if ((er = ra_officer_cert_notices(r, o, ra_supersede_grace(&r->conf),
+	    &res)) != RA_OK)
+		return er;
+	for (i = 0; i < PQntuples(res); i++) {
+		kind = ra_get_text(res, i, "kind");
+		for (c = 0; c < RA_NITEMS(cols); c++) {
+			if (strcmp(kind, "revoked") == 0)
+				snprintf(key, sizeof(key), "Notice.Revoked.%d.%s",
+				    n, keys[c]);
+			else
+				snprintf(key, sizeof(key), "Notice.Newer.%s",
+				    keys[c]);
+			hdf_set_value(r->page, key, ra_get_text(res, i,
+			    cols[c]));
+		}
+		n += strcmp(kind, "revoked") == 0;
+	}
+	PQclear(res);
+	return RA_OK;
+}
 
 static enum ra_err
 menu(struct ra_req *r)
@@ -54,6 +95,8 @@ menu(struct ra_req *r)
 		snprintf(key, sizeof(key), "Menu.%d.Screen", n);
 		hdf_set_value(r->page, key, ra_get_text(res, i, "screen"));
 	}
+	if ((er = cert_notices(r, &o)) != RA_OK)
+		goto out;
 	er = ra_render(r, 200, "menu.cs");
 out:
 	PQclear(res);

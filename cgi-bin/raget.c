@@ -10,13 +10,16 @@
  *					the URL locked after Pin.MaxFailures);
  *					STEP2: the 【発行】 button
  *	POST t, s, step=issue		the certificate is requested once,
- *					however often this is sent; STEP3
- *					shows the P12 password once
+ *					however often this is sent, its key
+ *					under the URL's P12 password; STEP3
+ *					shows that password again
  *	POST t, s, pass, format,	the PKCS#12 (modern or legacy); the
  *	     step=download		URL is used up
  *
  * "s" is the step nonce handed out after the right PIN: only its hash is
- * stored, it expires, and it is the forms' CSRF token.  Every attempt is
+ * stored, it expires, and it is the forms' CSRF token.  The P12 password
+ * is made once per URL and shown on every view until the download (it
+ * is kept sealed under the URL's token, url.c).  Every attempt is
  * audited.  From a shell it answers like a GET without a token.
  */
 #include <stdio.h>
@@ -110,44 +113,62 @@ url_load(struct screen *sc, const char **why)
 	return RA_OK;
 }
 
-/* A new step nonce for the next form, put on the page. */
+/*
+ * STEP3 for a URL whose request was made: the password kept for it (the
+ * one shown before 【発行】) and, after up to "waitms" for the worker,
+ * whether the certificate is ready.  Outside a transaction.
+ */
 static enum ra_err
-nonce_new(struct screen *sc)
+show_download(struct screen *sc, const char *pass, const char *nonce,
+    long waitms)
 {
-	char		 nonce[RA_TOKEN_LEN + 1];
-	enum ra_err	 er;
+	char	 state[16] = "", err[256] = "";
 
-	if ((er = ra_url_step_new(sc->r->db, &sc->url, nonce)) == RA_OK)
-		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
-	OPENSSL_cleanse(nonce, sizeof(nonce));
-	return er;
+	(void)ra_request_wait(sc->r->db, sc->url.request_id, waitms, state,
+	    sizeof(state), err, sizeof(err));
+	hdf_set_value(sc->r->page, "Get.Issued", strcmp(state, "done") == 0 ?
+	    "1" : "0");
+	hdf_set_value(sc->r->page, "Get.Pass", pass);
+	hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+	return show(sc, 200, "done");
 }
 
 /*
  * The page before 【発行】, for a new RA certificate (after the PIN) or a
- * renewal (after the certificate check): a fresh step nonce, and the P12
- * password made now and shown before 【発行】 (manual 2-3-1-2), which the
- * 【発行】 form carries back, so whichever answer to a double click the
- * browser keeps shows the password the key is under.  Once 発行 was
- * pressed no new password is made: STEP3 asks for the one noted then.
+ * renewal (after the certificate check), with a fresh step nonce.  The
+ * P12 password is made on the first such view and kept for the URL
+ * (url.c), so every later one shows it again, before 【発行】 (manual
+ * 2-3-1-2) and after it (STEP3), in any tab, until the download uses the
+ * URL up: a reload never shows a password the key is not under.  A URL
+ * whose request predates kept passwords asks for the one noted then.
  */
 static enum ra_err
 before_issue(struct screen *sc, const char *event, const char *step)
 {
-	char		 pass[P12_PASS_LEN + 1] = "";
+	char		 pass[P12_PASS_LEN + 1] = "",
+			 nonce[RA_TOKEN_LEN + 1] = "";
 	int		 again = sc->url.request_id != 0;
 	enum ra_err	 er;
 
-	if ((!again && (er = ra_pin_new(pass, P12_PASS_LEN)) != RA_OK) ||
-	    (er = nonce_new(sc)) != RA_OK ||
+	er = ra_url_pass(sc->r->db, &sc->url, again ? 0 : P12_PASS_LEN, pass,
+	    sizeof(pass));
+	if (er != RA_OK && !(again && er == RA_ENOTFOUND))
+		goto out;
+	if ((er = ra_url_step_new(sc->r->db, &sc->url, nonce)) != RA_OK ||
 	    (er = audit(sc, event, "ok", NULL)) != RA_OK ||
 	    (er = ra_db_commit(sc->r->db)) != RA_OK)
 		goto out;
-	if (!again)
-		hdf_set_value(sc->r->page, "Get.Pass", pass);
-	er = show(sc, 200, again ? "again" : step);
+	if (again && *pass != '\0')
+		er = show_download(sc, pass, nonce, 0);
+	else {
+		hdf_set_value(sc->r->page, "Get.Nonce", nonce);
+		if (*pass != '\0')
+			hdf_set_value(sc->r->page, "Get.Pass", pass);
+		er = show(sc, 200, again ? "again" : step);
+	}
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(nonce, sizeof(nonce));
 	return er;
 }
 
@@ -202,33 +223,47 @@ ra_subject(struct screen *sc, X509_NAME **out, char *why, size_t whysz)
 	return ra_dn_parse(dn, out, why, whysz);
 }
 
-/* STEP2 posted: request the certificate unless this URL already did. */
+/*
+ * STEP2 posted: request the certificate unless this URL already did,
+ * with the key under the password kept for the URL, never one the form
+ * brings (a forged form must not choose it).
+ */
 static enum ra_err
 step_issue(struct screen *sc)
 {
 	struct ra_newreq	 rq;
 	X509_NAME		*subject = NULL;
-	char			 pass[P12_PASS_LEN + 1], why[256],
-				 state[16] = "", err[256] = "";
+	char			 pass[P12_PASS_LEN + 1] = "", why[256];
 	int64_t			 id;
 	enum ra_err		 er;
 
-	/* The password shown with the 【発行】 button comes back. */
-	if (sc->f[F_PASS] == NULL || strlen(sc->f[F_PASS]) != P12_PASS_LEN)
-		return RA_EINPUT;
-	snprintf(pass, sizeof(pass), "%s", sc->f[F_PASS]);
+	er = ra_url_pass(sc->r->db, &sc->url, 0, pass, sizeof(pass));
+	if (er != RA_OK && er != RA_ENOTFOUND)
+		goto out;
 	if (sc->url.request_id != 0) {
 		/*
 		 * 発行 pressed again, a reload, or back: nothing new, and the
-		 * same STEP3 as the first answer, with the password this
-		 * form carried (the one shown before 【発行】).
+		 * same STEP3 as the first answer, with the same password.
 		 */
 		if ((er = audit(sc, "ra_cert.request", "refused",
 		    "{\"why\": \"already requested\"}")) != RA_OK ||
 		    (er = ra_db_commit(sc->r->db)) != RA_OK)
 			goto out;
-		id = sc->url.request_id;
+		if (*pass == '\0') {
+			hdf_set_value(sc->r->page, "Get.Nonce", sc->f[F_NONCE]);
+			er = show(sc, 200, "again");
+			goto out;
+		}
 		goto shown;
+	}
+	if (*pass == '\0') {
+		/* No password was shown for this URL: not our page. */
+		if ((er = audit(sc, "ra_cert.request", "refused",
+		    "{\"why\": \"no P12 password shown\"}")) != RA_OK ||
+		    (er = ra_db_commit(sc->r->db)) != RA_OK)
+			goto out;
+		er = show(sc, 403, "stale");
+		goto out;
 	}
 	memset(&rq, 0, sizeof(rq));
 	if (sc->url.renewal)
@@ -252,13 +287,8 @@ step_issue(struct screen *sc)
 		goto out;
 shown:
 	/* A few seconds for the worker; the download waits if need be. */
-	(void)ra_request_wait(sc->r->db, id, 1000L * ra_conf_int(&sc->r->conf,
-	    "Web.WaitSeconds", 5), state, sizeof(state), err, sizeof(err));
-	hdf_set_value(sc->r->page, "Get.Issued", strcmp(state, "done") == 0 ?
-	    "1" : "0");
-	hdf_set_value(sc->r->page, "Get.Pass", pass);
-	hdf_set_value(sc->r->page, "Get.Nonce", sc->f[F_NONCE]);
-	er = show(sc, 200, "done");
+	er = show_download(sc, pass, sc->f[F_NONCE], 1000L *
+	    ra_conf_int(&sc->r->conf, "Web.WaitSeconds", 5));
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
 	X509_NAME_free(subject);

@@ -79,7 +79,11 @@ static const char SQL_OFFICER_PERMS[] =
     " SELECT $1::bigint, i::smallint"
     "   FROM pg_catalog.unnest(pg_catalog.string_to_array($2, ',')) AS i";
 
-/* RA certificates near expiry whose officer has no live renewal URL. */
+/*
+ * RA certificates near expiry whose officer has no live renewal URL: the
+ * officer's newest unrevoked one (one the desk's renew-reissue revoked,
+ * never downloaded, no longer hides the one in use).
+ */
 static const char SQL_EXPIRING[] =
     "SELECT c.cert_id, c.officer_id, c.institution_id, o.name_ja, o.mail,"
     "       i.name_ja AS institution_ja,"
@@ -96,11 +100,37 @@ static const char SQL_EXPIRING[] =
     "                    WHERE r.cert_id = c.cert_id)"
     "   AND c.cert_id = (SELECT max(c2.cert_id) FROM ra.certificate c2"
     "                     WHERE c2.officer_id = c.officer_id"
-    "                       AND c2.state = 'issued')"
+    "                       AND c2.state = 'issued'"
+    "                       AND NOT EXISTS (SELECT 1 FROM ra.revocation r2"
+    "                                        WHERE r2.cert_id = c2.cert_id))"
     "   AND NOT EXISTS (SELECT 1 FROM ra.access_token t"
     "                    WHERE t.officer_id = c.officer_id"
     "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
     "                      AND t.expires_at > pg_catalog.now())";
+
+/* renew-reissue: the officer, locked, whatever their status (said why). */
+static const char SQL_RENEW_OFFICER[] =
+    "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
+    "       o.name_ja, o.name_romaji, o.mail, o.status,"
+    "       i.status AS institution_status"
+    "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
+    " WHERE o.officer_id = $1::bigint FOR UPDATE OF o";
+/* The officer's current RA certificate: the newest delivered, live one. */
+static const char SQL_RENEW_CERT[] =
+    "SELECT c.cert_id, c.serial::text AS serial,"
+    "       to_char(c.not_after AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD')"
+    "         AS not_after"
+    "  FROM ra.certificate c"
+    " WHERE c.officer_id = $1::bigint AND c.kind = 'ra_officer'"
+    "   AND c.state = 'issued' AND c.retrieved_at IS NOT NULL"
+    "   AND c.not_after > pg_catalog.now()"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
+    "                    WHERE v.cert_id = c.cert_id)"
+    " ORDER BY c.cert_id DESC LIMIT 1";
+static const char SQL_RENEW_DETAIL[] =
+    "SELECT pg_catalog.jsonb_build_object('serial', $1::numeric,"
+    "  'revoked', coalesce(pg_catalog.string_to_array(nullif($2, ''),"
+    "  ', ')::numeric[], '{}'))::text AS detail";
 
 static const char SQL_OVERVIEW[] =
     "SELECT i.code, i.name_ja, i.name_en, i.status,"
@@ -603,19 +633,46 @@ renew_one(struct ra_desk *d, const PGresult *res, int i)
 }
 
 /*
- * Cron: mail each officer whose RA certificate expires within a->days (or
- * Ra.RenewDays) a renewal URL that authenticates with that certificate.
- * One transaction per officer, so one failure does not stop the rest.
+ * Older RA certificates whose officer's newer one was issued
+ * Ra.RenewGraceDays ago, logged in with or not, are revoked (superseded,
+ * each audited and mailed; supersede.c): one transaction.
+ */
+static enum ra_err
+supersede_sweep(struct ra_desk *d, int *revoked)
+{
+	enum ra_err	 er;
+
+	*revoked = 0;
+	if ((er = ra_db_begin(d->db)) == RA_OK &&
+	    (er = ra_supersede_due(d->db, ra_supersede_grace(d->conf),
+	    d->actor, revoked)) == RA_OK)
+		er = ra_db_commit(d->db);
+	ra_db_rollback(d->db);
+	if (er != RA_OK) {
+		*revoked = 0;
+		ra_warnx("superseded RA certificates: not revoked (%s)",
+		    ra_strerror(er));
+	}
+	return er;
+}
+
+/*
+ * Cron, daily: first the superseded RA certificates past their grace are
+ * revoked, then each officer whose RA certificate expires within a->days
+ * (or Ra.RenewDays) is mailed a renewal URL that authenticates with that
+ * certificate; at most one live renewal URL per officer.  One
+ * transaction per officer, so one failure does not stop the rest.
  */
 enum ra_err
 ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	PGresult	*res = NULL;
-	int		 i, sent = 0;
-	enum ra_err	 er, first = RA_OK;
+	int		 i, sent = 0, revoked;
+	enum ra_err	 er, first, sweep;
 
 	if (site_url(d) == NULL)
 		return RA_ECONF;
+	first = sweep = supersede_sweep(d, &revoked);
 	if ((er = ra_db_run(d->db, "expiring", SQL_EXPIRING, &res,
 	    RA_ARGS(RA_INT(a->days > 0 ? a->days : ra_conf_int(d->conf,
 	    "Ra.RenewDays", 30))))) != RA_OK)
@@ -630,12 +687,93 @@ ra_desk_renew_notify(struct ra_desk *d, const struct ra_desk_args *a)
 		if (first == RA_OK)
 			first = er;
 	}
-	desk_said(d, "%d renewal notice(s) queued", sent);
+	desk_said(d, "%d renewal notice(s) queued; %d superseded RA "
+	    "certificate(s) revoked", sent, revoked);
 	if (first != RA_OK)
-		desk_why(d, first, "%d renewal notice(s) failed",
-		    PQntuples(res) - sent);
+		desk_why(d, first, "%d renewal notice(s) failed%s",
+		    PQntuples(res) - sent, sweep != RA_OK ? "; superseded RA "
+		    "certificates not revoked" : "");
 	PQclear(res);
 	return first;
+}
+
+/*
+ * A new renewal URL for the officer's current RA certificate (the newest
+ * delivered, live one), mailed (ra-renew-url): the old renewal URL is
+ * void, and an RA certificate its request made that was never downloaded
+ * is revoked (superseded) with its waiting key, so nothing half-delivered
+ * stays live.  One transaction; refusals are audited with why.
+ */
+enum ra_err
+ra_desk_renew_reissue(struct ra_desk *d, const struct ra_desk_args *a)
+{
+	struct ra_url_who	 who;
+	PGresult		*res = NULL, *crt = NULL, *det = NULL;
+	const char		*status;
+	char			 revoked[512];
+	int			 n = 0;
+	enum ra_err		 er;
+
+	if (a->officer <= 0)
+		return RA_EUSAGE;
+	if (site_url(d) == NULL)
+		return RA_ECONF;
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_run1(d->db, "officer", SQL_RENEW_OFFICER, &res,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "officer %lld is not "
+			    "registered", a->officer);
+		goto out;
+	}
+	status = ra_get_text(res, 0, "status");
+	if (strcmp(status, "active") != 0) {
+		er = desk_why(d, RA_EINPUT, "officer %lld is %s, not active: "
+		    "no renewal URL", a->officer, status);
+		goto out;
+	}
+	status = ra_get_text(res, 0, "institution_status");
+	if (strcmp(status, "active") != 0) {
+		er = desk_why(d, RA_EINPUT, "officer %lld: the institution is "
+		    "%s, not active: no renewal URL", a->officer, status);
+		goto out;
+	}
+	if ((er = desk_url_who(res, 0, &who)) != RA_OK ||
+	    (er = ra_supersede_renew_void(d->db, a->officer, d->actor,
+	    revoked, sizeof(revoked), &n)) != RA_OK)
+		goto out;
+	if ((er = ra_db_run1(d->db, "RA certificate", SQL_RENEW_CERT, &crt,
+	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
+		if (er == RA_ENOTFOUND)
+			er = desk_why(d, RA_EINPUT, "officer %lld has no live RA "
+			    "certificate to renew (url-reissue gives a new one)",
+			    a->officer);
+		goto out;
+	}
+	if ((er = ra_get_i64(crt, 0, "cert_id", &who.cert_id)) != RA_OK)
+		goto out;
+	who.not_after = ra_get_text(crt, 0, "not_after");
+	if ((er = ra_url_renewal_new(d->db, d->conf, &who)) != RA_OK ||
+	    (er = ra_db_run1(d->db, "reissue detail", SQL_RENEW_DETAIL, &det,
+	    RA_ARGS(RA_TEXT(ra_get_text(crt, 0, "serial")),
+	    RA_TEXT(revoked)))) != RA_OK ||
+	    (er = desk_audit(d, "desk.renew.reissue", who.institution_id,
+	    a->officer, ra_get_text(det, 0, "detail"))) != RA_OK ||
+	    (er = ra_db_commit(d->db)) != RA_OK)
+		goto out;
+	desk_said(d, "a new renewal URL for officer %lld (RA certificate %s) "
+	    "is mailed to %s; the old renewal URL is void%s%s", a->officer,
+	    ra_get_text(crt, 0, "serial"), who.mail, n > 0 ?
+	    "; never downloaded, revoked (superseded): " : "", revoked);
+out:
+	er = desk_db_why(d, er, "renewal URL");
+	ra_db_rollback(d->db);
+	PQclear(res);
+	PQclear(crt);
+	PQclear(det);
+	return er != RA_OK && *d->why != '\0' ?
+	    desk_refused(d, er, "desk.renew.reissue", a) : er;
 }
 
 /* Every institution with its domains and officers, for the screen. */

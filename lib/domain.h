@@ -56,6 +56,10 @@ enum ra_err	 ra_seal(const char *, int64_t, const char *, unsigned char **,
 		    size_t *);
 enum ra_err	 ra_unseal(const char *, int64_t, const unsigned char *,
 		    size_t, char *, size_t);
+enum ra_err	 ra_seal_pass(const char *, int64_t, const char *,
+		    unsigned char **, size_t *);
+enum ra_err	 ra_unseal_pass(const char *, int64_t, const unsigned char *,
+		    size_t, char *, size_t);
 
 /* zip.c: ZIP files in memory (libzip) */
 struct ra_zip;
@@ -106,6 +110,8 @@ enum ra_err	 ra_url_step_new(PGconn *, const struct ra_url *,
 		    char[RA_TOKEN_LEN + 1]);
 enum ra_err	 ra_url_requested(PGconn *, struct ra_url *, int64_t);
 enum ra_err	 ra_url_used(PGconn *, const char *);
+enum ra_err	 ra_url_pass(PGconn *, const struct ra_url *, size_t, char *,
+		    size_t);
 enum ra_err	 ra_cert_url_open(PGconn *, const char *,
 		    struct ra_cert_url *);
 void		 ra_cert_url_free(struct ra_cert_url *);
@@ -181,6 +187,8 @@ enum ra_err	 ra_desk_pin_reset(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_renew_notify(struct ra_desk *,
 		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_renew_reissue(struct ra_desk *,
+		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_officer_update(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_officer_suspend(struct ra_desk *,
@@ -201,6 +209,14 @@ enum ra_err	 ra_desk_shell_operator(struct ra_desk *, const char *);
 enum ra_err	 ra_desk_operators(struct ra_desk *, PGresult **);
 enum ra_err	 ra_desk_overview(struct ra_desk *, PGresult **);
 void		 ra_desk_free(struct ra_desk *);
+
+
+/* supersede.c: older RA certificates give way to a renewed one */
+int		 ra_supersede_grace(const struct ra_conf *);
+enum ra_err	 ra_supersede_login(PGconn *, const char *, int *);
+enum ra_err	 ra_supersede_due(PGconn *, int, const char *, int *);
+enum ra_err	 ra_supersede_renew_void(PGconn *, int64_t, const char *,
+		    char *, size_t, int *);
 
 /* remind.c: reminders queued by cron */
 enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);

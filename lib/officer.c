@@ -396,6 +396,57 @@ ra_client_cert_is(struct ra_req *r, int64_t cert_id)
 }
 
 /*
+ * What the menu says about the officer's RA certificates.  "revoked":
+ * the older ones revoked as superseded since this session began (its
+ * login's doing, lib/supersede.c), with when.  "newer": this session's
+ * certificate is older than a delivered, live one, which will revoke it
+ * at its first login or on the day "at" (its issue date plus $2 days,
+ * the daily sweep's rule) at the latest.
+ */
+static const char SQL_CERT_NOTICES[] =
+    "SELECT 'revoked' AS kind, c.serial::text AS serial,"
+    "       to_char(v.revoked_at AT TIME ZONE 'Asia/Tokyo',"
+    "         'YYYY-MM-DD HH24:MI') AS at,"
+    "       to_char(v.revoked_at AT TIME ZONE 'Asia/Tokyo',"
+    "         'YYYY\"年\"FMMM\"月\"FMDD\"日\" HH24:MI') AS at_ja"
+    "  FROM ra.session s"
+    "  JOIN ra.certificate c ON c.officer_id = s.officer_id"
+    "  JOIN ra.revocation v ON v.cert_id = c.cert_id"
+    " WHERE s.session_sha256 = $1::bytea AND c.cert_id <> s.cert_id"
+    "   AND c.kind = 'ra_officer' AND v.reason = 4"
+    "   AND v.revoked_at >= s.created_at"
+    " UNION ALL"
+    " (SELECT 'newer', n.serial::text,"
+    "         to_char((n.issued_at AT TIME ZONE 'Asia/Tokyo')::date +"
+    "           greatest($2::integer, 0), 'YYYY-MM-DD'),"
+    "         to_char((n.issued_at AT TIME ZONE 'Asia/Tokyo')::date +"
+    "           greatest($2::integer, 0), 'YYYY\"年\"FMMM\"月\"FMDD\"日\"')"
+    "    FROM ra.session s"
+    "    JOIN ra.certificate c ON c.cert_id = s.cert_id"
+    "    JOIN ra.certificate n ON n.officer_id = s.officer_id"
+    "   WHERE s.session_sha256 = $1::bytea AND n.kind = 'ra_officer'"
+    "     AND n.state = 'issued' AND n.retrieved_at IS NOT NULL"
+    "     AND n.not_after > pg_catalog.now()"
+    "     AND n.cert_id > c.cert_id"
+    "     AND NOT EXISTS (SELECT 1 FROM ra.revocation x"
+    "                      WHERE x.cert_id = n.cert_id)"
+    "   ORDER BY n.cert_id LIMIT 1)"
+    " ORDER BY kind, serial";
+
+/*
+ * The menu's notices on the officer's RA certificates (rows of kind,
+ * serial, at, at_ja; see SQL_CERT_NOTICES), "grace" the days an older
+ * certificate outlives a newer one.  The caller frees "*res".
+ */
+enum ra_err
+ra_officer_cert_notices(struct ra_req *r, const struct ra_officer *o,
+    int grace, PGresult **res)
+{
+	return ra_db_run(r->db, "certificate notices", SQL_CERT_NOTICES, res,
+	    RA_ARGS(RA_TEXT(o->session_hex), RA_INT(grace)));
+}
+
+/*
  * For the officer's screens: the database and the officer, or the failure
  * screen (403, login.cs) already sent and RA_EDONE.
  */

@@ -1,9 +1,11 @@
 /*
- * seal.c: an access PIN sealed under the URL token that hands it out.
+ * seal.c: an access PIN sealed under the URL token that hands it out, and
+ * the P12 password of an RA officer's retrieval URL under that URL's.
  * The key is SHA-256 of a label and the token (the database keeps
  * SHA-256 of the token alone, so what it holds is not the key); the seal
- * is AES-256-GCM, random 96-bit IV, bound to the request it belongs to
- * (associated data), so a seal cannot be moved to another row:
+ * is AES-256-GCM, random 96-bit IV, bound to the row it belongs to (the
+ * request, or the URL, as associated data), so a seal cannot be moved to
+ * another row, nor a PIN's seal taken for a password's:
  *
  *	IV (12) || ciphertext || tag (16)
  */
@@ -37,26 +39,24 @@ seal_key(const char *token, unsigned char key[32])
 	return ok;
 }
 
-/* "pin" sealed for request "request_id" under "token"; caller frees. */
-enum ra_err
-ra_seal(const char *token, int64_t request_id, const char *pin,
+/* "pin" sealed under "token", bound to "aad"; caller frees. */
+static enum ra_err
+seal(const char *token, const char *aad, const char *pin,
     unsigned char **out, size_t *outlen)
 {
 	EVP_CIPHER_CTX	*cx = NULL;
 	unsigned char	 key[32], *p = NULL;
-	char		 aad[32];
 	size_t		 n = strlen(pin);
 	int		 len;
 	enum ra_err	 er = RA_ECRYPTO;
 
 	*out = NULL;
-	snprintf(aad, sizeof(aad), "request:%lld", (long long)request_id);
 	if ((p = OPENSSL_malloc(SEAL_IV + n + SEAL_TAG)) == NULL)
 		return RA_ENOMEM;
 	if (!seal_key(token, key) || RAND_bytes(p, SEAL_IV) != 1 ||
 	    (cx = EVP_CIPHER_CTX_new()) == NULL ||
 	    !EVP_EncryptInit_ex(cx, EVP_aes_256_gcm(), NULL, key, p) ||
-	    !EVP_EncryptUpdate(cx, NULL, &len, (unsigned char *)aad,
+	    !EVP_EncryptUpdate(cx, NULL, &len, (const unsigned char *)aad,
 	    (int)strlen(aad)) ||
 	    !EVP_EncryptUpdate(cx, p + SEAL_IV, &len, (const unsigned char *)pin,
 	    (int)n) ||
@@ -77,15 +77,14 @@ out:
 
 /*
  * The PIN back, into "pin" (at most "pinsz" - 1 characters).  RA_EDENIED
- * when the seal is not this token's, or not this request's, or changed.
+ * when the seal is not this token's, or not bound to "aad", or changed.
  */
-enum ra_err
-ra_unseal(const char *token, int64_t request_id, const unsigned char *in,
+static enum ra_err
+unseal(const char *token, const char *aad, const unsigned char *in,
     size_t inlen, char *pin, size_t pinsz)
 {
 	EVP_CIPHER_CTX	*cx = NULL;
 	unsigned char	 key[32];
-	char		 aad[32];
 	size_t		 n;
 	int		 len;
 	enum ra_err	 er = RA_EDENIED;
@@ -94,10 +93,9 @@ ra_unseal(const char *token, int64_t request_id, const unsigned char *in,
 	if (inlen <= SEAL_IV + SEAL_TAG || (n = inlen - SEAL_IV - SEAL_TAG) >=
 	    pinsz)
 		return RA_EDENIED;
-	snprintf(aad, sizeof(aad), "request:%lld", (long long)request_id);
 	if (!seal_key(token, key) || (cx = EVP_CIPHER_CTX_new()) == NULL ||
 	    !EVP_DecryptInit_ex(cx, EVP_aes_256_gcm(), NULL, key, in) ||
-	    !EVP_DecryptUpdate(cx, NULL, &len, (unsigned char *)aad,
+	    !EVP_DecryptUpdate(cx, NULL, &len, (const unsigned char *)aad,
 	    (int)strlen(aad)) ||
 	    !EVP_DecryptUpdate(cx, (unsigned char *)pin, &len, in + SEAL_IV,
 	    (int)n) ||
@@ -114,4 +112,48 @@ out:
 	OPENSSL_cleanse(key, sizeof(key));
 	EVP_CIPHER_CTX_free(cx);
 	return er;
+}
+
+/* "pin" sealed for request "request_id" under "token"; caller frees. */
+enum ra_err
+ra_seal(const char *token, int64_t request_id, const char *pin,
+    unsigned char **out, size_t *outlen)
+{
+	char	 aad[32];
+
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)request_id);
+	return seal(token, aad, pin, out, outlen);
+}
+
+/* The PIN sealed for request "request_id" back (see unseal). */
+enum ra_err
+ra_unseal(const char *token, int64_t request_id, const unsigned char *in,
+    size_t inlen, char *pin, size_t pinsz)
+{
+	char	 aad[32];
+
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)request_id);
+	return unseal(token, aad, in, inlen, pin, pinsz);
+}
+
+/* The P12 password of retrieval URL "token_id", sealed under its token. */
+enum ra_err
+ra_seal_pass(const char *token, int64_t token_id, const char *pass,
+    unsigned char **out, size_t *outlen)
+{
+	char	 aad[40];
+
+	snprintf(aad, sizeof(aad), "ra-url-pass:%lld", (long long)token_id);
+	return seal(token, aad, pass, out, outlen);
+}
+
+/* And back (see unseal). */
+enum ra_err
+ra_unseal_pass(const char *token, int64_t token_id, const unsigned char *in,
+    size_t inlen, char *pass, size_t passsz)
+{
+	char	 aad[40];
+
+	snprintf(aad, sizeof(aad), "ra-url-pass:%lld", (long long)token_id);
+	return unseal(token, aad, in, inlen, pass, passsz);
 }

@@ -68,6 +68,9 @@ static const char SQL_REQUESTED[] =
     "SELECT ra.url_requested($1, $2::bigint)";
 static const char SQL_USED[] =
     "SELECT ra.url_used($1)";
+/* The URL's sealed P12 password: $2 kept if it has none, what it has back. */
+static const char SQL_PASS_KEEP[] =
+    "SELECT ra.ra_url_pass_keep($1, $2::bytea) AS sealed";
 
 /* Run one of the URL functions that answer true when they changed it. */
 static enum ra_err
@@ -248,6 +251,52 @@ ra_url_requested(PGconn *db, struct ra_url *u, int64_t request_id)
 	return er;
 }
 
+/*
+ * The P12 password of this URL (an RA officer's), into "pass" (size
+ * "passsz"): the one kept for it or, when it has none yet and "make" is
+ * not 0, a new one of "make" characters, kept now.  It is kept sealed
+ * under the URL's token (seal.c), which only the caller holds, and is
+ * gone once the URL is used up.  However often the page is opened,
+ * in however many tabs, one password: the URL's row is locked and the
+ * database keeps the first seal it is given.  RA_ENOTFOUND when the URL
+ * keeps none (and "make" is 0) or is not live.
+ */
+enum ra_err
+ra_url_pass(PGconn *db, const struct ra_url *u, size_t make, char *pass,
+    size_t passsz)
+{
+	PGresult	*res = NULL;
+	unsigned char	*mine = NULL, *kept = NULL;
+	size_t		 minelen = 0, keptlen = 0;
+	char		 fresh[65] = "";
+	enum ra_err	 er;
+
+	*pass = '\0';
+	if (make >= sizeof(fresh) || make >= passsz)
+		return RA_EINPUT;
+	if (make > 0 && ((er = ra_pin_new(fresh, make)) != RA_OK ||
+	    (er = ra_seal_pass(u->token, u->token_id, fresh, &mine,
+	    &minelen)) != RA_OK))
+		goto out;
+	if ((er = ra_db_run1(db, "P12 password", SQL_PASS_KEEP, &res,
+	    RA_ARGS(RA_TEXT(u->token), RA_BYTES(mine, minelen)))) != RA_OK ||
+	    (er = ra_get_bytea(res, 0, "sealed", &kept, &keptlen)) != RA_OK)
+		goto out;
+	/* Not this URL's seal, or changed: refuse rather than show it. */
+	if ((er = ra_unseal_pass(u->token, u->token_id, kept, keptlen, pass,
+	    passsz)) != RA_OK) {
+		ra_warnx("retrieval URL %lld: its P12 password does not unseal",
+		    (long long)u->token_id);
+		er = RA_ECRYPTO;
+	}
+out:
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+	OPENSSL_free(mine);
+	PQfreemem(kept);
+	PQclear(res);
+	return er;
+}
+
 /* The URL is used up (the first use counts; later calls change nothing). */
 enum ra_err
 ra_url_used(PGconn *db, const char *token)
@@ -336,7 +385,7 @@ url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
 {
 	struct ra_kv	 kv[7];
 	const char	*base = ra_conf_get(c, "Site.URL");
-	char		 url[512];
+	char		 url[512], grace[16];
 	size_t		 n = 0;
 	enum ra_err	 er;
 
@@ -350,8 +399,12 @@ url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
 	kv[n++] = (struct ra_kv){ "InstitutionJa", who->institution_ja };
 	kv[n++] = (struct ra_kv){ "URL", url };
 	kv[n++] = (struct ra_kv){ "Expires", expires };
-	if (who->not_after != NULL)
+	if (who->not_after != NULL) {
+		/* A renewal: when the certificate it renews is revoked. */
+		snprintf(grace, sizeof(grace), "%d", ra_supersede_grace(c));
 		kv[n++] = (struct ra_kv){ "NotAfter", who->not_after };
+		kv[n++] = (struct ra_kv){ "GraceDays", grace };
+	}
 	if (who->why != NULL)
 		kv[n++] = (struct ra_kv){ "Why", who->why };
 	er = ra_mail_queue(db, tmpl, who->mail, kv, n);

@@ -106,6 +106,8 @@ enum ra_err	 ra_officer_get(struct ra_req *, struct ra_officer *);
 enum ra_err	 ra_officer_open(struct ra_req *, struct ra_officer *);
 int		 ra_officer_csrf_ok(struct ra_req *, const struct ra_officer *);
 enum ra_err	 ra_client_cert_is(struct ra_req *, int64_t);
+enum ra_err	 ra_officer_cert_notices(struct ra_req *,
+		    const struct ra_officer *, int, PGresult **);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
 void		 ra_officer_cookie(char *, size_t, const char *);
 

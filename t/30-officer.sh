@@ -75,7 +75,7 @@ has "$page" "【STEP2】証明書発行" "the right PIN leads to STEP2"
 s=$(printf '%s' "$page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
 pass=$(printf '%s' "$page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
 is "${#pass}" 16 "the P12 password is shown before 発行 (manual 2-3-1-2)"
-has "$page" "name=\"pass\" value=\"$pass\"" "and the 発行 form carries it"
+hasnt "$page" "name=\"pass\"" "and the 発行 form does not carry it back (the URL keeps it)"
 code=$($CU -o /dev/null -w '%{http_code}' -d "t=$t&step=issue&pass=$pass" "$GET")
 is "$code" 403 "発行 without the step nonce (CSRF) is refused"
 is "$(sql "SELECT count(*) FROM ra.request")" 0 "and requests nothing"
@@ -93,10 +93,10 @@ has "$page2" "【STEP3】証明書ダウンロード" "the second 発行 leads t
 has "$page" "id=\"p12pin\">$pass<" "the first answer shows the password"
 has "$page2" "id=\"p12pin\">$pass<" "and so does the second: no click order loses it"
 is "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer'")" 1 "one request however often 発行 is pressed"
-# The URL opened again after 発行: no new password, the noted one is asked for.
+# The URL opened again after 発行: STEP3 again, with the same password.
 page3=$($CU -d "t=$t&step=pin&pin=$pin" "$GET")
-has "$page3" "すでに発行を受け付けています" "the URL opened again after 発行: already requested"
-hasnt "$page3" 'id="p12pin"' "and no new password is made"
+has "$page3" "【STEP3】証明書ダウンロード" "the URL opened again after 発行: STEP3"
+has "$page3" "id=\"p12pin\">$pass<" "with the password shown before 発行, no new one"
 s=$(printf '%s' "$page3" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
 
 i=0

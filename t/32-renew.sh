@@ -8,11 +8,13 @@ officer_with_cert 1,10
 CU="curl -sS --cacert $CACERT"
 OLD="--cert-type P12 --cert $OFFICER_P12:$OFFICER_PASS"
 
-is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued" \
+is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued; 0 superseded RA certificate(s) revoked" \
     "nothing to renew while the certificate has 25 months left"
 sql "UPDATE ra.certificate SET not_after = now() + interval '20 days' WHERE kind = 'ra_officer'"
-is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "1 renewal notice(s) queued" "cron: one notice at 20 days left"
-is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued" "and only one"
+is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "1 renewal notice(s) queued; 0 superseded RA certificate(s) revoked" \
+    "cron: one notice at 20 days left"
+is "$("$DESKDIR/desk.cgi" renew-notify --days 30)" "0 renewal notice(s) queued; 0 superseded RA certificate(s) revoked" \
+    "and only one"
 mails_settle
 f=$(ls -t "$T/var/mail/maildir/new/"* | head -n 1)
 openssl smime -verify -in "$f" -CAfile "$CACERT" -out "$T/renew.body" 2>/dev/null

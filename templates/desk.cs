@@ -62,7 +62,7 @@
 <?cs each:o = Desk.Off ?>
 <tr id="officer-<?cs var:o.Id ?>"><td><?cs var:o.Id ?></td><td><?cs var:o.Code ?></td><td><?cs var:o.NameJa ?> (<?cs var:o.Romaji ?>)</td><td><?cs var:o.Mail ?><br><?cs var:o.Phone ?></td><td class="status"><?cs var:o.Status ?></td><td><?cs var:o.Domains ?></td><td><?cs var:o.Interfaces ?></td><td class="certs"><?cs var:o.Certs ?></td><td><?cs var:o.Urls ?></td>
 <td><?cs if:o.Status != "retired" ?><form method="post" action="desk.cgi" class="officer-actions"><input type="hidden" name="officer" value="<?cs var:o.Id ?>">
-<?cs if:o.Status == "active" ?><button type="submit" name="step" value="pin">アクセスPIN発行</button> <button type="submit" name="step" value="reissue">証明書取得URL再発行</button> <button type="submit" name="step" value="officer-lost">紛失 <span class="en">Lost</span></button> <button type="submit" name="step" value="officer-suspend">利用停止 <span class="en">Suspend</span></button><?cs /if ?>
+<?cs if:o.Status == "active" ?><button type="submit" name="step" value="pin">アクセスPIN発行</button> <button type="submit" name="step" value="reissue">証明書取得URL再発行</button> <button type="submit" name="step" value="renew-reissue">更新URL再発行 <span class="en">Renewal URL again</span></button> <button type="submit" name="step" value="officer-lost">紛失 <span class="en">Lost</span></button> <button type="submit" name="step" value="officer-suspend">利用停止 <span class="en">Suspend</span></button><?cs /if ?>
 <?cs if:o.Status == "suspended" ?><button type="submit" name="step" value="officer-resume">利用再開 <span class="en">Resume</span></button><?cs /if ?>
 <button type="submit" name="step" value="officer-retire">登録抹消 <span class="en">Retire</span></button></form><?cs /if ?></td></tr>
 <?cs /each ?>

@@ -2,6 +2,14 @@
 <?cs include:"header.cs" ?>
 <h1>メニュー <span class="en">Menu</span></h1>
 <p><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> 様</p>
+<?cs each:v = Notice.Revoked ?>
+<p class="note" id="superseded-<?cs var:v.Serial ?>">この登録担当者用証明書でのログインにより、以前の登録担当者用証明書（シリアル番号 <?cs var:v.Serial ?>）を<?cs var:v.AtJa ?>に失効しました（失効理由：証明書の置き換え）。<br>
+<span class="en">Logging in with this RA-officer certificate revoked your earlier one (serial <?cs var:v.Serial ?>) at <?cs var:v.At ?> (reason: superseded).</span></p>
+<?cs /each ?>
+<?cs if:Notice.Newer.Serial ?>
+<p class="note" id="newer">新しい証明書が発行済みです（シリアル番号 <?cs var:Notice.Newer.Serial ?>）。ご利用中のこの登録担当者用証明書は、新しい証明書で初めてログインした時点で失効し、遅くとも<?cs var:Notice.Newer.AtJa ?>に失効します。新しい証明書をブラウザにインポートしてご利用ください。<br>
+<span class="en">A new RA-officer certificate (serial <?cs var:Notice.Newer.Serial ?>) has been issued. The certificate you are using now is revoked when the new one first logs in, and on <?cs var:Notice.Newer.At ?> at the latest: import and use the new one.</span></p>
+<?cs /if ?>
 <table id="menu">
 <tr><th>分類</th><th>インターフェース</th><th class="en">Interface</th></tr>
 <?cs each:m = Menu ?>

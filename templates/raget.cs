@@ -36,7 +36,6 @@
 <input type="hidden" name="t" value="<?cs var:Get.Token ?>">
 <input type="hidden" name="s" value="<?cs var:Get.Nonce ?>">
 <input type="hidden" name="step" value="issue">
-<input type="hidden" name="pass" value="<?cs var:Get.Pass ?>">
 <button type="submit" id="issue">発行</button>
 </form>
 
@@ -44,8 +43,8 @@
 <h2>【STEP3】証明書ダウンロード <span class="en">Download</span></h2>
 <?cs if:Get.Step == "done" ?>
 <p class="note">P12ファイル証明書PIN：<strong id="p12pin"><?cs var:Get.Pass ?></strong><br>
-【発行】の前に表示したP12ファイル証明書PINです。P12ファイルのインポートに必要です。<br>
-<span class="en">The P12 password shown before 発行: it is needed to import the file.</span></p>
+【発行】の前に表示したP12ファイル証明書PINです（この証明書取得URLでは、ダウンロードまで何度開いても同じです）。P12ファイルのインポートに必要です。<br>
+<span class="en">The P12 password shown before 発行 (the same however often this URL is opened, until the download): it is needed to import the file.</span></p>
 <?cs if:Get.Issued == "1" ?><p id="state">証明書の発行が完了しました。</p>
 <?cs else ?><p id="state">証明書を発行しています。しばらくしてからダウンロードしてください。</p><?cs /if ?>
 <?cs elif:Get.Step == "again" ?>

@@ -15,6 +15,14 @@
 
  証明書取得URLの有効期限：<?cs var:Mail.Expires ?>
 
+新しい証明書を取得したら、ブラウザにインポートし、新しい証明書でログインしてください。
+現在ご利用中の登録担当者用証明書は、新しい証明書で初めてログインした時点で失効します
+（失効理由：証明書の置き換え）。新しい証明書でログインしない場合も、新しい証明書の
+発行から<?cs var:Mail.GraceDays ?>日後に失効します。
+
 --
 Your RA-officer certificate expires on <?cs var:Mail.NotAfter ?>.  Open the
-URL above with your current RA-officer certificate to get a new one.
+URL above with your current RA-officer certificate to get a new one, import
+it and log in with it.  Your current certificate is revoked (superseded) when
+the new one first logs in, or <?cs var:Mail.GraceDays ?> days after the new one is issued,
+whichever comes first.
