@@ -88,7 +88,7 @@ is "$(login "$T/c1")" 303 "the first RA certificate logs in"
 
 # ---- renewal: one password however often the page is opened ---------------
 sql "UPDATE ra.certificate SET not_after = now() + interval '20 days' WHERE kind = 'ra_officer'"
-is "$("$D" renew-notify --days 30)" "1 renewal notice(s) queued" "cron: a renewal notice"
+is "$("$D" renew-notify --days 30)" "1 renewal notice(s) queued; 0 superseded RA certificate(s) revoked" "cron: a renewal notice"
 mails_settle
 link=$(mail_text "$(mail_to taro@nii.ac.jp 登録担当者用証明書更新)" | grep -o 'https://[^ ]*raget.cgi?t=[A-Za-z0-9_-]*')
 C1="--cert-type P12 --cert $T/c1.p12:$(cat "$T/c1.pass")"
