@@ -2,6 +2,9 @@
 <?cs include:"header.cs" ?>
 <h1>メニュー <span class="en">Menu</span></h1>
 <p><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> 様</p>
+<?cs if:Officer.InstitutionStatus == "suspended" ?>
+<p class="note" id="suspended">この機関は利用停止中です。証明書情報のダウンロードはできますが、申請（アップロード）は受け付けられず、受付済みの申請は利用再開まで発行されません。<span class="en">This institution is suspended: downloads work, but no upload or application is taken, and queued requests wait until it is active again.</span></p>
+<?cs /if ?>
 <table id="menu">
 <tr><th>分類</th><th>インターフェース</th><th class="en">Interface</th></tr>
 <?cs each:m = Menu ?>
