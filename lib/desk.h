@@ -19,5 +19,6 @@ enum ra_err	 desk_refused(struct ra_desk *, enum ra_err, const char *,
 		    const struct ra_desk_args *);
 enum ra_err	 desk_insert(struct ra_desk *, const char *, const char *,
 		    const char *, const char *, const struct ra_arg *, size_t);
+enum ra_err	 desk_url_who(const PGresult *, int, struct ra_url_who *);
 
 #endif

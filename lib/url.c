@@ -334,7 +334,7 @@ static enum ra_err
 url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
     const struct ra_url_who *who, const char *token, const char *expires)
 {
-	struct ra_kv	 kv[6];
+	struct ra_kv	 kv[7];
 	const char	*base = ra_conf_get(c, "Site.URL");
 	char		 url[512];
 	size_t		 n = 0;
@@ -352,6 +352,8 @@ url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
 	kv[n++] = (struct ra_kv){ "Expires", expires };
 	if (who->not_after != NULL)
 		kv[n++] = (struct ra_kv){ "NotAfter", who->not_after };
+	if (who->why != NULL)
+		kv[n++] = (struct ra_kv){ "Why", who->why };
 	er = ra_mail_queue(db, tmpl, who->mail, kv, n);
 	OPENSSL_cleanse(url, sizeof(url));
 	return er;

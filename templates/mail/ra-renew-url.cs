@@ -7,7 +7,8 @@
 <?cs var:Mail.InstitutionJa ?>
 <?cs var:Mail.NameJa ?> 様
 
-ご利用中の登録担当者用証明書の有効期限（<?cs var:Mail.NotAfter ?>）が近づいています。
+<?cs if:Mail.Why == "o-changed" ?>機関の英語名（証明書の O）が変更されました。ご利用中の登録担当者用証明書は
+変更前の英語名を記載しているため、更新が必要です。<?cs else ?>ご利用中の登録担当者用証明書の有効期限（<?cs var:Mail.NotAfter ?>）が近づいています。<?cs /if ?>
 次の証明書取得URLへ、現在ご利用中の登録担当者用証明書を選択してアクセスし、
 新しい証明書を取得してください。
 
@@ -16,5 +17,7 @@
  証明書取得URLの有効期限：<?cs var:Mail.Expires ?>
 
 --
-Your RA-officer certificate expires on <?cs var:Mail.NotAfter ?>.  Open the
+<?cs if:Mail.Why == "o-changed" ?>Your institution's English name (the O of certificates) has changed, and
+your RA-officer certificate still names the old one: it must be renewed.
+<?cs /if ?>Your RA-officer certificate expires on <?cs var:Mail.NotAfter ?>.  Open the
 URL above with your current RA-officer certificate to get a new one.
