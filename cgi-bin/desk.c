@@ -9,6 +9,11 @@
  *	desk.cgi ou-remove --domain D --ou OU
  *	desk.cgi institution-status --institution C
  *	    --status review|active|suspended|withdrawn
+ *	desk.cgi institution-update --institution C [--name-ja J]
+ *	    [--name-en E] [--st S] [--l L] [--from DATE] [--until DATE]
+ *	desk.cgi institution-revoke --institution C --reason N
+ *	    [--kind server|client|smime|code_signing|ra_officer|all]
+ *	    --confirm C			(suspended or withdrawn only)
  *	desk.cgi officer-add --institution C --name-ja J --romaji R
  *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
  *	desk.cgi url-reissue --officer ID	(new or lost certificate)
@@ -56,6 +61,9 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		{ "from", required_argument, NULL, 'f' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "status", required_argument, NULL, 'S' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "confirm", required_argument, NULL, 'Y' },
 		{ "institution", required_argument, NULL, 'i' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "ou", required_argument, NULL, 'o' },
@@ -89,6 +97,9 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		case 'f': o->from = optarg; break;
 		case 'u': o->until = optarg; break;
 		case 'S': o->status = optarg; break;
+		case 'R': o->reason = optarg; break;
+		case 'K': o->kind = optarg; break;
+		case 'Y': o->confirm = optarg; break;
 		case 'i': o->institution = optarg; break;
 		case 'd': o->domain = optarg; break;
 		case 'o': o->ou = optarg; break;
@@ -202,6 +213,8 @@ DESK_COMMAND(domain_add)
 DESK_COMMAND(ou_add)
 DESK_COMMAND(ou_remove)
 DESK_COMMAND(institution_status)
+DESK_COMMAND(institution_update)
+DESK_COMMAND(institution_revoke)
 DESK_COMMAND(officer_add)
 DESK_COMMAND(pin_issue)
 DESK_COMMAND(pin_reset)
@@ -300,6 +313,8 @@ static const struct ra_cmd commands[] = {
 	{ "ou-add",		-1,	desk_ou_add },
 	{ "ou-remove",		-1,	desk_ou_remove },
 	{ "institution-status",	-1,	desk_institution_status },
+	{ "institution-update",	-1,	desk_institution_update },
+	{ "institution-revoke",	-1,	desk_institution_revoke },
 	{ "officer-add",	-1,	desk_officer_add },
 	{ "pin-issue",		-1,	desk_pin_issue },
 	{ "pin-reset",		-1,	desk_pin_reset },
@@ -324,6 +339,7 @@ enum desk_field {
 	W_INSTITUTION, W_DOMAIN, W_OU, W_ROMAJI, W_MAIL, W_PHONE, W_DOMAINS,
 	W_INTERFACES, W_OFFICER,
 	W_STATUS, W_UNIX_USER, W_FINGERPRINT, W_CERT_PEM,
+	W_REASON, W_KIND, W_CONFIRM,
 	W__MAX
 };
 
@@ -376,6 +392,9 @@ static const struct ra_field desk_fields[W__MAX] = {
 	[W_UNIX_USER]	= { "unix_user",	32,	valid_text },
 	[W_FINGERPRINT]	= { "fingerprint",	64,	valid_hex },
 	[W_CERT_PEM]	= { "cert_pem",		16384,	valid_pem },
+	[W_REASON]	= { "reason",		32,	valid_text },
+	[W_KIND]	= { "kind",		128,	valid_text },
+	[W_CONFIRM]	= { "confirm",		32,	valid_text },
 };
 
 static const struct {
@@ -387,6 +406,8 @@ static const struct {
 	{ "ou",		ra_desk_ou_add },
 	{ "ou-remove",	ra_desk_ou_remove },
 	{ "status",	ra_desk_institution_status },
+	{ "inst-update",	ra_desk_institution_update },
+	{ "inst-revoke",	ra_desk_institution_revoke },
 	{ "officer",	ra_desk_officer_add },
 	{ "pin",	ra_desk_pin_issue },
 	{ "reset",	ra_desk_pin_reset },
@@ -521,6 +542,9 @@ desk_web_action(struct ra_desk *d, const char **f)
 	a.domains = f[W_DOMAINS];
 	a.interfaces = f[W_INTERFACES];
 	a.status = f[W_STATUS];
+	a.reason = f[W_REASON];
+	a.kind = f[W_KIND];
+	a.confirm = f[W_CONFIRM];
 	a.unix_user = f[W_UNIX_USER] != NULL && *f[W_UNIX_USER] != '\0' ?
 	    f[W_UNIX_USER] : NULL;
 	a.fingerprint = f[W_FINGERPRINT];
@@ -607,6 +631,34 @@ desk_web_officers(struct ra_req *r, struct ra_desk *d)
 	return RA_OK;
 }
 
+/*
+ * What a bulk revocation may name: the reasons (Desk.Reason.N.{Code,
+ * Name,Ja}) and the kinds (Desk.Kind.N).
+ */
+static void
+desk_web_revoke_choices(struct ra_req *r)
+{
+	const char	*name, *ja;
+	char		 key[64], num[8];
+	size_t		 i;
+	int		 code;
+
+	for (i = 0; (name = ra_desk_revoke_reason(i, &code, &ja)) != NULL;
+	    i++) {
+		snprintf(num, sizeof(num), "%d", code);
+		snprintf(key, sizeof(key), "Desk.Reason.%zu.Code", i);
+		hdf_set_value(r->page, key, num);
+		snprintf(key, sizeof(key), "Desk.Reason.%zu.Name", i);
+		hdf_set_value(r->page, key, name);
+		snprintf(key, sizeof(key), "Desk.Reason.%zu.Ja", i);
+		hdf_set_value(r->page, key, ja);
+	}
+	for (i = 0; (name = ra_desk_revoke_kind(i)) != NULL; i++) {
+		snprintf(key, sizeof(key), "Desk.Kind.%zu", i);
+		hdf_set_value(r->page, key, name);
+	}
+}
+
 /* The desk operators (Desk.Op.N.{Name,Sha256,Unix,Status,...}). */
 static enum ra_err
 desk_web_operators(struct ra_req *r, struct ra_desk *d)
@@ -681,6 +733,7 @@ desk_web(struct ra_req *r)
 	snprintf(actor, sizeof(actor), "desk:%s", d.operator_name);
 	hdf_set_value(r->page, "Desk.Operator", d.operator_name);
 	hdf_set_value(r->page, "Desk.OperatorSha256", d.operator_sha256);
+	desk_web_revoke_choices(r);
 	if (strcmp(ra_req_method(r), "POST") == 0) {
 		if (!same_origin(r)) {
 			er = origin_refused(r);
@@ -725,8 +778,8 @@ main(int argc, char *argv[])
 	if (ra_req_env("GATEWAY_INTERFACE") == NULL)
 		return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 		    "desk.cgi institution-add|domain-add|ou-add|ou-remove|"
-		    "institution-status|officer-add|"
-		    "officer-update|officer-suspend|officer-resume|"
+		    "institution-status|institution-update|institution-revoke|"
+		    "officer-add|officer-update|officer-suspend|officer-resume|"
 		    "officer-retire|officer-lost|"
 		    "url-reissue|pin-issue|pin-reset|renew-notify|renew-reissue|"
 		    "operator-add|operator-retire|operators|codesign-add "

@@ -72,6 +72,8 @@ menu(struct ra_req *r)
 		return er;
 	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	hdf_set_value(r->page, "Officer.InstitutionStatus",
+	    o.institution_status);
 	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((er = ra_get_int(res, i, "interface", &n)) != RA_OK ||

@@ -49,15 +49,6 @@ static const char SQL_OU_REMOVE[] =
     "   'ou', o.ou::text)::text AS detail";
 static const char SQL_DOMAIN_IS[] =
     "SELECT 1 FROM ra.domain WHERE name = pg_catalog.lower($1)";
-/* The old status, locked, so "old -> new" in the audit is what changed. */
-static const char SQL_INSTITUTION_LOCK[] =
-    "SELECT institution_id, status FROM ra.institution WHERE code = $1"
-    "  FOR UPDATE";
-static const char SQL_INSTITUTION_STATUS[] =
-    "UPDATE ra.institution SET status = $2, updated_at = pg_catalog.now()"
-    " WHERE institution_id = $1::bigint"
-    " RETURNING pg_catalog.jsonb_build_object('institution', code,"
-    "  'from', $3::text, 'to', status)::text AS detail";
 static const char SQL_OFFICER_ADD[] =
     "INSERT INTO ra.officer (institution_id, name_ja, name_romaji, mail, phone)"
     " SELECT institution_id, $2, $3, $4, $5 FROM ra.institution WHERE code = $1"
@@ -152,19 +143,6 @@ static const char SQL_ALLOW_ALL[] =
     "  LEFT JOIN ra.domain_ou o ON o.domain_id = d.domain_id"
     " ORDER BY i.code, d.name COLLATE \"C\", o.ou COLLATE \"C\""
     " LIMIT 20000";
-
-/*
- * What an institution's status means (001-core.sql's CHECK lists the
- * same): only "active" lets its officers log in and upload.
- */
-static const struct desk_status {
-	const char	*name, *ja;
-} desk_statuses[] = {
-	{ "review",	"審査中" },
-	{ "active",	"利用中" },
-	{ "suspended",	"利用停止" },
-	{ "withdrawn",	"退会" },
-};
 
 enum ra_err
 ra_desk_institution_add(struct ra_desk *d, const struct ra_desk_args *a)
@@ -274,76 +252,6 @@ ra_desk_ou_remove(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	return ou_change(d, a, SQL_OU_REMOVE, "desk.ou.remove",
 	    "removed from the allow list of");
-}
-
-/*
- * Change an institution's status (審査中, 利用中, 利用停止, 退会),
- * audited old -> new.  Anything but "active" shuts its officers out at
- * once: login and every session check (officer.c) and uploads (215)
- * test the status.
- */
-enum ra_err
-ra_desk_institution_status(struct ra_desk *d, const struct ra_desk_args *a)
-{
-	PGresult	*res = NULL, *upd = NULL;
-	int64_t		 inst;
-	const char	*old;
-	size_t		 i;
-	enum ra_err	 er;
-
-	if (a->institution == NULL || a->status == NULL)
-		return RA_EUSAGE;
-	for (i = 0; i < RA_NITEMS(desk_statuses); i++)
-		if (strcmp(a->status, desk_statuses[i].name) == 0)
-			break;
-	if (i == RA_NITEMS(desk_statuses))
-		return desk_refused(d, desk_why(d, RA_EINPUT, "status %s is "
-		    "unknown: use review, active, suspended or withdrawn",
-		    a->status), "desk.institution.status", a);
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, "institution", SQL_INSTITUTION_LOCK, &res,
-	    RA_ARGS(RA_TEXT(a->institution)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "no institution has code %s",
-			    a->institution);
-		goto out;
-	}
-	if ((er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK)
-		goto out;
-	old = ra_get_text(res, 0, "status");
-	if (strcmp(old, a->status) == 0) {
-		desk_said(d, "institution %s is already %s: nothing changed",
-		    a->institution, a->status);
-		goto out;
-	}
-	if ((er = ra_db_run1(d->db, "institution status",
-	    SQL_INSTITUTION_STATUS, &upd, RA_ARGS(RA_INT(inst),
-	    RA_TEXT(a->status), RA_TEXT(old)))) == RA_OK &&
-	    (er = desk_audit(d, "desk.institution.status", inst, 0,
-	    ra_get_text(upd, 0, "detail"))) == RA_OK &&
-	    (er = ra_db_commit(d->db)) == RA_OK)
-		desk_said(d, "institution %s: %s -> %s (%s)", a->institution,
-		    old, a->status, desk_statuses[i].ja);
-out:
-	PQclear(res);
-	PQclear(upd);
-	er = desk_db_why(d, er, "institution");
-	ra_db_rollback(d->db);
-	return er != RA_OK && *d->why != '\0' ?
-	    desk_refused(d, er, "desk.institution.status", a) : er;
-}
-
-/* Status "i" of those the screen offers, in order (NULL past the last);
- * borrowed, static.  "*ja" gets its Japanese name. */
-const char *
-ra_desk_status_name(size_t i, const char **ja)
-{
-	if (i >= RA_NITEMS(desk_statuses))
-		return NULL;
-	if (ja != NULL)
-		*ja = desk_statuses[i].ja;
-	return desk_statuses[i].name;
 }
 
 static const char *

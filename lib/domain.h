@@ -122,7 +122,7 @@ struct ra_url_who {
 	int64_t		 cert_id;		/* renewal: the RA certificate */
 	const char	*name_ja, *name_romaji, *institution_ja, *mail;
 	const char	*not_after;		/* renewal: its expiry */
-	const char	*why;	/* NULL: a new officer; "lost", "resumed" */
+	const char	*why;	/* NULL: a new officer; "lost", "resumed", "o-changed" */
 };
 
 struct ra_officer_url {
@@ -163,6 +163,7 @@ struct ra_desk_args {
 			*phone, *domains, *interfaces;
 	const char	*letter;	/* pin-issue: a file, or "-" */
 	const char	*unix_user, *fingerprint;	/* desk operators */
+	const char	*reason, *kind, *confirm;	/* institution-revoke */
 	long long	 officer, days;
 };
 
@@ -176,6 +177,13 @@ enum ra_err	 ra_desk_ou_remove(struct ra_desk *,
 enum ra_err	 ra_desk_institution_status(struct ra_desk *,
 		    const struct ra_desk_args *);
 const char	*ra_desk_status_name(size_t, const char **);
+/* desk-institution.c: an institution's life after it is registered */
+enum ra_err	 ra_desk_institution_update(struct ra_desk *,
+		    const struct ra_desk_args *);
+enum ra_err	 ra_desk_institution_revoke(struct ra_desk *,
+		    const struct ra_desk_args *);
+const char	*ra_desk_revoke_reason(size_t, int *, const char **);
+const char	*ra_desk_revoke_kind(size_t);
 enum ra_err	 ra_desk_allowlists(struct ra_desk *, PGresult **);
 enum ra_err	 ra_desk_officer_add(struct ra_desk *,
 		    const struct ra_desk_args *);

@@ -3,7 +3,8 @@
  * certificate only when Apache verified it, it comes from an RA-officer CA
  * (any of them: CA rollover), it carries the RA marker, and PostgreSQL has
  * this very certificate as an issued, unexpired, unrevoked RA certificate
- * of an active officer of an active institution.  The session that follows
+ * of an active officer of an institution whose status lets its officers
+ * in (schema 022: active or suspended).  The session that follows
  * is bound to that certificate and re-checked on every request, so a
  * revocation takes effect at once without touching Apache.
  */
@@ -36,7 +37,8 @@ static const char SQL_RA_CERT[] =
     "   AND c.state = 'issued' AND c.not_after > pg_catalog.now()"
     "   AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
     "                    WHERE r.cert_id = c.cert_id)"
-    "   AND o.status = 'active' AND i.status = 'active'"
+    "   AND o.status = 'active' AND i.status IN"
+    "       (SELECT status FROM ra.institution_state WHERE logins)"
     "   AND current_date BETWEEN i.usage_from AND i.usage_until";
 static const char SQL_SESSION_ADD[] =
     "INSERT INTO ra.session (session_sha256, officer_id, cert_id,"
@@ -53,15 +55,16 @@ static const char SQL_SESSION[] =
     "       c.state = 'issued' AND c.not_after > pg_catalog.now()"
     "         AND NOT EXISTS (SELECT 1 FROM ra.revocation r"
     "                          WHERE r.cert_id = c.cert_id)"
-    "         AND o.status = 'active' AND i.status = 'active',"
-    "       current_date BETWEEN i.usage_from AND i.usage_until"
+    "         AND o.status = 'active' AND i.status IN"
+    "           (SELECT status FROM ra.institution_state WHERE logins),"
+    "       current_date BETWEEN i.usage_from AND i.usage_until, i.status"
     "  FROM ra.session s"
     "  JOIN ra.certificate c ON c.cert_id = s.cert_id"
     "  JOIN ra.officer o ON o.officer_id = s.officer_id"
     "  JOIN ra.institution i ON i.institution_id = o.institution_id"
     " WHERE s.session_sha256 = $1::bytea";
 enum { S_OFFICER, S_CERT, S_CSRF, S_INST, S_NAME, S_INST_JA, S_FRESH,
-    S_SAMECERT, S_VALID, S_IN_USE };
+    S_SAMECERT, S_VALID, S_IN_USE, S_INST_STATUS };
 static const char SQL_SEEN[] =
     "UPDATE ra.session SET last_seen_at = pg_catalog.now()"
     " WHERE session_sha256 = $1::bytea";
@@ -339,6 +342,8 @@ ra_officer_get(struct ra_req *r, struct ra_officer *o)
 	    PQgetvalue(res, 0, S_NAME));
 	snprintf(o->institution_ja, sizeof(o->institution_ja), "%s",
 	    PQgetvalue(res, 0, S_INST_JA));
+	snprintf(o->institution_status, sizeof(o->institution_status), "%s",
+	    PQgetvalue(res, 0, S_INST_STATUS));
 	snprintf(o->session_hex, sizeof(o->session_hex), "%s", hash);
 	if ((er = ra_bytea_get(res, 0, S_CSRF, &csrf, &len)) != RA_OK)
 		goto out;

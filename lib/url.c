@@ -383,7 +383,7 @@ static enum ra_err
 url_mail(PGconn *db, const struct ra_conf *c, const char *tmpl,
     const struct ra_url_who *who, const char *token, const char *expires)
 {
-	struct ra_kv	 kv[7];
+	struct ra_kv	 kv[8];
 	const char	*base = ra_conf_get(c, "Site.URL");
 	char		 url[512], grace[16];
 	size_t		 n = 0;

@@ -94,6 +94,7 @@ struct ra_clientcert {
 struct ra_officer {
 	int64_t	 officer_id, institution_id;
 	char	 name_ja[256], institution_ja[512];
+	char	 institution_status[16];	/* active, suspended */
 	char	 csrf[65];		/* hex, for forms */
 	char	 session_hex[80];
 	char	 perm[RA_INTERFACES];	/* perm[i]: may use interface i */

@@ -37,10 +37,25 @@
  * materialised and it runs once per row) keeps the job ours until we
  * unlock it or our connection dies.
  */
+/*
+ * A job is due when its institution's status lets it apply (schema 022):
+ * a suspended institution's requests wait, queued, until it is active
+ * again.  What is not an issuance (a revocation, a request no longer
+ * queued, whose job only needs closing) is always due.
+ */
+#define SQL_JOB_DUE							\
+    " state IN ('queued', 'running') AND run_after <= pg_catalog.now()"	\
+    " AND EXISTS (SELECT 1 FROM ra.request r"				\
+    "        JOIN ra.institution i ON i.institution_id = r.institution_id" \
+    "        JOIN ra.institution_state s ON s.status = i.status"	\
+    "       WHERE r.request_id = job.request_id"			\
+    "         AND (s.applies OR r.action = 'revoke'"			\
+    "              OR r.state <> 'queued'))"
+
 static const char SQL_CLAIM[] =
     "WITH c AS ("
     "  SELECT job_id FROM ra.job"
-    "   WHERE state IN ('queued', 'running') AND run_after <= pg_catalog.now()"
+    "   WHERE" SQL_JOB_DUE
     "   ORDER BY state = 'running', job_id"
     "   LIMIT $1::integer FOR UPDATE SKIP LOCKED),"
     " l AS (SELECT job_id FROM c"
@@ -1057,8 +1072,7 @@ ra_worker_close(struct ra_worker *w)
 }
 
 static const char SQL_DUE[] =
-    "SELECT count(*) AS due FROM ra.job"
-    " WHERE state IN ('queued', 'running') AND run_after <= pg_catalog.now()";
+    "SELECT count(*) AS due FROM ra.job WHERE" SQL_JOB_DUE;
 
 /* Jobs due now, whoever holds them (drain waits for none to be left). */
 enum ra_err

@@ -4,8 +4,8 @@
 # the institution the officer is not registered for, nor another
 # institution's.  The desk's ou-add and ou-remove (shell and screen),
 # audited with the domain and the OU, show in ⑧ and in ① (371); its
-# institution-status, audited old -> new, shuts a non-active
-# institution's officers out of the screens and of uploads (215).
+# institution-status, audited old -> new, leaves a suspended
+# institution's officers ⑧ but no uploads (215).
 . "$(dirname "$0")/lib.sh"
 stack_up
 officer_with_cert 1,8,10
@@ -120,24 +120,22 @@ is "$(sql "SELECT string_agg(coalesce(detail->>'status', '') || '|' || (detail->
            FROM ra.audit WHERE event = 'desk.institution.status' AND outcome = 'refused'")" \
     "dormant|status dormant is unknown: use review, active, suspended or withdrawn / active|no institution has code nowhere" \
     "both refusals audited, with why"
-is "$("$D" institution-status --institution nii --status suspended)" \
-    "institution nii: active -> suspended (利用停止)" "nii suspended"
+has "$("$D" institution-status --institution nii --status suspended)" \
+    "institution nii: active -> suspended (利用停止): " "nii suspended"
 is "$(sql "SELECT status FROM ra.institution WHERE code = 'nii'")" suspended "stored"
 is "$(sql "SELECT detail->>'institution' || ' ' || (detail->>'from') || ' ' || (detail->>'to')
            FROM ra.audit WHERE event = 'desk.institution.status' AND outcome = 'ok'")" "nii active suspended" \
     "audited old -> new"
-is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/allowdl.cgi")" 403 "the officer's session is refused"
-is "$($CU -c "$T/jar2" -o /dev/null -w '%{http_code}' "$LRA/login.cgi")" 403 "and so is a new login"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/allowdl.cgi")" 200 "suspended: the officer's session still downloads ⑧"
+is "$($CU -c "$T/jar2" -o /dev/null -w '%{http_code}' "$LRA/login.cgi")" 303 "and a new login works"
 upload
 [ $? -ne 0 ]; ok $? "an upload from the shell is refused"
 has "$(cat "$T/up.err")" "215: 機関状態が無効なため申請できません。" "with error 215"
 is "$("$D" institution-status --institution nii --status suspended)" \
     "institution nii is already suspended: nothing changed" "the same status again: nothing to do"
 "$D" institution-status --institution nii --status active >/dev/null
-is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 403 \
-    "active again: the session refused while suspended stays ended"
-$CU -c "$JAR" -o /dev/null "$LRA/login.cgi"
-is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 200 "a new login works"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" 200 \
+    "active again: the session goes on"
 upload
 hasnt "$(cat "$T/up.out" "$T/up.err")" "215" "uploads are taken again (the row meets 371, not 215)"
 is "$(sql "SELECT string_agg(detail->>'from' || '>' || (detail->>'to'), ' ' ORDER BY audit_id)
@@ -150,7 +148,7 @@ sql "DELETE FROM ra.officer_permission WHERE officer_id = $off AND interface = 8
 is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/allowdl.cgi")" 403 "without permission ⑧: 403"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused'
            AND detail->>'why' = 'no permission for interface 8'")" 1 "audited, with the reason"
-is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'allow.export'")" 3 \
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'allow.export'")" 4 \
     "each ⑧ given out is audited (screen and shell)"
 
 # --- the desk screen: the allow lists and their forms -------------------

@@ -16,7 +16,32 @@
 <button type="submit">変更</button></form></td></tr>
 <?cs /each ?>
 </table>
-<p>利用中 (active) 以外の機関の登録担当者はログインもアップロードもできません。<span class="en">Officers of an institution that is not active can neither log in nor upload.</span></p>
+<table id="status-effects">
+<tr><th>状態 <span class="en">Status</span></th><th>登録担当者にできること <span class="en">What its officers can do</span></th><th>次の状態 <span class="en">May become</span></th></tr>
+<tr><td>審査中 (review)</td><td>ログインできません。発行もされません。<span class="en">No logins; nothing is issued.</span></td><td>利用中、退会</td></tr>
+<tr><td>利用中 (active)</td><td>すべての操作ができます。<span class="en">Everything.</span></td><td>利用停止、退会</td></tr>
+<tr><td>利用停止 (suspended)</td><td>ログインと証明書情報のダウンロード（②④⑥⑦⑧）はできますが、申請（アップロード・⑤更新）はすべてエラー215で受け付けられません。受付済みの発行・更新の申請は利用再開まで発行されません（失効は常に受け付けます）。メニューに利用停止中と表示されます。<span class="en">Officers log in and download (②④⑥⑦⑧); every upload or application is refused (215); queued issue and renew requests wait until it is active again (revocation always goes through); the menu says it is suspended.</span></td><td>利用中、退会</td></tr>
+<tr><td>退会 (withdrawn)</td><td>ログインできません。受付済みの発行・更新の申請は理由を付けて取り消されます。発行済みの証明書は、下の一括失効を行わない限り有効なままです。<span class="en">No logins; queued issue and renew requests are cancelled with the reason; certificates stay valid unless revoked in bulk below.</span></td><td>なし（最終） <span class="en">none: final</span></td></tr>
+</table>
+<p>利用期間外（利用開始前・利用終了後）の機関の登録担当者もログインできません。<span class="en">Outside its usage period no officer of the institution logs in either.</span></p>
+
+<h3>機関情報変更 <span class="en">Change an institution</span></h3>
+<p>入力した項目だけを変更します。英語名 (O) を変更すると、有効な登録担当者用証明書を持つ登録担当者全員に更新用の証明書取得URLをメールで送ります（証明書は旧い O を記載しているため）。以後発行するサーバ・クライアント証明書は新しい O になります。<span class="en">Only the fields filled in change. A new English name (O) mails every officer holding a live RA certificate a renewal URL, as the certificate names the old O; certificates issued from now on carry the new one.</span></p>
+<form method="post" action="desk.cgi" id="institution-update"><input type="hidden" name="step" value="inst-update">
+<label>機関コード <input name="institution" required></label>
+<label>機関名 <input name="name_ja"></label> <label>英語名 (O) <input name="name_en"></label>
+<label>ST <input name="st"></label> <label>L <input name="l"></label>
+<label>利用開始 <input name="from" type="date"></label> <label>利用終了 <input name="until" type="date"></label>
+<button type="submit">変更 <span class="en">Change</span></button></form>
+
+<h3>証明書一括失効 <span class="en">Revoke an institution's certificates</span></h3>
+<p>利用停止または退会の機関の有効な証明書を、選んだ種別についてすべて失効します。次回のCRLに載り、登録担当者と利用管理者に一覧をメールで送ります。確認のため機関コードを2回入力してください。<span class="en">For a suspended or withdrawn institution only: every live certificate of the kind chosen is revoked, listed in the next CRL, and its officers and user administrators are mailed the list. Type the institution code twice.</span></p>
+<form method="post" action="desk.cgi" id="institution-revoke"><input type="hidden" name="step" value="inst-revoke">
+<label>機関コード <input name="institution" required></label>
+<label>失効理由 <select name="reason"><?cs each:x = Desk.Reason ?><option value="<?cs var:x.Code ?>"><?cs var:x.Ja ?> (<?cs var:x.Name ?>, <?cs var:x.Code ?>)</option><?cs /each ?></select></label>
+<label>種別 <select name="kind"><option value="all">すべて (all)</option><?cs each:k = Desk.Kind ?><option value="<?cs var:k ?>"><?cs var:k ?></option><?cs /each ?></select></label>
+<label>確認: 機関コードをもう一度 <span class="en">Confirm: the code again</span> <input name="confirm" required autocomplete="off"></label>
+<button type="submit">一括失効 <span class="en">Revoke</span></button></form>
 
 <h2>OU許可リスト <span class="en">OU allow lists</span></h2>
 <table id="allowlists">

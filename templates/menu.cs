@@ -10,6 +10,9 @@
 <p class="note" id="newer">新しい証明書が発行済みです（シリアル番号 <?cs var:Notice.Newer.Serial ?>）。ご利用中のこの登録担当者用証明書は、新しい証明書で初めてログインした時点で失効し、遅くとも<?cs var:Notice.Newer.AtJa ?>に失効します。新しい証明書をブラウザにインポートしてご利用ください。<br>
 <span class="en">A new RA-officer certificate (serial <?cs var:Notice.Newer.Serial ?>) has been issued. The certificate you are using now is revoked when the new one first logs in, and on <?cs var:Notice.Newer.At ?> at the latest: import and use the new one.</span></p>
 <?cs /if ?>
+<?cs if:Officer.InstitutionStatus == "suspended" ?>
+<p class="note" id="suspended">この機関は利用停止中です。証明書情報のダウンロードはできますが、申請（アップロード）は受け付けられず、受付済みの申請は利用再開まで発行されません。<span class="en">This institution is suspended: downloads work, but no upload or application is taken, and queued requests wait until it is active again.</span></p>
+<?cs /if ?>
 <table id="menu">
 <tr><th>分類</th><th>インターフェース</th><th class="en">Interface</th></tr>
 <?cs each:m = Menu ?>
