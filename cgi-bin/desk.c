@@ -16,7 +16,7 @@
  *	    --confirm C			(suspended or withdrawn only)
  *	desk.cgi officer-add --institution C --name-ja J --romaji R
  *	    --mail M --phone P --domains D1,D2 --interfaces 1,2,10
- *	desk.cgi url-reissue --officer ID	(new or lost certificate)
+ *	desk.cgi url-reissue --officer ID	(the first URL expired or unused)
  *	desk.cgi pin-issue --officer ID [--letter FILE|-]
  *	desk.cgi pin-reset --officer ID
  *	desk.cgi renew-notify [--days N]	(cron, default Ra.RenewDays 30;
@@ -498,15 +498,18 @@ web_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
 
 	if (pem == NULL || a->name_ja == NULL)
 		return RA_EUSAGE;
+	/* Which login acts for whom is root's to say, at the shell. */
+	if (a->unix_user != NULL)
+		return ra_desk_refuse(d, RA_EINPUT, a, "operator-add: シェルの"
+		    "ログイン名はシェルからのみ登録できます (the shell login is "
+		    "registered from the shell only)");
 	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
 		return RA_ENOMEM;
 	crt = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	if (crt == NULL) {
-		snprintf(d->why, sizeof(d->why), "証明書 (PEM) を読めません "
-		    "(the certificate is not PEM)");
-		return RA_EINPUT;
-	}
+	if (crt == NULL)
+		return ra_desk_refuse(d, RA_EINPUT, a, "operator-add: 証明書 "
+		    "(PEM) を読めません (the certificate is not PEM)");
 	er = ra_desk_operator_add(d, a, crt);
 	X509_free(crt);
 	return er;
@@ -517,8 +520,10 @@ static enum ra_err
 desk_web_action(struct ra_desk *d, const char **f)
 {
 	struct ra_desk_args	 a;
+	const char		*step;
 	int64_t			 id;
 	size_t			 i;
+	enum ra_err		 er;
 
 	/* An empty field is one not given: officer-update changes only
 	 * what is filled in, and a required one reads as missing. */
@@ -548,17 +553,30 @@ desk_web_action(struct ra_desk *d, const char **f)
 	a.unix_user = f[W_UNIX_USER] != NULL && *f[W_UNIX_USER] != '\0' ?
 	    f[W_UNIX_USER] : NULL;
 	a.fingerprint = f[W_FINGERPRINT];
-	if (f[W_STEP] != NULL && strcmp(f[W_STEP], "operator-add") == 0)
-		return web_operator_add(d, &a, f[W_CERT_PEM]);
+	step = f[W_STEP] != NULL ? f[W_STEP] : "";
 	if (f[W_OFFICER] != NULL) {
 		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
-			return RA_EINPUT;
+			return ra_desk_refuse(d, RA_EINPUT, &a, "%s: officer "
+			    "%s is not a number", step, f[W_OFFICER]);
 		a.officer = id;
 	}
-	for (i = 0; i < RA_NITEMS(desk_steps); i++)
-		if (f[W_STEP] != NULL && strcmp(f[W_STEP], desk_steps[i].step) == 0)
-			return desk_steps[i].run(d, &a);
-	return RA_EINPUT;
+	if (strcmp(step, "operator-add") == 0)
+		er = web_operator_add(d, &a, f[W_CERT_PEM]);
+	else {
+		for (i = 0; i < RA_NITEMS(desk_steps); i++)
+			if (strcmp(step, desk_steps[i].step) == 0)
+				break;
+		if (i == RA_NITEMS(desk_steps))
+			return ra_desk_refuse(d, RA_EINPUT, &a, "unknown step "
+			    "\"%s\"", step);
+		er = desk_steps[i].run(d, &a);
+	}
+	/* The actions audit their own refusals; a form short of a field
+	 * never reached one. */
+	if (er == RA_EUSAGE)
+		er = ra_desk_refuse(d, er, &a, "%s: 入力されていない項目が"
+		    "あります (a required field is empty)", step);
+	return er;
 }
 
 /*
@@ -696,7 +714,7 @@ desk_web(struct ra_req *r)
 	X509			*crt = NULL;
 	PGresult		*res = NULL;
 	const char		*f[W__MAX];
-	char			 key[64], actor[96];
+	char			 key[64], actor[264];
 	size_t			 c;
 	int			 i;
 	enum ra_err		 er;
@@ -740,9 +758,6 @@ desk_web(struct ra_req *r)
 			goto out;
 		}
 		er = desk_web_action(&d, f);
-		if (er == RA_EUSAGE)
-			snprintf(d.why, sizeof(d.why), "入力されていない項目が"
-			    "あります (a required field is empty)");
 		hdf_set_value(r->page, "Desk.Said", er == RA_OK ? d.said :
 		    *d.why != '\0' ? d.why : ra_strerror(er));
 		hdf_set_value(r->page, "Desk.Ok", er == RA_OK ? "1" : "0");

@@ -170,3 +170,20 @@ out:
 	ra_db_rollback(d->db);
 	return er;
 }
+
+/*
+ * A screen's refusal before any action could run (a field that is not a
+ * number, an unknown step, a form short of a field): why, audited as
+ * "desk.screen" with what was asked; returns "er".
+ */
+enum ra_err
+ra_desk_refuse(struct ra_desk *d, enum ra_err er,
+    const struct ra_desk_args *a, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return desk_refused(d, er, "desk.screen", a);
+}

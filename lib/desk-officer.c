@@ -18,8 +18,9 @@
 /* The officer, locked, with what the mails and URLs need. */
 static const char SQL_LOCK[] =
     "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
-    "       o.name_ja, o.name_romaji, o.mail, o.status"
+    "       o.name_ja, o.name_romaji, o.mail, o.status, s.logins"
     "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
+    "  JOIN ra.institution_state s ON s.status = i.status"
     " WHERE o.officer_id = $1::bigint FOR UPDATE OF o";
 static const char SQL_STATUS[] =
     "UPDATE ra.officer SET status = $2, updated_at = pg_catalog.now()"
@@ -44,24 +45,18 @@ static const char SQL_SHUT[] =
     " SELECT (SELECT count(*) FROM s) AS sessions,"
     "        (SELECT count(*) FROM u) AS urls,"
     "        (SELECT count(*) FROM q) AS requests";
+/* The live RA certificates revoked (024), and what the row says. */
 static const char SQL_REVOKE[] =
-    "WITH r AS ("
-    "  INSERT INTO ra.revocation (cert_id, ca_id, serial, not_after, reason,"
-    "    comment)"
-    "  SELECT c.cert_id, c.ca_id, c.serial, c.not_after, $2::smallint, $3"
-    "    FROM ra.certificate c"
-    "   WHERE c.officer_id = $1::bigint AND c.kind = 'ra_officer'"
-    "     AND c.state = 'issued' AND c.not_after > pg_catalog.now()"
-    "     AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
-    "                      WHERE v.cert_id = c.cert_id)"
-    "  ON CONFLICT DO NOTHING RETURNING serial)"
+    "WITH r AS (SELECT serial FROM ra.desk_officer_revoke($1::bigint,"
+    "            $2::smallint, $3))"
     " SELECT count(*) AS n,"
     "        coalesce(string_agg(serial::text, ', ' ORDER BY serial), '')"
     "          AS serials,"
     "        pg_catalog.jsonb_build_object('reason', $2::integer,"
     "          'revoked', coalesce(pg_catalog.jsonb_agg(serial::text"
     "            ORDER BY serial), '[]'),"
-    "          'sessions_ended', $4::integer)::text AS detail"
+    "          'sessions_ended', $4::integer, 'urls_voided', $5::integer,"
+    "          'requests_cancelled', $6::integer)::text AS detail"
     "   FROM r";
 
 /* officer-update: the columns given change, the others stay. */
@@ -209,6 +204,7 @@ officer_step(struct ra_desk *d, const struct ra_desk_args *a,
 	PGresult		*res = NULL, *shut = NULL, *rev = NULL;
 	const char		*status, *serials = "", *detail = NULL;
 	char			 why[128], reason[16], sessions[24];
+	int			 logins = 0;
 	enum ra_err		 er;
 
 	if (a->officer <= 0)
@@ -228,6 +224,15 @@ officer_step(struct ra_desk *d, const struct ra_desk_args *a,
 		    a->officer, status, st->done);
 		goto out;
 	}
+	/* A URL raget.cgi would call invalid is no help to anyone. */
+	if (st->new_url && ((er = ra_get_bool(res, 0, "logins", &logins)) !=
+	    RA_OK || !logins)) {
+		if (er == RA_OK)
+			er = desk_why(d, RA_EINPUT, "officer %lld: their "
+			    "institution's officers cannot log in now; make it "
+			    "active first", a->officer);
+		goto out;
+	}
 	if ((er = desk_url_who(res, 0, &who)) != RA_OK)
 		goto out;
 	snprintf(why, sizeof(why), "cancelled by the desk: %s", st->event +
@@ -245,7 +250,9 @@ officer_step(struct ra_desk *d, const struct ra_desk_args *a,
 		snprintf(reason, sizeof(reason), "%d", st->reason);
 		if ((er = ra_db_run1(d->db, "revocation", SQL_REVOKE, &rev,
 		    RA_ARGS(RA_INT(a->officer), RA_TEXT(reason),
-		    RA_TEXT(st->event), RA_TEXT(sessions)))) != RA_OK)
+		    RA_TEXT(st->event), RA_TEXT(sessions),
+		    RA_TEXT(ra_get_text(shut, 0, "urls")),
+		    RA_TEXT(ra_get_text(shut, 0, "requests"))))) != RA_OK)
 			goto out;
 		serials = ra_get_text(rev, 0, "serials");
 		detail = ra_get_text(rev, 0, "detail");

@@ -25,8 +25,12 @@
     "          JOIN ra.revocation v ON v.cert_id = c.cert_id"		\
     "         WHERE c.der = $2::bytea) AS revoked"
 
+/* At registration, also: a client certificate, not a server's or an
+ * RA officer's, so the desk's key is no other role's. */
 static const char SQL_ADD_CHECK[] =
-    "SELECT $1::text AS sha256, " SQL_CERT_STATE;
+    "SELECT $1::text AS sha256, " SQL_CERT_STATE ","
+    " EXISTS (SELECT 1 FROM ra.certificate c"
+    "          WHERE c.der = $2::bytea AND c.kind = 'client') AS client";
 static const char SQL_ADD[] =
     "INSERT INTO ra.desk_operator (name, cert_sha256, unix_user)"
     " VALUES ($1, pg_catalog.decode($2, 'hex'), nullif($3, ''))"
@@ -108,7 +112,7 @@ ra_desk_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
 	unsigned char	*der = NULL;
 	const char	*why;
 	char		 hex[65], detail[160];
-	int		 derlen = 0;
+	int		 derlen = 0, client = 0;
 	enum ra_err	 er;
 
 	if (a->name_ja == NULL || crt == NULL)
@@ -119,7 +123,11 @@ ra_desk_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
 	    (er = ra_db_run1(d->db, "certificate", SQL_ADD_CHECK, &res,
 	    RA_ARGS(RA_TEXT(hex), RA_BYTES(der, (size_t)derlen)))) != RA_OK)
 		goto out;
-	if ((why = cert_refusal(res, crt)) != NULL) {
+	if ((why = cert_refusal(res, crt)) == NULL &&
+	    ((er = ra_get_bool(res, 0, "client", &client)) != RA_OK ||
+	    !client))
+		why = "desk operator certificate not a client certificate";
+	if (why != NULL) {
 		er = desk_why(d, RA_EINPUT, "%s: not registered (SHA-256 %s)",
 		    why, hex);
 		goto out;
@@ -162,8 +170,8 @@ ra_desk_operator_retire(struct ra_desk *d, const struct ra_desk_args *a)
 	const char	*sha;
 	enum ra_err	 er;
 
-	if (a->name_ja == NULL && a->fingerprint == NULL)
-		return RA_EUSAGE;
+	if ((a->name_ja == NULL) == (a->fingerprint == NULL))
+		return RA_EUSAGE;	/* one of the two */
 	if ((er = ra_db_begin(d->db)) != RA_OK)
 		return er;
 	if ((er = ra_db_run1(d->db, "desk operator", SQL_RETIRE, &res,

@@ -55,11 +55,24 @@ static const char SQL_OFFICER_ADD[] =
     " RETURNING officer_id, institution_id,"
     "  (SELECT name_ja FROM ra.institution WHERE code = $1) AS institution_ja,"
     "  name_ja, name_romaji, mail";
+/*
+ * url-reissue's officer: active, of an institution whose officers may log
+ * in, and whether they hold a live RA certificate (then a lost one is
+ * officer-lost's, a renewal renew-reissue's).
+ */
 static const char SQL_OFFICER_OF[] =
     "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
-    "       o.name_ja, o.name_romaji, o.mail"
+    "       o.name_ja, o.name_romaji, o.mail, s.logins,"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                WHERE c.officer_id = o.officer_id"
+    "                  AND c.kind = 'ra_officer' AND c.state = 'issued'"
+    "                  AND c.not_after > pg_catalog.now()"
+    "                  AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
+    "                                   WHERE v.cert_id = c.cert_id)) AS live"
     "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
-    " WHERE o.officer_id = $1::bigint AND o.status = 'active'";
+    "  JOIN ra.institution_state s ON s.status = i.status"
+    " WHERE o.officer_id = $1::bigint AND o.status = 'active'"
+    "   FOR UPDATE OF o";
 static const char SQL_OFFICER_DOMAINS[] =
     "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
     " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
@@ -348,14 +361,16 @@ out:
 }
 
 /*
- * A new retrieval URL for a registered officer (new or lost certificate,
- * or the old URL expired unused): the old ones stop working.
+ * A new retrieval URL for a registered officer who holds no live RA
+ * certificate (the first URL expired unused, or the PKCS#12 was never
+ * downloaded): the old ones stop working.
  */
 enum ra_err
 ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 {
 	struct ra_url_who	 who;
 	PGresult		*res = NULL;
+	int			 logins = 0, live = 0;
 	enum ra_err		 er;
 
 	if (a->officer <= 0)
@@ -371,6 +386,20 @@ ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 			    "registered or not active", a->officer);
 		goto out;
 	}
+	if ((er = ra_get_bool(res, 0, "logins", &logins)) != RA_OK ||
+	    (er = ra_get_bool(res, 0, "live", &live)) != RA_OK)
+		goto out;
+	if (!logins) {
+		er = desk_why(d, RA_EINPUT, "officer %lld: their institution's "
+		    "officers cannot log in now; no retrieval URL", a->officer);
+		goto out;
+	}
+	if (live) {
+		er = desk_why(d, RA_EINPUT, "officer %lld holds a live RA "
+		    "certificate: for a lost one use officer-lost (it is "
+		    "revoked), for a renewal renew-reissue", a->officer);
+		goto out;
+	}
 	if ((er = desk_url_who(res, 0, &who)) != RA_OK ||
 	    (er = ra_url_ra_cert_new(d->db, d->conf, &who)) != RA_OK ||
 	    (er = desk_audit(d, "desk.url.reissue", who.institution_id,
@@ -383,7 +412,8 @@ out:
 	er = desk_db_why(d, er, "retrieval URL");
 	ra_db_rollback(d->db);
 	PQclear(res);
-	return er;
+	return er != RA_OK && *d->why != '\0' ?
+	    desk_refused(d, er, "desk.url.reissue", a) : er;
 }
 
 /* The printable PIN letter (HTML) for the officer of URL "u". */

@@ -150,7 +150,7 @@ struct ra_desk {
 	const char		*via;		/* "screen" or "shell" */
 	/* the operator acting: name and certificate SHA-256 (hex), both
 	 * empty for a shell login no operator is registered for */
-	char			 operator_name[65], operator_sha256[65];
+	char			 operator_name[257], operator_sha256[65];
 	char			 unix_user[33];	/* the shell's login */
 	char			 said[512];	/* what was done */
 	char			 why[512];	/* why not */
@@ -208,6 +208,9 @@ enum ra_err	 ra_desk_officer_retire(struct ra_desk *,
 enum ra_err	 ra_desk_officer_lost(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_officers(struct ra_desk *, PGresult **);
+enum ra_err	 ra_desk_refuse(struct ra_desk *, enum ra_err,
+		    const struct ra_desk_args *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
 enum ra_err	 ra_desk_operator_add(struct ra_desk *,
 		    const struct ra_desk_args *, X509 *);
 enum ra_err	 ra_desk_operator_retire(struct ra_desk *,

@@ -17,11 +17,19 @@ CREATE UNIQUE INDEX desk_operator_name_active ON ra.desk_operator (name)
 -- unix_user: the login that runs desk.cgi from a shell on this operator's
 -- behalf (sudo's SUDO_USER, or the real user), so shell actions name the
 -- same operator and fingerprint as the screen's.
+-- Operators deactivated by hand before this migration count as retired
+-- when they were registered: the best date there is.
 ALTER TABLE ra.desk_operator
-    ADD COLUMN unix_user text UNIQUE
+    ADD COLUMN unix_user text
         CHECK (unix_user ~ '^[a-z_][a-z0-9_.-]{0,31}$'),
-    ADD COLUMN retired_at timestamptz,
+    ADD COLUMN retired_at timestamptz;
+UPDATE ra.desk_operator SET retired_at = created_at WHERE NOT active;
+ALTER TABLE ra.desk_operator
     ADD CONSTRAINT desk_operator_retired CHECK (active = (retired_at IS NULL));
+-- A login acts for one active operator; once retired, it may be given
+-- to their successor.
+CREATE UNIQUE INDEX desk_operator_unix_active ON ra.desk_operator (unix_user)
+    WHERE active;
 
 -- Columns never copied into the audit: secrets and their hashes (a PIN's
 -- hash is a brute-force target), and bookkeeping that changes with all.

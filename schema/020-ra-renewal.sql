@@ -39,7 +39,11 @@ CREATE FUNCTION ra.ra_url_pass_keep(tok text, sealed bytea)
 RETURNS bytea
 LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
     UPDATE ra.access_token
-       SET p12_sealed = coalesce(p12_sealed, sealed)
+       -- a URL made before this migration whose 発行 was pressed has
+       -- its key under a password no seal holds: none is made up for it
+       SET p12_sealed = CASE WHEN request_id IS NULL
+                             THEN coalesce(p12_sealed, sealed)
+                             ELSE p12_sealed END
      WHERE token_sha256 = pg_catalog.sha256(pg_catalog.convert_to(tok, 'UTF8'))
        AND purpose IN ('ra_cert', 'ra_renew')
        AND used_at IS NULL AND locked_at IS NULL

@@ -110,7 +110,7 @@
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="reset">
 <label>登録担当者番号 <input name="officer" required></label> <button type="submit">ロック解除</button></form>
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="reissue">
-<label>登録担当者番号 <input name="officer" required></label> <button type="submit">証明書取得URL再発行（新規・紛失）</button></form>
+<label>登録担当者番号 <input name="officer" required></label> <button type="submit">証明書取得URL再発行（期限切れ・未取得） <span class="en">Retrieval URL again (expired or never fetched)</span></button></form>
 <h2>窓口担当者 <span class="en">Desk operators</span></h2>
 <table id="operators">
 <tr><th>氏名</th><th>証明書 SHA-256 <span class="en">fingerprint</span></th><th>シェルのログイン名</th><th>状態</th><th>登録</th><th>退任</th><th></th></tr>
@@ -121,7 +121,6 @@
 </table>
 <form method="post" action="desk.cgi"><input type="hidden" name="step" value="operator-add">
 <label>氏名 <span class="en">Name</span> <input name="name_ja" required></label>
-<label>シェルのログイン名 (任意) <span class="en">Shell login (optional)</span> <input name="unix_user"></label>
 <label>クライアント証明書 (PEM, ra が発行したもの) <span class="en">Client certificate issued by ra (PEM)</span><br><textarea name="cert_pem" rows="6" cols="66" required></textarea></label>
 <button type="submit">窓口担当者登録 <span class="en">Register</span></button></form>
 <?cs include:"footer.cs" ?>
