@@ -170,4 +170,29 @@ is "$(cat "$T/s1" "$T/s2" | grep -c 'suspended; ')$(cat "$T/s1" "$T/s2" | grep -
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.officer.suspend' AND officer_id = $C GROUP BY outcome ORDER BY outcome")" \
     "$(printf '1\n1')" "one ok row, one refused row"
 
+# What the review found: refusals before any action are audited too, the
+# screen binds no shell login, an RA certificate is no desk operator's,
+# and a lost certificate is not dodged with url-reissue.
+"$D" officer-add --institution nii --name-ja 情報四郎 --romaji "Shiro D" --mail d@nii.ac.jp \
+    --phone 03-0000-0003 --domains nii.ac.jp --interfaces 1,10 >/dev/null
+E=$(oid d@nii.ac.jp)
+ra_cert_fetch d@nii.ac.jp "$E" "$T/d1"
+out=$("$D" url-reissue --officer "$E" 2>&1)
+has "$out" "holds a live RA certificate: for a lost one use officer-lost" \
+    "url-reissue for an officer with a live RA certificate points to officer-lost"
+is "$(arow desk.url.reissue "outcome || ' ' || (detail->'operator'->>'sha256')")" "refused $FP" "and is audited"
+page=$(post -d step=nosuch -d "officer=$E")
+has "$page" "unknown step &quot;nosuch&quot;" "an unknown step is refused in words"
+page=$(post -d step=officer-suspend -d officer=0)
+has "$page" "officer-suspend: officer 0 is not a number" "an officer number out of range too"
+page=$(post -d step=officer-update)
+has "$page" "officer-update: 入力されていない項目があります" "a form short of a field"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'desk.screen' AND outcome = 'refused'
+           AND detail->'operator'->>'sha256' = '$FP'")" 3 "all three audited under the operator"
+page=$(post --data-urlencode step=operator-add --data-urlencode "name_ja=Root Desk" \
+    --data-urlencode unix_user=root --data-urlencode "cert_pem@$T/desk.pem")
+has "$page" "the shell login is registered from the shell only" "the screen binds no shell login to an operator"
+out=$("$D" operator-add --name "Officer Desk" --cert "$T/d1.pem" 2>&1)
+has "$out" "desk operator certificate not a client certificate" "an RA officer's certificate is no desk operator's"
+
 done_testing
