@@ -15,10 +15,21 @@
 #include "domain.h"
 #include "desk.h"
 
-/* The officer, locked, with what the mails and URLs need. */
+/*
+ * The officer, locked, with what the mails and URLs need, what their
+ * institution's status lets them do, and whether they hold a live RA
+ * certificate: every officer action of the desk starts here.
+ */
 static const char SQL_LOCK[] =
     "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
-    "       o.name_ja, o.name_romaji, o.mail, o.status, s.logins"
+    "       o.name_ja, o.name_romaji, o.mail, o.status,"
+    "       i.status AS institution_status, s.logins,"
+    "       EXISTS (SELECT 1 FROM ra.certificate c"
+    "                WHERE c.officer_id = o.officer_id"
+    "                  AND c.kind = 'ra_officer' AND c.state = 'issued'"
+    "                  AND c.not_after > pg_catalog.now()"
+    "                  AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
+    "                                   WHERE v.cert_id = c.cert_id)) AS live"
     "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
     "  JOIN ra.institution_state s ON s.status = i.status"
     " WHERE o.officer_id = $1::bigint FOR UPDATE OF o";
@@ -181,6 +192,28 @@ step_applies(const struct officer_step *st, const char *status)
 	return 0;
 }
 
+/*
+ * Begin an officer action's transaction with the officer a->officer
+ * locked ("*res": SQL_LOCK's row); RA_EINPUT with why when there is none.
+ */
+enum ra_err
+desk_officer_begin(struct ra_desk *d, const struct ra_desk_args *a,
+    PGresult **res)
+{
+	enum ra_err	 er;
+
+	*res = NULL;
+	if (a->officer <= 0)
+		return RA_EUSAGE;
+	if ((er = ra_db_begin(d->db)) != RA_OK)
+		return er;
+	if ((er = ra_db_run1(d->db, "officer", SQL_LOCK, res,
+	    RA_ARGS(RA_INT(a->officer)))) == RA_ENOTFOUND)
+		er = desk_why(d, RA_EINPUT, "officer %lld is not registered",
+		    a->officer);
+	return er;
+}
+
 /* The officer's mail about a step (ra-officer-status). */
 static enum ra_err
 status_mail(struct ra_desk *d, const struct officer_step *st,
@@ -207,17 +240,8 @@ officer_step(struct ra_desk *d, const struct ra_desk_args *a,
 	int			 logins = 0;
 	enum ra_err		 er;
 
-	if (a->officer <= 0)
-		return RA_EUSAGE;
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, "officer", SQL_LOCK, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld is not "
-			    "registered", a->officer);
+	if ((er = desk_officer_begin(d, a, &res)) != RA_OK)
 		goto out;
-	}
 	status = ra_get_text(res, 0, "status");
 	if (!step_applies(st, status)) {
 		er = desk_why(d, RA_EINPUT, "officer %lld is %s: cannot be %s",
@@ -344,15 +368,8 @@ ra_desk_officer_update(struct ra_desk *d, const struct ra_desk_args *a)
 	    a->mail == NULL && a->phone == NULL && a->domains == NULL &&
 	    a->interfaces == NULL))
 		return RA_EUSAGE;
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, "officer", SQL_LOCK, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld is not "
-			    "registered", a->officer);
+	if ((er = desk_officer_begin(d, a, &res)) != RA_OK)
 		goto out;
-	}
 	status = ra_get_text(res, 0, "status");
 	if (strcmp(status, "retired") == 0) {
 		er = desk_why(d, RA_EINPUT, "officer %lld is retired: register "

@@ -55,24 +55,6 @@ static const char SQL_OFFICER_ADD[] =
     " RETURNING officer_id, institution_id,"
     "  (SELECT name_ja FROM ra.institution WHERE code = $1) AS institution_ja,"
     "  name_ja, name_romaji, mail";
-/*
- * url-reissue's officer: active, of an institution whose officers may log
- * in, and whether they hold a live RA certificate (then a lost one is
- * officer-lost's, a renewal renew-reissue's).
- */
-static const char SQL_OFFICER_OF[] =
-    "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
-    "       o.name_ja, o.name_romaji, o.mail, s.logins,"
-    "       EXISTS (SELECT 1 FROM ra.certificate c"
-    "                WHERE c.officer_id = o.officer_id"
-    "                  AND c.kind = 'ra_officer' AND c.state = 'issued'"
-    "                  AND c.not_after > pg_catalog.now()"
-    "                  AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
-    "                                   WHERE v.cert_id = c.cert_id)) AS live"
-    "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
-    "  JOIN ra.institution_state s ON s.status = i.status"
-    " WHERE o.officer_id = $1::bigint AND o.status = 'active'"
-    "   FOR UPDATE OF o";
 static const char SQL_OFFICER_DOMAINS[] =
     "INSERT INTO ra.officer_domain (institution_id, officer_id, domain_id)"
     " SELECT institution_id, $2::bigint, domain_id FROM ra.domain"
@@ -112,13 +94,6 @@ static const char SQL_EXPIRING[] =
     "                      AND t.purpose = 'ra_renew' AND t.used_at IS NULL"
     "                      AND t.expires_at > pg_catalog.now())";
 
-/* renew-reissue: the officer, locked, whatever their status (said why). */
-static const char SQL_RENEW_OFFICER[] =
-    "SELECT o.officer_id, o.institution_id, i.name_ja AS institution_ja,"
-    "       o.name_ja, o.name_romaji, o.mail, o.status,"
-    "       i.status AS institution_status"
-    "  FROM ra.officer o JOIN ra.institution i USING (institution_id)"
-    " WHERE o.officer_id = $1::bigint FOR UPDATE OF o";
 /* The officer's current RA certificate: the newest delivered, live one. */
 static const char SQL_RENEW_CERT[] =
     "SELECT c.cert_id, c.serial::text AS serial,"
@@ -373,17 +348,13 @@ ra_desk_url_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 	int			 logins = 0, live = 0;
 	enum ra_err		 er;
 
-	if (a->officer <= 0)
-		return RA_EUSAGE;
 	if (site_url(d) == NULL)
 		return RA_ECONF;
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, "officer", SQL_OFFICER_OF, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld is not "
-			    "registered or not active", a->officer);
+	if ((er = desk_officer_begin(d, a, &res)) != RA_OK)
+		goto out;
+	if (strcmp(ra_get_text(res, 0, "status"), "active") != 0) {
+		er = desk_why(d, RA_EINPUT, "officer %lld is not registered or "
+		    "not active", a->officer);
 		goto out;
 	}
 	if ((er = ra_get_bool(res, 0, "logins", &logins)) != RA_OK ||
@@ -652,19 +623,10 @@ ra_desk_renew_reissue(struct ra_desk *d, const struct ra_desk_args *a)
 	int			 n = 0;
 	enum ra_err		 er;
 
-	if (a->officer <= 0)
-		return RA_EUSAGE;
 	if (site_url(d) == NULL)
 		return RA_ECONF;
-	if ((er = ra_db_begin(d->db)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(d->db, "officer", SQL_RENEW_OFFICER, &res,
-	    RA_ARGS(RA_INT(a->officer)))) != RA_OK) {
-		if (er == RA_ENOTFOUND)
-			er = desk_why(d, RA_EINPUT, "officer %lld is not "
-			    "registered", a->officer);
+	if ((er = desk_officer_begin(d, a, &res)) != RA_OK)
 		goto out;
-	}
 	status = ra_get_text(res, 0, "status");
 	if (strcmp(status, "active") != 0) {
 		er = desk_why(d, RA_EINPUT, "officer %lld is %s, not active: "

@@ -110,11 +110,17 @@ static const char SQL_RESERVE[] =
 static const char SQL_KEY_TAKEN[] =
     "SELECT EXISTS (SELECT 1 FROM ra.certificate"
     "                WHERE spki_sha256 = $1::bytea)";
+/*
+ * A certificate revoked while it was being signed (the desk suspended its
+ * officer, voided its URL) keeps no key for anyone to take, and renews
+ * nothing.
+ */
 static const char SQL_KEYS_PENDING[] =
     "INSERT INTO ra.p12_pending (cert_id, enc_key, expires_at)"
     " SELECT c, k, pg_catalog.now() +"
     "        pg_catalog.make_interval(days => $3::integer)"
-    "   FROM unnest($1::bigint[], $2::bytea[]) AS u(c, k)";
+    "   FROM unnest($1::bigint[], $2::bytea[]) AS u(c, k)"
+    "  WHERE NOT EXISTS (SELECT 1 FROM ra.revocation v WHERE v.cert_id = u.c)";
 
 static const char SQL_ISSUED[] =
     "UPDATE ra.certificate c SET der = u.der, state = 'issued',"
@@ -126,7 +132,9 @@ static const char SQL_SUPERSEDED[] =
     "UPDATE ra.certificate old SET superseded_by = c.cert_id"
     "  FROM ra.certificate c JOIN ra.request r ON r.request_id = c.request_id"
     " WHERE c.cert_id = ANY ($1::bigint[]) AND r.action = 'renew'"
-    "   AND old.cert_id = r.target_cert_id AND old.superseded_by IS NULL";
+    "   AND old.cert_id = r.target_cert_id AND old.superseded_by IS NULL"
+    "   AND NOT EXISTS (SELECT 1 FROM ra.revocation v"
+    "                    WHERE v.cert_id = c.cert_id)";
 /*
  * A P12一括 row keeps its PIN until the last row of its upload is done
  * and every PIN is sealed under the upload's URLs (client.c).

@@ -13,20 +13,10 @@ LRA=$URL/ra/lra
 CU="curl -sS --cacert $CACERT"
 NII="(SELECT institution_id FROM ra.institution WHERE code = 'nii')"
 
-# The desk operator: a certificate ra issued (as t/33), registered with
-# the shell login that acts for them, so shell rows name them too.
-"$D" institution-add --code ops --name-ja サービス窓口 --name-en "UPKI Service Desk" --st Tokyo \
-    --l Chiyoda-ku --from 2026-01-01 --until 2030-12-31 >/dev/null
-out=$(echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" request --institution ops --profile 14 \
-    --subject "CN=Desk Operator,O=UPKI Service Desk,C=JP" --secret-stdin --wait 20)
-rid=$(printf '%s' "$out" | sed -n '1s/request \([0-9]*\) queued/\1/p')
-echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" p12 --request "$rid" --format modern --out "$T/desk.p12"
-openssl pkcs12 -in "$T/desk.p12" -passin pass:desk-secret-1 -nokeys -clcerts 2>/dev/null >"$T/desk.pem"
-"$D" operator-add --name "Hanako Desk" --cert "$T/desk.pem" --unix-user "$(id -un)" >/dev/null
-ok $? "desk operator registered, with the shell login that acts for them"
-FP=$(openssl x509 -in "$T/desk.pem" -noout -fingerprint -sha256 | sed 's/.*=//' | tr -d : | tr A-F a-f)
-OP="--cert-type P12 --cert $T/desk.p12:desk-secret-1"
-post() { $CU $OP -H "Origin: https://localhost:$RA_PORT" "$@" "$DESK"; }
+# The desk operator, registered with the shell login that acts for them,
+# so shell rows name them too (t/lib.sh).
+desk_operator_up "Hanako Desk"
+post() { desk_post "$@"; }
 
 # av WHERE EXPR: EXPR over the newest audit row WHERE holds.
 av() { sql "SELECT $2 FROM ra.audit WHERE $1 ORDER BY audit_id DESC LIMIT 1"; }

@@ -231,3 +231,65 @@ crow() {
 	printf '%s\t%s\t%s\t%s\t\t\t\t京大 管理者\t情報環境機構\tadmin@kyoto-u.ac.jp\t%s\t%s\t情報学研究科\t%s\t%s\r\n' \
 	    "$1" "$2" "$3" "$4" "$6" "$5" "$7" "${8:-}"
 }
+
+# The service desk's operator for a test: a client certificate ra issued
+# (institution ops, made here), registered as NAME with the shell login
+# that runs the test, so the screen's and the shell's audit rows name the
+# same certificate.  Sets FP (its SHA-256, as the audit writes it) and OP
+# (curl's options); desk_post sends a same-origin POST to the desk.
+desk_operator_up() {	# desk_operator_up NAME
+	"$DESKDIR/desk.cgi" institution-add --code ops --name-ja サービス窓口 \
+	    --name-en "UPKI Service Desk" --st Tokyo --l Chiyoda-ku \
+	    --from 2026-01-01 --until 2030-12-31 >/dev/null
+	desk_cert "$1" "$T/desk"
+	"$DESKDIR/desk.cgi" operator-add --name "$1" --cert "$T/desk.pem" \
+	    --unix-user "$(id -un)" >"$T/operator.out" || bail "desk operator not registered"
+	FP=$(fp_of "$T/desk.pem")
+	OP="--cert-type P12 --cert $T/desk.p12:desk-secret-1"
+}
+desk_cert() {	# desk_cert NAME FILE-PREFIX: PREFIX.p12 (desk-secret-1), PREFIX.pem
+	_o=$(echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" request --institution ops --profile 14 \
+	    --subject "CN=$1,O=UPKI Service Desk,C=JP" --secret-stdin --wait 20)
+	_r=$(printf '%s' "$_o" | sed -n '1s/request \([0-9]*\) queued/\1/p')
+	echo "desk-secret-1" | "$TOOLSDIR/ca.cgi" p12 --request "$_r" --format modern --out "$2.p12"
+	openssl pkcs12 -in "$2.p12" -passin pass:desk-secret-1 -nokeys -clcerts 2>/dev/null |
+	    openssl x509 >"$2.pem"
+}
+fp_of() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f; }
+desk_post() {
+	curl -sS --cacert "$CACERT" $OP -H "Origin: https://localhost:$RA_PORT" "$@" \
+	    "$URL/ra/desk/desk.cgi"
+}
+
+# An RA certificate fetched through the real flow from the newest
+# retrieval mail to MAIL, with a PIN the desk issues now: OUT.p12, its
+# password in OUT.pass, the certificate in OUT.pem.
+ra_cert_fetch() {	# ra_cert_fetch MAIL OFFICER OUT
+	_cu="curl -sS --cacert $CACERT"
+	mails_settle
+	_f=$(mail_to "$1" 登録担当者用証明書発行受付通知)
+	_tok=$(mail_text "$_f" | grep -o 'raget.cgi?t=[A-Za-z0-9_-]*' | cut -d= -f2)
+	_pin=$("$DESKDIR/desk.cgi" pin-issue --officer "$2" | sed 's/.*: //')
+	_page=$($_cu -d "t=$_tok&step=pin&pin=$_pin" "$URL/ra/raget.cgi")
+	_s=$(printf '%s' "$_page" | sed -n 's/.*name="s" value="\([^"]*\)".*/\1/p')
+	_pass=$(printf '%s' "$_page" | sed -n 's/.*id="p12pin">\([^<]*\)<.*/\1/p')
+	$_cu -o /dev/null -d "t=$_tok&s=$_s&step=issue" "$URL/ra/raget.cgi"
+	_i=0
+	until [ "$(sql "SELECT count(*) FROM ra.request WHERE kind = 'ra_officer' AND state = 'queued'")" = 0 ] ||
+	    [ $_i -ge 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	$_cu -o "$3.p12" -d "t=$_tok&s=$_s&step=download&pass=$_pass&format=modern" "$URL/ra/raget.cgi"
+	printf '%s' "$_pass" >"$3.pass"
+	openssl pkcs12 -in "$3.p12" -passin "pass:$_pass" -nokeys -clcerts 2>/dev/null |
+	    openssl x509 >"$3.pem" 2>/dev/null
+}
+# The serial ra stored for the certificate OUT.pem.
+ra_cert_serial() { sql "SELECT serial FROM ra.certificate WHERE encode(sha256(der), 'hex') = '$(fp_of "$1.pem")'"; }
+# The HTTP status of login.cgi with the RA certificate OUT (cookies to JAR).
+ra_login() {	# ra_login OUT [JAR]
+	curl -sS --cacert "$CACERT" --cert-type P12 --cert "$1.p12:$(cat "$1.pass")" \
+	    ${2:+-c "$2"} -o /dev/null -w '%{http_code}' "$URL/ra/lra/login.cgi"
+}
+# EXPR over the newest audit row of EVENT.
+audit_last() {	# audit_last EVENT EXPR
+	sql "SELECT $2 FROM ra.audit a WHERE event = '$1' ORDER BY audit_id DESC LIMIT 1"
+}
