@@ -190,7 +190,8 @@ shell_run(struct ra_req *r, enum ra_err (*run)(struct ra_desk *,
 	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) !=
 	    RA_OK)
 		return er;
-	er = run(&d, &a);
+	if ((er = ra_desk_args_ok(&d, &a, "desk.shell")) == RA_OK)
+		er = run(&d, &a);
 	if (*d.said != '\0')
 		fprintf(d.letter != NULL ? stderr : stdout, "%s\n", d.said);
 	if (d.letter != NULL && (fputs(d.letter, stdout) == EOF ||
@@ -246,7 +247,7 @@ desk_operator_add(struct ra_req *r)
 	if ((crt = ra_pem_read_cert(cert)) == NULL)
 		return RA_EINPUT;
 	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) ==
-	    RA_OK)
+	    RA_OK && (er = ra_desk_args_ok(&d, &a, "desk.shell")) == RA_OK)
 		er = ra_desk_operator_add(&d, &a, crt);
 	X509_free(crt);
 	if (*d.said != '\0')
@@ -474,9 +475,12 @@ origin_refused(struct ra_req *r)
 		origin = "";
 	snprintf(url, sizeof(url), "%s/desk/desk.cgi",
 	    site != NULL ? site : "");
-	snprintf(r->refusal_buf, sizeof(r->refusal_buf), "cross-site POST "
-	    "(Origin %.40s is not Site.URL)", *origin != '\0' ? origin :
-	    "missing");
+	if (*origin != '\0')
+		snprintf(r->refusal_buf, sizeof(r->refusal_buf), "cross-site "
+		    "POST (Origin %.40s is not Site.URL)", origin);
+	else
+		snprintf(r->refusal_buf, sizeof(r->refusal_buf), "cross-site "
+		    "POST (no Origin, and the Referer is not under Site.URL)");
 	r->refusal = r->refusal_buf;
 	hdf_set_value(r->page, "Error.Why", "origin");
 	hdf_set_value(r->page, "Error.Origin", origin);
@@ -554,6 +558,8 @@ desk_web_action(struct ra_desk *d, const char **f)
 	    f[W_UNIX_USER] : NULL;
 	a.fingerprint = f[W_FINGERPRINT];
 	step = f[W_STEP] != NULL ? f[W_STEP] : "";
+	if ((er = ra_desk_args_ok(d, &a, "desk.screen")) != RA_OK)
+		return er;
 	if (f[W_OFFICER] != NULL) {
 		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
 			return ra_desk_refuse(d, RA_EINPUT, &a, "%s: officer "

@@ -25,9 +25,55 @@ static const char SQL_DETAIL[] =
     "   'unix', nullif($5, ''))))::text AS detail";
 static const char SQL_REFUSED_DETAIL[] =
     "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
-    "  'why', $1::text, 'domain', $2::text, 'ou', $3::text,"
-    "  'institution', $4::text, 'status', $5::text,"
-    "  'officer', nullif($6::bigint, 0), 'code', $7::text))::text AS detail";
+    "  'why', $7::text, 'domain', $1::text, 'ou', $2::text,"
+    "  'institution', $3::text, 'status', $4::text,"
+    "  'officer', nullif($5::bigint, 0), 'code', $6::text))::text AS detail";
+
+#define NOT_TEXT	"a value is not UTF-8 text without control characters"
+
+/* UTF-8 without control characters: what a desk value may be. */
+static int
+text_ok(const char *s)
+{
+	const unsigned char	*p;
+
+	if (s == NULL)
+		return 1;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return ra_utf8_valid((const unsigned char *)s, strlen(s));
+}
+
+static const char *
+text_or(const char *s)
+{
+	return text_ok(s) ? s : "(not UTF-8 text)";
+}
+
+/*
+ * Every value of an action, checked before any reaches the database
+ * (which would refuse a byte that is not UTF-8 with no row of why): a
+ * refusal, audited, or RA_OK.
+ */
+enum ra_err
+ra_desk_args_ok(struct ra_desk *d, const struct ra_desk_args *a,
+    const char *event)
+{
+	const char *const v[] = { a->code, a->name_ja, a->name_en, a->st,
+	    a->l, a->from, a->until, a->status, a->institution, a->domain,
+	    a->ou, a->romaji, a->mail, a->phone, a->domains, a->interfaces,
+	    a->letter, a->unix_user, a->fingerprint, a->reason, a->kind,
+	    a->confirm };
+	size_t	 i;
+
+	for (i = 0; i < RA_NITEMS(v); i++)
+		if (!text_ok(v[i])) {
+			snprintf(d->why, sizeof(d->why), "%s", NOT_TEXT);
+			return desk_refused(d, RA_EINPUT, event, a);
+		}
+	return RA_OK;
+}
 
 static void
 say(char *buf, size_t sz, const char *fmt, va_list ap)
@@ -131,10 +177,14 @@ desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
 	int		 ok;
 
 	ra_db_rollback(d->db);
+	/* Whatever was typed, the refusal's row must go in. */
+	if (!text_ok(d->why))
+		snprintf(d->why, sizeof(d->why), "%s", NOT_TEXT);
 	ok = ra_db_run1(d->db, "refusal", SQL_REFUSED_DETAIL, &res,
-	    RA_ARGS(RA_TEXT(d->why), RA_TEXT(a->domain), RA_TEXT(a->ou),
-	    RA_TEXT(a->institution), RA_TEXT(a->status),
-	    RA_INT(a->officer), RA_TEXT(a->code))) == RA_OK &&
+	    RA_ARGS(RA_TEXT(text_or(a->domain)), RA_TEXT(text_or(a->ou)),
+	    RA_TEXT(text_or(a->institution)), RA_TEXT(text_or(a->status)),
+	    RA_INT(a->officer), RA_TEXT(text_or(a->code)),
+	    RA_TEXT(d->why))) == RA_OK &&
 	    desk_row(d, event, "refused", 0, a->officer,
 	    ra_get_text(res, 0, "detail")) == RA_OK;
 	if (!ok)
@@ -143,11 +193,14 @@ desk_refused(struct ra_desk *d, enum ra_err er, const char *event,
 	return er;
 }
 
-/* Run one INSERT ... RETURNING institution_id with its audit row. */
+/*
+ * Run one INSERT ... RETURNING institution_id with its audit row; a
+ * refusal is audited with what was asked ("args_of").
+ */
 enum ra_err
 desk_insert(struct ra_desk *d, const char *what, const char *sql,
     const char *event, const char *notfound, const struct ra_arg *args,
-    size_t n)
+    size_t n, const struct ra_desk_args *args_of)
 {
 	PGresult	*res = NULL;
 	int64_t		 inst;
@@ -168,7 +221,8 @@ out:
 	PQclear(res);
 	er = desk_db_why(d, er, what);
 	ra_db_rollback(d->db);
-	return er;
+	return er != RA_OK && *d->why != '\0' ? desk_refused(d, er, event,
+	    args_of) : er;
 }
 
 /*

@@ -160,24 +160,26 @@ struct officer_step {
 	int		 new_url;	/* a retrieval URL follows */
 	int		 needs_live;	/* refused without a live RA certificate */
 	const char	*mail;		/* Mail.Action of ra-officer-status */
+	const char	*name;		/* what it makes the officer */
 	const char	*done;		/* for the desk */
 };
 
 static const struct officer_step step_suspend = {
 	"desk.officer.suspend", { "active", NULL }, "suspended",
-	RA_REASON_PRIVILEGE_WITHDRAWN, 0, 0, "suspended", "suspended"
+	RA_REASON_PRIVILEGE_WITHDRAWN, 0, 0, "suspended", "suspended",
+	"suspended"
 };
 static const struct officer_step step_resume = {
 	"desk.officer.resume", { "suspended", NULL }, "active",
-	-1, 1, 0, NULL, "active again; a new retrieval URL is mailed"
+	-1, 1, 0, NULL, "resumed", "active again; a new retrieval URL is mailed"
 };
 static const struct officer_step step_retire = {
 	"desk.officer.retire", { "active", "suspended" }, "retired",
-	RA_REASON_AFFILIATION_CHANGED, 0, 0, "retired", "retired"
+	RA_REASON_AFFILIATION_CHANGED, 0, 0, "retired", "retired", "retired"
 };
 static const struct officer_step step_lost = {
 	"desk.officer.lost", { "active", NULL }, NULL,
-	RA_REASON_KEY_COMPROMISE, 1, 1, "lost",
+	RA_REASON_KEY_COMPROMISE, 1, 1, "lost", "reported lost",
 	"reported lost; a new retrieval URL is mailed (then pin-issue)"
 };
 
@@ -245,7 +247,7 @@ officer_step(struct ra_desk *d, const struct ra_desk_args *a,
 	status = ra_get_text(res, 0, "status");
 	if (!step_applies(st, status)) {
 		er = desk_why(d, RA_EINPUT, "officer %lld is %s: cannot be %s",
-		    a->officer, status, st->done);
+		    a->officer, status, st->name);
 		goto out;
 	}
 	/* A URL raget.cgi would call invalid is no help to anyone. */

@@ -137,9 +137,10 @@ ra_desk_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
 	    RA_TEXT(a->unix_user != NULL ? a->unix_user : "")))) != RA_OK) {
 		if (er == RA_EDUP)
 			er = desk_why(d, er, "an active desk operator already "
-			    "has the name \"%s\", the login %s or this "
-			    "certificate (SHA-256 %s); retire the old one "
-			    "first", a->name_ja, a->unix_user != NULL ?
+			    "has the name \"%s\" or the login %s, or a desk "
+			    "operator, active or retired, this certificate "
+			    "(SHA-256 %s): a certificate serves one operator "
+			    "once", a->name_ja, a->unix_user != NULL ?
 			    a->unix_user : "-", hex);
 		goto out;
 	}
@@ -183,8 +184,9 @@ ra_desk_operator_retire(struct ra_desk *d, const struct ra_desk_args *a)
 		goto out;
 	}
 	sha = ra_get_text(res, 0, "sha256");
-	if (d->via != NULL && strcmp(d->via, "screen") == 0 &&
-	    strcmp(sha, d->operator_sha256) == 0) {
+	/* Nor from the shell as the operator its login acts for: their
+	 * later rows would name nobody. */
+	if (strcmp(sha, d->operator_sha256) == 0) {
 		er = desk_why(d, RA_EDENIED, "operators cannot retire "
 		    "themselves; ask another operator");
 		goto out;

@@ -144,7 +144,7 @@ ra_desk_institution_add(struct ra_desk *d, const struct ra_desk_args *a)
 	    RA_ARGS(RA_TEXT(a->code), RA_TEXT(a->name_ja), RA_TEXT(a->name_en),
 	    RA_TEXT(a->st), RA_TEXT(a->l),
 	    RA_TEXT(a->status != NULL ? a->status : "active"),
-	    RA_TEXT(a->from), RA_TEXT(a->until)));
+	    RA_TEXT(a->from), RA_TEXT(a->until)), a);
 }
 
 enum ra_err
@@ -154,7 +154,7 @@ ra_desk_domain_add(struct ra_desk *d, const struct ra_desk_args *a)
 		return RA_EUSAGE;
 	return desk_insert(d, "domain", SQL_DOMAIN_ADD, "desk.domain.add",
 	    "no institution has that code",
-	    RA_ARGS(RA_TEXT(a->institution), RA_TEXT(a->domain)));
+	    RA_ARGS(RA_TEXT(a->institution), RA_TEXT(a->domain)), a);
 }
 
 /*
@@ -332,7 +332,8 @@ out:
 	ra_db_rollback(d->db);
 	PQclear(res);
 	PQclear(dom);
-	return er;
+	return er != RA_OK && *d->why != '\0' ?
+	    desk_refused(d, er, "desk.officer.add", a) : er;
 }
 
 /*

@@ -18,7 +18,8 @@ enum ra_err	 desk_audit(struct ra_desk *, const char *, int64_t, int64_t,
 enum ra_err	 desk_refused(struct ra_desk *, enum ra_err, const char *,
 		    const struct ra_desk_args *);
 enum ra_err	 desk_insert(struct ra_desk *, const char *, const char *,
-		    const char *, const char *, const struct ra_arg *, size_t);
+		    const char *, const char *, const struct ra_arg *, size_t,
+		    const struct ra_desk_args *);
 enum ra_err	 desk_url_who(const PGresult *, int, struct ra_url_who *);
 enum ra_err	 desk_officer_begin(struct ra_desk *,
 		    const struct ra_desk_args *, PGresult **);

@@ -208,6 +208,8 @@ enum ra_err	 ra_desk_officer_retire(struct ra_desk *,
 enum ra_err	 ra_desk_officer_lost(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_officers(struct ra_desk *, PGresult **);
+enum ra_err	 ra_desk_args_ok(struct ra_desk *, const struct ra_desk_args *,
+		    const char *);
 enum ra_err	 ra_desk_refuse(struct ra_desk *, enum ra_err,
 		    const struct ra_desk_args *, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));

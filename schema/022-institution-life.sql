@@ -95,6 +95,12 @@ CREATE FUNCTION ra.institution_revoke(inst bigint, kinds text[],
 RETURNS TABLE (cert_id bigint, serial text, kind text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
+    -- the reasons desk-institution.c offers, and no others: not the
+    -- CA's own (2), nor one a base CRL has no place for (8)
+    IF reason IS NULL OR reason NOT IN (1, 3, 5, 9) THEN
+        RAISE EXCEPTION 'reason % is not one for a bulk revocation', reason
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM ra.institution i
                      JOIN ra.institution_state s ON s.status = i.status
                     WHERE i.institution_id = inst AND s.bulk_revoke) THEN

@@ -44,3 +44,18 @@ CREATE POLICY request_desk_update ON ra.request AS RESTRICTIVE FOR UPDATE
     USING (kind = 'ra_officer' AND state = 'queued')
     WITH CHECK (kind = 'ra_officer' AND state = 'cancelled'
                 AND key_secret IS NULL);
+
+-- A retired officer stays retired, whoever updates the row: registering
+-- the person again makes a new officer (desk-officer.c says so first).
+CREATE FUNCTION ra.officer_retired_final() RETURNS trigger
+LANGUAGE plpgsql SET search_path = '' AS $$
+BEGIN
+    IF OLD.status = 'retired' AND NEW.status IS DISTINCT FROM 'retired' THEN
+        RAISE EXCEPTION 'officer % is retired for good', OLD.officer_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER officer_retired_final BEFORE UPDATE OF status ON ra.officer
+    FOR EACH ROW EXECUTE FUNCTION ra.officer_retired_final();

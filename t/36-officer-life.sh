@@ -175,7 +175,7 @@ is "$(arow desk.operator.retire "detail->'changes'->0->'after'->>'active' || ' '
 is "$($CU --cert-type P12 --cert "$T/desk2.p12:desk-secret-1" -o /dev/null -w '%{http_code}' "$DESK")" 403 \
     "the retired operator is refused"
 out=$("$D" operator-add --name "Jiro Desk" --cert "$T/desk2.pem" 2>&1)
-has "$out" "or this certificate" "a retired operator's certificate is not registered again"
+has "$out" "active or retired, this certificate" "a retired operator's certificate is not registered again"
 desk_cert "Saburo Desk" "$T/desk3"
 "$D" operator-add --name "Saburo Desk" --cert "$T/desk3.pem" >/dev/null
 out=$("$D" operator-retire --fingerprint "$(fp_of "$T/desk3.pem")")

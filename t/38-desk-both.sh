@@ -153,4 +153,31 @@ is "$(sql "SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(ra.desk_c
            (SELECT to_jsonb(t) FROM ra.access_token t LIMIT 1))) k")" \
     "after_token_id,batch_id,cert_id,created_at,expires_at,failures,institution_id,locked_at,officer_id,pin_set_at,purpose,request_id,token_id,used_at" "what of a retrieval URL the audit keeps: no token, PIN or step hash, no sealed secret"
 
+# What the attack found: a value that is not UTF-8 text, or one the
+# schema refuses, is refused with a row of why, on the shell and the
+# screen; the database keeps a retired officer retired and bulk
+# revocations to the desk's reasons; the shell's operator cannot retire
+# themselves.
+before=$(sql "SELECT max(audit_id) FROM ra.audit")
+"$D" ou-add --domain nii.ac.jp --ou "$(printf 'A\377\376')" >/dev/null 2>&1
+is "$(sql "SELECT event || ' ' || outcome || ' ' || (detail->>'why') FROM ra.audit WHERE audit_id > $before")" \
+    "desk.shell refused a value is not UTF-8 text without control characters" "a byte that is not UTF-8, from the shell: refused and audited"
+before=$(sql "SELECT max(audit_id) FROM ra.audit")
+page=$(post -d step=institution -d code=evil -d name_ja=%ff -d name_en=Evil -d st=Tokyo -d l=X \
+    -d from=2026-01-01 -d until=2030-12-31)
+has "$page" "a value is not UTF-8 text" "and from the screen"
+is "$(sql "SELECT event || ' ' || outcome FROM ra.audit WHERE audit_id > $before")" "desk.screen refused" "audited"
+"$D" officer-add --institution nii --name-ja 名 --romaji 'A"}' --mail z@nii.ac.jp --phone 03-0000-0000 \
+    --domains nii.ac.jp --interfaces 1 >/dev/null 2>&1
+is "$(arow desk.officer.add "outcome || ' ' || (detail->'operator'->>'sha256')")" "refused $FP" \
+    "a value the schema refuses: the refusal audited under the operator"
+"$D" domain-add --institution nii --domain '<x>' >/dev/null 2>&1
+is "$(arow desk.domain.add outcome)" refused "a domain the schema refuses, too"
+out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "UPDATE ra.officer SET status = 'active' WHERE officer_id = $A" 2>&1)
+has "$out" "is retired for good" "the database keeps a retired officer retired"
+out=$(psql -h "$T/var/pgsock" -U ra_desk -d ra -Atq -c "SELECT * FROM ra.institution_revoke(1, '{server}', 8::smallint, 'x')" 2>&1)
+has "$out" "reason 8 is not one for a bulk revocation" "and bulk revocations to the desk's reasons"
+out=$("$D" operator-retire --fingerprint "$FP" 2>&1)
+has "$out" "operators cannot retire themselves" "the shell's operator cannot retire themselves either"
+
 done_testing
