@@ -123,10 +123,13 @@ ra_desk_operator_add(struct ra_desk *d, const struct ra_desk_args *a,
 	    (er = ra_db_run1(d->db, "certificate", SQL_ADD_CHECK, &res,
 	    RA_ARGS(RA_TEXT(hex), RA_BYTES(der, (size_t)derlen)))) != RA_OK)
 		goto out;
-	if ((why = cert_refusal(res, crt)) == NULL &&
-	    ((er = ra_get_bool(res, 0, "client", &client)) != RA_OK ||
-	    !client))
-		why = "desk operator certificate not a client certificate";
+	if ((why = cert_refusal(res, crt)) == NULL) {
+		if ((er = ra_get_bool(res, 0, "client", &client)) != RA_OK)
+			goto out;
+		if (!client)
+			why = "desk operator certificate not a client "
+			    "certificate";
+	}
 	if (why != NULL) {
 		er = desk_why(d, RA_EINPUT, "%s: not registered (SHA-256 %s)",
 		    why, hex);
