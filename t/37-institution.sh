@@ -171,9 +171,10 @@ is "$(av "event = 'desk.institution.revoke' AND outcome = 'ok'" "detail->>'count
     "2 [$serials] $FP" "audited with the count, the serials and the operator"
 as_worker "$TOOLSDIR/worker.cgi" crl >/dev/null
 for k in server ra_officer; do
-	sql "SELECT encode(c.der, 'hex') FROM ra.certificate c WHERE c.institution_id = $NII AND c.kind = '$k'" |
-	    xxd -r -p >"$T/$k.der"
+	sql "SELECT encode(c.der, 'base64') FROM ra.certificate c WHERE c.institution_id = $NII AND c.kind = '$k'" |
+	    base64 -d >"$T/$k.der"
 	sn=$(openssl x509 -inform DER -in "$T/$k.der" -noout -serial | sed 's/serial=//')
+	[ -n "$sn" ] || bail "no serial read from the $k certificate"
 	slug=$(sql "SELECT a.slug FROM ra.ca a JOIN ra.certificate c USING (ca_id) WHERE c.institution_id = $NII AND c.kind = '$k'")
 	openssl crl -inform DER -in "$T/var/crl/$slug.crl" -noout -text >"$T/$k.crl.txt"
 	grep -A4 "Serial Number: $sn" "$T/$k.crl.txt" | grep -q "Cessation Of Operation"
