@@ -30,6 +30,9 @@
  *	desk.cgi operator-add --name N --cert FILE [--unix-user LOGIN]
  *	desk.cgi operator-retire --name N | --fingerprint SHA256
  *	desk.cgi operators
+ *	desk.cgi ops-status			(the operations view; exit 1 and
+ *						    a reason when something waits)
+ *	desk.cgi mail-resend --mail-id ID	(a failed mail again)
  *	desk.cgi codesign-add --institution C --file F.tsv
  *	    [--action issue|renew] [--dry-run]	(paper code signing)
  *
@@ -79,6 +82,7 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		{ "cert", required_argument, NULL, 'C' },
 		{ "unix-user", required_argument, NULL, 'U' },
 		{ "fingerprint", required_argument, NULL, 'F' },
+		{ "mail-id", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
@@ -121,6 +125,11 @@ opts_parse(int argc, char *argv[], struct ra_desk_args *o, const char **cert)
 		case 'O':
 			o->officer = strtoll(optarg, &end, 10);
 			if (*end != '\0' || o->officer <= 0)
+				return RA_EUSAGE;
+			break;
+		case 'M':
+			o->mail_id = strtoll(optarg, &end, 10);
+			if (*end != '\0' || o->mail_id <= 0)
 				return RA_EUSAGE;
 			break;
 		default:
@@ -223,6 +232,7 @@ DESK_COMMAND(renew_notify)
 DESK_COMMAND(renew_reissue)
 DESK_COMMAND(url_reissue)
 DESK_COMMAND(operator_retire)
+DESK_COMMAND(mail_resend)
 DESK_COMMAND(officer_update)
 DESK_COMMAND(officer_suspend)
 DESK_COMMAND(officer_resume)
@@ -291,6 +301,73 @@ out:
 	return er;
 }
 
+/*
+ * The operations view as text, a section at a time (tab-separated rows
+ * under a header); RA_EDONE (exit 1) with a one-line reason on standard
+ * error when something needs the desk.
+ */
+static enum ra_err
+desk_ops_status(struct ra_req *r)
+{
+	const struct ra_desk_ops_section *s;
+	struct ra_desk_args	 a;
+	struct ra_desk		 d;
+	PGresult		*res = NULL;
+	const char		*cert;
+	char			 actor[96], audit[256], problems[512] = "";
+	size_t			 i, c, n = 0;
+	int			 row;
+	enum ra_err		 er;
+
+	memset(&d, 0, sizeof(d));
+	if (opts_parse(r->argc, r->argv, &a, &cert) != RA_OK || cert != NULL)
+		return RA_EUSAGE;
+	if ((er = desk_open(r, &d, actor, sizeof(actor), shell_login(r))) !=
+	    RA_OK)
+		goto out;
+	for (i = 0; (s = ra_desk_ops_section(i)) != NULL; i++) {
+		if ((er = ra_desk_ops_rows(&d, s, &res)) != RA_OK)
+			goto out;
+		printf("== %s: %s\n", s->name, s->title_en);
+		for (c = 0; s->cols[c] != NULL; c++)
+			printf("%s%c", s->cols[c], s->cols[c + 1] != NULL ?
+			    '\t' : '\n');
+		for (row = 0; row < PQntuples(res); row++)
+			for (c = 0; s->cols[c] != NULL; c++)
+				printf("%s%c", ra_get_text(res, row, s->cols[c]),
+				    s->cols[c + 1] != NULL ? '\t' : '\n');
+		if (s->problem && PQntuples(res) > 0) {
+			n++;
+			snprintf(problems + strlen(problems), sizeof(problems) -
+			    strlen(problems), "%s%s %d", *problems != '\0' ?
+			    ", " : "", s->name, PQntuples(res));
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	if ((er = ra_desk_ops_audit(&d, audit, sizeof(audit))) != RA_OK &&
+	    er != RA_EPOLICY)
+		goto out;
+	printf("== audit: %s\n", audit);
+	if (er == RA_EPOLICY) {
+		n++;
+		snprintf(problems + strlen(problems), sizeof(problems) -
+		    strlen(problems), "%saudit chain broken", *problems != '\0' ?
+		    ", " : "");
+	}
+	er = RA_OK;
+	if (fflush(stdout) != 0)
+		er = RA_ESYS;
+	else if (n > 0) {
+		ra_warnx("%zu problem(s): %s", n, problems);
+		er = RA_EDONE;
+	}
+out:
+	PQclear(res);
+	ra_desk_free(&d);
+	return er;
+}
+
 /* The paper route (lib/codesign.c), audited under the shell's operator. */
 static enum ra_err
 desk_codesign_add(struct ra_req *r)
@@ -324,6 +401,8 @@ static const struct ra_cmd commands[] = {
 	{ "operator-add",	-1,	desk_operator_add },
 	{ "operator-retire",	-1,	desk_operator_retire },
 	{ "operators",		-1,	desk_operators },
+	{ "ops-status",		-1,	desk_ops_status },
+	{ "mail-resend",	-1,	desk_mail_resend },
 	{ "officer-update",	-1,	desk_officer_update },
 	{ "officer-suspend",	-1,	desk_officer_suspend },
 	{ "officer-resume",	-1,	desk_officer_resume },
@@ -339,7 +418,7 @@ enum desk_field {
 	W_STEP, W_CODE, W_NAME_JA, W_NAME_EN, W_ST, W_L, W_FROM, W_UNTIL,
 	W_INSTITUTION, W_DOMAIN, W_OU, W_ROMAJI, W_MAIL, W_PHONE, W_DOMAINS,
 	W_INTERFACES, W_OFFICER,
-	W_STATUS, W_UNIX_USER, W_FINGERPRINT, W_CERT_PEM,
+	W_STATUS, W_UNIX_USER, W_FINGERPRINT, W_CERT_PEM, W_VIEW, W_MAIL_ID,
 	W_REASON, W_KIND, W_CONFIRM,
 	W__MAX
 };
@@ -393,6 +472,8 @@ static const struct ra_field desk_fields[W__MAX] = {
 	[W_UNIX_USER]	= { "unix_user",	32,	valid_text },
 	[W_FINGERPRINT]	= { "fingerprint",	64,	valid_hex },
 	[W_CERT_PEM]	= { "cert_pem",		16384,	valid_pem },
+	[W_VIEW]	= { "view",		8,	ra_valid_word },
+	[W_MAIL_ID]	= { "mail_id",		18,	ra_valid_digits },
 	[W_REASON]	= { "reason",		32,	valid_text },
 	[W_KIND]	= { "kind",		128,	valid_text },
 	[W_CONFIRM]	= { "confirm",		32,	valid_text },
@@ -414,6 +495,7 @@ static const struct {
 	{ "reset",	ra_desk_pin_reset },
 	{ "reissue",	ra_desk_url_reissue },
 	{ "operator-retire", ra_desk_operator_retire },
+	{ "mail-resend", ra_desk_mail_resend },
 	{ "officer-update", ra_desk_officer_update },
 	{ "officer-suspend", ra_desk_officer_suspend },
 	{ "officer-resume", ra_desk_officer_resume },
@@ -560,6 +642,12 @@ desk_web_action(struct ra_desk *d, const char **f)
 	step = f[W_STEP] != NULL ? f[W_STEP] : "";
 	if ((er = ra_desk_args_ok(d, &a, "desk.screen")) != RA_OK)
 		return er;
+	if (f[W_MAIL_ID] != NULL) {
+		if (!ra_field_i64(f[W_MAIL_ID], 1, INT64_MAX, &id))
+			return ra_desk_refuse(d, RA_EINPUT, &a, "%s: mail %s is "
+			    "not a number", step, f[W_MAIL_ID]);
+		a.mail_id = id;
+	}
 	if (f[W_OFFICER] != NULL) {
 		if (!ra_field_i64(f[W_OFFICER], 1, INT64_MAX, &id))
 			return ra_desk_refuse(d, RA_EINPUT, &a, "%s: officer "
@@ -683,6 +771,51 @@ desk_web_revoke_choices(struct ra_req *r)
 	}
 }
 
+/*
+ * The operations view (Ops.Sec.N.{Name,Ja,En,Problem,Col.M,Row.K.M}, and
+ * Ops.Audit, Ops.AuditOk), from desk-ops.c's sections.
+ */
+static enum ra_err
+desk_web_ops(struct ra_req *r, struct ra_desk *d)
+{
+	const struct ra_desk_ops_section *s;
+	PGresult	*res = NULL;
+	char		 key[80], audit[256];
+	size_t		 i, c;
+	int		 row;
+	enum ra_err	 er;
+
+	for (i = 0; (s = ra_desk_ops_section(i)) != NULL; i++) {
+		if ((er = ra_desk_ops_rows(d, s, &res)) != RA_OK)
+			return er;
+		snprintf(key, sizeof(key), "Ops.Sec.%zu.Name", i);
+		hdf_set_value(r->page, key, s->name);
+		snprintf(key, sizeof(key), "Ops.Sec.%zu.Ja", i);
+		hdf_set_value(r->page, key, s->title_ja);
+		snprintf(key, sizeof(key), "Ops.Sec.%zu.En", i);
+		hdf_set_value(r->page, key, s->title_en);
+		snprintf(key, sizeof(key), "Ops.Sec.%zu.Problem", i);
+		hdf_set_value(r->page, key, s->problem && PQntuples(res) > 0 ?
+		    "1" : "0");
+		for (c = 0; s->cols[c] != NULL; c++) {
+			snprintf(key, sizeof(key), "Ops.Sec.%zu.Col.%zu", i, c);
+			hdf_set_value(r->page, key, s->cols[c]);
+			for (row = 0; row < PQntuples(res); row++) {
+				snprintf(key, sizeof(key), "Ops.Sec.%zu.Row.%d.%zu",
+				    i, row, c);
+				hdf_set_value(r->page, key, ra_get_text(res, row,
+				    s->cols[c]));
+			}
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	er = ra_desk_ops_audit(d, audit, sizeof(audit));
+	hdf_set_value(r->page, "Ops.Audit", audit);
+	hdf_set_value(r->page, "Ops.AuditOk", er == RA_OK ? "1" : "0");
+	return er == RA_EPOLICY ? RA_OK : er;
+}
+
 /* The desk operators (Desk.Op.N.{Name,Sha256,Unix,Status,...}). */
 static enum ra_err
 desk_web_operators(struct ra_req *r, struct ra_desk *d)
@@ -771,6 +904,11 @@ desk_web(struct ra_req *r)
 		    er != RA_EDUP && er != RA_EDB && er != RA_EDENIED)
 			goto out;
 	}
+	if (f[W_VIEW] != NULL && strcmp(f[W_VIEW], "ops") == 0) {
+		if ((er = desk_web_ops(r, &d)) == RA_OK)
+			er = ra_render(r, 200, "desk-ops.cs");
+		goto out;
+	}
 	if ((er = ra_desk_overview(&d, &res)) != RA_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++)
@@ -803,7 +941,8 @@ main(int argc, char *argv[])
 		    "officer-add|officer-update|officer-suspend|officer-resume|"
 		    "officer-retire|officer-lost|"
 		    "url-reissue|pin-issue|pin-reset|renew-notify|renew-reissue|"
-		    "operator-add|operator-retire|operators|codesign-add "
+		    "operator-add|operator-retire|operators|ops-status|"
+		    "mail-resend|codesign-add "
 		    "[options]");
 	return ra_web_main(argc, argv, &sc);
 }

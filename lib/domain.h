@@ -165,6 +165,7 @@ struct ra_desk_args {
 	const char	*unix_user, *fingerprint;	/* desk operators */
 	const char	*reason, *kind, *confirm;	/* institution-revoke */
 	long long	 officer, days;
+	long long	 mail_id;	/* mail-resend */
 };
 
 enum ra_err	 ra_desk_institution_add(struct ra_desk *,
@@ -208,6 +209,21 @@ enum ra_err	 ra_desk_officer_retire(struct ra_desk *,
 enum ra_err	 ra_desk_officer_lost(struct ra_desk *,
 		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_officers(struct ra_desk *, PGresult **);
+
+/* desk-ops.c: the operations view */
+struct ra_desk_ops_section {
+	const char	*name, *title_ja, *title_en;
+	int		 problem;	/* each row is a problem */
+	const char	*cols[8];	/* NULL-terminated */
+	const char	*sql;
+};
+
+const struct ra_desk_ops_section *ra_desk_ops_section(size_t);
+enum ra_err	 ra_desk_ops_rows(struct ra_desk *,
+		    const struct ra_desk_ops_section *, PGresult **);
+enum ra_err	 ra_desk_ops_audit(struct ra_desk *, char *, size_t);
+enum ra_err	 ra_desk_mail_resend(struct ra_desk *,
+		    const struct ra_desk_args *);
 enum ra_err	 ra_desk_args_ok(struct ra_desk *, const struct ra_desk_args *,
 		    const char *);
 enum ra_err	 ra_desk_refuse(struct ra_desk *, enum ra_err,

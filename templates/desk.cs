@@ -1,6 +1,7 @@
 <?cs set:Page.Title = "サービス窓口" ?>
 <?cs include:"header.cs" ?>
 <h1>サービス窓口 <span class="en">Service desk</span></h1>
+<p><a href="desk.cgi?view=ops" id="ops-link">運用状況 <span class="en">Operations</span></a></p>
 <p>担当: <?cs var:Desk.Operator ?> <span class="en">(certificate SHA-256 <code id="self-sha256"><?cs var:Desk.OperatorSha256 ?></code>)</span></p>
 <?cs if:Desk.Said ?>
 <pre class="note" id="result" data-ok="<?cs var:Desk.Ok ?>"><?cs var:Desk.Said ?></pre>
