@@ -508,6 +508,11 @@ enum ra_err	 ra_profile_check_subject(const struct ra_profile *,
 enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
 		    char *, size_t);
 
+/* validity.c: the profile's validity within the dated limit (027) */
+enum ra_err	 ra_validity_limit(PGconn *, const char *, time_t, int *);
+enum ra_err	 ra_validity(PGconn *, const struct ra_profile *, time_t *,
+		    time_t *);
+
 /* request.c: the queue, seen from the screens */
 struct ra_newreq {
 	int64_t			 institution_id;
