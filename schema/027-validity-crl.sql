@@ -34,7 +34,7 @@ INSERT INTO ra.validity_limit (kind, from_date, max_days, source) VALUES
 -- and the worker's log do not show it, t/63-validity.sh does.
 CREATE FUNCTION ra.clock() RETURNS timestamptz
 LANGUAGE sql STABLE SET search_path = '' AS $$
-    SELECT coalesce(pg_catalog.nullif(
+    SELECT coalesce(nullif(
                pg_catalog.current_setting('ra.now', true), '')::timestamptz,
            pg_catalog.now())
 $$;
