@@ -423,6 +423,7 @@ struct ra_certspec {
 	const char	*key_usage;	/* X509V3 config syntax */
 	const char	*ext_key_usage;	/* NULL for none */
 	const char	*san;		/* NULL for none */
+	const char	*crl_url;	/* CRL distribution point, NULL: none */
 	int		 days;
 };
 
