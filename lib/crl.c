@@ -1,9 +1,11 @@
 /*
- * crl.c: one CRL per issuing CA.  The entries come from one index range
- * scan (ra.revocation by CA, expired certificates skipped); the CRL number
- * is the CA's last plus one, under a row lock, recorded with the CRL in
- * the same transaction; the file is published only after that commit, by
- * rename, so a published number is never reused or seen half-written.
+ * crl.c: one CRL per CA whose key the worker holds.  The entries come
+ * from one index range scan (ra.revocation by CA, expired certificates
+ * skipped); the CRL number is the CA's last plus one, under a per-CA
+ * advisory lock, recorded with the CRL in the same transaction; the file
+ * is published only after that commit, by rename, so a published number
+ * is never reused or seen half-written.  Cron asks for the due ones only
+ * (crl_due), so running it hourly, twice or at once costs nothing.
  */
 #include <stdlib.h>
 #include <string.h>
