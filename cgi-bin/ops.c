@@ -85,16 +85,21 @@ out:
 	return er;
 }
 
-/* Key and certificate of one demo CA, written under "dir". */
+/*
+ * Key and certificate of one demo CA, written under "dir".  An issuing
+ * CA's certificate points at the root's CRL ("root_crl", NULL: none), so
+ * a verifier checking every CRL of the chain finds the root's.
+ */
 static enum ra_err
 demo_make_ca(const char *dir, const struct demo_ca *d, X509 *root,
-    EVP_PKEY *root_key, X509 **crt, EVP_PKEY **key)
+    EVP_PKEY *root_key, const char *root_crl, X509 **crt, EVP_PKEY **key)
 {
 	struct ra_certspec	 spec = {
 		.subject = d->subject,
 		.is_ca = 1,
 		.pathlen = root == NULL ? -1 : 0,
 		.key_usage = "critical,keyCertSign,cRLSign",
+		.crl_url = root == NULL ? NULL : root_crl,
 		.days = DEMO_CA_DAYS,
 	};
 	char			 path[4096];
@@ -245,7 +250,7 @@ demo_read_key(const char *dir, const char *file)
  * (signed by the demo root) and its certificate now.
  */
 static enum ra_err
-demo_tsa_missing(const char *dir)
+demo_tsa_missing(const char *dir, const char *root_crl)
 {
 	const struct demo_ca	*d = &demo_cas[DEMO_TSA_CA];
 	X509			*ca = NULL, *root = NULL;
@@ -265,7 +270,8 @@ demo_tsa_missing(const char *dir)
 		    (key = demo_read_key(dir, d->file)) == NULL)
 			goto out;
 	} else if ((root_key = demo_read_key(dir, "root-ca")) == NULL ||
-	    (er = demo_make_ca(dir, d, root, root_key, &ca, &key)) != RA_OK)
+	    (er = demo_make_ca(dir, d, root, root_key, root_crl, &ca, &key)) !=
+	    RA_OK)
 		goto out;
 	er = demo_make_tsa(dir, ca, root, key);
 out:
@@ -309,7 +315,7 @@ out:
 
 /* Write the whole hierarchy unless DIR/root-ca.crt exists already. */
 static enum ra_err
-demo_generate(const char *dir, FILE *log)
+demo_generate(const char *dir, const char *root_crl, FILE *log)
 {
 	X509		*crt[RA_NITEMS(demo_cas)] = { NULL };
 	EVP_PKEY	*key[RA_NITEMS(demo_cas)] = { NULL };
@@ -324,7 +330,7 @@ demo_generate(const char *dir, FILE *log)
 		fprintf(log, "demo PKI in %s exists; kept\n", dir);
 		if ((er = demo_mail_signer_missing(dir)) != RA_OK)
 			return er;
-		return demo_tsa_missing(dir);
+		return demo_tsa_missing(dir, root_crl);
 	}
 	if ((er = path_in(path, sizeof(path), dir, "", "private", "")) !=
 	    RA_OK)
@@ -336,7 +342,7 @@ demo_generate(const char *dir, FILE *log)
 	}
 	for (i = 0; i < RA_NITEMS(demo_cas) && er == RA_OK; i++)
 		er = demo_make_ca(dir, &demo_cas[i], i == 0 ? NULL : crt[0],
-		    key[0], &crt[i], &key[i]);
+		    key[0], root_crl, &crt[i], &key[i]);
 	/* demo_cas[2] is the server CA, demo_cas[4] the S/MIME CA. */
 	if (er == RA_OK)
 		er = demo_make_tls(dir, crt[2], key[2]);
@@ -393,13 +399,15 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 		X509_free(crt);
 		if (er != RA_OK)
 			break;
+		/* The root's crl_url is where its CRL is, which the
+		 * issuing CAs' certificates name; a root has no AIA. */
 		crl[0] = aia[0] = '\0';
-		if ((base = ra_conf_get(c, "Pki.PublicURL")) != NULL &&
-		    demo_cas[i].kind != NULL) {
+		if ((base = ra_conf_get(c, "Pki.PublicURL")) != NULL) {
 			snprintf(crl, sizeof(crl), "%s/crl/%s.crl", base,
 			    demo_cas[i].file);
-			snprintf(aia, sizeof(aia), "%s/crl/%s.crt", base,
-			    demo_cas[i].file);
+			if (demo_cas[i].kind != NULL)
+				snprintf(aia, sizeof(aia), "%s/crl/%s.crt",
+				    base, demo_cas[i].file);
 		}
 		memset(&ca, 0, sizeof(ca));
 		ca.name = demo_cas[i].name;
@@ -407,7 +415,9 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 		ca.subject = ci.subject;
 		ca.der_hex = ci.der_hex;
 		ca.ski_hex = ci.ski_hex;
-		ca.key_path = demo_cas[i].kind == NULL ? NULL : keypath;
+		/* The demo's root key stays with the worker, which signs
+		 * the root's CRL with it; a real root is offline. */
+		ca.key_path = keypath;
 		ca.not_before = ci.not_before;
 		ca.not_after = ci.not_after;
 		ca.crl_url = crl;
@@ -432,7 +442,8 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 static enum ra_err
 cmd_demo_pki(struct ra_req *r)
 {
-	char		 dir[4096], cwd[4096];
+	const char	*base;
+	char		 dir[4096], cwd[4096], root_crl[512];
 	int		 n;
 	enum ra_err	 er;
 
@@ -447,7 +458,14 @@ cmd_demo_pki(struct ra_req *r)
 		ra_warnx("%s: path too long", r->argv[1]);
 		return RA_EINPUT;
 	}
-	if ((er = demo_generate(dir, stdout)) != RA_OK ||
+	root_crl[0] = '\0';
+	if ((base = ra_conf_get(&r->conf, "Pki.PublicURL")) != NULL &&
+	    (size_t)snprintf(root_crl, sizeof(root_crl), "%s/crl/%s.crl", base,
+	    demo_cas[0].file) >= sizeof(root_crl)) {
+		ra_warnx("Pki.PublicURL is too long");
+		return RA_ECONF;
+	}
+	if ((er = demo_generate(dir, root_crl, stdout)) != RA_OK ||
 	    (er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK ||
 	    (er = ra_db_begin(r->db)) != RA_OK)
 		return er;

@@ -6,7 +6,9 @@
  *				polling as a fallback); SIGHUP re-reads the
  *				CA keys and profiles
  *	worker.cgi drain	work the queue until it is empty, then exit
- *	worker.cgi crl		publish the CRL of every issuing CA (cron)
+ *	worker.cgi crl [--due]	publish the CRL of every CA whose key is
+ *				here (issuing CAs, the demo root); with
+ *				--due only those due (hourly cron)
  *	worker.cgi expire	delete server-made keys nobody fetched (cron)
  *	worker.cgi sandbox-check  confine itself as run does, then show
  *				that exec and file creation are refused
@@ -227,11 +229,25 @@ cmd_crl(struct ra_req *r)
 	struct ra_signer	*sg = NULL;
 	size_t			 n = 0, i;
 	const char		*dir;
-	int			 hours;
+	int			 hours, due = 0;
 	enum ra_err		 er, first = RA_OK;
 
-	if ((hours = ra_conf_int(&r->conf, "Crl.Hours", 168)) < 1)
+	if (r->argc == 2 && strcmp(r->argv[1], "--due") == 0)
+		due = 1;
+	else if (r->argc != 1)
+		return RA_EUSAGE;
+	/* BR 4.9.7: a new CRL at least every 4 days; nextUpdate a day
+	 * beyond, so one missed cron run is no lapse. */
+	if ((hours = ra_conf_int(&r->conf, "Crl.Hours", 120)) < 1)
 		hours = 1;
+	if (due && (due = ra_conf_int(&r->conf, "Crl.RepublishHours", 72)) <
+	    1)
+		due = 1;
+	if (due >= hours) {
+		ra_warnx("config %s: Crl.RepublishHours must be below Crl.Hours",
+		    r->conf.path);
+		return RA_ECONF;
+	}
 	if ((dir = ra_conf_get(&r->conf, "Paths.Crl")) == NULL) {
 		ra_warnx("config %s: Paths.Crl is not set", r->conf.path);
 		return RA_ECONF;
@@ -243,7 +259,7 @@ cmd_crl(struct ra_req *r)
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
 		if ((er = ra_crl_publish(r->db, ra_signer_at(sg, i), dir, hours,
-		    stdout)) !=
+		    due, stdout)) !=
 		    RA_OK &&
 		    first == RA_OK)
 			first = er;
@@ -271,7 +287,7 @@ cmd_expire(struct ra_req *r)
 static const struct ra_cmd commands[] = {
 	{ "run",	0,	cmd_run },
 	{ "drain",	0,	cmd_drain },
-	{ "crl",	0,	cmd_crl },
+	{ "crl",	-1,	cmd_crl },
 	{ "expire",	0,	cmd_expire },
 	{ "sandbox-check", 0,	cmd_sandbox_check },
 };
@@ -287,5 +303,5 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "worker.cgi run | drain | crl | expire | sandbox-check");
+	    "worker.cgi run | drain | crl [--due] | expire | sandbox-check");
 }

@@ -80,7 +80,7 @@ enum ra_err	 ra_worker_due(PGconn *, long *);
 
 /* crl.c: CRLs, numbered in PostgreSQL, published atomically */
 enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,
-		    const char *, int, FILE *);
+		    const char *, int, int, FILE *);
 
 /* sandbox.c: the worker, confined once its keys are loaded */
 enum ra_err	 ra_sandbox_worker(void);

@@ -1,9 +1,11 @@
 /*
- * crl.c: one CRL per issuing CA.  The entries come from one index range
- * scan (ra.revocation by CA, expired certificates skipped); the CRL number
- * is the CA's last plus one, under a row lock, recorded with the CRL in
- * the same transaction; the file is published only after that commit, by
- * rename, so a published number is never reused or seen half-written.
+ * crl.c: one CRL per CA whose key the worker holds.  The entries come
+ * from one index range scan (ra.revocation by CA, expired certificates
+ * skipped); the CRL number is the CA's last plus one, under a per-CA
+ * advisory lock, recorded with the CRL in the same transaction; the file
+ * is published only after that commit, by rename, so a published number
+ * is never reused or seen half-written.  Cron asks for the due ones only
+ * (crl_due), so running it hourly, twice or at once costs nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +18,35 @@
 #include "domain.h"
 #include "ca.h"
 
-/* Serialises CRL builders of one CA (they fail, not collide, if they race). */
+/*
+ * Serialises CRL builders of one CA: a session lock taken before the
+ * transaction, so the second builder's snapshot sees the first one's CRL
+ * (and its --due check finds nothing due) instead of colliding on its
+ * number.
+ */
 static const char SQL_CA_LOCK[] =
-    "SELECT pg_catalog.pg_advisory_xact_lock(7262, $1::integer)";
+    "SELECT pg_catalog.pg_advisory_lock(7262, $1::integer)";
+static const char SQL_CA_UNLOCK[] =
+    "SELECT pg_catalog.pg_advisory_unlock(7262, $1::integer)";
+/*
+ * A CRL is due when the CA has none, when a revocation is in none yet
+ * (so an hourly cron lists it within the hour; BR 4.9.7 allows 24 h),
+ * when the last is $2 hours old, or when its nextUpdate is near.
+ */
+static const char SQL_DUE[] =
+    "SELECT l.crl_number IS NULL"
+    "    OR l.this_update <= pg_catalog.now() -"
+    "       pg_catalog.make_interval(hours => $2::integer)"
+    "    OR l.next_update <= pg_catalog.now() + interval '2 hours'"
+    "    OR EXISTS (SELECT 1 FROM ra.revocation v"
+    "                WHERE v.ca_id = $1::bigint"
+    "                  AND v.not_after > pg_catalog.now()"
+    "                  AND v.crl_number IS NULL),"
+    "       coalesce(l.crl_number, 0)"
+    "  FROM (SELECT 1) AS o"
+    "  LEFT JOIN LATERAL (SELECT crl_number, this_update, next_update"
+    "                       FROM ra.crl WHERE ca_id = $1::bigint"
+    "                      ORDER BY crl_number DESC LIMIT 1) AS l ON true";
 static const char SQL_NEXT[] =
     "SELECT coalesce(max(crl_number), 0) + 1,"
     "       extract(epoch FROM date_trunc('second', pg_catalog.now()))::bigint"
@@ -97,12 +125,38 @@ crl_exts(X509_CRL *crl, X509 *ca, long long number)
 }
 
 /*
+ * Whether CA "ca" (ca_id text) owes a CRL, "age" hours being the most a
+ * CRL may age; inside the builder's transaction, under its lock.
+ */
+static enum ra_err
+crl_due(PGconn *db, const char *ca, int age, int *due, long long *last)
+{
+	PGresult	*res = NULL;
+	const char	*param[2];
+	char		 h[16];
+	enum ra_err	 er;
+
+	snprintf(h, sizeof(h), "%d", age);
+	param[0] = ca;
+	param[1] = h;
+	if ((er = ra_db_query(db, "CRL due", SQL_DUE, 2, param, &res)) !=
+	    RA_OK)
+		return er;
+	*due = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	return RA_OK;
+}
+
+/*
  * Build, record and publish the CRL of "sg" into "dir"/<slug>.crl (DER),
- * valid for "hours".  Reports "CA: CRL #n, m entries" on "log".
+ * valid for "hours".  With "due" > 0, only when one is due (crl_due, a
+ * CRL "due" hours old being due); else always.  Reports "CA: CRL #n, m
+ * entries" or "CA: CRL #n is current" on "log".
  */
 enum ra_err
 ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
-    int hours, FILE *log)
+    int hours, int due, FILE *log)
 {
 	PGresult	*res = NULL;
 	X509_CRL	*crl = NULL;
@@ -111,20 +165,30 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	const char	*param[6];
 	char		 ca[24], num[24], tu[24], nu[24], cnt[16], path[4096],
 			 *hex = NULL;
-	long long	 number = 0;
+	long long	 number = 0, last;
 	time_t		 now, next;
-	int		 i, n, entries = 0;
+	int		 i, n, entries = 0, owed;
 	enum ra_err	 er;
 
 	snprintf(ca, sizeof(ca), "%lld", (long long)ra_signer_ca(sg)->ca_id);
 	param[0] = ca;
+	if ((er = ra_db_command(db, "CRL lock", SQL_CA_LOCK, 1, param)) !=
+	    RA_OK)
+		return er;
 	/* One snapshot for the entries and for marking them listed. */
 	if ((er = ra_db_command(db, "begin", "BEGIN ISOLATION LEVEL "
 	    "REPEATABLE READ", 0, NULL)) != RA_OK)
-		return er;
-	if ((er = ra_db_command(db, "CRL lock", SQL_CA_LOCK, 1, param)) !=
-	    RA_OK ||
-	    (er = ra_db_query(db, "CRL number", SQL_NEXT, 1, param, &res)) !=
+		goto out;
+	if (due > 0) {
+		if ((er = crl_due(db, ca, due, &owed, &last)) != RA_OK)
+			goto out;
+		if (!owed) {
+			fprintf(log, "%s: CRL #%lld is current\n",
+			    ra_signer_ca(sg)->name, last);
+			goto out;
+		}
+	}
+	if ((er = ra_db_query(db, "CRL number", SQL_NEXT, 1, param, &res)) !=
 	    RA_OK)
 		goto out;
 	number = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -191,6 +255,7 @@ out:
 	if (er == RA_ECRYPTO)
 		ra_warnx("CRL of %s could not be built", ra_signer_ca(sg)->name);
 	ra_db_rollback(db);
+	(void)ra_db_command(db, "CRL unlock", SQL_CA_UNLOCK, 1, param);
 	PQclear(res);
 	ASN1_TIME_free(t);
 	X509_CRL_free(crl);

@@ -439,6 +439,7 @@ struct ra_certspec {
 	const char	*key_usage;	/* X509V3 config syntax */
 	const char	*ext_key_usage;	/* NULL for none */
 	const char	*san;		/* NULL for none */
+	const char	*crl_url;	/* CRL distribution point, NULL: none */
 	int		 days;
 };
 
@@ -523,6 +524,11 @@ enum ra_err	 ra_profile_check_subject(const struct ra_profile *,
 		    const X509_NAME *, char *, size_t);
 enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
 		    char *, size_t);
+
+/* validity.c: the profile's validity within the dated limit (027) */
+enum ra_err	 ra_validity_limit(PGconn *, const char *, time_t, int *);
+enum ra_err	 ra_validity(PGconn *, const struct ra_profile *, time_t *,
+		    time_t *);
 
 /* request.c: the queue, seen from the screens */
 struct ra_newreq {

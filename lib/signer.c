@@ -20,12 +20,16 @@ struct ra_signer {
 	EVP_PKEY		*key;	/* what it may only use, through here */
 };
 
-/* $1: also retired CAs whose certificates may still be valid (for CRLs). */
+/*
+ * $1 (for CRLs): also retired CAs whose certificates may still be valid,
+ * and a root whose key is here (the demo's), whose CRL covers the
+ * issuing CAs.  The issuance worker never loads a root key.
+ */
 static const char SQL_SIGNERS[] =
     "SELECT ca_id, name, slug, key_path, cert_der, coalesce(crl_url, ''),"
     "       coalesce(issuer_url, '')"
     "  FROM ra.ca"
-    " WHERE role = 'issuing' AND key_path IS NOT NULL"
+    " WHERE (role = 'issuing' OR $1::boolean) AND key_path IS NOT NULL"
     "   AND (status = 'active'"
     "        OR ($1::boolean AND not_after > pg_catalog.now()))"
     " ORDER BY ca_id";
@@ -72,7 +76,7 @@ signer_clear(struct ra_signer *s)
 
 /*
  * Every active issuing CA (and with "retired", the retired ones that are
- * not expired, which still owe CRLs) whose key we can read and that
+ * not expired, which still owe CRLs, and a root) whose key we can read and that
  * matches its certificate.  A CA we cannot load is logged and left out
  * (its jobs wait); "*out" is the caller's (ra_signers_free).
  */

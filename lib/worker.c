@@ -258,18 +258,6 @@ serial_new(char *buf, size_t sz)
 	return RA_OK;
 }
 
-/* notAfter: the profile's months and days on, minus one second (inclusive). */
-static time_t
-validity_end(time_t from, int months, int days)
-{
-	struct tm	 tm;
-
-	gmtime_r(&from, &tm);
-	tm.tm_mon += months;
-	tm.tm_mday += days;
-	return timegm(&tm) - 1;
-}
-
 /*
  * Copy profile "id" into "out", from the cache or the database.  A copy,
  * not a pointer: once the cache is full its slots are reused, and the
@@ -504,9 +492,9 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		er = er != RA_OK ? er : RA_ENOMEM;
 		goto out;
 	}
-	j->nb = time(NULL);
-	j->na = validity_end(j->nb, j->prof.months, j->prof.days);
-	if ((er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
+	/* The database's clock and the dated limit (validity.c). */
+	if ((er = ra_validity(w->db, &j->prof, &j->nb, &j->na)) != RA_OK ||
+	    (er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
 		goto out;
 	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)

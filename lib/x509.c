@@ -91,12 +91,21 @@ ra_cert_make(const struct ra_certspec *spec, EVP_PKEY *key, X509 *issuer,
 	X509		*crt = NULL;
 	X509_NAME	*name = NULL;
 	X509V3_CTX	 ctx;
-	char		 bc[64];
+	char		 bc[64], crlbuf[600];
+	const char	*crldp = NULL;
 	enum ra_err	 er = RA_ECRYPTO;
 
 	*out = NULL;
 	if (issuer == NULL)
 		issuer_key = key;
+	if (spec->crl_url != NULL && spec->crl_url[0] != '\0') {
+		/* One URI; a comma would start another value in the syntax. */
+		if (strchr(spec->crl_url, ',') != NULL ||
+		    (size_t)snprintf(crlbuf, sizeof(crlbuf), "URI:%s",
+		    spec->crl_url) >= sizeof(crlbuf))
+			return RA_EINPUT;
+		crldp = crlbuf;
+	}
 	if ((crt = X509_new()) == NULL || (name = X509_NAME_new()) == NULL)
 		goto out;
 	if (!X509_set_version(crt, X509_VERSION_3) || !serial_random(crt))
@@ -126,7 +135,8 @@ ra_cert_make(const struct ra_certspec *spec, EVP_PKEY *key, X509 *issuer,
 	    !add_ext(crt, &ctx, NID_ext_key_usage, spec->ext_key_usage) ||
 	    !add_ext(crt, &ctx, NID_subject_key_identifier, "hash") ||
 	    !add_ext(crt, &ctx, NID_authority_key_identifier, "keyid:always") ||
-	    !add_ext(crt, &ctx, NID_subject_alt_name, spec->san))
+	    !add_ext(crt, &ctx, NID_subject_alt_name, spec->san) ||
+	    !add_ext(crt, &ctx, NID_crl_distribution_points, crldp))
 		goto out;
 	if (X509_sign(crt, issuer_key, EVP_sha256()) <= 0)
 		goto out;
