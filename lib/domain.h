@@ -257,7 +257,16 @@ enum ra_tsv_class {
 	RA_TSV_JIS,		/* full/half-width within JIS X 0208 */
 	RA_TSV_DIGITS,		/* half-width digits */
 	RA_TSV_MAIL,		/* a mail address, "-_@." as symbols */
+	RA_TSV_PEM,		/* half-width, base64 PEM ("-----BEGIN"): the
+				 * one class a leading "-" is allowed in */
 };
+
+/*
+ * Error of a field a spreadsheet would run as a formula (first character
+ * = + - @) or that holds a TAB or CR: refused in every column but PEM and
+ * secret ones, which no download or screen ever shows.
+ */
+#define RA_TSV_EFORMULA	236
 
 struct ra_tsv_col {
 	const char		*label;		/* as in the reference */
