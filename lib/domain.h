@@ -18,6 +18,13 @@ struct ra_kv {
 enum ra_err	 ra_mail_queue(PGconn *, const char *, const char *,
 		    const struct ra_kv *, size_t);
 int		 ra_mail_send_one(PGconn *, const struct ra_conf *);
+/*
+ * Data keys of a mail with a TSV attached (the digest): its UTF-8 text,
+ * CRLF lines, sent as a Shift_JIS text/tab-separated-values part as the
+ * downloads are; its file name, ours (ASCII), never a user's value.
+ */
+#define RA_MAIL_ATTACH_TSV	"AttachTSV"
+#define RA_MAIL_ATTACH_NAME	"AttachName"
 char		*ra_recode(const char *, const char *);
 
 /* pin.c: URL tokens and access PINs */
@@ -233,6 +240,11 @@ enum ra_err	 ra_supersede_renew_void(PGconn *, int64_t, const char *,
 
 /* remind.c: reminders queued by cron */
 enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);
+
+/* expiry.c: expiry notices and the officers' digest, queued by cron */
+int		 ra_expiry_offsets(const char *, int *, size_t);
+enum ra_err	 ra_expiry_notify(PGconn *, const int *, size_t, int *);
+enum ra_err	 ra_expiry_digest(PGconn *, int, int *);
 
 /* catalog.c: what the screens list */
 enum ra_err	 ra_catalog_status(PGconn *, PGresult **);
