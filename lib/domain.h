@@ -18,6 +18,13 @@ struct ra_kv {
 enum ra_err	 ra_mail_queue(PGconn *, const char *, const char *,
 		    const struct ra_kv *, size_t);
 int		 ra_mail_send_one(PGconn *, const struct ra_conf *);
+/*
+ * Data keys of a mail with a TSV attached (the digest): its UTF-8 text,
+ * CRLF lines, sent as a Shift_JIS text/tab-separated-values part as the
+ * downloads are; its file name, ours (ASCII), never a user's value.
+ */
+#define RA_MAIL_ATTACH_TSV	"AttachTSV"
+#define RA_MAIL_ATTACH_NAME	"AttachName"
 char		*ra_recode(const char *, const char *);
 
 /* pin.c: URL tokens and access PINs */
@@ -250,6 +257,11 @@ enum ra_err	 ra_supersede_renew_void(PGconn *, int64_t, const char *,
 /* remind.c: reminders queued by cron */
 enum ra_err	 ra_remind_unrevoked(PGconn *, int, int *);
 
+/* expiry.c: expiry notices and the officers' digest, queued by cron */
+int		 ra_expiry_offsets(const char *, int *, size_t);
+enum ra_err	 ra_expiry_notify(PGconn *, const int *, size_t, int *);
+enum ra_err	 ra_expiry_digest(PGconn *, int, int *);
+
 /* catalog.c: what the screens list */
 enum ra_err	 ra_catalog_status(PGconn *, PGresult **);
 enum ra_err	 ra_catalog_institutions(PGconn *, int, PGresult **);
@@ -273,7 +285,16 @@ enum ra_tsv_class {
 	RA_TSV_JIS,		/* full/half-width within JIS X 0208 */
 	RA_TSV_DIGITS,		/* half-width digits */
 	RA_TSV_MAIL,		/* a mail address, "-_@." as symbols */
+	RA_TSV_PEM,		/* half-width, base64 PEM ("-----BEGIN"): the
+				 * one class a leading "-" is allowed in */
 };
+
+/*
+ * Error of a field a spreadsheet would run as a formula (first character
+ * = + - @) or that holds a TAB or CR: refused in every column but PEM and
+ * secret ones, which no download or screen ever shows.
+ */
+#define RA_TSV_EFORMULA	236
 
 struct ra_tsv_col {
 	const char		*label;		/* as in the reference */

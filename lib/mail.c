@@ -228,6 +228,78 @@ out:
 }
 
 /*
+ * "text" (UTF-8, CRLF lines) as base64 in lines of 76, RFC 2045 6.8;
+ * caller frees.  Shift_JIS as the downloads are, so a spreadsheet opens
+ * it as one of them; "*charset" says which it became: UTF-8 when some
+ * character has no Shift_JIS (CP932) code.
+ */
+static char *
+attach_b64(const char *text, const char **charset)
+{
+	char		*enc, *out, *o;
+	size_t		 n, i, k;
+
+	*charset = "Shift_JIS";
+	if ((enc = ra_recode(text, "CP932")) == NULL) {
+		*charset = "UTF-8";
+		if ((enc = strdup(text)) == NULL)
+			return NULL;
+	}
+	n = strlen(enc);
+	if ((out = malloc(4 * (n / 57 + 1) * 20 + 1)) == NULL) {
+		free(enc);
+		return NULL;
+	}
+	for (o = out, i = 0; i < n; i += k) {
+		k = n - i < 57 ? n - i : 57;	/* 57 bytes: 76 characters */
+		o += EVP_EncodeBlock((unsigned char *)o,
+		    (const unsigned char *)enc + i, (int)k);
+		*o++ = '\n';
+	}
+	*o = '\0';
+	free(enc);
+	return out;
+}
+
+/*
+ * The MIME entity of mail "id": the text part alone, or with a TSV
+ * attached (multipart/mixed); LF line ends.  Caller frees.
+ */
+static char *
+mail_entity(const char *id, const char *charset, const char *text,
+    const char *tsv, const char *tsvname)
+{
+	const char	*tcs;
+	char		*p, *b64;
+
+	if (tsv == NULL) {
+		if (asprintf(&p, "Content-Type: text/plain; charset=%s\n"
+		    "Content-Transfer-Encoding: %s\n\n%s", charset,
+		    strcmp(charset, "UTF-8") == 0 ? "8bit" : "7bit", text) < 0)
+			p = NULL;
+		return p;
+	}
+	if ((b64 = attach_b64(tsv, &tcs)) == NULL)
+		return NULL;
+	/* Base64 and our text never hold the boundary's "=_". */
+	if (asprintf(&p, "Content-Type: multipart/mixed; "
+	    "boundary=\"=_ra-mail-%s\"\n\n"
+	    "--=_ra-mail-%s\n"
+	    "Content-Type: text/plain; charset=%s\n"
+	    "Content-Transfer-Encoding: %s\n\n%s\n"
+	    "--=_ra-mail-%s\n"
+	    "Content-Type: text/tab-separated-values; charset=%s; name=\"%s\"\n"
+	    "Content-Disposition: attachment; filename=\"%s\"\n"
+	    "Content-Transfer-Encoding: base64\n\n%s"
+	    "--=_ra-mail-%s--\n", id, id, charset,
+	    strcmp(charset, "UTF-8") == 0 ? "8bit" : "7bit", text, id, tcs,
+	    tsvname, tsvname, b64, id) < 0)
+		p = NULL;
+	free(b64);
+	return p;
+}
+
+/*
  * The whole RFC 5322 message of mail "id": the template's first line is
  * the subject, the rest the body.  ISO-2022-JP unless the configuration
  * says UTF-8 or the text has characters ISO-2022-JP lacks.
@@ -238,7 +310,8 @@ mail_render(PGconn *db, const struct ra_conf *c, const char *id,
 {
 	PGresult	*res = NULL;
 	HDF		*hdf = NULL;
-	const char	*param[1] = { id }, *charset, *from;
+	const char	*param[1] = { id }, *charset, *from, *tsv = NULL,
+			*tsvname = "list.tsv";
 	char		 name[128], key[160], date[64], host[64], *text = NULL,
 			*body, *subj = NULL, *word = NULL, *enc = NULL,
 			*entity = NULL, *signedmsg = NULL, *p;
@@ -254,6 +327,14 @@ mail_render(PGconn *db, const struct ra_conf *c, const char *id,
 	    RA_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 0), RA_MAIL_ATTACH_TSV) == 0) {
+			tsv = PQgetvalue(res, i, 1);
+			continue;
+		}
+		if (strcmp(PQgetvalue(res, i, 0), RA_MAIL_ATTACH_NAME) == 0 &&
+		    strspn(PQgetvalue(res, i, 1), "abcdefghijklmnopqrstuvwxyz"
+		    "0123456789-.") == strlen(PQgetvalue(res, i, 1)))
+			tsvname = PQgetvalue(res, i, 1);
 		snprintf(key, sizeof(key), "Mail.%s", PQgetvalue(res, i, 0));
 		hdf_set_value(hdf, key, PQgetvalue(res, i, 1));
 	}
@@ -286,9 +367,7 @@ mail_render(PGconn *db, const struct ra_conf *c, const char *id,
 		}
 	}
 	if ((word = encoded_word(subj, charset)) == NULL ||
-	    asprintf(&p, "Content-Type: text/plain; charset=%s\n"
-	    "Content-Transfer-Encoding: %s\n\n%s", charset,
-	    strcmp(charset, "UTF-8") == 0 ? "8bit" : "7bit", enc) < 0) {
+	    (p = mail_entity(id, charset, enc, tsv, tsvname)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
 	}

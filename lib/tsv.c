@@ -23,6 +23,36 @@ static const char *const msg_digits = "%sは半角数字以外の文字が含ま
 static const char *const msg_chars = "%sは不正な文字が含まれています。";
 static const char *const msg_mail = "%sはメール形式ではありません。";
 static const char *const msg_empty = "%sは空欄にしてください。";
+static const char *const msg_formula = "%sの先頭に「=」「+」「-」「@」は"
+    "使えません（表計算ソフトが式として実行するため） / must not start with "
+    "= + - @ (a spreadsheet would run it as a formula)";
+static const char *const msg_tabcr = "%sにタブまたは改行(CR)が含まれています"
+    " / holds a TAB or CR";
+
+/*
+ * Whether a spreadsheet opening a download would take "v" for a formula
+ * or break its cell (OWASP "CSV injection"): refused at upload, never
+ * repaired, so no download holds one.  Digits cannot trip it; PEM starts
+ * with "-----BEGIN" and secrets are never shown, so those are exempt.
+ */
+static int
+formula_ok(const struct ra_tsv_col *c, const char *v, int line,
+    struct ra_tsv_errors *e)
+{
+	if (c->cls == RA_TSV_PEM || c->secret)
+		return 1;
+	if (strpbrk(v, "\t\r") != NULL) {
+		ra_tsv_errorf(e, RA_TSV_EFORMULA, line, c->label, msg_tabcr,
+		    c->label);
+		return 0;
+	}
+	if (v[0] != '\0' && strchr("=+-@", v[0]) != NULL) {
+		ra_tsv_errorf(e, RA_TSV_EFORMULA, line, c->label, msg_formula,
+		    c->label);
+		return 0;
+	}
+	return 1;
+}
 
 void
 ra_tsv_errorf(struct ra_tsv_errors *e, int code, int line,
@@ -307,6 +337,8 @@ check_field(const struct ra_tsv_col *c, enum ra_tsv_action action,
 		ra_tsv_errorf(e, 217, line, c->label, msg_empty, c->label);
 		return;
 	}
+	if (!formula_ok(c, v, line, e))
+		return;
 	switch (c->cls) {
 	case RA_TSV_DIGITS:
 		if (strspn(v, "0123456789") != strlen(v)) {
@@ -330,6 +362,7 @@ check_field(const struct ra_tsv_col *c, enum ra_tsv_action action,
 		}
 		break;
 	case RA_TSV_HALF:
+	case RA_TSV_PEM:
 		if (!half_ok(v)) {
 			ra_tsv_errorf(e, 205, line, c->label, msg_chars,
 			    c->label);
@@ -471,7 +504,7 @@ static const struct ra_tsv_col server_cols[] = {
 	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
 	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
 	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
-	{ "CSR",			"RRE", RA_TSV_HALF,	16384, 0 },
+	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0 },
 	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
 	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
 	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
@@ -531,7 +564,7 @@ static const struct ra_tsv_col codesign_cols[] = {
 	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
 	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
 	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
-	{ "CSR",			"RRE", RA_TSV_HALF,	16384, 0 },
+	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0 },
 	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
 	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
 	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },

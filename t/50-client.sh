@@ -216,7 +216,7 @@ before=$(count)
   crow "CN=a.17,$DN" 14 1 "" p17 "甲" "not a mail"
   printf 'CN=a.18,%s\t14\t1\t\t\t\t\t甲\t乙\tadmin@kyoto-u.ac.jp\t甲\tp18\t丙\ta18@kyoto-u.ac.jp\t\textra\r\n' "$DN"
   crow "CN=a.19,$DN" 14 1 "" p19 "甲" a19@kyoto-u.ac.jp
-  crow "CN=a.20,$DN" 14 1 "" "-dash" "甲" a20@kyoto-u.ac.jp
+  crow "CN=a.20,$DN" 14 1 "" "_dash" "甲" a20@kyoto-u.ac.jp
   crow "CN=a.21,$DN" 14 2 "" p21 "甲" a21@kyoto-u.ac.jp "Password1234567890abcd"
 } | sjis rules.tsv
 out=$(up rules.tsv issue abort)
