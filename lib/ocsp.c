@@ -337,7 +337,8 @@ ra_ocsp_answer(const struct ra_conf *c, PGconn *db, const unsigned char *in,
 		er = status_only(OCSP_RESPONSE_STATUS_TRYLATER, out, outlen);
 		goto out;
 	}
-	if ((er = cas_load(db, &cas, &ncas)) != RA_OK) {
+	/* The database failing is tryLater to the client (logged above). */
+	if (cas_load(db, &cas, &ncas) != RA_OK) {
 		er = status_only(OCSP_RESPONSE_STATUS_TRYLATER, out, outlen);
 		goto out;
 	}
@@ -360,8 +361,8 @@ ra_ocsp_answer(const struct ra_conf *c, PGconn *db, const unsigned char *in,
 	for (i = 0; i < n; i++) {
 		cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, i));
 		/* Only the signer's CA is answered for; others: unknown. */
-		if ((er = add_status(db, bs, cid, ca_of(cas, ncas, cid) == first ?
-		    first : NULL, thisupd, nextupd)) != RA_OK) {
+		if (add_status(db, bs, cid, ca_of(cas, ncas, cid) == first ?
+		    first : NULL, thisupd, nextupd) != RA_OK) {
 			er = status_only(OCSP_RESPONSE_STATUS_TRYLATER, out,
 			    outlen);
 			goto out;
