@@ -42,10 +42,11 @@
 	"  AND not_before <= now() AND not_after > now() " \
 	"ORDER BY not_after DESC, signer_id DESC LIMIT 1"
 
-/* The certificate's state and, if revoked, when and why. */
+/* The certificate's state and, if revoked, when (whole seconds, as
+ * GeneralizedTime has them: truncated, never rounded up) and why. */
 #define SQL_STATUS \
-	"SELECT c.state, extract(epoch FROM r.revoked_at)::bigint AS rev_at, " \
-	"       r.reason " \
+	"SELECT c.state, r.reason, " \
+	"       floor(extract(epoch FROM r.revoked_at))::bigint AS rev_at " \
 	"FROM ra.certificate c LEFT JOIN ra.revocation r " \
 	"  ON r.ca_id = c.ca_id AND r.serial = c.serial " \
 	"WHERE c.ca_id = $1 AND c.serial = $2::numeric"

@@ -53,7 +53,7 @@ CREATE INDEX ocsp_signer_valid ON ra.ocsp_signer (ca_id, not_after)
 
 -- The responder: what it answers from, its signers, and the audit of
 -- refused HTTP requests.
-GRANT SELECT (ca_id, role, status, cert_der, not_after) ON ra.ca TO ra_ocsp;
+GRANT SELECT (ca_id, role, cert_der, not_after) ON ra.ca TO ra_ocsp;
 GRANT SELECT (ca_id, serial, state, not_after) ON ra.certificate TO ra_ocsp;
 GRANT SELECT (ca_id, serial, revoked_at, reason) ON ra.revocation TO ra_ocsp;
 GRANT SELECT ON ra.ocsp_signer TO ra_ocsp;
