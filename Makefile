@@ -13,12 +13,13 @@ VAR		?= $(CURDIR)/var
 # One directory per trust zone, each holding only its own binaries, so
 # Apache's ScriptAlias for one zone cannot reach another's programs; the
 # shell-only tools (CA, operations, worker, mail) sit outside every alias.
-# A service zone (the time-stamp authority; later OCSP) is one more.
+# A service zone (the time-stamp authority, the OCSP responder) is one more.
 cgidir		= $(libexecdir)/ra
 publicdir	= $(cgidir)/public
 officerdir	= $(cgidir)/officer
 deskdir		= $(cgidir)/desk
 tsadir		= $(cgidir)/tsa
+ocspdir		= $(cgidir)/ocsp
 toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
@@ -41,6 +42,7 @@ ZONE_PUBLIC	= index raget certget pinget cliget
 ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
+ZONE_OCSP	= ocsp
 ZONE_TOOLS	= ca ops worker mail
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
 TEST_CSRCS	= $(sort $(wildcard t/*.c))
@@ -89,10 +91,11 @@ ra.conf.sample: conf/ra.conf.in config.mk
 
 install: all
 	@test "$(sort $(CGIS))" = "$(sort $(call zone_cgis,$(ZONE_PUBLIC) \
-	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TSA) $(ZONE_TOOLS)))" || \
+	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TSA) $(ZONE_OCSP) $(ZONE_TOOLS)))" || \
 	    { echo "Makefile: every cgi-bin program must be in exactly one ZONE_ list"; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(publicdir) $(DESTDIR)$(officerdir) \
-	    $(DESTDIR)$(deskdir) $(DESTDIR)$(tsadir) $(DESTDIR)$(toolsdir) \
+	    $(DESTDIR)$(deskdir) $(DESTDIR)$(tsadir) $(DESTDIR)$(ocspdir) \
+	    $(DESTDIR)$(toolsdir) \
 	    $(DESTDIR)$(tmpldir) \
 	    $(DESTDIR)$(schemadir) $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 \
 	    $(DESTDIR)$(mandir)/man8
@@ -100,12 +103,14 @@ install: all
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OFFICER)) $(DESTDIR)$(officerdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_DESK)) $(DESTDIR)$(deskdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TSA)) $(DESTDIR)$(tsadir)
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OCSP)) $(DESTDIR)$(ocspdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TOOLS)) $(DESTDIR)$(toolsdir)
 	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail
 	$(INSTALL) -m 0644 $(wildcard templates/*.cs) $(DESTDIR)$(tmpldir)
 	$(INSTALL) -m 0644 $(wildcard templates/mail/*.cs) $(DESTDIR)$(tmpldir)/mail
 	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
 	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf conf/httpd-tsa.conf \
+	    conf/httpd-ocsp.conf \
 	    $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
@@ -115,11 +120,12 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(officerdir)/,$(notdir $(call zone_cgis,$(ZONE_OFFICER))))
 	rm -f $(addprefix $(DESTDIR)$(deskdir)/,$(notdir $(call zone_cgis,$(ZONE_DESK))))
 	rm -f $(addprefix $(DESTDIR)$(tsadir)/,$(notdir $(call zone_cgis,$(ZONE_TSA))))
+	rm -f $(addprefix $(DESTDIR)$(ocspdir)/,$(notdir $(call zone_cgis,$(ZONE_OCSP))))
 	rm -f $(addprefix $(DESTDIR)$(toolsdir)/,$(notdir $(call zone_cgis,$(ZONE_TOOLS))))
 	rm -f $(patsubst templates/%,$(DESTDIR)$(tmpldir)/%,$(TEMPLATES))
 	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
 	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf \
-	    $(DESTDIR)$(confdir)/httpd-tsa.conf
+	    $(DESTDIR)$(confdir)/httpd-tsa.conf $(DESTDIR)$(confdir)/httpd-ocsp.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
 

@@ -10,6 +10,8 @@
  *				here (issuing CAs, the demo root); with
  *				--due only those due (hourly cron)
  *	worker.cgi expire	delete server-made keys nobody fetched (cron)
+ *	worker.cgi ocsp-signers	sign the OCSP responder's waiting signer
+ *				requests (cron, after ocsp.cgi signer-request)
  *	worker.cgi sandbox-check  confine itself as run does, then show
  *				that exec and file creation are refused
  *
@@ -284,11 +286,36 @@ cmd_expire(struct ra_req *r)
 	return RA_OK;
 }
 
+/*
+ * The OCSP responder's delegated signers: the ocsp zone made the keys
+ * and the requests (ocsp.cgi signer-request); only the signature is ours.
+ */
+static enum ra_err
+cmd_ocsp_signers(struct ra_req *r)
+{
+	struct ra_signer	*sg = NULL;
+	size_t			 n = 0;
+	int			 days;
+	enum ra_err		 er;
+
+	if ((days = ra_conf_int(&r->conf, "Ocsp.SignerDays", 7)) < 1 ||
+	    days > 30)
+		days = 7;
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
+	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
+	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
+		return er;
+	er = ra_ocsp_signers_issue(r->db, sg, n, days, stdout);
+	ra_signers_free(sg, n);
+	return er;
+}
+
 static const struct ra_cmd commands[] = {
 	{ "run",	0,	cmd_run },
 	{ "drain",	0,	cmd_drain },
 	{ "crl",	-1,	cmd_crl },
 	{ "expire",	0,	cmd_expire },
+	{ "ocsp-signers", 0,	cmd_ocsp_signers },
 	{ "sandbox-check", 0,	cmd_sandbox_check },
 };
 
@@ -303,5 +330,6 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "worker.cgi run | drain | crl [--due] | expire | sandbox-check");
+	    "worker.cgi run | drain | crl [--due] | expire | ocsp-signers | "
+	    "sandbox-check");
 }

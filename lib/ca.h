@@ -51,6 +51,7 @@ const struct ra_ca_info *ra_signer_ca(const struct ra_signer *);
 enum ra_err	 ra_signer_sign_tbs(const struct ra_signer *, X509 *,
 		    const unsigned char *, size_t);
 int		 ra_signer_sign_crl(const struct ra_signer *, X509_CRL *);
+int		 ra_signer_sign_x509(const struct ra_signer *, X509 *);
 
 /* worker.c: the issuance worker's batches */
 struct ra_worker {
@@ -81,6 +82,10 @@ enum ra_err	 ra_worker_due(PGconn *, long *);
 /* crl.c: CRLs, numbered in PostgreSQL, published atomically */
 enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,
 		    const char *, int, int, FILE *);
+
+/* ocspsign.c: the OCSP responder's delegated signers, signed */
+enum ra_err	 ra_ocsp_signers_issue(PGconn *, struct ra_signer *, size_t,
+		    int, FILE *);
 
 /* sandbox.c: the worker, confined once its keys are loaded */
 enum ra_err	 ra_sandbox_worker(void);

@@ -703,6 +703,13 @@ enum ra_err	 ra_tsa_reply(struct ra_tsa *, PGconn *, const unsigned char *,
 int		 ra_tsa_describe(const struct ra_tsa *, FILE *);
 void		 ra_tsa_free(struct ra_tsa *);
 
+/* ocsp.c, ocspreq.c: ra's OCSP responder (the ocsp zone only) */
+enum ra_err	 ra_ocsp_answer(const struct ra_conf *, PGconn *,
+		    const unsigned char *, size_t, unsigned char **, size_t *,
+		    long *);
+enum ra_err	 ra_ocsp_signer_request(const struct ra_conf *, PGconn *,
+		    FILE *);
+
 /* tsurl.c: ⑨ the time-stamp URLs and the commands that use them */
 enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);
 void		 ra_tsurl_print(HDF *, FILE *);

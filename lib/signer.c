@@ -199,3 +199,13 @@ ra_signer_sign_crl(const struct ra_signer *s, X509_CRL *crl)
 {
 	return X509_CRL_sign(crl, s->key, ra_sign_md(s->key));
 }
+
+/*
+ * Sign a certificate the worker builds whole itself (an OCSP signer's,
+ * lib/ocspsign.c) with the CA's key and digest; X509_sign's result.
+ */
+int
+ra_signer_sign_x509(const struct ra_signer *s, X509 *crt)
+{
+	return X509_sign(crt, s->key, ra_sign_md(s->key));
+}
