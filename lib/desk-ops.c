@@ -82,6 +82,32 @@ static const struct ra_desk_ops_section sections[] = {
 	  "   AND a.key_path IS NOT NULL"
 	  "   AND (l.next_update IS NULL OR l.next_update < pg_catalog.now())"
 	  " ORDER BY a.ca_id" },
+	/* Each issuing CA's newest OCSP signer (the cron renews them). */
+	{ "ocsp", "OCSPレスポンダ署名用証明書", "OCSP signers", 0,
+	  { "ca", "signer_not_after", "waiting", NULL },
+	  "SELECT a.name AS ca,"
+	  "       coalesce(" JST("(SELECT max(o.not_after) FROM ra.ocsp_signer o"
+	  "                         WHERE o.ca_id = a.ca_id)") ", 'none') AS"
+	  "         signer_not_after,"
+	  "       CASE WHEN EXISTS (SELECT 1 FROM ra.ocsp_signer o"
+	  "                          WHERE o.ca_id = a.ca_id AND o.issued_at IS NULL)"
+	  "            THEN 'yes' ELSE 'no' END AS waiting"
+	  "  FROM ra.ca a"
+	  " WHERE a.role = 'issuing' AND a.not_after > pg_catalog.now()"
+	  " ORDER BY a.ca_id" },
+	/* A responder without a signer for a day more answers nothing. */
+	{ "ocsp-expiring", "1日以内に切れるOCSP署名用証明書",
+	  "OCSP signers ending within a day", 1,
+	  { "ca", "signer_not_after", NULL },
+	  "SELECT a.name AS ca,"
+	  "       coalesce(" JST("max(o.not_after)") ", 'none') AS signer_not_after"
+	  "  FROM ra.ca a"
+	  "  LEFT JOIN ra.ocsp_signer o ON o.ca_id = a.ca_id"
+	  " WHERE a.role = 'issuing' AND a.not_after > pg_catalog.now()"
+	  " GROUP BY a.ca_id, a.name"
+	  " HAVING coalesce(max(o.not_after), '-infinity') <"
+	  "        pg_catalog.now() + interval '1 day'"
+	  " ORDER BY a.ca_id" },
 	/* Live, not renewed: what someone must act on within 30 days. */
 	{ "expiring", "30日以内に有効期限を迎える証明書",
 	  "Certificates expiring within 30 days", 0,

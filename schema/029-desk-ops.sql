@@ -10,6 +10,8 @@ GRANT SELECT ON ra.job TO ra_desk;
 GRANT SELECT (ca_id, crl_number, this_update, next_update, entries)
     ON ra.crl TO ra_desk;
 GRANT SELECT ON ra.audit, ra.audit_head TO ra_desk;
+GRANT SELECT (ca_id, requested_at, issued_at, not_after)
+    ON ra.ocsp_signer TO ra_desk;
 
 -- A failed mail back in the queue, due now, its attempts counted
 -- afresh, rendered again from its data.  Not a mail that carried a

@@ -65,6 +65,11 @@ sql "UPDATE ra.crl SET this_update = now() - interval '5 days', next_update = no
 "$D" ops-status >/dev/null 2>"$T/ops.err"
 has "$(cat "$T/ops.err")" "crl-overdue 1" "a CRL past its nextUpdate is for the desk"
 
+has "$base" "== ocsp: OCSP signers" "the OCSP signers are shown"
+sql "UPDATE ra.ocsp_signer SET not_before = now() - interval '7 days', not_after = now() + interval '2 hours'"
+"$D" ops-status >/dev/null 2>"$T/ops.err"
+has "$(cat "$T/ops.err")" "ocsp-expiring" "a signer ending within a day is for the desk"
+
 # The chain: a row changed behind the triggers' back is found.
 sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update;
      UPDATE ra.audit SET actor = 'desk:someone-else' WHERE audit_id = 3;
