@@ -12,6 +12,7 @@
  *	ca.cgi cert --request ID
  *	ca.cgi p12 --request ID --format modern|legacy --out FILE
  *	ca.cgi client-ca-bundle [--out FILE] [--reload]
+ *	ca.cgi lint FILE [--kind K]
  *
  * Secrets (the key password) come on standard input, never as arguments.
  * Under Apache: 403.
