@@ -745,9 +745,10 @@ ra_lint_json(const struct ra_lint_result *r)
 
 /*
  * The worker's call, before any reservation or signature: lint a DER copy
- * of "crt".  RA_OK: no error-level finding, "*json" (caller frees) holds
- * the findings for the certificate row.  RA_EPOLICY: "why" names the
- * first error's lint, source and message; nothing may be signed.
+ * of "crt".  RA_OK: no error-level finding.  RA_EPOLICY: "why" names the
+ * first error's lint, source and message; nothing may be signed.  With
+ * both, "*json" (caller frees) holds the findings, for the certificate
+ * row or the refusal's audit row.
  */
 enum ra_err
 ra_lint_tbs(X509 *crt, const struct ra_lint_ctx *x, char **json, char *why,
@@ -767,15 +768,17 @@ ra_lint_tbs(X509 *crt, const struct ra_lint_ctx *x, char **json, char *why,
 		goto out;
 	if ((er = ra_lint_run(copy, x, r)) != RA_OK)
 		goto out;
+	if ((*json = ra_lint_json(r)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
 	if (r->errors > 0) {
 		for (i = 0; r->f[i].level != RA_LINT_ERROR; i++)
 			;
 		snprintf(why, whysz, "pre-issuance lint %s (%s): %s; not "
 		    "signed", r->f[i].id, r->f[i].source, r->f[i].msg);
 		er = RA_EPOLICY;
-		goto out;
 	}
-	er = (*json = ra_lint_json(r)) == NULL ? RA_ENOMEM : RA_OK;
 out:
 	free(r);
 	X509_free(copy);

@@ -357,6 +357,35 @@ job_refuse(struct ra_worker *w, struct job *j, const char *why)
 	return job_finish(w, j, "failed", why);
 }
 
+/* A certificate that failed a lint: audited with its findings, refused. */
+static enum ra_err
+lint_refuse(struct ra_worker *w, struct job *j, const char *why)
+{
+	struct ra_event	 ev;
+	char		*detail;
+	size_t		 sz;
+	enum ra_err	 er;
+
+	sz = 64 + (j->lint != NULL ? strlen(j->lint) : 2);
+	if ((detail = malloc(sz)) == NULL)
+		return RA_ENOMEM;
+	snprintf(detail, sz, "{\"request_id\": %lld, \"findings\": %s}",
+	    (long long)j->request_id, j->lint != NULL ? j->lint : "[]");
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "cert.lint";
+	ev.outcome = "refused";
+	ev.actor = w->id;
+	ev.institution_id = j->institution_id;
+	ev.officer_id = j->officer_id;
+	ev.cert_issuer = ra_signer_ca(j->sg)->subject;
+	ev.cert_serial = j->serial;
+	ev.cert_subject = j->subject;
+	ev.detail = detail;
+	er = ra_audit(w->db, &ev);
+	free(detail);
+	return er != RA_OK ? er : job_refuse(w, j, why);
+}
+
 /*
  * The public key of a new certificate: from the (re-verified) CSR, kept in
  * "*csr", or a new key made here ("*newkey", "*made"), to be stored
@@ -519,7 +548,7 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	    *t.issuer_url != '\0', *t.crl_url != '\0' }, &j->lint, why,
 	    sizeof(why))) != RA_OK) {
 		if (er == RA_EPOLICY || er == RA_EINPUT)
-			er = job_refuse(w, j, why);
+			er = lint_refuse(w, j, why);
 		goto out;
 	}
 	if ((j->tbs_hex = ra_bytea_hex(j->tbs, j->tbslen)) == NULL) {

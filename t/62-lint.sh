@@ -182,5 +182,7 @@ err=$(sql "SELECT error FROM ra.request WHERE profile_id = 99")
 has "$err" "pre-issuance lint policies_present (RFC 5280 4.2.1.4 / TLS BR 7.1.2.7.9): no certificatePolicies" \
     "with the lint's id, source and reason"
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE profile_id = 99")" 0 "no certificate, not even reserved"
+is "$(sql "SELECT outcome || ' ' || (detail->'findings'->0->>'id') FROM ra.audit WHERE event = 'cert.lint'")" \
+    "refused policies_present" "the refusal is audited with its findings"
 
 done_testing
