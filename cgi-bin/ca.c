@@ -540,7 +540,7 @@ ca_lint(struct ra_req *r)
 
 	/* The file first; getopt skips its argv[0], here the file name. */
 	if (r->argc < 2 || r->argv[1][0] == '-' ||
-	    (er = opts_parse(r->argc - 1, r->argv + 1, &o)) != RA_OK)
+	    opts_parse(r->argc - 1, r->argv + 1, &o) != RA_OK)
 		return RA_EUSAGE;
 	if (o.kind != NULL && !ra_lint_kind_ok(o.kind)) {
 		ra_warnx("--kind %s: not one of server, smime, client, "
@@ -551,9 +551,11 @@ ca_lint(struct ra_req *r)
 		return RA_EINPUT;
 	x.kind = o.kind != NULL ? o.kind : ra_lint_kind_guess(crt);
 	x.want_aia = x.want_cdp = 1;
-	er = RA_ENOMEM;
-	if ((res = calloc(1, sizeof(*res))) == NULL ||
-	    (er = ra_lint_run(crt, &x, res)) != RA_OK)
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_lint_run(crt, &x, res)) != RA_OK)
 		goto out;
 	for (i = 0; i < res->n; i++)
 		printf("%s %s (%s): %s\n", res->f[i].level == RA_LINT_ERROR ?

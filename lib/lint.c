@@ -766,8 +766,11 @@ ra_lint_tbs(X509 *crt, const struct ra_lint_ctx *x, char **json, char *why,
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto out;
-	if ((er = ra_lint_run(copy, x, r)) != RA_OK)
+	if ((er = ra_lint_run(copy, x, r)) != RA_OK) {
+		snprintf(why, whysz, "pre-issuance lint: no lints for kind "
+		    "%s; not signed", x->kind);
 		goto out;
+	}
 	if ((*json = ra_lint_json(r)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
