@@ -67,7 +67,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)

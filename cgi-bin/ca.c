@@ -12,6 +12,7 @@
  *	ca.cgi cert --request ID
  *	ca.cgi p12 --request ID --format modern|legacy --out FILE
  *	ca.cgi client-ca-bundle [--out FILE] [--reload]
+ *	ca.cgi lint FILE [--kind K]
  *
  * Secrets (the key password) come on standard input, never as arguments.
  * Under Apache: 403.
@@ -28,6 +29,8 @@
 
 #include "ra.h"
 #include "web.h"
+#include "domain.h"
+#include "lint.h"
 
 #define SECRET_MAX	128
 
@@ -519,6 +522,56 @@ cmd_client_ca_bundle(struct ra_req *r, const struct opts *o)
 	return er;
 }
 
+/*
+ * ca.cgi lint FILE [--kind K]: the worker's pre-issuance lints over any
+ * PEM certificate, ra's or a foreign CA's.  One line per finding; exit 1
+ * on any error-level finding.  The kind defaults to the one the EKU
+ * suggests; AIA caIssuers and a CRL DP are required, as ra sets both.
+ */
+static enum ra_err
+ca_lint(struct ra_req *r)
+{
+	struct ra_lint_result	*res = NULL;
+	struct ra_lint_ctx	 x;
+	struct opts		 o;
+	X509			*crt = NULL;
+	size_t			 i;
+	enum ra_err		 er;
+
+	/* The file first; getopt skips its argv[0], here the file name. */
+	if (r->argc < 2 || r->argv[1][0] == '-' ||
+	    opts_parse(r->argc - 1, r->argv + 1, &o) != RA_OK)
+		return RA_EUSAGE;
+	if (o.kind != NULL && !ra_lint_kind_ok(o.kind)) {
+		ra_warnx("--kind %s: not one of server, smime, client, "
+		    "ra_officer, code_signing", o.kind);
+		return RA_EUSAGE;
+	}
+	if ((crt = ra_pem_read_cert(r->argv[1])) == NULL)
+		return RA_EINPUT;
+	x.kind = o.kind != NULL ? o.kind : ra_lint_kind_guess(crt);
+	x.want_aia = x.want_cdp = 1;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_lint_run(crt, &x, res)) != RA_OK)
+		goto out;
+	for (i = 0; i < res->n; i++)
+		printf("%s %s (%s): %s\n", res->f[i].level == RA_LINT_ERROR ?
+		    "error" : "warning", res->f[i].id, res->f[i].source,
+		    res->f[i].msg);
+	printf("%s: %s as %s, %zu error(s), %zu finding(s)\n", r->argv[1],
+	    res->errors > 0 ? "REFUSED" : "clean", x.kind, res->errors,
+	    res->n);
+	/* Findings are printed: exit 1 without another message. */
+	er = res->errors > 0 ? RA_EDONE : RA_OK;
+out:
+	free(res);
+	X509_free(crt);
+	return er;
+}
+
 /* Each command parses the options the same way, then runs. */
 static enum ra_err
 with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
@@ -556,6 +609,7 @@ static const struct ra_cmd commands[] = {
 	{ "cert",	-1,	ca_cert },
 	{ "p12",	-1,	ca_p12 },
 	{ "client-ca-bundle", -1, ca_client_ca_bundle },
+	{ "lint",	-1,	ca_lint },
 };
 
 int
@@ -563,6 +617,6 @@ main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "ca.cgi import|current|request|revoke|status|cert|p12|"
-	    "client-ca-bundle [options]; "
+	    "client-ca-bundle|lint [options]; "
 	    "see ca.cgi(8)");
 }

@@ -27,6 +27,7 @@
 #include "ra.h"
 #include "domain.h"
 #include "ca.h"
+#include "lint.h"
 
 #define SERIAL_BYTES	16	/* 126 random bits, at most 39 digits */
 #define PROFILE_CACHE	16
@@ -94,18 +95,18 @@ enum {
 static const char SQL_RESERVE[] =
     "INSERT INTO ra.certificate (ca_id, serial, request_id, institution_id,"
     "  kind, profile_id, officer_id, subject_dn, cn, spki_der, spki_sha256,"
-    "  state, tbs_der, not_before, not_after)"
+    "  state, tbs_der, not_before, not_after, lint)"
     " SELECT ca, sn, rid, inst, kind, prof,"
     "        CASE WHEN kind = 'ra_officer' THEN off END,"  /* the holder */
     "        dn, cn, spki, sha,"
     "        'reserved', tbs, pg_catalog.to_timestamp(nb),"
-    "        pg_catalog.to_timestamp(na)"
+    "        pg_catalog.to_timestamp(na), lint"
     "   FROM unnest($1::bigint[], $2::numeric[], $3::bigint[],"
     "        $4::bigint[], $5::text[], $6::integer[], $7::bigint[],"
     "        $8::text[], $9::text[], $10::bytea[], $11::bytea[],"
-    "        $12::bytea[], $13::bigint[], $14::bigint[])"
+    "        $12::bytea[], $13::bigint[], $14::bigint[], $15::jsonb[])"
     "     AS u(ca, sn, rid, inst, kind, prof, off, dn, cn, spki, sha, tbs,"
-    "          nb, na)"
+    "          nb, na, lint)"
     " ON CONFLICT DO NOTHING RETURNING request_id, cert_id";
 static const char SQL_KEY_TAKEN[] =
     "SELECT EXISTS (SELECT 1 FROM ra.certificate"
@@ -202,6 +203,7 @@ struct job {
 	char			*cn;		/* the reservation's columns */
 	char			*spki_hex, *sha_hex, *tbs_hex;
 	char			*key_hex;	/* server-made key, encrypted */
+	char			*lint;		/* lint findings, JSON */
 	char			*admin_name;	/* server: who gets the URL mail */
 	char			*admin_mail;
 };
@@ -217,6 +219,7 @@ job_clear(struct job *j)
 	free(j->sha_hex);
 	free(j->tbs_hex);
 	free(j->key_hex);
+	free(j->lint);
 	free(j->admin_name);
 	free(j->admin_mail);
 	memset(j, 0, sizeof(*j));
@@ -340,6 +343,35 @@ job_refuse(struct ra_worker *w, struct job *j, const char *why)
 {
 	ra_warnx("request %lld refused: %s", (long long)j->request_id, why);
 	return job_finish(w, j, "failed", why);
+}
+
+/* A certificate that failed a lint: audited with its findings, refused. */
+static enum ra_err
+lint_refuse(struct ra_worker *w, struct job *j, const char *why)
+{
+	struct ra_event	 ev;
+	char		*detail;
+	size_t		 sz;
+	enum ra_err	 er;
+
+	sz = 64 + (j->lint != NULL ? strlen(j->lint) : 2);
+	if ((detail = malloc(sz)) == NULL)
+		return RA_ENOMEM;
+	snprintf(detail, sz, "{\"request_id\": %lld, \"findings\": %s}",
+	    (long long)j->request_id, j->lint != NULL ? j->lint : "[]");
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "cert.lint";
+	ev.outcome = "refused";
+	ev.actor = w->id;
+	ev.institution_id = j->institution_id;
+	ev.officer_id = j->officer_id;
+	ev.cert_issuer = ra_signer_ca(j->sg)->subject;
+	ev.cert_serial = j->serial;
+	ev.cert_subject = j->subject;
+	ev.detail = detail;
+	er = ra_audit(w->db, &ev);
+	free(detail);
+	return er != RA_OK ? er : job_refuse(w, j, why);
 }
 
 /*
@@ -499,6 +531,14 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
 		goto out;
+	/* Pre-issuance lint: an error finding refuses, nothing is reserved. */
+	if ((er = ra_lint_tbs(j->crt, &(struct ra_lint_ctx){ j->prof.kind,
+	    *t.issuer_url != '\0', *t.crl_url != '\0' }, &j->lint, why,
+	    sizeof(why))) != RA_OK) {
+		if (er == RA_EPOLICY || er == RA_EINPUT)
+			er = lint_refuse(w, j, why);
+		goto out;
+	}
 	if ((j->tbs_hex = ra_bytea_hex(j->tbs, j->tbslen)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
@@ -647,7 +687,7 @@ out:
 /* Columns of SQL_RESERVE, in order. */
 enum {
 	R_CA, R_SERIAL, R_REQUEST, R_INST, R_KIND, R_PROFILE, R_OFFICER,
-	R_DN, R_CN, R_SPKI, R_SHA, R_TBS, R_NB, R_NA, R__MAX
+	R_DN, R_CN, R_SPKI, R_SHA, R_TBS, R_NB, R_NA, R_LINT, R__MAX
 };
 
 static int
@@ -676,7 +716,8 @@ reserve_row(struct ra_pgarr *a, const struct job *j)
 	    ra_pgarr_add(&a[R_SHA], j->sha_hex) &&
 	    ra_pgarr_add(&a[R_TBS], j->tbs_hex) &&
 	    ra_pgarr_add(&a[R_NB], v[R_NB]) &&
-	    ra_pgarr_add(&a[R_NA], v[R_NA]);
+	    ra_pgarr_add(&a[R_NA], v[R_NA]) &&
+	    ra_pgarr_add(&a[R_LINT], j->lint);
 }
 
 /*

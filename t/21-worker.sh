@@ -104,10 +104,10 @@ is "$(sql "SELECT count(*), count(DISTINCT request_id) FROM ra.certificate WHERE
 # certificate keeps its own request's profile and kind.
 sql "INSERT INTO ra.profile (profile_id, kind, name_ja, name_en, validity_months,
        validity_days, key_algs, key_gen, key_usage, ext_key_usage, subject_attrs,
-       subject_required)
+       subject_required, policies)
      SELECT 60 + g, p.kind, p.name_ja || g, p.name_en || g, p.validity_months,
        p.validity_days, p.key_algs, p.key_gen, p.key_usage, p.ext_key_usage,
-       p.subject_attrs, p.subject_required
+       p.subject_attrs, p.subject_required, p.policies
        FROM ra.profile p, generate_series(0, 19) g WHERE p.profile_id = 22"
 i=0
 while [ $i -lt 20 ]; do

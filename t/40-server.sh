@@ -37,10 +37,10 @@ up() {	# up FILE ACTION MODE [OFFICER]
 }
 
 c1=$(csr www "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp")
-c2=$(csr mail "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/OU=Cyber Science Infrastructure Development Department/CN=mail.nii.ac.jp")
+c2=$(csr mail "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=mail.nii.ac.jp")
 { row "CN=www.nii.ac.jp,$DN" 21 "" "" "" "$c1" www.nii.ac.jp "nii.ac.jp"
   printf '\r\n'
-  row "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" 21 "" "" "" "$c2" mail.nii.ac.jp
+  row "CN=mail.nii.ac.jp,$DN" 21 "" "" "" "$c2" mail.nii.ac.jp
 } | sjis ok.tsv
 out=$(up ok.tsv issue abort)
 ok $? "a Shift_JIS CRLF issue file with a blank line is accepted"
@@ -137,7 +137,7 @@ mserial=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'mail.nii.ac.jp'")
 "$D" domain-add --institution nii --domain soken.ac.jp >/dev/null
 doff=$("$D" officer-add --institution nii --name-ja 総研 --romaji Soken --mail ra@soken.ac.jp \
     --phone 03-0000-0000 --domains soken.ac.jp --interfaces 1 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
-rev "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" "$mserial" 1 "" |
+rev "CN=mail.nii.ac.jp,$DN" "$mserial" 1 "" |
     sjis rev-other-domain.tsv
 out=$(up rev-other-domain.tsv revoke partial "$doff")
 has "$out" "224:1,シリアル番号,mail.nii.ac.jpは登録担当者のドメイン配下ではありません。" \
@@ -145,14 +145,14 @@ has "$out" "224:1,シリアル番号,mail.nii.ac.jpは登録担当者のドメ�
 is "$(sql "SELECT count(*) FROM ra.revocation r JOIN ra.certificate c USING (cert_id) WHERE c.cn = 'mail.nii.ac.jp'")" 0 \
     "and nothing is revoked"
 { rev "CN=www.nii.ac.jp,$DN" "$serial" 0 ""
-  rev "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" "$mserial" 2 ""
+  rev "CN=mail.nii.ac.jp,$DN" "$mserial" 2 ""
   rev "CN=other.nii.ac.jp,$DN" "$serial2" 1 ""
 } | sjis rev-bad.tsv
 out=$(up rev-bad.tsv revoke partial)
 has "$out" "201:1,失効理由コメント,失効理由コメントは入力必須項目です。" "reason 0 without a comment: 201"
 has "$out" "233:2,失効理由,reason 2 is not allowed for this certificate" "a CA-only reason: 233"
 has "$out" "232:3,シリアル番号,${serial2}の証明書の主体者DN(CN)が一致しません。" "a serial with another DN: 232"
-rev "CN=mail.nii.ac.jp,OU=Cyber Science Infrastructure Development Department,$DN" "$mserial" 0 "サーバ廃止のため" |
+rev "CN=mail.nii.ac.jp,$DN" "$mserial" 0 "サーバ廃止のため" |
     sjis rev.tsv
 up rev.tsv revoke abort >/dev/null
 ok $? "revocation with reason 0 and a comment"
@@ -177,8 +177,12 @@ row "CN=Upper.NII.ac.jp,OU=$OU,$DN" 21 "" "" "" "$c5" Upper.NII.ac.jp | sjis upp
 up upper.tsv issue abort >/dev/null
 ok $? "an upper-case CN under an allowed OU is accepted"
 as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
-is "$("$OFFICERDIR/download.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | grep -c 'Upper.NII.ac.jp')" 1 \
-    "and listed by ② for the officer of nii.ac.jp"
+# The TLS BR (7.1.2.7.4) forbid an OU in a server certificate: the
+# worker's pre-issuance lint refuses it (issue 13).
+has "$(sql "SELECT error FROM ra.request WHERE lower(cn) = 'upper.nii.ac.jp'")" \
+    "pre-issuance lint subject_no_ou" "but the worker's lint refuses the OU in the certificate"
+is "$("$OFFICERDIR/download.cgi" --officer "$off" | iconv -f CP932 -t UTF-8 | grep -c 'Upper.NII.ac.jp')" 0 \
+    "so ② lists no certificate of it"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'server.export' AND officer_id = $off")" 1 \
     "the download is audited"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'server.upload' AND detail->>'action' = 'revoke'
