@@ -189,6 +189,8 @@ lint_validity(X509 *c, const struct ra_lint_ctx *x, char *m, size_t sz)
 	/* Inclusive of both ends: notAfter - notBefore + 1 second. */
 	secs = (double)day * 86400 + sec + 1;
 	max = ra_lint_max_days(x->kind, timegm(&tm));
+	if (x->max_days > 0 && x->max_days < max)
+		max = x->max_days;	/* the schedule is stricter that day */
 	if (secs <= 0) {
 		snprintf(m, sz, "notAfter is before notBefore");
 		return 1;

@@ -17,6 +17,8 @@ struct ra_lint_ctx {
 	const char	*kind;		/* server smime client ra_officer code_signing */
 	int		 want_aia;	/* ra configures caIssuers: require it */
 	int		 want_cdp;	/* ra configures a CRL DP: require it */
+	int		 max_days;	/* the dated limit on notBefore's day
+					 * (ra.validity_limit); 0: the kind's */
 };
 
 struct ra_lint_finding {

@@ -83,6 +83,23 @@ ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
 }
 
 /*
+ * Since 2022-07-26 no server certificate carries an OU (TLS BR 7.1.4.2;
+ * reference §2.1): a row that still names one, on the allow list and
+ * in its CSR alike, is issued without it, quietly, as UPKI does; the
+ * worker's lint would refuse it otherwise.
+ */
+static void
+ou_drop(X509_NAME *name)
+{
+	int	 i;
+
+	for (i = X509_NAME_entry_count(name) - 1; i >= 0; i--)
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(
+		    X509_NAME_get_entry(name, i))) == NID_organizationalUnitName)
+			X509_NAME_ENTRY_free(X509_NAME_delete_entry(name, i));
+}
+
+/*
  * The subject DN of an issue or renewal row, checked against the
  * institution; "*out" the name to certify (caller frees).  0 on an error.
  */
@@ -177,6 +194,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	memset(&rq, 0, sizeof(rq));
 	rq.san_dns = rc->row->f[C_DNSNAME];
 	rq.software = rc->row->f[C_SOFTWARE];
+	ou_drop(name);		/* after the CSR matched the row's DN */
 	ra_upload_frame_request(rc, action, &prof, name, csr, old, &rq);
 out:
 	PQclear(res);

@@ -457,6 +457,7 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	unsigned char		*subj = NULL, *spki = NULL, *enc = NULL, sha[32];
 	size_t			 subjlen = 0, spkilen = 0, enclen = 0;
 	char			 why[256] = "";
+	int			 days = 0;
 	enum ra_err		 er;
 
 	if (strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0)
@@ -531,9 +532,13 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
 		goto out;
-	/* Pre-issuance lint: an error finding refuses, nothing is reserved. */
+	/* Pre-issuance lint: an error finding refuses, nothing is reserved;
+	 * validity against the schedule of the day it begins. */
+	if ((er = ra_validity_limit(w->db, j->prof.kind, j->nb, &days)) !=
+	    RA_OK)
+		goto out;
 	if ((er = ra_lint_tbs(j->crt, &(struct ra_lint_ctx){ j->prof.kind,
-	    *t.issuer_url != '\0', *t.crl_url != '\0' }, &j->lint, why,
+	    *t.issuer_url != '\0', *t.crl_url != '\0', days }, &j->lint, why,
 	    sizeof(why))) != RA_OK) {
 		if (er == RA_EPOLICY || er == RA_EINPUT)
 			er = lint_refuse(w, j, why);
