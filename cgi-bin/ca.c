@@ -549,6 +549,7 @@ ca_lint(struct ra_req *r)
 	}
 	if ((crt = ra_pem_read_cert(r->argv[1])) == NULL)
 		return RA_EINPUT;
+	memset(&x, 0, sizeof(x));
 	x.kind = o.kind != NULL ? o.kind : ra_lint_kind_guess(crt);
 	x.want_aia = x.want_cdp = 1;
 	if ((res = calloc(1, sizeof(*res))) == NULL) {

@@ -164,7 +164,7 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	unsigned char	*der = NULL;
 	const char	*param[6];
 	char		 ca[24], num[24], tu[24], nu[24], cnt[16], path[4096],
-			 *hex = NULL;
+			 tmp[4200] = "", *hex = NULL;
 	long long	 number = 0, last;
 	time_t		 now, next;
 	int		 i, n, entries = 0, owed;
@@ -237,21 +237,29 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	param[3] = nu;
 	param[4] = cnt;
 	param[5] = hex;
-	if ((er = ra_db_command(db, "record CRL", SQL_CRL_ADD, 6, param)) !=
-	    RA_OK ||
-	    (er = ra_db_command(db, "mark listed", SQL_ENTRIES_LISTED, 2,
-	    param)) != RA_OK ||
-	    (er = ra_db_commit(db)) != RA_OK)
-		goto out;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.crl", dir, ra_signer_ca(sg)->slug) >=
 	    sizeof(path)) {
 		er = RA_ECONF;
 		goto out;
 	}
-	if ((er = ra_write_atomic(path, der, (size_t)n, 0644)) == RA_OK)
+	/*
+	 * The file is written before the commit and renamed after it: a
+	 * full disk fails here, nothing is marked listed, and the next run
+	 * publishes the revocations still due; the old CRL stays in place.
+	 */
+	if ((er = ra_write_stage(path, der, (size_t)n, 0644, tmp,
+	    sizeof(tmp))) != RA_OK ||
+	    (er = ra_db_command(db, "record CRL", SQL_CRL_ADD, 6, param)) !=
+	    RA_OK ||
+	    (er = ra_db_command(db, "mark listed", SQL_ENTRIES_LISTED, 2,
+	    param)) != RA_OK ||
+	    (er = ra_db_commit(db)) != RA_OK)
+		goto out;
+	if ((er = ra_write_publish(tmp, path)) == RA_OK)
 		fprintf(log, "%s: CRL #%lld, %d entries, %s\n", ra_signer_ca(sg)->name,
 		    number, entries, path);
 out:
+	ra_write_discard(tmp);
 	if (er == RA_ECRYPTO)
 		ra_warnx("CRL of %s could not be built", ra_signer_ca(sg)->name);
 	ra_db_rollback(db);

@@ -65,11 +65,23 @@ ra_desk_args_ok(struct ra_desk *d, const struct ra_desk_args *a,
 	    a->ou, a->romaji, a->mail, a->phone, a->domains, a->interfaces,
 	    a->letter, a->unix_user, a->fingerprint, a->reason, a->kind,
 	    a->confirm };
+	/* What the downloads and the allow list (⑦ ⑧) carry: nothing a
+	 * spreadsheet would run (uploads refuse the same, error 236). */
+	const char *const shown[] = { a->code, a->name_ja, a->name_en, a->st,
+	    a->l, a->ou, a->romaji };
 	size_t	 i;
 
 	for (i = 0; i < RA_NITEMS(v); i++)
 		if (!text_ok(v[i])) {
 			snprintf(d->why, sizeof(d->why), "%s", NOT_TEXT);
+			return desk_refused(d, RA_EINPUT, event, a);
+		}
+	for (i = 0; i < RA_NITEMS(shown); i++)
+		if (shown[i] != NULL && strchr("=+-@", shown[i][0]) != NULL &&
+		    shown[i][0] != '\0') {
+			snprintf(d->why, sizeof(d->why), "\"%.64s\": 先頭に「=」"
+			    "「+」「-」「@」は使えません (must not start with = + - "
+			    "@: a spreadsheet would run it)", shown[i]);
 			return desk_refused(d, RA_EINPUT, event, a);
 		}
 	return RA_OK;

@@ -29,11 +29,15 @@
 #include "ra.h"
 #include "domain.h"
 
-#define OCSP_NEXT_HOURS		1	/* Ocsp.NextUpdateHours default */
+/* Ocsp.NextUpdateHours: its default and least, TLS BR 4.9.10 (a response
+ * valid at least eight hours, at most ten days; ra: a week at most). */
+#define OCSP_NEXT_HOURS		8
 #define OCSP_MAX_IDS		16	/* CertIDs answered per request */
 
+/* The CAs answered for: issuing ones (the root has no signer, and a
+ * request about it is unauthorized, not tryLater). */
 #define SQL_CAS \
-	"SELECT ca_id, cert_der FROM ra.ca ORDER BY ca_id"
+	"SELECT ca_id, cert_der FROM ra.ca WHERE role = 'issuing' ORDER BY ca_id"
 
 /* The newest valid signer of a CA (the worker keeps one ahead). */
 #define SQL_SIGNER \
@@ -254,7 +258,11 @@ add_status(PGconn *db, OCSP_BASICRESP *bs, OCSP_CERTID *cid,
 	why = ra_get_text(res, 0, "reason");
 	if (at != NULL && *at != '\0' && why != NULL) {
 		status = V_OCSP_CERTSTATUS_REVOKED;
+		/* unspecified (0) goes without a reason, as in the CRL
+		 * (TLS BR 7.2.2, 7.3). */
 		reason = atoi(why);
+		if (reason == 0)
+			reason = OCSP_REVOKED_STATUS_NOSTATUS;
 		if ((revtime = ASN1_TIME_set(NULL,
 		    (time_t)strtoll(at, NULL, 10))) == NULL) {
 			er = RA_ECRYPTO;
@@ -323,7 +331,7 @@ ra_ocsp_answer(const struct ra_conf *c, PGconn *db, const unsigned char *in,
 	*outlen = 0;
 	*maxage = 0;
 	if ((hours = ra_conf_int(c, "Ocsp.NextUpdateHours",
-	    OCSP_NEXT_HOURS)) < 1 || hours > 168)
+	    OCSP_NEXT_HOURS)) < OCSP_NEXT_HOURS || hours > 168)
 		hours = OCSP_NEXT_HOURS;
 	if (inlen > LONG_MAX ||
 	    (req = d2i_OCSP_REQUEST(NULL, &p, (long)inlen)) == NULL ||

@@ -22,9 +22,13 @@
 #include "domain.h"
 #include "ca.h"
 
+/* Only for a live issuing CA: the root answers no OCSP, and the ocsp
+ * zone, which writes these rows, must not get a root-issued signer. */
 #define SQL_PENDING \
-	"SELECT signer_id, ca_id, csr_der FROM ra.ocsp_signer " \
-	"WHERE cert_der IS NULL ORDER BY signer_id"
+	"SELECT s.signer_id, s.ca_id, s.csr_der FROM ra.ocsp_signer s " \
+	"  JOIN ra.ca a ON a.ca_id = s.ca_id " \
+	"WHERE s.cert_der IS NULL AND a.role = 'issuing' " \
+	"  AND a.not_after > now() ORDER BY s.signer_id"
 
 #define SQL_STORE \
 	"UPDATE ra.ocsp_signer SET cert_der = $2, serial = $3::numeric, " \

@@ -169,6 +169,10 @@ void		 ra_pgarr_free(struct ra_pgarr *);
 
 /* util.c */
 enum ra_err	 ra_write_atomic(const char *, const void *, size_t, unsigned);
+enum ra_err	 ra_write_stage(const char *, const void *, size_t, unsigned,
+		    char *, size_t);
+enum ra_err	 ra_write_publish(char *, const char *);
+void		 ra_write_discard(char *);
 enum ra_err	 ra_read_file(const char *, size_t, char **, size_t *);
 char		*ra_bytea_hex(const unsigned char *, size_t);
 enum ra_err	 ra_bytea_get(const PGresult *, int, int, unsigned char **,

@@ -35,14 +35,32 @@ write_full(int fd, const void *buf, size_t sz)
 enum ra_err
 ra_write_atomic(const char *path, const void *buf, size_t sz, unsigned mode)
 {
-	char	 tmp[PATH_MAX];
+	char		 tmp[PATH_MAX];
+	enum ra_err	 er;
+
+	if ((er = ra_write_stage(path, buf, sz, mode, tmp, sizeof(tmp))) !=
+	    RA_OK)
+		return er;
+	return ra_write_publish(tmp, path);
+}
+
+/*
+ * The first half of ra_write_atomic: "buf" written and synced to a new
+ * file beside "path", named in "tmp", for ra_write_publish to put in
+ * place (or ra_write_discard to drop) once the caller committed what it
+ * stands for.  A full disk shows here, before anything is committed.
+ */
+enum ra_err
+ra_write_stage(const char *path, const void *buf, size_t sz, unsigned mode,
+    char *tmp, size_t tmpsz)
+{
 	int	 fd = -1;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp))
+	if ((size_t)snprintf(tmp, tmpsz, "%s.XXXXXX", path) >= tmpsz)
 		return RA_EINPUT;
 	if ((fd = mkstemp(tmp)) == -1) {
 		ra_warnx("%s: %s", tmp, strerror(errno));
+		*tmp = '\0';
 		return RA_ESYS;
 	}
 	if (fchmod(fd, (mode_t)mode) == -1 || write_full(fd, buf, sz) == -1 ||
@@ -52,16 +70,35 @@ ra_write_atomic(const char *path, const void *buf, size_t sz, unsigned mode)
 		fd = -1;
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
 	return RA_OK;
 fail:
 	ra_warnx("%s: %s", path, strerror(errno));
 	if (fd != -1)
 		(void)close(fd);
-	(void)unlink(tmp);
+	ra_write_discard(tmp);
 	return RA_ESYS;
+}
+
+/* The staged file "tmp" becomes "path", in one rename. */
+enum ra_err
+ra_write_publish(char *tmp, const char *path)
+{
+	if (rename(tmp, path) == -1) {
+		ra_warnx("%s: %s", path, strerror(errno));
+		ra_write_discard(tmp);
+		return RA_ESYS;
+	}
+	*tmp = '\0';
+	return RA_OK;
+}
+
+/* A staged file that will not be published (none: nothing to do). */
+void
+ra_write_discard(char *tmp)
+{
+	if (*tmp != '\0')
+		(void)unlink(tmp);
+	*tmp = '\0';
 }
 
 /*

@@ -180,4 +180,10 @@ has "$out" "reason 8 is not one for a bulk revocation" "and bulk revocations to 
 out=$("$D" operator-retire --fingerprint "$FP" 2>&1)
 has "$out" "operators cannot retire themselves" "the shell's operator cannot retire themselves either"
 
+# Nothing a spreadsheet would run reaches the allow list or the names the
+# downloads show, from the desk either.
+out=$("$D" ou-add --domain nii.ac.jp --ou "=HYPERLINK(1)" 2>&1)
+has "$out" "must not start with = + - @" "an OU a spreadsheet would run is refused"
+is "$(audit_last desk.shell "outcome")" refused "and audited"
+
 done_testing

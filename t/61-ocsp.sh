@@ -80,11 +80,11 @@ openssl ocsp -issuer "$T/ca.pem" -cert "$T/www.pem" -reqout "$T/req.der" -no_non
 hdr=$(curl -sS -D - -o "$T/resp.der" --data-binary @"$T/req.der" \
     -H 'Content-Type: application/ocsp-request' "$OCSP" | tr -d '\r')
 has "$hdr" "Content-Type: application/ocsp-response" "POST: Content-Type application/ocsp-response"
-has "$hdr" "Cache-Control: max-age=3600," "Cache-Control max-age = nextUpdate - thisUpdate (Ocsp.NextUpdateHours 1)"
+has "$hdr" "Cache-Control: max-age=28800," "Cache-Control max-age = nextUpdate - thisUpdate (Ocsp.NextUpdateHours 8)"
 t=$(openssl ocsp -respin "$T/resp.der" -resp_text -noverify 2>/dev/null)
 tu=$(date -d "$(printf '%s\n' "$t" | sed -n 's/^ *This Update: //p')" +%s)
 nu=$(date -d "$(printf '%s\n' "$t" | sed -n 's/^ *Next Update: //p')" +%s)
-is "$((nu - tu))" 3600 "thisUpdate + 3600 s is nextUpdate"
+is "$((nu - tu))" 28800 "thisUpdate + 8 hours is nextUpdate"
 
 # GET (RFC 6960 A.1): base64 then URL-encoded in the path.
 b=$(base64 -w0 "$T/req.der" | sed 's/+/%2B/g; s,/,%2F,g; s/=/%3D/g')

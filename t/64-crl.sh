@@ -57,6 +57,17 @@ ok $? "a server certificate issued ($s1)"
 s2=$(issue two.kyoto-u.ac.jp)
 "$CA" revoke --serial "$s1" --reason 1 >/dev/null
 ok $? "revoked"
+# The CRL directory cannot take the file (as when its disk is full): the
+# old CRL stays, nothing counts as listed, and the next run publishes it.
+cp "$T/var/crl/server-ca.crl" "$T/old.crl"
+chmod 0555 "$T/var/crl"
+as_worker "$W" crl --due >"$T/full.out" 2>&1
+[ $? -ne 0 ]; ok $? "a CRL that cannot be written fails the run"
+chmod 0755 "$T/var/crl"
+cmp -s "$T/var/crl/server-ca.crl" "$T/old.crl"
+ok $? "the old CRL stays in place"
+is "$(num server-ca)" 1 "no CRL number is used up"
+is "$(sql "SELECT count(*) FROM ra.revocation WHERE crl_number IS NULL")" 1 "the revocation is still due"
 out=$(as_worker "$W" crl --due)
 ok $? "crl --due after a revocation"
 has "$out" "ra Demo Server CA: CRL #2, 1 entries" "the server CA publishes CRL #2 with it"
