@@ -36,106 +36,43 @@
 #define OCSP_REQUEST_MAX	16384	/* an OCSPRequest is some 100 bytes */
 #define OCSP_REQ_TYPE		"application/ocsp-request"
 
-/* An HTTP refusal: its status, and what the client is told. */
-struct ocsp_http_err {
-	int		 status;
-	enum ra_err	 er;		/* for the audit's "error" */
-	const char	*why;		/* the audit's "why", and the page's */
-	const char	*ja;
-};
-
-static const struct ocsp_http_err ocsp_method = { 405, RA_EMETHOD,
+static const struct ra_http_err ocsp_method = { 405, RA_EMETHOD,
     "only GET and POST are answered (RFC 6960 A.1)",
     "OCSP 要求は GET か POST で送ってください。" };
-static const struct ocsp_http_err ocsp_type = { 415, RA_EINPUT,
+static const struct ra_http_err ocsp_type = { 415, RA_EINPUT,
     "Content-Type must be " OCSP_REQ_TYPE,
     "Content-Type は " OCSP_REQ_TYPE " にしてください。" };
-static const struct ocsp_http_err ocsp_nolength = { 411, RA_EINPUT,
+static const struct ra_http_err ocsp_nolength = { 411, RA_EINPUT,
     "a Content-Length is required",
     "Content-Length が必要です。" };
-static const struct ocsp_http_err ocsp_toolarge = { 413, RA_EINPUT,
+static const struct ra_http_err ocsp_toolarge = { 413, RA_EINPUT,
     "the request is larger than 16 KiB",
     "要求が大きすぎます。" };
-static const struct ocsp_http_err ocsp_short = { 400, RA_EINPUT,
+static const struct ra_http_err ocsp_short = { 400, RA_EINPUT,
     "the request body is shorter than its Content-Length",
     "要求の本文が Content-Length より短いです。" };
-static const struct ocsp_http_err ocsp_base64 = { 400, RA_EINPUT,
+static const struct ra_http_err ocsp_base64 = { 400, RA_EINPUT,
     "the path after /ocsp/ is not a base64-encoded request",
     "/ocsp/ の後が base64 で符号化した要求ではありません。" };
-
-/* Read all of fd 0, at most "max" bytes; more is RA_EINPUT.  Caller frees. */
-static enum ra_err
-read_all(size_t max, unsigned char **out, size_t *len)
-{
-	unsigned char	*buf;
-	size_t		 got = 0;
-	ssize_t		 n;
-
-	*out = NULL;
-	*len = 0;
-	if ((buf = malloc(max + 1)) == NULL)
-		return RA_ENOMEM;
-	while (got <= max && (n = read(0, buf + got, max + 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ra_warnx("ocsp: reading the request: %s",
-			    strerror(errno));
-			free(buf);
-			return RA_ESYS;
-		}
-		got += (size_t)n;
-	}
-	if (got > max) {
-		free(buf);
-		return RA_EINPUT;
-	}
-	*out = buf;
-	*len = got;
-	return RA_OK;
-}
 
 static void
 http_plain(int status, const char *ja, const char *en)
 {
-	printf("Status: %d\r\n%sContent-Type: text/plain; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n\r\n%s\n%s\n", status,
-	    status == 405 ? "Allow: GET, POST\r\n" : "", ja, en);
+	ra_http_plain(status, "GET, POST", ja, en);
 }
 
-/* Read and drop what the client sends (see tsa.cgi: no reset). */
-static void
-drain(void)
-{
-	char	 buf[4096];
-	size_t	 total = 0;
-	ssize_t	 n;
-
-	while (total < 65536 && ((n = read(0, buf, sizeof(buf))) > 0 ||
-	    (n < 0 && errno == EINTR)))
-		total += n > 0 ? (size_t)n : 0;
-}
-
-/* Refuse, say why, and audit it (as ra_ocsp; a failed audit is logged). */
+/* Refuse, say why, and audit it (as ra_ocsp). */
 static void
 http_refuse(const struct ra_conf *c, PGconn **db,
-    const struct ocsp_http_err *e)
+    const struct ra_http_err *e)
 {
-	drain();
-	http_plain(e->status, e->ja, e->why);
-	if (*db == NULL && ra_db_connect(c, RA_DB_OCSP, db) != RA_OK)
-		return;
-	if (ra_audit_refusal(*db, ra_strerror(e->er), e->why, NULL) != RA_OK)
-		ra_warnx("ocsp: refusal (%s) not audited", e->why);
+	ra_http_refuse(c, RA_DB_OCSP, db, "GET, POST", e);
 }
 
 static int
 type_ok(const char *ct)
 {
-	size_t	 n = strlen(OCSP_REQ_TYPE);
-
-	return ct != NULL && strncasecmp(ct, OCSP_REQ_TYPE, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return ra_http_type_is(ct, OCSP_REQ_TYPE);
 }
 
 static int
@@ -244,7 +181,7 @@ web(const struct ra_conf *c)
 		http_refuse(c, &db, &ocsp_nolength);
 	else if ((uint64_t)want > OCSP_REQUEST_MAX)
 		http_refuse(c, &db, &ocsp_toolarge);
-	else if ((er = read_all((size_t)want, &req, &len)) != RA_OK) {
+	else if ((er = ra_http_body((size_t)want, &req, &len)) != RA_OK) {
 		if (er == RA_EINPUT)
 			http_refuse(c, &db, &ocsp_toolarge);
 		else
@@ -282,7 +219,7 @@ shell_reply(const struct ra_conf *c)
 	long		 maxage;
 	int		 rc = 1;
 
-	if (read_all(OCSP_REQUEST_MAX, &req, &len) != RA_OK) {
+	if (ra_http_body(OCSP_REQUEST_MAX, &req, &len) != RA_OK) {
 		ra_warnx("ocsp: no request of at most %d bytes on standard "
 		    "input", OCSP_REQUEST_MAX);
 		goto out;

@@ -28,60 +28,21 @@
 #define TSA_REQUEST_MAX	16384	/* a TimeStampReq is some 100 bytes */
 #define TSA_QUERY_TYPE	"application/timestamp-query"
 
-/* An HTTP refusal: its status, and what the client is told. */
-struct tsa_http_err {
-	int		 status;
-	enum ra_err	 er;		/* for the audit's "error" */
-	const char	*why;		/* the audit's "why", and the page's */
-	const char	*ja;
-};
-
-static const struct tsa_http_err tsa_method = { 405, RA_EMETHOD,
+static const struct ra_http_err tsa_method = { 405, RA_EMETHOD,
     "only POST is answered (RFC 3161 over HTTP)",
     "タイムスタンプ要求は POST で送ってください。" };
-static const struct tsa_http_err tsa_type = { 415, RA_EINPUT,
+static const struct ra_http_err tsa_type = { 415, RA_EINPUT,
     "Content-Type must be " TSA_QUERY_TYPE,
     "Content-Type は " TSA_QUERY_TYPE " にしてください。" };
-static const struct tsa_http_err tsa_nolength = { 411, RA_EINPUT,
+static const struct ra_http_err tsa_nolength = { 411, RA_EINPUT,
     "a Content-Length is required",
     "Content-Length が必要です。" };
-static const struct tsa_http_err tsa_toolarge = { 413, RA_EINPUT,
+static const struct ra_http_err tsa_toolarge = { 413, RA_EINPUT,
     "the request body is larger than Tsa.MaxRequestBytes",
     "要求が大きすぎます。" };
-static const struct tsa_http_err tsa_short = { 400, RA_EINPUT,
+static const struct ra_http_err tsa_short = { 400, RA_EINPUT,
     "the request body is shorter than its Content-Length",
     "要求の本文が Content-Length より短いです。" };
-
-/* Read all of fd 0, at most "max" bytes; more is RA_EINPUT.  Caller frees. */
-static enum ra_err
-read_all(size_t max, unsigned char **out, size_t *len)
-{
-	unsigned char	*buf;
-	size_t		 got = 0;
-	ssize_t		 n;
-
-	*out = NULL;
-	*len = 0;
-	if ((buf = malloc(max + 1)) == NULL)
-		return RA_ENOMEM;
-	while (got <= max && (n = read(0, buf + got, max + 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ra_warnx("tsa: reading the request: %s", strerror(errno));
-			free(buf);
-			return RA_ESYS;
-		}
-		got += (size_t)n;
-	}
-	if (got > max) {
-		free(buf);
-		return RA_EINPUT;
-	}
-	*out = buf;
-	*len = got;
-	return RA_OK;
-}
 
 static size_t
 request_max(const struct ra_conf *c)
@@ -94,49 +55,21 @@ request_max(const struct ra_conf *c)
 static void
 http_plain(int status, const char *ja, const char *en)
 {
-	printf("Status: %d\r\n%sContent-Type: text/plain; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n\r\n%s\n%s\n", status,
-	    status == 405 ? "Allow: POST\r\n" : "", ja, en);
+	ra_http_plain(status, "POST", ja, en);
 }
 
-/*
- * Read and drop what the client sends, up to Apache's own limit
- * (httpd-tsa.conf): answering before the body is read resets the
- * connection under the client, which then sees no answer at all.
- */
-static void
-drain(void)
-{
-	char	 buf[4096];
-	size_t	 total = 0;
-	ssize_t	 n;
-
-	while (total < 65536 && ((n = read(0, buf, sizeof(buf))) > 0 ||
-	    (n < 0 && errno == EINTR)))
-		total += n > 0 ? (size_t)n : 0;
-}
-
-/* Refuse, say why, and audit it (as ra_tsa; a failed audit is logged). */
+/* Refuse, say why, and audit it (as ra_tsa). */
 static int
-http_refuse(const struct ra_conf *c, PGconn **db, const struct tsa_http_err *e)
+http_refuse(const struct ra_conf *c, PGconn **db, const struct ra_http_err *e)
 {
-	drain();
-	http_plain(e->status, e->ja, e->why);
-	if (*db == NULL && ra_db_connect(c, RA_DB_TSA, db) != RA_OK)
-		return 0;
-	if (ra_audit_refusal(*db, ra_strerror(e->er), e->why, NULL) != RA_OK)
-		ra_warnx("tsa: refusal (%s) not audited", e->why);
+	ra_http_refuse(c, RA_DB_TSA, db, "POST", e);
 	return 0;
 }
 
-/* Content-Type is the query type, parameters aside. */
 static int
 type_ok(const char *ct)
 {
-	size_t	 n = strlen(TSA_QUERY_TYPE);
-
-	return ct != NULL && strncasecmp(ct, TSA_QUERY_TYPE, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return ra_http_type_is(ct, TSA_QUERY_TYPE);
 }
 
 static int
@@ -161,7 +94,7 @@ web(const struct ra_conf *c)
 		rc = http_refuse(c, &db, &tsa_nolength);
 	else if ((uint64_t)want > max)
 		rc = http_refuse(c, &db, &tsa_toolarge);
-	else if ((er = read_all((size_t)want, &req, &len)) != RA_OK) {
+	else if ((er = ra_http_body((size_t)want, &req, &len)) != RA_OK) {
 		if (er == RA_EINPUT)	/* more than it said: not ours to guess */
 			rc = http_refuse(c, &db, &tsa_toolarge);
 		else
@@ -208,7 +141,7 @@ shell_reply(const struct ra_conf *c)
 	enum ra_err	 er;
 	int		 rc = 1;
 
-	if ((er = read_all(request_max(c), &req, &len)) != RA_OK) {
+	if ((er = ra_http_body(request_max(c), &req, &len)) != RA_OK) {
 		if (er == RA_EINPUT)
 			ra_warnx("tsa: the request is larger than "
 			    "Tsa.MaxRequestBytes (%zu)", request_max(c));

@@ -77,8 +77,7 @@ ra_desk_args_ok(struct ra_desk *d, const struct ra_desk_args *a,
 			return desk_refused(d, RA_EINPUT, event, a);
 		}
 	for (i = 0; i < RA_NITEMS(shown); i++)
-		if (shown[i] != NULL && strchr("=+-@", shown[i][0]) != NULL &&
-		    shown[i][0] != '\0') {
+		if (shown[i] != NULL && ra_text_formula(shown[i])) {
 			snprintf(d->why, sizeof(d->why), "\"%.64s\": 先頭に「=」"
 			    "「+」「-」「@」は使えません (must not start with = + - "
 			    "@: a spreadsheet would run it)", shown[i]);

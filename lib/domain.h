@@ -295,6 +295,7 @@ enum ra_tsv_class {
  * secret ones, which no download or screen ever shows.
  */
 #define RA_TSV_EFORMULA	236
+int		 ra_text_formula(const char *);
 
 struct ra_tsv_col {
 	const char		*label;		/* as in the reference */

@@ -35,6 +35,13 @@ static const char *const msg_tabcr = "%sにタブまたは改行(CR)が含まれ
  * repaired, so no download holds one.  Digits cannot trip it; PEM starts
  * with "-----BEGIN" and secrets are never shown, so those are exempt.
  */
+/* Whether a spreadsheet would run "v" as a formula (its first character). */
+int
+ra_text_formula(const char *v)
+{
+	return v[0] != '\0' && strchr("=+-@", v[0]) != NULL;
+}
+
 static int
 formula_ok(const struct ra_tsv_col *c, const char *v, int line,
     struct ra_tsv_errors *e)
@@ -46,7 +53,7 @@ formula_ok(const struct ra_tsv_col *c, const char *v, int line,
 		    c->label);
 		return 0;
 	}
-	if (v[0] != '\0' && strchr("=+-@", v[0]) != NULL) {
+	if (ra_text_formula(v)) {
 		ra_tsv_errorf(e, RA_TSV_EFORMULA, line, c->label, msg_formula,
 		    c->label);
 		return 0;

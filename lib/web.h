@@ -169,4 +169,18 @@ struct ra_cmd {
 int		 ra_shell_main(int, char *[], const struct ra_cmd *, size_t,
 		    const char *);
 
+/* httpbody.c: the protocol endpoints' requests and refusals */
+struct ra_http_err {
+	int		 status;
+	enum ra_err	 er;		/* for the audit's "error" */
+	const char	*why;		/* the audit's "why", and the page's */
+	const char	*ja;
+};
+
+enum ra_err	 ra_http_body(size_t, unsigned char **, size_t *);
+void		 ra_http_plain(int, const char *, const char *, const char *);
+void		 ra_http_refuse(const struct ra_conf *, enum ra_db_role,
+		    PGconn **, const char *, const struct ra_http_err *);
+int		 ra_http_type_is(const char *, const char *);
+
 #endif /* RA_WEB_H */
