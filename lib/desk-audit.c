@@ -86,6 +86,9 @@ ra_desk_args_ok(struct ra_desk *d, const struct ra_desk_args *a,
 	return RA_OK;
 }
 
+static void say(char *, size_t, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 say(char *buf, size_t sz, const char *fmt, va_list ap)
 {

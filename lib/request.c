@@ -150,7 +150,8 @@ san_dns_list(const char *cn, const char *extra, char *out, size_t outsz,
 /* Subject and names for the profile's kind. */
 static enum ra_err
 request_names(const struct ra_profile *p, const struct ra_newreq *rq,
-    char *dns, char *email, size_t sz, char *why, size_t whysz)
+    char *dns, size_t dnssz, char *email, size_t emailsz, char *why,
+    size_t whysz)
 {
 	char		*cn;
 	enum ra_err	 er = RA_OK;
@@ -165,14 +166,14 @@ request_names(const struct ra_profile *p, const struct ra_newreq *rq,
 	}
 	if (strcmp(p->kind, "server") == 0)
 		er = san_dns_list(cn, rq->san_dns != NULL ? rq->san_dns : "",
-		    dns, sz, why, whysz);
+		    dns, dnssz, why, whysz);
 	else if (strcmp(p->kind, "smime") == 0) {
 		if (!mail_ok(cn)) {
 			snprintf(why, whysz, "the CN of an S/MIME certificate "
 			    "must be a mail address");
 			er = RA_EINPUT;
 		} else
-			snprintf(email, sz, "%s", cn);
+			snprintf(email, emailsz, "%s", cn);
 	} else if (rq->san_dns != NULL && *rq->san_dns != '\0') {
 		snprintf(why, whysz, "host names are only for server "
 		    "certificates");
@@ -302,8 +303,8 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		return RA_EPOLICY;
 	}
 	if (er != RA_OK ||
-	    (er = request_names(&prof, rq, dns, email, sizeof(dns), why,
-	    whysz)) != RA_OK ||
+	    (er = request_names(&prof, rq, dns, sizeof(dns), email,
+	    sizeof(email), why, whysz)) != RA_OK ||
 	    (er = request_key(db, &prof, rq, &csr, sha, why, whysz)) != RA_OK)
 		goto out;
 	if ((n = i2d_X509_NAME(rq->subject, &subj)) <= 0 ||

@@ -129,7 +129,7 @@ ra_sandbox_worker(void)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
 	    0) != 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, TIOCSTI)) != 0)
+	    SCMP_A1(SCMP_CMP_EQ, TIOCSTI, 0)) != 0)
 		goto out;
 	rc = seccomp_load(ctx);
 out:

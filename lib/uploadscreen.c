@@ -217,12 +217,12 @@ valid_mode(const char *s)
 enum { F_APPLY, F_MODE, F_BATCH, F_CSRF, F_FILE, F_REISSUE, F__MAX };
 _Static_assert(F__MAX == RA_UPLOAD_FIELDS, "ra_upload_fields[] out of sync");
 const struct ra_field ra_upload_fields[RA_UPLOAD_FIELDS] = {
-	[F_APPLY]	= { "applyType",	1,	valid_apply },
-	[F_MODE]	= { "errorFlg",		8,	valid_mode },
-	[F_BATCH]	= { "batch",		18,	ra_valid_digits },
+	[F_APPLY]	= { "applyType", 1,	valid_apply,	RA_FIELD_TEXT },
+	[F_MODE]	= { "errorFlg",	8,	valid_mode,	RA_FIELD_TEXT },
+	[F_BATCH]	= { "batch",	18,	ra_valid_digits, RA_FIELD_TEXT },
 	[F_CSRF]	= RA_FIELD_CSRF,
-	[F_FILE]	= { "file", 255, ra_valid_filename, RA_FIELD_FILE },
-	[F_REISSUE]	= { "reissue",	254,	valid_which },
+	[F_FILE]	= { "file",	255,	ra_valid_filename, RA_FIELD_FILE },
+	[F_REISSUE]	= { "reissue",	254,	valid_which,	RA_FIELD_TEXT },
 };
 
 /* The result TSV of a batch of this institution, in Shift_JIS. */

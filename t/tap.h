@@ -10,6 +10,9 @@
 
 static int	tap_n, tap_bad;
 
+static void tap_ok(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 tap_ok(int pass, const char *fmt, ...)
 {
