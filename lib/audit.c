@@ -173,6 +173,7 @@ walk_rows(struct walk *w, const PGresult *res, unsigned char *prev,
 		}
 		if ((er = ra_bytea_get(res, i, 1, &stored, &slen)) != RA_OK)
 			return er;
+		memset(buf, 0, 32);
 		if (slen == 32)
 			memcpy(buf, stored, 32);
 		PQfreemem(stored);
@@ -241,6 +242,7 @@ walk(PGconn *db, struct walk *w)
 		res = NULL;
 	}
 	PQclear(res);
+	res = NULL;
 	if ((er = ra_db_query(db, "audit head", SQL_HEAD, 0, NULL, &res)) !=
 	    RA_OK)
 		goto out;

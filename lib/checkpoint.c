@@ -241,14 +241,22 @@ is_ckpt_name(const char *s)
 	return s[0] != '.' && n > e && strcmp(s + n - e, CKPT_EXT) == 0;
 }
 
+static void
+names_free(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
 /* The names of the checkpoint files in "dir", sorted (by time). */
 static enum ra_err
 ckpt_names(const char *dir, char ***names, size_t *n)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		**v = NULL, **nv;
-	size_t		 cap = 0;
+	char		**v = NULL, **nv, *s;
+	size_t		 cap = 0, k = 0;
 	enum ra_err	 er = RA_OK;
 
 	*names = NULL;
@@ -260,7 +268,7 @@ ckpt_names(const char *dir, char ***names, size_t *n)
 	while ((de = readdir(d)) != NULL) {
 		if (!is_ckpt_name(de->d_name))
 			continue;
-		if (*n == cap) {
+		if (k == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
 			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
 				er = RA_ENOMEM;
@@ -268,31 +276,22 @@ ckpt_names(const char *dir, char ***names, size_t *n)
 			}
 			v = nv;
 		}
-		if ((v[*n] = strdup(de->d_name)) == NULL) {
+		if ((s = strdup(de->d_name)) == NULL) {
 			er = RA_ENOMEM;
 			break;
 		}
-		(*n)++;
+		v[k++] = s;
 	}
 	closedir(d);
 	if (er != RA_OK) {
-		while (*n > 0)
-			free(v[--*n]);
-		free(v);
+		names_free(v, k);
 		return er;
 	}
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), name_cmp);
+	if (k > 0)
+		qsort(v, k, sizeof(*v), name_cmp);
 	*names = v;
+	*n = k;
 	return RA_OK;
-}
-
-static void
-names_free(char **v, size_t n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
 }
 
 /*

@@ -26,6 +26,7 @@ tamper() {
 	sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update; $1;
 	     ALTER TABLE ra.audit ENABLE TRIGGER audit_no_update"
 }
+diag() { printf '%s\n' "$1" | sed 's/^/# /'; }
 # the chain recomputed from row $1 on, head included: it verifies alone
 rechain() {
 	tamper "DO \$\$ DECLARE r ra.audit; p bytea; BEGIN
@@ -79,6 +80,7 @@ has "$out" "checkpoint $B: row $b" "a second checkpoint, row $b"
 rows 2
 c=$(last_row)
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 ok $? "audit-verify: intact"
 has "$out" "audit chain intact: $c row(s)" "the chain as before"
 has "$out" "audit summary: $c row(s), 2 checkpoint(s) (0 bad), the newest $B: row $b at " \
@@ -94,6 +96,7 @@ c=$(last_row)
 k=$((a + 2))
 tamper "UPDATE ra.audit SET actor = 'mallory' WHERE audit_id = $k"
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 is $? 1 "a changed row: exit 1"
 has "$out" "audit chain broken at row $k: its content does not match its hash (between checkpoint $A, row $a at" \
     "the row, between checkpoint A"
@@ -105,6 +108,7 @@ has "$out" "; broken" "broken"
 # checkpoint B does not.
 rechain "$k"
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 is $? 1 "a changed row with the chain rewritten: exit 1"
 has "$out" "audit chain intact: $c row(s)" "the chain alone would not see it"
 has "$out" "checkpoint $B (row $b at" "checkpoint B is named"
@@ -128,6 +132,7 @@ has "$out" "checkpoint " "it writes one"
 is "$(count)" 3 "a third file"
 C=$(newest)
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 is $? 1 "an altered checkpoint: exit 1"
 has "$out" "checkpoint $B: bad signature" "is refused: bad signature"
 has "$out" "3 checkpoint(s) (1 bad), the newest $C" "and counted bad"
@@ -143,6 +148,7 @@ openssl cms -sign -binary -in "$T/fline" -signer "$T/forger.crt" -inkey "$T/forg
     -outform PEM -out "$T/fsig"
 cat "$T/fline" "$T/fsig" >"$dir/$F"
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 is $? 1 "a forged checkpoint: exit 1"
 has "$out" "checkpoint $F: bad signature (not by the audit certificate" "is refused"
 hasnt "$out" "names row 999" "and does not count"
@@ -155,6 +161,7 @@ tamper "DELETE FROM ra.audit WHERE audit_id > $d;
         UPDATE ra.audit_head SET last_id = $d,
             last_sha256 = (SELECT row_sha256 FROM ra.audit WHERE audit_id = $d)"
 out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
 is $? 1 "truncated: exit 1"
 has "$out" "audit chain intact: $d row(s)" "the chain alone would not see it"
 has "$out" "audit rows after row $d were removed: the newest checkpoint, $C at" "truncation is reported"
