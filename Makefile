@@ -24,6 +24,8 @@ toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
 confdir		= $(sysconfdir)/ra
+# The audit checkpoints (worker.cgi checkpoint): the worker's user alone
+# writes there, so install gives it to ra-worker when it exists.
 ckptdir		= $(localstatedir)/ra/checkpoints
 
 WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
@@ -115,7 +117,6 @@ install: all
 	    $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
-	# The audit checkpoints: written by the worker's user alone.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir)
 	if [ "$$(id -u)" -eq 0 ] && id ra-worker >/dev/null 2>&1; then \
 	    chown ra-worker $(DESTDIR)$(ckptdir); fi
