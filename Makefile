@@ -24,6 +24,9 @@ toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
 confdir		= $(sysconfdir)/ra
+# The audit checkpoints (worker.cgi checkpoint): the worker's user alone
+# writes there, so install gives it to ra-worker when it exists.
+ckptdir		= $(localstatedir)/ra/checkpoints
 
 # A field a table leaves out is zero by the C rule, and the tables rely on
 # it (struct ra_field's kind is RA_FIELD_TEXT unless a file): clang would
@@ -127,6 +130,9 @@ install: all
 	    $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir)
+	if [ "$$(id -u)" -eq 0 ] && id ra-worker >/dev/null 2>&1; then \
+	    chown ra-worker $(DESTDIR)$(ckptdir); fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(publicdir)/,$(notdir $(call zone_cgis,$(ZONE_PUBLIC))))

@@ -3,10 +3,12 @@
  *
  *	ops.cgi migrate		apply pending schema migrations
  *	ops.cgi status		list migrations, applied or pending
- *	ops.cgi audit-verify	recompute the audit log's hash chain
+ *	ops.cgi audit-verify	recompute the audit log's hash chain and
+ *				check it against the signed checkpoints
  *	ops.cgi demo-pki DIR	make the demo CA hierarchy and TLS certificate
  *				in DIR (once) and register the CAs; and the
- *				time-stamp authority's key and certificate
+ *				time-stamp authority's key and certificate,
+ *				and the audit checkpoints' (self-signed)
  *
  * Under Apache it answers 403 (ra_shell_main): nothing here is a web action.
  */
@@ -26,6 +28,8 @@
 #define DEMO_TLS_DAYS	198
 /* A TSA certificate may be valid 135 months; its key signs for 15. */
 #define DEMO_TSA_DAYS	3650
+/* The audit key signs checkpoints that must verify for years. */
+#define DEMO_AUDIT_DAYS	3650
 
 #define DEMO_NAME(cn)	{ "C", "JP", "O", "ra Demo", "CN", (cn), NULL }
 
@@ -230,6 +234,55 @@ out:
 	return er;
 }
 
+/*
+ * The audit checkpoints' signing key (lib/checkpoint.c), once:
+ * DIR/audit.crt and DIR/audit/audit.key, which conf/stack gives to the
+ * worker's user.  Self-signed, not from the demo root: the verifier
+ * trusts this one certificate (Audit.Cert), not a chain, and a CA key
+ * the worker holds online could otherwise make a second audit
+ * certificate; no CA's compromise vouches for forged checkpoints.  Not a
+ * CA (CA:FALSE) and no extended key usage: it signs nothing but them.
+ */
+static enum ra_err
+demo_make_audit(const char *dir)
+{
+	static const char *const subject[] =
+	    DEMO_NAME("ra Demo Audit Checkpoints");
+	struct ra_certspec	 spec = {
+		.subject = subject,
+		.pathlen = -1,
+		.key_usage = "critical,digitalSignature,nonRepudiation",
+		.days = DEMO_AUDIT_DAYS,
+	};
+	EVP_PKEY		*key = NULL;
+	X509			*crt = NULL;
+	char			 path[4096];
+	enum ra_err		 er;
+
+	if ((er = path_in(path, sizeof(path), dir, "", "audit", ".crt")) !=
+	    RA_OK || access(path, F_OK) == 0)
+		return er;
+	if ((er = path_in(path, sizeof(path), dir, "", "audit", "")) != RA_OK)
+		return er;
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		ra_warnx("%s: %s", path, strerror(errno));
+		return RA_ESYS;
+	}
+	if ((er = ra_key_new_rsa(3072, &key)) != RA_OK ||
+	    (er = ra_cert_make(&spec, key, NULL, NULL, &crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "audit/", "audit",
+	    ".key")) != RA_OK ||
+	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, "", "audit", ".crt")) !=
+	    RA_OK)
+		goto out;
+	er = ra_pem_write_cert(path, crt, 0644);
+out:
+	X509_free(crt);
+	EVP_PKEY_free(key);
+	return er;
+}
+
 static EVP_PKEY *
 demo_read_key(const char *dir, const char *file)
 {
@@ -328,7 +381,8 @@ demo_generate(const char *dir, const char *root_crl, FILE *log)
 		return er;
 	if (access(path, F_OK) == 0) {
 		fprintf(log, "demo PKI in %s exists; kept\n", dir);
-		if ((er = demo_mail_signer_missing(dir)) != RA_OK)
+		if ((er = demo_mail_signer_missing(dir)) != RA_OK ||
+		    (er = demo_make_audit(dir)) != RA_OK)
 			return er;
 		return demo_tsa_missing(dir, root_crl);
 	}
@@ -351,6 +405,8 @@ demo_generate(const char *dir, const char *root_crl, FILE *log)
 	if (er == RA_OK)
 		er = demo_make_tsa(dir, crt[DEMO_TSA_CA], crt[0],
 		    key[DEMO_TSA_CA]);
+	if (er == RA_OK)
+		er = demo_make_audit(dir);
 	for (i = 0; i < RA_NITEMS(demo_cas); i++) {
 		X509_free(crt[i]);
 		EVP_PKEY_free(key[i]);
@@ -501,7 +557,11 @@ cmd_status(struct ra_req *r)
 	return RA_OK;
 }
 
-/* Exit status 1 and the first broken row when the chain is broken. */
+/*
+ * Exit status 1 when the chain is broken or a checkpoint disagrees with
+ * the rows: a line for each finding, then a summary.  Reads the
+ * checkpoints and the audit certificate, never the audit key.
+ */
 static enum ra_err
 cmd_audit_verify(struct ra_req *r)
 {
@@ -509,7 +569,7 @@ cmd_audit_verify(struct ra_req *r)
 
 	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
 		return er;
-	return ra_audit_verify(r->db, stdout);
+	return ra_audit_verify_all(r->db, &r->conf, stdout);
 }
 
 static const struct ra_cmd commands[] = {

@@ -12,6 +12,10 @@
  *	worker.cgi expire	delete server-made keys nobody fetched (cron)
  *	worker.cgi ocsp-signers	sign the OCSP responder's waiting signer
  *				requests (cron, after ocsp.cgi signer-request)
+ *	worker.cgi checkpoint [--due]  sign the audit chain's head into a
+ *				new file outside the database (lib/checkpoint.c);
+ *				with --due only when Audit.CheckpointMinutes
+ *				have passed since the newest (cron)
  *	worker.cgi sandbox-check  confine itself as run does, then show
  *				that exec and file creation are refused
  *
@@ -310,12 +314,32 @@ cmd_ocsp_signers(struct ra_req *r)
 	return er;
 }
 
+/*
+ * The audit checkpoint: one-shot, as it writes a file (the daemon may
+ * not), with the audit key, which is not a CA key (Audit.Key).
+ */
+static enum ra_err
+cmd_checkpoint(struct ra_req *r)
+{
+	enum ra_err	 er;
+	int		 due = 0;
+
+	if (r->argc == 2 && strcmp(r->argv[1], "--due") == 0)
+		due = 1;
+	else if (r->argc != 1)
+		return RA_EUSAGE;
+	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK)
+		return er;
+	return ra_ckpt_write(r->db, &r->conf, due, stdout);
+}
+
 static const struct ra_cmd commands[] = {
 	{ "run",	0,	cmd_run },
 	{ "drain",	0,	cmd_drain },
 	{ "crl",	-1,	cmd_crl },
 	{ "expire",	0,	cmd_expire },
 	{ "ocsp-signers", 0,	cmd_ocsp_signers },
+	{ "checkpoint",	-1,	cmd_checkpoint },
 	{ "sandbox-check", 0,	cmd_sandbox_check },
 };
 
@@ -331,5 +355,5 @@ main(int argc, char *argv[])
 	sigaction(SIGHUP, &sa, NULL);
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
 	    "worker.cgi run | drain | crl [--due] | expire | ocsp-signers | "
-	    "sandbox-check");
+	    "checkpoint [--due] | sandbox-check");
 }

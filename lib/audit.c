@@ -4,6 +4,7 @@
  * refuses any change.  ra_audit_verify recomputes the chain here, in C,
  * from the rows' canonical text, and names the first row that is wrong.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,88 +67,337 @@ bytes_eq(const PGresult *res, int row, int col, const unsigned char *want)
 	return eq;
 }
 
+/* What the walk found, and the signed checkpoints it checks, by row. */
+struct walk {
+	FILE		 *out;
+	struct ra_ckpt	**ck;
+	size_t		  nck;
+	long long	  rows;		/* how many were read */
+	long long	  last;		/* the last row's id */
+	int		  chain;	/* chain findings */
+	int		  findings;	/* all findings */
+};
+
+#define SHOW_FINDINGS	50
+
+static void
+finding(struct walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line per finding; past SHOW_FINDINGS they are only counted. */
+static void
+finding(struct walk *w, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (w->findings++ >= SHOW_FINDINGS)
+		return;
+	va_start(ap, fmt);
+	vfprintf(w->out, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Where row "id" lies among the checkpoints: after the last that names
+ * a row before it, before the first that names it or a later one.
+ */
+static void
+where(const struct walk *w, long long id, char *buf, size_t sz)
+{
+	const struct ra_ckpt	*a = NULL, *b = NULL;
+	size_t			 i;
+
+	*buf = '\0';
+	if (w->ck == NULL)
+		return;
+	for (i = 0; i < w->nck; i++)
+		if (w->ck[i]->row < id)
+			a = w->ck[i];
+		else if (b == NULL)
+			b = w->ck[i];
+	if (a == NULL && b == NULL)
+		snprintf(buf, sz, " (no checkpoint yet)");
+	else if (b == NULL)
+		snprintf(buf, sz, " (after the newest checkpoint %s, row %lld "
+		    "at %s)", a->name, a->row, a->at);
+	else if (a == NULL)
+		snprintf(buf, sz, " (before the first checkpoint %s, row %lld "
+		    "at %s)", b->name, b->row, b->at);
+	else
+		snprintf(buf, sz, " (between checkpoint %s, row %lld at %s, and "
+		    "checkpoint %s, row %lld at %s)", a->name, a->row, a->at,
+		    b->name, b->row, b->at);
+}
+
+/* The checkpoints of row "id" against its stored hash "h". */
+static void
+walk_ckpts(struct walk *w, long long id, const unsigned char *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nck; i++)
+		if (w->ck[i]->row == id) {
+			w->ck[i]->found = 1;
+			w->ck[i]->differs = memcmp(w->ck[i]->sha256, h, 32) != 0;
+		}
+}
+
+/* One batch of rows: each judged alone, so one change is one finding. */
+static enum ra_err
+walk_rows(struct walk *w, const PGresult *res, unsigned char *prev,
+    long long *expect)
+{
+	unsigned char	*canon = NULL, *stored = NULL, buf[32 + 65536],
+			 h[32];
+	size_t		 clen, slen;
+	long long	 id;
+	char		 at[512];
+	int		 i, gap;
+	enum ra_err	 er;
+
+	for (i = 0; i < PQntuples(res); i++, (*expect)++, w->rows++) {
+		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		gap = id != *expect;
+		if (gap) {
+			where(w, *expect, at, sizeof(at));
+			finding(w, "audit chain broken at row %lld: "
+			    "row %lld is missing%s\n", id, *expect, at);
+			w->chain++;
+			*expect = id;
+		}
+		if (!gap && !bytes_eq(res, i, 1, prev)) {
+			where(w, id, at, sizeof(at));
+			finding(w, "audit chain broken at row %lld: "
+			    "it does not follow row %lld%s\n", id, id - 1, at);
+			w->chain++;
+		}
+		if ((er = ra_bytea_get(res, i, 1, &stored, &slen)) != RA_OK)
+			return er;
+		memset(buf, 0, 32);
+		if (slen == 32)
+			memcpy(buf, stored, 32);
+		PQfreemem(stored);
+		if ((er = ra_bytea_get(res, i, 3, &canon, &clen)) != RA_OK)
+			return er;
+		if (clen > sizeof(buf) - 32) {
+			PQfreemem(canon);
+			finding(w, "audit row %lld too long to check\n", id);
+			w->chain++;
+			return RA_EPOLICY;
+		}
+		memcpy(buf + 32, canon, clen);
+		PQfreemem(canon);
+		if (EVP_Digest(buf, 32 + clen, h, NULL, EVP_sha256(), NULL) !=
+		    1)
+			return RA_ECRYPTO;
+		if (!bytes_eq(res, i, 2, h)) {
+			where(w, id, at, sizeof(at));
+			finding(w, "audit chain broken at row %lld: "
+			    "its content does not match its hash%s\n", id, at);
+			w->chain++;
+		}
+		/* What the next row must follow: this one as stored. */
+		if ((er = ra_bytea_get(res, i, 2, &stored, &slen)) != RA_OK)
+			return er;
+		memset(prev, 0, 32);
+		if (slen == 32)
+			memcpy(prev, stored, 32);
+		PQfreemem(stored);
+		walk_ckpts(w, id, prev);
+		w->last = id;
+	}
+	return RA_OK;
+}
+
 /*
  * Walk the whole chain in order: ids without gaps from 1, each row's
  * prev_sha256 the previous row's hash, each row_sha256 recomputed from
- * the canonical text, and the head at the last row.  Reports on "out";
- * RA_EPOLICY when the chain is broken.
+ * the canonical text, and the head at the last row; each checkpoint's
+ * row found with its hash.  Every row that is wrong is a finding.
  */
-enum ra_err
-ra_audit_verify(PGconn *db, FILE *out)
+static enum ra_err
+walk(PGconn *db, struct walk *w)
 {
 	PGresult	*res = NULL;
-	unsigned char	 prev[32], *canon = NULL, buf[32 + 65536];
-	size_t		 clen;
-	long long	 id, expect = 1, n = 0;
-	int		 i, rows;
+	unsigned char	 prev[32];
+	long long	 expect = 1;
 	enum ra_err	 er;
 
 	memset(prev, 0, sizeof(prev));
+	walk_ckpts(w, 0, prev);		/* row 0: the empty log */
 	if ((er = ra_db_command(db, "begin", "BEGIN ISOLATION LEVEL "
 	    "REPEATABLE READ READ ONLY", 0, NULL)) != RA_OK ||
 	    (er = ra_db_command(db, "audit cursor", SQL_CURSOR, 0, NULL)) !=
 	    RA_OK)
 		goto out;
-	do {
+	for (;;) {
 		if ((er = ra_db_query(db, "audit rows", SQL_FETCH, 0, NULL,
 		    &res)) != RA_OK)
 			goto out;
-		rows = PQntuples(res);
-		for (i = 0; i < rows; i++, expect++, n++) {
-			id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-			if (id != expect) {
-				fprintf(out, "audit chain broken at row %lld: "
-				    "row %lld is missing\n", id, expect);
-				er = RA_EPOLICY;
-				goto out;
-			}
-			if (!bytes_eq(res, i, 1, prev)) {
-				fprintf(out, "audit chain broken at row %lld: "
-				    "it does not follow row %lld\n", id, id - 1);
-				er = RA_EPOLICY;
-				goto out;
-			}
-			if ((er = ra_bytea_get(res, i, 3, &canon, &clen)) !=
-			    RA_OK)
-				goto out;
-			if (clen > sizeof(buf) - 32) {
-				PQfreemem(canon);
-				fprintf(out, "audit row %lld too long to check\n",
-				    id);
-				er = RA_EPOLICY;
-				goto out;
-			}
-			memcpy(buf, prev, 32);
-			memcpy(buf + 32, canon, clen);
-			PQfreemem(canon);
-			if (EVP_Digest(buf, 32 + clen, prev, NULL, EVP_sha256(),
-			    NULL) != 1) {
-				er = RA_ECRYPTO;
-				goto out;
-			}
-			if (!bytes_eq(res, i, 2, prev)) {
-				fprintf(out, "audit chain broken at row %lld: "
-				    "its content does not match its hash\n", id);
-				er = RA_EPOLICY;
-				goto out;
-			}
-		}
+		if (PQntuples(res) == 0)
+			break;
+		if ((er = walk_rows(w, res, prev, &expect)) != RA_OK)
+			goto out;
 		PQclear(res);
 		res = NULL;
-	} while (rows > 0);
+	}
+	PQclear(res);
+	res = NULL;
 	if ((er = ra_db_query(db, "audit head", SQL_HEAD, 0, NULL, &res)) !=
 	    RA_OK)
 		goto out;
-	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) != n ||
+	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) != w->last ||
 	    !bytes_eq(res, 0, 1, prev)) {
-		fprintf(out, "audit chain broken at row %lld: rows after it "
-		    "were removed\n", n);
-		er = RA_EPOLICY;
-		goto out;
+		finding(w, "audit chain broken at row %lld: rows after it "
+		    "were removed\n", w->last);
+		w->chain++;
 	}
-	fprintf(out, "audit chain intact: %lld row(s)\n", n);
 out:
 	PQclear(res);
 	ra_db_rollback(db);
+	return er;
+}
+
+/* After the findings, so the first line is the first of them if any. */
+static void
+walk_end(const struct walk *w)
+{
+	if (w->findings > SHOW_FINDINGS)
+		fprintf(w->out, "(%d more finding(s) not shown)\n",
+		    w->findings - SHOW_FINDINGS);
+	if (w->chain == 0)
+		fprintf(w->out, "audit chain intact: %lld row(s)\n", w->rows);
+}
+
+/*
+ * The chain alone: reports on "out"; RA_EPOLICY when it is broken.  The
+ * desk's operations view and ops.cgi audit-verify use the whole check,
+ * ra_audit_verify_all.
+ */
+enum ra_err
+ra_audit_verify(PGconn *db, FILE *out)
+{
+	struct walk	 w;
+	enum ra_err	 er;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	if ((er = walk(db, &w)) != RA_OK)
+		return er;
+	walk_end(&w);
+	return w.findings > 0 ? RA_EPOLICY : RA_OK;
+}
+
+static int
+by_row(const void *a, const void *b)
+{
+	const struct ra_ckpt	*x = *(const struct ra_ckpt *const *)a;
+	const struct ra_ckpt	*y = *(const struct ra_ckpt *const *)b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->epoch < y->epoch ? -1 : x->epoch > y->epoch;
+}
+
+/* What the checkpoints say of the rows, after the walk. */
+static void
+ckpt_findings(struct walk *w)
+{
+	const struct ra_ckpt	*good = NULL, *over = NULL;
+	size_t			 i;
+
+	for (i = 0; i < w->nck; i++) {
+		if (w->ck[i]->row > w->last) {
+			over = w->ck[i];	/* the last: the highest row */
+			continue;
+		}
+		if (!w->ck[i]->found)
+			finding(w, "checkpoint %s (row %lld at %s): row %lld is "
+			    "missing\n", w->ck[i]->name, w->ck[i]->row,
+			    w->ck[i]->at, w->ck[i]->row);
+		else if (w->ck[i]->differs && good != NULL)
+			finding(w, "checkpoint %s (row %lld at %s): row %lld has "
+			    "another chain hash: a row after checkpoint %s "
+			    "(row %lld at %s), up to row %lld, was changed and "
+			    "the chain rewritten\n", w->ck[i]->name,
+			    w->ck[i]->row, w->ck[i]->at, w->ck[i]->row,
+			    good->name, good->row, good->at, w->ck[i]->row);
+		else if (w->ck[i]->differs)
+			finding(w, "checkpoint %s (row %lld at %s): row %lld has "
+			    "another chain hash: a row up to row %lld was "
+			    "changed and the chain rewritten\n", w->ck[i]->name,
+			    w->ck[i]->row, w->ck[i]->at, w->ck[i]->row,
+			    w->ck[i]->row);
+		else
+			good = w->ck[i];
+	}
+	if (over != NULL)
+		finding(w, "audit rows after row %lld were removed: the newest "
+		    "checkpoint, %s at %s, names row %lld\n", w->last,
+		    over->name, over->at, over->row);
+}
+
+/*
+ * The chain and the checkpoints (Audit.CheckpointDir): each signed by
+ * the audit certificate, each one's row there with the hash it signed,
+ * none naming a row beyond the last.  One line per finding, then one
+ * summing up; RA_EPOLICY when anything is wrong.
+ */
+enum ra_err
+ra_audit_verify_all(PGconn *db, const struct ra_conf *c, FILE *out)
+{
+	struct walk		 w;
+	struct ra_ckpt		*v = NULL;
+	const struct ra_ckpt	*newest = NULL;
+	const char		*why;
+	size_t			 n = 0, i, bad = 0;
+	enum ra_err		 er, ler;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	ler = ra_ckpt_load(c, &v, &n, &why);
+	if (ler != RA_OK && ler != RA_ENOTFOUND) {
+		if (why == NULL)
+			return ler;
+		finding(&w, "audit checkpoints: %s\n", why);
+	}
+	if (n > 0 && (w.ck = calloc(n, sizeof(*w.ck))) == NULL) {
+		ra_ckpt_free(v, n);
+		return RA_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].bad != NULL) {
+			finding(&w, "checkpoint %s: %s\n", v[i].name,
+			    v[i].bad);
+			bad++;
+			continue;
+		}
+		w.ck[w.nck++] = &v[i];
+		if (newest == NULL || v[i].epoch >= newest->epoch)
+			newest = &v[i];
+	}
+	if (w.nck > 0)
+		qsort(w.ck, w.nck, sizeof(*w.ck), by_row);
+	if ((er = walk(db, &w)) != RA_OK)
+		goto out;
+	ckpt_findings(&w);
+	walk_end(&w);
+	if (ler == RA_ENOTFOUND)
+		fprintf(out, "audit summary: %lld row(s), no checkpoints "
+		    "(Audit.CheckpointDir is not set); %s\n", w.rows,
+		    w.findings == 0 ? "intact" : "broken");
+	else if (newest != NULL)
+		fprintf(out, "audit summary: %lld row(s), %zu checkpoint(s) "
+		    "(%zu bad), the newest %s: row %lld at %s; %s\n", w.rows,
+		    n, bad, newest->name, newest->row, newest->at,
+		    w.findings == 0 ? "intact" : "broken");
+	else
+		fprintf(out, "audit summary: %lld row(s), %zu checkpoint(s) "
+		    "(%zu bad); %s\n", w.rows, n, bad,
+		    w.findings == 0 ? "intact" : "broken");
+	er = w.findings > 0 ? RA_EPOLICY : RA_OK;
+out:
+	free(w.ck);
+	ra_ckpt_free(v, n);
 	return er;
 }

@@ -139,25 +139,38 @@ ra_desk_ops_rows(struct ra_desk *d, const struct ra_desk_ops_section *s,
 }
 
 /*
- * The audit chain checked from its first row: "line" gets the verdict
- * (the first broken row, or how many rows are chained).
+ * The audit chain checked from its first row, and against the signed
+ * checkpoints: "line" gets the first finding (or how many rows are
+ * chained) and the summary of the checkpoints.
  */
 enum ra_err
 ra_desk_ops_audit(struct ra_desk *d, char *line, size_t linesz)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp;
-	enum ra_err er;
+	char		*buf = NULL;
+	const char	*text, *last;
+	size_t		 len = 0, first;
+	FILE		*fp;
+	enum ra_err	 er;
 
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		return RA_ENOMEM;
-	er = ra_audit_verify(d->db, fp);
+	er = ra_audit_verify_all(d->db, d->conf, fp);
 	ra_db_rollback(d->db);	/* the check's read-only transaction */
 	if (fclose(fp) != 0 && er == RA_OK)
 		er = RA_ENOMEM;
-	snprintf(line, linesz, "%.*s", (int)strcspn(buf != NULL ? buf : "",
-	    "\n"), buf != NULL ? buf : "");
+	text = buf != NULL ? buf : "";
+	first = strcspn(text, "\n");
+	/* the summary is the last line; "audit summary: " left out */
+	len = strlen(text);
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	for (last = text + len; last > text && last[-1] != '\n'; last--)
+		;
+	if (last > text && strncmp(last, "audit summary: ", 15) == 0)
+		snprintf(line, linesz, "%.*s; %.*s", (int)first, text,
+		    (int)(text + len - last - 15), last + 15);
+	else
+		snprintf(line, linesz, "%.*s", (int)first, text);
 	free(buf);
 	return er;
 }

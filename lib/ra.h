@@ -155,6 +155,24 @@ struct ra_event {
 
 enum ra_err	 ra_audit(PGconn *, const struct ra_event *);
 enum ra_err	 ra_audit_verify(PGconn *, FILE *);
+enum ra_err	 ra_audit_verify_all(PGconn *, const struct ra_conf *, FILE *);
+
+/* checkpoint.c: signed checkpoints of the audit chain, outside the database */
+struct ra_ckpt {
+	char		 name[128];	/* the file, in Audit.CheckpointDir */
+	long long	 row;		/* the newest row when it was made */
+	unsigned char	 sha256[32];	/* that row's chain hash */
+	char		 at[24];	/* when, YYYY-MM-DDTHH:MM:SSZ */
+	long long	 epoch;		/* the same, in seconds */
+	const char	*bad;		/* why it does not count; NULL: signed */
+	int		 found;		/* audit.c: its row is there */
+	int		 differs;	/* ... with another chain hash */
+};
+
+enum ra_err	 ra_ckpt_load(const struct ra_conf *, struct ra_ckpt **,
+		    size_t *, const char **);
+void		 ra_ckpt_free(struct ra_ckpt *, size_t);
+enum ra_err	 ra_ckpt_write(PGconn *, const struct ra_conf *, int, FILE *);
 
 /* pgarray.c: array literals, for one statement per batch */
 struct ra_pgarr {
