@@ -296,6 +296,13 @@ loop_rss() {
 }
 
 # --- the run ---------------------------------------------------------------
+# The daemons' pids now, against the end's: one that died and was
+# restarted, or is gone, would otherwise just drop out of the RSS figures.
+daemons() {
+	for f in worker mail smtp httpd; do printf '%s=%s ' "$f" "$(pidof_ "$T/var/run/$f.pid")"; done
+	echo "postmaster=$(head -n 1 "$T/var/pg/postmaster.pid" 2>/dev/null)"
+}
+daemons0=$(daemons)
 START=$(date +%s)
 END=$((START + SECS))
 echo "soak: $SECS s of mixed load from $(date -u +%H:%M:%S) UTC (stack in $T)"
@@ -309,6 +316,13 @@ loop_crl &
 loop_ocsp &
 wait
 STOP=$(date +%s)
+daemons1=$(daemons)
+gone=0
+for d in $daemons0; do
+	p=${d#*=}
+	{ [ -n "$p" ] && kill -0 "$p" 2>/dev/null && printf '%s' "$daemons1" | grep -qw -- "$d"; } ||
+	    { gone=$((gone + 1)); echo "soak: $d did not last the run (now: $daemons1)"; }
+done
 echo "soak: load over after $((STOP - START)) s; letting the queue and the outbox drain"
 
 # Every row uploaded issued: bounded waits for the worker and the mailer.
@@ -404,6 +418,7 @@ cat "$S"/req.* >"$S/req.all"
 		printf "rss\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", k, first[k], last[k], peak[k], a, b,
 		    (b - a <= allow) ? "flat" : "FAIL" }
 		printf "rss\tshort-lived (not judged)\t%d\t\t\t\t\t\n", short }' "$S/rss.tsv"
+	printf 'rss\tdaemons not lasting the run\t%d\t\t\t\t\t%s\n' "$gone" "$([ "$gone" = 0 ] && echo ok || echo FAIL)"
 	printf 'issue\tserver rows uploaded / issued\t%d\t%d\t\t\t\t%s\n' "$srows" "$issued_s" \
 	    "$([ "$srows" -gt 0 ] && [ "$srows" = "$issued_s" ] && echo ok || echo FAIL)"
 	printf 'issue\tclient rows uploaded / issued\t%d\t%d\t\t\t\t%s\n' "$crows" "$issued_c" \
