@@ -387,7 +387,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 tsv=$OUT/soak-$stamp.tsv
 cat "$S"/req.* >"$S/req.all"
 {
-	printf 'section\tname\tvalue1\tvalue2\tvalue3\tvalue4\tvalue5\tverdict\n'
+	printf 'section\tname\tvalue1\tvalue2\tvalue3\tvalue4\tvalue5\tvalue6\tverdict\n'
 	printf 'run\tseconds\t%d\t\t\t\t\t\n' "$run"
 	# requests: kind, served, errors, per second, median s, max s
 	awk -F'\t' -v run="$run" '
@@ -400,8 +400,9 @@ cat "$S"/req.* >"$S/req.all"
 	done
 	awk -F'\t' -v run="$run" '{ n++; if ($2 != "ok") e++ }
 	    END { printf "requests\tTOTAL\t%d\t%d\t%.2f\t\t\t%s\n", n, e, n / run, e ? "FAIL" : "ok" }' "$S/req.all"
-	# rss: name(pid), samples, first, last, peak VmRSS; second-fifth and
-	# last-fifth median RssAnon; flat or not (or "short" when not judged)
+	# rss: name(pid); first, last, peak VmRSS; second-fifth and last-fifth
+	# median RssAnon and the KB/min between them (shown, not judged); flat
+	# or not.  The verdict is the last column of every row.
 	awk -F'\t' -v run="$run" '
 	    function med(s,   n, a, i, j, x) {
 		n = split(s, a, " ")
@@ -415,8 +416,8 @@ cat "$S"/req.* >"$S/req.all"
 	    END { for (i = 1; i <= no; i++) { k = order[i]
 		if (s2[k] == "" || s5[k] == "") { short++; continue }
 		a = med(s2[k]); b = med(s5[k]); allow = a * 0.2; if (allow < 5120) allow = 5120
-		printf "rss\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", k, first[k], last[k], peak[k], a, b,
-		    (b - a <= allow) ? "flat" : "FAIL" }
+		printf "rss\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%s\n", k, first[k], last[k], peak[k], a, b,
+		    (b - a) / (run * 3 / 5 / 60), (b - a <= allow) ? "flat" : "FAIL" }
 		printf "rss\tshort-lived (not judged)\t%d\t\t\t\t\t\n", short }' "$S/rss.tsv"
 	printf 'rss\tdaemons not lasting the run\t%d\t\t\t\t\t%s\n' "$gone" "$([ "$gone" = 0 ] && echo ok || echo FAIL)"
 	printf 'issue\tserver rows uploaded / issued\t%d\t%d\t\t\t\t%s\n' "$srows" "$issued_s" \
@@ -436,7 +437,8 @@ cat "$S"/req.* >"$S/req.all"
 	printf 'logs\tapache error / postgres error / worker+mail\t%d\t%d\t%d\t\t\t%s\n' \
 	    "$log_apache" "$log_pg" "$log_ra" "$([ "$log_apache$log_pg$log_ra" = 000 ] && echo ok || echo FAIL)"
 	printf 'audit\taudit-verify exit\t%d\t\t\t\t\t%s\n' "$audit_rc" "$([ "$audit_rc" = 0 ] && echo ok || echo FAIL)"
-} >"$tsv"
+} | awk -F'\t' -v OFS='\t' '	# nine columns each: section, name, six values, verdict
+    { v = ""; for (i = 3; i <= 8; i++) v = v OFS ((i < NF) ? $i : ""); print $1, $2 v, $NF }' >"$tsv"
 { printf 'seconds\tpid\tname\tvmrss_kb\trssanon_kb\n'; cat "$S/rss.tsv"; } >"$OUT/soak-$stamp-rss.tsv"
 cp "$tsv" "$OUT/last.tsv"
 
