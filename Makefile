@@ -52,7 +52,7 @@ SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 
-.PHONY: all install uninstall run stop status check check-clean check-asan lint bench clean distclean deps
+.PHONY: all install uninstall run start stop status check check-clean check-asan lint bench clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -138,6 +138,11 @@ STACK_ENV	= RA_ROOT=$(VAR)/root RA_CGIDIR=$(VAR)/root$(cgidir) \
 
 run: deps all
 	$(MAKE) install DESTDIR=$(VAR)/root
+	$(STACK_ENV) sh conf/stack start $(VAR)
+
+# Start again what of a stack "make run" made is not running, without a
+# new install: the fault tests restart a killed worker or a stopped sink.
+start:
 	$(STACK_ENV) sh conf/stack start $(VAR)
 
 stop:
