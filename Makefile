@@ -52,7 +52,7 @@ SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 
-.PHONY: all install uninstall run start stop status check check-clean check-asan lint bench clean distclean deps
+.PHONY: all install uninstall run start start-worker stop status check check-clean check-asan lint bench clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -144,6 +144,9 @@ run: deps all
 # new install: the fault tests restart a killed worker or a stopped sink.
 start:
 	$(STACK_ENV) sh conf/stack start $(VAR)
+
+start-worker:
+	$(STACK_ENV) sh conf/stack start-worker $(VAR)
 
 stop:
 	sh conf/stack stop $(VAR)
