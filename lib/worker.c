@@ -57,7 +57,7 @@
  * $3 picks fresh jobs ('queued') or orphans ('running': claimed by a
  * worker that died holding them, its advisory lock gone with it).  A
  * claim costs a job no attempt: a worker killed is no fault of its jobs
- * (t/70 kills one twenty times; every request must still be issued), and
+ * (t/70 kills one sixteen times; every request must still be issued), and
  * only errors count (SQL_JOB_FAILED).  Orphans are claimed one at a time,
  * after the fresh jobs, so a job that itself kills its worker dies alone
  * and does not hold up the queue; the log names each one taken over.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The stack's worker SIGKILLed at random instants, again and again, while
+# The stack's worker SIGKILLed at random instants, sixteen times, while
 # ① server and ③ client TSV uploads keep coming; restarted each time the
 # way the stack starts it.  Afterwards every request is issued exactly
 # once: one certificate each, serials unique, none left reserved, every
@@ -22,7 +22,7 @@ base=$(sql "SELECT count(*) FROM ra.request")
 
 # KILLS rounds; each uploads a file (① server rows, or ③ client rows
 # every third round) in the background while the worker is killed.
-KILLS=20
+KILLS=16
 SROWS=4
 CROWS=3
 k=0
@@ -87,7 +87,7 @@ is "$(cat "$T"/up*.err | grep -cv ' 0 NG; done$')" 0 "no upload had a row refuse
 # The last worker finishes the queue (bounded wait, no timing assumption).
 i=0
 until [ "$(sql "SELECT count(*) FROM ra.job WHERE state IN ('queued', 'running')")" = 0 ] ||
-    [ $i -ge 600 ]; do
+    [ $i -ge 1200 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
