@@ -68,7 +68,7 @@ SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 
-.PHONY: all install uninstall run stop status check check-clean check-asan check-build check-valgrind lint bench soak clean distclean deps
+.PHONY: all install uninstall run start start-worker stop status check check-clean check-asan check-build check-valgrind lint bench soak clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -158,6 +158,14 @@ STACK_ENV	= RA_ROOT=$(VAR)/root RA_CGIDIR=$(VAR)/root$(cgidir) \
 run: deps all
 	$(MAKE) install DESTDIR=$(VAR)/root
 	$(STACK_ENV) sh conf/stack start $(VAR)
+
+# Start again what of a stack "make run" made is not running, without a
+# new install: the fault tests restart a killed worker or a stopped sink.
+start:
+	$(STACK_ENV) sh conf/stack start $(VAR)
+
+start-worker:
+	$(STACK_ENV) sh conf/stack start-worker $(VAR)
 
 stop:
 	sh conf/stack stop $(VAR)

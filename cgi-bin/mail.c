@@ -69,8 +69,9 @@ cmd_run(struct ra_req *r)
 	if ((er = ra_req_db(r, RA_DB_MAILER)) != RA_OK)
 		return er;
 	while (!stopping) {
-		if (send_due(r, &n) != RA_OK && PQstatus(r->db) != CONNECTION_OK)
-			PQreset(r->db);
+		if (send_due(r, &n) != RA_OK && PQstatus(r->db) != CONNECTION_OK &&
+		    ra_db_reset(r->db) == RA_OK)
+			ra_warnx("database connection back");
 		if (!stopping)
 			(void)poll(NULL, 0, ms);
 	}

@@ -169,12 +169,23 @@ wait_notify(PGconn *db, int ms, const sigset_t *unblocked)
 	return 1;
 }
 
+/* Sleep "ms", or less if a signal held back elsewhere comes. */
+static void
+pause_unblocked(int ms, const sigset_t *unblocked)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	(void)ppoll(NULL, 0, &ts, unblocked);
+}
+
 static enum ra_err
 cmd_run(struct ra_req *r)
 {
 	struct ra_worker	 w;
 	sigset_t		 sigs, unblocked;
-	int			 n, poll_ms;
+	int			 n, poll_ms, lost = 0;
 	enum ra_err		 er;
 
 	/* Held back outside wait_notify; the handlers only set flags. */
@@ -207,21 +218,32 @@ cmd_run(struct ra_req *r)
 				    "the %zu CA key(s) loaded before", w.id,
 				    w.nsigners);
 		}
-		if ((n = ra_worker_batch(&w)) > 0)
-			continue;
-		if (n == 0 && wait_notify(r->db, poll_ms, &unblocked))
-			continue;
+		if (PQstatus(r->db) == CONNECTION_OK) {
+			if ((n = ra_worker_batch(&w)) > 0)
+				continue;
+			if (n == 0 && wait_notify(r->db, poll_ms, &unblocked))
+				continue;
+		}
 		if (stopping)
 			break;
+		/* The pauses let SIGTERM in: a worker must stop during an outage. */
 		if (PQstatus(r->db) != CONNECTION_OK) {
-			ra_warnx("database connection lost; reconnecting");
-			sleep(1);
-			PQreset(r->db);
-			if (PQstatus(r->db) == CONNECTION_OK)
-				(void)ra_db_command(r->db, "listen",
-				    "LISTEN ra_job", 0, NULL);
+			/* Said once per outage, not once a second. */
+			if (!lost)
+				ra_warnx("%s: database connection lost; "
+				    "reconnecting every second", w.id);
+			lost = 1;
+			pause_unblocked(1000, &unblocked);
+			if (stopping)
+				break;
+			if (ra_db_reset(r->db) == RA_OK &&
+			    ra_db_command(r->db, "listen", "LISTEN ra_job", 0,
+			    NULL) == RA_OK) {
+				ra_warnx("%s: database connection back", w.id);
+				lost = 0;
+			}
 		} else
-			sleep(1);		/* an error: do not spin */
+			pause_unblocked(1000, &unblocked); /* an error: no spin */
 	}
 	ra_warnx("%s: stopped", w.id);
 out:

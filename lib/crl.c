@@ -248,14 +248,23 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	 * publishes the revocations still due; the old CRL stays in place.
 	 */
 	if ((er = ra_write_stage(path, der, (size_t)n, 0644, tmp,
-	    sizeof(tmp))) != RA_OK ||
-	    (er = ra_db_command(db, "record CRL", SQL_CRL_ADD, 6, param)) !=
+	    sizeof(tmp))) != RA_OK) {
+		/* The line an operator greps the cron mail for: which CA. */
+		ra_warnx("%s: CRL #%lld not published; the last one stays in "
+		    "place and its revocations stay due", ra_signer_ca(sg)->name,
+		    number);
+		goto out;
+	}
+	if ((er = ra_db_command(db, "record CRL", SQL_CRL_ADD, 6, param)) !=
 	    RA_OK ||
 	    (er = ra_db_command(db, "mark listed", SQL_ENTRIES_LISTED, 2,
 	    param)) != RA_OK ||
 	    (er = ra_db_commit(db)) != RA_OK)
 		goto out;
-	if ((er = ra_write_publish(tmp, path)) == RA_OK)
+	if ((er = ra_write_publish(tmp, path)) != RA_OK)
+		ra_warnx("%s: CRL #%lld recorded but not renamed into place",
+		    ra_signer_ca(sg)->name, number);
+	else
 		fprintf(log, "%s: CRL #%lld, %d entries, %s\n", ra_signer_ca(sg)->name,
 		    number, entries, path);
 out:

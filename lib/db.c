@@ -69,6 +69,20 @@ ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
 }
 
 /*
+ * Connect again after the server went away (a daemon's loop), with the
+ * session set up as ra_db_connect() does: PQreset alone would bring back
+ * the default search_path.  RA_EDBDOWN while the server is still away.
+ */
+enum ra_err
+ra_db_reset(PGconn *db)
+{
+	PQreset(db);
+	if (PQstatus(db) != CONNECTION_OK)
+		return RA_EDBDOWN;
+	return ra_db_command(db, "session setup", SQL_SESSION_SETUP, 0, NULL);
+}
+
+/*
  * Run one statement.  On RA_OK "*res" (if asked for) is the caller's to
  * PQclear; on error nothing is returned and the SQLSTATE has been logged.
  * A unique violation is RA_EDUP so callers can tell it from a failure.

@@ -75,6 +75,7 @@ enum ra_db_role {
 
 enum ra_err	 ra_db_connect(const struct ra_conf *, enum ra_db_role,
 		    PGconn **);
+enum ra_err	 ra_db_reset(PGconn *);
 enum ra_err	 ra_db_query(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_query_unique(PGconn *, const char *, const char *,

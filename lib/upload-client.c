@@ -197,6 +197,12 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 		    "(OU)が一致しません。", rc->row->f[C_SERIAL]);
 		goto out;
 	}
+	/* As the server frame: a revoked certificate is not renewed (234). */
+	if (renew && old.revoked) {
+		ra_upload_error(rc, E_REVOKED, C_SERIAL, "%sはすでに失効して"
+		    "います。", rc->row->f[C_SERIAL]);
+		goto out;
+	}
 	if (renew && old.renewed) {
 		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
 		    "されています。", rc->row->f[C_SERIAL]);

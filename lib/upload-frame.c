@@ -84,6 +84,15 @@ ra_upload_frame_old(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
 		    "ドメイン配下ではありません。", cn);
 		return 0;
 	}
+	/*
+	 * A revoked certificate is not renewed: an officer racing another's
+	 * revocation, or a file made before it, gets 234, not a new twin.
+	 */
+	if (renew && old.revoked) {
+		ra_upload_error(rc, E_REVOKED, RA_FRAME_SERIAL, "%sはすでに失効して"
+		    "います。", serial);
+		return 0;
+	}
 	/* Renew the newest: a second renewal would leave two live twins. */
 	if (renew && old.renewed) {
 		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
@@ -106,7 +115,7 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 {
 	const struct ra_upload_ctx	*ctx = rc->ctx;
 	const char			*const *f = rc->row->f;
-	char				 why[256];
+	char				 why[256] = "";
 	int64_t				 id;
 	enum ra_err			 er;
 
@@ -132,7 +141,8 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 	else if (er == RA_EDUP)
 		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
 		    "更新されています。", f[RA_FRAME_SERIAL]);
-	else if (er != RA_OK)
+	/* A database failure says no "why": the upload's error, not the row's. */
+	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_KEY, RA_FRAME_CSR, "%s", why);
 }
 

@@ -57,6 +57,7 @@ extern const struct ra_upload_rules ra_upload_admin_rules;
 struct ra_upload_old {
 	int64_t		 cert_id, institution_id;
 	int		 renewed;	/* renewed, or a renewal pending */
+	int		 revoked;	/* in ra.revocation */
 	char		 kind[32], cn[257], subject_dn[1025];
 };
 

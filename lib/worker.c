@@ -53,18 +53,33 @@
     "         AND (s.applies OR r.action = 'revoke'"			\
     "              OR r.state <> 'queued'))"
 
+/*
+ * $3 picks fresh jobs ('queued') or orphans ('running': claimed by a
+ * worker that died holding them, its advisory lock gone with it).  A
+ * claim costs a job no attempt: a worker killed is no fault of its jobs
+ * (t/70 kills one sixteen times; every request must still be issued), and
+ * only errors count (SQL_JOB_FAILED).  Orphans are claimed one at a time,
+ * after the fresh jobs, so a job that itself kills its worker dies alone
+ * and does not hold up the queue; the log names each one taken over.
+ */
 static const char SQL_CLAIM[] =
     "WITH c AS ("
-    "  SELECT job_id FROM ra.job"
-    "   WHERE" SQL_JOB_DUE
-    "   ORDER BY state = 'running', job_id"
+    "  SELECT job_id, claimed_by FROM ra.job"
+    "   WHERE state = $3::text AND" SQL_JOB_DUE
+    "   ORDER BY job_id"
     "   LIMIT $1::integer FOR UPDATE SKIP LOCKED),"
-    " l AS (SELECT job_id FROM c"
+    " l AS (SELECT job_id, claimed_by FROM c"
     "        WHERE pg_catalog.pg_try_advisory_lock(-job_id))"
-    " UPDATE ra.job j SET state = 'running', attempts = attempts + 1,"
+    " UPDATE ra.job j SET state = 'running',"
     "        claimed_by = $2, claimed_at = pg_catalog.now()"
     "   FROM l WHERE j.job_id = l.job_id"
-    " RETURNING j.job_id, j.request_id, j.attempts";
+    " RETURNING j.job_id, j.request_id, j.attempts,"
+    "           coalesce(l.claimed_by, '')";
+/* An attempt that ended in an error: counted, and the job queued again. */
+static const char SQL_JOB_FAILED[] =
+    "UPDATE ra.job SET state = 'queued', attempts = attempts + 1,"
+    "       last_error = $2"
+    " WHERE job_id = $1::bigint AND state = 'running'";
 static const char SQL_UNLOCK[] =
     "SELECT pg_catalog.pg_advisory_unlock(-j)"
     "  FROM unnest($1::bigint[]) AS j";
@@ -175,7 +190,6 @@ static const char SQL_JOB_DONE[] =
     " WHERE job_id = $1::bigint";
 static const char SQL_JOB_LATER[] =
     "UPDATE ra.job SET state = 'queued', last_error = $2,"
-    "       attempts = greatest(attempts - 1, 0),"
     "       run_after = pg_catalog.now() + interval '60 seconds'"
     " WHERE job_id = $1::bigint";
 static const char SQL_NOTIFY_DONE[] =
@@ -628,9 +642,9 @@ job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	if (row < 0)
 		return job_finish(w, j, "failed", "no such request");
 	/* A job that keeps failing on errors (not refusals) is given up. */
-	if (j->attempts > w->max_attempts) {
+	if (j->attempts >= w->max_attempts) {
 		snprintf(why, sizeof(why), "gave up after %d attempts; see the "
-		    "worker's log", j->attempts - 1);
+		    "worker's log", j->attempts);
 		return job_refuse(w, j, why);
 	}
 	j->institution_id = strtoll(PQgetvalue(res, row, L_INST), NULL, 10);
@@ -928,12 +942,15 @@ out:
 	return er;
 }
 
-/* Step 1: up to w->batch jobs, each held by our advisory lock. */
+/*
+ * Step 1: up to w->batch fresh jobs or else one orphan, each held by our
+ * advisory lock.
+ */
 static enum ra_err
 claim(struct ra_worker *w, struct job *jobs, size_t *n)
 {
 	PGresult	*res = NULL;
-	const char	*param[2];
+	const char	*param[3];
 	char		 lim[16];
 	int		 i;
 	enum ra_err	 er;
@@ -942,9 +959,22 @@ claim(struct ra_worker *w, struct job *jobs, size_t *n)
 	snprintf(lim, sizeof(lim), "%zu", w->batch);
 	param[0] = lim;
 	param[1] = w->id;
-	if ((er = ra_db_query(w->db, "claim jobs", SQL_CLAIM, 2, param,
+	param[2] = "queued";
+	if ((er = ra_db_query(w->db, "claim jobs", SQL_CLAIM, 3, param,
 	    &res)) != RA_OK)
 		return er;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		param[0] = "1";
+		param[2] = "running";
+		if ((er = ra_db_query(w->db, "claim orphaned job", SQL_CLAIM, 3,
+		    param, &res)) != RA_OK)
+			return er;
+		if (PQntuples(res) == 1)
+			ra_warnx("request %s: taken over from %s, which stopped "
+			    "while holding it", PQgetvalue(res, 0, 1),
+			    PQgetvalue(res, 0, 3));
+	}
 	for (i = 0; i < PQntuples(res) && (size_t)i < w->batch; i++) {
 		memset(&jobs[i], 0, sizeof(jobs[i]));
 		jobs[i].job_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
@@ -1008,6 +1038,25 @@ fail:
 }
 
 /*
+ * An attempt of one job that ended in an error: one attempt counted (its
+ * connection still up: a lost database is no fault of the job's, and its
+ * job comes back as an orphan).
+ */
+static void
+job_failed(struct ra_worker *w, const struct job *j, enum ra_err er)
+{
+	const char	*param[2];
+	char		 jid[24];
+
+	if (PQstatus(w->db) != CONNECTION_OK)
+		return;
+	snprintf(jid, sizeof(jid), "%lld", (long long)j->job_id);
+	param[0] = jid;
+	param[1] = ra_strerror(er);
+	(void)ra_db_command(w->db, "job failed", SQL_JOB_FAILED, 2, param);
+}
+
+/*
  * One batch.  Returns the number of jobs handled (0: nothing could be
  * claimed) or -1 after an error; what failed is left for the next
  * attempt.  When a batch fails, its jobs are retried one by one so one bad
@@ -1026,16 +1075,18 @@ ra_worker_batch(struct ra_worker *w)
 		free(jobs);
 		return -1;
 	}
-	if ((er = process(w, jobs, n)) != RA_OK && n > 1 &&
-	    PQstatus(w->db) == CONNECTION_OK) {
+	if ((er = process(w, jobs, n)) != RA_OK && n == 1)
+		job_failed(w, &jobs[0], er);
+	else if (er != RA_OK && n > 1 && PQstatus(w->db) == CONNECTION_OK) {
 		ra_warnx("batch of %zu failed (%s); retrying one by one", n,
 		    ra_strerror(er));
 		for (done = 0, i = 0; i < n; i++) {
 			job_reset(&jobs[i]);
-			if (process(w, &jobs[i], 1) != RA_OK)
+			if ((er = process(w, &jobs[i], 1)) != RA_OK) {
 				ra_warnx("job %lld failed; it stays queued",
 				    (long long)jobs[i].job_id);
-			else
+				job_failed(w, &jobs[i], er);
+			} else
 				done++;
 		}
 		/*

@@ -59,6 +59,19 @@ stack_down() {
 	T=
 }
 
+# Start again what of the stack is not running (its own start, no new
+# install), as after a test stopped or killed one of its daemons.
+stack_start() {
+	RA_DEMO=0 make -s -C "$top" start VAR="$T/var" >>"$T/start.log" 2>&1 ||
+	    bail "stack start failed: $(tail -n 5 "$T/start.log")"
+}
+
+# Start the stack's worker again as the stack starts it (after a kill).
+worker_restart() {
+	make -s -C "$top" start-worker VAR="$T/var" >>"$T/start.log" 2>&1 ||
+	    bail "worker start failed: $(tail -n 5 "$T/start.log")"
+}
+
 # Run SQL as the database owner; prints unaligned rows.
 sql() {
 	psql -h "$T/var/pgsock" -U postgres -d ra -Atq -v ON_ERROR_STOP=1 -c "$1"
