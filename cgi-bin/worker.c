@@ -4,7 +4,8 @@
  *
  *	worker.cgi run		work the queue until SIGTERM (LISTEN ra_job,
  *				polling as a fallback); SIGHUP re-reads the
- *				CA keys and profiles
+ *				CA keys and profiles; a token that is absent
+ *				or went away is opened again each poll
  *	worker.cgi drain	work the queue until it is empty, then exit
  *	worker.cgi crl [--due]	publish the CRL of every CA whose key is
  *				here (issuing CAs, the demo root); with
@@ -65,6 +66,10 @@ worker_open(struct ra_req *r, struct ra_worker *w)
 		return er;
 	if (w->nsigners == 0)
 		ra_warnx("no CA key could be loaded; jobs will wait");
+	if (w->token_missing > 0)
+		ra_warnx("%zu CA key(s) in a token not in reach: their jobs "
+		    "wait; the token is tried again every poll interval",
+		    w->token_missing);
 	if (ra_conf_int(&r->conf, "Worker.Test.KillAfterReserve", 0))
 		w->after_reserve = kill_after_reserve;
 	/* A key holder that cannot confine itself does not sign. */
@@ -228,6 +233,7 @@ out:
 static enum ra_err
 cmd_crl(struct ra_req *r)
 {
+	struct ra_keys		 keys;
 	struct ra_signer	*sg = NULL;
 	size_t			 n = 0, i;
 	const char		*dir;
@@ -254,9 +260,10 @@ cmd_crl(struct ra_req *r)
 		ra_warnx("config %s: Paths.Crl is not set", r->conf.path);
 		return RA_ECONF;
 	}
+	ra_keys_cfg(&r->conf, &keys);
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
-	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, &keys, RA_SIGNERS_RETIRED, &sg, &n,
+	    NULL)) != RA_OK)
 		return er;
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
@@ -293,6 +300,7 @@ cmd_expire(struct ra_req *r)
 static enum ra_err
 cmd_ocsp_signers(struct ra_req *r)
 {
+	struct ra_keys		 keys;
 	struct ra_signer	*sg = NULL;
 	size_t			 n = 0;
 	int			 days;
@@ -301,9 +309,10 @@ cmd_ocsp_signers(struct ra_req *r)
 	if ((days = ra_conf_int(&r->conf, "Ocsp.SignerDays", 7)) < 1 ||
 	    days > 30)
 		days = 7;
+	ra_keys_cfg(&r->conf, &keys);
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
-	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, &keys, RA_SIGNERS_RETIRED, &sg, &n,
+	    NULL)) != RA_OK)
 		return er;
 	er = ra_ocsp_signers_issue(r->db, sg, n, days, stdout);
 	ra_signers_free(sg, n);
