@@ -2,7 +2,7 @@
 # CA keys in a PKCS#11 token (SoftHSM2, RA_TOKEN=1): the demo's issuing
 # CAs' keys live in the token and in no file under the stack; the worker
 # issues and signs CRLs through it; a new CA key made in the token (the
-# key ceremony of ra-keys(7)) is imported by its URI and rolled over to.
+# key ceremony of ca.cgi(8)) is imported by its URI and rolled over to.
 # The PIN file must be the worker user's alone, and a URI carrying a PIN
 # is refused.
 . "$(dirname "$0")/lib.sh"
@@ -81,7 +81,7 @@ has "$out" "ra Demo Server CA: CRL #2, 1 entries" "the server CA's CRL lists the
 openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -CAfile "$pki/server-ca.crt" 2>&1 | grep -q "verify OK"
 ok $? "the server CA's CRL verifies with its certificate (signed in the token)"
 
-# --- rollover to a new key made in the token (ra-keys(7)) ------------------
+# --- rollover to a new key made in the token (ca.cgi(8)) -------------------
 G2="pkcs11:token=ra-demo;object=server-ca-g2;type=private"
 hsm pkcs11-tool --module "$MOD" --token-label ra-demo --login --pin "$PIN" \
     --keypairgen --key-type EC:prime256v1 --label server-ca-g2 --id 47 >"$T/keygen.log" 2>&1
