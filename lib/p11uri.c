@@ -107,13 +107,12 @@ ra_p11uri_ok(const char *uri, char *why, size_t whysz)
 	const char	*p, *end;
 	unsigned int	 seen = 0;
 	int		 has_key = 0;
-	size_t		 len;
 
 	if (strncmp(uri, "pkcs11:", 7) != 0) {
 		snprintf(why, whysz, "not a pkcs11: URI");
 		return 0;
 	}
-	if ((len = strlen(uri)) > P11URI_MAX) {
+	if (strlen(uri) > P11URI_MAX) {
 		snprintf(why, whysz, "longer than %d bytes", P11URI_MAX);
 		return 0;
 	}
