@@ -93,7 +93,13 @@ is "$(sql "SELECT count(*) FROM ra.request WHERE state = 'queued'")" 6 "all 6 re
 is "$(sql "SELECT count(*) FROM ra.certificate")" 0 "nothing was reserved or signed"
 is "$(sql "SELECT count(DISTINCT last_error) || ' ' || max(attempts) FROM ra.job WHERE state = 'queued'")" "1 0" \
     "each job says why it waits, and no attempt was counted"
-has "$(sql "SELECT max(last_error) FROM ra.job")" "no usable CA key" "the reason, in the queue the desk's operations view shows"
+has "$(sql "SELECT max(last_error) FROM ra.job")" "no usable CA key" "the reason, in the queue"
+# Ten minutes on (moved through the data): the desk's operations view
+# shows the waiting jobs as stuck, with that reason.
+sql "UPDATE ra.job SET created_at = created_at - interval '11 minutes' WHERE state = 'queued'"
+out=$("$DESKDIR/desk.cgi" ops-status 2>"$T/ops.err")
+has "$(cat "$T/ops.err")" "jobs-stuck 6" "desk.cgi ops-status: 6 stuck jobs"
+has "$out" "no usable CA key for this profile" "with the reason"
 token_in
 wait_log "token opened again: 6 CA key(s)"
 ok $? "the token is back: the worker opens it again, without a restart"
