@@ -235,7 +235,7 @@ cmd_crl(struct ra_req *r)
 {
 	struct ra_keys		 keys;
 	struct ra_signer	*sg = NULL;
-	size_t			 n = 0, i;
+	size_t			 n = 0, i, missing = 0;
 	const char		*dir;
 	int			 hours, due = 0;
 	enum ra_err		 er, first = RA_OK;
@@ -263,8 +263,14 @@ cmd_crl(struct ra_req *r)
 	ra_keys_cfg(&r->conf, &keys);
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
 	    (er = ra_signers_load(r->db, &keys, RA_SIGNERS_RETIRED, &sg, &n,
-	    NULL)) != RA_OK)
+	    &missing)) != RA_OK)
 		return er;
+	/* Cron must hear of it: those CAs' CRLs are not renewed. */
+	if (missing > 0) {
+		ra_warnx("%zu CA(s) whose key is in a token get no CRL: the "
+		    "token is not in reach (see above)", missing);
+		first = RA_ECRYPTO;
+	}
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
 		if ((er = ra_crl_publish(r->db, ra_signer_at(sg, i), dir, hours,

@@ -10,6 +10,12 @@
  * must be the worker user's alone), and Worker.Pkcs11Env may set one
  * variable for the module (SoftHSM2 finds its token directory through
  * SOFTHSM2_CONF).
+ *
+ * The worker's sandbox (sandbox.c) stays as it is: a module started
+ * afresh inside it (the token came back) is loaded from files, which may
+ * be read, and may not write.  SoftHSM2 2.6 then tries to open its
+ * token's "generation" and "token.object" files O_RDWR|O_CREAT, is
+ * refused (EPERM), and goes on reading, which is all signing needs.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 

@@ -46,6 +46,9 @@ is "$(stat -c '%U %a' "$tk/tokens")" "ra-worker 700" "the token directory: the w
 is "$(sql "SELECT count(*) FROM ra.ca WHERE role = 'issuing' AND key_path LIKE 'pkcs11:token=ra-demo;object=%;type=private'")" \
     "$(sql "SELECT count(*) FROM ra.ca WHERE role = 'issuing'")" "every issuing CA's key_path is a PKCS#11 URI"
 has "$(cat "$T/var/log/worker.log")" "6 CA key(s), batches of" "the worker loaded the six issuing CAs' keys from the token"
+wpid=$(cat "$T/var/run/worker.pid")
+grep -q '^Seccomp:[[:space:]]*2$' "/proc/$wpid/status" && grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$wpid/status"
+ok $? "and confined itself as ever (seccomp filter, no new privileges)"
 # No private key file anywhere under the stack is an issuing CA's: each
 # one's public key is compared with the issuing CAs' certificates'.
 for ca in $(sql "SELECT slug FROM ra.ca WHERE role = 'issuing'"); do
@@ -129,7 +132,9 @@ sql "UPDATE ra.ca SET key_path = '$G2?pin-value=$PIN' WHERE slug = 'server-ca-g2
 [ $? -ne 0 ]; ok $? "the database refuses a query part in key_path (schema 030)"
 chmod 0444 "$tk/pin"
 err=$(as_worker "$W" crl 2>&1)
-has "$err" "the PIN must be readable by the worker's user alone" "a world-readable PIN file is refused, with the reason"
+[ $? -ne 0 ]; ok $? "worker.cgi crl fails with a world-readable PIN file"
+has "$err" "the PIN must be readable by the worker's user alone" "the PIN file is refused, with the reason"
+has "$err" "7 CA(s) whose key is in a token get no CRL" "and says which CRLs it could not sign"
 hasnt "$err" "ra Demo Server CA: CRL" "and no token CA signs with it"
 chmod 0400 "$tk/pin"
 out=$(as_worker "$W" crl 2>&1)
