@@ -72,12 +72,13 @@ key_read(const char *dir, const char *path)
 /*
  * A key in a token: the URI checked again (the row may have been changed
  * behind ca.cgi), the token opened once per load ("*tok", shared by its
- * keys; "flags" may ask for its module afresh).  On RA_OK "*key" holds a
- * reference to "*tok".
+ * keys; "flags" may ask for its module afresh; a token that would not
+ * open, "*tok_bad", is said once, not once a key).  On RA_OK "*key"
+ * holds a reference to "*tok".
  */
 static enum ra_err
 key_token(const struct ra_keys *k, int flags, struct ra_token **tok,
-    const char *uri, EVP_PKEY **key)
+    int *tok_bad, const char *uri, EVP_PKEY **key)
 {
 	char		 why[160];
 	enum ra_err	 er;
@@ -87,9 +88,13 @@ key_token(const struct ra_keys *k, int flags, struct ra_token **tok,
 		ra_warnx("CA key %s: %s; not loaded", uri, why);
 		return RA_EINPUT;
 	}
+	if (*tok_bad)
+		return RA_ECRYPTO;
 	if (*tok == NULL && (er = ra_token_open(k, flags & RA_SIGNERS_RESET,
-	    tok)) != RA_OK)
+	    tok)) != RA_OK) {
+		*tok_bad = 1;
 		return er;
+	}
 	return ra_token_key(*tok, uri, key);
 }
 
@@ -138,7 +143,7 @@ ra_signers_load(PGconn *db, const struct ra_keys *keys, int flags,
 	const char		*path;
 	unsigned char		*der = NULL;
 	size_t			 derlen, missing = 0;
-	int			 i, n;
+	int			 i, n, tok_bad = 0;
 	enum ra_err		 er;
 
 	*out = NULL;
@@ -168,8 +173,8 @@ ra_signers_load(PGconn *db, const struct ra_keys *keys, int flags,
 		PQfreemem(der);
 		path = PQgetvalue(res, i, 3);
 		if (s->ca.cert != NULL && strncmp(path, "pkcs11:", 7) == 0) {
-			if (key_token(keys, flags, &tok, path, &s->key) !=
-			    RA_OK) {
+			if (key_token(keys, flags, &tok, &tok_bad, path,
+			    &s->key) != RA_OK) {
 				ra_warnx("CA %s: its key is not in reach; its "
 				    "jobs wait", PQgetvalue(res, i, 1));
 				missing++;
