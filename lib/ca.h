@@ -52,6 +52,7 @@ struct ra_keys {
 
 #define RA_SIGNERS_RETIRED	0x1	/* also CAs that still owe CRLs */
 #define RA_SIGNERS_RESET	0x2	/* the token's module afresh */
+#define RA_SIGNERS_QUIET	0x4	/* a retry: token failures unlogged */
 
 void		 ra_keys_cfg(const struct ra_conf *, struct ra_keys *);
 enum ra_err	 ra_signers_load(PGconn *, const struct ra_keys *, int,
@@ -89,6 +90,7 @@ struct ra_worker {
 	size_t			 token_missing;	/* token keys not loaded */
 	int			 token_down;	/* a token key failed to sign */
 	time_t			 token_retry;	/* when to open the token again */
+	int			 token_quiet;	/* its failures said once */
 	int			 poll_seconds;	/* between those attempts */
 	struct ra_client_cfg	 client;	/* client certificates' URLs */
 	char			 id[96];	/* "worker:host:pid" */

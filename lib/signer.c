@@ -90,8 +90,7 @@ key_token(const struct ra_keys *k, int flags, struct ra_token **tok,
 	}
 	if (*tok_bad)
 		return RA_ECRYPTO;
-	if (*tok == NULL && (er = ra_token_open(k, flags & RA_SIGNERS_RESET,
-	    tok)) != RA_OK) {
+	if (*tok == NULL && (er = ra_token_open(k, flags, tok)) != RA_OK) {
 		*tok_bad = 1;
 		return er;
 	}
@@ -175,8 +174,10 @@ ra_signers_load(PGconn *db, const struct ra_keys *keys, int flags,
 		if (s->ca.cert != NULL && strncmp(path, "pkcs11:", 7) == 0) {
 			if (key_token(keys, flags, &tok, &tok_bad, path,
 			    &s->key) != RA_OK) {
-				ra_warnx("CA %s: its key is not in reach; its "
-				    "jobs wait", PQgetvalue(res, i, 1));
+				if (!(flags & RA_SIGNERS_QUIET))
+					ra_warnx("CA %s: its key is not in "
+					    "reach; its jobs wait",
+					    PQgetvalue(res, i, 1));
 				missing++;
 			} else
 				s->tok = tok;

@@ -43,6 +43,7 @@ struct ra_token {
 	ENGINE			*e;	/* NULL between a stop and a start */
 	int			 refs;	/* the token's keys, and the loader's */
 	int			 reset;	/* the module was just shut down */
+	int			 quiet;	/* a retry: its failures said before */
 };
 
 /*
@@ -74,7 +75,7 @@ ossl_err(char *buf, size_t sz)
  * readable by nobody else (a PIN others can read is refused, not used).
  */
 static enum ra_err
-pin_read(const char *path, char *pin, size_t sz)
+pin_read(const char *path, int quiet, char *pin, size_t sz)
 {
 	struct stat	 st;
 	ssize_t		 n;
@@ -82,34 +83,45 @@ pin_read(const char *path, char *pin, size_t sz)
 	enum ra_err	 er = RA_ECONF;
 
 	if (path == NULL) {
-		ra_warnx("config: Worker.TokenPinFile is not set: a token "
-		    "key needs its PIN there");
+		if (!quiet)
+			ra_warnx("config: Worker.TokenPinFile is not set: a "
+			    "token key needs its PIN there");
 		return RA_ECONF;
 	}
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		ra_warnx("Worker.TokenPinFile %s: %s", path, strerror(errno));
+		if (!quiet)
+			ra_warnx("Worker.TokenPinFile %s: %s", path,
+			    strerror(errno));
 		return RA_ECONF;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		ra_warnx("Worker.TokenPinFile %s: not a regular file", path);
+		if (!quiet)
+			ra_warnx("Worker.TokenPinFile %s: not a regular file",
+			    path);
 		goto out;
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		ra_warnx("Worker.TokenPinFile %s: mode %04o, owner uid %ld: "
-		    "the PIN must be readable by the worker's user alone "
-		    "(chown it to that user, chmod 0400); not used", path,
-		    (unsigned int)(st.st_mode & 07777), (long)st.st_uid);
+		if (!quiet)
+			ra_warnx("Worker.TokenPinFile %s: mode %04o, owner uid "
+			    "%ld: the PIN must be readable by the worker's "
+			    "user alone (chown it to that user, chmod 0400); "
+			    "not used", path,
+			    (unsigned int)(st.st_mode & 07777),
+			    (long)st.st_uid);
 		goto out;
 	}
 	if ((n = read(fd, pin, sz - 1)) <= 0) {
-		ra_warnx("Worker.TokenPinFile %s: empty or unreadable", path);
+		if (!quiet)
+			ra_warnx("Worker.TokenPinFile %s: empty or unreadable",
+			    path);
 		goto out;
 	}
 	pin[n] = '\0';
 	pin[strcspn(pin, "\r\n")] = '\0';
 	if (pin[0] == '\0' || (size_t)n == sz - 1) {
-		ra_warnx("Worker.TokenPinFile %s: no PIN on its first line, "
-		    "or longer than %zu bytes", path, sz - 2);
+		if (!quiet)
+			ra_warnx("Worker.TokenPinFile %s: no PIN on its first "
+			    "line, or longer than %zu bytes", path, sz - 2);
 		goto out;
 	}
 	er = RA_OK;
@@ -150,7 +162,8 @@ engine_start(struct ra_token *t)
 	char		 pin[PIN_MAX], ebuf[256];
 	enum ra_err	 er;
 
-	if ((er = pin_read(t->k->pin_file, pin, sizeof(pin))) != RA_OK)
+	if ((er = pin_read(t->k->pin_file, t->quiet, pin, sizeof(pin))) !=
+	    RA_OK)
 		return er;
 	er = RA_ECRYPTO;
 	if ((t->e = ENGINE_by_id("pkcs11")) == NULL) {
@@ -159,11 +172,16 @@ engine_start(struct ra_token *t)
 		    sizeof(ebuf)));
 		goto out;
 	}
+	/* libp11's own chatter on stderr would repeat ours every poll. */
+	if (!ENGINE_ctrl_cmd_string(t->e, "QUIET", NULL, 1))
+		ERR_clear_error();
 	if (!ENGINE_ctrl_cmd_string(t->e, "MODULE_PATH", t->k->module, 0) ||
 	    !ENGINE_ctrl_cmd_string(t->e, "PIN", pin, 0) ||
 	    !ENGINE_init(t->e)) {
-		ra_warnx("token: module %s: %s", t->k->module,
-		    ossl_err(ebuf, sizeof(ebuf)));
+		if (!t->quiet)
+			ra_warnx("token: module %s: %s", t->k->module,
+			    ossl_err(ebuf, sizeof(ebuf)));
+		ERR_clear_error();
 		ENGINE_free(t->e);
 		t->e = NULL;
 		goto out;
@@ -186,12 +204,14 @@ engine_stop(struct ra_token *t)
 
 /*
  * The token of "k" (borrowed for the token's life) for a load of CA
- * keys; the caller holds one reference (ra_token_unref).  With "reset"
- * the module is shut down first (after a token went away: every key of
- * the old engine must be freed by now).
+ * keys; the caller holds one reference (ra_token_unref).  With
+ * RA_SIGNERS_RESET in "flags" the module is shut down first (after a
+ * token went away: every key of the old engine must be freed by now);
+ * with RA_SIGNERS_QUIET a failure to open or to find a key is not logged
+ * (a retry, whose failure was logged the first time).
  */
 enum ra_err
-ra_token_open(const struct ra_keys *k, int reset, struct ra_token **out)
+ra_token_open(const struct ra_keys *k, int flags, struct ra_token **out)
 {
 	struct ra_token	*t;
 	const char	*eq;
@@ -220,8 +240,9 @@ ra_token_open(const struct ra_keys *k, int reset, struct ra_token **out)
 		return RA_ENOMEM;
 	t->k = k;
 	t->refs = 1;
-	t->reset = reset;
-	if (reset)
+	t->reset = (flags & RA_SIGNERS_RESET) != 0;
+	t->quiet = (flags & RA_SIGNERS_QUIET) != 0;
+	if (t->reset)
 		module_finalize(k->module);
 	if ((er = engine_start(t)) != RA_OK) {
 		free(t);
@@ -256,8 +277,10 @@ ra_token_key(struct ra_token *t, const char *uri, EVP_PKEY **key)
 	}
 	t->reset = 0;
 	if (*key == NULL) {
-		ra_warnx("CA key %s: not in the token, or the token is "
-		    "absent: %s", uri, ossl_err(ebuf, sizeof(ebuf)));
+		if (!t->quiet)
+			ra_warnx("CA key %s: not in the token, or the token "
+			    "is absent: %s", uri, ossl_err(ebuf, sizeof(ebuf)));
+		ERR_clear_error();
 		return RA_ECRYPTO;
 	}
 	t->refs++;

@@ -1031,7 +1031,7 @@ static const char SQL_JOBS_NOW[] =
  * database no key is left; the next attempt loads them again.
  */
 static enum ra_err
-token_reopen(struct ra_worker *w)
+token_reopen(struct ra_worker *w, int flags)
 {
 	enum ra_err	 er;
 
@@ -1039,8 +1039,8 @@ token_reopen(struct ra_worker *w)
 	w->signers = NULL;
 	w->nsigners = 0;
 	w->nprofiles = 0;
-	er = ra_signers_load(w->db, &w->keys, RA_SIGNERS_RESET, &w->signers,
-	    &w->nsigners, &w->token_missing);
+	er = ra_signers_load(w->db, &w->keys, RA_SIGNERS_RESET | flags,
+	    &w->signers, &w->nsigners, &w->token_missing);
 	if (er != RA_OK)
 		w->token_missing = 1;		/* try again */
 	return er;
@@ -1049,7 +1049,8 @@ token_reopen(struct ra_worker *w)
 /*
  * A token key that did not load or did not sign: the token is opened
  * again, once a poll interval, until every token key is back; then the
- * jobs that waited for it are due at once.
+ * jobs that waited for it are due at once.  What fails is logged the
+ * first time, and then only when it changes, not every poll.
  */
 static void
 token_again(struct ra_worker *w)
@@ -1060,11 +1061,19 @@ token_again(struct ra_worker *w)
 	if ((!w->token_down && w->token_missing == 0) || now < w->token_retry)
 		return;
 	w->token_retry = now + w->poll_seconds;
-	if (token_reopen(w) != RA_OK)
+	if (token_reopen(w, w->token_quiet ? RA_SIGNERS_QUIET : 0) != RA_OK)
 		return;
 	w->token_down = 0;
-	ra_warnx("%s: token opened again: %zu CA key(s)%s", w->id,
-	    w->nsigners, w->token_missing > 0 ? ", some still missing" : "");
+	if (w->token_missing > 0 && w->token_quiet && w->nsigners == before)
+		return;				/* still out, said before */
+	if (w->token_missing > 0)
+		ra_warnx("%s: token keys still not in reach (%zu CA key(s) "
+		    "loaded); trying again every poll interval", w->id,
+		    w->nsigners);
+	else
+		ra_warnx("%s: token opened again: %zu CA key(s)", w->id,
+		    w->nsigners);
+	w->token_quiet = w->token_missing > 0;
 	if (w->nsigners > before || w->token_missing == 0)
 		(void)ra_db_command(w->db, "jobs due", SQL_JOBS_NOW, 0, NULL);
 }
@@ -1115,7 +1124,8 @@ ra_worker_batch(struct ra_worker *w)
 enum ra_err
 ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 {
-	char	 host[64];
+	char		 host[64];
+	enum ra_err	 er;
 
 	memset(w, 0, sizeof(*w));
 	w->db = db;
@@ -1143,8 +1153,10 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	snprintf(w->id, sizeof(w->id), "worker:%s:%ld", host, (long)getpid());
 	if ((w->profiles = calloc(PROFILE_CACHE, sizeof(*w->profiles))) == NULL)
 		return RA_ENOMEM;
-	return ra_signers_load(db, &w->keys, 0, &w->signers, &w->nsigners,
+	er = ra_signers_load(db, &w->keys, 0, &w->signers, &w->nsigners,
 	    &w->token_missing);
+	w->token_quiet = w->token_missing > 0;	/* said now, once */
+	return er;
 }
 
 /*
@@ -1168,7 +1180,8 @@ ra_worker_reload(struct ra_worker *w)
 		if (ra_signer_in_token(ra_signer_at(w->signers, i)))
 			break;
 	if (i < w->nsigners || w->token_missing > 0 || w->token_down) {
-		if ((er = token_reopen(w)) == RA_OK)
+		w->token_quiet = 0;		/* asked for: say it all */
+		if ((er = token_reopen(w, 0)) == RA_OK)
 			w->token_down = 0;
 		return er;
 	}

@@ -22,7 +22,7 @@ institution_add kyoto "$O" Kyoto Kyoto
 cp "$RA_CONF" "$T/fault.conf"
 printf 'Worker.PollSeconds = 1\nWorker.MaxAttempts = 2\n' >>"$T/fault.conf"
 chmod 0644 "$T/fault.conf"
-LOG=$T/fault-worker.log
+LOG=$T/var/log/fault-worker.log	# kept with the stack's logs (RA_KEEP_LOGS)
 touch "$LOG" && chown ra-worker "$LOG"
 
 # The worker, its pid its own (setpriv execs, as conf/stack starts it).
