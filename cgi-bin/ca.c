@@ -182,7 +182,7 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	struct ra_ca_row	 ca;
 	X509			*crt = NULL;
 	const char		*keydir = ra_conf_get(&r->conf, "Worker.KeyDir");
-	char			*akihex = NULL;
+	char			*akihex = NULL, why[160];
 	int64_t			 id;
 	int			 selfsigned;
 	enum ra_err		 er;
@@ -191,16 +191,25 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	memset(&ca, 0, sizeof(ca));
 	if (o->name == NULL || o->slug == NULL || o->cert == NULL ||
 	    (o->current && o->kind == NULL) ||
-	    (o->key != NULL && o->key[0] != '/'))
+	    (o->key != NULL && o->key[0] != '/' &&
+	    strncmp(o->key, "pkcs11:", 7) != 0))
 		return RA_EUSAGE;
 	if ((er = import_cert(o, &crt, &ci, &akihex)) != RA_OK)
 		goto out;
 	selfsigned = X509_check_issued(crt, crt) == X509_V_OK;
 	/*
-	 * Only the worker opens CA keys, from Worker.KeyDir; it checks the
-	 * pair when it loads the key (and refuses a mismatch).
+	 * Only the worker opens CA keys, from Worker.KeyDir or a token; it
+	 * checks the pair when it loads the key (and refuses a mismatch).
+	 * A token key is its URI here, checked, never opened.
 	 */
-	if (o->key != NULL && (keydir == NULL ||
+	if (o->key != NULL && strncmp(o->key, "pkcs11:", 7) == 0) {
+		if (!ra_p11uri_ok(o->key, why, sizeof(why))) {
+			ra_warnx("--key %s: not a usable PKCS#11 URI: %s",
+			    o->key, why);
+			er = RA_EINPUT;
+			goto out;
+		}
+	} else if (o->key != NULL && (keydir == NULL ||
 	    !ra_key_path_ok(keydir, o->key))) {
 		ra_warnx("%s is not below Worker.KeyDir %s: the worker would "
 		    "not load it", o->key, keydir != NULL ? keydir : "(unset)");

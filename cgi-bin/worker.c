@@ -4,7 +4,8 @@
  *
  *	worker.cgi run		work the queue until SIGTERM (LISTEN ra_job,
  *				polling as a fallback); SIGHUP re-reads the
- *				CA keys and profiles
+ *				CA keys and profiles; a token that is absent
+ *				or went away is opened again each poll
  *	worker.cgi drain	work the queue until it is empty, then exit
  *	worker.cgi crl [--due]	publish the CRL of every CA whose key is
  *				here (issuing CAs, the demo root); with
@@ -69,6 +70,10 @@ worker_open(struct ra_req *r, struct ra_worker *w)
 		return er;
 	if (w->nsigners == 0)
 		ra_warnx("no CA key could be loaded; jobs will wait");
+	if (w->token_missing > 0)
+		ra_warnx("%zu CA key(s) in a token not in reach: their jobs "
+		    "wait; the token is tried again every poll interval",
+		    w->token_missing);
 	if (ra_conf_int(&r->conf, "Worker.Test.KillAfterReserve", 0))
 		w->after_reserve = kill_after_reserve;
 	/* A key holder that cannot confine itself does not sign. */
@@ -254,8 +259,9 @@ out:
 static enum ra_err
 cmd_crl(struct ra_req *r)
 {
+	struct ra_keys		 keys;
 	struct ra_signer	*sg = NULL;
-	size_t			 n = 0, i;
+	size_t			 n = 0, i, missing = 0;
 	const char		*dir;
 	int			 hours, due = 0;
 	enum ra_err		 er, first = RA_OK;
@@ -280,10 +286,17 @@ cmd_crl(struct ra_req *r)
 		ra_warnx("config %s: Paths.Crl is not set", r->conf.path);
 		return RA_ECONF;
 	}
+	ra_keys_cfg(&r->conf, &keys);
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
-	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, &keys, RA_SIGNERS_RETIRED, &sg, &n,
+	    &missing)) != RA_OK)
 		return er;
+	/* Cron must hear of it: those CAs' CRLs are not renewed. */
+	if (missing > 0) {
+		ra_warnx("%zu CA(s) whose key is in a token get no CRL: the "
+		    "token is not in reach (see above)", missing);
+		first = RA_ECRYPTO;
+	}
 	/* One CA failing does not stop the others' CRLs. */
 	for (i = 0; i < n; i++)
 		if ((er = ra_crl_publish(r->db, ra_signer_at(sg, i), dir, hours,
@@ -319,6 +332,7 @@ cmd_expire(struct ra_req *r)
 static enum ra_err
 cmd_ocsp_signers(struct ra_req *r)
 {
+	struct ra_keys		 keys;
 	struct ra_signer	*sg = NULL;
 	size_t			 n = 0;
 	int			 days;
@@ -327,9 +341,10 @@ cmd_ocsp_signers(struct ra_req *r)
 	if ((days = ra_conf_int(&r->conf, "Ocsp.SignerDays", 7)) < 1 ||
 	    days > 30)
 		days = 7;
+	ra_keys_cfg(&r->conf, &keys);
 	if ((er = ra_req_db(r, RA_DB_WORKER)) != RA_OK ||
-	    (er = ra_signers_load(r->db, ra_conf_get(&r->conf,
-	    "Worker.KeyDir"), 1, &sg, &n)) != RA_OK)
+	    (er = ra_signers_load(r->db, &keys, RA_SIGNERS_RETIRED, &sg, &n,
+	    NULL)) != RA_OK)
 		return er;
 	er = ra_ocsp_signers_issue(r->db, sg, n, days, stdout);
 	ra_signers_free(sg, n);

@@ -42,8 +42,22 @@ struct ra_ca_info {
 	char		*issuer_url;
 };
 
-enum ra_err	 ra_signers_load(PGconn *, const char *, int,
-		    struct ra_signer **, size_t *);
+/* Where the worker finds CA keys: files, or a token (ra.conf Worker.*). */
+struct ra_keys {
+	const char	*dir;		/* Worker.KeyDir: key files */
+	const char	*module;	/* Worker.Pkcs11Module */
+	const char	*pin_file;	/* Worker.TokenPinFile */
+	const char	*module_env;	/* Worker.Pkcs11Env: NAME=VALUE */
+};
+
+#define RA_SIGNERS_RETIRED	0x1	/* also CAs that still owe CRLs */
+#define RA_SIGNERS_RESET	0x2	/* the token's module afresh */
+#define RA_SIGNERS_QUIET	0x4	/* a retry: token failures unlogged */
+
+void		 ra_keys_cfg(const struct ra_conf *, struct ra_keys *);
+enum ra_err	 ra_signers_load(PGconn *, const struct ra_keys *, int,
+		    struct ra_signer **, size_t *, size_t *);
+int		 ra_signer_in_token(const struct ra_signer *);
 struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
 void		 ra_signers_free(struct ra_signer *, size_t);
 struct ra_signer *ra_signer_at(struct ra_signer *, size_t);
@@ -52,6 +66,13 @@ enum ra_err	 ra_signer_sign_tbs(const struct ra_signer *, X509 *,
 		    const unsigned char *, size_t);
 int		 ra_signer_sign_crl(const struct ra_signer *, X509_CRL *);
 int		 ra_signer_sign_x509(const struct ra_signer *, X509 *);
+
+/* token.c: CA keys in a PKCS#11 token (signer.c's only) */
+struct ra_token;
+
+enum ra_err	 ra_token_open(const struct ra_keys *, int, struct ra_token **);
+enum ra_err	 ra_token_key(struct ra_token *, const char *, EVP_PKEY **);
+void		 ra_token_unref(struct ra_token *);
 
 /* worker.c: the issuance worker's batches */
 struct ra_worker {
@@ -65,7 +86,12 @@ struct ra_worker {
 	int			 max_attempts;	/* then a failing job is given up */
 	const char		*ocsp_url;	/* borrowed from the config */
 	const char		*site_url;	/* for retrieval URLs in mails */
-	const char		*key_dir;	/* Worker.KeyDir: CA keys only */
+	struct ra_keys		 keys;		/* where the CA keys are */
+	size_t			 token_missing;	/* token keys not loaded */
+	int			 token_down;	/* a token key failed to sign */
+	time_t			 token_retry;	/* when to open the token again */
+	int			 token_quiet;	/* its failures said once */
+	int			 poll_seconds;	/* between those attempts */
 	struct ra_client_cfg	 client;	/* client certificates' URLs */
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */

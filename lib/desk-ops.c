@@ -36,7 +36,12 @@ static const struct ra_desk_ops_section sections[] = {
 	  "SELECT state, count(*)::text AS count FROM ra.job"
 	  " WHERE state <> 'done' OR finished_at > pg_catalog.now() - interval '1 day'"
 	  " GROUP BY state ORDER BY state" },
-	/* Claimed long ago, waiting long, or failing again and again. */
+	/*
+	 * Claimed long ago, waiting long, or failing again and again; or put
+	 * off, with its reason, for ten minutes and more: a CA key the worker
+	 * lacks, its token absent (each claim moves run_after on, so the
+	 * job's age tells).
+	 */
 	{ "jobs-stuck", "滞留しているジョブ", "Stuck jobs", 1,
 	  { "job_id", "request_id", "state", "attempts", "claimed_by",
 	    "claimed", "last_error", NULL },
@@ -50,6 +55,8 @@ static const struct ra_desk_ops_section sections[] = {
 	  "    OR (state = 'queued'"
 	  "        AND run_after < pg_catalog.now() - interval '1 hour')"
 	  "    OR (state IN ('queued', 'running') AND attempts >= 3)"
+	  "    OR (state = 'queued' AND last_error IS NOT NULL"
+	  "        AND created_at < pg_catalog.now() - interval '10 minutes')"
 	  " ORDER BY job_id LIMIT 100" },
 	/* Every CA's newest CRL; overdue ones are the problem rows. */
 	{ "crl", "CRL (認証局ごとの最新)", "Last CRL of each CA", 0,

@@ -515,6 +515,8 @@ void		 ra_dn_ous(const X509_NAME *, char *, size_t);
 
 /* key.c: key algorithms, SPKI, CSRs; where CA keys may live */
 int		 ra_key_path_ok(const char *, const char *);
+/* p11uri.c: a CA key in a token, by its PKCS#11 URI (never opened here) */
+int		 ra_p11uri_ok(const char *, char *, size_t);
 void		 ra_key_alg(EVP_PKEY *, char *, size_t);
 enum ra_err	 ra_key_new(const char *, EVP_PKEY **);
 enum ra_err	 ra_key_spki(EVP_PKEY *, unsigned char **, size_t *,

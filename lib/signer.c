@@ -1,7 +1,9 @@
 /*
  * signer.c: the CA keys.  The only module that opens them, and only the
  * worker (worker.cgi, under its own Unix user) calls it: the key files
- * are readable by that user alone.
+ * are readable by that user alone.  A key is a PEM file below
+ * Worker.KeyDir (the demo) or a PKCS#11 URI naming it in a token
+ * (token.c), whose PIN file is again the worker user's alone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 struct ra_signer {
 	struct ra_ca_info	 ca;	/* what the worker may read */
 	EVP_PKEY		*key;	/* what it may only use, through here */
+	struct ra_token		*tok;	/* the key's token; NULL: a file */
 };
 
 /*
@@ -41,6 +44,11 @@ key_read(const char *dir, const char *path)
 	EVP_PKEY	*key;
 	int		 fd;
 
+	if (dir == NULL) {
+		ra_warnx("CA key %s: Worker.KeyDir is not set; not loaded",
+		    path);
+		return NULL;
+	}
 	if (!ra_key_path_ok(dir, path)) {
 		ra_warnx("CA key %s: not below Worker.KeyDir %s; not loaded",
 		    path, dir);
@@ -61,11 +69,40 @@ key_read(const char *dir, const char *path)
 	return key;
 }
 
+/*
+ * A key in a token: the URI checked again (the row may have been changed
+ * behind ca.cgi), the token opened once per load ("*tok", shared by its
+ * keys; "flags" may ask for its module afresh; a token that would not
+ * open, "*tok_bad", is said once, not once a key).  On RA_OK "*key"
+ * holds a reference to "*tok".
+ */
+static enum ra_err
+key_token(const struct ra_keys *k, int flags, struct ra_token **tok,
+    int *tok_bad, const char *uri, EVP_PKEY **key)
+{
+	char		 why[160];
+	enum ra_err	 er;
+
+	*key = NULL;
+	if (!ra_p11uri_ok(uri, why, sizeof(why))) {
+		ra_warnx("CA key %s: %s; not loaded", uri, why);
+		return RA_EINPUT;
+	}
+	if (*tok_bad)
+		return RA_ECRYPTO;
+	if (*tok == NULL && (er = ra_token_open(k, flags, tok)) != RA_OK) {
+		*tok_bad = 1;
+		return er;
+	}
+	return ra_token_key(*tok, uri, key);
+}
+
 static void
 signer_clear(struct ra_signer *s)
 {
 	X509_free(s->ca.cert);
 	EVP_PKEY_free(s->key);
+	ra_token_unref(s->tok);
 	free(s->ca.name);
 	free(s->ca.slug);
 	free(s->ca.subject);
@@ -74,30 +111,47 @@ signer_clear(struct ra_signer *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Where ra.conf says the CA keys are. */
+void
+ra_keys_cfg(const struct ra_conf *c, struct ra_keys *k)
+{
+	k->dir = ra_conf_get(c, "Worker.KeyDir");
+	k->module = ra_conf_get(c, "Worker.Pkcs11Module");
+	k->pin_file = ra_conf_get(c, "Worker.TokenPinFile");
+	k->module_env = ra_conf_get(c, "Worker.Pkcs11Env");
+}
+
 /*
- * Every active issuing CA (and with "retired", the retired ones that are
- * not expired, which still owe CRLs, and a root) whose key we can read and that
- * matches its certificate.  A CA we cannot load is logged and left out
- * (its jobs wait); "*out" is the caller's (ra_signers_free).
+ * Every active issuing CA (and with RA_SIGNERS_RETIRED, the retired ones
+ * that are not expired, which still owe CRLs, and a root) whose key we
+ * can read and that matches its certificate.  A CA we cannot load is
+ * logged and left out (its jobs wait); so is one whose key is in a token
+ * that is absent, counted in "*ntoken_missing" (if not NULL) so the
+ * worker tries again.  "*out" is the caller's (ra_signers_free).
  */
 enum ra_err
-ra_signers_load(PGconn *db, const char *keydir, int retired,
-    struct ra_signer **out, size_t *nout)
+ra_signers_load(PGconn *db, const struct ra_keys *keys, int flags,
+    struct ra_signer **out, size_t *nout, size_t *ntoken_missing)
 {
-	const char		*param[1] = { retired ? "t" : "f" };
+	const char		*param[1] = {
+	    (flags & RA_SIGNERS_RETIRED) ? "t" : "f" };
 	PGresult		*res = NULL;
 	struct ra_signer	*v = NULL, *s;
+	struct ra_token		*tok = NULL;
 	const unsigned char	*p;
+	const char		*path;
 	unsigned char		*der = NULL;
-	size_t			 derlen;
-	int			 i, n;
+	size_t			 derlen, missing = 0;
+	int			 i, n, tok_bad = 0;
 	enum ra_err		 er;
 
 	*out = NULL;
 	*nout = 0;
-	if (keydir == NULL) {
-		ra_warnx("config: Worker.KeyDir is not set: no CA key is "
-		    "loaded");
+	if (ntoken_missing != NULL)
+		*ntoken_missing = 0;
+	if (keys->dir == NULL && keys->module == NULL) {
+		ra_warnx("config: neither Worker.KeyDir nor "
+		    "Worker.Pkcs11Module is set: no CA key is loaded");
 		return RA_ECONF;
 	}
 	if ((er = ra_db_query(db, "load CAs", SQL_SIGNERS, 1, param, &res)) !=
@@ -116,8 +170,20 @@ ra_signers_load(PGconn *db, const char *keydir, int retired,
 		p = der;
 		s->ca.cert = d2i_X509(NULL, &p, (long)derlen);
 		PQfreemem(der);
-		if (s->ca.cert == NULL ||
-		    (s->key = key_read(keydir, PQgetvalue(res, i, 3))) == NULL) {
+		path = PQgetvalue(res, i, 3);
+		if (s->ca.cert != NULL && strncmp(path, "pkcs11:", 7) == 0) {
+			if (key_token(keys, flags, &tok, &tok_bad, path,
+			    &s->key) != RA_OK) {
+				if (!(flags & RA_SIGNERS_QUIET))
+					ra_warnx("CA %s: its key is not in "
+					    "reach; its jobs wait",
+					    PQgetvalue(res, i, 1));
+				missing++;
+			} else
+				s->tok = tok;
+		} else if (s->ca.cert != NULL)
+			s->key = key_read(keys->dir, path);
+		if (s->key == NULL) {
 			signer_clear(s);
 			continue;
 		}
@@ -141,6 +207,9 @@ ra_signers_load(PGconn *db, const char *keydir, int retired,
 		(*nout)++;
 	}
 	PQclear(res);
+	ra_token_unref(tok);		/* the loader's; its keys hold theirs */
+	if (ntoken_missing != NULL)
+		*ntoken_missing = missing;
 	if (er != RA_OK) {
 		ra_signers_free(v, *nout);
 		*nout = 0;
@@ -183,6 +252,13 @@ const struct ra_ca_info *
 ra_signer_ca(const struct ra_signer *s)
 {
 	return &s->ca;
+}
+
+/* Whether the key is in a token (which may go away, and come back). */
+int
+ra_signer_in_token(const struct ra_signer *s)
+{
+	return s->tok != NULL;
 }
 
 /* Sign a certificate whose TBS was stored first (issue.c checks it). */

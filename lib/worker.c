@@ -1021,11 +1021,23 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 	if (w->after_reserve != NULL)
 		w->after_reserve(w->hook_arg);
 
-	for (i = 0; i < n; i++)
-		if (jobs[i].state == JOB_SIGN &&
+	for (i = 0; i < n; i++) {
+		if (jobs[i].state != JOB_SIGN ||
 		    ra_signer_sign_tbs(jobs[i].sg, jobs[i].crt, jobs[i].tbs,
-		    jobs[i].tbslen) != RA_OK)
+		    jobs[i].tbslen) == RA_OK)
+			continue;
+		if (!ra_signer_in_token(jobs[i].sg))
 			return RA_ECRYPTO;	/* stays reserved; logged */
+		/*
+		 * The token went away: not the request's fault, so not an
+		 * attempt (Worker.MaxAttempts); it stays reserved and is
+		 * signed, once, when the token is back.
+		 */
+		w->token_down = 1;
+		if ((er = job_later(w, &jobs[i], "the CA's token did not sign "
+		    "(absent?); the job waits for it")) != RA_OK)
+			return er;
+	}
 
 	if ((er = ra_db_begin(w->db)) != RA_OK)
 		return er;
@@ -1035,6 +1047,65 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 fail:
 	ra_db_rollback(w->db);
 	return er;
+}
+
+/* Jobs put off for a missing key: due now, their key being back. */
+static const char SQL_JOBS_NOW[] =
+    "UPDATE ra.job SET run_after = pg_catalog.now()"
+    " WHERE state = 'queued' AND run_after > pg_catalog.now()"
+    "   AND last_error IS NOT NULL";
+
+/*
+ * The CA keys afresh, the token's module restarted: every old key goes
+ * first (the module's shutdown invalidates them anyway).  Without the
+ * database no key is left; the next attempt loads them again.
+ */
+static enum ra_err
+token_reopen(struct ra_worker *w, int flags)
+{
+	enum ra_err	 er;
+
+	ra_signers_free(w->signers, w->nsigners);
+	w->signers = NULL;
+	w->nsigners = 0;
+	w->nprofiles = 0;
+	er = ra_signers_load(w->db, &w->keys, RA_SIGNERS_RESET | flags,
+	    &w->signers, &w->nsigners, &w->token_missing);
+	if (er != RA_OK)
+		w->token_missing = 1;		/* try again */
+	return er;
+}
+
+/*
+ * A token key that did not load or did not sign: the token is opened
+ * again, once a poll interval, until every token key is back; then the
+ * jobs that waited for it are due at once.  What fails is logged the
+ * first time, and then only when it changes, not every poll.
+ */
+static void
+token_again(struct ra_worker *w)
+{
+	time_t	 now = time(NULL);
+	size_t	 before = w->nsigners;
+
+	if ((!w->token_down && w->token_missing == 0) || now < w->token_retry)
+		return;
+	w->token_retry = now + w->poll_seconds;
+	if (token_reopen(w, w->token_quiet ? RA_SIGNERS_QUIET : 0) != RA_OK)
+		return;
+	w->token_down = 0;
+	if (w->token_missing > 0 && w->token_quiet && w->nsigners == before)
+		return;				/* still out, said before */
+	if (w->token_missing > 0)
+		ra_warnx("%s: token keys still not in reach (%zu CA key(s) "
+		    "loaded); trying again every poll interval", w->id,
+		    w->nsigners);
+	else
+		ra_warnx("%s: token opened again: %zu CA key(s)", w->id,
+		    w->nsigners);
+	w->token_quiet = w->token_missing > 0;
+	if (w->nsigners > before || w->token_missing == 0)
+		(void)ra_db_command(w->db, "jobs due", SQL_JOBS_NOW, 0, NULL);
 }
 
 /*
@@ -1069,6 +1140,7 @@ ra_worker_batch(struct ra_worker *w)
 	size_t		 n, i, done;
 	enum ra_err	 er;
 
+	token_again(w);
 	if ((jobs = calloc(w->batch, sizeof(*jobs))) == NULL)
 		return -1;
 	if (claim(w, jobs, &n) != RA_OK) {
@@ -1103,7 +1175,8 @@ ra_worker_batch(struct ra_worker *w)
 enum ra_err
 ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 {
-	char	 host[64];
+	char		 host[64];
+	enum ra_err	 er;
 
 	memset(w, 0, sizeof(*w));
 	w->db = db;
@@ -1118,7 +1191,9 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 		w->max_attempts = 1;
 	w->ocsp_url = ra_conf_get(c, "Pki.OcspURL");
 	ra_client_cfg(c, &w->client);
-	w->key_dir = ra_conf_get(c, "Worker.KeyDir");
+	ra_keys_cfg(c, &w->keys);
+	if ((w->poll_seconds = ra_conf_int(c, "Worker.PollSeconds", 10)) < 1)
+		w->poll_seconds = 1;
 	/* Warned now, not first found when a batch of certificates is stored. */
 	if ((w->site_url = ra_conf_get(c, "Site.URL")) == NULL)
 		ra_warnx("config %s: Site.URL is not set: server certificates "
@@ -1129,7 +1204,10 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
 	snprintf(w->id, sizeof(w->id), "worker:%s:%ld", host, (long)getpid());
 	if ((w->profiles = calloc(PROFILE_CACHE, sizeof(*w->profiles))) == NULL)
 		return RA_ENOMEM;
-	return ra_signers_load(db, w->key_dir, 0, &w->signers, &w->nsigners);
+	er = ra_signers_load(db, &w->keys, 0, &w->signers, &w->nsigners,
+	    &w->token_missing);
+	w->token_quiet = w->token_missing > 0;	/* said now, once */
+	return er;
 }
 
 /*
@@ -1137,20 +1215,34 @@ ra_worker_open(struct ra_worker *w, PGconn *db, const struct ra_conf *c)
  * current, or a profile changed.  Only between batches: jobs point into
  * the old tables while a batch runs.  If the CAs cannot be read (the
  * database is away), the keys loaded before stay: a failed reload must
- * not stop issuance from the CAs that worked.
+ * not stop issuance from the CAs that worked.  Keys in a token are the
+ * exception: their module is started afresh, so they go first (and are
+ * tried again each poll interval until they are back).
  */
 enum ra_err
 ra_worker_reload(struct ra_worker *w)
 {
 	struct ra_signer	*sg = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, i, missing = 0;
 	enum ra_err		 er;
 
-	if ((er = ra_signers_load(w->db, w->key_dir, 0, &sg, &n)) != RA_OK)
+	/* A token's keys cannot be had twice: its module starts afresh. */
+	for (i = 0; i < w->nsigners; i++)
+		if (ra_signer_in_token(ra_signer_at(w->signers, i)))
+			break;
+	if (i < w->nsigners || w->token_missing > 0 || w->token_down) {
+		w->token_quiet = 0;		/* asked for: say it all */
+		if ((er = token_reopen(w, 0)) == RA_OK)
+			w->token_down = 0;
+		return er;
+	}
+	if ((er = ra_signers_load(w->db, &w->keys, 0, &sg, &n, &missing)) !=
+	    RA_OK)
 		return er;
 	ra_signers_free(w->signers, w->nsigners);
 	w->signers = sg;
 	w->nsigners = n;
+	w->token_missing = missing;
 	w->nprofiles = 0;
 	return RA_OK;
 }
