@@ -65,8 +65,9 @@ conf_line_bad(const char *s, const char *end, int *depth, const char **here,
 	if (*s == '{' && ++*depth > CONF_DEPTH)
 		return "blocks are nested too deep";
 	if (*s == '<' && s + 1 < end && s[1] == '<') {
-		for (s += 2; s < end && isspace((unsigned char)*s); s++)
-			continue;
+		s += 2;
+		while (s < end && isspace((unsigned char)*s))
+			s++;
 		*here = s;
 		for (*herelen = 0; s < end && !isspace((unsigned char)*s); s++)
 			++*herelen;

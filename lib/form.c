@@ -171,7 +171,7 @@ ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
  * of the header misses, is a NULL dereference before any field is seen
  * (t/fuzz/regress/form/).  So a multipart type passes only as browsers
  * and curl send it: "multipart/form-data;" then name=value parameters,
- * unquoted, no space within or before a ";", one of them the boundary
+ * unquoted, no space within one, one of them the boundary
  * (RFC 2046: 1 to 70 characters).  Other types are not multipart's
  * business here.
  */
@@ -188,13 +188,14 @@ ra_form_type_ok(const char *ct)
 
 	if (ct == NULL)
 		return 1;
-	for (p = ct; isspace((unsigned char)*p); p++)
-		continue;
+	p = ct;
+	while (isspace((unsigned char)*p))
+		p++;
 	if (strncasecmp(p, "multipart/", 10) != 0)
 		return 1;
 	if (strncasecmp(p, "multipart/form-data;", 20) != 0)
 		return 0;
-	for (p += 20; ; p++) {
+	for (p += 20; ; ) {
 		while (*p == ' ')
 			p++;
 		name = p;
@@ -210,12 +211,13 @@ ra_form_type_ok(const char *ct)
 			boundary = 1;
 		}
 		p += v;
-		if (*p != ';')
-			break;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return boundary;
+		if (*p++ != ';')
+			return 0;
 	}
-	while (*p == ' ')
-		p++;
-	return *p == '\0' && boundary;
 }
 
 /* A lower-case word: step and option names. */
