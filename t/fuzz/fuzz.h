@@ -9,6 +9,7 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,12 +47,19 @@ static char	fuzz_dir[64];
 static inline void
 fuzz_dir_remove(void)
 {
-	char	 cmd[128];
+	char		 path[sizeof(fuzz_dir) + 256];
+	struct dirent	*e;
+	DIR		*d;
 
-	/* Only ever our own mkdtemp name. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fuzz_dir);
-	if (fuzz_dir[0] != '\0' && system(cmd) != 0)
-		fprintf(stderr, "fuzz: %s not removed\n", fuzz_dir);
+	if (fuzz_dir[0] == '\0' || (d = opendir(fuzz_dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof(path), "%s/%s", fuzz_dir, e->d_name);
+			(void)unlink(path);
+		}
+	closedir(d);
+	(void)rmdir(fuzz_dir);
 }
 
 static inline const char *
@@ -68,22 +76,20 @@ fuzz_tmpdir(void)
 	return fuzz_dir;
 }
 
-/* "text" as the file "name" in fuzz_tmpdir(); its path, static. */
+/* "text" as the file "name" in fuzz_tmpdir(); its path, until the next call. */
 static inline const char *
 fuzz_file(const char *name, const char *text)
 {
-	static char	 path[4][256];
-	static int	 next;
-	char		*p = path[next++ % 4];
+	static char	 path[256];
 	FILE		*f;
 
-	snprintf(p, sizeof(path[0]), "%s/%s", fuzz_tmpdir(), name);
-	if ((f = fopen(p, "w")) == NULL || fputs(text, f) == EOF ||
+	snprintf(path, sizeof(path), "%s/%s", fuzz_tmpdir(), name);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
 	    fclose(f) != 0) {
-		fprintf(stderr, "fuzz: %s: %s\n", p, strerror(errno));
+		fprintf(stderr, "fuzz: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	return p;
+	return path;
 }
 
 #endif /* FUZZ_H */
