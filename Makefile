@@ -186,6 +186,7 @@ check: deps all $(TEST_CBINS)
 	$(MAKE) lint
 	$(MAKE) check-build
 	$(MAKE) check-asan
+	$(MAKE) check-fuzz
 
 # cppcheck, gcc -fanalyzer and clang --analyze; conf/lint.supp holds the
 # findings that are not defects, each with its reason.
@@ -205,6 +206,17 @@ check-build: deps config.mk
 # of make check; VG_TESTS picks the stack tests).
 check-valgrind: deps config.mk
 	sh conf/check-valgrind
+
+# libFuzzer with ASan and UBSan (t/fuzz/fuzz.mk builds, conf/fuzz runs):
+#   make fuzz		each target in t/fuzz/ for FUZZ_SECONDS (60), FUZZ_JOBS
+#			(2) at a time, from its corpus in fuzz-build/corpus/;
+#			prints executions, exec/s, corpus, coverage, crashes
+#			per target; a crash fails it, its input left in
+#			fuzz-build/out/NAME/
+#   make check-fuzz	the smoke run of "make check": every committed corpus
+#			and regression input (t/fuzz/corpus/, t/fuzz/regress/)
+#			replayed, then each target for 10 s
+include t/fuzz/fuzz.mk
 
 # The same "make check", in a minimal Debian 12 root with nothing but make and
 # git installed by hand, on the committed HEAD (.ci/clean-room; needs root).

@@ -18,7 +18,6 @@
  *	ocsp.cgi signer-request			ask the worker for signers
  *						that are due (cron)
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -75,68 +73,6 @@ type_ok(const char *ct)
 	return ra_http_type_is(ct, OCSP_REQ_TYPE);
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/*
- * The DER request of a GET: the path after /ocsp/, URL-decoded (Apache
- * leaves %2F as it is under AllowEncodedSlashes NoDecode), then base64.
- */
-static enum ra_err
-from_path(const char *path, unsigned char **out, size_t *len)
-{
-	char		*b64 = NULL, *o;
-	const char	*s;
-	unsigned char	*der = NULL;
-	size_t		 n, pad = 0;
-	int		 hi, lo, got;
-	enum ra_err	 er = RA_EINPUT;
-
-	*out = NULL;
-	while (*path == '/')
-		path++;
-	if ((n = strlen(path)) == 0 || n > OCSP_REQUEST_MAX * 2)
-		return RA_EINPUT;
-	if ((b64 = malloc(n + 1)) == NULL)
-		return RA_ENOMEM;
-	for (s = path, o = b64; *s != '\0'; s++) {
-		if (*s == '%') {
-			if ((hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
-				goto out;
-			*o++ = (char)(hi * 16 + lo);
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
-	n = (size_t)(o - b64);
-	if (n == 0 || n % 4 != 0 || strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != n)
-		goto out;
-	pad = (b64[n - 1] == '=') + (n > 1 && b64[n - 2] == '=');
-	if ((der = malloc(n / 4 * 3 + 1)) == NULL) {
-		er = RA_ENOMEM;
-		goto out;
-	}
-	if ((got = EVP_DecodeBlock(der, (unsigned char *)b64, (int)n)) < 0 ||
-	    (size_t)got < pad)
-		goto out;
-	*out = der;
-	*len = (size_t)got - pad;
-	der = NULL;
-	er = RA_OK;
-out:
-	free(der);
-	free(b64);
-	return er;
-}
-
 static void
 send_answer(const unsigned char *resp, size_t len, long maxage)
 {
@@ -165,8 +101,8 @@ web(const struct ra_conf *c)
 	int		 have = 0;
 
 	if (method != NULL && strcmp(method, "GET") == 0) {
-		if ((er = from_path(path != NULL ? path : "", &req, &len)) ==
-		    RA_OK)
+		if ((er = ra_ocsp_path_der(path != NULL ? path : "",
+		    OCSP_REQUEST_MAX, &req, &len)) == RA_OK)
 			have = 1;
 		else if (er == RA_EINPUT)
 			http_refuse(c, &db, &ocsp_base64);

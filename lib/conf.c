@@ -3,6 +3,7 @@
  * $RA_CONF, else the compiled-in default; Apache passes no environment to
  * CGIs, so the httpd snippet sets RA_CONF with SetEnv.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,90 @@ static const char *const conf_required[] = {
 	"Paths.Schema",
 	"Site.Name",
 };
+
+#define CONF_MAX	(1024 * 1024)	/* bytes of one file */
+#define CONF_DEPTH	32		/* nested "Name {" blocks */
+
+/*
+ * Why line "s".."end" (its newline excluded) of an HDF file is refused,
+ * or NULL: a link ("Name : Other"), attributes ("Name [a=b] = v") or a
+ * block nested too deep.  ClearSilver's reader follows links by name at
+ * every later lookup and assignment with no guard against a loop:
+ * "Site : Site.Name" recursed until the stack overflowed (found by
+ * t/fuzz/conf.c); each block is one more level of its recursion too.
+ * ra.conf needs neither links nor attributes.  The line is read as
+ * _hdf_read_string reads it; "Name << END" sets "*here" to END.
+ */
+static const char *
+conf_line_bad(const char *s, const char *end, int *depth, const char **here,
+    size_t *herelen)
+{
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end || *s == '#')
+		return NULL;
+	if (*s == '}') {
+		(*depth)--;
+		return NULL;
+	}
+	while (s < end && (isalnum((unsigned char)*s) || *s == '_' ||
+	    *s == '.'))
+		s++;
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end)
+		return NULL;
+	if (*s == '[')
+		return "attributes (Name [...]) are not taken";
+	if (*s == ':' && (s + 1 == end || s[1] != '='))
+		return "a link (Name : Other) is not taken; give the value";
+	if (*s == '{' && ++*depth > CONF_DEPTH)
+		return "blocks are nested too deep";
+	if (*s == '<' && s + 1 < end && s[1] == '<') {
+		s += 2;
+		while (s < end && isspace((unsigned char)*s))
+			s++;
+		*here = s;
+		for (*herelen = 0; s < end && !isspace((unsigned char)*s); s++)
+			++*herelen;
+	}
+	return NULL;
+}
+
+/*
+ * ClearSilver reads ra.conf, and each file it includes, through this
+ * (hdf_register_fileload): the file is refused, naming the line, when
+ * conf_line_bad says so.  A "<< END" value's lines are not looked at.
+ */
+static NEOERR *
+conf_fileload(void *ctx, HDF *hdf, const char *path, char **out)
+{
+	const char	*p, *nl, *why = NULL, *here = NULL;
+	char		*buf;
+	size_t		 len, n = 0;
+	int		 line = 0, depth = 0;
+
+	*out = NULL;
+	if (ra_read_file(path, CONF_MAX, &buf, &len) != RA_OK)
+		return nerr_raise(NERR_IO, "%s: cannot be read", path);
+	for (p = buf; why == NULL && *p != '\0';
+	    p = *nl != '\0' ? nl + 1 : nl) {
+		line++;
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (here == NULL)
+			why = conf_line_bad(p, nl, &depth, &here, &n);
+		else if ((size_t)(nl - p) >= n && strncmp(p, here, n) == 0 &&
+		    (p + n == nl || isspace((unsigned char)p[n])))
+			here = NULL;		/* the END of "<< END" */
+	}
+	if (why != NULL) {
+		free(buf);
+		return nerr_raise(NERR_PARSE, "%s:%d: %s", path, line, why);
+	}
+	*out = buf;
+	return STATUS_OK;
+}
 
 enum ra_err
 ra_conf_load(struct ra_conf *c, const char *path)
@@ -49,6 +134,7 @@ ra_conf_load(struct ra_conf *c, const char *path)
 		nerr_ignore(&err);
 		return RA_ENOMEM;
 	}
+	hdf_register_fileload(c->hdf, NULL, conf_fileload);
 	if ((err = hdf_read_file(c->hdf, path)) != STATUS_OK) {
 		snprintf(what, sizeof(what), "config %s", path);
 		return ra_neoerr(err, what, RA_ECONF);

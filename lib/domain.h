@@ -712,6 +712,9 @@ enum ra_err	 ra_ocsp_answer(const struct ra_conf *, PGconn *,
 		    long *);
 enum ra_err	 ra_ocsp_signer_request(const struct ra_conf *, PGconn *,
 		    FILE *);
+/* ocsp-get.c: the request in a GET's path */
+enum ra_err	 ra_ocsp_path_der(const char *, size_t, unsigned char **,
+		    size_t *);
 
 /* tsurl.c: ⑨ the time-stamp URLs and the commands that use them */
 enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);

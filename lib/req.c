@@ -122,8 +122,14 @@ req_parse_cgi(struct ra_req *r)
 	NEOERR		*err;
 	enum ra_err	 er;
 
-	if ((er = req_size_ok(r)) != RA_OK ||
-	    (er = req_nul_check(r)) != RA_OK)
+	if ((er = req_size_ok(r)) != RA_OK)
+		return er;
+	if (!ra_form_type_ok(ra_req_env("CONTENT_TYPE"))) {
+		r->refusal = "multipart Content-Type without a usable boundary";
+		ra_warnx("request refused: %s", r->refusal);
+		return RA_EINPUT;
+	}
+	if ((er = req_nul_check(r)) != RA_OK)
 		return er;
 	if ((err = hdf_init(&h)) != STATUS_OK ||
 	    (err = hdf_set_value(h, "Config.Upload.TmpDir",

@@ -76,6 +76,7 @@ int		 ra_valid_hex(const char *);
 int		 ra_valid_digits(const char *);
 int		 ra_valid_filename(const char *);
 int		 ra_field_i64(const char *, int64_t, int64_t, int64_t *);
+int		 ra_form_type_ok(const char *);
 enum ra_err	 ra_form_check(struct ra_req *, const struct ra_field *, size_t);
 enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
 		    const char **);

@@ -1,4 +1,8 @@
-/* Configuration: missing file, missing key, syntax error, good file. */
+/*
+ * Configuration: missing file, missing key, syntax error, good file; HDF
+ * links, attributes and deep blocks refused (a link loop overflowed
+ * ClearSilver's stack, t/fuzz/regress/conf/), other HDF syntax kept.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,30 @@ main(void)
 	    "a required key unset is RA_ECONF");
 	ok(conf_with("Site.Name = ra\nthis line is not HDF\n") == RA_ECONF,
 	    "a syntax error is RA_ECONF");
+
+	ok(conf_with("Site : Site.Name\nSite.Other = 1\n") == RA_ECONF,
+	    "a link loop is RA_ECONF, not a stack overflow");
+	ok(conf_with("Db.Worker : Db.Admin\nDb.Admin = x\n") == RA_ECONF,
+	    "any link is RA_ECONF");
+	ok(conf_with("Site [x=y] = ra\n") == RA_ECONF,
+	    "attributes are RA_ECONF");
+	{
+		char	 deep[512] = "";
+		int	 i;
+
+		for (i = 0; i < 40; i++)
+			strcat(deep, "a {\n");
+		ok(conf_with(deep) == RA_ECONF, "blocks 40 deep are RA_ECONF");
+	}
+	{
+		char	 text[1024];
+
+		snprintf(text, sizeof(text), "%s%s", good,
+		    "Site.Motd << EOM\nKey : value, in a text\nEOM\n"
+		    "Site.Copy := Site.Name\n# a comment : with a colon\n");
+		ok(conf_with(text) == RA_OK,
+		    "a << value, a := copy and a comment with colons load");
+	}
 
 	setenv("RA_CONF", "/nonexistent/from-env.conf", 1);
 	ok(ra_conf_load(&c, NULL) == RA_ECONF &&

@@ -71,8 +71,10 @@ is "$(code "$URL/ra/raget.cgi?t=$tok%00x")" 400 "%00 in the query string: 400"
 is "$(code -d "t=$tok&step=pin&pin=secret%00junk" "$URL/ra/raget.cgi")" 400 \
     "%00 in a urlencoded form field: 400, not a value cut at the NUL"
 is "$(code "$URL/ra/certget.cgi?t.x=1")" 400 "a dotted (structured) name: 400"
+is "$(code -H 'Content-Type: multipart/form-data' --data-binary x "$URL/ra/index.cgi")" 400 \
+    "multipart/form-data without a boundary: 400, not a crashed CGI (t/fuzz/regress/form/)"
 is "$(sql "SELECT string_agg(detail->>'why', '|' ORDER BY audit_id) FROM ra.audit WHERE event = 'web.refused'")" \
-    "field repeated or structured: t|undeclared field: debug|NUL (%00) in the query string|NUL (%00) in a form field|field repeated or structured: t" \
+    "field repeated or structured: t|undeclared field: debug|NUL (%00) in the query string|NUL (%00) in a form field|field repeated or structured: t|multipart Content-Type without a usable boundary" \
     "each refusal is audited with what was wrong"
 page=$(curl -sS --cacert "$CACERT" -d "t=$tok&step=pin&pin=secret" "$URL/ra/raget.cgi")
 hasnt "$page" "システムエラー" "a well-formed form still goes through (its own answer)"

@@ -1,0 +1,51 @@
+/*
+ * ra_form_type_ok: which Content-Types reach ClearSilver's multipart
+ * reader.  One without a boundary it can find crashed every screen
+ * (NULL dereference in rfc2388.c, found by t/fuzz/form.c); what browsers
+ * and curl send must still pass.
+ */
+#include <stdlib.h>
+
+#include "ra.h"
+#include "web.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	static const char *const good[] = {
+		NULL,
+		"application/x-www-form-urlencoded",
+		"text/plain; boundary",
+		"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
+		"multipart/form-data; boundary=------------------------d74496d66958873e",
+		"Multipart/Form-Data;boundary=abc",
+		"multipart/form-data; charset=UTF-8; boundary=x",
+		"multipart/form-data; boundary=x ",
+	};
+	static const char *const bad[] = {
+		"multipart/form-data",
+		"multipart/form-data;",
+		"multipart/form-data; boundary",
+		"multipart/form-data; boundary=",
+		"multipart/form-data; boundar--=y--fuzzboundary",
+		"multipart/form-data; charset=UTF-8",
+		"multipart/form-data; boundary=\"quoted\"",
+		"multipart/form-data; boundary =x",
+		"multipart/form-data; boundary=a b",
+		"multipart/form-data; boundary=x; boundary=y",
+		"multipart/form-data; boundary=x;",
+		"multipart/mixed; boundary=x",
+		" multipart/form-data",
+		"multipart/form-data; boundary=0123456789012345678901234567890"
+		    "1234567890123456789012345678901234567890",
+	};
+	size_t	 i;
+
+	for (i = 0; i < RA_NITEMS(good); i++)
+		ok(ra_form_type_ok(good[i]), "passes: %s",
+		    good[i] != NULL ? good[i] : "(no Content-Type)");
+	for (i = 0; i < RA_NITEMS(bad); i++)
+		ok(!ra_form_type_ok(bad[i]), "refused: %s", bad[i]);
+	return tap_done();
+}
