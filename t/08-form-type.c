@@ -37,8 +37,9 @@ main(void)
 		"multipart/form-data; boundary=x;",
 		"multipart/mixed; boundary=x",
 		" multipart/form-data",
-		"multipart/form-data; boundary=0123456789012345678901234567890"
-		    "1234567890123456789012345678901234567890",
+		/* A boundary of 71 characters, one over RFC 2046's limit. */
+		("multipart/form-data; boundary=0123456789012345678901234567890"
+		    "1234567890123456789012345678901234567890"),
 	};
 	size_t	 i;
 
