@@ -1,0 +1,94 @@
+#!/bin/sh
+# The database's superuser against audit-verify (the threat the signed
+# checkpoints answer).  They may change any row and any function in the
+# database; what audit-verify trusts must not be one of those functions,
+# and checkpoints that stopped coming must not pass for a chain checked up
+# to now (a superuser can stop them, then cut off what came after).
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+W=$TOOLSDIR/worker.cgi
+OPS=$TOOLSDIR/ops.cgi
+dir=$T/var/checkpoints
+pki=$T/var/pki
+rows() {
+	sql "INSERT INTO ra.audit (event, outcome, actor, detail)
+	     SELECT 'test.row', 'ok', 'cli', jsonb_build_object('n', i)
+	       FROM generate_series(1, $1) AS i"
+}
+last_row() { sql "SELECT max(audit_id) FROM ra.audit"; }
+tamper() {
+	sql "ALTER TABLE ra.audit DISABLE TRIGGER audit_no_update; $1;
+	     ALTER TABLE ra.audit ENABLE TRIGGER audit_no_update"
+}
+diag() { printf '%s\n' "$1" | sed 's/^/# /'; }
+
+rows 4
+as_worker "$W" checkpoint >/dev/null
+ok $? "a checkpoint"
+rows 2
+"$OPS" audit-verify >/dev/null
+ok $? "intact to start with"
+
+# 1. The canonical text redefined: for the row changed, the function
+# returns the text the row had, so its stored hash still "matches".
+k=$(($(last_row) - 3))
+sql "CREATE SCHEMA evil;
+     CREATE TABLE evil.orig AS
+       SELECT audit_id, ra.audit_canonical(a) AS canon FROM ra.audit a;
+     CREATE OR REPLACE FUNCTION ra.audit_canonical(a ra.audit) RETURNS text
+     LANGUAGE sql STABLE AS \$f\$
+       SELECT coalesce((SELECT canon FROM evil.orig o WHERE o.audit_id = a.audit_id),
+         concat_ws(E'\\x1f', a.audit_id::text,
+           to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
+           a.event, a.outcome, a.actor, coalesce(a.institution_id::text, ''),
+           coalesce(a.officer_id::text, ''), coalesce(host(a.source_ip), ''),
+           coalesce(a.cert_issuer, ''), coalesce(a.cert_serial::text, ''),
+           coalesce(a.cert_subject, ''), a.detail::text))
+     \$f\$"
+tamper "UPDATE ra.audit SET actor = 'mallory', detail = '{\"n\": 0}' WHERE audit_id = $k"
+is "$(sql "SELECT actor FROM ra.audit WHERE audit_id = $k")" mallory "row $k now says mallory"
+out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
+is $? 1 "a row changed behind a redefined ra.audit_canonical: exit 1"
+has "$out" "audit chain broken at row $k: its content does not match its hash" \
+    "the row is named: the verifier makes the canonical text itself"
+tamper "UPDATE ra.audit SET actor = 'cli', detail = '{\"n\": 1}' WHERE audit_id = $k"
+"$OPS" audit-verify >/dev/null
+ok $? "put back, intact again"
+
+# 2. Checkpoints stopped (the superuser can refuse the worker its
+# query), then the rows after the newest cut off with the head reset:
+# the chain and every checkpoint agree, but the newest is old, and
+# audit-verify must say so.  The old checkpoint is made here, as the
+# worker would have an hour ago: signed by hand with the audit key.
+h=$(last_row)
+rows 3
+sha=$(sql "SELECT encode(row_sha256, 'hex') FROM ra.audit WHERE audit_id = $h")
+ago=$(($(date -u +%s) - 3600))
+at=$(date -u -d "@$ago" +%Y-%m-%dT%H:%M:%SZ)
+name=$(date -u -d "@$ago" +%Y%m%dT%H%M%SZ)-$(printf '%012d' "$h").ckpt
+rm -f "$dir"/*.ckpt
+printf 'ra-audit-checkpoint %s %s %s\n' "$h" "$sha" "$at" >"$T/line"
+openssl cms -sign -binary -in "$T/line" -signer "$pki/audit.crt" \
+    -inkey "$pki/audit/audit.key" -outform PEM -out "$T/sig"
+cat "$T/line" "$T/sig" >"$dir/$name"
+"$OPS" audit-verify >/dev/null 2>&1
+is $? 1 "a checkpoint an hour old (Audit.CheckpointMinutes 10): exit 1"
+tamper "DELETE FROM ra.audit WHERE audit_id > $h;
+        UPDATE ra.audit_head SET last_id = $h,
+            last_sha256 = (SELECT row_sha256 FROM ra.audit WHERE audit_id = $h)"
+out=$("$OPS" audit-verify)
+rc=$?; diag "$out"; (exit $rc)
+is $? 1 "rows cut off after a stale checkpoint: exit 1"
+has "$out" "audit chain intact: $h row(s)" "the chain alone agrees"
+has "$out" "audit checkpoints stopped: the newest, $name at $at, is 60 minute(s) old" \
+    "the stale checkpoint is a finding"
+has "$out" "rows after row $h are not covered" "saying what it does not cover"
+out=$("$DESKDIR/desk.cgi" ops-status 2>&1)
+has "$out" "== audit: audit checkpoints stopped" "the desk sees it"
+as_worker "$W" checkpoint --due >/dev/null
+"$OPS" audit-verify >/dev/null
+ok $? "a fresh checkpoint: intact again"
+
+done_testing
