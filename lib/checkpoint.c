@@ -39,14 +39,10 @@
 #define CKPT_EXT	".ckpt"
 #define CKPT_MAXFILE	(64 * 1024)	/* a line and a signature: ~4 KiB */
 
-/* The newest row (0 and zeros when there is none), and the time, UTC. */
+/* The newest row (0 and zeros when there is none), and the time. */
 static const char SQL_CKPT_HEAD[] =
     "SELECT coalesce(h.audit_id, 0) AS row_id,"
     "       coalesce(encode(h.row_sha256, 'hex'), repeat('0', 64)) AS sha256,"
-    "       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    "         AS at,"
-    "       to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"
-    "         AS stamp,"
     "       floor(extract(epoch FROM now()))::bigint AS epoch"
     "  FROM (SELECT 1) AS one LEFT JOIN LATERAL"
     "       (SELECT audit_id, row_sha256 FROM ra.audit"
@@ -446,9 +442,12 @@ ra_ckpt_write(PGconn *db, const struct ra_conf *c, int due, FILE *out)
 	EVP_PKEY	*key = NULL;
 	BIO		*mem = NULL;
 	FILE		*fp;
-	const char	*dir, *keyp, *crtp, *sha, *at, *stamp;
+	const char	*dir, *keyp, *crtp, *sha;
 	char		 line[160], name[256], newest[256], path[PATH_MAX],
-			 tmp[PATH_MAX], *p;
+			 tmp[PATH_MAX], at[24], stamp[24], *p;
+	unsigned char	 h[32];
+	struct tm	 tm;
+	time_t		 t;
 	long long	 row, last;
 	int64_t		 epoch, rowid;
 	int		 minutes;
@@ -472,8 +471,19 @@ ra_ckpt_write(PGconn *db, const struct ra_conf *c, int due, FILE *out)
 		goto out;
 	row = (long long)rowid;
 	sha = ra_get_text(res, 0, "sha256");
-	at = ra_get_text(res, 0, "at");
-	stamp = ra_get_text(res, 0, "stamp");
+	/*
+	 * The file's name and line made here from numbers: text from the
+	 * database (its superuser is the threat) never becomes a path.
+	 */
+	t = (time_t)epoch;
+	if (sha == NULL || strlen(sha) != 64 || !hex_get(sha, h, sizeof(h)) ||
+	    gmtime_r(&t, &tm) == NULL ||
+	    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+		ra_warnx("audit head: not a row hash and a time");
+		er = RA_EDB;
+		goto out;
+	}
 	if (due) {
 		last = ckpt_newest(dir, newest, sizeof(newest));
 		if (last != -1 && last <= (long long)epoch &&
