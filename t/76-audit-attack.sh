@@ -34,6 +34,7 @@ ok $? "intact to start with"
 # returns the text the row had, so its stored hash still "matches".
 k=$(($(last_row) - 3))
 sql "CREATE SCHEMA evil;
+     CREATE TABLE evil.row AS SELECT * FROM ra.audit WHERE audit_id = $k;
      CREATE TABLE evil.orig AS
        SELECT audit_id, ra.audit_canonical(a) AS canon FROM ra.audit a;
      CREATE OR REPLACE FUNCTION ra.audit_canonical(a ra.audit) RETURNS text
@@ -53,7 +54,8 @@ rc=$?; diag "$out"; (exit $rc)
 is $? 1 "a row changed behind a redefined ra.audit_canonical: exit 1"
 has "$out" "audit chain broken at row $k: its content does not match its hash" \
     "the row is named: the verifier makes the canonical text itself"
-tamper "UPDATE ra.audit SET actor = 'cli', detail = '{\"n\": 1}' WHERE audit_id = $k"
+tamper "UPDATE ra.audit a SET actor = r.actor, detail = r.detail
+        FROM evil.row r WHERE a.audit_id = r.audit_id"
 "$OPS" audit-verify >/dev/null
 ok $? "put back, intact again"
 
@@ -90,5 +92,60 @@ has "$out" "== audit: audit checkpoints stopped" "the desk sees it"
 as_worker "$W" checkpoint --due >/dev/null
 "$OPS" audit-verify >/dev/null
 ok $? "a fresh checkpoint: intact again"
+G=$(ls "$dir" | LC_ALL=C sort | tail -n 1)
+
+# 3. A checkpoint file says one thing: its line and one signature.  Text
+# after the signature, or between it and the line, is not signed and
+# must not ride along; the signature alone does not show it.
+cp "$dir/$G" "$T/G.saved"
+printf 'ra-audit-checkpoint 999999 %064d 2099-01-01T00:00:00Z\n' 0 >>"$dir/$G"
+out=$("$OPS" audit-verify)
+is $? 1 "text after the signature: exit 1"
+has "$out" "checkpoint $G: not a checkpoint (more than its line and one signature)" "is refused"
+{ head -n 1 "$T/G.saved"; echo "unsigned words"; tail -n +2 "$T/G.saved"; } >"$dir/$G"
+out=$("$OPS" audit-verify)
+is $? 1 "text between the line and the signature: exit 1"
+has "$out" "checkpoint $G: not a checkpoint (more than its line and one signature)" "is refused"
+cp "$T/G.saved" "$dir/$G"
+
+# 4. Only plain files count: a FIFO must not hang the verifier (nor the
+# worker's --due), a symbolic link is not followed.
+mkfifo "$dir/00000000T000000Z-000000000001.ckpt"
+out=$(timeout 20 "$OPS" audit-verify 2>/dev/null)
+is $? 1 "a FIFO among the checkpoints: audit-verify ends, exit 1"
+has "$out" "checkpoint 00000000T000000Z-000000000001.ckpt: unreadable (not a regular file)" "naming it"
+rm -f "$dir/00000000T000000Z-000000000001.ckpt"
+mkfifo "$dir/99999999T999999Z-000000000001.ckpt"
+out=$(timeout 20 runuser -u ra-worker -- env RA_CONF="$RA_CONF" "$W" checkpoint --due)
+ok $? "a FIFO named newest: checkpoint --due ends ($out)"
+rm -f "$dir/99999999T999999Z-000000000001.ckpt"
+ln -s "$T/G.saved" "$dir/$G.lnk.ckpt"
+out=$("$OPS" audit-verify)
+is $? 1 "a symbolic link: exit 1"
+has "$out" "checkpoint $G.lnk.ckpt: unreadable (not a regular file)" "not followed"
+rm -f "$dir/$G.lnk.ckpt"
+
+# What held before: another signer's certificate carried inside the CMS
+# (with the audit certificate's name) is not trusted, nor a second
+# signature by another key beside the audit key's.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/f.key" -out "$T/f.crt" \
+    -subj "/C=JP/O=ra Demo/CN=ra Demo Audit Checkpoints" -days 1 2>/dev/null
+head -n 1 "$dir/$G" >"$T/gl"
+openssl cms -sign -binary -in "$T/gl" -signer "$T/f.crt" -inkey "$T/f.key" \
+    -certfile "$pki/audit.crt" -outform PEM -out "$T/fs"
+cat "$T/gl" "$T/fs" >"$dir/$G"
+out=$("$OPS" audit-verify)
+is $? 1 "signed by another key, its certificate inside: exit 1"
+has "$out" "checkpoint $G: bad signature" "refused"
+openssl cms -sign -binary -in "$T/gl" -signer "$pki/audit.crt" -inkey "$pki/audit/audit.key" \
+    -outform DER -out "$T/g1.der" -nodetach
+openssl cms -resign -binary -inform DER -in "$T/g1.der" -signer "$T/f.crt" -inkey "$T/f.key" \
+    -outform PEM -out "$T/g2" 2>/dev/null &&
+    { head -n 1 "$T/G.saved"; cat "$T/g2"; } >"$dir/$G"
+out=$("$OPS" audit-verify)
+is $? 1 "the audit key's signature and another's: exit 1"
+cp "$T/G.saved" "$dir/$G"
+"$OPS" audit-verify >/dev/null
+ok $? "put back, intact"
 
 done_testing
