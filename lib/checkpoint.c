@@ -154,7 +154,15 @@ ckpt_check_sig(const char *line, size_t linelen, const char *pem,
 	if ((in = BIO_new_mem_buf(pem, -1)) == NULL ||
 	    (content = BIO_new_mem_buf(line, (int)linelen)) == NULL)
 		goto out;
-	if ((cms = PEM_read_bio_CMS(in, NULL, NULL, NULL)) == NULL)
+	/* One spelling: the PEM at once after the line, nothing after it. */
+	why = "not a checkpoint (more than its line and one signature)";
+	if (strncmp(pem, "-----BEGIN CMS-----\n", 20) != 0)
+		goto out;
+	if ((cms = PEM_read_bio_CMS(in, NULL, NULL, NULL)) == NULL) {
+		why = "bad signature (no CMS signature after its line)";
+		goto out;
+	}
+	if (BIO_pending(in) != 0)
 		goto out;
 	why = "bad signature (not by the audit certificate, or not over its "
 	    "line)";
@@ -184,6 +192,7 @@ ckpt_read(const char *dir, const char *name, STACK_OF(X509) *certs,
 	char		 path[PATH_MAX], want[sizeof(ck->name)], stamp[32];
 	char		*buf = NULL, *nl;
 	size_t		 len;
+	struct stat	 st;
 	struct tm	 tm;
 	time_t		 t;
 
@@ -192,6 +201,14 @@ ckpt_read(const char *dir, const char *name, STACK_OF(X509) *certs,
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path)) {
 		ck->bad = "unreadable (path too long)";
+		return;
+	}
+	/*
+	 * Not followed, nor opened when not a plain file: a FIFO would hang
+	 * the verifier and the desk's operations view.
+	 */
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		ck->bad = "unreadable (not a regular file)";
 		return;
 	}
 	if (ra_read_file(path, CKPT_MAXFILE, &buf, &len) != RA_OK) {
@@ -358,6 +375,7 @@ ckpt_newest(const char *dir, char *name, size_t namesz)
 	char		**names = NULL, path[PATH_MAX], *buf = NULL, *nl;
 	size_t		 n = 0, len;
 	long long	 at = -1;
+	struct stat	 st;
 
 	*name = '\0';
 	if (ckpt_names(dir, &names, &n) != RA_OK || n == 0)
@@ -365,6 +383,7 @@ ckpt_newest(const char *dir, char *name, size_t namesz)
 	snprintf(name, namesz, "%s", names[n - 1]);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[n - 1]) >=
 	    sizeof(path) ||
+	    lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    ra_read_file(path, CKPT_MAXFILE, &buf, &len) != RA_OK ||
 	    (nl = memchr(buf, '\n', len)) == NULL)
 		goto out;
