@@ -137,13 +137,16 @@ cat "$T/gl" "$T/fs" >"$dir/$G"
 out=$("$OPS" audit-verify)
 is $? 1 "signed by another key, its certificate inside: exit 1"
 has "$out" "checkpoint $G: bad signature" "refused"
-openssl cms -sign -binary -in "$T/gl" -signer "$pki/audit.crt" -inkey "$pki/audit/audit.key" \
-    -outform DER -out "$T/g1.der" -nodetach
-openssl cms -resign -binary -inform DER -in "$T/g1.der" -signer "$T/f.crt" -inkey "$T/f.key" \
-    -outform PEM -out "$T/g2" 2>/dev/null &&
-    { head -n 1 "$T/G.saved"; cat "$T/g2"; } >"$dir/$G"
+tail -n +2 "$T/G.saved" >"$T/g1"
+openssl cms -resign -binary -inform PEM -in "$T/g1" -content "$T/gl" \
+    -signer "$T/f.crt" -inkey "$T/f.key" -outform PEM -out "$T/g2" 2>"$T/g2.err"
+ok $? "a second signer added ($(cat "$T/g2.err"))"
+is "$(openssl cms -cmsout -print -inform PEM -in "$T/g2" | grep -c 'signatureAlgorithm:')" 2 \
+    "two signatures"
+{ head -n 1 "$T/G.saved"; cat "$T/g2"; } >"$dir/$G"
 out=$("$OPS" audit-verify)
 is $? 1 "the audit key's signature and another's: exit 1"
+has "$out" "checkpoint $G: bad signature" "refused: each signer must be the audit certificate"
 cp "$T/G.saved" "$dir/$G"
 "$OPS" audit-verify >/dev/null
 ok $? "put back, intact"
