@@ -151,4 +151,20 @@ cp "$T/G.saved" "$dir/$G"
 "$OPS" audit-verify >/dev/null
 ok $? "put back, intact"
 
+# A checkpoint dated a day ahead (a clock that was wrong once) would pass
+# for the newest ever after, and no later staleness would show.
+r=$(last_row)
+sha=$(sql "SELECT encode(row_sha256, 'hex') FROM ra.audit WHERE audit_id = $r")
+ahead=$(($(date -u +%s) + 86400))
+at=$(date -u -d "@$ahead" +%Y-%m-%dT%H:%M:%SZ)
+name=$(date -u -d "@$ahead" +%Y%m%dT%H%M%SZ)-$(printf '%012d' "$r").ckpt
+printf 'ra-audit-checkpoint %s %s %s\n' "$r" "$sha" "$at" >"$T/line"
+openssl cms -sign -binary -in "$T/line" -signer "$pki/audit.crt" \
+    -inkey "$pki/audit/audit.key" -outform PEM -out "$T/sig"
+cat "$T/line" "$T/sig" >"$dir/$name"
+out=$("$OPS" audit-verify)
+is $? 1 "a checkpoint dated a day ahead: exit 1"
+has "$out" "checkpoint $name (row $r at $at): dated ahead of this host's clock" "is named"
+rm -f "$dir/$name"
+
 done_testing
