@@ -390,14 +390,21 @@ static void
 stale_finding(struct walk *w, const struct ra_conf *c,
     const struct ra_ckpt *newest)
 {
-	long long	 age;
+	long long	 age, now = (long long)time(NULL);
+	size_t		 i;
 	int		 minutes;
 
+	/* One dated ahead would pass for fresh ever after: not trusted. */
+	for (i = 0; i < w->nck; i++)
+		if (w->ck[i]->epoch > now + 300)
+			finding(w, "checkpoint %s (row %lld at %s): dated ahead of "
+			    "this host's clock\n", w->ck[i]->name, w->ck[i]->row,
+			    w->ck[i]->at);
 	if (newest == NULL)
 		return;
 	if ((minutes = ra_conf_int(c, "Audit.CheckpointMinutes", 10)) < 1)
 		minutes = 1;
-	age = (long long)time(NULL) - newest->epoch;
+	age = now - newest->epoch;
 	if (age > (2LL * minutes + 5) * 60)
 		finding(w, "audit checkpoints stopped: the newest, %s at %s, is "
 		    "%lld minute(s) old (Audit.CheckpointMinutes %d): rows after "
