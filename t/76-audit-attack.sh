@@ -151,6 +151,18 @@ cp "$T/G.saved" "$dir/$G"
 "$OPS" audit-verify >/dev/null
 ok $? "put back, intact"
 
+# Held: a good checkpoint under another name (another row), and a huge
+# (sparse) file, each refused without reading it whole.
+cp "$T/G.saved" "$dir/${G%-*}-000000009999.ckpt"
+truncate -s 1G "$dir/00000000T000001Z-000000000001.ckpt"
+out=$("$OPS" audit-verify 2>/dev/null)
+is $? 1 "renamed and huge checkpoint files: exit 1"
+has "$out" "checkpoint ${G%-*}-000000009999.ckpt: renamed (its name does not match its signed line)" \
+    "the renamed one is named"
+hasnt "$out" "names row 9999" "and does not count"
+has "$out" "checkpoint 00000000T000001Z-000000000001.ckpt: unreadable" "the huge one is unreadable"
+rm -f "$dir/${G%-*}-000000009999.ckpt" "$dir/00000000T000001Z-000000000001.ckpt"
+
 # A checkpoint dated a day ahead (a clock that was wrong once) would pass
 # for the newest ever after, and no later staleness would show.
 r=$(last_row)
