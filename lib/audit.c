@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -20,11 +21,25 @@ static const char SQL_AUDIT[] =
     " VALUES ($1, $2, $3, nullif($4, '0')::bigint, nullif($5, '0')::bigint,"
     "  $6::inet, $7, $8::numeric, $9, coalesce($10::jsonb, '{}'))";
 
+/*
+ * The rows and the fields of their canonical text (schema 001,
+ * ra.audit_canonical), joined here, not by that function: a database
+ * superuser may redefine it to give a changed row's old text, and the
+ * stored hash would still match.  The fields are the columns as
+ * PostgreSQL's own types print them, no cast a superuser could add, and
+ * two built-in functions, named in pg_catalog.
+ */
+#define CANON_FIRST	3	/* the first field's column */
+#define CANON_FIELDS	12
 static const char SQL_CURSOR[] =
     "DECLARE audit_rows NO SCROLL CURSOR FOR"
     " SELECT audit_id, prev_sha256, row_sha256,"
-    "        pg_catalog.convert_to(ra.audit_canonical(a), 'UTF8')"
-    "   FROM ra.audit a ORDER BY audit_id";
+    "        audit_id, pg_catalog.to_char(pg_catalog.timezone('UTC', at),"
+    "          'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    "        event, outcome, actor, institution_id, officer_id,"
+    "        pg_catalog.host(source_ip), cert_issuer, cert_serial,"
+    "        cert_subject, detail"
+    "   FROM ra.audit ORDER BY audit_id";
 static const char SQL_FETCH[] = "FETCH " FETCH_ROWS " FROM audit_rows";
 static const char SQL_HEAD[] =
     "SELECT last_id, last_sha256 FROM ra.audit_head";
@@ -142,12 +157,38 @@ walk_ckpts(struct walk *w, long long id, const unsigned char *h)
 		}
 }
 
+/*
+ * Row "i"'s canonical text into "out": its fields (a NULL one empty)
+ * joined by 0x1f, as ra.audit_canonical joins them; 0 when too long.
+ */
+static int
+canon_join(const PGresult *res, int i, unsigned char *out, size_t sz,
+    size_t *len)
+{
+	const char	*v;
+	size_t		 n, k = 0;
+	int		 j;
+
+	for (j = 0; j < CANON_FIELDS; j++) {
+		v = PQgetvalue(res, i, CANON_FIRST + j);
+		n = strlen(v);
+		if (n + 1 > sz - k)
+			return 0;
+		if (j > 0)
+			out[k++] = 0x1f;
+		memcpy(out + k, v, n);
+		k += n;
+	}
+	*len = k;
+	return 1;
+}
+
 /* One batch of rows: each judged alone, so one change is one finding. */
 static enum ra_err
 walk_rows(struct walk *w, const PGresult *res, unsigned char *prev,
     long long *expect)
 {
-	unsigned char	*canon = NULL, *stored = NULL, buf[32 + 65536],
+	unsigned char	*stored = NULL, buf[32 + 65536],
 			 h[32];
 	size_t		 clen, slen;
 	long long	 id;
@@ -177,16 +218,11 @@ walk_rows(struct walk *w, const PGresult *res, unsigned char *prev,
 		if (slen == 32)
 			memcpy(buf, stored, 32);
 		PQfreemem(stored);
-		if ((er = ra_bytea_get(res, i, 3, &canon, &clen)) != RA_OK)
-			return er;
-		if (clen > sizeof(buf) - 32) {
-			PQfreemem(canon);
+		if (!canon_join(res, i, buf + 32, sizeof(buf) - 32, &clen)) {
 			finding(w, "audit row %lld too long to check\n", id);
 			w->chain++;
 			return RA_EPOLICY;
 		}
-		memcpy(buf + 32, canon, clen);
-		PQfreemem(canon);
 		if (EVP_Digest(buf, 32 + clen, h, NULL, EVP_sha256(), NULL) !=
 		    1)
 			return RA_ECRYPTO;
@@ -225,6 +261,11 @@ walk(PGconn *db, struct walk *w)
 
 	memset(prev, 0, sizeof(prev));
 	walk_ckpts(w, 0, prev);		/* row 0: the empty log */
+	/* The canonical text is hashed as UTF-8, as the trigger does. */
+	if (PQsetClientEncoding(db, "UTF8") != 0) {
+		ra_warnx("db: client encoding UTF8: %s", PQerrorMessage(db));
+		return RA_EDB;
+	}
 	if ((er = ra_db_command(db, "begin", "BEGIN ISOLATION LEVEL "
 	    "REPEATABLE READ READ ONLY", 0, NULL)) != RA_OK ||
 	    (er = ra_db_command(db, "audit cursor", SQL_CURSOR, 0, NULL)) !=
@@ -338,6 +379,40 @@ ckpt_findings(struct walk *w)
 }
 
 /*
+ * Checkpoints that stopped coming: a superuser can keep the worker from
+ * making them (refuse it its query), then cut off the rows written
+ * since, and every checkpoint still agrees.  Cron runs "checkpoint
+ * --due" every 5 minutes, so one due every Audit.CheckpointMinutes is
+ * late past twice that and 5 minutes more.  This host's clock, not the
+ * database's.
+ */
+static void
+stale_finding(struct walk *w, const struct ra_conf *c,
+    const struct ra_ckpt *newest)
+{
+	long long	 age, now = (long long)time(NULL);
+	size_t		 i;
+	int		 minutes;
+
+	/* One dated ahead would pass for fresh ever after: not trusted. */
+	for (i = 0; i < w->nck; i++)
+		if (w->ck[i]->epoch > now + 300)
+			finding(w, "checkpoint %s (row %lld at %s): dated ahead of "
+			    "this host's clock\n", w->ck[i]->name, w->ck[i]->row,
+			    w->ck[i]->at);
+	if (newest == NULL)
+		return;
+	if ((minutes = ra_conf_int(c, "Audit.CheckpointMinutes", 10)) < 1)
+		minutes = 1;
+	age = now - newest->epoch;
+	if (age > (2LL * minutes + 5) * 60)
+		finding(w, "audit checkpoints stopped: the newest, %s at %s, is "
+		    "%lld minute(s) old (Audit.CheckpointMinutes %d): rows after "
+		    "row %lld are not covered\n", newest->name, newest->at,
+		    age / 60, minutes, newest->row);
+}
+
+/*
  * The chain and the checkpoints (Audit.CheckpointDir): each signed by
  * the audit certificate, each one's row there with the hash it signed,
  * none naming a row beyond the last.  One line per finding, then one
@@ -381,6 +456,7 @@ ra_audit_verify_all(PGconn *db, const struct ra_conf *c, FILE *out)
 	if ((er = walk(db, &w)) != RA_OK)
 		goto out;
 	ckpt_findings(&w);
+	stale_finding(&w, c, newest);
 	walk_end(&w);
 	if (ler == RA_ENOTFOUND)
 		fprintf(out, "audit summary: %lld row(s), no checkpoints "

@@ -39,14 +39,10 @@
 #define CKPT_EXT	".ckpt"
 #define CKPT_MAXFILE	(64 * 1024)	/* a line and a signature: ~4 KiB */
 
-/* The newest row (0 and zeros when there is none), and the time, UTC. */
+/* The newest row (0 and zeros when there is none), and the time. */
 static const char SQL_CKPT_HEAD[] =
     "SELECT coalesce(h.audit_id, 0) AS row_id,"
     "       coalesce(encode(h.row_sha256, 'hex'), repeat('0', 64)) AS sha256,"
-    "       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    "         AS at,"
-    "       to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"
-    "         AS stamp,"
     "       floor(extract(epoch FROM now()))::bigint AS epoch"
     "  FROM (SELECT 1) AS one LEFT JOIN LATERAL"
     "       (SELECT audit_id, row_sha256 FROM ra.audit"
@@ -158,7 +154,15 @@ ckpt_check_sig(const char *line, size_t linelen, const char *pem,
 	if ((in = BIO_new_mem_buf(pem, -1)) == NULL ||
 	    (content = BIO_new_mem_buf(line, (int)linelen)) == NULL)
 		goto out;
-	if ((cms = PEM_read_bio_CMS(in, NULL, NULL, NULL)) == NULL)
+	/* One spelling: the PEM at once after the line, nothing after it. */
+	why = "not a checkpoint (more than its line and one signature)";
+	if (strncmp(pem, "-----BEGIN CMS-----\n", 20) != 0)
+		goto out;
+	if ((cms = PEM_read_bio_CMS(in, NULL, NULL, NULL)) == NULL) {
+		why = "bad signature (no CMS signature after its line)";
+		goto out;
+	}
+	if (BIO_pending(in) != 0)
 		goto out;
 	why = "bad signature (not by the audit certificate, or not over its "
 	    "line)";
@@ -188,6 +192,7 @@ ckpt_read(const char *dir, const char *name, STACK_OF(X509) *certs,
 	char		 path[PATH_MAX], want[sizeof(ck->name)], stamp[32];
 	char		*buf = NULL, *nl;
 	size_t		 len;
+	struct stat	 st;
 	struct tm	 tm;
 	time_t		 t;
 
@@ -196,6 +201,14 @@ ckpt_read(const char *dir, const char *name, STACK_OF(X509) *certs,
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path)) {
 		ck->bad = "unreadable (path too long)";
+		return;
+	}
+	/*
+	 * Not followed, nor opened when not a plain file: a FIFO would hang
+	 * the verifier and the desk's operations view.
+	 */
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		ck->bad = "unreadable (not a regular file)";
 		return;
 	}
 	if (ra_read_file(path, CKPT_MAXFILE, &buf, &len) != RA_OK) {
@@ -362,6 +375,7 @@ ckpt_newest(const char *dir, char *name, size_t namesz)
 	char		**names = NULL, path[PATH_MAX], *buf = NULL, *nl;
 	size_t		 n = 0, len;
 	long long	 at = -1;
+	struct stat	 st;
 
 	*name = '\0';
 	if (ckpt_names(dir, &names, &n) != RA_OK || n == 0)
@@ -369,6 +383,7 @@ ckpt_newest(const char *dir, char *name, size_t namesz)
 	snprintf(name, namesz, "%s", names[n - 1]);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[n - 1]) >=
 	    sizeof(path) ||
+	    lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    ra_read_file(path, CKPT_MAXFILE, &buf, &len) != RA_OK ||
 	    (nl = memchr(buf, '\n', len)) == NULL)
 		goto out;
@@ -446,9 +461,12 @@ ra_ckpt_write(PGconn *db, const struct ra_conf *c, int due, FILE *out)
 	EVP_PKEY	*key = NULL;
 	BIO		*mem = NULL;
 	FILE		*fp;
-	const char	*dir, *keyp, *crtp, *sha, *at, *stamp;
+	const char	*dir, *keyp, *crtp, *sha;
 	char		 line[160], name[256], newest[256], path[PATH_MAX],
-			 tmp[PATH_MAX], *p;
+			 tmp[PATH_MAX], at[24], stamp[24], *p;
+	unsigned char	 h[32];
+	struct tm	 tm;
+	time_t		 t;
 	long long	 row, last;
 	int64_t		 epoch, rowid;
 	int		 minutes;
@@ -472,8 +490,19 @@ ra_ckpt_write(PGconn *db, const struct ra_conf *c, int due, FILE *out)
 		goto out;
 	row = (long long)rowid;
 	sha = ra_get_text(res, 0, "sha256");
-	at = ra_get_text(res, 0, "at");
-	stamp = ra_get_text(res, 0, "stamp");
+	/*
+	 * The file's name and line made here from numbers: text from the
+	 * database (its superuser is the threat) never becomes a path.
+	 */
+	t = (time_t)epoch;
+	if (sha == NULL || strlen(sha) != 64 || !hex_get(sha, h, sizeof(h)) ||
+	    gmtime_r(&t, &tm) == NULL ||
+	    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+		ra_warnx("audit head: not a row hash and a time");
+		er = RA_EDB;
+		goto out;
+	}
 	if (due) {
 		last = ckpt_newest(dir, newest, sizeof(newest));
 		if (last != -1 && last <= (long long)epoch &&
