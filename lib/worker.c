@@ -56,11 +56,12 @@
 /*
  * $3 picks fresh jobs ('queued') or orphans ('running': claimed by a
  * worker that died holding them, its advisory lock gone with it).  A
- * claim costs a job no attempt: a worker killed is no fault of its jobs
- * (t/70 kills one sixteen times; every request must still be issued), and
- * only errors count (SQL_JOB_FAILED).  Orphans are claimed one at a time,
- * after the fresh jobs, so a job that itself kills its worker dies alone
- * and does not hold up the queue; the log names each one taken over.
+ * fresh claim costs a job no attempt, errors do (SQL_JOB_FAILED).  An
+ * orphan taken over costs one: it is claimed alone, after the fresh jobs,
+ * so the job it counts against is the one its worker died on, and a job
+ * that kills every worker taking it is given up after Worker.MaxAttempts
+ * (t/68), not retried forever; a worker killed at random (t/70) seldom
+ * dies twice on the same job.  The log names each one taken over.
  */
 static const char SQL_CLAIM[] =
     "WITH c AS ("
@@ -71,6 +72,8 @@ static const char SQL_CLAIM[] =
     " l AS (SELECT job_id, claimed_by FROM c"
     "        WHERE pg_catalog.pg_try_advisory_lock(-job_id))"
     " UPDATE ra.job j SET state = 'running',"
+    "        attempts = j.attempts + (CASE WHEN $3::text = 'running'"
+    "                                 THEN 1 ELSE 0 END),"
     "        claimed_by = $2, claimed_at = pg_catalog.now()"
     "   FROM l WHERE j.job_id = l.job_id"
     " RETURNING j.job_id, j.request_id, j.attempts,"

@@ -140,4 +140,21 @@ chmod 0400 "$tk/pin"
 out=$(as_worker "$W" crl 2>&1)
 has "$out" "ra Demo Server CA: CRL #" "back to 0400: the CRLs are signed again"
 
+# --- a job that kills its worker every time is given up, not retried forever
+# (an orphan taken over counts an attempt; Worker.MaxAttempts is 5).
+worker_stop
+rid=$(queue poison.kyoto-u.ac.jp)
+cp "$RA_CONF" "$T/kill.conf"
+printf 'Worker.Test.KillAfterReserve = 1\n' >>"$T/kill.conf"
+chmod 0644 "$T/kill.conf"
+# (The hook kills after every batch, the one that gives the job up too.)
+runs=0
+while [ $runs -lt 8 ] && [ "$(sql "SELECT state FROM ra.request WHERE request_id = $rid")" = queued ]; do
+	runuser -u ra-worker -- env RA_CONF="$T/kill.conf" "$W" drain >/dev/null 2>>"$T/kill.err"
+	runs=$((runs + 1))
+done
+is "$runs" 6 "five workers died on the job; the sixth gave it up"
+is "$(sql "SELECT state FROM ra.request WHERE request_id = $rid")" failed "the request is given up"
+has "$(sql "SELECT last_error FROM ra.job WHERE request_id = $rid")" "gave up after 5 attempts" "with the reason"
+
 done_testing
