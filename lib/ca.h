@@ -58,6 +58,7 @@ void		 ra_keys_cfg(const struct ra_conf *, struct ra_keys *);
 enum ra_err	 ra_signers_load(PGconn *, const struct ra_keys *, int,
 		    struct ra_signer **, size_t *, size_t *);
 int		 ra_signer_in_token(const struct ra_signer *);
+int		 ra_signer_probe(const struct ra_signer *);
 struct ra_signer *ra_signer_find(struct ra_signer *, size_t, int64_t);
 void		 ra_signers_free(struct ra_signer *, size_t);
 struct ra_signer *ra_signer_at(struct ra_signer *, size_t);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "ra.h"
@@ -95,6 +97,49 @@ key_token(const struct ra_keys *k, int flags, struct ra_token **tok,
 		return er;
 	}
 	return ra_token_key(*tok, uri, key);
+}
+
+/*
+ * Whether the key signs, here and now, what its certificate's public key
+ * verifies: a token key can match its certificate (its public half is
+ * read from the token) and still not sign (CKA_SIGN false, a mechanism
+ * the token refuses, a private object that is not the public one's), and
+ * a signature failure must tell a token gone from a key that never signs.
+ */
+static int
+key_probe(X509 *cert, EVP_PKEY *key)
+{
+	static const unsigned char msg[] = "ra: a CA key's probe";
+	EVP_MD_CTX	*ctx = NULL;
+	EVP_PKEY	*pub;
+	unsigned char	*sig = NULL;
+	size_t		 siglen = 0;
+	int		 ok = 0;
+
+	if ((pub = X509_get0_pubkey(cert)) == NULL ||
+	    (ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, ra_sign_md(key), NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &siglen, msg, sizeof(msg)) != 1 ||
+	    (sig = OPENSSL_malloc(siglen)) == NULL ||
+	    EVP_DigestSign(ctx, sig, &siglen, msg, sizeof(msg)) != 1)
+		goto out;
+	EVP_MD_CTX_free(ctx);
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, ra_sign_md(key), NULL, pub) != 1)
+		goto out;
+	ok = EVP_DigestVerify(ctx, sig, siglen, msg, sizeof(msg)) == 1;
+out:
+	ERR_clear_error();
+	OPENSSL_free(sig);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* Whether a signer's key signs now (key_probe). */
+int
+ra_signer_probe(const struct ra_signer *s)
+{
+	return key_probe(s->ca.cert, s->key);
 }
 
 static void
@@ -190,6 +235,16 @@ ra_signers_load(PGconn *db, const struct ra_keys *keys, int flags,
 		if (X509_check_private_key(s->ca.cert, s->key) != 1) {
 			ra_warnx("CA %s: key %s does not match its certificate",
 			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 3));
+			signer_clear(s);
+			continue;
+		}
+		if (s->tok != NULL && !key_probe(s->ca.cert, s->key)) {
+			/* Counted as missing: the token may have just gone. */
+			ra_warnx("CA %s: key %s matches its certificate but does "
+			    "not sign with it (CKA_SIGN, the token's mechanisms, "
+			    "or the token went away); not loaded",
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 3));
+			missing++;
 			signer_clear(s);
 			continue;
 		}

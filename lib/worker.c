@@ -1029,12 +1029,17 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 		    ra_signer_sign_tbs(jobs[i].sg, jobs[i].crt, jobs[i].tbs,
 		    jobs[i].tbslen) == RA_OK)
 			continue;
-		if (!ra_signer_in_token(jobs[i].sg))
+		/*
+		 * A key that still signs (a token that is there) failed on
+		 * this job: an error, counted (Worker.MaxAttempts bounds it).
+		 */
+		if (!ra_signer_in_token(jobs[i].sg) ||
+		    ra_signer_probe(jobs[i].sg))
 			return RA_ECRYPTO;	/* stays reserved; logged */
 		/*
 		 * The token went away: not the request's fault, so not an
-		 * attempt (Worker.MaxAttempts); it stays reserved and is
-		 * signed, once, when the token is back.
+		 * attempt; it stays reserved and is signed, once, when the
+		 * token is back.
 		 */
 		w->token_down = 1;
 		if ((er = job_later(w, &jobs[i], "the CA's token did not sign "

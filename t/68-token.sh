@@ -157,4 +157,28 @@ is "$runs" 6 "five workers died on the job; the sixth gave it up"
 is "$(sql "SELECT state FROM ra.request WHERE request_id = $rid")" failed "the request is given up"
 has "$(sql "SELECT last_error FROM ra.job WHERE request_id = $rid")" "gave up after 5 attempts" "with the reason"
 
+# --- a token key that matches its certificate but cannot sign is not used:
+# refused at load, not taken for a token gone (which retried it forever).
+G3="pkcs11:token=ra-demo;object=server-ca-g3;type=private"
+hsm pkcs11-tool --module "$MOD" --token-label ra-demo --login --pin "$PIN" \
+    --keypairgen --key-type EC:prime256v1 --label server-ca-g3 --id 48 \
+    --usage-derive --allowed-mechanisms ECDH1-DERIVE >"$T/keygen3.log" 2>&1 &&
+hsm openssl pkey -engine pkcs11 -inform engine -pubin -pubout \
+    -in "pkcs11:token=ra-demo;object=server-ca-g3;type=public" </dev/null >"$T/g3.pub.pem" 2>"$T/read3.log" &&
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "/C=JP/O=ra Demo/CN=ra Demo Server CA - G3" -out "$T/g3.csr" 2>/dev/null &&
+openssl x509 -req -in "$T/g3.csr" -force_pubkey "$T/g3.pub.pem" -CA "$pki/root-ca.crt" \
+    -CAkey "$pki/private/root-ca.key" -set_serial "0x$(openssl rand -hex 12)" -days 365 \
+    -extfile "$T/g2.ext" -out "$T/g3.crt" 2>"$T/x509-3.log" &&
+"$CA" import --name "ra Demo Server CA - G3" --slug server-ca-g3 --cert "$T/g3.crt" --key "$G3" \
+    --kind server --current --crl-url "http://localhost:$RA_HTTP_PORT/crl/server-ca-g3.crl" >"$T/import3.log" 2>&1
+ok $? "a token key that may only derive (not sign), its certificate, imported as current"
+rid=$(queue nosign.kyoto-u.ac.jp)
+err=$(as_worker "$W" drain 2>&1)
+has "$err" "ra Demo Server CA - G3: key $G3 matches its certificate but does not sign" \
+    "the worker refuses the key at load, and says why"
+hasnt "$err" "token did not sign" "and does not take it for a token gone"
+is "$(sql "SELECT r.state || ' ' || (c.cert_id IS NULL) FROM ra.request r LEFT JOIN ra.certificate c USING (request_id) WHERE r.request_id = $rid")" \
+    "queued true" "the request waits for a usable key, nothing reserved"
+
 done_testing
