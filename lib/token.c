@@ -126,6 +126,9 @@ pin_read(const char *path, int quiet, char *pin, size_t sz)
 	}
 	er = RA_OK;
 out:
+	/* A refused file's bytes (a PIN too long, say) leave no copy here. */
+	if (er != RA_OK)
+		OPENSSL_cleanse(pin, sz);
 	close(fd);
 	return er;
 }
