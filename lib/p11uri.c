@@ -74,6 +74,13 @@ attr_ok(const char *a, size_t len, unsigned int *seen, int *has_key,
 				    "\"%.*s\"", (int)nlen, a);
 				return 0;
 			}
+			/* libp11 takes a label up to a NUL: "ca%00x" is "ca". */
+			if (v[k + 1] == '0' && v[k + 2] == '0' &&
+			    strcmp(path_attrs[i], "id") != 0) {
+				snprintf(why, whysz, "a NUL (%%00) in \"%.*s\"",
+				    (int)nlen, a);
+				return 0;
+			}
 			k += 2;
 		} else if (!pchar((unsigned char)v[k])) {
 			snprintf(why, whysz, "character %#x not allowed in "

@@ -14,6 +14,7 @@ static const struct {
 	{ "pkcs11:token=ra-demo;object=server-ca;type=private", 1,
 	    "token, object and type" },
 	{ "pkcs11:id=%01%47", 1, "an id alone, %-escaped" },
+	{ "pkcs11:id=%00%47", 1, "an id with a zero byte (an id is bytes)" },
 	{ "pkcs11:model=SoftHSM%20v2;manufacturer=SoftHSM%20project;"
 	    "serial=1a2b;token=ra;object=ca%20g2", 1,
 	    "the token's model, manufacturer and serial" },
@@ -32,6 +33,8 @@ static const struct {
 	{ "pkcs11:token=ra demo;object=ca", 0, "a space" },
 	{ "pkcs11:token=ra;object=ca%4", 0, "a cut %-escape" },
 	{ "pkcs11:token=ra;object=ca%zz", 0, "a %-escape that is not hex" },
+	{ "pkcs11:token=ra;object=ca%00-g2", 0,
+	    "a NUL by %-escape (libp11 would name object \"ca\")" },
 	{ "pkcs11:token=ra;object=a;object=b", 0, "an attribute twice" },
 	{ "pkcs11:token=ra;label=ca", 0, "an unknown attribute" },
 	{ "pkcs11:token=ra;object=", 0, "an empty value" },
