@@ -88,7 +88,9 @@ pin_read(const char *path, int quiet, char *pin, size_t sz)
 			    "token key needs its PIN there");
 		return RA_ECONF;
 	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO put there is refused below, not waited on. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1) {
 		if (!quiet)
 			ra_warnx("Worker.TokenPinFile %s: %s", path,
 			    strerror(errno));

@@ -136,6 +136,12 @@ err=$(as_worker "$W" crl 2>&1)
 has "$err" "the PIN must be readable by the worker's user alone" "the PIN file is refused, with the reason"
 has "$err" "7 CA(s) whose key is in a token get no CRL" "and says which CRLs it could not sign"
 hasnt "$err" "ra Demo Server CA: CRL" "and no token CA signs with it"
+# A FIFO in its place is refused, not waited on for ever.
+mv "$tk/pin" "$tk/pin.real" && mkfifo -m 0400 "$tk/pin" && chown ra-worker "$tk/pin"
+err=$(timeout 20 runuser -u ra-worker -- env RA_CONF="$RA_CONF" "$W" crl 2>&1)
+is "$?" 1 "worker.cgi crl with a FIFO as the PIN file fails at once (does not hang)"
+has "$err" "Worker.TokenPinFile $tk/pin: not a regular file" "and says why"
+rm -f "$tk/pin" && mv "$tk/pin.real" "$tk/pin"
 chmod 0400 "$tk/pin"
 out=$(as_worker "$W" crl 2>&1)
 has "$out" "ra Demo Server CA: CRL #" "back to 0400: the CRLs are signed again"
