@@ -170,10 +170,12 @@ ra_form_check(struct ra_req *r, const struct ra_field *tab, size_t n)
  * for granted: "multipart/form-data" with none, or with one its own scan
  * of the header misses, is a NULL dereference before any field is seen
  * (t/fuzz/regress/form/).  So a multipart type passes only as browsers
- * and curl send it: "multipart/form-data;" then name=value parameters,
- * unquoted, no space within one, one of them the boundary
- * (RFC 2046: 1 to 70 characters).  Other types are not multipart's
- * business here.
+ * and curl send it, or as RFC 7578 allows: "multipart/form-data;" then
+ * name=value parameters, a value a token or a quoted-string of RFC 2046's
+ * bchars (no '"' or '\\' within: rfc2388.c reads to the next quote, no
+ * escapes; no space last), spaces or tabs around each ';', one of them
+ * the boundary (RFC 2046: 1 to 70 characters).  Other types are not
+ * multipart's business here.
  */
 int
 ra_form_type_ok(const char *ct)
@@ -184,7 +186,7 @@ ra_form_type_ok(const char *ct)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?";
 	const char	*p, *name;
 	size_t		 n, v;
-	int		 boundary = 0;
+	int		 boundary = 0, quoted;
 
 	if (ct == NULL)
 		return 1;
@@ -193,26 +195,39 @@ ra_form_type_ok(const char *ct)
 		p++;
 	if (strncasecmp(p, "multipart/", 10) != 0)
 		return 1;
-	if (strncasecmp(p, "multipart/form-data;", 20) != 0)
+	if (strncasecmp(p, "multipart/form-data", 19) != 0)
 		return 0;
-	for (p += 20; ; ) {
-		while (*p == ' ')
-			p++;
+	p += 19;
+	p += strspn(p, " \t");
+	if (*p++ != ';')
+		return 0;
+	for (;;) {
+		p += strspn(p, " \t");
 		name = p;
 		n = strspn(p, name_chars);
 		if (n == 0 || p[n] != '=')
 			return 0;
 		p += n + 1;
-		if ((v = strspn(p, value_chars)) == 0)
+		if ((quoted = *p == '"'))
+			p++;
+		/* A space within a quoted value, not last. */
+		for (v = 0; ; ) {
+			v += strspn(p + v, value_chars);
+			if (!quoted || p[v] != ' ')
+				break;
+			v += strspn(p + v, " ");
+			if (p[v] == '"')
+				return 0;
+		}
+		if (v == 0 || (quoted && p[v] != '"'))
 			return 0;
 		if (n == 8 && strncasecmp(name, "boundary", 8) == 0) {
 			if (boundary || v > 70)
 				return 0;
 			boundary = 1;
 		}
-		p += v;
-		while (*p == ' ')
-			p++;
+		p += v + (size_t)quoted;
+		p += strspn(p, " \t");
 		if (*p == '\0')
 			return boundary;
 		if (*p++ != ';')

@@ -292,7 +292,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	X509_NAME		*name = NULL, *given = NULL;
 	PGresult		*res = NULL;
 	const char		*p12 = rc->row->f[C_P12NAME];
-	char			 why[256], pin[160] = "", ou[1025], *cn = NULL;
+	char			 why[256] = "", pin[160] = "", ou[1025], *cn = NULL;
 	int64_t			 id, old = 0;
 	int			 method = atoi(rc->row->f[C_METHOD]);
 	enum ra_err		 er;
@@ -367,8 +367,11 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	else if (er == RA_EDUP)
 		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
 		    "されています。", rc->row->f[C_SERIAL]);
-	else if (er != RA_OK)
+	/* A database failure says no "why": the upload's error, not the row's. */
+	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_KEY, C_DN, "%s", why);
+	else if (er != RA_OK)
+		rc->failed = er;
 	else if (method == 3 && (er = browser_urls(rc, id, pin)) != RA_OK)
 		ra_upload_error(rc, E_METHOD, C_METHOD, "証明書取得URLを作成でき"
 		    "ません（%s） / the retrieval URLs could not be made",

@@ -144,6 +144,8 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 	/* A database failure says no "why": the upload's error, not the row's. */
 	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_KEY, RA_FRAME_CSR, "%s", why);
+	else if (er != RA_OK)
+		rc->failed = er;
 }
 
 /* Revoke one row: the certificate is ours, the DN its, the reason fits. */

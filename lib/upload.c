@@ -317,7 +317,7 @@ ra_upload_revoke(struct ra_upload_row *rc, int c_serial, int c_reason,
 	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_REASON, c_reason, "%s", why);
 	else if (er != RA_OK)
-		return;
+		rc->failed = er;
 	else if (revoked_mail(rc, cert_id, rv.serial, rv.reason) != RA_OK)
 		ra_upload_error(rc, E_REASON, c_serial, "%s", "revocation mail "
 		    "could not be queued");
@@ -524,6 +524,15 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		else if (rc.row->errors == 0)
 			ru->issue(&rc, action);
 		rc.row->errors += res->e.n + res->e.dropped - before;
+		/*
+		 * A failure that is no rule's (the database, memory) fails
+		 * the file: counted OK, the row would say done and hold
+		 * nothing.
+		 */
+		if (rc.failed != RA_OK) {
+			er = rc.failed;
+			goto out;
+		}
 		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR &&
 		    rc.row->errors == 0) {
 			er = RA_EDB;		/* a database failure, not a rule */

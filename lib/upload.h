@@ -31,6 +31,7 @@ struct ra_upload_row {
 	size_t				 i;	/* row's index in it */
 	struct ra_tsv_errors		*e;
 	const char			*lbl;	/* label of the DN column */
+	enum ra_err			 failed; /* not the row's: the upload's */
 };
 
 /*

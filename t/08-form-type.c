@@ -22,6 +22,17 @@ main(void)
 		"Multipart/Form-Data;boundary=abc",
 		"multipart/form-data; charset=UTF-8; boundary=x",
 		"multipart/form-data; boundary=x ",
+		/*
+		 * RFC 7578 4.1 and RFC 2046 5.1.1 let the boundary be a
+		 * quoted-string (.NET's HttpClient always quotes it; a
+		 * boundary with a space or ':' must be); rfc2388.c reads
+		 * the quotes.  HTTP's whitespace around ';' is a tab too.
+		 */
+		"multipart/form-data; boundary=\"quoted\"",
+		"multipart/form-data; boundary=\"simple boundary\"",
+		"multipart/form-data; charset=\"utf-8\"; boundary=\"a:b\"",
+		"multipart/form-data;\tboundary=x",
+		"multipart/form-data ; boundary=x",
 	};
 	static const char *const bad[] = {
 		"multipart/form-data",
@@ -30,7 +41,11 @@ main(void)
 		"multipart/form-data; boundary=",
 		"multipart/form-data; boundar--=y--fuzzboundary",
 		"multipart/form-data; charset=UTF-8",
-		"multipart/form-data; boundary=\"quoted\"",
+		"multipart/form-data; boundary=\"\"",
+		"multipart/form-data; boundary=\"unterminated",
+		"multipart/form-data; boundary=\"a\"b",
+		"multipart/form-data; boundary=\"a\\\"b\"",
+		"multipart/form-data; boundary=\"ends in a space \"",
 		"multipart/form-data; boundary =x",
 		"multipart/form-data; boundary=a b",
 		"multipart/form-data; boundary=x; boundary=y",
