@@ -57,11 +57,12 @@
  * $3 picks fresh jobs ('queued') or orphans ('running': claimed by a
  * worker that died holding them, its advisory lock gone with it).  A
  * fresh claim costs a job no attempt, errors do (SQL_JOB_FAILED).  An
- * orphan taken over costs one: it is claimed alone, after the fresh jobs,
- * so the job it counts against is the one its worker died on, and a job
- * that kills every worker taking it is given up after Worker.MaxAttempts
- * (t/68), not retried forever; a worker killed at random (t/70) seldom
- * dies twice on the same job.  The log names each one taken over.
+ * orphan is claimed alone, after the fresh jobs, and marked so
+ * ("... (alone)"); one whose worker died while holding it alone is the job
+ * that worker died on, and that take-over costs an attempt: a job that
+ * kills every worker taking it is given up after Worker.MaxAttempts
+ * (t/68), not retried forever.  A worker killed at random with a batch in
+ * hand (t/70) costs its jobs nothing.  The log names each one taken over.
  */
 static const char SQL_CLAIM[] =
     "WITH c AS ("
@@ -73,8 +74,10 @@ static const char SQL_CLAIM[] =
     "        WHERE pg_catalog.pg_try_advisory_lock(-job_id))"
     " UPDATE ra.job j SET state = 'running',"
     "        attempts = j.attempts + (CASE WHEN $3::text = 'running'"
-    "                                 THEN 1 ELSE 0 END),"
-    "        claimed_by = $2, claimed_at = pg_catalog.now()"
+    "            AND l.claimed_by LIKE '% (alone)' THEN 1 ELSE 0 END),"
+    "        claimed_by = CASE WHEN $3::text = 'running'"
+    "            THEN $2 || ' (alone)' ELSE $2 END,"
+    "        claimed_at = pg_catalog.now()"
     "   FROM l WHERE j.job_id = l.job_id"
     " RETURNING j.job_id, j.request_id, j.attempts,"
     "           coalesce(l.claimed_by, '')";
