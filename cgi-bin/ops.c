@@ -121,6 +121,35 @@ demo_make_ca(const char *dir, const struct demo_ca *d, X509 *root,
 	return ra_pem_write_cert(path, *crt, 0644);
 }
 
+/*
+ * A demo end-entity: a new RSA key of "bits", its certificate from "ca"
+ * (self-signed when NULL), the key written as DIR/SUBname.key; "*crt"
+ * is the caller's, for the files each kind keeps it in.
+ */
+static enum ra_err
+demo_leaf(const char *dir, const struct ra_certspec *spec, int bits,
+    X509 *ca, EVP_PKEY *ca_key, const char *sub, const char *name, X509 **crt)
+{
+	EVP_PKEY	*key = NULL;
+	char		 path[4096];
+	enum ra_err	 er;
+
+	*crt = NULL;
+	if ((er = ra_key_new_rsa(bits, &key)) != RA_OK ||
+	    (er = ra_cert_make(spec, key, ca, ca_key, crt)) != RA_OK ||
+	    (er = path_in(path, sizeof(path), dir, sub, name, ".key")) !=
+	    RA_OK)
+		goto out;
+	er = ra_pem_write_key(path, key);
+out:
+	EVP_PKEY_free(key);
+	if (er != RA_OK) {
+		X509_free(*crt);
+		*crt = NULL;
+	}
+	return er;
+}
+
 /* The TLS certificate Apache presents: localhost, from the server CA. */
 static enum ra_err
 demo_make_tls(const char *dir, X509 *ca, EVP_PKEY *ca_key)
@@ -134,24 +163,19 @@ demo_make_tls(const char *dir, X509 *ca, EVP_PKEY *ca_key)
 		.san = "DNS:localhost,IP:127.0.0.1",
 		.days = DEMO_TLS_DAYS,
 	};
-	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
 	char			 path[4096];
 	enum ra_err		 er;
 
 	/* Apache's key, not a CA key: outside private/ (the worker's). */
-	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
-	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
-	    (er = path_in(path, sizeof(path), dir, "", "tls",
-	    ".key")) != RA_OK ||
-	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	if ((er = demo_leaf(dir, &spec, 2048, ca, ca_key, "", "tls", &crt)) !=
+	    RA_OK ||
 	    (er = path_in(path, sizeof(path), dir, "", "tls", ".crt")) !=
 	    RA_OK)
 		goto out;
 	er = ra_pem_write_cert(path, crt, 0644);
 out:
 	X509_free(crt);
-	EVP_PKEY_free(key);
 	return er;
 }
 
@@ -172,23 +196,18 @@ demo_make_mail_signer(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 		.san = "email:ra@localhost",
 		.days = DEMO_TLS_DAYS,
 	};
-	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
 	char			 path[4096];
 	enum ra_err		 er;
 
-	if ((er = ra_key_new_rsa(2048, &key)) != RA_OK ||
-	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
-	    (er = path_in(path, sizeof(path), dir, "private/", "mail-signer",
-	    ".key")) != RA_OK ||
-	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	if ((er = demo_leaf(dir, &spec, 2048, ca, ca_key, "private/",
+	    "mail-signer", &crt)) != RA_OK ||
 	    (er = path_in(path, sizeof(path), dir, "", "mail-signer",
 	    ".pem")) != RA_OK)
 		goto out;
 	er = pem_write_bundle(path, (X509 *const[]){ crt, ca, root, NULL });
 out:
 	X509_free(crt);
-	EVP_PKEY_free(key);
 	return er;
 }
 
@@ -211,16 +230,12 @@ demo_make_tsa(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 		.ext_key_usage = "critical,timeStamping",
 		.days = DEMO_TSA_DAYS,
 	};
-	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
 	char			 path[4096];
 	enum ra_err		 er;
 
-	if ((er = ra_key_new_rsa(3072, &key)) != RA_OK ||
-	    (er = ra_cert_make(&spec, key, ca, ca_key, &crt)) != RA_OK ||
-	    (er = path_in(path, sizeof(path), dir, "private/", "tsa",
-	    ".key")) != RA_OK ||
-	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	if ((er = demo_leaf(dir, &spec, 3072, ca, ca_key, "private/", "tsa",
+	    &crt)) != RA_OK ||
 	    (er = path_in(path, sizeof(path), dir, "", "tsa", ".crt")) !=
 	    RA_OK ||
 	    (er = ra_pem_write_cert(path, crt, 0644)) != RA_OK ||
@@ -230,7 +245,6 @@ demo_make_tsa(const char *dir, X509 *ca, X509 *root, EVP_PKEY *ca_key)
 	er = pem_write_bundle(path, (X509 *const[]){ ca, root, NULL });
 out:
 	X509_free(crt);
-	EVP_PKEY_free(key);
 	return er;
 }
 
@@ -254,7 +268,6 @@ demo_make_audit(const char *dir)
 		.key_usage = "critical,digitalSignature,nonRepudiation",
 		.days = DEMO_AUDIT_DAYS,
 	};
-	EVP_PKEY		*key = NULL;
 	X509			*crt = NULL;
 	char			 path[4096];
 	enum ra_err		 er;
@@ -268,18 +281,14 @@ demo_make_audit(const char *dir)
 		ra_warnx("%s: %s", path, strerror(errno));
 		return RA_ESYS;
 	}
-	if ((er = ra_key_new_rsa(3072, &key)) != RA_OK ||
-	    (er = ra_cert_make(&spec, key, NULL, NULL, &crt)) != RA_OK ||
-	    (er = path_in(path, sizeof(path), dir, "audit/", "audit",
-	    ".key")) != RA_OK ||
-	    (er = ra_pem_write_key(path, key)) != RA_OK ||
+	if ((er = demo_leaf(dir, &spec, 3072, NULL, NULL, "audit/", "audit",
+	    &crt)) != RA_OK ||
 	    (er = path_in(path, sizeof(path), dir, "", "audit", ".crt")) !=
 	    RA_OK)
 		goto out;
 	er = ra_pem_write_cert(path, crt, 0644);
 out:
 	X509_free(crt);
-	EVP_PKEY_free(key);
 	return er;
 }
 
