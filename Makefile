@@ -54,8 +54,8 @@ LIB_SRCS	= $(sort $(wildcard lib/*.c))
 LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
-ZONE_PUBLIC	= index raget certget pinget cliget
-ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats
+ZONE_PUBLIC	= index raget certget pinget cliget eabget
+ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats acme-app
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_OCSP	= ocsp
@@ -83,7 +83,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme-app.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)

@@ -15,7 +15,7 @@
 
 /* The manual numbers the interfaces ①-⑩; ⑪ is code signing (014). */
 static const char *const marks[RA_INTERFACES] = {
-	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑪",
+	"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑪", "⑫",
 };
 
 /*

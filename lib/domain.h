@@ -400,6 +400,7 @@ enum ra_upload_kind {
 	RA_UPLOAD_CLIENT,	/* ③ client and S/MIME */
 	RA_UPLOAD_CODESIGN,	/* ⑪ code signing */
 	RA_UPLOAD_ADMIN,	/* ⑤ user administrators (RA_TSV_UPDATE) */
+	RA_UPLOAD_ACME,		/* ⑫ ACME-use applications (RA_TSV_ISSUE) */
 	RA_UPLOAD_KIND__MAX
 };
 

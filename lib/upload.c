@@ -68,6 +68,7 @@ static const struct ra_upload_rules *const rules_of[RA_UPLOAD_KIND__MAX] = {
 	[RA_UPLOAD_CLIENT] = &ra_upload_client_rules,
 	[RA_UPLOAD_CODESIGN] = &ra_upload_codesign_rules,
 	[RA_UPLOAD_ADMIN] = &ra_upload_admin_rules,
+	[RA_UPLOAD_ACME] = &ra_upload_acme_rules,
 };
 _Static_assert(RA_NITEMS(rules_of) == RA_UPLOAD_KIND__MAX,
     "rules_of[] out of sync with enum ra_upload_kind");
@@ -483,7 +484,8 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 	}
 	param[0] = inst;
 	param[1] = off;
-	param[2] = action_name[action];
+	param[2] = ru->batch_action != NULL ? ru->batch_action :
+	    action_name[action];
 	param[3] = mode_name[mode];
 	param[4] = filename;
 	param[5] = filehex;
@@ -616,6 +618,7 @@ static const char SQL_RESULT_TSV[] =
     "SELECT result_tsv FROM ra.batch"
     " WHERE batch_id = $1::bigint AND institution_id = $2::bigint"
     "   AND kind IS NOT DISTINCT FROM nullif($3, '')"
+    "   AND (action = 'acme') = ($4 = 'acme')"
     "   AND result_tsv IS NOT NULL";
 
 /*
@@ -710,7 +713,8 @@ ra_upload_result_tsv(PGconn *db, enum ra_upload_kind kind, int64_t batch_id,
 	*tsv = NULL;
 	if ((er = ra_db_run1(db, "result", SQL_RESULT_TSV, &res,
 	    RA_ARGS(RA_INT(batch_id), RA_INT(inst),
-	    RA_TEXT(rules_of[kind]->kind)))) == RA_OK)
+	    RA_TEXT(rules_of[kind]->kind), RA_TEXT(rules_of[kind]->batch_action
+	    != NULL ? rules_of[kind]->batch_action : "")))) == RA_OK)
 		er = ra_get_bytea(res, 0, "result_tsv", tsv, len);
 	PQclear(res);
 	return er;

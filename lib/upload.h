@@ -19,6 +19,11 @@ enum {
 	E_ADMIN_KIND = 250,	/* no user administrator (an RA certificate) */
 	E_ADMIN_DN,		/* column 1 is not the certificate's DN */
 	E_ADMIN_EXPIRED,	/* the certificate has expired */
+	/* ⑫ (upload-acme.c); 201-217, 224, 225, 231 keep their meaning */
+	E_ACME_FQDN = 260,	/* not a host name */
+	E_ACME_WILDCARD,	/* a wildcard: http-01 cannot prove one */
+	E_ACME_COUNT,		/* not 1 to 8 FQDNs */
+	E_ACME_TAKEN,		/* in another live application already */
 	E_OU = 371		/* OU not on the allow list */
 };
 
@@ -47,12 +52,14 @@ struct ra_upload_rules {
 	void	(*issue)(struct ra_upload_row *, enum ra_tsv_action);
 	void	(*revoke)(struct ra_upload_row *);
 	void	(*update)(struct ra_upload_row *);
+	const char			*batch_action;	/* NULL: the action's */
 };
 
 extern const struct ra_upload_rules ra_upload_server_rules;
 extern const struct ra_upload_rules ra_upload_client_rules;
 extern const struct ra_upload_rules ra_upload_codesign_rules;
 extern const struct ra_upload_rules ra_upload_admin_rules;
+extern const struct ra_upload_rules ra_upload_acme_rules;
 
 /* The certificate a renew or revoke row names (column 4). */
 struct ra_upload_old {

@@ -139,6 +139,7 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		case 'm':
 			mode = strcmp(optarg, "partial") == 0 ? RA_UPLOAD_PARTIAL :
 			    strcmp(optarg, "dry-run") == 0 ? RA_UPLOAD_DRYRUN :
+			    strcmp(optarg, "dry_run") == 0 ? RA_UPLOAD_DRYRUN :
 			    strcmp(optarg, "abort") == 0 ? RA_UPLOAD_ABORT :
 			    RA_UPLOAD__MAX;
 			break;
@@ -159,6 +160,8 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 	}
 	if (us->update && action < 0)
 		action = RA_TSV_UPDATE;		/* ⑤'s only action */
+	if (us->kind == RA_UPLOAD_ACME && action < 0)
+		action = RA_TSV_ISSUE;		/* ⑫'s only action */
 	if (officer <= 0 || action < 0 || action == RA_TSV_ACTION__MAX ||
 	    mode == RA_UPLOAD__MAX || optind != r->argc) {
 		fprintf(stderr, "usage: %s --officer ID --action %s "
@@ -312,6 +315,7 @@ static const struct {
 	[RA_UPLOAD_CLIENT] = { "client.url_reissue", NULL },
 	[RA_UPLOAD_CODESIGN] = { "codesign.url_reissue", "code_signing" },
 	[RA_UPLOAD_ADMIN] = { NULL, NULL },
+	[RA_UPLOAD_ACME] = { NULL, NULL },
 };
 _Static_assert(RA_NITEMS(reissue_of) == RA_UPLOAD_KIND__MAX,
     "reissue_of[] out of sync with enum ra_upload_kind");
@@ -436,7 +440,8 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 		hdf_set_value(r->page, "Reissue.Expires", ro.expires);
 		return ra_render(r, done ? 200 : 422, us->tmpl);
 	}
-	if ((f[F_APPLY] == NULL && !us->update) || f[F_MODE] == NULL)
+	if ((f[F_APPLY] == NULL && !us->update &&
+	    us->kind != RA_UPLOAD_ACME) || f[F_MODE] == NULL)
 		return RA_EINPUT;
 	if ((er = ra_upload_officer_open(r->db, &r->conf, o.officer_id, &oc)) ==
 	    RA_EPOLICY)
@@ -470,6 +475,8 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	/* ⑤ has no 処理内容; ① and ③ have 1 to 3, never ⑤'s. */
 	if (us->update)
 		apply = RA_TSV_UPDATE + 1;
+	else if (us->kind == RA_UPLOAD_ACME)
+		apply = RA_TSV_ISSUE + 1;	/* ⑫: applications only */
 	else if (!ra_field_i64(f[F_APPLY], 1, RA_TSV_REVOKE + 1, &apply)) {
 		er = RA_EINPUT;
 		goto out;

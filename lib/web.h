@@ -83,7 +83,7 @@ enum ra_err	 ra_form_get(struct ra_req *, const struct ra_field *, size_t,
 const char	*ra_req_method(const struct ra_req *);
 
 /* officer.c: RA-officer login and sessions */
-#define RA_INTERFACES	12	/* ①-⑪, index 0 unused */
+#define RA_INTERFACES	13	/* ①-⑫, index 0 unused */
 
 struct ra_clientcert {
 	X509	*crt;
