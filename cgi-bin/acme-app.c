@@ -33,7 +33,10 @@ valid_op(const char *s)
 	return ra_acme_op_parse(s, &op);
 }
 
-/* The upload screen's fields, then the buttons'. */
+/*
+ * The upload screen's fields (copied in at start: an extern table is no
+ * constant initializer), then the buttons'.
+ */
 enum { F_OP = RA_UPLOAD_FIELDS, F_APP, F__MAX };
 static struct ra_field fields[F__MAX] = {
 	[F_OP]	= { "op",	8,	valid_op,	RA_FIELD_TEXT },
@@ -220,7 +223,7 @@ static enum ra_err
 shell(struct ra_req *r)
 {
 	struct ra_acme_change	 ch;
-	enum ra_acme_op		 op;
+	enum ra_acme_op		 op = RA_ACME_OP__MAX;
 	int64_t			 officer, app = 0;
 	int			 list;
 	enum ra_err		 er;

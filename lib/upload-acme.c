@@ -211,7 +211,8 @@ profile_of(struct ra_upload_row *rc, int *profile)
 		rc->failed = RA_EDB;
 		return 0;
 	}
-	if (!(ok = PQntuples(res) == 1))
+	ok = PQntuples(res) == 1;
+	if (!ok)
 		ra_upload_error(rc, E_PROFILE, A_PROFILE, "%dはACMEのプロファイル"
 		    "ではありません。 / not an ACME profile", *profile);
 	PQclear(res);
