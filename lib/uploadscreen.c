@@ -131,7 +131,9 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 		case 'a':
 			for (i = 0; i < RA_TSV_ACTION__MAX; i++)
 				if (strcmp(optarg, actions[i]) == 0 &&
-				    (i == RA_TSV_UPDATE) == us->update)
+				    (i == RA_TSV_UPDATE) == us->update &&
+				    (us->kind != RA_UPLOAD_ACME ||
+				    i == RA_TSV_ISSUE))
 					action = i;
 			if (action < 0)
 				action = RA_TSV_ACTION__MAX;	/* refused below */
@@ -166,7 +168,8 @@ shell(struct ra_req *r, const struct ra_upload_screen *us)
 	    mode == RA_UPLOAD__MAX || optind != r->argc) {
 		fprintf(stderr, "usage: %s --officer ID --action %s "
 		    "[--mode abort|partial|dry-run] FILE\n", us->program,
-		    us->update ? "update" : "issue|renew|revoke");
+		    us->update ? "update" : us->kind == RA_UPLOAD_ACME ?
+		    "issue" : "issue|renew|revoke");
 		if (us->reissue)
 			fprintf(stderr, "       %s --officer ID --reissue "
 			    "%s\n", us->program, reissue_usage(us));

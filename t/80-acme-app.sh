@@ -45,6 +45,11 @@ is "$(sql "SELECT count(*) FROM ra.access_token WHERE purpose = 'acme_eab' AND u
 is "$(audit_last acme.upload "outcome || ' ' || (detail->>'ok')")" "ok 2" "the upload is audited as ①'s"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.application' AND outcome = 'ok'")" 2 \
     "and each application"
+batch=$(printf '%s' "$page" | sed -n 's/.*acme-app.cgi?batch=\([0-9]*\).*/\1/p')
+$CU -b "$JAR" -o "$T/result.tsv" "$LRA/acme-app.cgi?batch=$batch"
+has "$(iconv -f CP932 -t UTF-8 "$T/result.tsv")" "hanako@nii.ac.jp	www.nii.ac.jp, API.nii.ac.jp.		OK" \
+    "the result TSV downloads in Shift_JIS"
+is "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/server.cgi?batch=$batch")" 404 "but not from ①"
 A1=$(sql "SELECT application_id FROM ra.acme_application WHERE admin_mail = 'hanako@nii.ac.jp'")
 A2=$(sql "SELECT application_id FROM ra.acme_application WHERE admin_mail = 'jiro@nii.ac.jp'")
 
