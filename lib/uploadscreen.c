@@ -510,6 +510,9 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 				hdf_set_value(r->page, key, res->e.v[k].text);
 			}
 	}
+	/* What the page shows besides may have changed with the upload (⑫). */
+	if (us->page != NULL && (er = us->page(r)) != RA_OK)
+		goto out;
 	er = ra_render(r, 200, us->tmpl);
 out:
 	if (res != NULL)

@@ -34,6 +34,7 @@ is "$(sql "SELECT count(*) FROM ra.acme_application")" 0 "(and makes nothing)"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F errorFlg=abort -F "file=@$T/acme.tsv" "$LRA/acme-app.cgi")
 has "$page" "ファイルのアップロード処理が完了しました。（2件）" "two applications accepted over HTTPS"
 has "$page" "<tr><td>3</td><td>OK</td>" "the result names the file's rows"
+has "$page" 'id="app-' "and the list below shows the new applications"
 is "$(sql "SELECT string_agg(array_to_string(fqdns, ',') || ':' || profile_id || ':' || status, ' ' ORDER BY application_id)
            FROM ra.acme_application")" "www.nii.ac.jp,api.nii.ac.jp:41:active lib.nii.ac.jp:41:active" \
     "stored lower-cased, the trailing dot gone, the CN first, profile 41"
