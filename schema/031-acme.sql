@@ -179,8 +179,11 @@ CREATE INDEX acme_challenge_failed ON ra.acme_challenge (validated_at)
 -- Failed validations of an account since the start of today in Japan
 -- (reference §1.6: "limited until the next day"); ra.clock() so tests
 -- move the day through the data.
+-- SECURITY DEFINER so the officer's screen can show the count without the
+-- right to call ra.clock() itself (027: the clock is the worker's, and
+-- the ACME zones' that stamp validations).
 CREATE FUNCTION ra.acme_failures_today(account bigint) RETURNS bigint
-LANGUAGE sql STABLE SET search_path = '' AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
     SELECT pg_catalog.count(*)
       FROM ra.acme_challenge ch
       JOIN ra.acme_authz az ON az.authz_id = ch.authz_id
@@ -191,7 +194,7 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
                ra.clock() AT TIME ZONE 'Asia/Tokyo') AT TIME ZONE 'Asia/Tokyo'
 $$;
 REVOKE ALL ON FUNCTION ra.acme_failures_today(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ra.clock() TO ra_acme, ra_acmeval, ra_officer;
+GRANT EXECUTE ON FUNCTION ra.clock() TO ra_acme, ra_acmeval;
 GRANT EXECUTE ON FUNCTION ra.acme_failures_today(bigint) TO ra_acme, ra_acmeval, ra_officer;
 
 -- The EAB's one-time retrieval URL for the user administrator.
