@@ -188,7 +188,8 @@ shell_list(struct ra_req *r, int64_t officer)
 			*tp = '\0';
 		PQfreemem(sha);
 		sha = NULL;
-		printf("application\t%s\t%s\t%s\t%s\t%s\t%s\taccount=%s\t%s\t%s\n",
+		printf("application\t%s\t%s\t%s\t%s\t%s\t%s\taccount=%s\t%s\t%s"
+		    "\tfailures_today=%s\n",
 		    ra_get_text(l.apps, i, "application_id"),
 		    ra_get_text(l.apps, i, "status"),
 		    ra_get_text(l.apps, i, "state_ja"),
@@ -196,7 +197,8 @@ shell_list(struct ra_req *r, int64_t officer)
 		    ra_get_text(l.apps, i, "admin_mail"),
 		    ra_get_text(l.apps, i, "created"),
 		    ra_get_text(l.apps, i, "account_id"),
-		    ra_get_text(l.apps, i, "account_status"), tp);
+		    ra_get_text(l.apps, i, "account_status"), tp,
+		    ra_get_text(l.apps, i, "failures_today"));
 		for (k = 0; k < PQntuples(l.orders); k++)
 			if (strcmp(ra_get_text(l.orders, k, "application_id"),
 			    ra_get_text(l.apps, i, "application_id")) == 0)

@@ -158,6 +158,7 @@ has "$list" "<tr id=\"app-$A1\">" "the list over HTTPS shows the application"
 has "$list" "利用中" "in use, with its account"
 has "$list" "$(sql "SELECT rtrim(translate(encode(sha256('key1'), 'base64'), '+/', '-_'), '=')")" "the key thumbprint"
 has "$list" "mailto:hanako@nii.ac.jp" "the contact"
+has "$list" '<span class="failures">0</span>' "the failed validations of today"
 has "$list" "www.nii.ac.jp: valid" "its order"
 has "$list" "$serial www.nii.ac.jp" "and its certificate"
 sh=$("$APP" --officer 1 list)

@@ -58,7 +58,7 @@
 <td class="state"><?cs var:a.state_ja ?> <span class="en"><?cs var:a.state_en ?></span></td>
 <td><?cs var:a.fqdns ?></td>
 <td><?cs var:a.admin_name ?>（<?cs var:a.admin_org ?>）<br><?cs var:a.admin_mail ?></td>
-<td><?cs if:a.account_id ?>作成 <?cs var:a.account_created ?><br>鍵 <code><?cs var:a.jwk_sha256 ?></code><br><?cs var:a.contact ?><?cs else ?>（未作成 <span class="en">none yet</span>）<?cs /if ?></td>
+<td><?cs if:a.account_id ?>作成 <?cs var:a.account_created ?><br>鍵 <code><?cs var:a.jwk_sha256 ?></code><br><?cs var:a.contact ?><br>本日の検証失敗 <span class="failures"><?cs var:a.failures_today ?></span> <span class="en">failed validations today</span><?cs else ?>（未作成 <span class="en">none yet</span>）<?cs /if ?></td>
 <td><?cs each:o = a.Orders ?><?cs var:o.identifiers ?>: <?cs var:o.status ?> (<?cs var:o.created ?>)<br><?cs /each ?></td>
 <td><?cs each:c = a.Certs ?><?cs var:c.serial ?> <?cs var:c.cn ?> 〜<?cs var:c.not_after ?><?cs if:c.revoked == "yes" ?> 失効済<?cs /if ?><br><?cs /each ?></td>
 <td><?cs if:a.status != "closed" ?>
