@@ -1,7 +1,8 @@
 /*
  * upload.h: what the upload driver (upload.c) shares with the row rules
  * of each certificate kind (upload-server.c, upload-client.c,
- * upload-codesign.c) and of ⑤ (upload-admin.c).  Inside libra only; ra.h
+ * upload-codesign.c), of ⑤ (upload-admin.c) and of ⑫'s ACME
+ * applications (upload-acme.c).  Inside libra only; ra.h
  * and domain.h come first.
  */
 #ifndef RA_UPLOAD_H

@@ -256,5 +256,32 @@ GRANT SELECT (account_id, application_id, jwk_sha256, contact, status,
     ON ra.acme_account TO ra_officer;
 GRANT SELECT ON ra.acme_order TO ra_officer;
 
+-- The desk's resend of a failed mail (029) knows the EAB mail as one whose
+-- one-time URL was dropped when it failed: resent, it would carry none.
+-- The officer closes the application and applies again.
+CREATE OR REPLACE FUNCTION ra.mail_resend(id bigint)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    m record;
+BEGIN
+    SELECT mail_id, template, state INTO m FROM ra.mail
+     WHERE mail_id = id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN 'no such mail';
+    ELSIF m.state <> 'failed' THEN
+        RETURN 'the mail is ' || m.state || ', not failed';
+    ELSIF m.template IN ('client-cert-url', 'client-pin', 'codesign-cert-url',
+                         'ra-cert-url', 'ra-renew-url', 'server-cert-url',
+                         'acme-eab-url') THEN
+        RETURN 'its one-time URL was dropped when it failed: reissue the URL';
+    END IF;
+    UPDATE ra.mail SET state = 'pending', attempts = 0, message = NULL,
+           last_error = NULL, next_attempt_at = pg_catalog.now()
+     WHERE mail_id = id;
+    RETURN NULL;
+END
+$$;
+
 -- ⑫ is built: the menu links it (031 named the screen already).
 UPDATE ra.interface SET screen = 'acme-app.cgi' WHERE interface = 12;

@@ -73,6 +73,11 @@ url_is "$u1" "t.purpose = 'acme_eab' AND t.application_id = $A1"; ok $? "the URL
 hasnt "$b1" "$(sql "SELECT encode(eab_hmac, 'base64') FROM ra.acme_application WHERE application_id = $A1")" \
     "the mail does not carry the key"
 
+F=$(sql "INSERT INTO ra.mail (template, recipients, data, state, attempts, last_error)
+         VALUES ('acme-eab-url', '{x@nii.ac.jp}', '{}', 'failed', 20, '554 rejected') RETURNING mail_id")
+has "$(sql "SELECT ra.mail_resend(${F%% *})")" "reissue the URL" \
+    "the desk does not resend a failed EAB mail without its URL"
+
 # Row errors: each names row and column; abort mode keeps nothing.
 nine="a1.nii.ac.jp a2.nii.ac.jp a3.nii.ac.jp a4.nii.ac.jp a5.nii.ac.jp a6.nii.ac.jp a7.nii.ac.jp a8.nii.ac.jp a9.nii.ac.jp"
 { printf '田中\t総務\ttanaka@nii.ac.jp\twww.kyoto-u.ac.jp\t\r\n'
