@@ -337,6 +337,7 @@ extern const struct ra_tsv_format ra_tsv_server;
 extern const struct ra_tsv_format ra_tsv_client;
 extern const struct ra_tsv_format ra_tsv_codesign;
 extern const struct ra_tsv_format ra_tsv_admin;
+extern const struct ra_tsv_format ra_tsv_acme;	/* upload-acme.c */
 
 enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 		    enum ra_tsv_action, size_t, struct ra_tsv *,

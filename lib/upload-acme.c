@@ -24,20 +24,20 @@
 #define ACME_FQDNS_MAX	8	/* the CN included (reference §1.6) */
 #define ACME_PROFILE	41	/* 031-acme.sql */
 
-/* Column numbers in acme_cols. */
+/* Column numbers in acme_cols; read with RA_TSV_ISSUE only. */
 enum { A_NAME, A_AFFIL, A_MAIL, A_FQDNS, A_PROFILE };
 
 static const struct ra_tsv_col acme_cols[] = {
-	[A_NAME]	= { "利用管理者氏名",		"R", RA_TSV_JIS,	64, 0 },
-	[A_AFFIL]	= { "利用管理者所属",		"R", RA_TSV_JIS,	64, 0 },
-	[A_MAIL]	= { "利用管理者メールアドレス",	"R", RA_TSV_MAIL,	78, 0 },
-	[A_FQDNS]	= { "FQDN",			"R", RA_TSV_HALF,	2100, 0 },
-	[A_PROFILE]	= { "証明書プロファイルID",	"O", RA_TSV_DIGITS,	2, 0 },
+	[A_NAME]	= { "利用管理者氏名",		"REEE", RA_TSV_JIS,	64, 0 },
+	[A_AFFIL]	= { "利用管理者所属",		"REEE", RA_TSV_JIS,	64, 0 },
+	[A_MAIL]	= { "利用管理者メールアドレス",	"REEE", RA_TSV_MAIL,	78, 0 },
+	[A_FQDNS]	= { "FQDN",			"REEE", RA_TSV_HALF,	2100, 0 },
+	[A_PROFILE]	= { "証明書プロファイルID",	"OEEE", RA_TSV_DIGITS,	2, 0 },
 };
 _Static_assert(RA_NITEMS(acme_cols) <= RA_TSV_MAXCOLS,
     "acme_cols[] has more columns than a row can hold");
 
-static const struct ra_tsv_format ra_tsv_acme = {
+const struct ra_tsv_format ra_tsv_acme = {
 	"acme", RA_NITEMS(acme_cols), acme_cols
 };
 

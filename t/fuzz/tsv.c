@@ -24,6 +24,7 @@ static const struct {
 	{ &ra_tsv_codesign, RA_TSV_ISSUE },
 	{ &ra_tsv_codesign, RA_TSV_REVOKE },
 	{ &ra_tsv_admin, RA_TSV_UPDATE },
+	{ &ra_tsv_acme, RA_TSV_ISSUE },
 };
 
 /* Large: one for the process, its counters reset per read. */
