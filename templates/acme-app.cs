@@ -64,7 +64,7 @@
 <td><?cs if:a.status != "closed" ?>
 <form method="post" action="acme-app.cgi"><input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>"><input type="hidden" name="app" value="<?cs var:a.application_id ?>">
 <?cs if:a.status == "active" ?><button type="submit" name="op" value="suspend">停止</button><?cs else ?><button type="submit" name="op" value="resume">再開</button><?cs /if ?>
-<button type="submit" name="op" value="close" onclick="return confirm('廃止は取り消せません。 / Closing is final.')">廃止</button></form>
+<button type="submit" name="op" value="close">廃止（取り消せません） <span class="en">close for good</span></button></form>
 <?cs /if ?></td></tr>
 <?cs /each ?>
 </table>
