@@ -207,7 +207,10 @@ kcsrf=$(printf '%s' "$kpage" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\
 code=$($KCU -b "$T/kjar" -o "$T/kclose.html" -w '%{http_code}' -d "csrf=$kcsrf&op=close&app=$A1" "$LRA/acme-app.cgi")
 is "$code" 403 "a close of nii's application over HTTPS is refused"
 has "$(cat "$T/kclose.html")" "は操作できません" "as not the officer's to change"
-is "$(sql "SELECT status FROM ra.acme_application WHERE application_id = $A1")" active "(still active)"
+code=$($KCU -b "$T/kjar" -o /dev/null -w '%{http_code}' -d "csrf=$kcsrf&op=suspend&app=$A2" "$LRA/acme-app.cgi")
+is "$code" 403 "so is a suspend"
+is "$(sql "SELECT status FROM ra.acme_application WHERE application_id IN ($A1, $A2)")" "active
+active" "(both still active)"
 
 # Suspend (HTTPS), resume and close (shell); closing is final.
 code=$($CU -b "$JAR" -o /dev/null -w '%{http_code}' -d "op=suspend&app=$A1" "$LRA/acme-app.cgi")
