@@ -8,14 +8,14 @@
  *
  *	GET			the list and the upload form
  *	POST (multipart)	errorFlg, csrf, file: an upload
- *	POST op=suspend|resume|close&app=N&csrf=...
+ *	POST op=suspend|resume|close|reissue&app=N&csrf=...
  *	GET ?batch=N		an upload's result TSV (Shift_JIS)
  *
  * From a shell, the same:
  *
  *	acme-app.cgi --officer ID [--mode abort|partial|dry_run] FILE
  *	acme-app.cgi --officer ID list
- *	acme-app.cgi --officer ID suspend|resume|close APPLICATION_ID
+ *	acme-app.cgi --officer ID suspend|resume|close|reissue APPLICATION_ID
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +127,7 @@ button(struct ra_req *r)
 {
 	struct ra_officer	 o;
 	struct ra_acme_change	 ch;
+	struct ra_acme_reissue	 ri;
 	enum ra_acme_op		 op;
 	const char		*f[F__MAX];
 	int64_t			 app;
@@ -144,11 +145,18 @@ button(struct ra_req *r)
 		return RA_EMETHOD;
 	if (!ra_officer_csrf_ok(r, &o))
 		return RA_EDENIED;
+	memset(&ch, 0, sizeof(ch));
 	if (f[F_APP] == NULL || !ra_acme_op_parse(f[F_OP], &op) ||
 	    !ra_field_i64(f[F_APP], 1, INT64_MAX, &app))
 		return RA_EINPUT;
-	er = ra_acme_change(r->db, o.officer_id, app, op,
-	    ra_req_env("REMOTE_ADDR"), &ch);
+	if (op == RA_ACME_REISSUE) {
+		er = ra_acme_reissue(r->db, &r->conf, o.officer_id, app,
+		    ra_req_env("REMOTE_ADDR"), &ri);
+		snprintf(ch.outcome, sizeof(ch.outcome), "%s", ri.outcome);
+		hdf_set_value(r->page, "Change.Mail", ri.mail);
+	} else
+		er = ra_acme_change(r->db, o.officer_id, app, op,
+		    ra_req_env("REMOTE_ADDR"), &ch);
 	/* Refusals are audited already: the page says which. */
 	if (er != RA_OK && er != RA_EDENIED && er != RA_EPOLICY &&
 	    er != RA_EDUP)
@@ -220,7 +228,31 @@ shell_list(struct ra_req *r, int64_t officer)
 	return RA_OK;
 }
 
-/* --officer ID list|suspend|resume|close [APP]; anything else: the upload. */
+/* --officer ID reissue APP: a fresh EAB and URL, mailed. */
+static enum ra_err
+shell_reissue(struct ra_req *r, int64_t officer, int64_t app)
+{
+	struct ra_acme_reissue	 ri;
+	enum ra_err		 er;
+
+	er = ra_acme_reissue(r->db, &r->conf, officer, app, NULL, &ri);
+	if (er == RA_OK)
+		printf("application %lld: a new EAB key and URL are mailed to "
+		    "%s; the old ones no longer work\n", (long long)app,
+		    ri.mail);
+	else if (er == RA_EDENIED)
+		fprintf(stderr, "application %lld: not one officer %lld "
+		    "reaches\n", (long long)app, (long long)officer);
+	else if (er == RA_EPOLICY)
+		fprintf(stderr, "application %lld: %s\n", (long long)app,
+		    strcmp(ri.outcome, "closed") == 0 ? "closed: closing is "
+		    "final" : "an account was made with its EAB already");
+	else
+		return er;
+	return er == RA_OK ? RA_OK : RA_EDONE;
+}
+
+/* --officer ID list|suspend|resume|close|reissue [APP]; anything else: the upload. */
 static enum ra_err
 shell(struct ra_req *r)
 {
@@ -241,14 +273,16 @@ shell(struct ra_req *r)
 		fprintf(stderr, "usage: acme-app.cgi --officer ID [--mode "
 		    "abort|partial|dry_run] FILE\n"
 		    "       acme-app.cgi --officer ID list\n"
-		    "       acme-app.cgi --officer ID suspend|resume|close "
-		    "APPLICATION_ID\n");
+		    "       acme-app.cgi --officer ID suspend|resume|close|"
+		    "reissue APPLICATION_ID\n");
 		return RA_EUSAGE;
 	}
 	if ((er = ra_req_db(r, r->zone)) != RA_OK)
 		return er;
 	if (list)
 		return shell_list(r, officer);
+	if (op == RA_ACME_REISSUE)
+		return shell_reissue(r, officer, app);
 	er = ra_acme_change(r->db, officer, app, op, NULL, &ch);
 	switch (er) {
 	case RA_OK:

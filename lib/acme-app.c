@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -92,6 +93,19 @@ static const char SQL_EAB[] =
     "       institution_id, application_id"
     "  FROM ra.acme_eab_url_open($1)";
 
+static const char SQL_URL[] =
+    "SELECT ra.acme_eab_url_add($1::bigint, $2::bigint, $3::bytea)"
+    "  AS expires";
+static const char SQL_REISSUE[] =
+    "SELECT outcome, coalesce(expires, '') AS expires,"
+    "       coalesce(admin_name, '') AS admin_name,"
+    "       coalesce(admin_org, '') AS admin_org,"
+    "       coalesce(admin_mail, '') AS admin_mail,"
+    "       coalesce(fqdns, '') AS fqdns,"
+    "       coalesce(institution_id, 0) AS institution_id"
+    "  FROM ra.acme_eab_reissue($1::bigint, $2::bigint, $3, $4::bytea,"
+    "    $5::bytea)";
+
 static const struct {
 	const char	*name;		/* the shell's word, the audit's */
 	const char	*status;	/* what it makes */
@@ -99,6 +113,7 @@ static const struct {
 	[RA_ACME_SUSPEND] = { "suspend", "suspended" },
 	[RA_ACME_RESUME] = { "resume", "active" },
 	[RA_ACME_CLOSE] = { "close", "closed" },
+	[RA_ACME_REISSUE] = { "reissue", NULL },	/* ra_acme_reissue */
 };
 _Static_assert(RA_NITEMS(ops) == RA_ACME_OP__MAX, "ops[] out of sync");
 
@@ -209,7 +224,7 @@ ra_acme_change(PGconn *db, int64_t officer, int64_t app, enum ra_acme_op op,
 	enum ra_err	 er, verdict;
 
 	memset(ch, 0, sizeof(*ch));
-	if (op >= RA_ACME_OP__MAX)
+	if (op >= RA_ACME_OP__MAX || ops[op].status == NULL)
 		return RA_EINPUT;
 	if ((er = ra_db_begin(db)) != RA_OK)
 		return er;
@@ -244,6 +259,136 @@ ra_acme_change(PGconn *db, int64_t officer, int64_t app, enum ra_acme_op op,
 	er = verdict;
 out:
 	ra_db_rollback(db);
+	PQclear(res);
+	return er;
+}
+
+/*
+ * Inside the caller's transaction: a one-time URL for application
+ * m->application_id, made by this transaction (a new application, or a
+ * reissue), and its mail to the user administrator (acme-eab-url).
+ */
+enum ra_err
+ra_acme_eab_mail(PGconn *db, const struct ra_conf *c,
+    const struct ra_acme_mail *m)
+{
+	struct ra_kv	 kv[8];
+	PGresult	*res = NULL;
+	const char	*site = ra_conf_get(c, "Site.URL");
+	unsigned char	 sha[32];
+	char		 token[RA_TOKEN_LEN + 1], url[512], cn[256], id[24];
+	size_t		 n;
+	enum ra_err	 er;
+
+	if (site == NULL) {
+		ra_warnx("Site.URL is not set: no EAB retrieval mail");
+		return RA_ECONF;
+	}
+	if (m->token != NULL)
+		snprintf(token, sizeof(token), "%s", m->token);
+	else if ((er = ra_token_new(token, sha)) != RA_OK)
+		return er;
+	else if ((er = ra_db_run1(db, "eab url", SQL_URL, &res,
+	    RA_ARGS(RA_INT(m->officer_id), RA_INT(m->application_id),
+	    RA_BYTES(sha, sizeof(sha))))) != RA_OK)
+		goto out;
+	snprintf(url, sizeof(url), "%s/eabget.cgi?t=%s", site, token);
+	snprintf(cn, sizeof(cn), "%.*s", (int)strcspn(m->fqdns, " "), m->fqdns);
+	snprintf(id, sizeof(id), "%lld", (long long)m->application_id);
+	n = 0;
+	kv[n++] = (struct ra_kv){ "NameJa", m->name };
+	kv[n++] = (struct ra_kv){ "Affiliation", m->affiliation };
+	kv[n++] = (struct ra_kv){ "URL", url };
+	kv[n++] = (struct ra_kv){ "Expires", m->expires != NULL ? m->expires :
+	    ra_get_text(res, 0, "expires") };
+	kv[n++] = (struct ra_kv){ "FQDNs", m->fqdns };
+	kv[n++] = (struct ra_kv){ "CN", cn };
+	kv[n++] = (struct ra_kv){ "Application", id };
+	kv[n++] = (struct ra_kv){ "Reissued", m->reissued ? "1" : "0" };
+	er = ra_mail_queue(db, "acme-eab-url", m->mail, kv, n);
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(url, sizeof(url));
+	PQclear(res);
+	return er;
+}
+
+/*
+ * A fresh EAB for application "app" of officer "officer", before any
+ * account was made with the old one (a mail that failed, a URL that
+ * expired or was seen by someone else): a new key id and HMAC key, the
+ * old URLs void, a new URL mailed.  Done or refused, audited, in one
+ * transaction.  RA_OK with r->outcome "ok"; RA_EDENIED (not the
+ * officer's), RA_EPOLICY (closed, or an account exists), audited.
+ */
+enum ra_err
+ra_acme_reissue(PGconn *db, const struct ra_conf *c, int64_t officer,
+    int64_t app, const char *source_ip, struct ra_acme_reissue *r)
+{
+	struct ra_acme_mail	 m;
+	struct ra_event		 ev;
+	PGresult		*res = NULL;
+	unsigned char		 hmac[32], kidraw[32], sha[32];
+	char			 kid[RA_TOKEN_LEN + 1], token[RA_TOKEN_LEN + 1],
+				 detail[160], actor[40];
+	int64_t			 inst = 0;
+	enum ra_err		 er, verdict;
+
+	memset(r, 0, sizeof(*r));
+	if (ra_token_new(kid, kidraw) != RA_OK ||
+	    ra_token_new(token, sha) != RA_OK ||
+	    RAND_bytes(hmac, sizeof(hmac)) != 1)
+		return RA_ECRYPTO;
+	if ((er = ra_db_begin(db)) != RA_OK)
+		goto out;
+	/* The old URLs go, the new one comes, in the function. */
+	er = ra_db_run1(db, "eab reissue", SQL_REISSUE, &res,
+	    RA_ARGS(RA_INT(officer), RA_INT(app), RA_TEXT(kid),
+	    RA_BYTES(hmac, sizeof(hmac)), RA_BYTES(sha, sizeof(sha))));
+	OPENSSL_cleanse(hmac, sizeof(hmac));
+	if (er != RA_OK ||
+	    (er = ra_get_str(res, 0, "outcome", r->outcome,
+	    sizeof(r->outcome))) != RA_OK ||
+	    (er = ra_get_str(res, 0, "admin_mail", r->mail,
+	    sizeof(r->mail))) != RA_OK ||
+	    (er = ra_get_i64(res, 0, "institution_id", &inst)) != RA_OK)
+		goto out;
+	verdict = strcmp(r->outcome, "ok") == 0 ? RA_OK :
+	    strcmp(r->outcome, "denied") == 0 ? RA_EDENIED : RA_EPOLICY;
+	if (verdict == RA_OK) {
+		memset(&m, 0, sizeof(m));
+		m.officer_id = officer;
+		m.application_id = app;
+		m.name = ra_get_text(res, 0, "admin_name");
+		m.affiliation = ra_get_text(res, 0, "admin_org");
+		m.mail = r->mail;
+		m.fqdns = ra_get_text(res, 0, "fqdns");
+		m.reissued = 1;
+		m.token = token;
+		m.expires = ra_get_text(res, 0, "expires");
+		if ((er = ra_acme_eab_mail(db, c, &m)) != RA_OK)
+			goto out;
+	}
+	/* Each value here is a number or a word of ours. */
+	snprintf(detail, sizeof(detail), "{\"application_id\": %lld, "
+	    "\"outcome\": \"%s\"}", (long long)app, r->outcome);
+	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = "acme.eab_reissue";
+	ev.outcome = verdict == RA_OK ? "ok" : "refused";
+	ev.actor = source_ip != NULL ? NULL : actor;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.source_ip = source_ip;
+	ev.detail = detail;
+	if ((er = ra_audit(db, &ev)) != RA_OK ||
+	    (er = ra_db_commit(db)) != RA_OK)
+		goto out;
+	er = verdict;
+out:
+	ra_db_rollback(db);
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(kid, sizeof(kid));
 	PQclear(res);
 	return er;
 }

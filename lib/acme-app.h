@@ -13,6 +13,7 @@ enum ra_acme_op {
 	RA_ACME_SUSPEND = 0,
 	RA_ACME_RESUME,
 	RA_ACME_CLOSE,
+	RA_ACME_REISSUE,	/* a fresh EAB and URL, before any account */
 	RA_ACME_OP__MAX
 };
 
@@ -42,12 +43,32 @@ struct ra_acme_eab {
 	int64_t	 institution_id, application_id;
 };
 
+/* The EAB URL's mail (acme-eab-url): whose, to whom, for which names. */
+struct ra_acme_mail {
+	int64_t		 officer_id, application_id;
+	const char	*name, *affiliation, *mail;
+	const char	*fqdns;		/* space separated, CN first */
+	int		 reissued;	/* in place of an earlier URL */
+	/* A URL made already (a reissue); NULL: made here (an upload). */
+	const char	*token, *expires;
+};
+
+/* What a reissue did: "outcome" ok, denied, closed, account. */
+struct ra_acme_reissue {
+	char	 outcome[16];
+	char	 mail[256];
+};
+
 int		 ra_acme_op_parse(const char *, enum ra_acme_op *);
 const char	*ra_acme_op_name(enum ra_acme_op);
 enum ra_err	 ra_acme_list(PGconn *, int64_t, struct ra_acme_list *);
 void		 ra_acme_list_free(struct ra_acme_list *);
 enum ra_err	 ra_acme_change(PGconn *, int64_t, int64_t, enum ra_acme_op,
 		    const char *, struct ra_acme_change *);
+enum ra_err	 ra_acme_eab_mail(PGconn *, const struct ra_conf *,
+		    const struct ra_acme_mail *);
+enum ra_err	 ra_acme_reissue(PGconn *, const struct ra_conf *, int64_t,
+		    int64_t, const char *, struct ra_acme_reissue *);
 enum ra_err	 ra_acme_eab_open(PGconn *, const char *, const char *,
 		    struct ra_acme_eab *);
 void		 ra_acme_eab_clear(struct ra_acme_eab *);

@@ -20,6 +20,7 @@
 #include "ra.h"
 #include "domain.h"
 #include "upload.h"
+#include "acme-app.h"
 
 #define ACME_FQDNS_MAX	8	/* the CN included (reference §1.6) */
 #define ACME_PROFILE	41	/* 031-acme.sql */
@@ -52,8 +53,6 @@ static const char SQL_ADD[] =
     "SELECT ra.acme_application_add($1::bigint, $2::bigint, $3::integer,"
     "  $4, $5, $6, pg_catalog.string_to_array($7, ' '), $8::integer, $9,"
     "  $10::bytea)";
-static const char SQL_URL[] =
-    "SELECT ra.acme_eab_url_add($1::bigint, $2::bigint, $3::bytea)";
 
 /* The FQDNs of one row, parsed. */
 struct fqdns {
@@ -219,51 +218,20 @@ profile_of(struct ra_upload_row *rc, int *profile)
 	return ok;
 }
 
-/* M: the one-time URL to the user administrator (acme-eab-url). */
+/* The URL of the new application "app", mailed (acme-eab-url). */
 static enum ra_err
-eab_mail(struct ra_upload_row *rc, int64_t app, const struct fqdns *fq)
+eab_mail(struct ra_upload_row *rc, int64_t app, const char *names)
 {
-	struct ra_kv	 kv[8];
-	PGresult	*res = NULL;
-	const char	*site = ra_conf_get(rc->ctx->conf, "Site.URL");
-	unsigned char	 sha[32];
-	char		 token[RA_TOKEN_LEN + 1], url[512], names[8 * 256 + 8],
-			 id[24];
-	size_t		 i, n;
-	enum ra_err	 er;
+	struct ra_acme_mail	 m;
 
-	if (site == NULL) {
-		ra_warnx("Site.URL is not set: no EAB retrieval mail");
-		return RA_ECONF;
-	}
-	if ((er = ra_token_new(token, sha)) != RA_OK)
-		return er;
-	if ((er = ra_db_run1(rc->ctx->db, "eab url", SQL_URL, &res,
-	    RA_ARGS(RA_INT(rc->ctx->officer_id), RA_INT(app),
-	    RA_BYTES(sha, sizeof(sha))))) != RA_OK)
-		goto out;
-	snprintf(url, sizeof(url), "%s/eabget.cgi?t=%s", site, token);
-	for (*names = '\0', i = 0; i < fq->n; i++) {
-		n = strlen(names);
-		snprintf(names + n, sizeof(names) - n, "%s%s", i > 0 ? " " : "",
-		    fq->v[i]);
-	}
-	snprintf(id, sizeof(id), "%lld", (long long)app);
-	n = 0;
-	kv[n++] = (struct ra_kv){ "NameJa", rc->row->f[A_NAME] };
-	kv[n++] = (struct ra_kv){ "Affiliation", rc->row->f[A_AFFIL] };
-	kv[n++] = (struct ra_kv){ "URL", url };
-	kv[n++] = (struct ra_kv){ "Expires", PQgetvalue(res, 0, 0) };
-	kv[n++] = (struct ra_kv){ "FQDNs", names };
-	kv[n++] = (struct ra_kv){ "CN", fq->v[0] };
-	kv[n++] = (struct ra_kv){ "Application", id };
-	er = ra_mail_queue(rc->ctx->db, "acme-eab-url", rc->row->f[A_MAIL], kv,
-	    n);
-out:
-	OPENSSL_cleanse(token, sizeof(token));
-	OPENSSL_cleanse(url, sizeof(url));
-	PQclear(res);
-	return er;
+	memset(&m, 0, sizeof(m));
+	m.officer_id = rc->ctx->officer_id;
+	m.application_id = app;
+	m.name = rc->row->f[A_NAME];
+	m.affiliation = rc->row->f[A_AFFIL];
+	m.mail = rc->row->f[A_MAIL];
+	m.fqdns = names;
+	return ra_acme_eab_mail(rc->ctx->db, rc->ctx->conf, &m);
 }
 
 /* One application: every rule, then the row, its URL, its mail, its audit. */
@@ -317,7 +285,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		rc->failed = RA_EDB;
 		goto out;
 	}
-	if ((er = eab_mail(rc, app, &fq)) != RA_OK) {
+	if ((er = eab_mail(rc, app, names)) != RA_OK) {
 		rc->failed = er;
 		goto out;
 	}

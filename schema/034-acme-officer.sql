@@ -190,6 +190,61 @@ BEGIN
 END
 $$;
 
+-- A fresh EAB for application "app" (acme-app.cgi reissue): only while no
+-- account was made with the old one, since the key id is single use and
+-- the account keeps its own key.  The old key and every old URL go; the
+-- new URL, of hash "sha", comes with the new key.  outcome: 'ok';
+-- 'denied' (out of reach, or no such application); 'closed'; 'account'.
+CREATE FUNCTION ra.acme_eab_reissue(officer bigint, app bigint, kid text,
+    hmac bytea, sha bytea)
+RETURNS TABLE (outcome text, expires text, admin_name text, admin_org text,
+               admin_mail text, fqdns text, institution_id bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    a record;
+    until timestamptz;
+BEGIN
+    IF NOT ra.acme_officer_scope(officer, app) THEN
+        RETURN QUERY SELECT 'denied'::text, NULL::text, NULL::text,
+                            NULL::text, NULL::text, NULL::text, NULL::bigint;
+        RETURN;
+    END IF;
+    SELECT x.status, x.eab_used_at, x.institution_id, x.admin_name,
+           x.admin_org, x.admin_mail::text AS admin_mail,
+           pg_catalog.array_to_string(x.fqdns, ' ') AS fqdns
+      INTO a
+      FROM ra.acme_application x WHERE x.application_id = app FOR UPDATE;
+    IF a.status = 'closed' THEN
+        RETURN QUERY SELECT 'closed'::text, NULL::text, NULL::text,
+                            NULL::text, NULL::text, NULL::text,
+                            a.institution_id;
+        RETURN;
+    END IF;
+    IF a.eab_used_at IS NOT NULL OR EXISTS (SELECT 1 FROM ra.acme_account c
+                                             WHERE c.application_id = app) THEN
+        RETURN QUERY SELECT 'account'::text, NULL::text, NULL::text,
+                            NULL::text, NULL::text, NULL::text,
+                            a.institution_id;
+        RETURN;
+    END IF;
+    UPDATE ra.acme_application x SET eab_kid = kid, eab_hmac = hmac
+     WHERE x.application_id = app;
+    UPDATE ra.access_token t SET used_at = pg_catalog.now()
+     WHERE t.application_id = app AND t.purpose = 'acme_eab'
+       AND t.used_at IS NULL;
+    INSERT INTO ra.access_token (purpose, token_sha256, institution_id,
+           application_id, expires_at)
+    VALUES ('acme_eab', sha, a.institution_id, app,
+            pg_catalog.now() + interval '31 days')
+    RETURNING expires_at INTO until;
+    RETURN QUERY SELECT 'ok'::text,
+           pg_catalog.to_char(until AT TIME ZONE 'Asia/Tokyo',
+                              'YYYY-MM-DD HH24:MI'),
+           a.admin_name, a.admin_org, a.admin_mail, a.fqdns,
+           a.institution_id;
+END
+$$;
+
 -- eabget.cgi: the URL of token "tok" used up and its key handed out in
 -- one statement; at most one caller ever gets shown = true.  Otherwise
 -- state says why not ('used', 'expired', 'closed') with whom to ask; no
@@ -234,13 +289,15 @@ REVOKE ALL ON FUNCTION ra.acme_officer_name_ok(bigint, text),
                             text[], integer, text, bytea),
     ra.acme_eab_url_add(bigint, bigint, bytea),
     ra.acme_app_set_status(bigint, bigint, text),
+    ra.acme_eab_reissue(bigint, bigint, text, bytea, bytea),
     ra.acme_eab_url_open(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ra.acme_officer_name_ok(bigint, text),
     ra.acme_officer_scope(bigint, bigint),
     ra.acme_application_add(bigint, bigint, integer, text, text, text,
                             text[], integer, text, bytea),
     ra.acme_eab_url_add(bigint, bigint, bytea),
-    ra.acme_app_set_status(bigint, bigint, text) TO ra_officer;
+    ra.acme_app_set_status(bigint, bigint, text),
+    ra.acme_eab_reissue(bigint, bigint, text, bytea, bytea) TO ra_officer;
 GRANT EXECUTE ON FUNCTION ra.acme_eab_url_open(text) TO ra_public;
 
 -- What the officer's list reads: the applications without the HMAC key,
@@ -258,7 +315,7 @@ GRANT SELECT ON ra.acme_order TO ra_officer;
 
 -- The desk's resend of a failed mail (029) knows the EAB mail as one whose
 -- one-time URL was dropped when it failed: resent, it would carry none.
--- The officer closes the application and applies again.
+-- The officer reissues the URL (ra.acme_eab_reissue) instead.
 CREATE OR REPLACE FUNCTION ra.mail_resend(id bigint)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$

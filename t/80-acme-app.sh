@@ -183,6 +183,27 @@ is "$(sql "SELECT count(*) FROM ra.revocation v JOIN ra.certificate c USING (cer
 has "$("$APP" --officer 1 list)" "certificate	$serial	www.nii.ac.jp" "the list still shows it"
 has "$("$APP" --officer 1 list)" "revoked=yes" "revoked"
 
+# A fresh EAB before any account: new key, old URL void, a new URL mailed.
+old_kid=$(sql "SELECT eab_kid FROM ra.acme_application WHERE application_id = $A2")
+before=$(sql "SELECT count(*) FROM ra.mail WHERE template = 'acme-eab-url'")
+"$APP" --officer 1 reissue "$A2" >"$T/re.out"
+ok $? "the officer reissues the EAB of an application without an account"
+isnt_kid=$(sql "SELECT eab_kid <> '$old_kid' FROM ra.acme_application WHERE application_id = $A2")
+is "$isnt_kid" t "a new key id"
+is "$(sql "SELECT count(*) FROM ra.mail WHERE template = 'acme-eab-url'")" "$((before + 1))" "one more mail"
+mails_settle
+b3=$(mail_text "$(mail_to jiro@nii.ac.jp ACME利用情報発行通知)")
+has "$b3" "登録担当者がEABとEAB取得URLを再発行しました" "which says it replaces the earlier one"
+u3=$(printf '%s\n' "$b3" | sed -n 's/^EAB取得URL：\(https:[^ ]*eabget.cgi?t=[A-Za-z0-9_-]*\)$/\1/p')
+p3=$(curl -sS --cacert "$CACERT" "$u3")
+is "$(printf '%s' "$p3" | sed -n 's/.*id="kid">\([^<]*\)<.*/\1/p')" \
+    "$(sql "SELECT eab_kid FROM ra.acme_application WHERE application_id = $A2")" "the new URL shows the new key id"
+"$APP" --officer 1 reissue "$A1" 2>"$T/re.err"
+is "$?" 1 "no reissue once an account exists"
+has "$(cat "$T/re.err")" "an account was made" "(it says why)"
+is "$(sql "SELECT string_agg(outcome, ',' ORDER BY audit_id) FROM ra.audit WHERE event = 'acme.eab_reissue'")" \
+    "ok,refused" "both audited"
+
 # Another institution's officer reaches none of them.
 "$DESKDIR/desk.cgi" institution-add --code kyoto --name-ja 京都大学 --name-en "Kyoto University" \
     --st Kyoto --l Kyoto-shi --from 2026-01-01 --until 2030-12-31 >/dev/null
@@ -195,9 +216,13 @@ is "$("$APP" --officer "$K" list)" "" "the other officer's list is empty (shell)
 is "$?" 1 "nor may they suspend (shell)"
 "$APP" --officer "$K" close "$A2" 2>>"$T/k.err"
 is "$?" 1 "or close"
+"$APP" --officer "$K" reissue "$A2" 2>>"$T/k.err"
+is "$?" 1 "or reissue"
 is "$(sql "SELECT string_agg(status, ',' ORDER BY application_id) FROM ra.acme_application")" "active,active" "nothing changed"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.application_status' AND outcome = 'refused'
            AND officer_id = $K AND detail->>'outcome' = 'denied'")" 2 "each refusal audited"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.eab_reissue' AND outcome = 'refused'
+           AND officer_id = $K")" 1 "(the reissue's too)"
 ra_cert_fetch hanako@kyoto-u.ac.jp "$K" "$T/kyoto"
 is "$(ra_login "$T/kyoto" "$T/kjar")" 303 "the other officer logs in over HTTPS"
 KCU="curl -sS --cacert $CACERT --cert-type P12 --cert $T/kyoto.p12:$(cat "$T/kyoto.pass")"

@@ -3,9 +3,15 @@
 <h1>ACME利用情報　作成申請・アカウント管理 <span class="en">ACME: applications and accounts</span></h1>
 <?cs if:?Change.Outcome ?>
 <?cs if:Change.Outcome == "ok" ?>
+<?cs if:Change.Op == "reissue" ?>
+<p id="change">申請 <?cs var:Change.App ?> のEABを再発行し、新しいEAB取得URLを <?cs var:Change.Mail ?> へ送りました。以前のURLと鍵は使えません。 <span class="en">Application <?cs var:Change.App ?>: a new EAB and URL are mailed to <?cs var:Change.Mail ?>; the old ones no longer work.</span></p>
+<?cs else ?>
 <p id="change">申請 <?cs var:Change.App ?> を<?cs if:Change.Op == "suspend" ?>停止<?cs elif:Change.Op == "resume" ?>再開<?cs else ?>廃止<?cs /if ?>しました。 <span class="en">Application <?cs var:Change.App ?>: <?cs var:Change.Op ?> done.</span></p>
+<?cs /if ?>
 <?cs elif:Change.Outcome == "closed" ?>
 <p class="note" id="change">申請 <?cs var:Change.App ?> は廃止済みです。廃止は取り消せません。 <span class="en">Application <?cs var:Change.App ?> is closed; closing is final.</span></p>
+<?cs elif:Change.Outcome == "account" ?>
+<p class="note" id="change">申請 <?cs var:Change.App ?> のEABでアカウントが作成済みのため、再発行できません。 <span class="en">Application <?cs var:Change.App ?>: an account was made with its EAB already.</span></p>
 <?cs elif:Change.Outcome == "same" ?>
 <p class="note" id="change">申請 <?cs var:Change.App ?> はすでにその状態です。 <span class="en">Application <?cs var:Change.App ?> is so already.</span></p>
 <?cs else ?>
@@ -64,6 +70,7 @@
 <td><?cs if:a.status != "closed" ?>
 <form method="post" action="acme-app.cgi"><input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>"><input type="hidden" name="app" value="<?cs var:a.application_id ?>">
 <?cs if:a.status == "active" ?><button type="submit" name="op" value="suspend">停止</button><?cs else ?><button type="submit" name="op" value="resume">再開</button><?cs /if ?>
+<?cs if:!a.account_id ?><button type="submit" name="op" value="reissue">EAB再発行 <span class="en">new EAB</span></button><?cs /if ?>
 <button type="submit" name="op" value="close">廃止（取り消せません） <span class="en">close for good</span></button></form>
 <?cs /if ?></td></tr>
 <?cs /each ?>

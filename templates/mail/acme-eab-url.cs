@@ -6,7 +6,8 @@ English follows Japanese.
 
 <?cs include:"mail/frame-greeting-ja.cs" ?>
 所属機関の登録担当者経由で申請されたACME利用情報（EAB）を発行しました。
-次のEAB取得URLから、<?cs var:Mail.Expires ?> までにEAB鍵IDとHMAC鍵を取得してください。
+<?cs if:Mail.Reissued == 1 ?>登録担当者がEABとEAB取得URLを再発行しました。以前のURLと鍵は使えません。
+<?cs /if ?>次のEAB取得URLから、<?cs var:Mail.Expires ?> までにEAB鍵IDとHMAC鍵を取得してください。
 
 EAB取得URL：<?cs var:Mail.URL ?>
 
@@ -34,7 +35,8 @@ Dear <?cs var:Mail.NameJa ?>,
 The ACME external account binding (EAB) applied for via the RA officer of your
 institution is ready. Please fetch the EAB key id and HMAC key from the EAB
 URL by <?cs var:Mail.Expires ?> JST.
-
+<?cs if:Mail.Reissued == 1 ?>Your RA officer issued them anew: the earlier URL and key no longer work.
+<?cs /if ?>
 EAB URL: <?cs var:Mail.URL ?>
 
 [Application] <?cs var:Mail.Application ?>
