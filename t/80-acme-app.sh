@@ -256,6 +256,8 @@ is "$(sql "UPDATE ra.acme_application SET status = 'active' WHERE application_id
     "not even by the database owner"
 page=$($CU -b "$JAR" "$LRA/acme-app.cgi")
 has "$page" "廃止 <span class=\"en\">closed</span>" "the list says 廃止"
+page=$($CU -b "$JAR" -d "csrf=$csrf&op=reissue&app=$A2" "$LRA/acme-app.cgi")
+has "$page" "のEABを再発行し、新しいEAB取得URLを jiro@nii.ac.jp へ送りました" "the EAB reissued over HTTPS"
 is "$(sql "SELECT string_agg(detail->>'op' || ':' || outcome, ',' ORDER BY audit_id) FROM ra.audit
            WHERE event = 'acme.application_status' AND officer_id = 1")" "suspend:ok,resume:ok,close:ok,resume:refused" \
     "each change and refusal is audited"
