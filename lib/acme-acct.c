@@ -84,9 +84,13 @@ static const char SQL_ROLL[] =
     "       updated_at = pg_catalog.now()"
     " WHERE account_id = $1::bigint AND jwk_sha256 = $4::bytea";
 
-/* The account object, with its Location; "status" 200 or 201. */
+/*
+ * The account object; "status" 200 or 201, "where" with its Location
+ * (201, and newAccount's 200 for a known key: Apache makes a CGI's 200
+ * with a Location a 302, so that one reaches clients as a 302).
+ */
 static int
-account_answer(struct acme *a, int64_t id, int status)
+account_answer(struct acme *a, int64_t id, int status, int where)
 {
 	PGresult	*res = NULL;
 	enum ra_err	 er;
@@ -100,7 +104,8 @@ account_answer(struct acme *a, int64_t id, int status)
 	ok = acme_answer(a, status, ra_get_text(res, 0, "j"));
 	PQclear(res);
 	free(a->location);
-	if (ok && (a->location = acme_url(a, "/acct/", id)) == NULL)
+	a->location = NULL;
+	if (ok && where && (a->location = acme_url(a, "/acct/", id)) == NULL)
 		return acme_problem(a, ACME_P_INTERNAL, "out of memory");
 	return ok;
 }
@@ -262,7 +267,7 @@ acme_new_account(struct acme *a)
 	if (PQntuples(res) == 1) {
 		/* RFC 8555 7.3.1: the key's account, 200 and its Location. */
 		(void)ra_get_i64(res, 0, "account_id", &id);
-		ok = account_answer(a, id, 200);
+		ok = account_answer(a, id, 200, 1);
 		goto out;
 	}
 	if (strcmp(acme_col(pl, "only_existing"), "t") == 0) {
@@ -314,7 +319,7 @@ acme_new_account(struct acme *a)
 		ok = acme_fail(a, er);
 		goto out;
 	}
-	ok = account_answer(a, id, 201);
+	ok = account_answer(a, id, 201, 1);
 out:
 	PQclear(pl);
 	PQclear(res);
@@ -336,7 +341,7 @@ acme_account(struct acme *a, int64_t id)
 		return acme_problem(a, ACME_P_UNAUTHORIZED, "this is not the "
 		    "account of the signing key");
 	if (acme_payload_empty(a))
-		return account_answer(a, id, 200);
+		return account_answer(a, id, 200, 0);
 	if (!account_payload(a, &pl))
 		return 0;
 	status = acme_col(pl, "status");
@@ -355,7 +360,7 @@ acme_account(struct acme *a, int64_t id)
 	    RA_ARGS(RA_INT(id)))) == RA_OK)
 		acme_audit(a, "acme.account.deactivate", "ok", NULL,
 		    "deactivated by its key");
-	ok = er != RA_OK ? acme_fail(a, er) : account_answer(a, id, 200);
+	ok = er != RA_OK ? acme_fail(a, er) : account_answer(a, id, 200, 0);
 out:
 	PQclear(pl);
 	return ok;
@@ -492,9 +497,7 @@ acme_key_change(struct acme *a)
 	}
 	acme_audit(a, "acme.account.key_change", "ok", NULL, "account key "
 	    "rolled over");
-	ok = account_answer(a, a->account_id, 200);
-	free(a->location);
-	a->location = NULL;
+	ok = account_answer(a, a->account_id, 200, 0);
 out:
 	PQclear(h);
 	PQclear(res);

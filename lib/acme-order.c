@@ -63,7 +63,8 @@ static const char SQL_ORDER_ADD[] =
     "   RETURNING authz_id, identifier),"
     " c AS (INSERT INTO ra.acme_challenge (authz_id, type, token)"
     "   SELECT z.authz_id, 'http-01', t.tok"
-    "     FROM z JOIN pg_catalog.unnest($2::text[], $3::text[]) AS t(i, tok)"
+    "     FROM z JOIN ROWS FROM (pg_catalog.unnest($2::text[]),"
+    "                            pg_catalog.unnest($3::text[])) AS t(i, tok)"
     "       ON t.i = z.identifier"
     "   RETURNING 1)"
     " SELECT order_id, (SELECT pg_catalog.count(*) FROM c) AS challenges FROM o";
@@ -94,7 +95,7 @@ static const char SQL_FINALIZE_LOCK[] =
     "SELECT o.identifiers::text AS identifiers, p.institution_id,"
     "       p.officer_id, p.profile_id, p.status AS app_status,"
     "       i.name_en, i.st, i.l, i.status = 'active'"
-    "         AND pg_catalog.current_date BETWEEN i.usage_from AND i.usage_until"
+    "         AND CURRENT_DATE BETWEEN i.usage_from AND i.usage_until"
     "         AS inst_active"
     "  FROM ra.acme_order o"
     "  JOIN ra.acme_account a USING (account_id)"
@@ -215,7 +216,10 @@ order_answer(struct acme *a, int64_t id, int status)
 	ok = acme_answer(a, status, ra_get_text(res, 0, "j"));
 	PQclear(res);
 	free(a->location);
-	if (ok && (a->location = acme_url(a, "/order/", id)) == NULL)
+	a->location = NULL;
+	/* Location on 201 only: Apache makes a CGI's 200 with one a 302. */
+	if (ok && status == 201 &&
+	    (a->location = acme_url(a, "/order/", id)) == NULL)
 		return acme_problem(a, ACME_P_INTERNAL, "out of memory");
 	return ok;
 }

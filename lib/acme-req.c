@@ -89,9 +89,9 @@ static const char SQL_PURGE_NONCES[] =
 #define PURGE_WHERE \
     " request_id IS NULL AND expires_at < ra.clock() - interval '1 day'"
 static const char SQL_PURGE_CHALL[] =
-    "DELETE FROM ra.acme_challenge WHERE authz_id IN (SELECT z.authz_id"
-    "  FROM ra.acme_authz z JOIN ra.acme_order o USING (order_id)"
-    " WHERE" PURGE_WHERE ")";
+    "DELETE FROM ra.acme_challenge WHERE authz_id IN (SELECT authz_id"
+    "  FROM ra.acme_authz WHERE order_id IN (SELECT order_id"
+    "  FROM ra.acme_order WHERE" PURGE_WHERE "))";
 static const char SQL_PURGE_AUTHZ[] =
     "DELETE FROM ra.acme_authz WHERE order_id IN (SELECT order_id"
     "  FROM ra.acme_order WHERE" PURGE_WHERE ")";

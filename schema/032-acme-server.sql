@@ -165,7 +165,7 @@ GRANT SELECT ON ra.cert_kind, ra.profile, ra.ca, ra.certificate, ra.revocation
     TO ra_acme;
 GRANT UPDATE (retrieved_at) ON ra.certificate TO ra_acme;
 GRANT SELECT (request_id, institution_id, action, kind, cn, spki_sha256,
-              target_cert_id, state, error)
+              target_cert_id, state, error, attrs)
     ON ra.request TO ra_acme;
 GRANT INSERT (institution_id, officer_id, batch_id, seq, action, kind,
               profile_id, subject_der, subject_dn, san_dns, san_email, csr_der,
