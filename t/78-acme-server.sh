@@ -225,6 +225,27 @@ has "$(openssl x509 -in "$T/leaf.pem" -noout -ext subjectAltName)" "DNS:www.nii.
 days=$(( ($(date -d "$(openssl x509 -in "$T/leaf.pem" -noout -enddate | cut -d= -f2)" +%s) - $(date +%s)) / 86400 ))
 [ "$days" -le 89 ]; ok $? "valid at most the profile's 89 days ($days)"
 
+# --- a second order for the same name: a renewal of that certificate ----
+st=$(kpost "$T/rsa.key" "$ACCT" "$NO" '{"identifiers":[{"type":"dns","value":"www.nii.ac.jp"}]}')
+ORDER2=$(hdr Location)
+FIN2=$(sed -n 's/.*"finalize": "\([^"]*\)".*/\1/p' "$T/b")
+is "$st $ORDER2" "201 $A/order/2" "a second order for www.nii.ac.jp"
+sql "UPDATE ra.acme_challenge ch SET status = 'valid', validated_at = now(), requested_at = now()
+       FROM ra.acme_authz z WHERE z.authz_id = ch.authz_id AND z.order_id = 2;
+     UPDATE ra.acme_authz SET status = 'valid' WHERE order_id = 2"
+st=$(kpost "$T/rsa.key" "$ACCT" "$FIN2" "{\"csr\":\"$CSR\"}")
+is "$st $(ptype)" "400 badCSR" "the same key again: badCSR (a new key pair each time)"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/www2.key" \
+    -subj "/CN=www.nii.ac.jp" -addext "subjectAltName=DNS:www.nii.ac.jp" -outform DER -out "$T/www2.der" 2>/dev/null
+st=$(kpost "$T/rsa.key" "$ACCT" "$FIN2" "{\"csr\":\"$(b64u "$T/www2.der")\"}")
+is "$st" 200 "finalize with a new key (CN and SAN, as lego)"
+is "$(sql "SELECT action || ' ' || target_cert_id FROM ra.request WHERE attrs->>'acme_order' = '2'")" \
+    "renew 1" "queued as the renewal of the first certificate (a host name is issued once)"
+i=0
+until kpost "$T/rsa.key" "$ACCT" "$ORDER2" "" >/dev/null && grep -q '"status": "valid"' "$T/b" ||
+    [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+has "$(body)" '"status": "valid"' "the renewal is issued"
+
 # --- revokeCert ---------------------------------------------------------------
 RC=$A/revoke-cert
 CDER=$(openssl x509 -in "$T/leaf.pem" -outform DER | base64 -w0 | tr '+/' '-_' | tr -d '=')
@@ -234,7 +255,7 @@ st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":\"$CDER\",\"reason\":7}"
 is "$st $(ptype)" "400 badRevocationReason" "reason 7: badRevocationReason"
 st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":\"$CDER\",\"reason\":4}")
 is "$st" 200 "revokeCert by the ordering account: 200"
-serial=$(sql "SELECT serial FROM ra.certificate WHERE kind = 'server'")
+serial=$(sql "SELECT serial FROM ra.certificate WHERE kind = 'server' ORDER BY cert_id LIMIT 1")
 is "$(sql "SELECT reason FROM ra.revocation WHERE serial = $serial")" 4 "ra.revocation has it, reason 4"
 st=$(post "$RC" "$("$JWS" sign -k "$T/www.key" -u "$RC" -n "$(nonce)" -p "{\"certificate\":\"$CDER\"}")")
 is "$st $(ptype)" "400 alreadyRevoked" "again, signed by the certificate's own key (jwk): alreadyRevoked"
@@ -243,13 +264,42 @@ hex=$(openssl x509 -in "$T/leaf.pem" -noout -serial | sed 's/serial=//')
 openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -text 2>/dev/null | grep -q "Serial Number: $hex"
 ok $? "worker.cgi crl: the server CA's CRL lists it"
 
+# --- key roll-over, suspension, deactivation, the daily failures ---------
+KC=$A/key-change
+inner=$("$JWS" sign -k "$T/ec2.key" -u "$KC" -p "{\"account\":\"$ACCT\",\"oldKey\":$("$JWS" jwk -k "$T/rsa.key")}")
+st=$(kpost "$T/rsa.key" "$ACCT" "$KC" "$inner")
+is "$st" 200 "key-change: the inner JWS by the new key (ES256) rolls the account over"
+st=$(kpost "$T/ec2.key" "$ACCT" "$ACCT" "")
+is "$st" 200 "the new key signs for the account"
+st=$(kpost "$T/rsa.key" "$ACCT" "$ACCT" "")
+is "$st $(ptype)" "400 badSignatureAlgorithm" "the old one no longer does"
+inner=$("$JWS" sign -k "$T/ec.key" -u "$KC" -p "{\"account\":\"$ACCT\",\"oldKey\":$("$JWS" jwk -k "$T/ec2.key")}")
+st=$(kpost "$T/ec2.key" "$ACCT" "$KC" "$inner")
+is "$st $(ptype)" "409 malformed" "rolling over to another account's key: 409"
+sql "UPDATE ra.acme_application SET status = 'suspended' WHERE eab_kid = '$KID2'"
+st=$(kpost "$T/ec.key" "$ACCT2" "$NO" '{"identifiers":[{"type":"dns","value":"lab.nii.ac.jp"}]}')
+is "$st $(ptype)" "403 unauthorized" "a suspended application: newOrder unauthorized"
+sql "UPDATE ra.acme_application SET status = 'active' WHERE eab_kid = '$KID2'"
+st=$(kpost "$T/ec.key" "$ACCT2" "$ACCT2" '{"status":"deactivated"}')
+has "$st $(body)" '"status": "deactivated"' "an account deactivates itself"
+st=$(kpost "$T/ec.key" "$ACCT2" "$NO" '{"identifiers":[{"type":"dns","value":"lab.nii.ac.jp"}]}')
+is "$st $(ptype)" "403 unauthorized" "and can do nothing more"
+# 20 failed validations today (SQL set-up, as the validator records them).
+sql "WITH z AS (INSERT INTO ra.acme_authz (order_id, identifier, expires_at)
+       SELECT 2, 'f' || g || '.nii.ac.jp', now() + interval '1 day' FROM generate_series(1, 20) g
+       RETURNING authz_id)
+     INSERT INTO ra.acme_challenge (authz_id, type, token, status, requested_at, validated_at)
+       SELECT authz_id, 'http-01', lpad(authz_id::text, 43, 'A'), 'invalid', now(), now() FROM z"
+st=$(kpost "$T/ec2.key" "$ACCT" "$NO" '{"identifiers":[{"type":"dns","value":"mail.nii.ac.jp"}]}')
+is "$st $(ptype)" "429 rateLimited" "20 failed validations today (Acme.FailedPerDay): rateLimited"
+
 # --- counts, audit, shell ----------------------------------------------------
-is "$(issued) $(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'")" "1 1" \
-    "one request, one certificate: nothing issued for any refused request"
+is "$(issued) $(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'")" "2 2" \
+    "two requests, two certificates: nothing issued for any refused request"
 ok "$([ "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.refused' AND outcome = 'refused'")" -ge 20 ]; echo $?)" \
     "every refusal audited (acme.refused)"
 is "$(sql "SELECT string_agg(DISTINCT event, ',' ORDER BY event) FROM ra.audit WHERE event LIKE 'acme.%' AND outcome = 'ok'")" \
-    "acme.account.new,acme.cert.download,acme.challenge,acme.finalize,acme.order.new,acme.revoke" \
+    "acme.account.deactivate,acme.account.key_change,acme.account.new,acme.cert.download,acme.challenge,acme.finalize,acme.order.new,acme.revoke" \
     "and every success"
 sql "UPDATE ra.acme_nonce SET created_at = now() - interval '2 hours'"
 out=$(RA_CONF=$RA_CONF "$ACME" purge)
