@@ -253,7 +253,6 @@ acme_new_account(struct acme *a)
 {
 	PGresult	*pl = NULL, *res = NULL;
 	int64_t		 app = 0, id = 0;
-	char		 constraint[64];
 	enum ra_err	 er;
 	int		 ok = 0;
 
@@ -307,7 +306,6 @@ acme_new_account(struct acme *a)
 		    "account key was bound at this moment by another request");
 		goto out;
 	}
-	(void)constraint;
 	if (er != RA_OK || ra_get_i64(res, 0, "account_id", &id) != RA_OK) {
 		ok = acme_fail(a, er != RA_OK ? er : RA_EDB);
 		goto out;

@@ -31,7 +31,7 @@ static const char SQL_BY_DER[] =
     "       coalesce(o.account_id, 0) AS account_id"
     "  FROM ra.certificate c"
     "  LEFT JOIN ra.acme_order o ON o.request_id = c.request_id"
-    " WHERE c.der = $1::bytea AND c.state = 'issued'";
+    " WHERE c.der = $1::bytea AND c.state = 'issued' AND c.kind = 'server'";
 
 /* Append the PEM of "crt" to "b". */
 static int

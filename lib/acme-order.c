@@ -226,7 +226,7 @@ order_answer(struct acme *a, int64_t id, int status)
 
 /* The identifiers of the payload, checked and lower-cased, into "arr". */
 static int
-identifiers(struct acme *a, struct ra_pgarr *arr, char *first, size_t firstsz)
+identifiers(struct acme *a, struct ra_pgarr *arr)
 {
 	PGresult	*res = NULL;
 	char		 name[256], seen[IDENT_MAX][256];
@@ -277,8 +277,6 @@ identifiers(struct acme *a, struct ra_pgarr *arr, char *first, size_t firstsz)
 			goto out;
 		}
 		snprintf(seen[n++], sizeof(seen[0]), "%s", name);
-		if (n == 1)
-			snprintf(first, firstsz, "%s", name);
 		if (!ra_pgarr_add(arr, name)) {
 			ok = acme_problem(a, ACME_P_INTERNAL, "out of memory");
 			goto out;
@@ -328,14 +326,13 @@ acme_new_order(struct acme *a)
 	struct ra_pgarr	 names = { 0 }, tokens = { 0 };
 	PGresult	*res = NULL;
 	unsigned char	 raw[32];
-	char		 first[256] = "", *tok;
+	char		*tok;
 	const char	*lit;
 	int64_t		 id = 0;
 	int		 i, ok = 0, hours;
 	enum ra_err	 er;
 
-	if (!acme_jws(a, ACME_KID) || !identifiers(a, &names, first,
-	    sizeof(first)) || !may_order(a))
+	if (!acme_jws(a, ACME_KID) || !identifiers(a, &names) || !may_order(a))
 		goto out;
 	if ((lit = ra_pgarr_str(&names)) == NULL) {
 		ok = acme_problem(a, ACME_P_INTERNAL, "out of memory");
@@ -395,7 +392,6 @@ acme_new_order(struct acme *a)
 		ok = acme_fail(a, er);
 		goto out;
 	}
-	(void)first;
 	ok = order_answer(a, id, 201);
 out:
 	PQclear(res);

@@ -307,4 +307,8 @@ has "$out" "nonces:" "acme.cgi purge deletes expired nonces"
 is "$(sql "SELECT count(*) FROM ra.acme_nonce")" 0 "all of them"
 is "$(sql "SELECT has_column_privilege('ra_officer', 'ra.acme_application', 'eab_hmac', 'SELECT')")" f \
     "the officer's role cannot read the HMAC keys"
+"$TOOLSDIR/ops.cgi" audit-verify >/dev/null
+ok $? "the audit chain with the ACME rows is intact (ops.cgi audit-verify)"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event LIKE 'acme.%' AND actor NOT LIKE 'acme:%'")" 0 \
+    "every ACME row's actor is acme:..."
 done_testing
