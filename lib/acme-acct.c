@@ -440,8 +440,8 @@ acme_key_change(struct acme *a)
 	}
 	if (!acme_b64u_text(a, y, "the inner payload", &payload, NULL))
 		goto out;
-	if ((er = ra_db_run(a->db, "key-change", SQL_ROLLOVER, &res,
-	    RA_ARGS(RA_TEXT(payload)))) != RA_OK || PQntuples(res) != 1) {
+	if (ra_db_run(a->db, "key-change", SQL_ROLLOVER, &res,
+	    RA_ARGS(RA_TEXT(payload))) != RA_OK || PQntuples(res) != 1) {
 		ok = acme_problem(a, ACME_P_MALFORMED, "the inner payload has "
 		    "account and oldKey");
 		goto out;

@@ -77,7 +77,7 @@ acme_cert(struct acme *a, int64_t id)
 	if (ra_get_i64(res, 0, "ca_id", &ca) != RA_OK ||
 	    ra_get_bytea(res, 0, "der", &der, &len) != RA_OK ||
 	    (p = der, leaf = d2i_X509(NULL, &p, (long)len)) == NULL ||
-	    (er = ra_chain_load(a->db, ca, &chain)) != RA_OK ||
+	    ra_chain_load(a->db, ca, &chain) != RA_OK ||
 	    (b = BIO_new(BIO_s_mem())) == NULL || !pem_add(b, leaf)) {
 		ok = acme_problem(a, ACME_P_INTERNAL, "the certificate or its "
 		    "chain could not be read");
@@ -150,8 +150,8 @@ acme_revoke(struct acme *a)
 
 	if (!acme_jws(a, ACME_EITHER))
 		return 0;
-	if ((er = ra_db_run(a->db, "revoke payload", SQL_REVOKE_PAYLOAD, &pl,
-	    RA_ARGS(RA_TEXT(a->payload)))) != RA_OK || PQntuples(pl) != 1) {
+	if (ra_db_run(a->db, "revoke payload", SQL_REVOKE_PAYLOAD, &pl,
+	    RA_ARGS(RA_TEXT(a->payload))) != RA_OK || PQntuples(pl) != 1) {
 		ok = acme_problem(a, ACME_P_MALFORMED, "the payload has no "
 		    "certificate");
 		goto out;

@@ -231,10 +231,9 @@ identifiers(struct acme *a, struct ra_pgarr *arr)
 	PGresult	*res = NULL;
 	char		 name[256], seen[IDENT_MAX][256];
 	int		 i, k, n = 0, ok = 0;
-	enum ra_err	 er;
 
-	if ((er = ra_db_run(a->db, "identifiers", SQL_IDENTS, &res,
-	    RA_ARGS(RA_TEXT(a->payload)))) != RA_OK) {
+	if (ra_db_run(a->db, "identifiers", SQL_IDENTS, &res,
+	    RA_ARGS(RA_TEXT(a->payload))) != RA_OK) {
 		PQclear(res);
 		return acme_problem(a, ACME_P_MALFORMED, "the payload is not "
 		    "JSON");
@@ -361,13 +360,12 @@ acme_new_order(struct acme *a)
 			ok = acme_problem(a, ACME_P_INTERNAL, "no token");
 			goto out;
 		}
-		ok = ra_pgarr_add(&tokens, tok);
-		free(tok);
-		if (!ok) {
+		if (!ra_pgarr_add(&tokens, tok)) {
+			free(tok);
 			ok = acme_problem(a, ACME_P_INTERNAL, "out of memory");
 			goto out;
 		}
-		ok = 0;
+		free(tok);
 	}
 	PQclear(res);
 	res = NULL;
@@ -687,7 +685,7 @@ finalize_queue(struct acme *a, int64_t order, const PGresult *lk,
 	(void)ra_get_i64(lk, 0, "institution_id", &inst);
 	(void)ra_get_i64(lk, 0, "officer_id", &officer);
 	(void)ra_get_int(lk, 0, "profile_id", &pid);
-	if ((er = ra_profile_load(a->db, pid, &prof)) != RA_OK || !prof.active ||
+	if (ra_profile_load(a->db, pid, &prof) != RA_OK || !prof.active ||
 	    strcmp(prof.kind, "server") != 0)
 		return acme_problem(a, ACME_P_INTERNAL, "the application's "
 		    "profile %d is not a server profile in use", pid);

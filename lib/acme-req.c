@@ -507,15 +507,14 @@ acme_jwk_parse(struct acme *a, const char *json, const char *what,
 	PGresult	*res = NULL;
 	EVP_PKEY	*k = NULL;
 	char		 why[256];
-	enum ra_err	 er;
 	int		 ok = 0;
 
 	if (key != NULL)
 		*key = NULL;
 	if (json == NULL)
 		return acme_problem(a, ACME_P_MALFORMED, "%s is missing", what);
-	if ((er = ra_db_run(a->db, "JWK", SQL_JWK, &res,
-	    RA_ARGS(RA_TEXT(json)))) != RA_OK || PQntuples(res) != 1)
+	if (ra_db_run(a->db, "JWK", SQL_JWK, &res,
+	    RA_ARGS(RA_TEXT(json))) != RA_OK || PQntuples(res) != 1)
 		ok = acme_problem(a, ACME_P_MALFORMED, "%s is not a JWK object",
 		    what);
 	else if (!jwk_copy(res, j, mem))
