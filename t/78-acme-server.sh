@@ -307,6 +307,12 @@ has "$out" "nonces:" "acme.cgi purge deletes expired nonces"
 is "$(sql "SELECT count(*) FROM ra.acme_nonce")" 0 "all of them"
 is "$(sql "SELECT has_column_privilege('ra_officer', 'ra.acme_application', 'eab_hmac', 'SELECT')")" f \
     "the officer's role cannot read the HMAC keys"
+is "$(stat -c '%U:%G %a' "$ACME") $(stat -c '%U %a' "${ACME%/*}")" "ra-acme:ra-acme 6511 www-data 500" \
+    "acme.cgi runs as ra-acme, in a directory only Apache's user opens (conf/zones)"
+is "$(sql "SELECT string_agg(DISTINCT detail->>'db_role', ',') FROM ra.audit WHERE event LIKE 'acme.%'")" \
+    ra_acme "every ACME audit row was written as ra_acme"
+runuser -u ra-public -- test -x "$ACME"; [ $? -ne 0 ]
+ok $? "another zone's user cannot run acme.cgi"
 "$TOOLSDIR/ops.cgi" audit-verify >/dev/null
 ok $? "the audit chain with the ACME rows is intact (ops.cgi audit-verify)"
 is "$(sql "SELECT count(*) FROM ra.audit WHERE event LIKE 'acme.%' AND actor NOT LIKE 'acme:%'")" 0 \
