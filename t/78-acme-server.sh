@@ -263,6 +263,9 @@ as_worker "$TOOLSDIR/worker.cgi" crl >/dev/null 2>&1
 hex=$(openssl x509 -in "$T/leaf.pem" -noout -serial | sed 's/serial=//')
 openssl crl -inform DER -in "$T/var/crl/server-ca.crl" -noout -text 2>/dev/null | grep -q "Serial Number: $hex"
 ok $? "worker.cgi crl: the server CA's CRL lists it"
+o=$(openssl ocsp -issuer "$T/chain.pem" -cert "$T/leaf.pem" -CAfile "$CACERT" \
+    -url "http://localhost:$RA_HTTP_PORT/ocsp" 2>&1)
+has "$o" "$T/leaf.pem: revoked" "and ra's OCSP responder says revoked"
 
 # --- key roll-over, suspension, deactivation, the daily failures ---------
 KC=$A/key-change
