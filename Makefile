@@ -63,9 +63,9 @@ ZONE_OCSP	= ocsp
 ZONE_ACME	= acme
 ZONE_TOOLS	= ca ops worker mail
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
-# t/acmejws.c is a tool the ACME test (t/78) crafts its JWS with, not a test.
-TEST_TOOLS	= t/acmejws
-TEST_CSRCS	= $(filter-out $(TEST_TOOLS:=.c),$(sort $(wildcard t/*.c)))
+# t/tools/: programs the shell tests use (t/78's ACME client), not tests.
+TEST_TOOLS	= t/tools/acmejws
+TEST_CSRCS	= $(sort $(wildcard t/*.c))
 TEST_CBINS	= $(TEST_CSRCS:.c=.t)
 TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs))
 SCHEMA		= $(sort $(wildcard schema/*.sql))

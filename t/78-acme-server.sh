@@ -1,6 +1,6 @@
 #!/bin/sh
 # ra's ACME server (acme.cgi, RFC 8555) with a client of our own
-# (t/acmejws signs RS256 and ES256): the directory and nonces; newAccount
+# (t/tools/acmejws signs RS256 and ES256): the directory and nonces; newAccount
 # refused without EAB, with a wrong HMAC, with a reused key id; a replayed
 # nonce, a bad signature, alg none and HS256; an order outside the
 # application; finalize before ready and with a CSR that does not match;
@@ -9,8 +9,8 @@
 # the demo root, revoked by the account and in the next CRL.  Nothing is
 # issued for any refused request.
 . "$(dirname "$0")/lib.sh"
-make -s -C "$top" t/acmejws >/dev/null || bail "t/acmejws does not build"
-JWS=$top/t/acmejws
+make -s -C "$top" t/tools/acmejws >/dev/null || bail "t/tools/acmejws does not build"
+JWS=$top/t/tools/acmejws
 stack_up
 A=https://localhost:$RA_PORT/acme
 ACME=$CGIDIR/acme/acme.cgi

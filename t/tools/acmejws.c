@@ -1,6 +1,6 @@
 /*
  * acmejws: a small ACME client's JWS for t/78-acme-server.sh (not a TAP
- * test; the Makefile builds it as a tool).  It signs with a PEM key
+ * test: the Makefile builds t/tools/ as tools).  It signs with a PEM key
  * (RSA: RS256, P-256: ES256) and prints a flattened JWS:
  *
  *	acmejws sign -k KEY -u URL [-n NONCE] [-K KID] [-p PAYLOAD]
