@@ -127,10 +127,18 @@ int		 acme_account_orders(struct acme *, int64_t);
 int		 acme_key_change(struct acme *);
 
 /* acme-order.c */
+#define ACME_IDENT_MAX	8	/* names per order, the CN included */
+extern const char ACME_SQL_ORDER_VIEW[];
+int		 acme_view(struct acme *, const char *, const char *, int64_t,
+		    PGresult **);
+int		 acme_order_answer(struct acme *, int64_t, int);
+void		 acme_lower(char *);
 int		 acme_new_order(struct acme *);
 int		 acme_order(struct acme *, int64_t);
 int		 acme_authz(struct acme *, int64_t);
 int		 acme_challenge(struct acme *, int64_t);
+
+/* acme-finalize.c */
 int		 acme_finalize(struct acme *, int64_t);
 
 /* acme-cert.c */
