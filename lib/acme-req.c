@@ -375,7 +375,9 @@ acme_jws_split(struct acme *a, const char *json, char **p, char **y, char **s)
 	er = ra_db_run(a->db, "JWS", SQL_SPLIT, &res, RA_ARGS(RA_TEXT(json)));
 	if (er != RA_OK) {
 		PQclear(res);
-		return acme_fail(a, er);
+		/* Text PostgreSQL does not take (not UTF-8) is no JSON either. */
+		return er == RA_EDB ? acme_problem(a, ACME_P_MALFORMED, "the "
+		    "body is not JSON text (UTF-8)") : acme_fail(a, er);
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);

@@ -76,6 +76,8 @@ out=$(RA_CONF=$RA_CONF "$ACME" GET /acme/directory)
 has "$out" "Status: 200" "acme.cgi GET /acme/directory from a shell: the same answer"
 has "$out" "\"newOrder\": \"$A/new-order\"" "with the same body"
 is "$(post "$A/new-order" '{}' >/dev/null; ptype)" malformed "a JWS that is not one: malformed"
+is "$(post "$A/new-order" "$(printf '{"protected":"\377"}')" >/dev/null; ptype)" malformed \
+    "a body that is not UTF-8: malformed"
 is "$(curl -sS --cacert "$CACERT" -o "$T/b" -w '%{http_code}' -H 'Content-Type: application/json' \
     --data-binary '{}' "$A/new-account")" 415 "another Content-Type than application/jose+json: 415"
 
