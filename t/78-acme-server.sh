@@ -248,6 +248,25 @@ until kpost "$T/rsa.key" "$ACCT" "$ORDER2" "" >/dev/null && grep -q '"status": "
     [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
 has "$(body)" '"status": "valid"' "the renewal is issued"
 
+# --- a request the worker fails: the order is invalid with its error ------
+st=$(kpost "$T/rsa.key" "$ACCT" "$NO" '{"identifiers":[{"type":"dns","value":"mail.nii.ac.jp"}]}')
+ORDER3=$(hdr Location)
+FIN3=$(sed -n 's/.*"finalize": "\([^"]*\)".*/\1/p' "$T/b")
+sql "UPDATE ra.acme_challenge ch SET status = 'valid', validated_at = now(), requested_at = now()
+       FROM ra.acme_authz z WHERE z.authz_id = ch.authz_id AND z.order_id = 3;
+     UPDATE ra.acme_authz SET status = 'valid' WHERE order_id = 3"
+worker_stop
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "/" -addext "subjectAltName=DNS:mail.nii.ac.jp" -outform DER -out "$T/mail.der" 2>/dev/null
+st=$(kpost "$T/rsa.key" "$ACCT" "$FIN3" "{\"csr\":\"$(b64u "$T/mail.der")\"}")
+is "$st $ORDER3" "200 $A/order/3" "an order for mail.nii.ac.jp finalized (worker stopped)"
+sql "UPDATE ra.request SET state = 'failed', done_at = now(), error = 'lint: refused for the test'
+      WHERE attrs->>'acme_order' = '3'"
+worker_restart
+st=$(kpost "$T/rsa.key" "$ACCT" "$ORDER3" "")
+has "$(body)" '"status": "invalid"' "its request failed: the order is invalid"
+has "$(body)" "lint: refused for the test" "with the request's error"
+
 # --- revokeCert ---------------------------------------------------------------
 RC=$A/revoke-cert
 CDER=$(openssl x509 -in "$T/leaf.pem" -outform DER | base64 -w0 | tr '+/' '-_' | tr -d '=')
@@ -299,8 +318,8 @@ st=$(kpost "$T/ec2.key" "$ACCT" "$NO" '{"identifiers":[{"type":"dns","value":"ma
 is "$st $(ptype)" "429 rateLimited" "20 failed validations today (Acme.FailedPerDay): rateLimited"
 
 # --- counts, audit, shell ----------------------------------------------------
-is "$(issued) $(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'")" "2 2" \
-    "two requests, two certificates: nothing issued for any refused request"
+is "$(issued) $(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'server'")" "3 2" \
+    "three requests (one failed), two certificates: nothing for any refused request"
 ok "$([ "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.refused' AND outcome = 'refused'")" -ge 20 ]; echo $?)" \
     "every refusal audited (acme.refused)"
 is "$(sql "SELECT string_agg(DISTINCT event, ',' ORDER BY event) FROM ra.audit WHERE event LIKE 'acme.%' AND outcome = 'ok'")" \
