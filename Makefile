@@ -59,7 +59,7 @@ ZONE_OFFICER	= login menu screen logout server client download clientdl admin co
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_OCSP	= ocsp
-ZONE_TOOLS	= ca ops worker mail
+ZONE_TOOLS	= ca ops worker mail acmeval
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
 TEST_CSRCS	= $(sort $(wildcard t/*.c))
 TEST_CBINS	= $(TEST_CSRCS:.c=.t)
@@ -83,7 +83,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acmeval.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)

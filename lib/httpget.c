@@ -1,0 +1,797 @@
+/*
+ * httpget.c: the http-01 fetch of the challenge validator (RFC 8555 8.3),
+ * a plain HTTP/1.1 client of our own over a socket (no libcurl).
+ *
+ *	GET http://IDENTIFIER:PORT/.well-known/acme-challenge/TOKEN
+ *	Host: IDENTIFIER
+ *
+ * One deadline covers the whole fetch: name resolution by the map,
+ * connect, request, answer and every redirect (poll()-based; getaddrinfo
+ * in production has the resolver's own timeout).  At most
+ * RA_HTTP_REDIRECTS Location headers are followed, each only to http: on
+ * port 80, 443 or Acme.Http01Port; an https: redirect is refused with a
+ * connection error (this client speaks plain HTTP only; Let's Encrypt
+ * follows them, RFC 8555 does not require it).  The address connected to
+ * is never one the configuration does not allow:
+ *
+ *   - Acme.Resolve set (tests, the local stack): the name must be in the
+ *     map and the address it maps to loopback; nothing is asked of DNS.
+ *   - no map (production): DNS, and loopback, private, link-local and
+ *     other non-public addresses are refused unless Acme.AllowPrivate.
+ *
+ * An IP literal (in the identifier or a redirect) is refused unless the
+ * map names it exactly.  Hostile answers are normal: the header and body
+ * are bounded, the body kept is RA_HTTP_BODY_MAX bytes at most.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ClearSilver.h>
+
+#include "ra.h"
+#include "acmeval.h"
+
+#define HDR_MAX		8192	/* status line and headers */
+#define RESP_MAX	(HDR_MAX + RA_HTTP_BODY_MAX + 1024) /* chunk framing */
+#define ADDRS_MAX	8	/* addresses of one name tried */
+
+struct url {
+	int	 https;
+	char	 host[254];
+	int	 port;
+	char	 path[400];
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+left_ms(long long deadline)
+{
+	long long	 d = deadline - now_ms();
+
+	return d < 0 ? 0 : (int)d;
+}
+
+static void
+fail(struct ra_http_result *res, enum ra_http_fail f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct ra_http_result *res, enum ra_http_fail f, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	res->fail = f;
+	va_start(ap, fmt);
+	vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* A DNS name as an identifier or a map entry may be: LDH labels, dots. */
+static int
+host_ok(const char *h)
+{
+	size_t	 i, n = strlen(h), label = 0;
+
+	if (n == 0 || n > 253 || h[0] == '.' || h[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (h[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if ((isalnum((unsigned char)h[i]) || h[i] == '-') &&
+		    ++label <= 63)
+			continue;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_ip_literal(const char *h)
+{
+	unsigned char	 b[16];
+
+	return inet_pton(AF_INET, h, b) == 1 || inet_pton(AF_INET6, h, b) == 1;
+}
+
+/*
+ * Acme.Resolve { 1 = *.nii.ac.jp 127.0.0.1 ... }: each child one entry.
+ * A malformed entry is a configuration error, not skipped.
+ */
+enum ra_err
+ra_resolve_load(const struct ra_conf *c, struct ra_resolve *map, size_t max,
+    size_t *n)
+{
+	HDF		*o;
+	const char	*v, *sp;
+	size_t		 hl;
+
+	*n = 0;
+	for (o = hdf_obj_child(hdf_get_obj(c->hdf, "Acme.Resolve")); o != NULL;
+	    o = hdf_obj_next(o)) {
+		if ((v = hdf_obj_value(o)) == NULL)
+			continue;
+		if (*n == max) {
+			ra_warnx("config %s: Acme.Resolve: more than %zu entries",
+			    c->path, max);
+			return RA_ECONF;
+		}
+		sp = strchr(v, ' ');
+		hl = sp == NULL ? 0 : (size_t)(sp - v);
+		if (sp == NULL || hl >= sizeof(map[*n].host) ||
+		    strlen(sp + 1) >= sizeof(map[*n].addr))
+			goto bad;
+		memcpy(map[*n].host, v, hl);
+		map[*n].host[hl] = '\0';
+		snprintf(map[*n].addr, sizeof(map[*n].addr), "%s", sp + 1);
+		if (!is_ip_literal(map[*n].addr))
+			goto bad;
+		if (!host_ok(strncmp(map[*n].host, "*.", 2) == 0 ?
+		    map[*n].host + 2 : map[*n].host) &&
+		    !is_ip_literal(map[*n].host))
+			goto bad;
+		(*n)++;
+	}
+	return RA_OK;
+bad:
+	ra_warnx("config %s: Acme.Resolve.%s: \"%s\" is not \"HOST ADDRESS\" "
+	    "(HOST a name or *.domain, ADDRESS numeric)", c->path,
+	    hdf_obj_name(o), v);
+	return RA_ECONF;
+}
+
+/*
+ * The address "host" maps to (1), or 0: an exact entry first, else the
+ * longest "*.domain" the name lies below (not the domain itself).
+ */
+int
+ra_resolve_lookup(const struct ra_resolve *map, size_t n, const char *host,
+    const char **addr)
+{
+	size_t	 i, hl = strlen(host), dl, best = 0;
+
+	*addr = NULL;
+	for (i = 0; i < n; i++)
+		if (strcasecmp(map[i].host, host) == 0) {
+			*addr = map[i].addr;
+			return 1;
+		}
+	for (i = 0; i < n; i++) {
+		if (strncmp(map[i].host, "*.", 2) != 0)
+			continue;
+		dl = strlen(map[i].host) - 1;		/* ".domain" */
+		if (hl > dl && strcasecmp(host + hl - dl, map[i].host + 1) == 0 &&
+		    dl > best) {
+			best = dl;
+			*addr = map[i].addr;
+		}
+	}
+	return *addr != NULL;
+}
+
+/* 127.0.0.0/8, ::1, ::ffff:127.x.x.x */
+int
+ra_addr_loopback(const char *a)
+{
+	unsigned char	 b[16];
+	static const unsigned char one[16] = { [15] = 1 };
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (inet_pton(AF_INET, a, b) == 1)
+		return b[0] == 127;
+	if (inet_pton(AF_INET6, a, b) != 1)
+		return 0;
+	return memcmp(b, one, 16) == 0 ||
+	    (memcmp(b, v4mapped, 12) == 0 && b[12] == 127);
+}
+
+static int
+v4_public(const unsigned char *b)
+{
+	return !(b[0] == 0 || b[0] == 10 || b[0] == 127 ||
+	    (b[0] == 100 && (b[1] & 0xc0) == 64) ||	/* 100.64/10 CGNAT */
+	    (b[0] == 169 && b[1] == 254) ||		/* link-local */
+	    (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	    (b[0] == 192 && b[1] == 168) ||
+	    (b[0] == 192 && b[1] == 0 && (b[2] == 0 || b[2] == 2)) ||
+	    (b[0] == 198 && (b[1] & 0xfe) == 18) ||	/* benchmarking */
+	    (b[0] == 198 && b[1] == 51 && b[2] == 100) ||
+	    (b[0] == 203 && b[1] == 0 && b[2] == 113) ||
+	    b[0] >= 224);				/* multicast, reserved */
+}
+
+/* Whether a numeric address is one the Internet routes to a host. */
+int
+ra_addr_public(const char *a)
+{
+	unsigned char	 b[16];
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const unsigned char zero[15];
+
+	if (inet_pton(AF_INET, a, b) == 1)
+		return v4_public(b);
+	if (inet_pton(AF_INET6, a, b) != 1)
+		return 0;
+	if (memcmp(b, v4mapped, 12) == 0)
+		return v4_public(b + 12);
+	return !(memcmp(b, zero, 15) == 0 ||		/* :: and ::1 */
+	    (b[0] & 0xfe) == 0xfc ||			/* fc00::/7 ULA */
+	    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
+	    b[0] == 0xff ||				/* multicast */
+	    (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8));
+}
+
+/*
+ * Parse an absolute http(s) URL, or an absolute path against "base".
+ * Anything else, a user part, a control character or space, a bad port:
+ * 0, and "why" says so.
+ */
+static int
+url_parse(const char *s, const struct url *base, struct url *u,
+    const char **why)
+{
+	const char	*p, *h, *he;
+	size_t		 n;
+	char		*end;
+	long		 port;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
+			*why = "has a space or control character";
+			return 0;
+		}
+	memset(u, 0, sizeof(*u));
+	if (s[0] == '/' && s[1] != '/' && base != NULL) {
+		*u = *base;
+		p = s;
+		goto path;
+	}
+	if (strncasecmp(s, "http://", 7) == 0) {
+		u->port = 80;
+		h = s + 7;
+	} else if (strncasecmp(s, "https://", 8) == 0) {
+		u->https = 1;
+		u->port = 443;
+		h = s + 8;
+	} else {
+		*why = "is neither an http(s) URL nor an absolute path";
+		return 0;
+	}
+	he = h + strcspn(h, "/?#");
+	if (memchr(h, '@', (size_t)(he - h)) != NULL) {
+		*why = "has a user part";
+		return 0;
+	}
+	if (*h == '[') {			/* [v6]:port */
+		if ((p = memchr(h, ']', (size_t)(he - h))) == NULL) {
+			*why = "has a bad IPv6 literal";
+			return 0;
+		}
+		n = (size_t)(p - h - 1);
+		if (n >= sizeof(u->host))
+			goto long_host;
+		memcpy(u->host, h + 1, n);
+		p++;
+	} else {
+		p = memchr(h, ':', (size_t)(he - h));
+		n = (size_t)((p != NULL ? p : he) - h);
+		if (n >= sizeof(u->host))
+			goto long_host;
+		memcpy(u->host, h, n);
+		if (p == NULL)
+			p = he;
+	}
+	u->host[n] = '\0';
+	for (end = u->host; *end != '\0'; end++)
+		*end = (char)tolower((unsigned char)*end);
+	if (p < he) {
+		if (*p != ':' || p + 1 == he) {
+			*why = "has a bad port";
+			return 0;
+		}
+		errno = 0;
+		port = strtol(p + 1, &end, 10);
+		if (end != he || errno != 0 || port < 1 || port > 65535 ||
+		    !isdigit((unsigned char)p[1])) {
+			*why = "has a bad port";
+			return 0;
+		}
+		u->port = (int)port;
+	}
+	if (!host_ok(u->host) && !is_ip_literal(u->host)) {
+		*why = "has a bad host name";
+		return 0;
+	}
+	p = he;
+path:
+	n = strcspn(p, "#");
+	if (n == 0) {
+		p = "/";
+		n = 1;
+	}
+	if (*p != '/' || n >= sizeof(u->path)) {
+		*why = *p != '/' ? "has a bad path" : "has too long a path";
+		return 0;
+	}
+	memcpy(u->path, p, n);
+	u->path[n] = '\0';
+	return 1;
+long_host:
+	*why = "has too long a host name";
+	return 0;
+}
+
+/*
+ * The addresses "host" may be connected at: from the map, else DNS,
+ * each checked.  0 and the result's failure set if none.
+ */
+static int
+addrs_of(const struct ra_http_opts *o, const char *host,
+    char addrs[][64], size_t *naddrs, struct ra_http_result *res)
+{
+	struct addrinfo	 hints, *ai = NULL, *a;
+	const char	*m;
+	char		 buf[64], refused[64] = "";
+	int		 rc;
+
+	*naddrs = 0;
+	if (o->nmap > 0) {
+		if (!ra_resolve_lookup(o->map, o->nmap, host, &m)) {
+			fail(res, is_ip_literal(host) ? RA_HTTP_CONNECTION :
+			    RA_HTTP_DNS, is_ip_literal(host) ?
+			    "refused to connect to the IP address %s: not in "
+			    "the validator's map" :
+			    "%s does not resolve: not in the validator's map "
+			    "(Acme.Resolve)", host);
+			return 0;
+		}
+		if (!ra_addr_loopback(m)) {
+			fail(res, RA_HTTP_CONNECTION, "refused to connect to "
+			    "%s for %s: the validator's map may name loopback "
+			    "addresses only", m, host);
+			return 0;
+		}
+		snprintf(addrs[(*naddrs)++], 64, "%s", m);
+		return 1;
+	}
+	if (is_ip_literal(host)) {
+		fail(res, RA_HTTP_CONNECTION, "refused to connect to the IP "
+		    "address %s: only DNS names are validated", host);
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0) {
+		fail(res, RA_HTTP_DNS, "%s does not resolve: %s", host,
+		    gai_strerror(rc));
+		return 0;
+	}
+	for (a = ai; a != NULL && *naddrs < ADDRS_MAX; a = a->ai_next) {
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, buf, sizeof(buf),
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		if (!o->allow_private && !ra_addr_public(buf)) {
+			snprintf(refused, sizeof(refused), "%s", buf);
+			continue;
+		}
+		snprintf(addrs[(*naddrs)++], 64, "%s", buf);
+	}
+	freeaddrinfo(ai);
+	if (*naddrs == 0) {
+		fail(res, RA_HTTP_CONNECTION, "refused to connect to %s for "
+		    "%s: not a public address", refused[0] ? refused : "-",
+		    host);
+		return 0;
+	}
+	return 1;
+}
+
+/* A non-blocking connection to addr:port before the deadline, or -1. */
+static int
+connect_to(const char *addr, int port, long long deadline,
+    struct ra_http_result *res)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
+	struct pollfd		 pfd;
+	socklen_t		 sl, el = sizeof(int);
+	int			 fd, e = 0, rc;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		sl = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*s6);
+	} else
+		return -1;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		fail(res, RA_HTTP_CONNECTION, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1) {
+		if (errno != EINPROGRESS) {
+			e = errno;
+			goto bad;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		while ((rc = poll(&pfd, 1, left_ms(deadline))) == -1 &&
+		    errno == EINTR)
+			;
+		if (rc == 0) {
+			fail(res, RA_HTTP_CONNECTION, "connecting to %s port %d: "
+			    "timed out", addr, port);
+			close(fd);
+			return -1;
+		}
+		if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) ==
+		    -1)
+			e = errno;
+		if (e != 0)
+			goto bad;
+	}
+	return fd;
+bad:
+	fail(res, RA_HTTP_CONNECTION, "connecting to %s port %d: %s", addr,
+	    port, strerror(e));
+	close(fd);
+	return -1;
+}
+
+static int
+send_all(int fd, const char *buf, size_t len, long long deadline)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t		 w;
+
+	while (len > 0) {
+		if (poll(&pfd, 1, left_ms(deadline)) <= 0)
+			return -1;
+		if ((w = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The value of header "name" in the header block, into "out"; 1 if there. */
+static int
+header(const char *hdr, const char *name, char *out, size_t outsz)
+{
+	const char	*p = hdr, *e, *v;
+	size_t		 nl = strlen(name), n;
+
+	while ((p = strchr(p, '\n')) != NULL) {
+		p++;
+		if (strncasecmp(p, name, nl) != 0 || p[nl] != ':')
+			continue;
+		for (v = p + nl + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		e = v + strcspn(v, "\r\n");
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		n = (size_t)(e - v);
+		if (n >= outsz)
+			n = outsz - 1;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Decode a chunked body into res->body; -1 if it is not chunked framing. */
+static int
+dechunk(const char *p, const char *end, struct ra_http_result *res)
+{
+	unsigned long	 sz;
+	char		*e;
+	size_t		 take;
+
+	res->bodylen = 0;
+	for (;;) {
+		if (p >= end)
+			return 0;		/* cut short: what came counts */
+		if (!isxdigit((unsigned char)*p))
+			return -1;
+		sz = strtoul(p, &e, 16);
+		if ((p = memchr(e, '\n', (size_t)(end - e))) == NULL)
+			return 0;
+		p++;
+		if (sz == 0)
+			return 0;
+		take = sz < (size_t)(end - p) ? sz : (size_t)(end - p);
+		if (res->bodylen + take > RA_HTTP_BODY_MAX) {
+			take = RA_HTTP_BODY_MAX - res->bodylen;
+			res->truncated = 1;
+		}
+		memcpy(res->body + res->bodylen, p, take);
+		res->bodylen += take;
+		if (res->truncated || sz > (size_t)(end - p))
+			return 0;
+		p += sz;
+		if (p < end && *p == '\r')
+			p++;
+		if (p < end && *p == '\n')
+			p++;
+	}
+}
+
+/*
+ * One request on "fd": the status, the Location (when a redirect) and
+ * the body into res.  0, or -1 with the failure set.
+ */
+static int
+exchange(int fd, const struct url *u, const char *addr, long long deadline,
+    char *location, size_t locsz, struct ra_http_result *res)
+{
+	char		 req[1024], te[64], cl[32];
+	char		*buf = NULL, *he;
+	size_t		 len = 0, hlen = 0, want = 0;
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	ssize_t		 r;
+	long		 n;
+	int		 rc = -1, got, eof = 0, chunked = 0, has_cl = 0;
+
+	location[0] = '\0';
+	got = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: ra-acmeval/" RA_VERSION "\r\nAccept: */*\r\n"
+	    "Connection: close\r\n\r\n", u->path, u->host);
+	if (got < 0 || (size_t)got >= sizeof(req) ||
+	    send_all(fd, req, (size_t)got, deadline) == -1) {
+		fail(res, RA_HTTP_CONNECTION, "sending the request to %s: %s",
+		    addr, left_ms(deadline) == 0 ? "timed out" : strerror(errno));
+		goto out;
+	}
+	if ((buf = malloc(RESP_MAX + 1)) == NULL) {
+		fail(res, RA_HTTP_CONNECTION, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		if (hlen > 0 && ((has_cl && len >= hlen + want) ||
+		    len - hlen > RA_HTTP_BODY_MAX + 512))
+			break;
+		if (len == RESP_MAX)
+			break;
+		got = poll(&pfd, 1, left_ms(deadline));
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			fail(res, RA_HTTP_CONNECTION, "%s port %d: %s after "
+			    "%zu bytes of answer", addr, u->port, got == 0 ?
+			    "timed out" : strerror(errno), len);
+			goto out;
+		}
+		if ((r = recv(fd, buf + len, RESP_MAX - len, 0)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			fail(res, RA_HTTP_CONNECTION, "reading from %s: %s",
+			    addr, strerror(errno));
+			goto out;
+		}
+		if (r == 0) {
+			eof = 1;
+			break;
+		}
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (hlen == 0 && (he = strstr(buf, "\r\n\r\n")) != NULL) {
+			hlen = (size_t)(he - buf) + 4;
+			*he = '\0';
+			if (header(buf, "Content-Length", cl, sizeof(cl))) {
+				n = strtol(cl, NULL, 10);
+				has_cl = 1;
+				want = n < 0 ? 0 : n > RA_HTTP_BODY_MAX ?
+				    RA_HTTP_BODY_MAX + 1 : (size_t)n;
+			}
+			*he = '\r';
+		}
+		if (hlen == 0 && len > HDR_MAX) {
+			fail(res, RA_HTTP_CONNECTION, "%s: the answer's header "
+			    "is longer than %d bytes", addr, HDR_MAX);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	if (hlen == 0) {
+		fail(res, RA_HTTP_CONNECTION, "%s port %d: %s", addr, u->port,
+		    len == 0 ? "the connection closed without an answer" :
+		    "the answer is not HTTP (no complete header)");
+		goto out;
+	}
+	buf[hlen - 4] = '\0';
+	if (strncmp(buf, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)buf[7])
+	    || buf[8] != ' ' || !isdigit((unsigned char)buf[9]) ||
+	    !isdigit((unsigned char)buf[10]) ||
+	    !isdigit((unsigned char)buf[11])) {
+		fail(res, RA_HTTP_CONNECTION, "%s port %d: the answer is not "
+		    "HTTP/1.x", addr, u->port);
+		goto out;
+	}
+	res->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 +
+	    (buf[11] - '0');
+	(void)header(buf, "Location", location, locsz);
+	if (header(buf, "Transfer-Encoding", te, sizeof(te)) &&
+	    strcasecmp(te, "chunked") == 0)
+		chunked = 1;
+	if (chunked) {
+		if (dechunk(buf + hlen, buf + len, res) == -1) {
+			fail(res, RA_HTTP_CONNECTION, "%s: the chunked body is "
+			    "malformed", addr);
+			goto out;
+		}
+	} else {
+		res->bodylen = len - hlen;
+		if (has_cl && res->bodylen > want)
+			res->bodylen = want;
+		if (has_cl && res->bodylen < want && eof && want <=
+		    RA_HTTP_BODY_MAX) {
+			fail(res, RA_HTTP_CONNECTION, "%s: the connection closed "
+			    "after %zu of %zu bytes of body", addr,
+			    res->bodylen, want);
+			goto out;
+		}
+		if (res->bodylen > RA_HTTP_BODY_MAX) {
+			res->bodylen = RA_HTTP_BODY_MAX;
+			res->truncated = 1;
+		}
+		memcpy(res->body, buf + hlen, res->bodylen);
+	}
+	res->body[res->bodylen] = '\0';
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* After a redirect, the failure says where it was sent. */
+static void
+redirected(struct ra_http_result *res)
+{
+	char	 d[sizeof(res->detail)];
+
+	snprintf(d, sizeof(d), "%s", res->detail);
+	snprintf(res->detail, sizeof(res->detail), "after %d redirect(s), "
+	    "to %.200s: %.250s", res->redirects, res->url, d);
+}
+
+static int
+port_allowed(const struct ra_http_opts *o, int port)
+{
+	return port == 80 || port == 443 || port == o->port;
+}
+
+/*
+ * Fetch the key authorization of "token" from "identifier".  RA_OK
+ * whatever the server did (res says what); an error only when we could
+ * not try.
+ */
+enum ra_err
+ra_http01_get(const struct ra_http_opts *o, const char *identifier,
+    const char *token, struct ra_http_result *res)
+{
+	struct url	 u, next;
+	char		 addrs[ADDRS_MAX][64], location[512];
+	const char	*why;
+	size_t		 naddrs, i;
+	long long	 deadline = now_ms() + o->timeout_ms;
+	int		 fd;
+
+	memset(res, 0, sizeof(*res));
+	memset(&u, 0, sizeof(u));
+	if (!host_ok(identifier) || strlen(token) >= 100) {
+		fail(res, RA_HTTP_DNS, "%s is not a DNS name", identifier);
+		return RA_OK;
+	}
+	snprintf(u.host, sizeof(u.host), "%s", identifier);
+	u.port = o->port;
+	snprintf(u.path, sizeof(u.path), "/.well-known/acme-challenge/%s",
+	    token);
+	for (;;) {
+		snprintf(res->url, sizeof(res->url), "http://%s:%d%s", u.host,
+		    u.port, u.path);
+		if (!addrs_of(o, u.host, addrs, &naddrs, res)) {
+			if (res->redirects > 0)
+				redirected(res);
+			return RA_OK;
+		}
+		fd = -1;
+		for (i = 0; i < naddrs && fd == -1; i++) {
+			snprintf(res->addr, sizeof(res->addr), "%.63s", addrs[i]);
+			fd = connect_to(addrs[i], u.port, deadline, res);
+		}
+		if (fd == -1) {
+			if (res->redirects > 0)
+				redirected(res);
+			return RA_OK;
+		}
+		res->fail = RA_HTTP_OK;
+		res->detail[0] = '\0';
+		i = (size_t)exchange(fd, &u, res->addr, deadline, location,
+		    sizeof(location), res);
+		close(fd);
+		if (i != 0)
+			return RA_OK;
+		if (res->status == 200)
+			return RA_OK;
+		if (res->status != 301 && res->status != 302 &&
+		    res->status != 303 && res->status != 307 &&
+		    res->status != 308) {
+			fail(res, RA_HTTP_UNAUTHORIZED, "%s (%s) answered HTTP "
+			    "%d, not 200", res->url, res->addr, res->status);
+			return RA_OK;
+		}
+		if (location[0] == '\0') {
+			fail(res, RA_HTTP_CONNECTION, "%s (%s) answered HTTP %d "
+			    "without a Location", res->url, res->addr,
+			    res->status);
+			return RA_OK;
+		}
+		if (res->redirects == RA_HTTP_REDIRECTS) {
+			fail(res, RA_HTTP_CONNECTION, "too many redirects: "
+			    "more than %d, the last from %s to %.200s",
+			    RA_HTTP_REDIRECTS, res->url, location);
+			return RA_OK;
+		}
+		res->redirects++;
+		if (!url_parse(location, &u, &next, &why)) {
+			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
+			    "\"%.200s\" refused: it %s", res->url, location, why);
+			return RA_OK;
+		}
+		if (next.https) {
+			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
+			    "%.200s not followed: this validator fetches plain "
+			    "http:// only", res->url, location);
+			return RA_OK;
+		}
+		if (!port_allowed(o, next.port)) {
+			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
+			    "%.200s refused: port %d is not 80, 443 or %d",
+			    res->url, location, next.port, o->port);
+			return RA_OK;
+		}
+		if (left_ms(deadline) == 0) {
+			fail(res, RA_HTTP_CONNECTION, "timed out following the "
+			    "redirect from %s to %.200s", res->url, location);
+			return RA_OK;
+		}
+		u = next;
+	}
+}
