@@ -109,6 +109,25 @@ is "$(col "$c0" "ch.status || ' ' || az.status || ' ' || o.status")" "valid vali
     "the running validator validated a challenge moved to processing"
 grep -q "^run.nii.ac.jp /.well-known/acme-challenge/$t0\$" "$T/srv.log"
 ok $? "it fetched /.well-known/acme-challenge/TOKEN with Host: the identifier"
+# PostgreSQL goes away and comes back: the validator reconnects, listens again.
+PGBIN=$(pg_config --bindir 2>/dev/null || true)
+[ -x "$PGBIN/pg_ctl" ] || PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/var/pg" -m fast -w stop >/dev/null
+sleep 1
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/var/pg" -l "$T/var/log/postgres.log" \
+    -w -o "-k $T/var/pgsock -c listen_addresses='' -p 5432 -c fsync=off" start >/dev/null
+i=0
+until grep -q 'database connection back' "$T/var/log/acmeval.log" || [ $i -ge 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+grep -q 'database connection back' "$T/var/log/acmeval.log"
+ok $? "after PostgreSQL went away and came back the validator reconnected"
+t1=$(tok)
+printf '%s.%s\n' "$t1" "$THUMB" >"$W/$t1"
+c1=$(chal "$ACCT" again.nii.ac.jp "$t1")
+i=0
+until [ "$(col "$c1" ch.status)" != processing ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(col "$c1" ch.status)" valid "and validates again"
 kill "$pid"
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -199,7 +218,7 @@ is "$(col "$ck" "ch.status || ' ' || (ch.claimed_by LIKE 'acmeval:%:%' AND ch.cl
     "valid true" "a claim older than a minute is taken over"
 is "$(col "$cf" "ch.status || ' ' || ch.claimed_by")" "processing acmeval:busy:1" \
     "a fresh claim of another validator is left alone"
-is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 13 \
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 14 \
     "every validation audited (acme.validate)"
 is "$(sql "SELECT outcome FROM ra.audit WHERE event = 'acme.validate'
            AND detail->>'challenge_id' = '$cw'")" fail "a failed one as fail"
