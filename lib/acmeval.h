@@ -57,6 +57,8 @@ int		 ra_resolve_lookup(const struct ra_resolve *, size_t,
 		    const char *, const char **);
 int		 ra_addr_public(const char *);
 int		 ra_addr_loopback(const char *);
+int		 ra_http_response(const char *, size_t, int, const char *,
+		    struct ra_http_result *, char *, size_t);
 enum ra_err	 ra_http01_get(const struct ra_http_opts *, const char *,
 		    const char *, struct ra_http_result *);
 

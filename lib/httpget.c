@@ -516,26 +516,35 @@ header(const char *hdr, const char *name, char *out, size_t outsz)
 	return 0;
 }
 
-/* Decode a chunked body into res->body; -1 if it is not chunked framing. */
+/*
+ * Decode a chunked body into res->body: 1 the last chunk came (or the
+ * body is full), 0 it is cut short, -1 it is not chunked framing.
+ */
 static int
 dechunk(const char *p, const char *end, struct ra_http_result *res)
 {
 	unsigned long	 sz;
-	char		*e;
-	size_t		 take;
+	const char	*nl;
+	size_t		 take, i;
 
-	res->bodylen = 0;
 	for (;;) {
 		if (p >= end)
-			return 0;		/* cut short: what came counts */
-		if (!isxdigit((unsigned char)*p))
+			return 0;
+		for (sz = 0, i = 0; p + i < end && isxdigit((unsigned char)p[i]);
+		    i++) {
+			if (i == 8)
+				return -1;	/* no chunk of 4 GiB here */
+			sz = sz * 16 + (unsigned long)(isdigit((unsigned char)
+			    p[i]) ? p[i] - '0' : (tolower((unsigned char)p[i]) -
+			    'a' + 10));
+		}
+		if (i == 0)
 			return -1;
-		sz = strtoul(p, &e, 16);
-		if ((p = memchr(e, '\n', (size_t)(end - e))) == NULL)
+		if ((nl = memchr(p + i, '\n', (size_t)(end - p - i))) == NULL)
 			return 0;
-		p++;
+		p = nl + 1;
 		if (sz == 0)
-			return 0;
+			return 1;
 		take = sz < (size_t)(end - p) ? sz : (size_t)(end - p);
 		if (res->bodylen + take > RA_HTTP_BODY_MAX) {
 			take = RA_HTTP_BODY_MAX - res->bodylen;
@@ -543,7 +552,9 @@ dechunk(const char *p, const char *end, struct ra_http_result *res)
 		}
 		memcpy(res->body + res->bodylen, p, take);
 		res->bodylen += take;
-		if (res->truncated || sz > (size_t)(end - p))
+		if (res->truncated)
+			return 1;
+		if (sz > (size_t)(end - p))
 			return 0;
 		p += sz;
 		if (p < end && *p == '\r')
@@ -554,20 +565,115 @@ dechunk(const char *p, const char *end, struct ra_http_result *res)
 }
 
 /*
- * One request on "fd": the status, the Location (when a redirect) and
- * the body into res.  0, or -1 with the failure set.
+ * Read an HTTP/1.x answer from the "len" bytes at "buf": the status, the
+ * Location and the body (at most RA_HTTP_BODY_MAX bytes) into res and
+ * "location".  "eof": no more bytes will come.  1 the answer is whole (or
+ * as whole as we take it: a status other than 200 needs no body, a body
+ * longer than we keep is cut), 0 more bytes are needed, -1 it is not an
+ * answer we take, with the failure set.  Pure: the fuzz target's entry.
+ */
+int
+ra_http_response(const char *buf, size_t len, int eof, const char *addr,
+    struct ra_http_result *res, char *location, size_t locsz)
+{
+	char		 hdr[HDR_MAX + 1], te[64], cl[32];
+	const char	*he, *body, *end = buf + len;
+	size_t		 hlen, want = 0;
+	long		 n;
+	int		 chunked = 0, has_cl = 0, rc;
+
+	location[0] = '\0';
+	res->status = 0;
+	res->bodylen = 0;
+	res->truncated = 0;
+	res->body[0] = '\0';
+	if ((he = memmem(buf, len, "\r\n\r\n", 4)) == NULL) {
+		if (len > HDR_MAX)
+			goto toolong;
+		if (!eof)
+			return 0;
+		fail(res, RA_HTTP_CONNECTION, "%s: %s", addr, len == 0 ?
+		    "the connection closed without an answer" :
+		    "the answer is not HTTP (no complete header)");
+		return -1;
+	}
+	if ((hlen = (size_t)(he - buf)) > HDR_MAX)
+		goto toolong;
+	memcpy(hdr, buf, hlen);
+	hdr[hlen] = '\0';
+	body = he + 4;
+	if (hlen < 12 || strncmp(hdr, "HTTP/1.", 7) != 0 ||
+	    !isdigit((unsigned char)hdr[7]) || hdr[8] != ' ' ||
+	    !isdigit((unsigned char)hdr[9]) ||
+	    !isdigit((unsigned char)hdr[10]) ||
+	    !isdigit((unsigned char)hdr[11])) {
+		fail(res, RA_HTTP_CONNECTION, "%s: the answer is not HTTP/1.x",
+		    addr);
+		return -1;
+	}
+	res->status = (hdr[9] - '0') * 100 + (hdr[10] - '0') * 10 +
+	    (hdr[11] - '0');
+	(void)header(hdr, "Location", location, locsz);
+	if (res->status != 200)
+		return 1;
+	if (header(hdr, "Transfer-Encoding", te, sizeof(te)) &&
+	    strcasecmp(te, "chunked") == 0)
+		chunked = 1;
+	else if (header(hdr, "Content-Length", cl, sizeof(cl))) {
+		n = strtol(cl, NULL, 10);
+		has_cl = 1;
+		want = n < 0 ? 0 : n > RA_HTTP_BODY_MAX ? RA_HTTP_BODY_MAX + 1 :
+		    (size_t)n;
+	}
+	if (chunked) {
+		if ((rc = dechunk(body, end, res)) == -1) {
+			fail(res, RA_HTTP_CONNECTION, "%s: the chunked body is "
+			    "malformed", addr);
+			return -1;
+		}
+		res->body[res->bodylen] = '\0';
+		return rc == 1 || eof ? 1 : 0;
+	}
+	res->bodylen = (size_t)(end - body);
+	if (has_cl && res->bodylen > want)
+		res->bodylen = want;
+	if (res->bodylen > RA_HTTP_BODY_MAX) {
+		res->bodylen = RA_HTTP_BODY_MAX;
+		res->truncated = 1;
+	}
+	memcpy(res->body, body, res->bodylen);
+	res->body[res->bodylen] = '\0';
+	if (res->truncated || (has_cl && res->bodylen == want))
+		return 1;
+	if (!eof)
+		return 0;
+	if (has_cl) {
+		fail(res, RA_HTTP_CONNECTION, "%s: the connection closed after "
+		    "%zu of %zu bytes of body", addr, res->bodylen, want);
+		return -1;
+	}
+	return 1;
+toolong:
+	fail(res, RA_HTTP_CONNECTION, "%s: the answer's header is longer than "
+	    "%d bytes", addr, HDR_MAX);
+	return -1;
+}
+
+/*
+ * One request on "fd", the answer read until it is whole, the peer
+ * closes, RESP_MAX bytes came or the deadline passed.  0, or -1 with the
+ * failure set.
  */
 static int
 exchange(int fd, const struct url *u, const char *addr, long long deadline,
     char *location, size_t locsz, struct ra_http_result *res)
 {
-	char		 req[1024], te[64], cl[32];
-	char		*buf = NULL, *he;
-	size_t		 len = 0, hlen = 0, want = 0;
+	char		 req[1024];
+	char		*buf = NULL;
+	size_t		 len = 0;
 	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
 	ssize_t		 r;
-	long		 n;
-	int		 rc = -1, got, eof = 0, chunked = 0, has_cl = 0;
+	int		 rc = -1, got, eof = 0;
 
 	location[0] = '\0';
 	got = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
@@ -579,16 +685,11 @@ exchange(int fd, const struct url *u, const char *addr, long long deadline,
 		    addr, left_ms(deadline) == 0 ? "timed out" : strerror(errno));
 		goto out;
 	}
-	if ((buf = malloc(RESP_MAX + 1)) == NULL) {
+	if ((buf = malloc(RESP_MAX)) == NULL) {
 		fail(res, RA_HTTP_CONNECTION, "out of memory");
 		goto out;
 	}
 	for (;;) {
-		if (hlen > 0 && ((has_cl && len >= hlen + want) ||
-		    len - hlen > RA_HTTP_BODY_MAX + 512))
-			break;
-		if (len == RESP_MAX)
-			break;
 		got = poll(&pfd, 1, left_ms(deadline));
 		if (got == -1 && errno == EINTR)
 			continue;
@@ -605,75 +706,17 @@ exchange(int fd, const struct url *u, const char *addr, long long deadline,
 			    addr, strerror(errno));
 			goto out;
 		}
-		if (r == 0) {
+		if (r == 0)
 			eof = 1;
-			break;
-		}
 		len += (size_t)r;
-		buf[len] = '\0';
-		if (hlen == 0 && (he = strstr(buf, "\r\n\r\n")) != NULL) {
-			hlen = (size_t)(he - buf) + 4;
-			*he = '\0';
-			if (header(buf, "Content-Length", cl, sizeof(cl))) {
-				n = strtol(cl, NULL, 10);
-				has_cl = 1;
-				want = n < 0 ? 0 : n > RA_HTTP_BODY_MAX ?
-				    RA_HTTP_BODY_MAX + 1 : (size_t)n;
-			}
-			*he = '\r';
-		}
-		if (hlen == 0 && len > HDR_MAX) {
-			fail(res, RA_HTTP_CONNECTION, "%s: the answer's header "
-			    "is longer than %d bytes", addr, HDR_MAX);
+		/* A full buffer is all we read: judge it as it stands. */
+		got = ra_http_response(buf, len, eof || len == RESP_MAX, addr,
+		    res, location, locsz);
+		if (got == -1)
 			goto out;
-		}
+		if (got == 1)
+			break;
 	}
-	buf[len] = '\0';
-	if (hlen == 0) {
-		fail(res, RA_HTTP_CONNECTION, "%s port %d: %s", addr, u->port,
-		    len == 0 ? "the connection closed without an answer" :
-		    "the answer is not HTTP (no complete header)");
-		goto out;
-	}
-	buf[hlen - 4] = '\0';
-	if (strncmp(buf, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)buf[7])
-	    || buf[8] != ' ' || !isdigit((unsigned char)buf[9]) ||
-	    !isdigit((unsigned char)buf[10]) ||
-	    !isdigit((unsigned char)buf[11])) {
-		fail(res, RA_HTTP_CONNECTION, "%s port %d: the answer is not "
-		    "HTTP/1.x", addr, u->port);
-		goto out;
-	}
-	res->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 +
-	    (buf[11] - '0');
-	(void)header(buf, "Location", location, locsz);
-	if (header(buf, "Transfer-Encoding", te, sizeof(te)) &&
-	    strcasecmp(te, "chunked") == 0)
-		chunked = 1;
-	if (chunked) {
-		if (dechunk(buf + hlen, buf + len, res) == -1) {
-			fail(res, RA_HTTP_CONNECTION, "%s: the chunked body is "
-			    "malformed", addr);
-			goto out;
-		}
-	} else {
-		res->bodylen = len - hlen;
-		if (has_cl && res->bodylen > want)
-			res->bodylen = want;
-		if (has_cl && res->bodylen < want && eof && want <=
-		    RA_HTTP_BODY_MAX) {
-			fail(res, RA_HTTP_CONNECTION, "%s: the connection closed "
-			    "after %zu of %zu bytes of body", addr,
-			    res->bodylen, want);
-			goto out;
-		}
-		if (res->bodylen > RA_HTTP_BODY_MAX) {
-			res->bodylen = RA_HTTP_BODY_MAX;
-			res->truncated = 1;
-		}
-		memcpy(res->body, buf + hlen, res->bodylen);
-	}
-	res->body[res->bodylen] = '\0';
 	rc = 0;
 out:
 	free(buf);
