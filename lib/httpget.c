@@ -8,11 +8,12 @@
  * One deadline covers the whole fetch: name resolution by the map,
  * connect, request, answer and every redirect (poll()-based; getaddrinfo
  * in production has the resolver's own timeout).  At most
- * RA_HTTP_REDIRECTS Location headers are followed, each only to http: on
- * port 80, 443 or Acme.Http01Port; an https: redirect is refused with a
- * connection error (this client speaks plain HTTP only; Let's Encrypt
- * follows them, RFC 8555 does not require it).  The address connected to
- * is never one the configuration does not allow:
+ * RA_HTTP_REDIRECTS Location headers are followed, each only to http: or
+ * https: on port 80, 443 or Acme.Http01Port; an https: one is fetched
+ * over TLS (OpenSSL) without checking the certificate, as Let's Encrypt
+ * does: the key authorization is the proof, not the certificate of a
+ * site that may not have one yet.  The address connected to is never one
+ * the configuration does not allow:
  *
  *   - Acme.Resolve set (tests, the local stack): the name must be in the
  *     map and the address it maps to loopback; nothing is asked of DNS.
@@ -32,6 +33,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -42,6 +44,8 @@
 #include <unistd.h>
 
 #include <ClearSilver.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "ra.h"
 #include "acmeval.h"
@@ -470,24 +474,148 @@ bad:
 	return -1;
 }
 
+/*
+ * A connection: plain, or TLS for an https: redirect.  The TLS side
+ * checks no certificate: a redirect's target proves nothing by its
+ * certificate here, only by the key authorization it serves (as Let's
+ * Encrypt follows them); SNI names the host.
+ */
+struct conn {
+	int	 fd;
+	SSL_CTX	*ctx;
+	SSL	*ssl;
+};
+
+/* Wait for "events" on the connection before the deadline; 0 timed out. */
 static int
-send_all(int fd, const char *buf, size_t len, long long deadline)
+conn_wait(const struct conn *c, short events, long long deadline)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t		 w;
+	struct pollfd	 pfd = { .fd = c->fd, .events = events };
+	int		 rc;
+
+	while ((rc = poll(&pfd, 1, left_ms(deadline))) == -1 && errno == EINTR)
+		;
+	return rc > 0;
+}
+
+/* After an SSL call returned "r": wait as it asks (1), or 0 if it failed. */
+static int
+tls_again(const struct conn *c, int r, long long deadline)
+{
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		return conn_wait(c, POLLIN, deadline);
+	case SSL_ERROR_WANT_WRITE:
+		return conn_wait(c, POLLOUT, deadline);
+	default:
+		return 0;
+	}
+}
+
+static const char *
+tls_why(void)
+{
+	const char	*r = ERR_reason_error_string(ERR_peek_last_error());
+
+	return r != NULL ? r : "the connection failed";
+}
+
+static int
+tls_start(struct conn *c, const char *host, const char *addr, int port,
+    long long deadline, struct ra_http_result *res)
+{
+	int	 r;
+
+	ERR_clear_error();
+	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION) != 1 ||
+	    (c->ssl = SSL_new(c->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1) {
+		fail(res, RA_HTTP_CONNECTION, "TLS to %s: %s", addr, tls_why());
+		return -1;
+	}
+	SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
+	SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	if (!is_ip_literal(host))
+		(void)SSL_set_tlsext_host_name(c->ssl, host);
+	while ((r = SSL_connect(c->ssl)) != 1)
+		if (!tls_again(c, r, deadline)) {
+			fail(res, RA_HTTP_CONNECTION, "TLS handshake with %s "
+			    "port %d: %s", addr, port, left_ms(deadline) == 0 ?
+			    "timed out" : tls_why());
+			return -1;
+		}
+	return 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	SSL_free(c->ssl);
+	SSL_CTX_free(c->ctx);
+	if (c->fd != -1)
+		close(c->fd);
+	c->ssl = NULL;
+	c->ctx = NULL;
+	c->fd = -1;
+}
+
+static int
+conn_write(const struct conn *c, const char *buf, size_t len,
+    long long deadline)
+{
+	ssize_t	 w;
+	int	 r;
 
 	while (len > 0) {
-		if (poll(&pfd, 1, left_ms(deadline)) <= 0)
-			return -1;
-		if ((w = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
+		if (c->ssl != NULL) {
+			if ((r = SSL_write(c->ssl, buf, len > INT_MAX ?
+			    INT_MAX : (int)len)) <= 0) {
+				if (!tls_again(c, r, deadline))
+					return -1;
 				continue;
-			return -1;
+			}
+			w = r;
+		} else {
+			if (!conn_wait(c, POLLOUT, deadline))
+				return -1;
+			if ((w = send(c->fd, buf, len, MSG_NOSIGNAL)) == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					continue;
+				return -1;
+			}
 		}
 		buf += w;
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Bytes read (0: the peer closed), -1 an error, -2 the deadline passed. */
+static ssize_t
+conn_read(const struct conn *c, char *buf, size_t len, long long deadline)
+{
+	ssize_t	 r;
+	int	 n;
+
+	for (;;) {
+		if (c->ssl != NULL) {
+			if ((n = SSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX :
+			    (int)len)) > 0)
+				return n;
+			if (SSL_get_error(c->ssl, n) == SSL_ERROR_ZERO_RETURN)
+				return 0;
+			if (!tls_again(c, n, deadline))
+				return left_ms(deadline) == 0 ? -2 : -1;
+			continue;
+		}
+		if (!conn_wait(c, POLLIN, deadline))
+			return -2;
+		if ((r = recv(c->fd, buf, len, 0)) >= 0)
+			return r;
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
 }
 
 /* The value of header "name" in the header block, into "out"; 1 if there. */
@@ -665,13 +793,13 @@ toolong:
  * failure set.
  */
 static int
-exchange(int fd, const struct url *u, const char *addr, long long deadline,
-    char *location, size_t locsz, struct ra_http_result *res)
+exchange(const struct conn *c, const struct url *u, const char *addr,
+    long long deadline, char *location, size_t locsz,
+    struct ra_http_result *res)
 {
 	char		 req[1024];
 	char		*buf = NULL;
 	size_t		 len = 0;
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
 	ssize_t		 r;
 	int		 rc = -1, got, eof = 0;
 
@@ -680,7 +808,7 @@ exchange(int fd, const struct url *u, const char *addr, long long deadline,
 	    "User-Agent: ra-acmeval/" RA_VERSION "\r\nAccept: */*\r\n"
 	    "Connection: close\r\n\r\n", u->path, u->host);
 	if (got < 0 || (size_t)got >= sizeof(req) ||
-	    send_all(fd, req, (size_t)got, deadline) == -1) {
+	    conn_write(c, req, (size_t)got, deadline) == -1) {
 		fail(res, RA_HTTP_CONNECTION, "sending the request to %s: %s",
 		    addr, left_ms(deadline) == 0 ? "timed out" : strerror(errno));
 		goto out;
@@ -690,20 +818,11 @@ exchange(int fd, const struct url *u, const char *addr, long long deadline,
 		goto out;
 	}
 	for (;;) {
-		got = poll(&pfd, 1, left_ms(deadline));
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got <= 0) {
+		if ((r = conn_read(c, buf + len, RESP_MAX - len, deadline)) < 0) {
 			fail(res, RA_HTTP_CONNECTION, "%s port %d: %s after "
-			    "%zu bytes of answer", addr, u->port, got == 0 ?
-			    "timed out" : strerror(errno), len);
-			goto out;
-		}
-		if ((r = recv(fd, buf + len, RESP_MAX - len, 0)) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			fail(res, RA_HTTP_CONNECTION, "reading from %s: %s",
-			    addr, strerror(errno));
+			    "%zu bytes of answer", addr, u->port, r == -2 ?
+			    "timed out" : c->ssl != NULL ? tls_why() :
+			    strerror(errno), len);
 			goto out;
 		}
 		if (r == 0)
@@ -752,9 +871,10 @@ ra_http01_get(const struct ra_http_opts *o, const char *identifier,
 	struct url	 u, next;
 	char		 addrs[ADDRS_MAX][64], location[512];
 	const char	*why;
+	struct conn	 c = { .fd = -1 };
 	size_t		 naddrs, i;
 	long long	 deadline = now_ms() + o->timeout_ms;
-	int		 fd;
+	int		 rc;
 
 	memset(res, 0, sizeof(*res));
 	memset(&u, 0, sizeof(u));
@@ -767,29 +887,30 @@ ra_http01_get(const struct ra_http_opts *o, const char *identifier,
 	snprintf(u.path, sizeof(u.path), "/.well-known/acme-challenge/%s",
 	    token);
 	for (;;) {
-		snprintf(res->url, sizeof(res->url), "http://%s:%d%s", u.host,
-		    u.port, u.path);
+		snprintf(res->url, sizeof(res->url), "%s://%s:%d%s", u.https ?
+		    "https" : "http", u.host, u.port, u.path);
 		if (!addrs_of(o, u.host, addrs, &naddrs, res)) {
 			if (res->redirects > 0)
 				redirected(res);
 			return RA_OK;
 		}
-		fd = -1;
-		for (i = 0; i < naddrs && fd == -1; i++) {
+		for (i = 0; i < naddrs && c.fd == -1; i++) {
 			snprintf(res->addr, sizeof(res->addr), "%.63s", addrs[i]);
-			fd = connect_to(addrs[i], u.port, deadline, res);
+			c.fd = connect_to(addrs[i], u.port, deadline, res);
 		}
-		if (fd == -1) {
+		if (c.fd == -1 || (u.https && tls_start(&c, u.host, res->addr,
+		    u.port, deadline, res) == -1)) {
+			conn_close(&c);
 			if (res->redirects > 0)
 				redirected(res);
 			return RA_OK;
 		}
 		res->fail = RA_HTTP_OK;
 		res->detail[0] = '\0';
-		i = (size_t)exchange(fd, &u, res->addr, deadline, location,
+		rc = exchange(&c, &u, res->addr, deadline, location,
 		    sizeof(location), res);
-		close(fd);
-		if (i != 0)
+		conn_close(&c);
+		if (rc != 0)
 			return RA_OK;
 		if (res->status == 200)
 			return RA_OK;
@@ -816,12 +937,6 @@ ra_http01_get(const struct ra_http_opts *o, const char *identifier,
 		if (!url_parse(location, &u, &next, &why)) {
 			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
 			    "\"%.200s\" refused: it %s", res->url, location, why);
-			return RA_OK;
-		}
-		if (next.https) {
-			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
-			    "%.200s not followed: this validator fetches plain "
-			    "http:// only", res->url, location);
 			return RA_OK;
 		}
 		if (!port_allowed(o, next.port)) {

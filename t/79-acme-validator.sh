@@ -3,8 +3,9 @@
 # ra_acmeval): challenges set up with SQL as the database owner (the ACME
 # server is another part's), their answers served by a small HTTP server
 # on the stack's RA_ACME_HTTP_PORT.  The right key authorization makes the
-# challenge, its authorization and its order valid/ready; a wrong body,
-# a 404, a server that never answers, a redirect loop and redirects to
+# challenge, its authorization and its order valid/ready, also through
+# redirects (to https: too, certificate unchecked); a wrong body, a 404,
+# a server that never answers, a redirect loop and redirects to ports or
 # addresses the map does not allow make them invalid with the RFC 8555
 # problem of each; two validators at once validate each challenge once;
 # a claim older than a minute is taken over, a fresh one is not; the
@@ -18,9 +19,15 @@ W=$T/www
 mkdir -p "$W"
 
 # --- the answering server ----------------------------------------------
+# Plain HTTP, and TLS on the same port when the client starts with a TLS
+# handshake (for https: redirects), with a self-signed certificate.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj /CN=tls.nii.ac.jp -keyout "$T/srv.key" -out "$T/srv.crt" 2>/dev/null
 cat >"$T/srv.py" <<'PY'
-import os, sys, time, http.server
-root, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import os, socket, ssl, sys, time, http.server
+root, port, log, crt, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls.load_cert_chain(crt, key)
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def log_message(self, *a):
@@ -35,7 +42,8 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def do_GET(self):
         with open(log, 'a') as f:
-            f.write('%s %s\n' % (self.headers.get('Host'), self.path))
+            f.write('%s %s%s\n' % (self.headers.get('Host'), self.path,
+                ' tls' if isinstance(self.connection, ssl.SSLSocket) else ''))
         if self.path.startswith('/loop/'):
             return self.out(302, b'', {'Location': '/loop/%d' % (int(self.path[6:]) + 1)})
         base = os.path.join(root, os.path.basename(self.path))
@@ -52,9 +60,20 @@ class H(http.server.BaseHTTPRequestHandler):
 class S(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        sock.settimeout(2)
+        try:
+            first = sock.recv(1, socket.MSG_PEEK)
+            if first == b'\x16':
+                sock = tls.wrap_socket(sock, server_side=True)
+        except OSError:
+            pass
+        sock.settimeout(None)
+        return sock, addr
 S(('127.0.0.1', port), H).serve_forever()
 PY
-/usr/bin/python3 "$T/srv.py" "$W" "$P" "$T/srv.log" 2>"$T/srv.err" &
+/usr/bin/python3 "$T/srv.py" "$W" "$P" "$T/srv.log" "$T/srv.crt" "$T/srv.key" 2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; stack_down' EXIT
 i=0
@@ -157,8 +176,12 @@ tb=$(tok); echo "http://bad.nii.ac.jp:$P/x" >"$W/$tb.redirect"
 cb=$(chal "$ACCT" tobad.nii.ac.jp "$tb")
 te=$(tok); echo "http://evil.example.org/x" >"$W/$te.redirect"
 ce=$(chal "$ACCT" toevil.nii.ac.jp "$te")
-ts=$(tok); echo "https://www.nii.ac.jp/x" >"$W/$ts.redirect"
-cs=$(chal "$ACCT" tls.nii.ac.jp "$ts")
+ts=$(tok); t3=$(tok)
+echo "https://tls.nii.ac.jp:$P/.well-known/acme-challenge/$t3" >"$W/$ts.redirect"
+printf '%s.%s' "$ts" "$THUMB" >"$W/$t3"
+cs=$(chal "$ACCT" secure.nii.ac.jp "$ts")
+tp=$(tok); echo "http://www.nii.ac.jp:1/x" >"$W/$tp.redirect"
+cp=$(chal "$ACCT" port.nii.ac.jp "$tp")
 tr=$(tok); t2=$(tok)
 echo "http://other.nii.ac.jp:$P/.well-known/acme-challenge/$t2" >"$W/$tr.redirect"
 printf '%s.%s' "$tr" "$THUMB" >"$W/$t2"
@@ -174,7 +197,7 @@ cf=$(chal "$ACCT" www.nii.ac.jp "$tf")
 sql "UPDATE ra.acme_challenge SET claimed_by = 'acmeval:busy:1', claimed_at = now()
       WHERE challenge_id = $cf"
 out=$(once)
-is "$out" "12 challenge(s) validated" "acmeval.cgi once validated what waited, then exited"
+is "$out" "13 challenge(s) validated" "acmeval.cgi once validated what waited, then exited"
 
 is "$(col "$cg" "ch.status || ' ' || az.status || ' ' || o.status")" "valid valid ready" \
     "the key authorization: challenge valid, authorization valid, order ready"
@@ -206,8 +229,13 @@ has "$(col "$cb" "ch.error->>'detail'")" "refused to connect to 192.0.2.10 for b
 is "$(col "$ce" "ch.status || ' ' || (ch.error->>'type')")" \
     "invalid urn:ietf:params:acme:error:dns" "a redirect to a name not in the map: dns"
 has "$(col "$ce" "ch.error->>'detail'")" "evil.example.org does not resolve" "the detail names it"
-has "$(col "$cs" "ch.error->>'detail'")" "not followed: this validator fetches plain http:// only" \
-    "an https redirect is refused with a connection error"
+is "$(col "$cs" "ch.status || ' ' || o.status")" "valid ready" \
+    "an https redirect is followed, the self-signed certificate not checked"
+grep -q "^tls.nii.ac.jp /.well-known/acme-challenge/$t3 tls\$" "$T/srv.log"
+ok $? "over TLS, with Host: the redirect's host"
+is "$(col "$cp" "ch.status || ' ' || (ch.error->>'type')")" \
+    "invalid urn:ietf:params:acme:error:connection" "a redirect to another port: refused"
+has "$(col "$cp" "ch.error->>'detail'")" "port 1 is not 80, 443 or $P" "the detail names the port"
 is "$(col "$cr" "ch.status || ' ' || o.status")" "valid ready" \
     "a redirect to another mapped name with the right body is followed"
 grep -q "^other.nii.ac.jp /.well-known/acme-challenge/$t2\$" "$T/srv.log"
@@ -218,7 +246,7 @@ is "$(col "$ck" "ch.status || ' ' || (ch.claimed_by LIKE 'acmeval:%:%' AND ch.cl
     "valid true" "a claim older than a minute is taken over"
 is "$(col "$cf" "ch.status || ' ' || ch.claimed_by")" "processing acmeval:busy:1" \
     "a fresh claim of another validator is left alone"
-is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 14 \
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 15 \
     "every validation audited (acme.validate)"
 is "$(sql "SELECT outcome FROM ra.audit WHERE event = 'acme.validate'
            AND detail->>'challenge_id' = '$cw'")" fail "a failed one as fail"
