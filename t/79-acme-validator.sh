@@ -197,6 +197,7 @@ cf=$(chal "$ACCT" www.nii.ac.jp "$tf")
 sql "UPDATE ra.acme_challenge SET claimed_by = 'acmeval:busy:1', claimed_at = now()
       WHERE challenge_id = $cf"
 out=$(once)
+ok $? "acmeval.cgi once: exit status 0"
 is "$out" "13 challenge(s) validated" "acmeval.cgi once validated what waited, then exited"
 
 is "$(col "$cg" "ch.status || ' ' || az.status || ' ' || o.status")" "valid valid ready" \
@@ -287,7 +288,10 @@ once >"$T/v1.out" &
 v1=$!
 once >"$T/v2.out" &
 v2=$!
-wait $v1 $v2
+wait $v1
+r1=$?
+wait $v2
+is "$r1 $?" "0 0" "both exit 0"
 is "$(sql "SELECT count(*) FROM ra.acme_challenge ch JOIN ra.acme_authz az USING (authz_id)
            WHERE az.identifier LIKE 'many%' AND ch.status = 'valid'")" 20 "two validators: all twenty valid"
 is "$(sql "SELECT count(*) || ' ' || count(DISTINCT detail->>'challenge_id') FROM ra.audit
