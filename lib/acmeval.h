@@ -10,8 +10,10 @@
 
 #include "ra.h"
 
-/* httpget.c: one http-01 fetch, redirects and all, under one deadline */
+/* httpget.c, httpaddr.c, httpresp.c: one http-01 fetch, redirects and
+ * all, under one deadline */
 #define RA_HTTP_BODY_MAX	4096	/* bytes of body kept and compared */
+#define RA_HTTP_HDR_MAX		8192	/* bytes of status line and headers */
 #define RA_HTTP_REDIRECTS	10	/* Location headers followed at most */
 #define RA_HTTP_MAP_MAX		32	/* Acme.Resolve entries */
 
@@ -51,14 +53,21 @@ struct ra_http_result {
 	int			 truncated;	/* the body was longer */
 };
 
+/* httpaddr.c */
+int		 ra_host_ok(const char *);
+int		 ra_ip_literal(const char *);
 enum ra_err	 ra_resolve_load(const struct ra_conf *, struct ra_resolve *,
 		    size_t, size_t *);
 int		 ra_resolve_lookup(const struct ra_resolve *, size_t,
 		    const char *, const char **);
 int		 ra_addr_public(const char *);
 int		 ra_addr_loopback(const char *);
+/* httpresp.c */
+void		 ra_http_failf(struct ra_http_result *, enum ra_http_fail,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
 int		 ra_http_response(const char *, size_t, int, const char *,
 		    struct ra_http_result *, char *, size_t);
+/* httpget.c */
 enum ra_err	 ra_http01_get(const struct ra_http_opts *, const char *,
 		    const char *, struct ra_http_result *);
 

@@ -43,15 +43,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ClearSilver.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "ra.h"
 #include "acmeval.h"
 
-#define HDR_MAX		8192	/* status line and headers */
-#define RESP_MAX	(HDR_MAX + RA_HTTP_BODY_MAX + 1024) /* chunk framing */
+#define RESP_MAX	(RA_HTTP_HDR_MAX + RA_HTTP_BODY_MAX + 1024) /* chunk framing */
 #define ADDRS_MAX	8	/* addresses of one name tried */
 
 struct url {
@@ -76,178 +74,6 @@ left_ms(long long deadline)
 	long long	 d = deadline - now_ms();
 
 	return d < 0 ? 0 : (int)d;
-}
-
-static void
-fail(struct ra_http_result *res, enum ra_http_fail f, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct ra_http_result *res, enum ra_http_fail f, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	res->fail = f;
-	va_start(ap, fmt);
-	vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
-	va_end(ap);
-}
-
-/* A DNS name as an identifier or a map entry may be: LDH labels, dots. */
-static int
-host_ok(const char *h)
-{
-	size_t	 i, n = strlen(h), label = 0;
-
-	if (n == 0 || n > 253 || h[0] == '.' || h[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (h[i] == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if ((isalnum((unsigned char)h[i]) || h[i] == '-') &&
-		    ++label <= 63)
-			continue;
-		else
-			return 0;
-	}
-	return 1;
-}
-
-static int
-is_ip_literal(const char *h)
-{
-	unsigned char	 b[16];
-
-	return inet_pton(AF_INET, h, b) == 1 || inet_pton(AF_INET6, h, b) == 1;
-}
-
-/*
- * Acme.Resolve { 1 = *.nii.ac.jp 127.0.0.1 ... }: each child one entry.
- * A malformed entry is a configuration error, not skipped.
- */
-enum ra_err
-ra_resolve_load(const struct ra_conf *c, struct ra_resolve *map, size_t max,
-    size_t *n)
-{
-	HDF		*o;
-	const char	*v, *sp;
-	size_t		 hl;
-
-	*n = 0;
-	for (o = hdf_obj_child(hdf_get_obj(c->hdf, "Acme.Resolve")); o != NULL;
-	    o = hdf_obj_next(o)) {
-		if ((v = hdf_obj_value(o)) == NULL)
-			continue;
-		if (*n == max) {
-			ra_warnx("config %s: Acme.Resolve: more than %zu entries",
-			    c->path, max);
-			return RA_ECONF;
-		}
-		sp = strchr(v, ' ');
-		hl = sp == NULL ? 0 : (size_t)(sp - v);
-		if (sp == NULL || hl >= sizeof(map[*n].host) ||
-		    strlen(sp + 1) >= sizeof(map[*n].addr))
-			goto bad;
-		memcpy(map[*n].host, v, hl);
-		map[*n].host[hl] = '\0';
-		snprintf(map[*n].addr, sizeof(map[*n].addr), "%s", sp + 1);
-		if (!is_ip_literal(map[*n].addr))
-			goto bad;
-		if (!host_ok(strncmp(map[*n].host, "*.", 2) == 0 ?
-		    map[*n].host + 2 : map[*n].host) &&
-		    !is_ip_literal(map[*n].host))
-			goto bad;
-		(*n)++;
-	}
-	return RA_OK;
-bad:
-	ra_warnx("config %s: Acme.Resolve.%s: \"%s\" is not \"HOST ADDRESS\" "
-	    "(HOST a name or *.domain, ADDRESS numeric)", c->path,
-	    hdf_obj_name(o), v);
-	return RA_ECONF;
-}
-
-/*
- * The address "host" maps to (1), or 0: an exact entry first, else the
- * longest "*.domain" the name lies below (not the domain itself).
- */
-int
-ra_resolve_lookup(const struct ra_resolve *map, size_t n, const char *host,
-    const char **addr)
-{
-	size_t	 i, hl = strlen(host), dl, best = 0;
-
-	*addr = NULL;
-	for (i = 0; i < n; i++)
-		if (strcasecmp(map[i].host, host) == 0) {
-			*addr = map[i].addr;
-			return 1;
-		}
-	for (i = 0; i < n; i++) {
-		if (strncmp(map[i].host, "*.", 2) != 0)
-			continue;
-		dl = strlen(map[i].host) - 1;		/* ".domain" */
-		if (hl > dl && strcasecmp(host + hl - dl, map[i].host + 1) == 0 &&
-		    dl > best) {
-			best = dl;
-			*addr = map[i].addr;
-		}
-	}
-	return *addr != NULL;
-}
-
-/* 127.0.0.0/8, ::1, ::ffff:127.x.x.x */
-int
-ra_addr_loopback(const char *a)
-{
-	unsigned char	 b[16];
-	static const unsigned char one[16] = { [15] = 1 };
-	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (inet_pton(AF_INET, a, b) == 1)
-		return b[0] == 127;
-	if (inet_pton(AF_INET6, a, b) != 1)
-		return 0;
-	return memcmp(b, one, 16) == 0 ||
-	    (memcmp(b, v4mapped, 12) == 0 && b[12] == 127);
-}
-
-static int
-v4_public(const unsigned char *b)
-{
-	return !(b[0] == 0 || b[0] == 10 || b[0] == 127 ||
-	    (b[0] == 100 && (b[1] & 0xc0) == 64) ||	/* 100.64/10 CGNAT */
-	    (b[0] == 169 && b[1] == 254) ||		/* link-local */
-	    (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-	    (b[0] == 192 && b[1] == 168) ||
-	    (b[0] == 192 && b[1] == 0 && (b[2] == 0 || b[2] == 2)) ||
-	    (b[0] == 198 && (b[1] & 0xfe) == 18) ||	/* benchmarking */
-	    (b[0] == 198 && b[1] == 51 && b[2] == 100) ||
-	    (b[0] == 203 && b[1] == 0 && b[2] == 113) ||
-	    b[0] >= 224);				/* multicast, reserved */
-}
-
-/* Whether a numeric address is one the Internet routes to a host. */
-int
-ra_addr_public(const char *a)
-{
-	unsigned char	 b[16];
-	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const unsigned char zero[15];
-
-	if (inet_pton(AF_INET, a, b) == 1)
-		return v4_public(b);
-	if (inet_pton(AF_INET6, a, b) != 1)
-		return 0;
-	if (memcmp(b, v4mapped, 12) == 0)
-		return v4_public(b + 12);
-	return !(memcmp(b, zero, 15) == 0 ||		/* :: and ::1 */
-	    (b[0] & 0xfe) == 0xfc ||			/* fc00::/7 ULA */
-	    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
-	    b[0] == 0xff ||				/* multicast */
-	    (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8));
 }
 
 /*
@@ -327,7 +153,7 @@ url_parse(const char *s, const struct url *base, struct url *u,
 		}
 		u->port = (int)port;
 	}
-	if (!host_ok(u->host) && !is_ip_literal(u->host)) {
+	if (!ra_host_ok(u->host) && !ra_ip_literal(u->host)) {
 		*why = "has a bad host name";
 		return 0;
 	}
@@ -366,8 +192,8 @@ addrs_of(const struct ra_http_opts *o, const char *host,
 	*naddrs = 0;
 	if (o->nmap > 0) {
 		if (!ra_resolve_lookup(o->map, o->nmap, host, &m)) {
-			fail(res, is_ip_literal(host) ? RA_HTTP_CONNECTION :
-			    RA_HTTP_DNS, is_ip_literal(host) ?
+			ra_http_failf(res, ra_ip_literal(host) ? RA_HTTP_CONNECTION :
+			    RA_HTTP_DNS, ra_ip_literal(host) ?
 			    "refused to connect to the IP address %s: not in "
 			    "the validator's map" :
 			    "%s does not resolve: not in the validator's map "
@@ -375,7 +201,7 @@ addrs_of(const struct ra_http_opts *o, const char *host,
 			return 0;
 		}
 		if (!ra_addr_loopback(m)) {
-			fail(res, RA_HTTP_CONNECTION, "refused to connect to "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "refused to connect to "
 			    "%s for %s: the validator's map may name loopback "
 			    "addresses only", m, host);
 			return 0;
@@ -383,8 +209,8 @@ addrs_of(const struct ra_http_opts *o, const char *host,
 		snprintf(addrs[(*naddrs)++], 64, "%s", m);
 		return 1;
 	}
-	if (is_ip_literal(host)) {
-		fail(res, RA_HTTP_CONNECTION, "refused to connect to the IP "
+	if (ra_ip_literal(host)) {
+		ra_http_failf(res, RA_HTTP_CONNECTION, "refused to connect to the IP "
 		    "address %s: only DNS names are validated", host);
 		return 0;
 	}
@@ -392,7 +218,7 @@ addrs_of(const struct ra_http_opts *o, const char *host,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0) {
-		fail(res, RA_HTTP_DNS, "%s does not resolve: %s", host,
+		ra_http_failf(res, RA_HTTP_DNS, "%s does not resolve: %s", host,
 		    gai_strerror(rc));
 		return 0;
 	}
@@ -408,7 +234,7 @@ addrs_of(const struct ra_http_opts *o, const char *host,
 	}
 	freeaddrinfo(ai);
 	if (*naddrs == 0) {
-		fail(res, RA_HTTP_CONNECTION, "refused to connect to %s for "
+		ra_http_failf(res, RA_HTTP_CONNECTION, "refused to connect to %s for "
 		    "%s: not a public address", refused[0] ? refused : "-",
 		    host);
 		return 0;
@@ -441,7 +267,7 @@ connect_to(const char *addr, int port, long long deadline,
 		return -1;
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
-		fail(res, RA_HTTP_CONNECTION, "socket: %s", strerror(errno));
+		ra_http_failf(res, RA_HTTP_CONNECTION, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) == -1) {
@@ -455,7 +281,7 @@ connect_to(const char *addr, int port, long long deadline,
 		    errno == EINTR)
 			;
 		if (rc == 0) {
-			fail(res, RA_HTTP_CONNECTION, "connecting to %s port %d: "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "connecting to %s port %d: "
 			    "timed out", addr, port);
 			close(fd);
 			return -1;
@@ -468,7 +294,7 @@ connect_to(const char *addr, int port, long long deadline,
 	}
 	return fd;
 bad:
-	fail(res, RA_HTTP_CONNECTION, "connecting to %s port %d: %s", addr,
+	ra_http_failf(res, RA_HTTP_CONNECTION, "connecting to %s port %d: %s", addr,
 	    port, strerror(e));
 	close(fd);
 	return -1;
@@ -531,16 +357,16 @@ tls_start(struct conn *c, const char *host, const char *addr, int port,
 	    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION) != 1 ||
 	    (c->ssl = SSL_new(c->ctx)) == NULL ||
 	    SSL_set_fd(c->ssl, c->fd) != 1) {
-		fail(res, RA_HTTP_CONNECTION, "TLS to %s: %s", addr, tls_why());
+		ra_http_failf(res, RA_HTTP_CONNECTION, "TLS to %s: %s", addr, tls_why());
 		return -1;
 	}
 	SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
 	SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	if (!is_ip_literal(host))
+	if (!ra_ip_literal(host))
 		(void)SSL_set_tlsext_host_name(c->ssl, host);
 	while ((r = SSL_connect(c->ssl)) != 1)
 		if (!tls_again(c, r, deadline)) {
-			fail(res, RA_HTTP_CONNECTION, "TLS handshake with %s "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "TLS handshake with %s "
 			    "port %d: %s", addr, port, left_ms(deadline) == 0 ?
 			    "timed out" : tls_why());
 			return -1;
@@ -619,174 +445,6 @@ conn_read(const struct conn *c, char *buf, size_t len, long long deadline)
 }
 
 /* The value of header "name" in the header block, into "out"; 1 if there. */
-static int
-header(const char *hdr, const char *name, char *out, size_t outsz)
-{
-	const char	*p = hdr, *e, *v;
-	size_t		 nl = strlen(name), n;
-
-	while ((p = strchr(p, '\n')) != NULL) {
-		p++;
-		if (strncasecmp(p, name, nl) != 0 || p[nl] != ':')
-			continue;
-		for (v = p + nl + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		e = v + strcspn(v, "\r\n");
-		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		n = (size_t)(e - v);
-		if (n >= outsz)
-			n = outsz - 1;
-		memcpy(out, v, n);
-		out[n] = '\0';
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Decode a chunked body into res->body: 1 the last chunk came (or the
- * body is full), 0 it is cut short, -1 it is not chunked framing.
- */
-static int
-dechunk(const char *p, const char *end, struct ra_http_result *res)
-{
-	unsigned long	 sz;
-	const char	*nl;
-	size_t		 take, i;
-
-	for (;;) {
-		if (p >= end)
-			return 0;
-		for (sz = 0, i = 0; p + i < end && isxdigit((unsigned char)p[i]);
-		    i++) {
-			if (i == 8)
-				return -1;	/* no chunk of 4 GiB here */
-			sz = sz * 16 + (unsigned long)(isdigit((unsigned char)
-			    p[i]) ? p[i] - '0' : (tolower((unsigned char)p[i]) -
-			    'a' + 10));
-		}
-		if (i == 0)
-			return -1;
-		if ((nl = memchr(p + i, '\n', (size_t)(end - p - i))) == NULL)
-			return 0;
-		p = nl + 1;
-		if (sz == 0)
-			return 1;
-		take = sz < (size_t)(end - p) ? sz : (size_t)(end - p);
-		if (res->bodylen + take > RA_HTTP_BODY_MAX) {
-			take = RA_HTTP_BODY_MAX - res->bodylen;
-			res->truncated = 1;
-		}
-		memcpy(res->body + res->bodylen, p, take);
-		res->bodylen += take;
-		if (res->truncated)
-			return 1;
-		if (sz > (size_t)(end - p))
-			return 0;
-		p += sz;
-		if (p < end && *p == '\r')
-			p++;
-		if (p < end && *p == '\n')
-			p++;
-	}
-}
-
-/*
- * Read an HTTP/1.x answer from the "len" bytes at "buf": the status, the
- * Location and the body (at most RA_HTTP_BODY_MAX bytes) into res and
- * "location".  "eof": no more bytes will come.  1 the answer is whole (or
- * as whole as we take it: a status other than 200 needs no body, a body
- * longer than we keep is cut), 0 more bytes are needed, -1 it is not an
- * answer we take, with the failure set.  Pure: the fuzz target's entry.
- */
-int
-ra_http_response(const char *buf, size_t len, int eof, const char *addr,
-    struct ra_http_result *res, char *location, size_t locsz)
-{
-	char		 hdr[HDR_MAX + 1], te[64], cl[32];
-	const char	*he, *body, *end = buf + len;
-	size_t		 hlen, want = 0;
-	long		 n;
-	int		 chunked = 0, has_cl = 0, rc;
-
-	location[0] = '\0';
-	res->status = 0;
-	res->bodylen = 0;
-	res->truncated = 0;
-	res->body[0] = '\0';
-	if ((he = memmem(buf, len, "\r\n\r\n", 4)) == NULL) {
-		if (len > HDR_MAX)
-			goto toolong;
-		if (!eof)
-			return 0;
-		fail(res, RA_HTTP_CONNECTION, "%s: %s", addr, len == 0 ?
-		    "the connection closed without an answer" :
-		    "the answer is not HTTP (no complete header)");
-		return -1;
-	}
-	if ((hlen = (size_t)(he - buf)) > HDR_MAX)
-		goto toolong;
-	memcpy(hdr, buf, hlen);
-	hdr[hlen] = '\0';
-	body = he + 4;
-	if (hlen < 12 || strncmp(hdr, "HTTP/1.", 7) != 0 ||
-	    !isdigit((unsigned char)hdr[7]) || hdr[8] != ' ' ||
-	    !isdigit((unsigned char)hdr[9]) ||
-	    !isdigit((unsigned char)hdr[10]) ||
-	    !isdigit((unsigned char)hdr[11])) {
-		fail(res, RA_HTTP_CONNECTION, "%s: the answer is not HTTP/1.x",
-		    addr);
-		return -1;
-	}
-	res->status = (hdr[9] - '0') * 100 + (hdr[10] - '0') * 10 +
-	    (hdr[11] - '0');
-	(void)header(hdr, "Location", location, locsz);
-	if (res->status != 200)
-		return 1;
-	if (header(hdr, "Transfer-Encoding", te, sizeof(te)) &&
-	    strcasecmp(te, "chunked") == 0)
-		chunked = 1;
-	else if (header(hdr, "Content-Length", cl, sizeof(cl))) {
-		n = strtol(cl, NULL, 10);
-		has_cl = 1;
-		want = n < 0 ? 0 : n > RA_HTTP_BODY_MAX ? RA_HTTP_BODY_MAX + 1 :
-		    (size_t)n;
-	}
-	if (chunked) {
-		if ((rc = dechunk(body, end, res)) == -1) {
-			fail(res, RA_HTTP_CONNECTION, "%s: the chunked body is "
-			    "malformed", addr);
-			return -1;
-		}
-		res->body[res->bodylen] = '\0';
-		return rc == 1 || eof ? 1 : 0;
-	}
-	res->bodylen = (size_t)(end - body);
-	if (has_cl && res->bodylen > want)
-		res->bodylen = want;
-	if (res->bodylen > RA_HTTP_BODY_MAX) {
-		res->bodylen = RA_HTTP_BODY_MAX;
-		res->truncated = 1;
-	}
-	memcpy(res->body, body, res->bodylen);
-	res->body[res->bodylen] = '\0';
-	if (res->truncated || (has_cl && res->bodylen == want))
-		return 1;
-	if (!eof)
-		return 0;
-	if (has_cl) {
-		fail(res, RA_HTTP_CONNECTION, "%s: the connection closed after "
-		    "%zu of %zu bytes of body", addr, res->bodylen, want);
-		return -1;
-	}
-	return 1;
-toolong:
-	fail(res, RA_HTTP_CONNECTION, "%s: the answer's header is longer than "
-	    "%d bytes", addr, HDR_MAX);
-	return -1;
-}
-
 /*
  * One request on "fd", the answer read until it is whole, the peer
  * closes, RESP_MAX bytes came or the deadline passed.  0, or -1 with the
@@ -809,17 +467,17 @@ exchange(const struct conn *c, const struct url *u, const char *addr,
 	    "Connection: close\r\n\r\n", u->path, u->host);
 	if (got < 0 || (size_t)got >= sizeof(req) ||
 	    conn_write(c, req, (size_t)got, deadline) == -1) {
-		fail(res, RA_HTTP_CONNECTION, "sending the request to %s: %s",
+		ra_http_failf(res, RA_HTTP_CONNECTION, "sending the request to %s: %s",
 		    addr, left_ms(deadline) == 0 ? "timed out" : strerror(errno));
 		goto out;
 	}
 	if ((buf = malloc(RESP_MAX)) == NULL) {
-		fail(res, RA_HTTP_CONNECTION, "out of memory");
+		ra_http_failf(res, RA_HTTP_CONNECTION, "out of memory");
 		goto out;
 	}
 	for (;;) {
 		if ((r = conn_read(c, buf + len, RESP_MAX - len, deadline)) < 0) {
-			fail(res, RA_HTTP_CONNECTION, "%s port %d: %s after "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "%s port %d: %s after "
 			    "%zu bytes of answer", addr, u->port, r == -2 ?
 			    "timed out" : c->ssl != NULL ? tls_why() :
 			    strerror(errno), len);
@@ -878,8 +536,8 @@ ra_http01_get(const struct ra_http_opts *o, const char *identifier,
 
 	memset(res, 0, sizeof(*res));
 	memset(&u, 0, sizeof(u));
-	if (!host_ok(identifier) || strlen(token) >= 100) {
-		fail(res, RA_HTTP_DNS, "%s is not a DNS name", identifier);
+	if (!ra_host_ok(identifier) || strlen(token) >= 100) {
+		ra_http_failf(res, RA_HTTP_DNS, "%s is not a DNS name", identifier);
 		return RA_OK;
 	}
 	snprintf(u.host, sizeof(u.host), "%s", identifier);
@@ -917,36 +575,36 @@ ra_http01_get(const struct ra_http_opts *o, const char *identifier,
 		if (res->status != 301 && res->status != 302 &&
 		    res->status != 303 && res->status != 307 &&
 		    res->status != 308) {
-			fail(res, RA_HTTP_UNAUTHORIZED, "%s (%s) answered HTTP "
+			ra_http_failf(res, RA_HTTP_UNAUTHORIZED, "%s (%s) answered HTTP "
 			    "%d, not 200", res->url, res->addr, res->status);
 			return RA_OK;
 		}
 		if (location[0] == '\0') {
-			fail(res, RA_HTTP_CONNECTION, "%s (%s) answered HTTP %d "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "%s (%s) answered HTTP %d "
 			    "without a Location", res->url, res->addr,
 			    res->status);
 			return RA_OK;
 		}
 		if (res->redirects == RA_HTTP_REDIRECTS) {
-			fail(res, RA_HTTP_CONNECTION, "too many redirects: "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "too many redirects: "
 			    "more than %d, the last from %s to %.200s",
 			    RA_HTTP_REDIRECTS, res->url, location);
 			return RA_OK;
 		}
 		res->redirects++;
 		if (!url_parse(location, &u, &next, &why)) {
-			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "redirect from %s to "
 			    "\"%.200s\" refused: it %s", res->url, location, why);
 			return RA_OK;
 		}
 		if (!port_allowed(o, next.port)) {
-			fail(res, RA_HTTP_CONNECTION, "redirect from %s to "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "redirect from %s to "
 			    "%.200s refused: port %d is not 80, 443 or %d",
 			    res->url, location, next.port, o->port);
 			return RA_OK;
 		}
 		if (left_ms(deadline) == 0) {
-			fail(res, RA_HTTP_CONNECTION, "timed out following the "
+			ra_http_failf(res, RA_HTTP_CONNECTION, "timed out following the "
 			    "redirect from %s to %.200s", res->url, location);
 			return RA_OK;
 		}
