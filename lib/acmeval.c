@@ -29,6 +29,12 @@
 #include "acmeval.h"
 
 #define FETCH_TIMEOUT_MAX	30	/* seconds; a claim lives 60 */
+/*
+ * Claims of one challenge before it is given up: each taken-over claim
+ * was a validator that stopped while it held it, and a challenge that
+ * stops every validator must not stop them forever.
+ */
+#define CLAIMS_MAX		3
 
 static const char SQL_CLAIM[] =
     "WITH c AS ("
@@ -44,7 +50,8 @@ static const char SQL_CLAIM[] =
     "   FROM c, ra.acme_authz az, ra.acme_order o, ra.acme_account a"
     "  WHERE ch.challenge_id = c.challenge_id AND az.authz_id = ch.authz_id"
     "    AND o.order_id = az.order_id AND a.account_id = o.account_id"
-    " RETURNING ch.challenge_id, ch.token, az.authz_id, az.identifier,"
+    " RETURNING ch.challenge_id, ch.token, ch.attempts, az.authz_id,"
+    "        az.identifier,"
     "        az.status AS authz_status,"
     "        az.expires_at <= ra.clock() AS authz_expired,"
     "        o.order_id, o.account_id,"
@@ -107,6 +114,7 @@ struct claim {
 	char		 identifier[254];
 	char		 authz_status[16];
 	int		 authz_expired;
+	int		 attempts;	/* this claim included */
 	char		 keyauth[64 + 1 + 64];
 };
 
@@ -216,8 +224,8 @@ judge(const struct claim *c, const struct ra_http_result *res,
 		    "is longer than %d bytes, not the key authorization",
 		    res->url, res->addr, RA_HTTP_BODY_MAX);
 	else
-		snprintf(out->detail, sizeof(out->detail), "%s (%s): the body "
-		    "\"%s\" is not the key authorization \"%s\"", res->url,
+		snprintf(out->detail, sizeof(out->detail), "%.300s (%s): the "
+		    "body \"%s\" is not the key authorization \"%s\"", res->url,
 		    res->addr, ex, c->keyauth);
 }
 
@@ -246,7 +254,8 @@ claim_next(struct ra_acmeval *v, struct claim *c, int *found)
 	    (er = ra_get_str(res, 0, "authz_status", c->authz_status,
 	    sizeof(c->authz_status))) != RA_OK ||
 	    (er = ra_get_bool(res, 0, "authz_expired", &c->authz_expired)) !=
-	    RA_OK)
+	    RA_OK ||
+	    (er = ra_get_int(res, 0, "attempts", &c->attempts)) != RA_OK)
 		goto out;
 	snprintf(c->keyauth, sizeof(c->keyauth), "%s.%s", c->token,
 	    ra_get_text(res, 0, "thumbprint"));
@@ -328,7 +337,13 @@ ra_acmeval_one(struct ra_acmeval *v)
 	snprintf(res->url, sizeof(res->url),
 	    "http://%s:%d/.well-known/acme-challenge/%s", c.identifier,
 	    v->opts.port, c.token);
-	if (strcmp(c.authz_status, "pending") != 0 || c.authz_expired) {
+	if (c.attempts > CLAIMS_MAX) {
+		o.status = "invalid";
+		o.type = "serverInternal";
+		snprintf(o.detail, sizeof(o.detail), "the validation of %s was "
+		    "given up: %d validators stopped while they held it",
+		    c.identifier, c.attempts - 1);
+	} else if (strcmp(c.authz_status, "pending") != 0 || c.authz_expired) {
 		/* Nothing to prove any more: no fetch. */
 		o.status = "invalid";
 		o.type = "unauthorized";

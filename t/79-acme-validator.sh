@@ -192,13 +192,17 @@ tk=$(tok); printf '%s.%s' "$tk" "$THUMB" >"$W/$tk"
 ck=$(chal "$ACCT" www.nii.ac.jp "$tk")
 sql "UPDATE ra.acme_challenge SET claimed_by = 'acmeval:gone:1', claimed_at = now() - interval '2 minutes'
       WHERE challenge_id = $ck"
+tq=$(tok); printf '%s.%s' "$tq" "$THUMB" >"$W/$tq"
+cq=$(chal "$ACCT" www.nii.ac.jp "$tq")
+sql "UPDATE ra.acme_challenge SET claimed_by = 'acmeval:gone:3', attempts = 3,
+       claimed_at = now() - interval '2 minutes' WHERE challenge_id = $cq"
 tf=$(tok); printf '%s.%s' "$tf" "$THUMB" >"$W/$tf"
 cf=$(chal "$ACCT" www.nii.ac.jp "$tf")
 sql "UPDATE ra.acme_challenge SET claimed_by = 'acmeval:busy:1', claimed_at = now()
       WHERE challenge_id = $cf"
 out=$(once)
 ok $? "acmeval.cgi once: exit status 0"
-is "$out" "13 challenge(s) validated" "acmeval.cgi once validated what waited, then exited"
+is "$out" "14 challenge(s) validated" "acmeval.cgi once validated what waited, then exited"
 
 is "$(col "$cg" "ch.status || ' ' || az.status || ' ' || o.status")" "valid valid ready" \
     "the key authorization: challenge valid, authorization valid, order ready"
@@ -247,14 +251,17 @@ is "$(col "$ck" "ch.status || ' ' || (ch.claimed_by LIKE 'acmeval:%:%' AND ch.cl
     "valid true" "a claim older than a minute is taken over"
 is "$(col "$cf" "ch.status || ' ' || ch.claimed_by")" "processing acmeval:busy:1" \
     "a fresh claim of another validator is left alone"
-is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 15 \
+is "$(col "$cq" "ch.status || ' ' || ch.attempts || ' ' || (ch.error->>'type')")" \
+    "invalid 4 urn:ietf:params:acme:error:serverInternal" \
+    "a challenge three validators stopped on is given up, not taken a fourth time"
+is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'acme.validate'")" 16 \
     "every validation audited (acme.validate)"
 is "$(sql "SELECT outcome FROM ra.audit WHERE event = 'acme.validate'
            AND detail->>'challenge_id' = '$cw'")" fail "a failed one as fail"
 is "$(sql "SELECT outcome || ' ' || (detail->>'identifier') FROM ra.audit WHERE event = 'acme.validate'
            AND detail->>'challenge_id' = '$cg'")" "ok www.nii.ac.jp" "a good one as ok"
-is "$(sql "SELECT ra.acme_failures_today($ACCT)")" 9 \
-    "the nine failures count against the account today"
+is "$(sql "SELECT ra.acme_failures_today($ACCT)")" 10 \
+    "the ten failures count against the account today"
 
 # --- an order of two names is ready when both are valid ---------------
 ta=$(tok); printf '%s.%s' "$ta" "$THUMB" >"$W/$ta"
