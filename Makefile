@@ -61,7 +61,7 @@ ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_OCSP	= ocsp
 ZONE_ACME	= acme
-ZONE_TOOLS	= ca ops worker mail
+ZONE_TOOLS	= ca ops worker mail acmeval
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
 # t/tools/: programs the shell tests use (t/78's ACME client), not tests.
 TEST_TOOLS	= t/tools/acmejws
@@ -87,7 +87,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme.h lib/acmeval.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)
