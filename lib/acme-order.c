@@ -78,6 +78,10 @@ static const char SQL_CHALL_ANSWER[] =
     "   AND z.authz_id = ch.authz_id AND z.status = 'pending'"
     "   AND o.status = 'pending' AND o.expires_at > ra.clock()"
     " RETURNING 1";
+/* The account row locked, its failures today and answers in flight under
+ * the limit (033): 25 answers at once at 19 failures let one through. */
+static const char SQL_MAY_VALIDATE[] =
+    "SELECT ra.acme_may_validate($1::bigint, $2::integer) AS ok";
 static const char SQL_CHALL_NOTIFY[] =
     "SELECT pg_catalog.pg_notify('ra_acme_challenge', $1)";
 static int
@@ -397,6 +401,21 @@ acme_challenge(struct acme *a, int64_t id)
 	    strcmp(ra_get_text(res, 0, "status"), "pending") == 0) {
 		if (!may_order(a))
 			goto out;
+		if ((er = ra_db_run1(a->db, "rate limit", SQL_MAY_VALIDATE,
+		    &upd, RA_ARGS(RA_INT(a->account_id),
+		    RA_INT(failures_max(a->conf))))) != RA_OK) {
+			ok = acme_fail(a, er);
+			goto out;
+		}
+		if (strcmp(ra_get_text(upd, 0, "ok"), "t") != 0) {
+			ok = acme_problem(a, ACME_P_RATELIMITED, "failed "
+			    "validations today and validations under way reach "
+			    "the limit of %d; try again tomorrow (Asia/Tokyo)",
+			    failures_max(a->conf));
+			goto out;
+		}
+		PQclear(upd);
+		upd = NULL;
 		if ((er = ra_db_run(a->db, "challenge answer", SQL_CHALL_ANSWER,
 		    &upd, RA_ARGS(RA_INT(id)))) != RA_OK) {
 			ok = acme_fail(a, er);
