@@ -20,6 +20,7 @@ officerdir	= $(cgidir)/officer
 deskdir		= $(cgidir)/desk
 tsadir		= $(cgidir)/tsa
 ocspdir		= $(cgidir)/ocsp
+acmedir		= $(cgidir)/acme
 toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
@@ -59,8 +60,11 @@ ZONE_OFFICER	= login menu screen logout server client download clientdl admin co
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_OCSP	= ocsp
-ZONE_TOOLS	= ca ops worker mail
+ZONE_ACME	= acme
+ZONE_TOOLS	= ca ops worker mail acmeval
 zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
+# t/tools/: programs the shell tests use (t/78's ACME client), not tests.
+TEST_TOOLS	= t/tools/acmejws
 TEST_CSRCS	= $(sort $(wildcard t/*.c))
 TEST_CBINS	= $(TEST_CSRCS:.c=.t)
 TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs))
@@ -83,7 +87,7 @@ configure: configure.ac
 deps:
 	sh conf/deps
 
-lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme-app.h config.mk
+lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme.h lib/acmeval.h lib/acme-app.h config.mk
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libra.a: $(LIB_OBJS)
@@ -99,6 +103,9 @@ cgi-bin/worker.cgi: EXTRA_LIBS = $(SECCOMP_LIBS)
 t/%.t: t/%.c t/tap.h lib/libra.a
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(ALL_LIBS)
 
+$(TEST_TOOLS): %: %.c lib/libra.a
+	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(ALL_LIBS)
+
 # The sample configuration names the installed paths.
 ra.conf.sample: conf/ra.conf.in config.mk
 	sed -e 's|@confdir@|$(confdir)|g' -e 's|@tmpldir@|$(tmpldir)|g' \
@@ -107,10 +114,11 @@ ra.conf.sample: conf/ra.conf.in config.mk
 
 install: all
 	@test "$(sort $(CGIS))" = "$(sort $(call zone_cgis,$(ZONE_PUBLIC) \
-	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TSA) $(ZONE_OCSP) $(ZONE_TOOLS)))" || \
+	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TSA) $(ZONE_OCSP) $(ZONE_ACME) $(ZONE_TOOLS)))" || \
 	    { echo "Makefile: every cgi-bin program must be in exactly one ZONE_ list"; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(publicdir) $(DESTDIR)$(officerdir) \
 	    $(DESTDIR)$(deskdir) $(DESTDIR)$(tsadir) $(DESTDIR)$(ocspdir) \
+	    $(DESTDIR)$(acmedir) \
 	    $(DESTDIR)$(toolsdir) \
 	    $(DESTDIR)$(tmpldir) \
 	    $(DESTDIR)$(schemadir) $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 \
@@ -120,6 +128,7 @@ install: all
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_DESK)) $(DESTDIR)$(deskdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TSA)) $(DESTDIR)$(tsadir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OCSP)) $(DESTDIR)$(ocspdir)
+	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_ACME)) $(DESTDIR)$(acmedir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TOOLS)) $(DESTDIR)$(toolsdir)
 	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail
 	$(INSTALL) -m 0644 $(wildcard templates/*.cs) $(DESTDIR)$(tmpldir)
@@ -127,6 +136,7 @@ install: all
 	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
 	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf conf/httpd-tsa.conf \
 	    conf/httpd-ocsp.conf \
+	    conf/httpd-acme.conf \
 	    $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
@@ -140,11 +150,13 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(deskdir)/,$(notdir $(call zone_cgis,$(ZONE_DESK))))
 	rm -f $(addprefix $(DESTDIR)$(tsadir)/,$(notdir $(call zone_cgis,$(ZONE_TSA))))
 	rm -f $(addprefix $(DESTDIR)$(ocspdir)/,$(notdir $(call zone_cgis,$(ZONE_OCSP))))
+	rm -f $(addprefix $(DESTDIR)$(acmedir)/,$(notdir $(call zone_cgis,$(ZONE_ACME))))
 	rm -f $(addprefix $(DESTDIR)$(toolsdir)/,$(notdir $(call zone_cgis,$(ZONE_TOOLS))))
 	rm -f $(patsubst templates/%,$(DESTDIR)$(tmpldir)/%,$(TEMPLATES))
 	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
 	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf \
-	    $(DESTDIR)$(confdir)/httpd-tsa.conf $(DESTDIR)$(confdir)/httpd-ocsp.conf
+	    $(DESTDIR)$(confdir)/httpd-tsa.conf $(DESTDIR)$(confdir)/httpd-ocsp.conf \
+	    $(DESTDIR)$(confdir)/httpd-acme.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
 
@@ -238,7 +250,7 @@ soak: deps all
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_OUT=$(VAR)/soak sh bench/soak.sh
 
 clean:
-	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t ra.conf.sample bench/mkreq
+	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t $(TEST_TOOLS) ra.conf.sample bench/mkreq
 
 distclean: clean
 	rm -rf config.mk config.h config.log config.status autom4te.cache configure config.h.in config.h.in~

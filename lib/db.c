@@ -18,6 +18,8 @@ static const char *const db_conf_key[] = {
 	[RA_DB_MAILER]	= "Db.Mailer",
 	[RA_DB_TSA]	= "Db.Tsa",
 	[RA_DB_OCSP]	= "Db.Ocsp",
+	[RA_DB_ACME]	= "Db.Acme",
+	[RA_DB_ACMEVAL]	= "Db.Acmeval",
 };
 _Static_assert(RA_NITEMS(db_conf_key) == RA_DB_ROLE__MAX,
     "db_conf_key[] out of sync with enum ra_db_role");

@@ -70,6 +70,8 @@ enum ra_db_role {
 	RA_DB_MAILER,	/* mail delivery: the outbox only */
 	RA_DB_TSA,	/* the time-stamp responder (/tsa): its log only */
 	RA_DB_OCSP,	/* the OCSP responder (/ocsp): certificate status */
+	RA_DB_ACME,	/* the ACME server (/acme): accounts, orders */
+	RA_DB_ACMEVAL,	/* the ACME challenge validator: challenges only */
 	RA_DB_ROLE__MAX
 };
 

@@ -15,7 +15,7 @@ confdir=$(v confdir); mandir=$(v mandir)
 
 # One directory per zone, each with its own programs only.
 for z in public:index,raget,certget,pinget,cliget,eabget officer:login,menu,screen,logout,server,client,download,clientdl,admin,codesign,codesigndl,tsurl,alldl,allowdl,stats,acme-app \
-    desk:desk tsa:tsa tools:ca,ops,worker,mail; do
+    desk:desk tsa:tsa ocsp:ocsp acme:acme tools:ca,ops,worker,mail,acmeval; do
 	dir=$D$cgidir/${z%%:*}
 	want=$(echo "${z#*:}" | tr ',' '\n' | sed 's/$/.cgi/' | sort | tr '\n' ' ')
 	is "$(ls "$dir" | sort | tr '\n' ' ')" "$want" "zone ${z%%:*}: exactly its programs"

@@ -151,7 +151,7 @@ has "$out" "desk operator certificate not a client certificate" "an RA officer's
 # looked at here before it reaches the log.
 is "$(sql "SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(ra.desk_change_row(
            (SELECT to_jsonb(t) FROM ra.access_token t LIMIT 1))) k")" \
-    "after_token_id,batch_id,cert_id,created_at,expires_at,failures,institution_id,locked_at,officer_id,pin_set_at,purpose,request_id,token_id,used_at" "what of a retrieval URL the audit keeps: no token, PIN or step hash, no sealed secret"
+    "after_token_id,application_id,batch_id,cert_id,created_at,expires_at,failures,institution_id,locked_at,officer_id,pin_set_at,purpose,request_id,token_id,used_at" "what of a retrieval URL the audit keeps: no token, PIN or step hash, no sealed secret"
 
 # What the attack found: a value that is not UTF-8 text, or one the
 # schema refuses, is refused with a row of why, on the shell and the

@@ -18,6 +18,11 @@ has "$base" "== audit: audit chain intact:" "the shell shows the audit chain int
 has "$base" "== crl: Last CRL of each CA" "and the CRLs"
 is "$rc $problems" "0 " "a fresh stack holds nothing for the desk: exit 0"
 
+# The stack's mail daemon would take a resent mail at once, and the test
+# reads the queue after a resend: it stops, so no answer depends on speed.
+mpid=$(cat "$T/var/run/mail.pid")
+kill "$mpid"
+while kill -0 "$mpid" 2>/dev/null; do sleep 0.1; done
 # A mail the MTA refused for good, and one that carried a one-time URL.
 sql "INSERT INTO ra.mail (template, recipients, data, state, attempts, last_error)
      VALUES ('server-cert-revoked', '{admin@nii.ac.jp}', '{}', 'failed', 20,

@@ -86,6 +86,9 @@ stack_up() {
 	RA_HTTP_PORT=$(free_port)
 	RA_SMTP_PORT=$(free_port)
 	export RA_PORT RA_HTTP_PORT RA_SMTP_PORT
+	# where the ACME validator fetches http-01 answers (an ACME client's port)
+	RA_ACME_HTTP_PORT=$(free_port)
+	export RA_ACME_HTTP_PORT
 	# RA_TOKEN=1: the issuing CAs' keys in a SoftHSM2 token (t/68, t/69).
 	RA_DEMO=0 RA_TOKEN=${RA_TOKEN:-0} make -s -C "$top" run VAR="$T/var" >"$T/run.log" 2>&1 ||
 	    bail "make run failed: $(tail -n 5 "$T/run.log")"

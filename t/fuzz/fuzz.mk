@@ -18,7 +18,7 @@ FUZZ_OBJS	= $(patsubst lib/%.c,$(FUZZ_DIR)/lib/%.o,$(LIB_SRCS))
 
 .PHONY: fuzz check-fuzz fuzz-bins fuzz-clean
 
-$(FUZZ_DIR)/lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h config.mk
+$(FUZZ_DIR)/lib/%.o: lib/%.c lib/ra.h lib/ca.h lib/domain.h lib/web.h lib/upload.h lib/lint.h lib/acme.h lib/acmeval.h config.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -13,7 +13,7 @@ C=$top/t/fuzz/corpus
 T=$(mktemp -d /tmp/ra-seeds.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$C"
-for d in tsv dn csr form conf ocsp tsa; do mkdir -p "$C/$d"; done
+for d in tsv dn csr form conf ocsp tsa http; do mkdir -p "$C/$d"; done
 
 O="National Institute of Informatics"
 DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
@@ -128,5 +128,18 @@ Mail.ExpiryDays = 60,30,7
 Limits.RequestBytes = 99999999999
 Download.P12 = legacy
 HDF
+
+# http: answers to the ACME validator's fetch, as t/79's server (Python's
+# http.server) and other servers send them
+K=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI
+printf 'HTTP/1.0 200 OK\r\nServer: BaseHTTP/0.6 Python/3.11.2\r\nContent-Type: text/plain\r\nContent-Length: 87\r\nConnection: close\r\n\r\n%s' \
+    "$K" >"$C/http/ok-content-length"
+printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n2b\r\n%s\r\n2C\r\n%s\r\n0\r\n\r\n' \
+    "${K%%.*}" ".${K#*.}" >"$C/http/ok-chunked"
+printf 'HTTP/1.1 302 Found\r\nLocation: http://other.nii.ac.jp:5002/.well-known/acme-challenge/abc\r\nContent-Length: 0\r\n\r\n' \
+    >"$C/http/redirect"
+printf 'HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n\r\nnot found\n' >"$C/http/404"
+printf 'HTTP/1.1 200 OK\r\nDate: Wed, 02 Dec 2026 05:00:00 GMT\r\n\r\nbody until close\n' >"$C/http/until-close"
+printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n' >"$C/http/not-http"
 
 du -sb "$C"/*
