@@ -25,6 +25,7 @@ static const char SQL_CSR[] =
 static const char SQL_FINALIZE_LOCK[] =
     "SELECT o.identifiers::text AS identifiers, p.institution_id,"
     "       p.officer_id, p.profile_id, p.status AS app_status,"
+    "       p.admin_name, p.admin_mail,"
     "       i.name_en, i.st, i.l, i.status = 'active'"
     "         AND CURRENT_DATE BETWEEN i.usage_from AND i.usage_until"
     "         AS inst_active"
@@ -285,6 +286,8 @@ finalize_queue(struct acme *a, int64_t order, const PGresult *lk,
 	memset(&rq, 0, sizeof(rq));
 	rq.institution_id = inst;
 	rq.officer_id = officer;
+	rq.admin_name = ra_get_text(lk, 0, "admin_name");
+	rq.admin_mail = ra_get_text(lk, 0, "admin_mail");
 	rq.profile_id = prof.id;
 	rq.profile = &prof;
 	rq.subject = name;

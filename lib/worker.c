@@ -100,7 +100,10 @@ static const char SQL_LOAD[] =
     "       extract(epoch FROM c.not_before)::bigint,"
     "       extract(epoch FROM c.not_after)::bigint, c.spki_der, c.tbs_der,"
     "       c.ca_id, r.kind, coalesce(r.admin_name, ''),"
-    "       coalesce(r.admin_mail, '')"
+    /* An ACME order's certificate is fetched by its client: no M6. */
+    "       CASE WHEN EXISTS (SELECT 1 FROM ra.acme_order o"
+    "                          WHERE o.request_id = r.request_id) THEN ''"
+    "            ELSE coalesce(r.admin_mail, '') END"
     "  FROM ra.request r"
     "  LEFT JOIN ra.profile p ON p.profile_id = r.profile_id"
     "  LEFT JOIN ra.ca_kind k ON k.kind = p.kind AND k.current"

@@ -136,7 +136,7 @@ GRANT EXECUTE ON FUNCTION ra.acme_json(text), ra.acme_time(timestamptz),
 -- its orders, and the HMAC key that checks the binding (ra_acme reads
 -- eab_hmac; no other web zone is granted it).  eab_used_at spends the key id.
 GRANT SELECT (application_id, institution_id, officer_id, fqdns, profile_id,
-              eab_kid, eab_hmac, eab_used_at, status)
+              eab_kid, eab_hmac, eab_used_at, status, admin_name, admin_mail)
     ON ra.acme_application TO ra_acme;
 GRANT UPDATE (eab_used_at) ON ra.acme_application TO ra_acme;
 GRANT SELECT, INSERT (application_id, jwk_sha256, jwk, contact)
@@ -177,14 +177,24 @@ GRANT UPDATE (attrs) ON ra.request TO ra_acme;
 GRANT INSERT ON ra.job TO ra_acme;
 GRANT INSERT ON ra.revocation, ra.audit TO ra_acme;
 
--- Its requests are server certificates from a CSR, mailed to no one (the
--- client fetches the certificate), issued or renewed; it sees requests
--- of server certificates only.
+-- Its requests are server certificates from a CSR, issued or renewed;
+-- it sees requests of server certificates only.  They name the
+-- application's user administrator (for ②'s columns 13-15 and the
+-- revocation mail) and no other; the worker sends no retrieval mail for a
+-- request an order names, as the client fetches the certificate.
 CREATE POLICY request_acme ON ra.request TO ra_acme
     USING (kind = 'server')
     WITH CHECK (kind = 'server' AND action IN ('issue', 'renew')
-                AND admin_mail IS NULL AND key_secret IS NULL
-                AND csr_der IS NOT NULL AND batch_id IS NULL);
+                AND key_secret IS NULL
+                AND csr_der IS NOT NULL AND batch_id IS NULL
+                AND (admin_mail IS NULL OR EXISTS (
+                     SELECT 1 FROM ra.acme_application p
+                      WHERE p.institution_id = request.institution_id
+                        AND p.officer_id = request.officer_id
+                        AND p.admin_mail = request.admin_mail
+                        AND p.admin_name = request.admin_name)));
+-- The worker tells an order's request from an upload's.
+GRANT SELECT (order_id, request_id) ON ra.acme_order TO ra_worker;
 CREATE POLICY job_acme ON ra.job FOR INSERT TO ra_acme
     WITH CHECK (EXISTS (SELECT 1 FROM ra.request q
                          WHERE q.request_id = job.request_id

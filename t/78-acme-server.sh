@@ -207,10 +207,10 @@ is "$(issued)" 0 "nothing queued for any refused request"
 st=$(kpost "$T/rsa.key" "$ACCT" "$FIN" "{\"csr\":\"$CSR\"}")
 is "$st" 200 "finalize with a matching CSR (no CN, SAN only, as certbot): 200"
 has "$(body)" '"status": "processing"' "the order is processing"
-is "$(sql "SELECT action, admin_mail IS NULL, attrs->>'acme_order', subject_dn, array_to_string(san_dns, ',')
+is "$(sql "SELECT action, admin_name || ' ' || admin_mail, attrs->>'acme_order', subject_dn, array_to_string(san_dns, ',')
            FROM ra.request WHERE kind = 'server'")" \
-    "issue|t|1|CN=www.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP|www.nii.ac.jp" \
-    "a request: issue, no mail, tagged with the order, the institution's subject"
+    "issue|山田花子 hanako@nii.ac.jp|1|CN=www.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP|www.nii.ac.jp" \
+    "a request: issue, for the application's user administrator, tagged with the order, the institution's subject"
 st=$(kpost "$T/rsa.key" "$ACCT" "$FIN" "{\"csr\":\"$CSR\"}")
 is "$st $(ptype)" "403 orderNotReady" "finalize twice: orderNotReady"
 i=0
@@ -219,6 +219,8 @@ until kpost "$T/rsa.key" "$ACCT" "$ORDER" "" >/dev/null && grep -q '"status": "v
 has "$(body)" '"status": "valid"' "the worker issued it: the order is valid"
 CERT=$(sed -n 's/.*"certificate": "\([^"]*\)".*/\1/p' "$T/b")
 has "$CERT" "$A/cert/" "with its certificate URL"
+is "$(sql "SELECT count(*) FROM ra.mail WHERE template = 'server-cert-url'")" 0 \
+    "no retrieval-URL mail for it: the client fetches the certificate"
 st=$(kpost "$T/ec.key" "$ACCT2" "$CERT" "")
 is "$st" 404 "another account cannot download it"
 st=$(kpost "$T/rsa.key" "$ACCT" "$CERT" "")
