@@ -348,8 +348,16 @@ acme_send(struct acme *a)
 	printf("Link: <%s/directory>;rel=\"index\"\r\n", a->base);
 	if (a->link_up != NULL)
 		printf("Link: <%s>;rel=\"up\"\r\n", a->link_up);
+	/*
+	 * Apache makes a CGI's 200 with a Location a 302 (mod_cgid), and RFC
+	 * 8555 7.3.1 answers a known key with 200 and its Location: under
+	 * CGI that one goes out as ACME-Location, which httpd-acme.conf's
+	 * mod_headers renames once the CGI is done.
+	 */
 	if (a->location != NULL)
-		printf("Location: %s\r\n", a->location);
+		printf("%s: %s\r\n", a->status != 201 &&
+		    strcmp(a->caller, "web") == 0 ? "ACME-Location" : "Location",
+		    a->location);
 	if (a->retry_after > 0)
 		printf("Retry-After: %d\r\n", a->retry_after);
 	else if (a->status == 429 || a->status == 503)
