@@ -4,7 +4,8 @@
 # (its own http-01 server, P-256 account key, ES256), each bound by EAB to
 # an ACME application of nii.  Each gets a certificate our worker issued
 # (profile 41, at most 89 days) whose chain, as the client saved it,
-# verifies to the demo root; each renews and gets a new certificate; then
+# verifies to the demo root; each renews and the new certificate
+# supersedes the first (a host name is issued once, then renewed); then
 # certbot revokes by account key (and a certificate by its own key): ra
 # stores the revocation, the CRL lists it and OCSP says revoked.
 #
@@ -132,6 +133,13 @@ is "$(sql "SELECT count(*) FROM ra.certificate c JOIN ra.acme_order o USING (req
     "ra holds both of certbot's certificates, each from its own order"
 [ "$(cert_sql "$T/cb1.pem" spki_sha256)" != "$(cert_sql "$T/cb2.pem" spki_sha256)" ]
 ok $? "the renewal has a new key"
+# A host name is issued once per institution, then renewed: the second
+# order's request renews the first certificate, which it supersedes.
+is "$(cert_sql "$T/cb2.pem" "(SELECT r.action || ' ' || r.target_cert_id FROM ra.request r
+        WHERE r.request_id = c.request_id)")" "renew $(cert_sql "$T/cb1.pem" cert_id)" \
+    "certbot's second order was queued as the renewal of its first certificate"
+is "$(cert_sql "$T/cb1.pem" superseded_by)" "$(cert_sql "$T/cb2.pem" cert_id)" \
+    "and the renewed certificate supersedes the first (更新済み)"
 
 # ---------------------------------------------------------------------
 # lego: run with EAB, two names (two authorizations), its own server.
@@ -168,6 +176,8 @@ ok $? "lego renew --days 365"
 openssl x509 -in "$lc.crt" >"$T/lg2.pem"; cp "$lc.issuer.crt" "$T/lg2.chain"
 [ "$(fp_of "$T/lg1.pem")" != "$(fp_of "$T/lg2.pem")" ]; ok $? "lego saved a new certificate"
 check_issued "lego renewal" "$T/lg2.pem" "$T/lg2.chain" acme.nii.ac.jp
+is "$(cert_sql "$T/lg1.pem" superseded_by)" "$(cert_sql "$T/lg2.pem" cert_id)" \
+    "lego's renewed certificate supersedes its first"
 
 # ---------------------------------------------------------------------
 # Revocation: certbot by its account key (kid), reason unspecified.
