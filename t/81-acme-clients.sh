@@ -62,12 +62,17 @@ eab_make() {
 }
 
 # run_client LOG CMD...: run a client, its output to LOG; on failure, its
-# last lines as TAP comments (the server's problem document is there).
+# last lines as TAP comments, and the server's problem documents certbot
+# logged (certbot 2.1 on Python 3.11 often shows an ACME error only as
+# "AttributeError: can't set attribute", a josepy bug; its log has it).
 run_client() {
 	_log=$1; shift
 	"$@" >"$_log" 2>&1
 	_rc=$?
-	[ $_rc -eq 0 ] || tail -n 15 "$_log" | sed 's/^/#   /'
+	[ $_rc -eq 0 ] && return 0
+	tail -n 15 "$_log" | sed 's/^/#   /'
+	[ -f "$CB/logs/letsencrypt.log" ] &&
+	    grep -h 'urn:ietf:params:acme:error' "$CB/logs/letsencrypt.log" | tail -n 3 | sed 's/^/#   log: /'
 	return $_rc
 }
 
