@@ -42,16 +42,34 @@ off=$("$D" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Y
 # a fresh EAB; sets EAB_KID and EAB_HMAC (base64url, no padding, as
 # certbot --eab-hmac-key and lego --hmac take it).
 #
-# SET-UP BY SQL, until the officer part (acme-app.cgi, eabget.cgi) is
-# merged: the lead switches this one function to the real flow, i.e.
-# "acme-app.cgi --officer $off --mode abort FILE" with one TSV row, then
-# the key id and HMAC key read off the page of the one-time eabget.cgi
-# URL mailed to $MAIL.
+# The real flow when the officer part (⑫ acme-app.cgi, eabget.cgi) is
+# installed: one TSV row uploaded from the shell, and the key id and HMAC
+# key read off the page of the one-time URL mailed to $MAIL.  Without it
+# (this branch alone), SET-UP BY SQL as the database owner: the lead
+# drops eab_sql once ⑫ is merged.
 # ---------------------------------------------------------------------
 eab_make() {
+	if [ -x "$OFFICERDIR/acme-app.cgi" ]; then eab_upload "$@"; else eab_sql "$@"; fi
+	[ -n "$EAB_KID" ] && [ ${#EAB_HMAC} -eq 43 ] || bail "no EAB for $*"
+}
+eab_upload() {
+	_fq=$(printf '%s, ' "$@" | sed 's/, $//')
+	printf '佐藤花子\t情報基盤センター\t%s\t%s\t41\r\n' "$MAIL" "$_fq" |
+	    iconv -f UTF-8 -t CP932 >"$T/app.tsv"
+	"$OFFICERDIR/acme-app.cgi" --officer "$off" --mode abort "$T/app.tsv" >"$T/app.out" 2>&1 ||
+	    bail "ACME application refused: $(cat "$T/app.out")"
+	mails_settle
+	_u=$(mail_text "$(mail_to "$MAIL" ACME利用情報発行通知)" |
+	    sed -n 's/^EAB取得URL：\(https:[^ ]*eabget.cgi?t=[A-Za-z0-9_-]*\)$/\1/p')
+	[ -n "$_u" ] || bail "no EAB URL mailed to $MAIL"
+	_p=$(curl -sS --cacert "$CACERT" "$_u")
+	EAB_KID=$(printf '%s' "$_p" | sed -n 's/.*id="kid">\([^<]*\)<.*/\1/p')
+	EAB_HMAC=$(printf '%s' "$_p" | sed -n 's/.*id="hmac">\([^<]*\)<.*/\1/p')
+}
+eab_sql() {
 	openssl rand 32 >"$T/eab.bin"
 	EAB_HMAC=$(openssl base64 -A <"$T/eab.bin" | tr '+/' '-_' | tr -d '=')
-	EAB_KID=$(openssl rand 24 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+	EAB_KID=$(openssl rand 32 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
 	_hex=$(od -An -v -tx1 "$T/eab.bin" | tr -d ' \n')
 	_fq=$(printf '"%s",' "$@" | sed 's/,$//')
 	sql "INSERT INTO ra.acme_application (institution_id, officer_id, admin_name,
