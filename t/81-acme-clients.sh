@@ -7,7 +7,8 @@
 # verifies to the demo root; each renews and the new certificate
 # supersedes the first (a host name is issued once, then renewed); then
 # certbot revokes by account key (and a certificate by its own key): ra
-# stores the revocation, the CRL lists it and OCSP says revoked.
+# stores the revocation, the CRL lists it and OCSP says revoked; last,
+# certbot deactivates its account.
 #
 # The clients are run with their own state under $T only (certbot
 # --config-dir/--work-dir/--logs-dir, lego --path), trust the stack's demo
@@ -244,6 +245,14 @@ has "$(q "$T/cb2.pem")" "$T/cb2.pem: revoked" "OCSP: certbot's revoked certifica
 has "$(q "$T/lg2.pem")" "$T/lg2.pem: revoked" "OCSP: lego's too"
 has "$(q "$T/cb1.pem")" "$T/cb1.pem: good" "OCSP: certbot's first certificate is good"
 has "$(q "$T/lg1.pem")" "$T/lg1.pem: good" "OCSP: lego's first certificate is good"
+
+# Deactivation as certbot does it: "unregister" first asks newAccount
+# for the key's account (onlyReturnExisting: 200 and its Location), then
+# posts status deactivated to it.
+run_client "$T/cb5.log" cb unregister --server "$DIR"
+ok $? "certbot unregister"
+is "$(sql "SELECT ac.status FROM ra.acme_account ac JOIN ra.acme_application a USING (application_id)
+           WHERE a.eab_kid = '$CB_KID'")" deactivated "ra: certbot's account is deactivated"
 
 # Nothing of the clients went to the machine's own places.
 [ ! -e /etc/letsencrypt/accounts/localhost:$RA_PORT ]; ok $? "certbot left /etc/letsencrypt alone"
