@@ -43,14 +43,11 @@ off=$("$D" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Y
 # a fresh EAB; sets EAB_KID and EAB_HMAC (base64url, no padding, as
 # certbot --eab-hmac-key and lego --hmac take it).
 #
-# The real flow when the officer part (⑫ acme-app.cgi, eabget.cgi) is
-# installed: one TSV row uploaded from the shell, and the key id and HMAC
-# key read off the page of the one-time URL mailed to $MAIL.  Without it
-# (this branch alone), SET-UP BY SQL as the database owner: the lead
-# drops eab_sql once ⑫ is merged.
+# The real flow: one ⑫ TSV row uploaded from the shell, and the key id
+# and HMAC key read off the page of the one-time URL mailed to $MAIL.
 # ---------------------------------------------------------------------
 eab_make() {
-	if [ -x "$OFFICERDIR/acme-app.cgi" ]; then eab_upload "$@"; else eab_sql "$@"; fi
+	eab_upload "$@"
 	[ -n "$EAB_KID" ] && [ ${#EAB_HMAC} -eq 43 ] || bail "no EAB for $*"
 }
 eab_upload() {
@@ -66,18 +63,6 @@ eab_upload() {
 	_p=$(curl -sS --cacert "$CACERT" "$_u")
 	EAB_KID=$(printf '%s' "$_p" | sed -n 's/.*id="kid">\([^<]*\)<.*/\1/p')
 	EAB_HMAC=$(printf '%s' "$_p" | sed -n 's/.*id="hmac">\([^<]*\)<.*/\1/p')
-}
-eab_sql() {
-	openssl rand 32 >"$T/eab.bin"
-	EAB_HMAC=$(openssl base64 -A <"$T/eab.bin" | tr '+/' '-_' | tr -d '=')
-	EAB_KID=$(openssl rand 32 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
-	_hex=$(od -An -v -tx1 "$T/eab.bin" | tr -d ' \n')
-	_fq=$(printf '"%s",' "$@" | sed 's/,$//')
-	sql "INSERT INTO ra.acme_application (institution_id, officer_id, admin_name,
-	         admin_org, admin_mail, fqdns, profile_id, eab_kid, eab_hmac)
-	     SELECT institution_id, $off, '佐藤花子', '情報基盤センター', '$MAIL',
-	            '{$_fq}', 41, '$EAB_KID', '\\x$_hex'
-	       FROM ra.institution WHERE code = 'nii'" >/dev/null || bail "application by SQL"
 }
 
 # run_client LOG CMD...: run a client, its output to LOG; on failure, its
@@ -259,6 +244,21 @@ ok $? "certbot unregister"
 [ "$(sql "SELECT ac.status FROM ra.acme_account ac JOIN ra.acme_application a USING (application_id)
           WHERE a.eab_kid = '$CB_KID'")" = deactivated ]
 ok $? "ra: certbot's account is deactivated"
+
+# The officer's view of lego's application: the account, its orders and
+# certificates; suspended, lego's next order is refused.
+app=$(sql "SELECT application_id FROM ra.acme_application WHERE eab_kid = '$LG_KID'")
+out=$("$OFFICERDIR/acme-app.cgi" --officer "$off" list 2>&1)
+has "$out" "acme.nii.ac.jp" "the officer's list names lego's FQDNs"
+has "$out" "certificate	$(cert_sql "$T/lg2.pem" serial)	acme.nii.ac.jp" \
+    "and its certificates (the renewal's serial)"
+"$OFFICERDIR/acme-app.cgi" --officer "$off" suspend "$app" >/dev/null 2>&1
+ok $? "the officer suspends lego's application"
+run_client "$T/lg3.log" lg renew --days 365 --no-random-sleep
+[ $? -ne 0 ]; ok $? "lego's next order fails"
+has "$(cat "$T/lg3.log")" "urn:ietf:params:acme:error:unauthorized" "with unauthorized"
+is "$(sql "SELECT count(*) FROM ra.acme_order o JOIN ra.acme_account USING (account_id)
+           WHERE application_id = $app")" 2 "and no order was made"
 
 # Nothing of the clients went to the machine's own places.
 [ ! -e /etc/letsencrypt/accounts/localhost:$RA_PORT ]; ok $? "certbot left /etc/letsencrypt alone"
