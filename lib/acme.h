@@ -53,6 +53,7 @@ enum acme_prob {
 	ACME_P_METHOD,		/* malformed, 405 */
 	ACME_P_TYPE,		/* malformed, 415 */
 	ACME_P_CONFLICT,	/* malformed, 409 (key-change to a used key) */
+	ACME_P_BADPUBKEY,	/* a key the server does not take (RFC 8555 6.7) */
 	ACME_P__MAX
 };
 
