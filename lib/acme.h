@@ -130,6 +130,7 @@ int		 acme_key_change(struct acme *);
 /* acme-order.c */
 #define ACME_IDENT_MAX	8	/* names per order, the CN included */
 extern const char ACME_SQL_ORDER_VIEW[];
+extern const char ACME_SQL_ALLOWED[];
 int		 acme_view(struct acme *, const char *, const char *, int64_t,
 		    PGresult **);
 int		 acme_order_answer(struct acme *, int64_t, int);
