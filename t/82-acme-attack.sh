@@ -185,6 +185,14 @@ st=$(post "$A/acct/%32" "$("$JWS" sign -k "$T/rsa.key" -K "$ACCT" -u "$A/acct/2"
 is "$st $(ptype)" "403 unauthorized" "/acme/acct/%32 (Apache decodes it to 2, B's) by A: unauthorized"
 audited 3 "(the 404s and the 403 audited too)"
 
+st=$(kpost "$T/rsa.key" "$A/acct/99999999999999999999" "$ACCT" "")
+is "$st $(ptype)" "400 accountDoesNotExist" "a kid with a 20-digit account number: accountDoesNotExist"
+st=$(rpost "$ACCT" "{\"alg\":\"RS256\",\"nonce\":\"$(nonce)\",\"url\":\"$ACCT\\u0000x\",\"kid\":\"$ACCT\"}" "" "$T/rsa.key")
+is "$st $(ptype)" "400 malformed" "a url header with \\u0000: malformed"
+st=$(curl -sS --cacert "$CACERT" -o "$T/b" -w '%{http_code}' -H 'Host: evil.example.org' "$A/directory")
+hasnt "$st $(body)" "evil.example.org" "a Host header of another name changes none of the directory's URLs"
+audited 2 "audited"
+
 # --- one nonce on 10 parallel newOrders: exactly one accepted ------------
 n=$(nonce)
 orders0=$(sql "SELECT count(*) FROM ra.acme_order")
@@ -310,7 +318,17 @@ for h in www a b s1 s2 s3 xn--wgv71a h1 h2; do nine="$nine${nine:+,}$(dns $h.nii
 st=$(order "$nine")
 is "$st $(ptype)" "400 rejectedIdentifier" "nine names (the application's eight and one more): rejectedIdentifier"
 has "$(body)" "at most 8" "at most 8 names"
-audited 9 "each audited"
+st=$(order "$(dns www.nii.jp)")
+is "$st $(ptype)" "400 rejectedIdentifier" "a name of another application of the institution: rejectedIdentifier"
+st=$(order "$(dns "$(printf '%064d' 0 | tr 0 a).nii.ac.jp")")
+is "$st $(ptype)" "400 rejectedIdentifier" "a 64-character label: rejectedIdentifier"
+st=$(order "$(dns "$(printf '%0300d' 0 | tr 0 a)")")
+is "$st $(ptype)" "400 rejectedIdentifier" "a 300-character value: rejectedIdentifier"
+st=$(order '{"type":"dns","value":"www.nii.ac.jp\u0000.evil.org"}')
+is "$st $(ptype)" "400 malformed" "a NUL inside a value (\\u0000): malformed (jsonb takes none)"
+st=$(order '{"type":"DNS","value":"www.nii.ac.jp"}')
+is "$st $(ptype)" "400 rejectedIdentifier" "type DNS (the type is case-sensitive): rejectedIdentifier"
+audited 14 "each audited"
 is "$(sql "SELECT count(*) FROM ra.acme_order") " "$orders0 " "no order made by any of them"
 st=$(order "$(dns xn--wgv71a.nii.ac.jp),$(dns XN--WGV71A.nii.ac.jp)")
 is "$st" 201 "punycode of the application, twice in two cases: 201"
@@ -406,8 +424,25 @@ sql "UPDATE ra.acme_challenge ch SET status = 'valid', validated_at = now(), req
 openssl req -new -key "$T/www.key" -subj "/CN=www.kyoto-u.ac.jp" -outform DER -out "$T/reuse.der" 2>/dev/null
 st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" "{\"csr\":\"$(b64u "$T/reuse.der")\"}")
 is "$st $(ptype)" "400 badCSR" "B's CSR with the key of A's certificate: badCSR"
+csrb() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "$1" ${2:+-addext "$2"} -outform DER -out "$T/c.der" 2>/dev/null; b64u "$T/c.der"; }
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" "{\"csr\":\"$(csrb /CN=www.kyoto-u.ac.jp subjectAltName=DNS:www.kyoto-u.ac.jp,IP:127.0.0.1)\"}")
+is "$st $(ptype)" "400 badCSR" "a CSR with an IP address in its SAN: badCSR"
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" "{\"csr\":\"$(csrb /CN=www.kyoto-u.ac.jp subjectAltName=DNS:www.kyoto-u.ac.jp,email:a@kyoto-u.ac.jp)\"}")
+is "$st $(ptype)" "400 badCSR" "an e-mail address in its SAN: badCSR"
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" "{\"csr\":\"$(csrb /CN=www.nii.ac.jp subjectAltName=DNS:www.kyoto-u.ac.jp)\"}")
+is "$st $(ptype)" "400 badCSR" "a CN of another institution's name: badCSR"
+csrb /CN=www.kyoto-u.ac.jp >/dev/null
+od -An -v -tx1 "$T/c.der" | tr -d ' \n' | sed 's/..$/00/' >"$T/c.hex"
+python3 -c "import sys; open(sys.argv[2], 'wb').write(bytes.fromhex(open(sys.argv[1]).read()))" "$T/c.hex" "$T/c2.der"
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" "{\"csr\":\"$(b64u "$T/c2.der")\"}")
+is "$st $(ptype)" "400 badCSR" "a CSR whose signature does not verify: badCSR"
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" '{"csr":"MIIB"}')
+is "$st $(ptype)" "400 badCSR" "a truncated CSR: badCSR"
+st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" '{"csr":12}')
+is "$st $(ptype)" "400 malformed" "a number as csr: malformed"
 is "$(issued)" 1 "nothing more queued"
-audited 8 "every refusal audited"
+audited 14 "every refusal audited"
 
 # --- the application's name after the officer, then the institution, lost its domain
 st=$(kpost "$KC3" "$ACCTC" "$NO" "{\"identifiers\":[$(dns www.nii.jp)]}")
