@@ -413,6 +413,17 @@ st=$(kpost "$KC3" "$ACCTC" "$A/revoke-cert" "{\"certificate\":\"$CDER\"}")
 is "$st $(ptype)" "403 unauthorized" "C (same institution, another application) neither"
 st=$(post "$A/revoke-cert" "$("$JWS" sign -k "$T/ec5.key" -u "$A/revoke-cert" -n "$(nonce)" -p "{\"certificate\":\"$CDER\"}")")
 is "$st $(ptype)" "403 unauthorized" "a jwk that is not the certificate's key: unauthorized"
+RC=$A/revoke-cert
+for r in -1 8 11 '"4"' 4.5 99999999999999999999 null; do
+	st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":\"$CDER\",\"reason\":$r}")
+	is "$st $(ptype)" "400 badRevocationReason" "the owner revokes with reason $r: badRevocationReason"
+done
+st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":\"$CDER=\"}")
+is "$st $(ptype)" "400 malformed" "a padded certificate: malformed"
+st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":\"${CDER}AAAA\"}")
+is "$st $(ptype)" "400 malformed" "a certificate with bytes after its DER: malformed"
+st=$(kpost "$T/rsa.key" "$ACCT" "$RC" "{\"certificate\":[\"$CDER\"]}")
+is "$st $(ptype)" "400 malformed" "a certificate that is not a string: malformed"
 is "$(sql "SELECT count(*) FROM ra.revocation")" 0 "nothing revoked"
 # B's own order, finalized with the key A's certificate has.
 st=$(kpost "$T/ec.key" "$ACCTB" "$NO" "{\"identifiers\":[$(dns www.kyoto-u.ac.jp)]}")
@@ -442,7 +453,7 @@ is "$st $(ptype)" "400 badCSR" "a truncated CSR: badCSR"
 st=$(kpost "$T/ec.key" "$ACCTB" "$FINB" '{"csr":12}')
 is "$st $(ptype)" "400 malformed" "a number as csr: malformed"
 is "$(issued)" 1 "nothing more queued"
-audited 14 "every refusal audited"
+audited 24 "every refusal audited"
 
 # --- the application's name after the officer, then the institution, lost its domain
 st=$(kpost "$KC3" "$ACCTC" "$NO" "{\"identifiers\":[$(dns www.nii.jp)]}")
