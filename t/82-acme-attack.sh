@@ -501,6 +501,23 @@ is "$st $(ptype)" "400 badSignatureAlgorithm" "the old key cannot roll it back"
 st=$(kpost "$T/ec6.key" "$ACCT" "$ACCT" "")
 is "$st" 200 "the new key signs for A"
 audited 5 "every refusal audited"
+# B and C roll over to one new key at the same time: one of them gets it.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ec7.key" 2>/dev/null
+for w in "ec:$ACCTB" "${KC3##*/}:$ACCTC"; do
+	k=$T/${w%%:*}; k=${k%.key}.key; u=${w#*:}
+	inner=$("$JWS" sign -k "$T/ec7.key" -u "$KC" -p "{\"account\":\"$u\",\"oldKey\":$("$JWS" jwk -k "$k")}")
+	"$JWS" sign -k "$k" -K "$u" -u "$KC" -n "$(nonce)" -p "$inner" >"$T/kc-${u##*/}.json"
+done
+for u in "$ACCTB" "$ACCTC"; do
+	curl -sS --cacert "$CACERT" -o "$T/kc-${u##*/}.b" -w '%{http_code}\n' -H 'Content-Type: application/jose+json' \
+	    --data-binary "@$T/kc-${u##*/}.json" "$KC" >"$T/kc-${u##*/}.st" &
+done
+wait
+is "$(cat "$T/kc-${ACCTB##*/}.st" "$T/kc-${ACCTC##*/}.st" | sort | tr '\n' ' ')" "200 409 " \
+    "two accounts roll over to one key at once: one 200, one 409"
+is "$(sql "SELECT count(*) FROM ra.acme_account WHERE jwk->>'x' = '$("$JWS" jwk -k "$T/ec7.key" | sed 's/.*"x":"\([^"]*\)".*/\1/')'")" 1 \
+    "one account has it"
+audited 1 "the loser audited"
 
 # --- the validator as an SSRF tool ------------------------------------------
 # A challenge server on Acme.Http01Port answering each token with what
