@@ -320,6 +320,33 @@ finalize_queue(struct acme *a, int64_t order, const PGresult *lk,
 	return ok;
 }
 
+/*
+ * The order's names are still the application's and under its officer's
+ * domains (035): an order made before the officer or the institution
+ * lost a domain is not issued after.
+ */
+static int
+still_allowed(struct acme *a, const char *idents)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+	int		 i, ok = 1;
+
+	if ((er = ra_db_run(a->db, "allowed names", ACME_SQL_ALLOWED, &res,
+	    RA_ARGS(RA_INT(a->account_id), RA_TEXT(idents)))) != RA_OK) {
+		PQclear(res);
+		return acme_fail(a, er);
+	}
+	for (i = 0; ok && i < PQntuples(res); i++)
+		if (strcmp(ra_get_text(res, i, "in_app"), "t") != 0 ||
+		    strcmp(ra_get_text(res, i, "in_domain"), "t") != 0)
+			ok = acme_problem(a, ACME_P_UNAUTHORIZED, "%s is no "
+			    "longer a name this account may have certified",
+			    ra_get_text(res, i, "name"));
+	PQclear(res);
+	return ok;
+}
+
 /* finalize (RFC 8555 7.4): the order ready, the CSR its names, queued. */
 int
 acme_finalize(struct acme *a, int64_t id)
@@ -359,6 +386,8 @@ acme_finalize(struct acme *a, int64_t id)
 		    "its institution is not active");
 		goto out;
 	}
+	if (!still_allowed(a, ra_get_text(lk, 0, "identifiers")))
+		goto out;
 	if ((er = ra_db_run(a->db, "identifiers", SQL_IDENT_LIST, &il,
 	    RA_ARGS(RA_TEXT(ra_get_text(lk, 0, "identifiers"))))) != RA_OK) {
 		ok = acme_fail(a, er);

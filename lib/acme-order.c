@@ -33,14 +33,19 @@ static const char SQL_APP[] =
     "       ra.acme_failures_today(a.account_id) AS failures"
     "  FROM ra.acme_account a JOIN ra.acme_application p USING (application_id)"
     " WHERE a.account_id = $1::bigint";
-/* Each name: of the application, and under a domain of the institution. */
-static const char SQL_ALLOWED[] =
+/*
+ * Each name: of the application, and under a domain of the institution
+ * that the application's officer still holds (035: the approval is that
+ * officer's, for the officer's domains).
+ */
+const char ACME_SQL_ALLOWED[] =
     "SELECT i AS name,"
     "       i = ANY (ARRAY(SELECT pg_catalog.lower(f) FROM pg_catalog.unnest(p.fqdns) f)) AS in_app,"
     "       EXISTS (SELECT 1 FROM ra.domain d"
     "                WHERE d.institution_id = p.institution_id"
     "                  AND (i = d.name OR pg_catalog.right(i,"
     "                       pg_catalog.length(d.name) + 1) = '.' || d.name))"
+    "       AND ra.acme_officer_name_ok(p.officer_id, i)"
     "       AS in_domain"
     "  FROM ra.acme_account a JOIN ra.acme_application p USING (application_id),"
     "       pg_catalog.unnest($2::text[]) WITH ORDINALITY AS u(i, n)"
@@ -289,7 +294,7 @@ acme_new_order(struct acme *a)
 		ok = acme_problem(a, ACME_P_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((er = ra_db_run(a->db, "allowed names", SQL_ALLOWED, &res,
+	if ((er = ra_db_run(a->db, "allowed names", ACME_SQL_ALLOWED, &res,
 	    RA_ARGS(RA_INT(a->account_id), RA_TEXT(lit)))) != RA_OK) {
 		ok = acme_fail(a, er);
 		goto out;
@@ -303,7 +308,8 @@ acme_new_order(struct acme *a)
 		}
 		if (strcmp(ra_get_text(res, i, "in_domain"), "t") != 0) {
 			ok = acme_problem(a, ACME_P_REJECTEDID, "%s is no longer "
-			    "under a domain of the institution",
+			    "under a domain of the institution that the "
+			    "application's officer holds",
 			    ra_get_text(res, i, "name"));
 			goto out;
 		}

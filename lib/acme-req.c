@@ -41,6 +41,7 @@ static const struct {
 	[ACME_P_METHOD]		= { "malformed", 405 },
 	[ACME_P_TYPE]		= { "malformed", 415 },
 	[ACME_P_CONFLICT]	= { "malformed", 409 },
+	[ACME_P_BADPUBKEY]	= { "badPublicKey", 400 },
 };
 _Static_assert(RA_NITEMS(prob) == ACME_P__MAX, "prob[] out of sync");
 
@@ -58,7 +59,8 @@ static const char SQL_HEADER[] =
     "       h->>'kid' AS kid, h ? 'jwk' AS has_jwk, h ? 'kid' AS has_kid,"
     "       (h->'jwk')::text AS jwk_text,"
     "       h->'jwk'->>'kty' AS kty, h->'jwk'->>'n' AS n, h->'jwk'->>'e' AS e,"
-    "       h->'jwk'->>'crv' AS crv, h->'jwk'->>'x' AS x, h->'jwk'->>'y' AS y"
+    "       h->'jwk'->>'crv' AS crv, h->'jwk'->>'x' AS x, h->'jwk'->>'y' AS y,"
+    "       h ? 'crit' OR h ? 'b64' AS has_crit"
     "  FROM (SELECT ra.acme_json($1) AS h) v"
     " WHERE pg_catalog.jsonb_typeof(h) = 'object'"
     "   AND coalesce(pg_catalog.jsonb_typeof(h->'alg'), '') = 'string'"
@@ -458,6 +460,14 @@ acme_header(struct acme *a, const char *b64, PGresult **res)
 		    "must be an object with string alg, url, nonce, kid and a "
 		    "jwk object");
 	}
+	/* RFC 7515 4.1.11: a crit not understood is refused; ACME knows
+	 * none, and RFC 8555 6.2 has no unencoded (b64) payload. */
+	if (strcmp(acme_col(*res, "has_crit"), "t") == 0) {
+		PQclear(*res);
+		*res = NULL;
+		return acme_problem(a, ACME_P_MALFORMED, "the protected header "
+		    "has crit or b64, which ACME does not take");
+	}
 	return 1;
 }
 
@@ -530,7 +540,7 @@ acme_jwk_parse(struct acme *a, const char *json, const char *what,
 	else if (!jwk_copy(res, j, mem))
 		ok = acme_problem(a, ACME_P_INTERNAL, "out of memory");
 	else if (acme_jwk_key(j, &k, why, sizeof(why)) != RA_OK)
-		ok = acme_problem(a, ACME_P_MALFORMED, "%s: %s", what, why);
+		ok = acme_problem(a, ACME_P_BADPUBKEY, "%s: %s", what, why);
 	else if (acme_jwk_thumbprint(j, thumb) != RA_OK)
 		ok = acme_problem(a, ACME_P_MALFORMED, "%s: members are not "
 		    "base64url", what);
@@ -684,7 +694,7 @@ acme_jws(struct acme *a, enum acme_need need)
 			goto out;
 		}
 		if (acme_jwk_key(&a->jwk, &a->key, why, sizeof(why)) != RA_OK) {
-			ok = acme_problem(a, ACME_P_MALFORMED, "jwk: %s", why);
+			ok = acme_problem(a, ACME_P_BADPUBKEY, "jwk: %s", why);
 			goto out;
 		}
 		if ((a->jwk_json = acme_jwk_json(&a->jwk)) == NULL ||

@@ -53,6 +53,7 @@ enum acme_prob {
 	ACME_P_METHOD,		/* malformed, 405 */
 	ACME_P_TYPE,		/* malformed, 415 */
 	ACME_P_CONFLICT,	/* malformed, 409 (key-change to a used key) */
+	ACME_P_BADPUBKEY,	/* a key the server does not take (RFC 8555 6.7) */
 	ACME_P__MAX
 };
 
@@ -129,6 +130,7 @@ int		 acme_key_change(struct acme *);
 /* acme-order.c */
 #define ACME_IDENT_MAX	8	/* names per order, the CN included */
 extern const char ACME_SQL_ORDER_VIEW[];
+extern const char ACME_SQL_ALLOWED[];
 int		 acme_view(struct acme *, const char *, const char *, int64_t,
 		    PGresult **);
 int		 acme_order_answer(struct acme *, int64_t, int);

@@ -10,6 +10,10 @@
  *				the externalAccountBinding object
  *	acmejws jwk -k KEY	the key's JWK;  acmejws thumb -k KEY  its
  *				RFC 7638 thumbprint, base64url
+ *	acmejws raw -k KEY -H HEADER [-p PAYLOAD] [-E] [-x]
+ *				any protected header, signed as given (t/82's
+ *				hostile JWSs); -E: HEADER and PAYLOAD are the
+ *				base64url texts to sign, used as they are
  *
  * The JSON it writes is fixed-format: base64url and the caller's URLs.
  */
@@ -77,6 +81,7 @@ sign(EVP_PKEY *k, const char *in, size_t *len)
 	const unsigned char	*p;
 	ECDSA_SIG		*es;
 	size_t			 n = 0;
+	int			 w;
 
 	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL,
 	    k) != 1 || EVP_DigestSign(md, NULL, &n, (const unsigned char *)in,
@@ -92,16 +97,17 @@ sign(EVP_PKEY *k, const char *in, size_t *len)
 	if (!EVP_PKEY_is_a(k, "EC"))
 		return sig;
 	p = sig;
+	w = (EVP_PKEY_get_bits(k) + 7) / 8;	/* 32 for P-256, 48 for P-384 */
 	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)n)) == NULL ||
-	    (raw = malloc(64)) == NULL ||
-	    BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32) != 32 ||
-	    BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32) != 32) {
+	    (raw = malloc((size_t)w * 2)) == NULL ||
+	    BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, w) != w ||
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + w, w) != w) {
 		free(raw);
 		raw = NULL;
 	}
 	ECDSA_SIG_free(es);
 	free(sig);
-	*len = 64;
+	*len = (size_t)w * 2;
 	return raw;
 }
 
@@ -121,15 +127,16 @@ main(int argc, char *argv[])
 	char		*m[3] = { NULL, NULL, NULL }, *jwk = NULL, *hdr = NULL,
 			*ph = NULL, *pp = NULL, *ps = NULL, *in = NULL, *t;
 	const char	*cmd, *keyf = NULL, *url = NULL, *nonce = NULL,
-			*kid = NULL, *payload = "", *alg = NULL, *hmac = NULL;
+			*kid = NULL, *payload = "", *alg = NULL, *hmac = NULL,
+			*rawhdr = NULL;
 	size_t		 siglen = 0, maclen;
-	int		 c, spoil = 0, rc = 1;
+	int		 c, spoil = 0, enc = 0, rc = 1;
 
 	if (argc < 2)
 		goto usage;
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "k:u:n:K:p:a:m:x")) != -1)
+	while ((c = getopt(argc, argv, "k:u:n:K:p:a:m:H:Ex")) != -1)
 		switch (c) {
 		case 'k': keyf = optarg; break;
 		case 'u': url = optarg; break;
@@ -139,8 +146,34 @@ main(int argc, char *argv[])
 		case 'a': alg = optarg; break;
 		case 'm': hmac = optarg; break;
 		case 'x': spoil = 1; break;
+		case 'H': rawhdr = optarg; break;
+		case 'E': enc = 1; break;
 		default: goto usage;
 		}
+	if (strcmp(cmd, "raw") == 0) {
+		/* Any key openssl reads (P-384 too): no JWK of it is made. */
+		if (keyf == NULL || (k = key_load(keyf)) == NULL ||
+		    rawhdr == NULL)
+			goto usage;
+		if (enc) {
+			ph = strdup(rawhdr);
+			pp = strdup(payload);
+		} else {
+			ph = b64s(rawhdr);
+			pp = b64s(payload);
+		}
+		if (ph == NULL || pp == NULL ||
+		    asprintf(&in, "%s.%s", ph, pp) < 0 ||
+		    (sig = sign(k, in, &siglen)) == NULL)
+			goto out;
+		sig[siglen / 2] ^= (unsigned char)spoil;
+		if ((ps = acme_b64u_encode(sig, siglen)) == NULL)
+			goto out;
+		printf("{\"protected\":\"%s\",\"payload\":\"%s\",\"signature\":"
+		    "\"%s\"}", ph, pp, ps);
+		rc = 0;
+		goto out;
+	}
 	if (keyf == NULL || (k = key_load(keyf)) == NULL ||
 	    (jwk = jwk_text(k, &j, m)) == NULL) {
 		fprintf(stderr, "acmejws: no key\n");
@@ -197,8 +230,9 @@ main(int argc, char *argv[])
 		goto usage;
 	goto out;
 usage:
-	fprintf(stderr, "usage: acmejws sign|eab|jwk|thumb -k KEY [-u URL] "
-	    "[-n NONCE] [-K KID] [-p PAYLOAD] [-a ALG] [-m HMAC] [-x]\n");
+	fprintf(stderr, "usage: acmejws sign|eab|jwk|thumb|raw -k KEY [-u URL] "
+	    "[-n NONCE] [-K KID] [-p PAYLOAD] [-a ALG] [-m HMAC] [-H HDR] "
+	    "[-E] [-x]\n");
 	rc = 2;
 out:
 	EVP_PKEY_free(k);
