@@ -207,6 +207,26 @@ ra_acme_list_free(struct ra_acme_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* An officer's change or its refusal, in the open transaction. */
+static enum ra_err
+officer_audit(PGconn *db, const char *event, enum ra_err verdict,
+    int64_t inst, int64_t officer, const char *source_ip, const char *detail)
+{
+	struct ra_event	 ev;
+	char		 actor[40];
+
+	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.outcome = verdict == RA_OK ? "ok" : "refused";
+	ev.actor = source_ip != NULL ? NULL : actor;
+	ev.institution_id = inst;
+	ev.officer_id = officer;
+	ev.source_ip = source_ip;
+	ev.detail = detail;
+	return ra_audit(db, &ev);
+}
+
 /*
  * Officer "officer" suspends, resumes or closes application "app"; done
  * or refused, audited in one transaction ("source_ip" NULL: a shell).
@@ -217,10 +237,9 @@ enum ra_err
 ra_acme_change(PGconn *db, int64_t officer, int64_t app, enum ra_acme_op op,
     const char *source_ip, struct ra_acme_change *ch)
 {
-	struct ra_event	 ev;
 	PGresult	*res = NULL;
 	int64_t		 inst = 0;
-	char		 detail[160], actor[40];
+	char		 detail[160];
 	enum ra_err	 er, verdict;
 
 	memset(ch, 0, sizeof(*ch));
@@ -244,16 +263,8 @@ ra_acme_change(PGconn *db, int64_t officer, int64_t app, enum ra_acme_op op,
 	snprintf(detail, sizeof(detail), "{\"application_id\": %lld, \"op\": "
 	    "\"%s\", \"outcome\": \"%s\", \"was\": \"%s\"}", (long long)app,
 	    ops[op].name, ch->outcome, ch->old_status);
-	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
-	memset(&ev, 0, sizeof(ev));
-	ev.event = "acme.application_status";
-	ev.outcome = verdict == RA_OK ? "ok" : "refused";
-	ev.actor = source_ip != NULL ? NULL : actor;
-	ev.institution_id = inst;
-	ev.officer_id = officer;
-	ev.source_ip = source_ip;
-	ev.detail = detail;
-	if ((er = ra_audit(db, &ev)) != RA_OK ||
+	if ((er = officer_audit(db, "acme.application_status", verdict, inst,
+	    officer, source_ip, detail)) != RA_OK ||
 	    (er = ra_db_commit(db)) != RA_OK)
 		goto out;
 	er = verdict;
@@ -326,11 +337,10 @@ ra_acme_reissue(PGconn *db, const struct ra_conf *c, int64_t officer,
     int64_t app, const char *source_ip, struct ra_acme_reissue *r)
 {
 	struct ra_acme_mail	 m;
-	struct ra_event		 ev;
 	PGresult		*res = NULL;
 	unsigned char		 hmac[32], kidraw[32], sha[32];
 	char			 kid[RA_TOKEN_LEN + 1], token[RA_TOKEN_LEN + 1],
-				 detail[160], actor[40];
+				 detail[160];
 	int64_t			 inst = 0;
 	enum ra_err		 er, verdict;
 
@@ -372,16 +382,8 @@ ra_acme_reissue(PGconn *db, const struct ra_conf *c, int64_t officer,
 	/* Each value here is a number or a word of ours. */
 	snprintf(detail, sizeof(detail), "{\"application_id\": %lld, "
 	    "\"outcome\": \"%s\"}", (long long)app, r->outcome);
-	snprintf(actor, sizeof(actor), "officer:%lld", (long long)officer);
-	memset(&ev, 0, sizeof(ev));
-	ev.event = "acme.eab_reissue";
-	ev.outcome = verdict == RA_OK ? "ok" : "refused";
-	ev.actor = source_ip != NULL ? NULL : actor;
-	ev.institution_id = inst;
-	ev.officer_id = officer;
-	ev.source_ip = source_ip;
-	ev.detail = detail;
-	if ((er = ra_audit(db, &ev)) != RA_OK ||
+	if ((er = officer_audit(db, "acme.eab_reissue", verdict, inst,
+	    officer, source_ip, detail)) != RA_OK ||
 	    (er = ra_db_commit(db)) != RA_OK)
 		goto out;
 	er = verdict;

@@ -95,32 +95,6 @@ failures_max(const struct ra_conf *c)
 	return ra_conf_int(c, "Acme.FailedPerDay", 20);
 }
 
-/* A DNS name as an identifier: LDH labels, a letter-led TLD, no wildcard. */
-static int
-dns_ok(const char *s)
-{
-	size_t		 n = strlen(s), label = 0, labels = 1;
-	const char	*p, *last;
-
-	if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-')
-				return 0;
-			label = 0;
-			labels++;
-			continue;
-		}
-		if (!isalnum((unsigned char)*p) && *p != '-')
-			return 0;
-		if ((label == 0 && *p == '-') || ++label > 63)
-			return 0;
-	}
-	last = strrchr(s, '.');
-	return labels >= 2 && last != NULL && isalpha((unsigned char)last[1]);
-}
-
 void
 acme_lower(char *s)
 {
@@ -217,7 +191,7 @@ identifiers(struct acme *a, struct ra_pgarr *arr)
 		}
 		snprintf(name, sizeof(name), "%s", value);
 		acme_lower(name);
-		if (strlen(value) >= sizeof(name) || !dns_ok(name)) {
+		if (strlen(value) >= sizeof(name) || !ra_hostname_ok(name)) {
 			ok = acme_problem(a, ACME_P_REJECTEDID, "%.253s is not a "
 			    "host name (no wildcards, no addresses)", value);
 			goto out;

@@ -557,6 +557,7 @@ enum ra_err	 ra_validity(PGconn *, const struct ra_profile *, time_t *,
 		    time_t *);
 
 /* request.c: the queue, seen from the screens */
+int		 ra_hostname_ok(const char *);
 struct ra_newreq {
 	int64_t			 institution_id;
 	int64_t			 officer_id;	/* 0: none (desk, cron) */

@@ -57,8 +57,8 @@ static const char SQL_REQUEST_STATE[] =
     " WHERE request_id = $1::bigint";
 
 /* A host name as certificates carry it: LDH labels, no IP literal, no '*'. */
-static int
-hostname_ok(const char *s)
+int
+ra_hostname_ok(const char *s)
 {
 	size_t		 label = 0, labels = 1, n = strlen(s);
 	const char	*p, *last;
@@ -91,7 +91,7 @@ mail_ok(const char *s)
 
 	return at != NULL && at != s && strchr(at + 1, '@') == NULL &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-_@") == strlen(s) && hostname_ok(at + 1);
+	    "0123456789.-_@") == strlen(s) && ra_hostname_ok(at + 1);
 }
 
 static void
@@ -125,7 +125,7 @@ san_dns_list(const char *cn, const char *extra, char *out, size_t outsz,
 			extra += n;
 		}
 		lower(name);
-		if (!hostname_ok(name)) {
+		if (!ra_hostname_ok(name)) {
 			snprintf(why, whysz, "\"%s\" is not a host name", name);
 			return RA_EINPUT;
 		}

@@ -60,27 +60,6 @@ struct fqdns {
 	size_t	 n;
 };
 
-/* A host name: labels of [a-z0-9-], 1-63, no hyphen at an end, two at least. */
-static int
-host_ok(const char *s)
-{
-	size_t	 n, labels = 0;
-
-	if (*s == '\0' || strlen(s) > 253)
-		return 0;
-	for (;;) {
-		n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
-		if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-			return 0;
-		labels++;
-		s += n;
-		if (*s == '\0')
-			return labels >= 2;
-		if (*s++ != '.')
-			return 0;
-	}
-}
-
 /*
  * Column 4 of row "row" into "out": split at spaces and commas, each
  * lower-cased with one trailing dot (the root) dropped.  Errors are the
@@ -122,7 +101,7 @@ fqdns_parse(struct ra_upload_row *rc, const char *list, struct fqdns *out)
 				    name);
 			return 0;
 		}
-		if (!host_ok(name)) {
+		if (!ra_hostname_ok(name)) {
 			if (rc != NULL)
 				ra_upload_error(rc, E_ACME_FQDN, A_FQDNS, "%sは"
 				    "FQDNではありません。 / not a host name",
