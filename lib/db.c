@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ra.h"
 
@@ -40,18 +41,13 @@ db_warn(const char *what, const char *sqlstate, const char *msg)
 	    sqlstate != NULL ? sqlstate : "-----", (int)n, msg != NULL ? msg : "");
 }
 
-enum ra_err
-ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
+static enum ra_err
+db_open(const char *conninfo, PGconn **out)
 {
-	const char	*conninfo;
 	PGconn		*db;
 	enum ra_err	 er;
 
 	*out = NULL;
-	if ((conninfo = ra_conf_get(c, db_conf_key[role])) == NULL) {
-		ra_warnx("config %s: %s is not set", c->path, db_conf_key[role]);
-		return RA_ECONF;
-	}
 	db = PQconnectdb(conninfo);
 	if (db == NULL)
 		return RA_ENOMEM;
@@ -68,6 +64,30 @@ ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
 	}
 	*out = db;
 	return RA_OK;
+}
+
+/*
+ * A web zone connects through PgBouncer, which refuses the first client
+ * after PostgreSQL came back ("server login has been failing") and only
+ * then connects to it again; so a connection that fails is tried once
+ * more, a moment later.  While PostgreSQL is down that costs 0.2 s.
+ */
+enum ra_err
+ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
+{
+	const struct timespec	 pause = { 0, 200 * 1000 * 1000 };
+	const char		*conninfo;
+	enum ra_err		 er;
+
+	*out = NULL;
+	if ((conninfo = ra_conf_get(c, db_conf_key[role])) == NULL) {
+		ra_warnx("config %s: %s is not set", c->path, db_conf_key[role]);
+		return RA_ECONF;
+	}
+	if ((er = db_open(conninfo, out)) != RA_EDBDOWN)
+		return er;
+	nanosleep(&pause, NULL);
+	return db_open(conninfo, out);
 }
 
 /*
