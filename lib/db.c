@@ -86,7 +86,8 @@ db_open(const char *conninfo, int last, PGconn **out)
  * A web zone connects through PgBouncer, which refuses the first client
  * after PostgreSQL came back ("server login has been failing") and only
  * then connects to it again; so a connection that fails is tried once
- * more, a moment later, and only the last failure is logged.  While PostgreSQL is down that costs 0.2 s.
+ * more, a moment later, and only the last failure is logged.  While
+ * PostgreSQL is down that costs 0.2 s.
  */
 enum ra_err
 ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
