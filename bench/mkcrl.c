@@ -5,10 +5,11 @@
  *
  * Builds, signs and writes the CRL of the entries in ENTRIES (the rows of
  * lib/crl.c's own entry query, "serial<TAB>epoch<TAB>reason" as psql's
- * COPY writes them) with the X509_CRL API alone: no database, no
+ * COPY writes them) with lib/crl.c's entry and extension builders
+ * (ra_crl_entry, ra_crl_exts) and the X509_CRL API alone: no database, no
  * transaction, no audit, what any CA program has to do at the least.  The
- * CRL is what ra's builder makes (reason codes, CRL number, authority key
- * identifier, sorted, SHA-256), so the two differ only in what ra does
+ * CRL is the one ra's builder makes (reason codes, CRL number, authority
+ * key identifier, sorted, SHA-256), so the two differ only in what ra does
  * around it.  Prints the seconds from reading the entries to the file
  * written.
  */
@@ -21,6 +22,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ra.h"
+#include "domain.h"
+#include "ca.h"
+
 static double
 now(void)
 {
@@ -28,63 +33,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int
-entry(X509_CRL *crl, const char *serial, time_t when, int reason)
-{
-	X509_REVOKED	*rev = NULL;
-	ASN1_INTEGER	*sn = NULL;
-	ASN1_TIME	*t = NULL;
-	ASN1_ENUMERATED	*rc = NULL;
-	BIGNUM		*bn = NULL;
-	int		 ok = 0;
-
-	if ((rev = X509_REVOKED_new()) == NULL || !BN_dec2bn(&bn, serial) ||
-	    (sn = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
-	    !X509_REVOKED_set_serialNumber(rev, sn) ||
-	    (t = ASN1_TIME_set(NULL, when)) == NULL ||
-	    !X509_REVOKED_set_revocationDate(rev, t))
-		goto out;
-	if (reason != 0 && ((rc = ASN1_ENUMERATED_new()) == NULL ||
-	    !ASN1_ENUMERATED_set(rc, reason) ||
-	    !X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, rc, 0, 0)))
-		goto out;
-	if (!X509_CRL_add0_revoked(crl, rev))
-		goto out;
-	rev = NULL;
-	ok = 1;
-out:
-	ASN1_ENUMERATED_free(rc);
-	ASN1_TIME_free(t);
-	ASN1_INTEGER_free(sn);
-	BN_free(bn);
-	X509_REVOKED_free(rev);
-	return ok;
-}
-
-static int
-exts(X509_CRL *crl, X509 *ca)
-{
-	X509V3_CTX	 ctx;
-	X509_EXTENSION	*ext;
-	ASN1_INTEGER	*num;
-	int		 ok;
-
-	if ((num = ASN1_INTEGER_new()) == NULL ||
-	    !ASN1_INTEGER_set_int64(num, 1) ||
-	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0)) {
-		ASN1_INTEGER_free(num);
-		return 0;
-	}
-	ASN1_INTEGER_free(num);
-	X509V3_set_ctx(&ctx, ca, NULL, NULL, crl, 0);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx,
-	    NID_authority_key_identifier, "keyid:always")) == NULL)
-		return 0;
-	ok = X509_CRL_add_ext(crl, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok;
 }
 
 static void *
@@ -135,7 +83,7 @@ main(int argc, char *argv[])
 			goto out;
 		*tab1 = '\0';
 		when = (time_t)strtoll(tab1 + 1, NULL, 10);
-		if (!entry(crl, line, when, atoi(tab2 + 1)))
+		if (!ra_crl_entry(crl, line, when, atoi(tab2 + 1)))
 			goto out;
 		n++;
 	}
@@ -143,7 +91,7 @@ main(int argc, char *argv[])
 	if ((t = ASN1_TIME_set(NULL, when)) == NULL ||
 	    !X509_CRL_set1_lastUpdate(crl, t) ||
 	    ASN1_TIME_set(t, when + 7 * 86400) == NULL ||
-	    !X509_CRL_set1_nextUpdate(crl, t) || !exts(crl, ca) ||
+	    !X509_CRL_set1_nextUpdate(crl, t) || !ra_crl_exts(crl, ca, 1) ||
 	    !X509_CRL_sort(crl) || X509_CRL_sign(crl, key, EVP_sha256()) <= 0 ||
 	    (out = fopen(argv[4], "w")) == NULL || i2d_X509_CRL_fp(out, crl) <= 0)
 		goto out;
