@@ -51,8 +51,11 @@ static const char SQL_NEXT[] =
     "SELECT coalesce(max(crl_number), 0) + 1,"
     "       extract(epoch FROM date_trunc('second', pg_catalog.now()))::bigint"
     "  FROM ra.crl WHERE ca_id = $1::bigint";
+/* The revocation's second, truncated as thisUpdate is (SQL_NEXT): a
+ * rounded one could be a second after the CRL that lists it. */
 static const char SQL_ENTRIES[] =
-    "SELECT serial::text, extract(epoch FROM revoked_at)::bigint, reason"
+    "SELECT serial::text, floor(extract(epoch FROM revoked_at))::bigint,"
+    "       reason"
     "  FROM ra.revocation"
     " WHERE ca_id = $1::bigint AND not_after > pg_catalog.now()";
 static const char SQL_ENTRIES_LISTED[] =

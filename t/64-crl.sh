@@ -129,6 +129,19 @@ text=$(openssl crl -in "$T/server-ca.crl.pem" -noout -text)
 hasnt "$text" "Serial Number: $(hexserial "$T/one.kyoto-u.ac.jp.pem")" "the expired one is gone"
 has "$text" "Serial Number: $(hexserial "$T/two.kyoto-u.ac.jp.pem")" "the live one stays"
 
+# --- revocationDate never after thisUpdate ---------------------------------
+# A revocation in the second the CRL is made, late in it: its time is cut
+# to the second as thisUpdate is, not rounded up past it.
+sql "UPDATE ra.revocation SET revoked_at = date_trunc('second', now()) - interval '1 minute' + interval '0.7 s'
+      WHERE serial = $s2" >/dev/null
+want=$(sql "SELECT to_char(date_trunc('second', revoked_at) AT TIME ZONE 'UTC', 'Mon FMDD HH24:MI:SS YYYY')
+              FROM ra.revocation WHERE serial = $s2")
+as_worker "$W" crl >/dev/null
+pem server-ca
+text=$(openssl crl -in "$T/server-ca.crl.pem" -noout -text)
+got=$(printf '%s\n' "$text" | sed -n 's/^ *Revocation Date: \(.*\) GMT$/\1/p' | tr -s ' ')
+is "$got" "$want" "revocationDate is the revocation's second, cut, not rounded up"
+
 err=$(as_worker "$W" crl --soon 2>&1)
 [ $? -ne 0 ]; ok $? "an unknown option is refused"
 has "$err" "usage:" "with the usage"
