@@ -124,6 +124,9 @@ ok $? "index.cgi runs from a shell"
 has "$shell" "国立情報学研究所" "and prints the same page"
 hasnt "$shell" "Status:" "without CGI headers"
 
+# make run names the VAR it was started with, so its stop command is right.
+has "$(cat "$T/run.log")" "stop with:  make stop VAR=$T/var" "make run says how to stop this stack (its VAR)"
+
 # make stop leaves nothing behind.
 make -s -C "$top" stop VAR="$T/var" >/dev/null 2>&1
 ok $? "make stop"
