@@ -583,11 +583,23 @@ struct ra_newreq {
 	const struct ra_profile	*profile;	/* NULL: load it */
 	X509_REQ		*csr_parsed;	/* NULL: parse csr */
 	int			 institution_checked;
+	int			 key_checked;	/* key_used: the answer */
+	int			 key_used;	/* the key used before */
+};
+
+/* Requests checked and held for one INSERT (ra_request_defer). */
+struct ra_reqbulk {
+	struct ra_pgarr		 col[28];	/* SQL_REQUEST_ADD's $1-$28 */
+	size_t			 n;
 };
 
 enum ra_err	 ra_request_serial(PGconn *, int64_t, char[64]);
 enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
 		    char *, size_t);
+enum ra_err	 ra_request_defer(PGconn *, const struct ra_newreq *,
+		    struct ra_reqbulk *, char *, size_t);
+enum ra_err	 ra_request_flush(PGconn *, struct ra_reqbulk *);
+void		 ra_request_bulk_free(struct ra_reqbulk *);
 enum ra_err	 ra_queue_notify(PGconn *);
 enum ra_err	 ra_request_wait(PGconn *, int64_t, long, char *, size_t,
 		    char *, size_t);

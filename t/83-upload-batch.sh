@@ -1,0 +1,137 @@
+#!/bin/sh
+# ① issue files checked set-based (one query per rule for the whole file,
+# one INSERT for its requests) say what the row-by-row check said, row
+# for row, code for code, message for message: the same CN twice in a
+# file, a key twice in it, a key of an earlier upload, a CN an earlier
+# upload has queued (the database's index refuses the file's INSERT, and
+# the file is gone over again row by row), a CN already issued, an OU
+# off the allow list, a broken CSR, in partial, abort and dry-run mode.
+# The expected result TSVs were written by the row-by-row upload.
+. "$(dirname "$0")/lib.sh"
+stack_up
+D=$DESKDIR/desk.cgi
+S=$OFFICERDIR/server.cgi
+O="National Institute of Informatics"
+"$D" institution-add --code nii --name-ja 国立情報学研究所 --name-en "$O" --st Tokyo --l Chiyoda-ku \
+    --from 2026-01-01 --until 2030-12-31 >/dev/null
+"$D" domain-add --institution nii --domain nii.ac.jp >/dev/null
+"$D" ou-add --domain nii.ac.jp --ou "CSI" >/dev/null
+off=$("$D" officer-add --institution nii --name-ja 山田太郎 --romaji "Taro Yamada" --mail taro@nii.ac.jp \
+    --phone 03-1234-5678 --domains nii.ac.jp --interfaces 1,2,10 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
+worker_stop
+DN="O=$O,L=Chiyoda-ku,ST=Tokyo,C=JP"
+SUBJ="/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O"
+
+# key NAME: a P-256 key; csr KEY SUBJECT: a one-line PEM CSR of it.
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/$1.key" 2>/dev/null; }
+csr() { openssl req -new -key "$T/$1.key" -subj "$2" 2>/dev/null | tr -d '\n'; }
+# row CN CSR [OU]
+row() {
+	printf 'CN=%s,%s%s\t22\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\t%s\tnginx\t\r\n' \
+	    "$1" "${3:+OU=$3,}" "$DN" "$2" "$1"
+}
+sjis() { iconv -f UTF-8 -t CP932 >"$T/$1"; }
+# up FILE MODE: the result TSV without its CSR column (long, and the same
+# as the input), one line a row.
+up() {
+	"$S" --officer "$off" --action issue --mode "$2" "$T/$1" 2>"$T/up.err" |
+	    tr -d '\r' | cut -f 1-6,8-
+}
+requests() { sql "SELECT seq || ' ' || cn || ' ' || state FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch) ORDER BY seq"; }
+
+for k in a b c d e f g h i j; do key $k; done
+# Earlier uploads: done.nii.ac.jp issued (key b), q.nii.ac.jp queued (key a).
+row done.nii.ac.jp "$(csr b "$SUBJ/CN=done.nii.ac.jp")" | sjis first.tsv
+up first.tsv abort >/dev/null
+ok $? "an earlier file is queued"
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
+row q.nii.ac.jp "$(csr a "$SUBJ/CN=q.nii.ac.jp")" | sjis second.tsv
+up second.tsv abort >/dev/null
+ok $? "and another"
+is "$(sql "SELECT string_agg(r.cn || ' ' || r.state || ' ' || coalesce(c.state, '-'), ', ' ORDER BY r.cn)
+             FROM ra.request r LEFT JOIN ra.certificate c USING (request_id)")" \
+    "done.nii.ac.jp done issued, q.nii.ac.jp queued -" "done.nii.ac.jp is issued, q.nii.ac.jp queued"
+
+# Every rule the file's queries answer, and none the index does.
+{ row h1.nii.ac.jp "$(csr c "$SUBJ/CN=h1.nii.ac.jp")"
+  row h2.nii.ac.jp "$(csr d "$SUBJ/CN=h2.nii.ac.jp")"
+  row H1.nii.ac.jp "$(csr e "$SUBJ/CN=H1.nii.ac.jp")"
+  row h4.nii.ac.jp "$(csr d "$SUBJ/CN=h4.nii.ac.jp")"
+  row h5.nii.ac.jp "$(csr a "$SUBJ/CN=h5.nii.ac.jp")"
+  row h6.nii.ac.jp "$(csr b "$SUBJ/CN=h6.nii.ac.jp")"
+  row done.nii.ac.jp "$(csr f "$SUBJ/CN=done.nii.ac.jp")"
+  row h8.nii.ac.jp "$(csr g "$SUBJ/OU=Lab/CN=h8.nii.ac.jp")" Lab
+  row h9.nii.ac.jp "$(csr g "$SUBJ/OU=CSI/CN=h9.nii.ac.jp")" CSI
+  row h10.nii.ac.jp "MIIBroken"
+  row h11.example.com "$(csr h "$SUBJ/CN=h11.example.com")"
+  row h12.nii.ac.jp "$(csr h "$SUBJ/CN=h12.nii.ac.jp")"
+  row h13.nii.ac.jp "$(csr i "$SUBJ/CN=other.nii.ac.jp")"
+  row h14.nii.ac.jp "$(csr i "$SUBJ/CN=h14.nii.ac.jp")"
+} | sjis rules.tsv
+want_rules='CN=h1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h1.nii.ac.jp	nginx		OK	
+CN=h2.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h2.nii.ac.jp	nginx		OK	
+CN=H1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	H1.nii.ac.jp	nginx		NG	229:3,FQDN,H1.nii.ac.jpはファイル内で重複しています。
+CN=h4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h4.nii.ac.jp	nginx		NG	228:4,CSR,this key was used before; a new key pair is required
+CN=h5.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h5.nii.ac.jp	nginx		NG	228:5,CSR,this key was used before; a new key pair is required
+CN=h6.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h6.nii.ac.jp	nginx		NG	228:6,CSR,this key was used before; a new key pair is required
+CN=done.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	done.nii.ac.jp	nginx		NG	212:7,主体者DN,指定したDNはすでに存在しています。
+CN=h8.nii.ac.jp,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h8.nii.ac.jp	nginx		NG	371:8,主体者DN,主体者DNのOUが許可リストとして登録された値と一致しません。
+CN=h9.nii.ac.jp,OU=CSI,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h9.nii.ac.jp	nginx		OK	
+CN=h10.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h10.nii.ac.jp	nginx		NG	226:10,CSR,CSRが正しくありません（CSR is not base64）。
+CN=h11.example.com,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h11.example.com	nginx		NG	224:11,FQDN,h11.example.comは登録担当者のドメイン配下ではありません。
+CN=h12.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h12.nii.ac.jp	nginx		OK	
+CN=h13.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h13.nii.ac.jp	nginx		NG	227:13,CSR,CSRの主体者DNが申請の主体者DNと一致しません。
+CN=h14.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h14.nii.ac.jp	nginx		OK	'
+is "$(up rules.tsv partial)" "$want_rules" "partial: every row's result as row by row"
+is "$(requests | tr '\n' ' ')" "1 h1.nii.ac.jp queued 2 h2.nii.ac.jp queued 9 h9.nii.ac.jp queued 12 h12.nii.ac.jp queued 14 h14.nii.ac.jp queued " \
+    "partial: the good rows are queued, in row order"
+is "$(sql "SELECT count(*) FROM ra.job j JOIN ra.request r USING (request_id) WHERE r.batch_id = (SELECT max(batch_id) FROM ra.batch)")" 5 \
+    "each with its job"
+is "$(sql "SELECT rows_total || ' ' || rows_ok || ' ' || rows_ng FROM ra.batch ORDER BY batch_id DESC LIMIT 1")" "14 5 9" \
+    "the batch counts 14 rows, 5 OK, 9 NG"
+is "$(sql "SELECT encode(spki_sha256, 'hex') = encode(sha256(decode('$(openssl pkey -in "$T/c.key" -pubout -outform DER | od -An -tx1 | tr -d ' \n')', 'hex')), 'hex')
+             FROM ra.request WHERE cn = 'h1.nii.ac.jp'")" t "the stored key hash is the CSR's SPKI's"
+is "$(sql "SELECT subject_dn || ' ' || array_to_string(san_dns, ',') || ' ' || (attrs->>'software') FROM ra.request WHERE cn = 'h9.nii.ac.jp'")" \
+    "CN=h9.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP h9.nii.ac.jp nginx" \
+    "the OU is dropped, the names and the software kept"
+
+# The same file again (its requests gone) in abort and dry-run mode: the
+# same results, nothing kept.
+sql "DELETE FROM ra.job; DELETE FROM ra.request WHERE cn <> 'q.nii.ac.jp' AND cn <> 'done.nii.ac.jp'" >/dev/null
+before=$(sql "SELECT count(*) FROM ra.request")
+is "$(up rules.tsv abort)" "$want_rules" "abort: the same results"
+is "$(sql "SELECT count(*) FROM ra.request")" "$before" "abort: nothing queued"
+is "$(up rules.tsv dry-run)" "$want_rules" "dry run: the same results"
+is "$(sql "SELECT count(*) FROM ra.request")" "$before" "dry run: nothing queued"
+
+# A CN an earlier upload queued: only the database's index knows (212 at
+# the INSERT), so the file goes row by row; a row whose key a refused row
+# carried then passes, as the refused row's request was never kept.
+{ row r1.nii.ac.jp "$(csr j "$SUBJ/CN=r1.nii.ac.jp")"
+  row q.nii.ac.jp "$(csr e "$SUBJ/CN=q.nii.ac.jp")"
+  row r3.nii.ac.jp "$(csr e "$SUBJ/CN=r3.nii.ac.jp")"
+  row r4.nii.ac.jp "$(csr j "$SUBJ/CN=r4.nii.ac.jp")"
+} | sjis index.tsv
+want_index='CN=r1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r1.nii.ac.jp	nginx		OK	
+CN=q.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	q.nii.ac.jp	nginx		NG	212:2,主体者DN,指定したDNはすでに存在しています。
+CN=r3.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r3.nii.ac.jp	nginx		OK	
+CN=r4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r4.nii.ac.jp	nginx		NG	228:4,CSR,this key was used before; a new key pair is required'
+is "$(up index.tsv partial)" "$want_index" "a CN queued before: 212 from the index, the rest as row by row"
+is "$(requests | tr '\n' ' ')" "1 r1.nii.ac.jp queued 3 r3.nii.ac.jp queued " "r1 and r3 are queued"
+hasnt "$(cat "$T/up.err")" "SQLSTATE" "the index's refusal is no logged failure"
+
+# A clean file: all of it in one INSERT, jobs included.
+{ for i in 1 2 3 4 5 6; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+	    -subj "$SUBJ/CN=c$i.nii.ac.jp" 2>/dev/null | tr -d '\n' >"$T/c$i.csr"
+	row "c$i.nii.ac.jp" "$(cat "$T/c$i.csr")"
+  done; } | sjis clean.tsv
+out=$(up clean.tsv abort)
+ok $? "a clean file is accepted"
+is "$(printf '%s\n' "$out" | grep -c '	OK	$')" 6 "six rows OK"
+is "$(requests | tr '\n' ' ')" "1 c1.nii.ac.jp queued 2 c2.nii.ac.jp queued 3 c3.nii.ac.jp queued 4 c4.nii.ac.jp queued 5 c5.nii.ac.jp queued 6 c6.nii.ac.jp queued " \
+    "six requests in row order"
+as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
+is "$(sql "SELECT count(*) FROM ra.certificate WHERE cn LIKE 'c_.nii.ac.jp' AND state = 'issued'")" 6 \
+    "the worker issues all six"
+done_testing
