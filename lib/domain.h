@@ -598,7 +598,8 @@ enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
 		    char *, size_t);
 enum ra_err	 ra_request_defer(PGconn *, const struct ra_newreq *,
 		    struct ra_reqbulk *, char *, size_t);
-enum ra_err	 ra_request_flush(PGconn *, struct ra_reqbulk *);
+enum ra_err	 ra_request_send(PGconn *, struct ra_reqbulk *, int *);
+enum ra_err	 ra_request_sent(PGconn *);
 void		 ra_request_bulk_free(struct ra_reqbulk *);
 enum ra_err	 ra_queue_notify(PGconn *);
 enum ra_err	 ra_request_wait(PGconn *, int64_t, long, char *, size_t,

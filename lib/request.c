@@ -514,19 +514,19 @@ out:
 }
 
 /*
- * Insert the rows "b" holds, and the jobs of those not waiting, in one
- * statement; "b" is emptied.  The database's "only one" rules are its
- * indexes as ever: RA_EDUP when a row breaks one (which row is not
- * told: the caller goes again row by row to say).
+ * Send the rows "b" holds, and the jobs of those not waiting, as one
+ * statement, and return while the server inserts them: ra_request_sent
+ * says how that went, and nothing else may be sent before.  "b" is
+ * emptied; "*sent" says whether there is an answer to wait for.
  */
 enum ra_err
-ra_request_flush(PGconn *db, struct ra_reqbulk *b)
+ra_request_send(PGconn *db, struct ra_reqbulk *b, int *sent)
 {
 	const char	*param[REQ_NPARAMS];
-	char		 constraint[64];
 	size_t		 i;
 	enum ra_err	 er = RA_OK;
 
+	*sent = 0;
 	if (b->n == 0)
 		return RA_OK;
 	for (i = 0; i < REQ_NPARAMS; i++)
@@ -534,11 +534,26 @@ ra_request_flush(PGconn *db, struct ra_reqbulk *b)
 			er = RA_ENOMEM;
 			goto out;
 		}
-	er = ra_db_query_unique(db, "queue requests", SQL_REQUEST_BULK,
-	    REQ_NPARAMS, param, NULL, constraint, sizeof(constraint));
+	if ((er = ra_db_send(db, "queue requests", SQL_REQUEST_BULK,
+	    REQ_NPARAMS, param)) == RA_OK)
+		*sent = 1;
 out:
 	ra_request_bulk_free(b);
 	return er;
+}
+
+/*
+ * The answer to ra_request_send.  The database's "only one" rules are
+ * its indexes as ever: RA_EDUP when a row breaks one (which row is not
+ * told: the caller goes again row by row to say).
+ */
+enum ra_err
+ra_request_sent(PGconn *db)
+{
+	char	 constraint[64];
+
+	return ra_db_wait(db, "queue requests", constraint,
+	    sizeof(constraint));
 }
 
 void

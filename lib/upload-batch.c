@@ -6,16 +6,28 @@
  * the database once for the whole file (arrays as parameters, unnest),
  * the rows are checked against the answers in the order and with the
  * messages they always had, and their requests go in with one INSERT
- * (ra_request_flush).  The database still decides every "only one"
+ * (ra_request_send).  The database still decides every "only one"
  * rule: when the INSERT breaks one, the driver (upload.c) goes over the
  * file again row by row to say which row.
  *
  * The answers stand for the database as the rows before found it: a key
  * used by an earlier row of the file counts as used (prev_key), as the
  * earlier row's request would have been in ra.request.
+ *
+ * The CSRs are parsed by a thread per core: OpenSSL 3.0 spends more on
+ * decoding a CSR's key than on checking its signature, and the file's
+ * other work waits on them.  The threads share nothing but the row
+ * counter; each writes its own rows' ra_upload_pre.
  */
+
+#define CSR_THREADS_MAX	4
+#define CSR_THREADS_MIN_ROWS 64	/* fewer: not worth a thread */
+#define CSR_STRIDE	16		/* rows a thread takes at a time */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -36,6 +48,7 @@ ra_upload_batch_init(struct ra_upload_batch *b, const struct ra_tsv *t)
 	size_t	 i;
 
 	memset(b, 0, sizeof(*b));
+	b->csr_col = -1;
 	if (t->nrows > 0 &&
 	    (b->pre = calloc(t->nrows, sizeof(*b->pre))) == NULL)
 		return RA_ENOMEM;
@@ -130,25 +143,72 @@ key_cmp(const void *a, const void *b, void *arg)
 	return i < k ? -1 : i > k;
 }
 
+struct csr_work {
+	struct ra_upload_batch	*b;
+	const struct ra_tsv	*t;
+	int			 col;
+	size_t			 to;		/* the range's end */
+	atomic_size_t		 next;		/* the rows to take */
+	atomic_int		 nomem;
+};
+
+static void *
+csr_worker(void *arg)
+{
+	struct csr_work	*w = arg;
+	size_t		 i, from, to;
+
+	for (;;) {
+		from = atomic_fetch_add(&w->next, CSR_STRIDE);
+		if (from >= w->to)
+			return NULL;
+		to = from + CSR_STRIDE < w->to ? from + CSR_STRIDE : w->to;
+		for (i = from; i < to; i++)
+			if (w->t->rows[i].errors == 0 &&
+			    *w->t->rows[i].f[w->col] != '\0' &&
+			    csr_one(&w->b->pre[i], w->t->rows[i].f[w->col]) !=
+			    RA_OK)
+				atomic_store(&w->nomem, 1);
+	}
+}
+
 /*
- * The CSR of column "col" of every row the reader passed, parsed once
- * (its signature is the costly part), and which earlier row has the
- * same key.
+ * The CSR of column "col" of rows "from" to "to" (not included) that the
+ * reader passed, parsed once, and which earlier row of them has the same
+ * key (a row of an earlier range the database knows by then).
  */
 enum ra_err
-ra_upload_csrs(struct ra_upload_batch *b, const struct ra_tsv *t, int col)
+ra_upload_csrs(struct ra_upload_batch *b, const struct ra_tsv *t, int col,
+    size_t from, size_t to)
 {
+	struct csr_work	 w;
+	pthread_t	 th[CSR_THREADS_MAX - 1];
 	size_t		*ord = NULL, n = 0, i;
-	enum ra_err	 er = RA_OK;
+	long		 cpus;
+	int		 nth = 0, k;
 
-	for (i = 0; i < t->nrows; i++)
-		if (t->rows[i].errors == 0 && *t->rows[i].f[col] != '\0' &&
-		    (er = csr_one(&b->pre[i], t->rows[i].f[col])) != RA_OK)
-			return er;
-	if (t->nrows == 0 ||
-	    (ord = calloc(t->nrows, sizeof(*ord))) == NULL)
-		return t->nrows == 0 ? RA_OK : RA_ENOMEM;
-	for (i = 0; i < t->nrows; i++)
+	if (from >= to)
+		return RA_OK;
+	memset(&w, 0, sizeof(w));
+	w.b = b;
+	w.t = t;
+	w.col = col;
+	w.to = to;
+	atomic_init(&w.next, from);
+	atomic_init(&w.nomem, 0);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (to - from >= CSR_THREADS_MIN_ROWS)
+		for (; nth < CSR_THREADS_MAX - 1 && nth < cpus - 1; nth++)
+			if (pthread_create(&th[nth], NULL, csr_worker, &w) != 0)
+				break;	/* the others do its share */
+	(void)csr_worker(&w);
+	for (k = 0; k < nth; k++)
+		(void)pthread_join(th[k], NULL);
+	if (atomic_load(&w.nomem))
+		return RA_ENOMEM;
+	if ((ord = calloc(to - from, sizeof(*ord))) == NULL)
+		return RA_ENOMEM;
+	for (i = from; i < to; i++)
 		if (b->pre[i].has_key)
 			ord[n++] = i;
 	qsort_r(ord, n, sizeof(*ord), key_cmp, b->pre);
@@ -228,9 +288,9 @@ ra_upload_mark(PGconn *db, const char *what, const char *sql,
 	return er;
 }
 
-/* SQL_KEY_USED for every key of the file: one query. */
+/* SQL_KEY_USED for the keys of rows "from" to "to": one query. */
 enum ra_err
-ra_upload_keys(PGconn *db, struct ra_upload_batch *b)
+ra_upload_keys(PGconn *db, struct ra_upload_batch *b, size_t from, size_t to)
 {
 	struct ra_pgarr	 keys;
 	const char	*lit;
@@ -239,9 +299,11 @@ ra_upload_keys(PGconn *db, struct ra_upload_batch *b)
 	enum ra_err	 er = RA_OK;
 
 	memset(&keys, 0, sizeof(keys));
-	if (b->n > 0 && (rowof = calloc(b->n, sizeof(*rowof))) == NULL)
+	if (from >= to)
+		return RA_OK;
+	if ((rowof = calloc(to - from, sizeof(*rowof))) == NULL)
 		return RA_ENOMEM;
-	for (i = 0; i < b->n; i++) {
+	for (i = from; i < to; i++) {
 		if (!b->pre[i].has_key)
 			continue;
 		if ((hex = ra_bytea_hex(b->pre[i].sha, 32)) == NULL ||

@@ -180,16 +180,11 @@ out:
 }
 
 /*
- * For the rules' prefetch: the CSRs of column 7 parsed and checked once,
- * and whether their keys were used before the file.
+ * For the rules' prefetch: the CSRs of column 7 are parsed and checked
+ * once, and their keys looked up, a range of rows at a time (upload.c).
  */
-enum ra_err
-ra_upload_frame_prefetch(struct ra_upload_ctx *ctx, const struct ra_tsv *t,
-    struct ra_upload_batch *b)
+void
+ra_upload_frame_prefetch(struct ra_upload_batch *b)
 {
-	enum ra_err	 er;
-
-	if ((er = ra_upload_csrs(b, t, RA_FRAME_CSR)) != RA_OK)
-		return er;
-	return ra_upload_keys(ctx->db, b);
+	b->csr_col = RA_FRAME_CSR;
 }

@@ -309,8 +309,7 @@ prefetch(struct ra_upload_ctx *ctx, const struct ra_tsv *t,
 	memset(&cns, 0, sizeof(cns));
 	memset(&ous, 0, sizeof(ous));
 	memset(&oucns, 0, sizeof(oucns));
-	if ((er = ra_upload_frame_prefetch(ctx, t, b)) != RA_OK)
-		goto out;
+	ra_upload_frame_prefetch(b);
 	if (t->nrows > 0 &&
 	    (cnrow = calloc(t->nrows, sizeof(*cnrow))) == NULL) {
 		er = RA_ENOMEM;

@@ -456,18 +456,18 @@ audit_file_refused(const struct ra_upload_ctx *ctx, const char *event,
 }
 
 /*
- * Check every row of the file against the kind's rules, and count them
- * in "res".  Row by row ("b" NULL or not fast), each row has its own
- * savepoint: a row the database refuses (a unique index lost to a
- * concurrent upload) is that row's error, and the other rows are still
- * checked.  With the file's answers ("b" fast) no row touches the
- * database until the one INSERT at the end; "*redo" is set when that
- * INSERT or a row's query fails, for the caller to go row by row.
+ * Check rows "from" to "to" (not included) against the kind's rules,
+ * and count them in "res".  Row by row ("b" NULL or not fast), each row
+ * has its own savepoint: a row the database refuses (a unique index lost
+ * to a concurrent upload) is that row's error, and the other rows are
+ * still checked.  With the file's answers ("b" fast) no row touches the
+ * database: their requests wait in b->bulk, and "*redo" is set when a
+ * row's query failed, for the caller to go row by row.
  */
 static enum ra_err
 rows(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
     enum ra_tsv_action action, struct ra_upload_result *res, const char *dup,
-    struct ra_upload_batch *b, int *redo)
+    struct ra_upload_batch *b, size_t from, size_t to, int *redo)
 {
 	struct ra_upload_row	 rc;
 	int			 fast = b != NULL && b->fast, col;
@@ -483,7 +483,7 @@ rows(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
 	rc.t = &res->t;
 	rc.b = b;
 	col = action == RA_TSV_REVOKE ? ru->dup_revoke : ru->dup_issue;
-	for (i = 0; i < res->t.nrows; i++) {
+	for (i = from; i < to; i++) {
 		rc.row = &res->t.rows[i];
 		rc.i = i;
 		before = res->e.n + res->e.dropped;
@@ -525,12 +525,60 @@ rows(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
 		    0, NULL)) != RA_OK)
 			return er;
 	}
-	if (fast && (er = ra_request_flush(ctx->db, &b->bulk)) != RA_OK) {
-		if (er == RA_ENOMEM)
-			return er;
-		*redo = 1;
-	}
 	return RA_OK;
+}
+
+/*
+ * The file with its answers asked for all rows at once, CHUNK_ROWS rows
+ * at a time: while the server inserts one range's requests, the next
+ * range's CSRs are parsed, so the CGI and PostgreSQL each keep a core
+ * busy.  A range's keys are looked up after the ranges before are in
+ * ra.request, as row by row they would be.  "*redo" is set when the
+ * database refused an INSERT (an "only one" index) or a query failed:
+ * the caller rolls the file back and goes row by row.
+ */
+#define CHUNK_ROWS	500
+
+static enum ra_err
+fast_pass(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
+    enum ra_tsv_action action, struct ra_upload_result *res, const char *dup,
+    struct ra_upload_batch *b, int *redo)
+{
+	size_t		 from, to, n = res->t.nrows;
+	int		 sent = 0;
+	enum ra_err	 er = RA_OK;
+
+	*redo = 0;
+	for (from = 0; from < n; from = to) {
+		to = n - from > CHUNK_ROWS ? from + CHUNK_ROWS : n;
+		if (b->csr_col >= 0 && (er = ra_upload_csrs(b, &res->t,
+		    b->csr_col, from, to)) != RA_OK)
+			goto out;
+		if (sent) {
+			sent = 0;
+			if (ra_request_sent(ctx->db) != RA_OK) {
+				*redo = 1;
+				goto out;
+			}
+		}
+		if ((b->csr_col >= 0 && (er = ra_upload_keys(ctx->db, b, from,
+		    to)) != RA_OK) ||
+		    (er = rows(ctx, ru, action, res, dup, b, from, to, redo)) !=
+		    RA_OK || *redo)
+			goto out;
+		if ((er = ra_request_send(ctx->db, &b->bulk, &sent)) != RA_OK) {
+			if (er != RA_ENOMEM) {
+				er = RA_OK;
+				*redo = 1;
+			}
+			goto out;
+		}
+	}
+out:
+	/* The server's answer comes before anything else is sent. */
+	if (sent && ra_request_sent(ctx->db) != RA_OK)
+		*redo = 1;
+	return er;
 }
 
 /*
@@ -640,7 +688,8 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		b.fast = 1;
 		b.e_n = res->e.n;
 		b.e_dropped = res->e.dropped;
-		if ((er = rows(ctx, ru, action, res, dup, &b, &redo)) != RA_OK)
+		if ((er = fast_pass(ctx, ru, action, res, dup, &b, &redo)) !=
+		    RA_OK)
 			goto out;
 		if (redo) {
 			/*
@@ -652,10 +701,12 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 			    "ROLLBACK TO SAVEPOINT ra_file", 0, NULL)) != RA_OK)
 				goto out;
 			batch_again(&b, res);
-			er = rows(ctx, ru, action, res, dup, &b, &redo);
+			er = rows(ctx, ru, action, res, dup, &b, 0,
+			    res->t.nrows, &redo);
 		}
 	} else
-		er = rows(ctx, ru, action, res, dup, NULL, &redo);
+		er = rows(ctx, ru, action, res, dup, NULL, 0, res->t.nrows,
+		    &redo);
 	if (er != RA_OK)
 		goto out;
 	if ((res->result = result_tsv(ru->fmt, &res->t, &res->e)) == NULL ||

@@ -58,6 +58,7 @@ struct ra_upload_batch {
 	struct ra_upload_pre	*pre;		/* one per row */
 	size_t			 n;
 	int			 fast;		/* answers used, INSERT held */
+	int			 csr_col;	/* the CSRs; -1 none */
 	struct ra_upload_cprof	*prof;
 	size_t			 nprof;
 	struct ra_reqbulk	 bulk;
@@ -134,8 +135,9 @@ enum ra_err	 ra_upload_csr(struct ra_upload_row *, const char *,
 		    X509_REQ **, char *, size_t);
 void		 ra_upload_csr_free(struct ra_upload_row *, X509_REQ *);
 enum ra_err	 ra_upload_csrs(struct ra_upload_batch *,
-		    const struct ra_tsv *, int);
-enum ra_err	 ra_upload_keys(PGconn *, struct ra_upload_batch *);
+		    const struct ra_tsv *, int, size_t, size_t);
+enum ra_err	 ra_upload_keys(PGconn *, struct ra_upload_batch *, size_t,
+		    size_t);
 int		 ra_upload_key_used(const struct ra_upload_row *);
 enum ra_upload_fact { RA_FACT_KEY_USED, RA_FACT_ISSUED, RA_FACT_OU_BAD };
 enum ra_err	 ra_upload_mark(PGconn *, const char *, const char *,
@@ -166,7 +168,6 @@ void	 ra_upload_frame_request(struct ra_upload_row *, enum ra_tsv_action,
 	    struct ra_newreq *);
 void	 ra_upload_frame_revoke(struct ra_upload_row *,
 	    const struct ra_upload_frame *);
-enum ra_err ra_upload_frame_prefetch(struct ra_upload_ctx *,
-	    const struct ra_tsv *, struct ra_upload_batch *);
+void	 ra_upload_frame_prefetch(struct ra_upload_batch *);
 
 #endif /* RA_UPLOAD_H */

@@ -37,6 +37,11 @@ up() {
 	"$S" --officer "$off" --action issue --mode "$2" "$T/$1" 2>"$T/up.err" |
 	    tr -d '\r' | cut -f 1-6,8-
 }
+# forget: the requests of the files before gone (but the earlier uploads' two)
+forget() {
+	sql "DELETE FROM ra.job; DELETE FROM ra.request r WHERE cn <> 'q.nii.ac.jp' AND cn <> 'done.nii.ac.jp'
+	       AND NOT EXISTS (SELECT 1 FROM ra.certificate c WHERE c.request_id = r.request_id)" >/dev/null
+}
 requests() { sql "SELECT seq || ' ' || cn || ' ' || state FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch) ORDER BY seq"; }
 
 for k in a b c d e f g h i j; do key $k; done
@@ -97,7 +102,7 @@ is "$(sql "SELECT subject_dn || ' ' || array_to_string(san_dns, ',') || ' ' || (
 
 # The same file again (its requests gone) in abort and dry-run mode: the
 # same results, nothing kept.
-sql "DELETE FROM ra.job; DELETE FROM ra.request WHERE cn <> 'q.nii.ac.jp' AND cn <> 'done.nii.ac.jp'" >/dev/null
+forget
 before=$(sql "SELECT count(*) FROM ra.request")
 is "$(up rules.tsv abort)" "$want_rules" "abort: the same results"
 is "$(sql "SELECT count(*) FROM ra.request")" "$before" "abort: nothing queued"
@@ -134,4 +139,49 @@ is "$(requests | tr '\n' ' ')" "1 c1.nii.ac.jp queued 2 c2.nii.ac.jp queued 3 c3
 as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null
 is "$(sql "SELECT count(*) FROM ra.certificate WHERE cn LIKE 'c_.nii.ac.jp' AND state = 'issued'")" 6 \
     "the worker issues all six"
+
+# A file of more ranges than one (500 rows each, CSRs parsed by threads):
+# a key and a CN of the first range again in the second, refused as row
+# by row; then the same file with a CN queued before in its second range,
+# refused by the index after the first range's rows went in: all of the
+# file goes row by row, with the same results but for that row.
+big() {	# big FILE [QROW]
+	i=1
+	while [ $i -le 510 ]; do
+		case $i in
+		502) row b502.nii.ac.jp "$(csr c "$SUBJ/CN=b502.nii.ac.jp")" ;;
+		503) row B3.nii.ac.jp "$(cat "$T/b3.csr")" ;;
+		${2:-0}) row q.nii.ac.jp "$(cat "$T/q.csr")" ;;
+		*) [ -s "$T/b$i.csr" ] ||
+			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			    -keyout /dev/null -subj "$SUBJ/CN=b$i.nii.ac.jp" 2>/dev/null |
+			    tr -d '\n' >"$T/b$i.csr"
+		   row "b$i.nii.ac.jp" "$(cat "$T/b$i.csr")" ;;
+		esac
+		i=$((i + 1))
+	done | sjis "$1"
+}
+key k
+csr k "$SUBJ/CN=q.nii.ac.jp" >"$T/q.csr"
+forget
+csr c "$SUBJ/CN=b3.nii.ac.jp" >"$T/b3.csr"
+big big.tsv
+big bigq.tsv 505
+up big.tsv partial >"$T/big.out"
+is "$(grep -c '	OK	$' "$T/big.out")" 508 "510 rows: 508 OK"
+is "$(grep '	NG	' "$T/big.out" | cut -f 13-)" "NG	228:502,CSR,this key was used before; a new key pair is required
+NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。" \
+    "a key and a CN of the first 500 rows again after them: 228 and 229"
+is "$(sql "SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) || ' ' || count(DISTINCT request_id) FROM ra.request
+             WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" "508 1 510 508" "508 requests queued"
+is "$(sql "SELECT count(*) FROM ra.request r JOIN ra.job j USING (request_id) WHERE r.batch_id = (SELECT max(batch_id) FROM ra.batch)
+             AND r.seq = (SELECT count(*) FROM ra.request s WHERE s.batch_id = r.batch_id AND s.request_id <= r.request_id)
+                         + (r.seq > 502)::int + (r.seq > 503)::int")" 508 "request ids in row order, each with its job"
+forget
+up bigq.tsv partial >"$T/bigq.out"
+is "$(grep '	NG	' "$T/bigq.out" | cut -f 13-)" "NG	228:502,CSR,this key was used before; a new key pair is required
+NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。
+NG	212:505,主体者DN,指定したDNはすでに存在しています。" "a CN queued before in the second range: 212 for it alone"
+is "$(sql "SELECT count(*) FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" 507 \
+    "the other 507 rows queued, once each"
 done_testing
