@@ -54,7 +54,8 @@ ra_upload_batch_init(struct ra_upload_batch *b, const struct ra_tsv *t)
 		return RA_ENOMEM;
 	b->n = t->nrows;
 	for (i = 0; i < b->n; i++) {
-		b->pre[i].prev_key = -1;
+		b->pre[i].prev_key = b->pre[i].prev_name = -1;
+		b->pre[i].first_p12 = -1;
 		b->pre[i].errors = t->rows[i].errors;
 	}
 	return RA_OK;
@@ -80,21 +81,19 @@ ra_upload_batch_free(struct ra_upload_batch *b)
  * failure of the database is not kept: the next row asks again.
  */
 enum ra_err
-ra_upload_profile(struct ra_upload_row *rc, int id, struct ra_profile *p)
+ra_upload_batch_profile(PGconn *db, struct ra_upload_batch *b, int id,
+    struct ra_profile *p)
 {
-	struct ra_upload_batch	*b = rc->b;
 	struct ra_upload_cprof	*c;
 	size_t			 i;
 	enum ra_err		 er;
 
-	if (b == NULL)
-		return ra_profile_load(rc->ctx->db, id, p);
 	for (i = 0; i < b->nprof; i++)
 		if (b->prof[i].id == id) {
 			*p = b->prof[i].p;
 			return b->prof[i].er;
 		}
-	er = ra_profile_load(rc->ctx->db, id, p);
+	er = ra_profile_load(db, id, p);
 	if (er != RA_OK && er != RA_ENOTFOUND)
 		return er;
 	if ((c = reallocarray(b->prof, b->nprof + 1, sizeof(*c))) == NULL)
@@ -105,6 +104,14 @@ ra_upload_profile(struct ra_upload_row *rc, int id, struct ra_profile *p)
 	c[b->nprof].p = *p;
 	b->nprof++;
 	return er;
+}
+
+enum ra_err
+ra_upload_profile(struct ra_upload_row *rc, int id, struct ra_profile *p)
+{
+	if (rc->b == NULL)
+		return ra_profile_load(rc->ctx->db, id, p);
+	return ra_upload_batch_profile(rc->ctx->db, rc->b, id, p);
 }
 
 /* One CSR: parsed, its signature checked, its key's SHA-256. */
@@ -340,6 +347,23 @@ ra_upload_key_used(const struct ra_upload_row *rc)
 	if (pre[rc->i].key_used)
 		return 1;
 	for (k = pre[rc->i].prev_key; k >= 0; k = pre[k].prev_key)
+		if (pre[k].queued)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether an earlier row of the file with the row's name (prev_name, as
+ * the kind's prefetch linked them) has its request held for the INSERT:
+ * row by row, the kind's 212 query would have found it in ra.request.
+ */
+int
+ra_upload_name_queued(const struct ra_upload_row *rc)
+{
+	const struct ra_upload_pre	*pre = rc->b->pre;
+	long				 k;
+
+	for (k = pre[rc->i].prev_name; k >= 0; k = pre[k].prev_name)
 		if (pre[k].queued)
 			return 1;
 	return 0;

@@ -681,8 +681,11 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		goto out;
 	if (ru->prefetch != NULL && action == RA_TSV_ISSUE) {
 		if ((er = ra_upload_batch_init(&b, &res->t)) != RA_OK ||
-		    (er = ru->prefetch(ctx, &res->t, &b)) != RA_OK ||
-		    (er = ra_db_command(ctx->db, "savepoint",
+		    (er = ru->prefetch(ctx, &res->t, &b)) != RA_OK)
+			goto out;
+	}
+	if (ru->prefetch != NULL && action == RA_TSV_ISSUE && !b.row_by_row) {
+		if ((er = ra_db_command(ctx->db, "savepoint",
 		    "SAVEPOINT ra_file", 0, NULL)) != RA_OK)
 			goto out;
 		b.fast = 1;
@@ -705,8 +708,8 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 			    res->t.nrows, &redo);
 		}
 	} else
-		er = rows(ctx, ru, action, res, dup, NULL, 0, res->t.nrows,
-		    &redo);
+		er = rows(ctx, ru, action, res, dup, b.pre != NULL ? &b : NULL,
+		    0, res->t.nrows, &redo);
 	if (er != RA_OK)
 		goto out;
 	if ((res->result = result_tsv(ru->fmt, &res->t, &res->e)) == NULL ||

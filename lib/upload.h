@@ -43,6 +43,8 @@ struct ra_upload_pre {
 	long		 prev_key;	/* an earlier row, same key; -1 */
 	int		 key_used;	/* SQL_KEY_USED, before the file */
 	int		 issued;	/* the kind's 212 query */
+	long		 prev_name;	/* an earlier row, same DN; -1 */
+	long		 first_p12;	/* ③: first row, same P12; -1 */
 	int		 ou_bad;	/* an OU not on the allow list */
 	int		 queued;	/* deferred: in the file's INSERT */
 	size_t		 errors;	/* the reader's, to go again */
@@ -59,6 +61,7 @@ struct ra_upload_batch {
 	size_t			 n;
 	int			 fast;		/* answers used, INSERT held */
 	int			 csr_col;	/* the CSRs; -1 none */
+	int			 row_by_row;	/* the prefetch says so */
 	struct ra_upload_cprof	*prof;
 	size_t			 nprof;
 	struct ra_reqbulk	 bulk;
@@ -129,6 +132,8 @@ void	 ra_upload_revoke(struct ra_upload_row *, int, int, int, int64_t);
 enum ra_err	 ra_upload_batch_init(struct ra_upload_batch *,
 		    const struct ra_tsv *);
 void		 ra_upload_batch_free(struct ra_upload_batch *);
+enum ra_err	 ra_upload_batch_profile(PGconn *, struct ra_upload_batch *,
+		    int, struct ra_profile *);
 enum ra_err	 ra_upload_profile(struct ra_upload_row *, int,
 		    struct ra_profile *);
 enum ra_err	 ra_upload_csr(struct ra_upload_row *, const char *,
@@ -139,6 +144,7 @@ enum ra_err	 ra_upload_csrs(struct ra_upload_batch *,
 enum ra_err	 ra_upload_keys(PGconn *, struct ra_upload_batch *, size_t,
 		    size_t);
 int		 ra_upload_key_used(const struct ra_upload_row *);
+int		 ra_upload_name_queued(const struct ra_upload_row *);
 enum ra_upload_fact { RA_FACT_KEY_USED, RA_FACT_ISSUED, RA_FACT_OU_BAD };
 enum ra_err	 ra_upload_mark(PGconn *, const char *, const char *,
 		    const struct ra_arg *, size_t, const size_t *, size_t,

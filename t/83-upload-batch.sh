@@ -184,4 +184,54 @@ NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。
 NG	212:505,主体者DN,指定したDNはすでに存在しています。" "a CN queued before in the second range: 212 for it alone"
 is "$(sql "SELECT count(*) FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" 507 \
     "the other 507 rows queued, once each"
+
+# ③ client files the same way: one 212 question for the file, the rows of
+# one name linked (a CN and OUs twice, the CN's case aside), P12一括 names
+# sorted, not compared row against row; one INSERT.
+coff=$("$D" officer-add --institution nii --name-ja 佐藤花子 --romaji "Hanako Sato" --mail hanako@nii.ac.jp \
+    --phone 03-1234-5679 --domains nii.ac.jp --interfaces 3,4 | sed -n 's/^officer \([0-9]*\) .*/\1/p')
+C=$OFFICERDIR/client.cgi
+cup() {	# cup FILE MODE: the result TSV, without the PIN column and CRs
+	"$C" --officer "$coff" --action issue --mode "$2" "$T/$1" 2>"$T/cup.err" | tr -d '\r'
+}
+{ crow "CN=u.1,$DN" 14 1 "" p1 "甲" u1@nii.ac.jp
+  crow "CN=u.2,OU=Lab,$DN" 14 1 "" p2 "甲" u2@nii.ac.jp
+  crow "CN=U.1,$DN" 14 1 "" p3 "甲" u3@nii.ac.jp
+  crow "CN=u.2,OU=Lab,$DN" 14 1 "" p4 "甲" u4@nii.ac.jp
+  crow "CN=u.2,OU=Other,$DN" 14 1 "" p5 "甲" u5@nii.ac.jp
+  crow "CN=u.6,$DN" 14 2 "" bulk "甲" u6@nii.ac.jp
+  crow "CN=u.7,$DN" 14 2 "" Bulk "甲" u7@nii.ac.jp
+  crow "CN=u8@nii.ac.jp" 16 1 "" p8 "甲" u8@nii.ac.jp
+  crow "CN=U8@nii.ac.jp" 16 1 "" p9 "甲" U8@nii.ac.jp
+  crow "CN=u.10,$DN" 99 1 "" p10 "甲" u10@nii.ac.jp
+  crow "CN=u.11,$DN" 14 1 "" p11 "甲" u11@nii.ac.jp
+} | sjis client.tsv
+want_client='CN=u.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p1	情報学研究科	u1@nii.ac.jp		OK	
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p2	情報学研究科	u2@nii.ac.jp		OK	
+CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。
+CN=u.2,OU=Other,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p5	情報学研究科	u5@nii.ac.jp		OK	
+CN=u.6,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	bulk	情報学研究科	u6@nii.ac.jp		OK	
+CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。
+CN=u8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p8	情報学研究科	u8@nii.ac.jp		OK	
+CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。
+CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。
+CN=u.11,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p11	情報学研究科	u11@nii.ac.jp		OK	'
+is "$(cup client.tsv partial)" "$want_client" "③ partial: every row's result as row by row"
+is "$(sql "SELECT string_agg(seq || ' ' || cn || ' ' || ou || ' ' || state, ', ' ORDER BY seq) FROM ra.request
+             WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" \
+    "1 u.1  queued, 2 u.2 Lab queued, 5 u.2 Other queued, 6 u.6  queued, 8 u8@nii.ac.jp  queued, 11 u.11  queued" \
+    "③ partial: the good rows queued"
+want_again='CN=u.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p1	情報学研究科	u1@nii.ac.jp		NG	212:1,主体者DN,指定したDNはすでに存在しています。
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p2	情報学研究科	u2@nii.ac.jp		NG	212:2,主体者DN,指定したDNはすでに存在しています。
+CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。
+CN=u.2,OU=Other,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p5	情報学研究科	u5@nii.ac.jp		NG	212:5,主体者DN,指定したDNはすでに存在しています。
+CN=u.6,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	bulk	情報学研究科	u6@nii.ac.jp		NG	212:6,主体者DN,指定したDNはすでに存在しています。
+CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。
+CN=u8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p8	情報学研究科	u8@nii.ac.jp		NG	212:8,主体者DN,指定したDNはすでに存在しています。
+CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。
+CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。
+CN=u.11,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p11	情報学研究科	u11@nii.ac.jp		NG	212:11,主体者DN,指定したDNはすでに存在しています。'
+is "$(cup client.tsv dry-run)" "$want_again" "③ again, a dry run: each name queued before is 212"
 done_testing
