@@ -552,9 +552,17 @@ enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
 		    char *, size_t);
 
 /* validity.c: the profile's validity within the dated limit (027) */
-enum ra_err	 ra_validity_limit(PGconn *, const char *, time_t, int *);
-enum ra_err	 ra_validity(PGconn *, const struct ra_profile *, time_t *,
-		    time_t *);
+/* The database's clock and a kind's dated limits at it (validity.c). */
+struct ra_clock {
+	char		 kind[32];
+	time_t		 now;
+	int		 days;		/* the limit at ra.clock() */
+	int		 days_nb;	/* at its second: notBefore */
+};
+
+enum ra_err	 ra_validity_clock(PGconn *, const char *, struct ra_clock *);
+void		 ra_validity_at(const struct ra_profile *,
+		    const struct ra_clock *, time_t *, time_t *);
 
 /* request.c: the queue, seen from the screens */
 int		 ra_hostname_ok(const char *);
