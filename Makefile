@@ -235,11 +235,15 @@ include t/fuzz/fuzz.mk
 check-clean:
 	sh .ci/clean-room check
 
-bench/mkreq: bench/mkreq.c lib/libra.a
+BENCH_TOOLS	= bench/mkreq bench/mkcrl
+$(BENCH_TOOLS): %: %.c lib/libra.a
 	$(CC) $(CPPFLAGS) $(RA_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(ALL_LIBS)
 
-bench: all bench/mkreq
-	for b in $(filter-out bench/soak.sh,$(wildcard bench/*.sh)); do sh $$b || exit 1; done
+# Every figure of issue 16 on one private stack, each the median of
+# BENCH_RUNS (5) runs next to its baseline of the same run: one table on
+# standard output and as TSV in $(VAR)/bench/ (bench/run, bench/README).
+bench: deps all $(BENCH_TOOLS)
+	BENCH_OUT=$(VAR)/bench sh bench/run
 
 # A bounded mixed load on a private stack for SOAK_SECONDS (ten minutes),
 # then its assertions: every answer as expected, every row issued, RSS flat,
@@ -250,7 +254,7 @@ soak: deps all
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_OUT=$(VAR)/soak sh bench/soak.sh
 
 clean:
-	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t $(TEST_TOOLS) ra.conf.sample bench/mkreq
+	rm -f lib/*.o lib/libra.a $(CGIS) t/*.t $(TEST_TOOLS) ra.conf.sample $(BENCH_TOOLS)
 
 distclean: clean
 	rm -rf config.mk config.h config.log config.status autom4te.cache configure config.h.in config.h.in~

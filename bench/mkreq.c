@@ -5,8 +5,10 @@
  *				CSRs) in one transaction, through ra_request_add
  *	mkreq client N INST	queue N client requests with server-made keys
  *	mkreq keygen N		make N RSA-2048 keys (the raw keygen baseline)
- *	mkreq tsv N		a server issue TSV of N rows (fresh P-256 CSRs)
- *				for bench.ac.jp on standard output, UTF-8
+ *	mkreq tsv N [PREFIX]	a server issue TSV of N rows (fresh P-256 CSRs)
+ *				for bench.ac.jp on standard output, UTF-8;
+ *				hosts PREFIXi.bench.ac.jp (PREFIX "h"), so
+ *				each run of bench/run has names of its own
  *
  * Prints the seconds spent in the part being measured.
  */
@@ -138,7 +140,7 @@ queue(const char *kind, long n, const char *inst)
 
 /* One line per request, as an officer's file would have it. */
 static int
-tsv(long n)
+tsv(long n, const char *prefix)
 {
 	X509_REQ	*req;
 	BIO		*bio;
@@ -146,7 +148,7 @@ tsv(long n)
 	long		 i, len, k;
 
 	for (i = 0; i < n; i++) {
-		snprintf(cn, sizeof(cn), "h%ld.bench.ac.jp", i);
+		snprintf(cn, sizeof(cn), "%s%ld.bench.ac.jp", prefix, i);
 		if ((req = csr_new_dn(cn)) == NULL ||
 		    (bio = BIO_new(BIO_s_mem())) == NULL ||
 		    !PEM_write_bio_X509_REQ(bio, req))
@@ -175,7 +177,7 @@ main(int argc, char *argv[])
 	if (argc < 3 || (n = strtol(argv[2], NULL, 10)) <= 0)
 		return 2;
 	if (strcmp(argv[1], "tsv") == 0)
-		return tsv(n);
+		return tsv(n, argc > 3 ? argv[3] : "h");
 	if (strcmp(argv[1], "keygen") == 0) {
 		t0 = now();
 		for (i = 0; i < n; i++) {

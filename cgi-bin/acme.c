@@ -264,7 +264,8 @@ main(int argc, char *argv[])
 
 	memset(&conf, 0, sizeof(conf));
 	/* ra-acme wholly, before the configuration is read. */
-	if (ra_zone_enter(caller, sizeof(caller)) != RA_OK ||
+	if (ra_openssl_init_lean() != RA_OK ||
+	    ra_zone_enter(caller, sizeof(caller)) != RA_OK ||
 	    ra_conf_load(&conf, NULL) != RA_OK) {
 		if (cgi)
 			ra_http_plain(500, "POST", "システムエラーが発生しました。",

@@ -194,7 +194,8 @@ main(int argc, char *argv[])
 
 	memset(&conf, 0, sizeof(conf));
 	/* ra-tsa wholly, before the key or the configuration is read. */
-	if (ra_zone_enter(caller, sizeof(caller)) != RA_OK ||
+	if (ra_openssl_init_lean() != RA_OK ||
+	    ra_zone_enter(caller, sizeof(caller)) != RA_OK ||
 	    ra_conf_load(&conf, NULL) != RA_OK) {
 		if (cgi)
 			http_plain(500, "システムエラーが発生しました。",

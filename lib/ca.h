@@ -111,6 +111,8 @@ enum ra_err	 ra_worker_due(PGconn *, long *);
 /* crl.c: CRLs, numbered in PostgreSQL, published atomically */
 enum ra_err	 ra_crl_publish(PGconn *, const struct ra_signer *,
 		    const char *, int, int, FILE *);
+int		 ra_crl_entry(X509_CRL *, const char *, time_t, int);
+int		 ra_crl_exts(X509_CRL *, X509 *, long long);
 
 /* ocspsign.c: the OCSP responder's delegated signers, signed */
 enum ra_err	 ra_ocsp_signers_issue(PGconn *, struct ra_signer *, size_t,

@@ -65,8 +65,12 @@ static const char SQL_CRL_ADD[] =
     " VALUES ($1::bigint, $2::bigint, pg_catalog.to_timestamp($3::bigint),"
     "  pg_catalog.to_timestamp($4::bigint), $5::integer, $6::bytea)";
 
-static int
-crl_entry(X509_CRL *crl, const char *serial_dec, time_t when, int reason)
+/*
+ * One entry; also bench/mkcrl's, so that its raw baseline builds the very
+ * CRL ra does.
+ */
+int
+ra_crl_entry(X509_CRL *crl, const char *serial_dec, time_t when, int reason)
 {
 	X509_REVOKED		*rev = NULL;
 	ASN1_INTEGER		*sn = NULL;
@@ -100,8 +104,8 @@ out:
 }
 
 /* The CRL's own extensions: CRL number and authority key identifier. */
-static int
-crl_exts(X509_CRL *crl, X509 *ca, long long number)
+int
+ra_crl_exts(X509_CRL *crl, X509 *ca, long long number)
 {
 	X509V3_CTX	 ctx;
 	X509_EXTENSION	*ext;
@@ -204,14 +208,14 @@ ra_crl_publish(PGconn *db, const struct ra_signer *sg, const char *dir,
 	    !X509_CRL_set1_lastUpdate(crl, t) ||
 	    ASN1_TIME_set(t, next) == NULL ||
 	    !X509_CRL_set1_nextUpdate(crl, t) ||
-	    !crl_exts(crl, ra_signer_ca(sg)->cert, number))
+	    !ra_crl_exts(crl, ra_signer_ca(sg)->cert, number))
 		goto out;
 	if ((er = ra_db_query(db, "CRL entries", SQL_ENTRIES, 1, param, &res)) !=
 	    RA_OK)
 		goto out;
 	entries = PQntuples(res);
 	for (i = 0; i < entries; i++)
-		if (!crl_entry(crl, PQgetvalue(res, i, 0),
+		if (!ra_crl_entry(crl, PQgetvalue(res, i, 0),
 		    (time_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
 		    atoi(PQgetvalue(res, i, 2)))) {
 			er = RA_ECRYPTO;

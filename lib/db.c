@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ra.h"
 
@@ -40,34 +41,70 @@ db_warn(const char *what, const char *sqlstate, const char *msg)
 	    sqlstate != NULL ? sqlstate : "-----", (int)n, msg != NULL ? msg : "");
 }
 
+static enum ra_err
+db_open(const char *conninfo, int last, PGconn **out)
+{
+	PGconn		*db;
+	PGresult	*r;
+	enum ra_err	 er;
+
+	*out = NULL;
+	db = PQconnectdb(conninfo);
+	if (db == NULL)
+		return RA_ENOMEM;
+	if (PQstatus(db) != CONNECTION_OK) {
+		/* 08006: connection_failure, what a server that is down gives. */
+		if (last)
+			db_warn("connect", "08006", PQerrorMessage(db));
+		PQfinish(db);
+		return RA_EDBDOWN;
+	}
+	r = PQexecParams(db, SQL_SESSION_SETUP, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		*out = db;
+		return RA_OK;
+	}
+	if (PQstatus(db) != CONNECTION_OK) {
+		/* PgBouncer let us in, then found no server: down too. */
+		if (last)
+			db_warn("connect", "08006", PQerrorMessage(db));
+		er = RA_EDBDOWN;
+	} else {
+		db_warn("session setup", r == NULL ? NULL :
+		    PQresultErrorField(r, PG_DIAG_SQLSTATE), r == NULL ?
+		    PQerrorMessage(db) :
+		    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		er = RA_EDB;
+	}
+	PQclear(r);
+	PQfinish(db);
+	return er;
+}
+
+/*
+ * A web zone connects through PgBouncer, which refuses the first client
+ * after PostgreSQL came back ("server login has been failing") and only
+ * then connects to it again; so a connection that fails is tried once
+ * more, a moment later, and only the last failure is logged.  While
+ * PostgreSQL is down that costs 0.2 s.
+ */
 enum ra_err
 ra_db_connect(const struct ra_conf *c, enum ra_db_role role, PGconn **out)
 {
-	const char	*conninfo;
-	PGconn		*db;
-	enum ra_err	 er;
+	const struct timespec	 pause = { 0, 200 * 1000 * 1000 };
+	const char		*conninfo;
+	enum ra_err		 er;
 
 	*out = NULL;
 	if ((conninfo = ra_conf_get(c, db_conf_key[role])) == NULL) {
 		ra_warnx("config %s: %s is not set", c->path, db_conf_key[role]);
 		return RA_ECONF;
 	}
-	db = PQconnectdb(conninfo);
-	if (db == NULL)
-		return RA_ENOMEM;
-	if (PQstatus(db) != CONNECTION_OK) {
-		/* 08006: connection_failure, what a server that is down gives. */
-		db_warn("connect", "08006", PQerrorMessage(db));
-		PQfinish(db);
-		return RA_EDBDOWN;
-	}
-	if ((er = ra_db_command(db, "session setup", SQL_SESSION_SETUP, 0,
-	    NULL)) != RA_OK) {
-		PQfinish(db);
+	if ((er = db_open(conninfo, 0, out)) != RA_EDBDOWN)
 		return er;
-	}
-	*out = db;
-	return RA_OK;
+	nanosleep(&pause, NULL);
+	return db_open(conninfo, 1, out);
 }
 
 /*

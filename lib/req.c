@@ -163,6 +163,8 @@ ra_req_open(struct ra_req *r, int argc, char *argv[])
 
 	memset(r, 0, sizeof(*r));
 	r->zone = RA_DB_ADMIN;		/* shell tools; a screen says its own */
+	if ((er = ra_openssl_init_lean()) != RA_OK)
+		return er;
 	if ((er = ra_zone_enter(r->caller, sizeof(r->caller))) != RA_OK)
 		return er;
 	r->is_cgi = ra_req_env("GATEWAY_INTERFACE") != NULL;

@@ -35,6 +35,7 @@ struct ra_req {
 
 enum ra_err	 ra_req_open(struct ra_req *, int, char *[]);
 enum ra_err	 ra_zone_enter(char *, size_t);
+enum ra_err	 ra_openssl_init_lean(void);
 enum ra_err	 ra_req_db(struct ra_req *, enum ra_db_role);
 enum ra_err	 ra_render(struct ra_req *, int, const char *);
 enum ra_err	 ra_redirect(struct ra_req *, const char *);
