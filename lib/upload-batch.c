@@ -124,11 +124,13 @@ csr_one(struct ra_upload_pre *pr, const char *text)
 	enum ra_err	 er;
 
 	pr->csr_tried = 1;
-	if ((er = ra_csr_parse((const unsigned char *)text, strlen(text),
-	    &pr->csr, why, sizeof(why))) != RA_OK) {
-		if ((pr->csr_why = strdup(why)) == NULL)
-			return RA_ENOMEM;
-		return RA_OK;
+	er = ra_csr_parse((const unsigned char *)text, strlen(text), &pr->csr,
+	    why, sizeof(why));
+	if (er == RA_ENOMEM)
+		return er;
+	if (er != RA_OK) {		/* the row's error, said by its rule */
+		pr->csr_why = strdup(why);
+		return pr->csr_why != NULL ? RA_OK : RA_ENOMEM;
 	}
 	if (ra_pubkey_spki(X509_REQ_get_X509_PUBKEY(pr->csr), &spki, &len,
 	    pr->sha) == RA_OK)
