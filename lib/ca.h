@@ -94,6 +94,8 @@ struct ra_worker {
 	int			 token_quiet;	/* its failures said once */
 	int			 poll_seconds;	/* between those attempts */
 	struct ra_client_cfg	 client;	/* client certificates' URLs */
+	struct ra_clock		 clocks[8];	/* the batch's, by kind */
+	size_t			 nclocks;
 	char			 id[96];	/* "worker:host:pid" */
 	void			(*after_reserve)(void *);	/* tests */
 	void			*hook_arg;

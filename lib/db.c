@@ -126,20 +126,34 @@ ra_db_reset(PGconn *db)
  * PQclear; on error nothing is returned and the SQLSTATE has been logged.
  * A unique violation is RA_EDUP so callers can tell it from a failure.
  */
+static enum ra_err db_result(PGconn *, const char *, PGresult *, PGresult **,
+    char *, size_t);
+
 static enum ra_err
 db_exec(PGconn *db, const char *what, const char *sql, int nparams,
     const char *const *params, const int *lengths, const int *formats,
     PGresult **res, int binary, char *constraint, size_t consz)
 {
 	PGresult	*r;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecParams(db, sql, nparams, NULL, params, lengths, formats,
+	    binary);
+	return db_result(db, what, r, res, constraint, consz);
+}
+
+/* What db_exec and ra_db_wait make of result "r", which this takes. */
+static enum ra_err
+db_result(PGconn *db, const char *what, PGresult *r, PGresult **res,
+    char *constraint, size_t consz)
+{
 	ExecStatusType	 st;
 	const char	*state, *msg;
 	enum ra_err	 er;
 
 	if (res != NULL)
 		*res = NULL;
-	r = PQexecParams(db, sql, nparams, NULL, params, lengths, formats,
-	    binary);
 	st = PQresultStatus(r);		/* NULL-safe */
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		if (res != NULL)
@@ -240,6 +254,48 @@ ra_db_query_unique(PGconn *db, const char *what, const char *sql,
 		*constraint = '\0';
 	return db_query(db, what, sql, nparams, params, res, 0, constraint,
 	    consz);
+}
+
+/*
+ * Send one statement and return at once, so the caller can work while
+ * the server does; ra_db_wait gets its answer, and nothing else may be
+ * sent on "db" before.
+ */
+enum ra_err
+ra_db_send(PGconn *db, const char *what, const char *sql, int nparams,
+    const char *const *params)
+{
+	if (!PQsendQueryParams(db, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		db_warn(what, PQstatus(db) != CONNECTION_OK ? "08006" : NULL,
+		    PQerrorMessage(db));
+		return PQstatus(db) != CONNECTION_OK ? RA_EDBDOWN : RA_EDB;
+	}
+	return RA_OK;
+}
+
+/*
+ * The answer to what ra_db_send sent, as ra_db_query_unique gives it
+ * (rows are not kept).
+ */
+enum ra_err
+ra_db_wait(PGconn *db, const char *what, char *constraint, size_t consz)
+{
+	PGresult	*r, *first = NULL;
+
+	if (consz > 0)
+		*constraint = '\0';
+	/* One result, then NULL; a broken connection may give more. */
+	while ((r = PQgetResult(db)) != NULL) {
+		if (first == NULL)
+			first = r;
+		else
+			PQclear(r);
+	}
+	if (first == NULL) {
+		db_warn(what, "08006", PQerrorMessage(db));
+		return PQstatus(db) != CONNECTION_OK ? RA_EDBDOWN : RA_EDB;
+	}
+	return db_result(db, what, first, NULL, constraint, consz);
 }
 
 /*

@@ -552,9 +552,17 @@ enum ra_err	 ra_profile_check_key(const struct ra_profile *, EVP_PKEY *,
 		    char *, size_t);
 
 /* validity.c: the profile's validity within the dated limit (027) */
-enum ra_err	 ra_validity_limit(PGconn *, const char *, time_t, int *);
-enum ra_err	 ra_validity(PGconn *, const struct ra_profile *, time_t *,
-		    time_t *);
+/* The database's clock and a kind's dated limits at it (validity.c). */
+struct ra_clock {
+	char		 kind[32];
+	time_t		 now;
+	int		 days;		/* the limit at ra.clock() */
+	int		 days_nb;	/* at its second: notBefore */
+};
+
+enum ra_err	 ra_validity_clock(PGconn *, const char *, struct ra_clock *);
+void		 ra_validity_at(const struct ra_profile *,
+		    const struct ra_clock *, time_t *, time_t *);
 
 /* request.c: the queue, seen from the screens */
 int		 ra_hostname_ok(const char *);
@@ -583,11 +591,24 @@ struct ra_newreq {
 	const struct ra_profile	*profile;	/* NULL: load it */
 	X509_REQ		*csr_parsed;	/* NULL: parse csr */
 	int			 institution_checked;
+	int			 key_checked;	/* key_used: the answer */
+	int			 key_used;	/* the key used before */
+};
+
+/* Requests checked and held for one INSERT (ra_request_defer). */
+struct ra_reqbulk {
+	struct ra_pgarr		 col[28];	/* SQL_REQUEST_ADD's $1-$28 */
+	size_t			 n;
 };
 
 enum ra_err	 ra_request_serial(PGconn *, int64_t, char[64]);
 enum ra_err	 ra_request_add(PGconn *, const struct ra_newreq *, int64_t *,
 		    char *, size_t);
+enum ra_err	 ra_request_defer(PGconn *, const struct ra_newreq *,
+		    struct ra_reqbulk *, char *, size_t);
+enum ra_err	 ra_request_send(PGconn *, struct ra_reqbulk *, int *);
+enum ra_err	 ra_request_sent(PGconn *);
+void		 ra_request_bulk_free(struct ra_reqbulk *);
 enum ra_err	 ra_queue_notify(PGconn *);
 enum ra_err	 ra_request_wait(PGconn *, int64_t, long, char *, size_t,
 		    char *, size_t);

@@ -82,6 +82,9 @@ enum ra_err	 ra_db_query(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_query_unique(PGconn *, const char *, const char *,
 		    int, const char *const *, PGresult **, char *, size_t);
+enum ra_err	 ra_db_send(PGconn *, const char *, const char *, int,
+		    const char *const *);
+enum ra_err	 ra_db_wait(PGconn *, const char *, char *, size_t);
 enum ra_err	 ra_db_query_binary(PGconn *, const char *, const char *, int,
 		    const char *const *, PGresult **);
 enum ra_err	 ra_db_command(PGconn *, const char *, const char *, int,

@@ -49,6 +49,51 @@ static const char SQL_REQUEST_ADD[] =
 static const char SQL_JOB_ADD[] =
     "INSERT INTO ra.job (request_id) VALUES ($1::bigint)";
 
+/*
+ * SQL_REQUEST_ADD for many rows, each parameter an array of the rows'
+ * values in the same order; the jobs of the queued ones with them.
+ */
+static const char SQL_REQUEST_BULK[] =
+    "WITH r AS ("
+    " INSERT INTO ra.request (institution_id, officer_id, batch_id, seq,"
+    "  action, kind, profile_id, subject_der, subject_dn, san_dns, san_email,"
+    "  csr_der, spki_sha256, key_secret, target_cert_id,"
+    "  admin_name, admin_mail, user_name, user_mail, attrs, cn,"
+    "  download_method, p12_name, state, ou, key_protection)"
+    " SELECT u.c1::bigint, nullif(u.c2, '0')::bigint,"
+    "  nullif(u.c3, '0')::bigint, nullif(u.c4, '0')::integer, u.c5, u.c6,"
+    "  u.c7::integer, u.c8::bytea, u.c9,"
+    "  coalesce(pg_catalog.string_to_array(nullif(u.c10, ''), ','), '{}'),"
+    "  coalesce(pg_catalog.string_to_array(nullif(u.c11, ''), ','), '{}'),"
+    "  u.c12::bytea, u.c13::bytea, u.c14, nullif(u.c15, '0')::bigint,"
+    "  u.c16, u.c17, u.c18, u.c19,"
+    "  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+    "    'affiliation', u.c20, 'software', u.c21,"
+    "    'user_affiliation', nullif(u.c26, ''))), u.c22,"
+    "  nullif(u.c23, '0')::smallint, u.c24, u.c25, u.c27, nullif(u.c28, '')"
+    "  FROM ROWS FROM (pg_catalog.unnest($1::text[]),"
+    "   pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),"
+    "   pg_catalog.unnest($4::text[]), pg_catalog.unnest($5::text[]),"
+    "   pg_catalog.unnest($6::text[]), pg_catalog.unnest($7::text[]),"
+    "   pg_catalog.unnest($8::text[]), pg_catalog.unnest($9::text[]),"
+    "   pg_catalog.unnest($10::text[]), pg_catalog.unnest($11::text[]),"
+    "   pg_catalog.unnest($12::text[]), pg_catalog.unnest($13::text[]),"
+    "   pg_catalog.unnest($14::text[]), pg_catalog.unnest($15::text[]),"
+    "   pg_catalog.unnest($16::text[]), pg_catalog.unnest($17::text[]),"
+    "   pg_catalog.unnest($18::text[]), pg_catalog.unnest($19::text[]),"
+    "   pg_catalog.unnest($20::text[]), pg_catalog.unnest($21::text[]),"
+    "   pg_catalog.unnest($22::text[]), pg_catalog.unnest($23::text[]),"
+    "   pg_catalog.unnest($24::text[]), pg_catalog.unnest($25::text[]),"
+    "   pg_catalog.unnest($26::text[]), pg_catalog.unnest($27::text[]),"
+    "   pg_catalog.unnest($28::text[]))"
+    "   WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11,"
+    "   c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24,"
+    "   c25, c26, c27, c28, i)"
+    "  ORDER BY u.i"
+    " RETURNING request_id, state)"
+    " INSERT INTO ra.job (request_id)"
+    " SELECT request_id FROM r WHERE state = 'queued' ORDER BY request_id";
+
 static const char SQL_NOTIFY_JOB[] =
     "SELECT pg_catalog.pg_notify('ra_job', '')";
 
@@ -226,6 +271,15 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	    (er = ra_pubkey_spki(X509_REQ_get_X509_PUBKEY(*csr), &spki,
 	    &spkilen, sha)) != RA_OK)
 		goto out;
+	if (rq->key_checked) {
+		/* The caller asked SQL_KEY_USED for the whole file at once. */
+		if (rq->key_used) {
+			snprintf(why, whysz, "this key was used before; a new "
+			    "key pair is required");
+			er = RA_EPOLICY;
+		}
+		goto out;
+	}
 	if ((hex = ra_bytea_hex(sha, 32)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
@@ -251,34 +305,52 @@ out:
 	return er;
 }
 
+/* The parameters of one request row, as SQL_REQUEST_ADD numbers them. */
+#define REQ_NPARAMS	28
+_Static_assert(RA_NITEMS(((struct ra_reqbulk *)0)->col) == REQ_NPARAMS,
+    "struct ra_reqbulk's columns out of sync with SQL_REQUEST_ADD");
+
+struct req_params {
+	const char	*v[REQ_NPARAMS];
+	char		 dns[2048], email[256], inst[24], off[24], dm[8],
+			 batch[24], seq[16], pid[16], target[24], ou[1025],
+			 kind[32];
+	char		*subjhex, *subjtxt, *csrhex, *shahex, *cn;
+};
+
+static void
+req_params_free(struct req_params *p)
+{
+	free(p->subjhex);
+	free(p->subjtxt);
+	free(p->cn);
+	free(p->csrhex);
+	free(p->shahex);
+	memset(p, 0, sizeof(*p));
+}
+
 /*
- * Check "rq" and queue it: a request row and its job, inside the caller's
- * transaction (so a TSV file is queued whole or not at all).  On RA_OK
- * "*id" is the request.  RA_EINPUT, RA_EPOLICY and RA_EDUP (an "only
- * one" rule: the CN issued once, a certificate renewed once) come with
- * "why".
+ * Check "rq" (profile, subject, names, key) and fill "p" with the row to
+ * insert (free it with req_params_free whatever this returns).
+ * RA_EINPUT and RA_EPOLICY come with "why".
  */
-enum ra_err
-ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
-    size_t whysz)
+static enum ra_err
+req_params(PGconn *db, const struct ra_newreq *rq, struct req_params *p,
+    char *why, size_t whysz)
 {
 	struct ra_profile	 prof;
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
 	unsigned char		 sha[32], *subj = NULL, *csrder = NULL;
-	const char		*param[28];
-	char			 dns[2048], email[256], inst[24], off[24], dm[8],
-				 batch[24], seq[16], pid[16], target[24],
-				 *subjhex = NULL, *subjtxt = NULL, *csrhex = NULL,
-				 *shahex = NULL, *cn = NULL, constraint[64],
-				 ou[1025];
+	const char		*param[1];
 	int			 n;
 	enum ra_err		 er = RA_OK;
 
-	*id = 0;
+	memset(p, 0, sizeof(*p));
 	*why = '\0';
-	snprintf(inst, sizeof(inst), "%lld", (long long)rq->institution_id);
-	param[0] = inst;
+	snprintf(p->inst, sizeof(p->inst), "%lld",
+	    (long long)rq->institution_id);
+	param[0] = p->inst;
 	if (!rq->institution_checked) {
 		if ((er = ra_db_query(db, "institution", SQL_INSTITUTION_ACTIVE,
 		    1, param, &res)) != RA_OK)
@@ -303,69 +375,99 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		return RA_EPOLICY;
 	}
 	if (er != RA_OK ||
-	    (er = request_names(&prof, rq, dns, sizeof(dns), email,
-	    sizeof(email), why, whysz)) != RA_OK ||
+	    (er = request_names(&prof, rq, p->dns, sizeof(p->dns), p->email,
+	    sizeof(p->email), why, whysz)) != RA_OK ||
 	    (er = request_key(db, &prof, rq, &csr, sha, why, whysz)) != RA_OK)
 		goto out;
 	if ((n = i2d_X509_NAME(rq->subject, &subj)) <= 0 ||
-	    (subjhex = ra_bytea_hex(subj, (size_t)n)) == NULL ||
-	    (subjtxt = ra_dn_text(rq->subject)) == NULL ||
-	    (cn = ra_dn_get(rq->subject, NID_commonName)) == NULL) {
+	    (p->subjhex = ra_bytea_hex(subj, (size_t)n)) == NULL ||
+	    (p->subjtxt = ra_dn_text(rq->subject)) == NULL ||
+	    (p->cn = ra_dn_get(rq->subject, NID_commonName)) == NULL) {
 		er = RA_ENOMEM;
 		goto out;
 	}
 	if (csr != NULL && ((n = i2d_X509_REQ(csr, &csrder)) <= 0 ||
-	    (csrhex = ra_bytea_hex(csrder, (size_t)n)) == NULL ||
-	    (shahex = ra_bytea_hex(sha, sizeof(sha))) == NULL)) {
+	    (p->csrhex = ra_bytea_hex(csrder, (size_t)n)) == NULL ||
+	    (p->shahex = ra_bytea_hex(sha, sizeof(sha))) == NULL)) {
 		er = RA_ENOMEM;
 		goto out;
 	}
-	snprintf(off, sizeof(off), "%lld", (long long)rq->officer_id);
-	snprintf(batch, sizeof(batch), "%lld", (long long)rq->batch_id);
-	snprintf(seq, sizeof(seq), "%d", rq->seq);
-	snprintf(pid, sizeof(pid), "%d", prof.id);
-	snprintf(target, sizeof(target), "%lld", (long long)rq->target_cert_id);
-	param[0] = inst;
-	param[1] = off;
-	param[2] = batch;
-	param[3] = seq;
-	param[4] = rq->target_cert_id != 0 ? "renew" : "issue";
-	param[5] = prof.kind;
-	param[6] = pid;
-	param[7] = subjhex;
-	param[8] = subjtxt;
-	param[9] = dns;
-	param[10] = email;
-	param[11] = csrhex;
-	param[12] = shahex;
-	param[13] = csr == NULL ? rq->key_secret : NULL;
-	param[14] = target;
-	param[15] = rq->admin_name;
-	param[16] = rq->admin_mail;
-	param[17] = rq->user_name;
-	param[18] = rq->user_mail;
-	param[19] = rq->affiliation;
-	param[20] = rq->software;
-	param[21] = cn;
-	snprintf(dm, sizeof(dm), "%d", rq->download_method);
-	param[22] = dm;
-	param[23] = rq->download_method != 0 ? rq->p12_name : NULL;
-	param[24] = rq->waiting ? "waiting" : "queued";
-	param[25] = rq->user_affiliation;
-	ra_dn_ous(rq->subject, ou, sizeof(ou));
-	param[26] = ou;
-	param[27] = rq->key_protection;
+	snprintf(p->off, sizeof(p->off), "%lld", (long long)rq->officer_id);
+	snprintf(p->batch, sizeof(p->batch), "%lld", (long long)rq->batch_id);
+	snprintf(p->seq, sizeof(p->seq), "%d", rq->seq);
+	snprintf(p->pid, sizeof(p->pid), "%d", prof.id);
+	snprintf(p->target, sizeof(p->target), "%lld",
+	    (long long)rq->target_cert_id);
+	snprintf(p->dm, sizeof(p->dm), "%d", rq->download_method);
+	ra_dn_ous(rq->subject, p->ou, sizeof(p->ou));
+	p->v[0] = p->inst;
+	p->v[1] = p->off;
+	p->v[2] = p->batch;
+	p->v[3] = p->seq;
+	p->v[4] = rq->target_cert_id != 0 ? "renew" : "issue";
+	snprintf(p->kind, sizeof(p->kind), "%s", prof.kind);
+	p->v[5] = p->kind;
+	p->v[6] = p->pid;
+	p->v[7] = p->subjhex;
+	p->v[8] = p->subjtxt;
+	p->v[9] = p->dns;
+	p->v[10] = p->email;
+	p->v[11] = p->csrhex;
+	p->v[12] = p->shahex;
+	p->v[13] = csr == NULL ? rq->key_secret : NULL;
+	p->v[14] = p->target;
+	p->v[15] = rq->admin_name;
+	p->v[16] = rq->admin_mail;
+	p->v[17] = rq->user_name;
+	p->v[18] = rq->user_mail;
+	p->v[19] = rq->affiliation;
+	p->v[20] = rq->software;
+	p->v[21] = p->cn;
+	p->v[22] = p->dm;
+	p->v[23] = rq->download_method != 0 ? rq->p12_name : NULL;
+	p->v[24] = rq->waiting ? "waiting" : "queued";
+	p->v[25] = rq->user_affiliation;
+	p->v[26] = p->ou;
+	p->v[27] = rq->key_protection;
+out:
+	if (csr != rq->csr_parsed)
+		X509_REQ_free(csr);
+	OPENSSL_free(subj);
+	OPENSSL_free(csrder);
+	return er;
+}
+
+/*
+ * Check "rq" and queue it: a request row and its job, inside the caller's
+ * transaction (so a TSV file is queued whole or not at all).  On RA_OK
+ * "*id" is the request.  RA_EINPUT, RA_EPOLICY and RA_EDUP (an "only
+ * one" rule: the CN issued once, a certificate renewed once) come with
+ * "why".
+ */
+enum ra_err
+ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
+    size_t whysz)
+{
+	struct req_params	 p;
+	PGresult		*res = NULL;
+	const char		*param[1];
+	char			 constraint[64];
+	enum ra_err		 er;
+
+	*id = 0;
+	if ((er = req_params(db, rq, &p, why, whysz)) != RA_OK)
+		goto out;
 	/*
 	 * The database decides every "only one" rule, so two uploads racing
 	 * past the checks above cannot both be queued; the loser gets the
 	 * rule's answer, never a system error.
 	 */
-	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD, 28, param,
-	    &res, constraint, sizeof(constraint));
+	er = ra_db_query_unique(db, "queue request", SQL_REQUEST_ADD,
+	    REQ_NPARAMS, p.v, &res, constraint, sizeof(constraint));
 	if (er == RA_EDUP && (strcmp(constraint, "request_cn_issue_once") == 0 ||
 	    strcmp(constraint, "request_cn_client_once") == 0 ||
 	    strcmp(constraint, "request_cn_codesign_once") == 0))
-		snprintf(why, whysz, "%s is already issued or queued", cn);
+		snprintf(why, whysz, "%s is already issued or queued", p.cn);
 	else if (er == RA_EDUP && strcmp(constraint, "request_renew_once") == 0)
 		snprintf(why, whysz, "the certificate is already renewed or "
 		    "has a renewal queued");
@@ -382,16 +484,86 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		er = ra_db_command(db, "queue job", SQL_JOB_ADD, 1, param);
 out:
 	PQclear(res);
-	if (csr != rq->csr_parsed)
-		X509_REQ_free(csr);
-	OPENSSL_free(subj);
-	OPENSSL_free(csrder);
-	free(subjhex);
-	free(subjtxt);
-	free(cn);
-	free(csrhex);
-	free(shahex);
+	req_params_free(&p);
 	return er;
+}
+
+/*
+ * Check "rq" as ra_request_add does and hold its row in "b" for
+ * ra_request_flush: a file's requests go in with one statement.
+ */
+enum ra_err
+ra_request_defer(PGconn *db, const struct ra_newreq *rq,
+    struct ra_reqbulk *b, char *why, size_t whysz)
+{
+	struct req_params	 p;
+	size_t			 i;
+	enum ra_err		 er;
+
+	if ((er = req_params(db, rq, &p, why, whysz)) != RA_OK)
+		goto out;
+	for (i = 0; i < REQ_NPARAMS; i++)
+		if (!ra_pgarr_add(&b->col[i], p.v[i])) {
+			er = RA_ENOMEM;
+			goto out;
+		}
+	b->n++;
+out:
+	req_params_free(&p);
+	return er;
+}
+
+/*
+ * Send the rows "b" holds, and the jobs of those not waiting, as one
+ * statement, and return while the server inserts them: ra_request_sent
+ * says how that went, and nothing else may be sent before.  "b" is
+ * emptied; "*sent" says whether there is an answer to wait for.
+ */
+enum ra_err
+ra_request_send(PGconn *db, struct ra_reqbulk *b, int *sent)
+{
+	const char	*param[REQ_NPARAMS];
+	size_t		 i;
+	enum ra_err	 er = RA_OK;
+
+	*sent = 0;
+	if (b->n == 0)
+		return RA_OK;
+	for (i = 0; i < REQ_NPARAMS; i++)
+		if ((param[i] = ra_pgarr_str(&b->col[i])) == NULL) {
+			er = RA_ENOMEM;
+			goto out;
+		}
+	if ((er = ra_db_send(db, "queue requests", SQL_REQUEST_BULK,
+	    REQ_NPARAMS, param)) == RA_OK)
+		*sent = 1;
+out:
+	ra_request_bulk_free(b);
+	return er;
+}
+
+/*
+ * The answer to ra_request_send.  The database's "only one" rules are
+ * its indexes as ever: RA_EDUP when a row breaks one (which row is not
+ * told: the caller goes again row by row to say).
+ */
+enum ra_err
+ra_request_sent(PGconn *db)
+{
+	char	 constraint[64];
+
+	return ra_db_wait(db, "queue requests", constraint,
+	    sizeof(constraint));
+}
+
+void
+ra_request_bulk_free(struct ra_reqbulk *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < RA_NITEMS(b->col); i++)
+		ra_pgarr_free(&b->col[i]);
+	b->n = 0;
 }
 
 /* Wake the workers; inside a transaction it is delivered at commit. */

@@ -242,27 +242,42 @@ tsv_decode(const char *buf, size_t len, char **out, struct ra_tsv_errors *e)
 	return RA_OK;
 }
 
-/* "s" in "code", into a buffer as long as "s": neither encoding is wider. */
-static char *
-jis_encode(const char *code, const char *s)
+/*
+ * The encoders jis_ok tries, opened once per file (a handle per field
+ * cost more than the check): (iconv_t)-1 until first needed, and when
+ * iconv_open failed.
+ */
+struct jis_cds {
+	iconv_t		 sjis, cp932;
+	int		 tried;
+};
+
+static void
+jis_cds_close(struct jis_cds *j)
 {
-	iconv_t		 cd;
+	if (j->sjis != (iconv_t)-1)
+		iconv_close(j->sjis);
+	if (j->cp932 != (iconv_t)-1)
+		iconv_close(j->cp932);
+	j->sjis = j->cp932 = (iconv_t)-1;
+}
+
+/* "s" through "cd", into a buffer as long as "s": neither encoding is wider. */
+static char *
+jis_encode(iconv_t cd, const char *s)
+{
 	char		*in = (char *)s, *out, *o;
 	size_t		 inleft = strlen(s), outleft = strlen(s);
 
-	if ((out = malloc(outleft + 1)) == NULL)
+	if (cd == (iconv_t)-1 || (out = malloc(outleft + 1)) == NULL)
 		return NULL;
-	if ((cd = iconv_open(code, "UTF-8")) == (iconv_t)-1) {
-		free(out);
-		return NULL;
-	}
+	(void)iconv(cd, NULL, NULL, NULL, NULL);	/* the initial state */
 	o = out;
 	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
 		free(out);
 		out = NULL;
 	} else
 		*o = '\0';
-	iconv_close(cd);
 	return out;
 }
 
@@ -274,7 +289,7 @@ jis_encode(const char *code, const char *s)
  * user-defined and IBM extensions (0xF0 to 0xFC).
  */
 static int
-jis_ok(const char *s)
+jis_ok(struct jis_cds *j, const char *s)
 {
 	const unsigned char *p;
 	char		*enc;
@@ -286,11 +301,16 @@ jis_ok(const char *s)
 		else if (p[0] == 0xef && ((p[1] == 0xbd && p[2] >= 0xa1) ||
 		    (p[1] == 0xbe && p[2] <= 0x9f)))
 			return 0;
-	if ((enc = jis_encode("SHIFT_JIS", s)) != NULL) {
+	if (!j->tried) {
+		j->tried = 1;
+		j->sjis = iconv_open("SHIFT_JIS", "UTF-8");
+		j->cp932 = iconv_open("CP932", "UTF-8");
+	}
+	if ((enc = jis_encode(j->sjis, s)) != NULL) {
 		free(enc);
 		return 1;
 	}
-	if ((enc = jis_encode("CP932", s)) == NULL)
+	if ((enc = jis_encode(j->cp932, s)) == NULL)
 		return 0;
 	for (p = (const unsigned char *)enc; *p != '\0'; p++) {
 		if (*p < 0x80)
@@ -330,7 +350,7 @@ mail_ok(const char *s)
 /* One field against its column's rule for "action"; errors appended. */
 static void
 check_field(const struct ra_tsv_col *c, enum ra_tsv_action action,
-    const char *v, int line, struct ra_tsv_errors *e)
+    const char *v, int line, struct ra_tsv_errors *e, struct jis_cds *j)
 {
 	char	 need = c->need[action];
 
@@ -362,7 +382,7 @@ check_field(const struct ra_tsv_col *c, enum ra_tsv_action action,
 		}
 		break;
 	case RA_TSV_JIS:
-		if (!jis_ok(v)) {
+		if (!jis_ok(j, v)) {
 			ra_tsv_errorf(e, 205, line, c->label, msg_chars,
 			    c->label);
 			return;
@@ -394,6 +414,7 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
     enum ra_tsv_action action, size_t max_records, struct ra_tsv *t,
     struct ra_tsv_errors *e)
 {
+	struct jis_cds	 j = { (iconv_t)-1, (iconv_t)-1, 0 };
 	char		*text = NULL, *p, *nl, *f;
 	size_t		 c, nrows = 0, cap = 0, before;
 	struct ra_tsv_row *row, *rows = NULL;
@@ -464,7 +485,8 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 		for (c = 0; c < fmt->ncols; c++) {
 			if (row->f[c] == NULL)
 				row->f[c] = "";		/* absent: empty */
-			check_field(&fmt->cols[c], action, row->f[c], line, e);
+			check_field(&fmt->cols[c], action, row->f[c], line, e,
+			    &j);
 		}
 		/* Counted, not searched for: past the cap errors are not listed. */
 		row->errors = e->n + e->dropped - before;
@@ -475,11 +497,13 @@ ra_tsv_read(const char *buf, size_t len, const struct ra_tsv_format *fmt,
 		er = RA_EINPUT;
 		goto out;
 	}
+	jis_cds_close(&j);
 	t->text = text;
 	t->rows = rows;
 	t->nrows = nrows;
 	return RA_OK;
 out:
+	jis_cds_close(&j);
 	free(rows);
 	free(text);
 	return er;

@@ -29,6 +29,15 @@ static const char SQL_CN_ISSUED[] =
     " WHERE institution_id = $1::bigint AND kind = $2 AND action = 'issue'"
     "   AND lower(cn) = lower($3) AND ou = $4"
     "   AND state IN ('waiting', 'queued', 'done') LIMIT 1";
+/* The same for a whole file: the ordinals of the names issued before. */
+static const char SQL_CNS_ISSUED[] =
+    "SELECT u.i FROM ROWS FROM (pg_catalog.unnest($2::text[]),"
+    "       pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[]))"
+    "       WITH ORDINALITY AS u(kind, cn, ou, i)"
+    " WHERE EXISTS (SELECT 1 FROM ra.request r"
+    "  WHERE r.institution_id = $1::bigint AND r.kind = u.kind"
+    "    AND r.action = 'issue' AND lower(r.cn) = lower(u.cn)"
+    "    AND r.ou = u.ou AND r.state IN ('waiting', 'queued', 'done'))";
 
 /* CN of a client certificate (§2.1): half-width letters, digits, these. */
 static const char cn_chars[] =
@@ -247,7 +256,17 @@ bulk_name_unique(struct ra_upload_row *rc)
 {
 	const struct ra_tsv_row	*r;
 	size_t			 k;
+	long			 first;
 
+	/* Linked by the prefetch for the rows it could (sorted, not n²). */
+	if (rc->b != NULL && strcmp(rc->row->f[C_METHOD], "2") == 0) {
+		if ((first = rc->b->pre[rc->i].first_p12) < 0)
+			return 1;
+		ra_upload_error(rc, E_DUP, C_P12NAME, "%sはP12一括の"
+		    "ファイル内で重複しています（%d行目）。",
+		    rc->row->f[C_P12NAME], rc->t->rows[first].line);
+		return 0;
+	}
 	for (k = 0; k < rc->i; k++) {
 		r = &rc->t->rows[k];
 		if (strcmp(r->f[C_METHOD], "2") == 0 &&
@@ -303,7 +322,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		    rc->fmt->cols[C_METHOD].label);
 		goto out;
 	}
-	if (ra_profile_load(ctx->db, atoi(rc->row->f[C_PROFILE]), &prof) !=
+	if (ra_upload_profile(rc, atoi(rc->row->f[C_PROFILE]), &prof) !=
 	    RA_OK || !prof.active || (strcmp(prof.kind, "client") != 0 &&
 	    !is_smime(&prof))) {
 		ra_upload_error(rc, E_PROFILE, C_PROFILE, "%sはクライアント証明書"
@@ -322,7 +341,14 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	if (!subject_of(rc, &prof, &name, &cn) || !pin_of(rc, pin, sizeof(pin)))
 		goto out;
-	if (action == RA_TSV_ISSUE) {
+	if (action == RA_TSV_ISSUE && rc->b != NULL && rc->b->fast) {
+		/* Asked for the file, and the rows before held for it. */
+		if (rc->b->pre[rc->i].issued || ra_upload_name_queued(rc)) {
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+			    "指定したDNはすでに存在しています。");
+			goto out;
+		}
+	} else if (action == RA_TSV_ISSUE) {
 		/* A database failure is the driver's to see: no rule broken. */
 		ra_dn_ous(name, ou, sizeof(ou));
 		if (ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
@@ -360,7 +386,13 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	rq.key_secret = method == 3 ? NULL : pin;
 	rq.profile = &prof;
 	rq.institution_checked = 1;	/* per file, by the caller */
-	er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
+	if (rc->b != NULL && rc->b->fast) {	/* no method 3: no URLs */
+		id = 0;
+		if ((er = ra_request_defer(ctx->db, &rq, &rc->b->bulk, why,
+		    sizeof(why))) == RA_OK)
+			rc->b->pre[rc->i].queued = 1;
+	} else
+		er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
 	if (er == RA_EDUP && action == RA_TSV_ISSUE)
 		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
 		    "指定したDNはすでに存在しています。");
@@ -404,7 +436,170 @@ out:
 	X509_NAME_free(name);
 }
 
+/* Sorting rows by a name: "keys" are the row's, "i" breaks ties. */
+struct by_name {
+	const char	*k[3];
+	size_t		 i;
+	int		 fold[3];	/* ASCII case folded */
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	const struct by_name	*x = a, *y = b;
+	int			 c, j;
+
+	for (j = 0; j < 3; j++)
+		if ((c = x->fold[j] ? strcasecmp(x->k[j], y->k[j]) :
+		    strcmp(x->k[j], y->k[j])) != 0)
+			return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int
+name_eq(const struct by_name *x, const struct by_name *y)
+{
+	int	 j;
+
+	for (j = 0; j < 3; j++)
+		if ((x->fold[j] ? strcasecmp(x->k[j], y->k[j]) :
+		    strcmp(x->k[j], y->k[j])) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * P12一括's names (bulk_name_unique): each row of method "2" linked to
+ * the first row of method "2" with its user administrator's mail and
+ * P12 name.
+ */
+static enum ra_err
+p12_links(const struct ra_tsv *t, struct ra_upload_batch *b)
+{
+	struct by_name	*v;
+	size_t		 n = 0, i, first = 0;
+
+	if ((v = calloc(t->nrows, sizeof(*v))) == NULL)
+		return RA_ENOMEM;
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].f[C_METHOD], "2") == 0)
+			v[n++] = (struct by_name){ { t->rows[i].f[C_ADMIN_MAIL],
+			    t->rows[i].f[C_P12NAME], "" }, i, { 1, 1, 0 } };
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || !name_eq(&v[i - 1], &v[i]))
+			first = v[i].i;
+		else
+			b->pre[v[i].i].first_p12 = (long)first;
+	}
+	free(v);
+	return RA_OK;
+}
+
+/*
+ * An issue file's 212 question asked once (upload-batch.c): the kind,
+ * CN and OUs each row would certify, as subject_of makes them, looked
+ * up together, and the rows of one name linked (prev_name), the CN case
+ * folded as lower() folds it (ASCII: the CN's characters are).  A file
+ * with a ブラウザ個別 row goes row by row: each such row writes its
+ * retrieval URLs and mails with its request.
+ */
+static enum ra_err
+prefetch(struct ra_upload_ctx *ctx, const struct ra_tsv *t,
+    struct ra_upload_batch *b)
+{
+	struct ra_profile	 prof;
+	struct ra_pgarr		 kinds, cns, ous;
+	struct by_name		*v = NULL;
+	X509_NAME		*name = NULL;
+	const char		*a[3], *kind;
+	size_t			*rowof = NULL, n = 0, i;
+	char			 why[256], ou[1025], *cn = NULL;
+	char			**keep = NULL;	/* each name's CN and OUs */
+	enum ra_err		 er;
+
+	memset(&kinds, 0, sizeof(kinds));
+	memset(&cns, 0, sizeof(cns));
+	memset(&ous, 0, sizeof(ous));
+	if ((er = p12_links(t, b)) != RA_OK)
+		return er;
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].errors == 0 &&
+		    atoi(t->rows[i].f[C_METHOD]) == 3) {
+			b->row_by_row = 1;
+			return RA_OK;
+		}
+	if ((rowof = calloc(t->nrows, sizeof(*rowof))) == NULL ||
+	    (v = calloc(t->nrows, sizeof(*v))) == NULL ||
+	    (keep = calloc(2 * t->nrows, sizeof(*keep))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < t->nrows; i++) {
+		if (t->rows[i].errors != 0 ||
+		    ra_upload_batch_profile(ctx->db, b,
+		    atoi(t->rows[i].f[C_PROFILE]), &prof) != RA_OK)
+			continue;
+		kind = strcmp(prof.kind, "smime") == 0 ? "smime" :
+		    strcmp(prof.kind, "client") == 0 ? "client" : NULL;
+		if (kind == NULL)
+			continue;
+		free(cn);
+		cn = NULL;
+		*ou = '\0';
+		if (*kind == 's')	/* CN = the user's mail alone */
+			cn = strdup(t->rows[i].f[C_USER_MAIL]);
+		else if (ra_dn_parse(t->rows[i].f[C_DN], &name, why,
+		    sizeof(why)) == RA_OK) {
+			cn = ra_dn_get(name, NID_commonName);
+			ra_dn_ous(name, ou, sizeof(ou));
+			X509_NAME_free(name);
+			name = NULL;
+		}
+		if (cn == NULL)
+			continue;
+		keep[2 * n] = cn;
+		cn = NULL;
+		if ((keep[2 * n + 1] = strdup(ou)) == NULL ||
+		    !ra_pgarr_add(&kinds, kind) ||
+		    !ra_pgarr_add(&cns, keep[2 * n]) ||
+		    !ra_pgarr_add(&ous, ou)) {
+			n++;		/* its strings freed below */
+			er = RA_ENOMEM;
+			goto out;
+		}
+		v[n] = (struct by_name){ { kind, keep[2 * n], keep[2 * n + 1] },
+		    i, { 0, 1, 0 } };
+		rowof[n++] = i;
+	}
+	if ((a[0] = ra_pgarr_str(&kinds)) == NULL ||
+	    (a[1] = ra_pgarr_str(&cns)) == NULL ||
+	    (a[2] = ra_pgarr_str(&ous)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_upload_mark(ctx->db, "issued names", SQL_CNS_ISSUED,
+	    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(a[0]), RA_TEXT(a[1]),
+	    RA_TEXT(a[2])), rowof, n, b, RA_FACT_ISSUED)) != RA_OK)
+		goto out;
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 1; i < n; i++)
+		if (name_eq(&v[i - 1], &v[i]))
+			b->pre[v[i].i].prev_name = (long)v[i - 1].i;
+out:
+	ra_pgarr_free(&kinds);
+	ra_pgarr_free(&cns);
+	ra_pgarr_free(&ous);
+	for (i = 0; keep != NULL && i < 2 * n; i++)
+		free(keep[i]);
+	free(keep);
+	free(rowof);
+	free(v);
+	free(cn);
+	return er;
+}
+
 const struct ra_upload_rules ra_upload_client_rules = {
 	"client", "client.upload", &ra_tsv_client, -1, C_SERIAL,
-	row_issue, row_revoke, NULL
+	row_issue, row_revoke, NULL, NULL, prefetch
 };

@@ -171,7 +171,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	ra_upload_frame_request(rc, action, &prof, name, csr, old, &rq);
 out:
 	PQclear(res);
-	X509_REQ_free(csr);
+	ra_upload_csr_free(rc, csr);
 	X509_NAME_free(name);
 	free(cn);
 }

@@ -18,8 +18,8 @@
 
 /*
  * Column 2 a live profile of the frame's kind, column 7 a CSR of the
- * DN "name": "*csr" the parsed request (caller frees).  0 with the row's
- * error.
+ * DN "name": "*csr" the parsed request (the caller gives it back with
+ * ra_upload_csr_free).  0 with the row's error.
  */
 int
 ra_upload_frame_csr(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
@@ -29,15 +29,15 @@ ra_upload_frame_csr(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
 	char		 why[256];
 
 	*csr = NULL;
-	if (ra_profile_load(rc->ctx->db, atoi(f[RA_FRAME_PROFILE]), prof) !=
-	    RA_OK || strcmp(prof->kind, fr->kind) != 0 || !prof->active) {
+	if (ra_upload_profile(rc, atoi(f[RA_FRAME_PROFILE]), prof) != RA_OK ||
+	    strcmp(prof->kind, fr->kind) != 0 || !prof->active) {
 		ra_upload_error(rc, E_PROFILE, RA_FRAME_PROFILE, "%sは%sの"
 		    "プロファイルではありません。", f[RA_FRAME_PROFILE],
 		    fr->name_ja);
 		return 0;
 	}
-	if (ra_csr_parse((const unsigned char *)f[RA_FRAME_CSR],
-	    strlen(f[RA_FRAME_CSR]), csr, why, sizeof(why)) != RA_OK) {
+	if (ra_upload_csr(rc, f[RA_FRAME_CSR], csr, why, sizeof(why)) !=
+	    RA_OK) {
 		ra_upload_error(rc, E_CSR, RA_FRAME_CSR, "CSRが正しくありません"
 		    "（%s）。", why);
 		return 0;
@@ -45,7 +45,7 @@ ra_upload_frame_csr(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
 	if (X509_NAME_cmp(X509_REQ_get_subject_name(*csr), name) != 0) {
 		ra_upload_error(rc, E_CSR_DN, RA_FRAME_CSR, "%sの主体者DNが申請の"
 		    "主体者DNと一致しません。", "CSR");
-		X509_REQ_free(*csr);
+		ra_upload_csr_free(rc, *csr);
 		*csr = NULL;
 		return 0;
 	}
@@ -134,7 +134,15 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 	rq->profile = prof;
 	rq->csr_parsed = csr;
 	rq->institution_checked = 1;	/* per file, by the caller */
-	er = ra_request_add(ctx->db, rq, &id, why, sizeof(why));
+	if (rc->b != NULL && rc->b->fast) {
+		/* Asked for the file; held for its INSERT. */
+		rq->key_checked = 1;
+		rq->key_used = ra_upload_key_used(rc);
+		if ((er = ra_request_defer(ctx->db, rq, &rc->b->bulk, why,
+		    sizeof(why))) == RA_OK)
+			rc->b->pre[rc->i].queued = 1;
+	} else
+		er = ra_request_add(ctx->db, rq, &id, why, sizeof(why));
 	if (er == RA_EDUP && action == RA_TSV_ISSUE)
 		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
 		    "指定したDNはすでに存在しています。");
@@ -169,4 +177,14 @@ ra_upload_frame_revoke(struct ra_upload_row *rc,
 out:
 	X509_NAME_free(name);
 	free(cn);
+}
+
+/*
+ * For the rules' prefetch: the CSRs of column 7 are parsed and checked
+ * once, and their keys looked up, a range of rows at a time (upload.c).
+ */
+void
+ra_upload_frame_prefetch(struct ra_upload_batch *b)
+{
+	b->csr_col = RA_FRAME_CSR;
 }

@@ -23,6 +23,22 @@ static const char SQL_CN_ISSUED[] =
     "SELECT 1 FROM ra.certificate"
     " WHERE institution_id = $1::bigint AND kind = 'server'"
     "   AND lower(cn) = lower($2) LIMIT 1";
+/* The two above for a whole file: the ordinals of the rows they refuse. */
+static const char SQL_OUS_BAD[] =
+    "SELECT u.i FROM ROWS FROM (pg_catalog.unnest($2::text[]),"
+    "       pg_catalog.unnest($3::text[])) WITH ORDINALITY AS u(ou, cn, i)"
+    " WHERE NOT EXISTS (SELECT 1 FROM ra.domain_ou o"
+    "                     JOIN ra.domain d USING (domain_id)"
+    "  WHERE d.institution_id = $1::bigint AND o.ou = u.ou"
+    "    AND (lower(u.cn) = lower(d.name)"
+    "         OR right(lower(u.cn), length(d.name) + 1)"
+    "            = '.' || lower(d.name)))";
+static const char SQL_CNS_ISSUED[] =
+    "SELECT u.i FROM pg_catalog.unnest($2::text[]) WITH ORDINALITY"
+    "       AS u(cn, i)"
+    " WHERE EXISTS (SELECT 1 FROM ra.certificate"
+    "  WHERE institution_id = $1::bigint AND kind = 'server'"
+    "    AND lower(cn) = lower(u.cn))";
 
 /* Column numbers in ra_tsv_server (reference §2.3.2). */
 enum { C_DN = RA_FRAME_DN, C_SERIAL = RA_FRAME_SERIAL,
@@ -59,6 +75,14 @@ ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
 	char		*ou;
 	int		 i, ok;
 
+	if (rc->b != NULL && rc->b->fast) {	/* asked for the file */
+		if (!rc->b->pre[rc->i].ou_bad)
+			return 1;
+		ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl,
+		    "主体者DNのOUが許可リストとして登録された値と一致しま"
+		    "せん。");
+		return 0;
+	}
 	for (i = 0; i < X509_NAME_entry_count(name); i++) {
 		ent = X509_NAME_get_entry(name, i);
 		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
@@ -179,7 +203,13 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	if (!ra_upload_frame_csr(rc, &frame, name, &prof, &csr))
 		goto out;
-	if (action == RA_TSV_ISSUE) {
+	if (action == RA_TSV_ISSUE && rc->b != NULL && rc->b->fast) {
+		if (rc->b->pre[rc->i].issued) {
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
+			    "指定したDNはすでに存在しています。");
+			goto out;
+		}
+	} else if (action == RA_TSV_ISSUE) {
 		/* A database failure is the driver's to see: no rule broken. */
 		if (ra_db_run(ctx->db, "issued CN", SQL_CN_ISSUED, &res,
 		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn))) != RA_OK)
@@ -198,7 +228,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	ra_upload_frame_request(rc, action, &prof, name, csr, old, &rq);
 out:
 	PQclear(res);
-	X509_REQ_free(csr);
+	ra_upload_csr_free(rc, csr);
 	X509_NAME_free(name);
 	free(cn);
 }
@@ -210,7 +240,107 @@ row_revoke(struct ra_upload_row *rc)
 	ra_upload_frame_revoke(rc, &frame);
 }
 
+/*
+ * The CN and the OUs of each row's DN, as dn_check reads them, for the
+ * file's two queries.
+ */
+static enum ra_err
+names_add(const struct ra_tsv *t, size_t i, struct ra_pgarr *cns,
+    size_t *cnrow, size_t *ncn, struct ra_pgarr *ous, struct ra_pgarr *oucns,
+    size_t **ourow, size_t *nou, size_t *ouroom)
+{
+	X509_NAME_ENTRY	*ent;
+	X509_NAME	*name = NULL;
+	size_t		*p;
+	char		 why[256], *cn = NULL, *ou;
+	int		 k, added;
+	enum ra_err	 er = RA_OK;
+
+	if (ra_dn_parse(t->rows[i].f[C_DN], &name, why, sizeof(why)) != RA_OK ||
+	    (cn = ra_dn_get(name, NID_commonName)) == NULL)
+		goto out;
+	if (!ra_pgarr_add(cns, cn)) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	cnrow[(*ncn)++] = i;
+	for (k = 0; k < X509_NAME_entry_count(name); k++) {
+		ent = X509_NAME_get_entry(name, k);
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) !=
+		    NID_organizationalUnitName ||
+		    ASN1_STRING_to_UTF8((unsigned char **)&ou,
+		    X509_NAME_ENTRY_get_data(ent)) < 0)
+			continue;
+		if (*nou == *ouroom) {
+			if ((p = reallocarray(*ourow, *ouroom * 2 + 16,
+			    sizeof(*p))) == NULL) {
+				OPENSSL_free(ou);
+				er = RA_ENOMEM;
+				goto out;
+			}
+			*ourow = p;
+			*ouroom = *ouroom * 2 + 16;
+		}
+		added = ra_pgarr_add(ous, ou) && ra_pgarr_add(oucns, cn);
+		OPENSSL_free(ou);
+		if (!added) {
+			er = RA_ENOMEM;
+			goto out;
+		}
+		(*ourow)[(*nou)++] = i;
+	}
+out:
+	X509_NAME_free(name);
+	free(cn);
+	return er;
+}
+
+/* An issue file's questions, each asked once (upload-batch.c). */
+static enum ra_err
+prefetch(struct ra_upload_ctx *ctx, const struct ra_tsv *t,
+    struct ra_upload_batch *b)
+{
+	struct ra_pgarr	 cns, ous, oucns;
+	const char	*a, *o, *c;
+	size_t		*cnrow = NULL, *ourow = NULL, ncn = 0, nou = 0,
+			 ouroom = 0, i;
+	enum ra_err	 er;
+
+	memset(&cns, 0, sizeof(cns));
+	memset(&ous, 0, sizeof(ous));
+	memset(&oucns, 0, sizeof(oucns));
+	ra_upload_frame_prefetch(b);
+	if (t->nrows > 0 &&
+	    (cnrow = calloc(t->nrows, sizeof(*cnrow))) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].errors == 0 && (er = names_add(t, i, &cns, cnrow,
+		    &ncn, &ous, &oucns, &ourow, &nou, &ouroom)) != RA_OK)
+			goto out;
+	if ((a = ra_pgarr_str(&cns)) == NULL || (o = ra_pgarr_str(&ous)) ==
+	    NULL || (c = ra_pgarr_str(&oucns)) == NULL) {
+		er = RA_ENOMEM;
+		goto out;
+	}
+	if ((er = ra_upload_mark(ctx->db, "issued CNs", SQL_CNS_ISSUED,
+	    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(a)), cnrow, ncn, b,
+	    RA_FACT_ISSUED)) != RA_OK)
+		goto out;
+	er = ra_upload_mark(ctx->db, "OU allow lists", SQL_OUS_BAD,
+	    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(o), RA_TEXT(c)), ourow,
+	    nou, b, RA_FACT_OU_BAD);
+out:
+	ra_pgarr_free(&cns);
+	ra_pgarr_free(&ous);
+	ra_pgarr_free(&oucns);
+	free(cnrow);
+	free(ourow);
+	return er;
+}
+
 const struct ra_upload_rules ra_upload_server_rules = {
 	"server", "server.upload", &ra_tsv_server, C_FQDN, C_SERIAL,
-	row_issue, row_revoke, NULL
+	row_issue, row_revoke, NULL, NULL, prefetch
 };

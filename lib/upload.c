@@ -324,18 +324,50 @@ ra_upload_revoke(struct ra_upload_row *rc, int c_serial, int c_reason,
 		    "could not be queued");
 }
 
-/* Whether rows before "i" already name this CN or serial (duplicates). */
 static int
-duplicate(const struct ra_tsv *t, size_t i, int col)
+dup_cmp(const void *a, const void *b, void *arg)
 {
-	size_t	 k;
+	const struct ra_tsv	*t = ((const struct ra_tsv *const *)arg)[0];
+	int			 col = *((const int *const *)arg)[1];
+	size_t			 i = *(const size_t *)a;
+	size_t			 k = *(const size_t *)b;
+	int			 c;
 
-	if (col < 0 || *t->rows[i].f[col] == '\0')
-		return 0;
-	for (k = 0; k < i; k++)
-		if (strcasecmp(t->rows[k].f[col], t->rows[i].f[col]) == 0)
-			return 1;
-	return 0;
+	if ((c = strcasecmp(t->rows[i].f[col], t->rows[k].f[col])) != 0)
+		return c;
+	return i < k ? -1 : i > k;
+}
+
+/*
+ * Which rows an earlier row already names in column "col" (the CN or
+ * serial, case folded): "*dup" one flag a row (caller frees), all 0
+ * when "col" is -1.  Sorted, not row against row: a file of 10,000.
+ */
+static enum ra_err
+duplicates(const struct ra_tsv *t, int col, char **dup)
+{
+	const void	*arg[2] = { t, &col };
+	size_t		*ord, n = 0, i;
+
+	if ((*dup = calloc(t->nrows + 1, 1)) == NULL)
+		return RA_ENOMEM;
+	if (col < 0 || t->nrows == 0)
+		return RA_OK;
+	if ((ord = calloc(t->nrows, sizeof(*ord))) == NULL) {
+		free(*dup);
+		*dup = NULL;
+		return RA_ENOMEM;
+	}
+	for (i = 0; i < t->nrows; i++)
+		if (*t->rows[i].f[col] != '\0')
+			ord[n++] = i;
+	qsort_r(ord, n, sizeof(*ord), dup_cmp, arg);
+	for (i = 1; i < n; i++)
+		if (strcasecmp(t->rows[ord[i - 1]].f[col],
+		    t->rows[ord[i]].f[col]) == 0)
+			(*dup)[ord[i]] = 1;
+	free(ord);
+	return RA_OK;
 }
 
 /* The result TSV: the input row, 処理結果, エラー内容 (UTF-8). */
@@ -424,6 +456,153 @@ audit_file_refused(const struct ra_upload_ctx *ctx, const char *event,
 }
 
 /*
+ * Check rows "from" to "to" (not included) against the kind's rules,
+ * and count them in "res".  Row by row ("b" NULL or not fast), each row
+ * has its own savepoint: a row the database refuses (a unique index lost
+ * to a concurrent upload) is that row's error, and the other rows are
+ * still checked.  With the file's answers ("b" fast) no row touches the
+ * database: their requests wait in b->bulk, and "*redo" is set when a
+ * row's query failed, for the caller to go row by row.
+ */
+static enum ra_err
+rows(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
+    enum ra_tsv_action action, struct ra_upload_result *res, const char *dup,
+    struct ra_upload_batch *b, size_t from, size_t to, int *redo)
+{
+	struct ra_upload_row	 rc;
+	int			 fast = b != NULL && b->fast, col;
+	size_t			 i, before;
+	enum ra_err		 er;
+
+	*redo = 0;
+	memset(&rc, 0, sizeof(rc));
+	rc.ctx = ctx;
+	rc.e = &res->e;
+	rc.fmt = ru->fmt;
+	rc.lbl = ru->fmt->cols[0].label;
+	rc.t = &res->t;
+	rc.b = b;
+	col = action == RA_TSV_REVOKE ? ru->dup_revoke : ru->dup_issue;
+	for (i = from; i < to; i++) {
+		rc.row = &res->t.rows[i];
+		rc.i = i;
+		before = res->e.n + res->e.dropped;
+		if (!fast && (er = ra_db_command(ctx->db, "savepoint",
+		    "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
+			return er;
+		if (dup[i])
+			ra_upload_error(&rc, E_DUP, col, "%sはファイル内で重複して"
+			    "います。", rc.row->f[col]);
+		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
+			ru->revoke(&rc);
+		else if (rc.row->errors == 0 && action == RA_TSV_UPDATE)
+			ru->update(&rc);
+		else if (rc.row->errors == 0)
+			ru->issue(&rc, action);
+		rc.row->errors += res->e.n + res->e.dropped - before;
+		/*
+		 * A failure that is no rule's (the database, memory) fails
+		 * the file: counted OK, the row would say done and hold
+		 * nothing.
+		 */
+		if (rc.failed != RA_OK)
+			return rc.failed;
+		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR) {
+			if (fast) {
+				*redo = 1;	/* row by row to say what */
+				return RA_OK;
+			}
+			if (rc.row->errors == 0)
+				return RA_EDB;	/* the database's, no rule's */
+		}
+		if (rc.row->errors == 0)
+			res->ok++;
+		else
+			res->ng++;
+		if (!fast && (er = ra_db_command(ctx->db,
+		    "savepoint", rc.row->errors == 0 ?
+		    "RELEASE SAVEPOINT ra_row" : "ROLLBACK TO SAVEPOINT ra_row",
+		    0, NULL)) != RA_OK)
+			return er;
+	}
+	return RA_OK;
+}
+
+/*
+ * The file with its answers asked for all rows at once, CHUNK_ROWS rows
+ * at a time: while the server inserts one range's requests, the next
+ * range's CSRs are parsed, so the CGI and PostgreSQL each keep a core
+ * busy.  A range's keys are looked up after the ranges before are in
+ * ra.request, as row by row they would be.  "*redo" is set when the
+ * database refused an INSERT (an "only one" index) or a query failed:
+ * the caller rolls the file back and goes row by row.
+ */
+#define CHUNK_ROWS	500
+
+static enum ra_err
+fast_pass(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
+    enum ra_tsv_action action, struct ra_upload_result *res, const char *dup,
+    struct ra_upload_batch *b, int *redo)
+{
+	size_t		 from, to, n = res->t.nrows;
+	int		 sent = 0;
+	enum ra_err	 er = RA_OK;
+
+	*redo = 0;
+	for (from = 0; from < n; from = to) {
+		to = n - from > CHUNK_ROWS ? from + CHUNK_ROWS : n;
+		if (b->csr_col >= 0 && (er = ra_upload_csrs(b, &res->t,
+		    b->csr_col, from, to)) != RA_OK)
+			goto out;
+		if (sent) {
+			sent = 0;
+			if (ra_request_sent(ctx->db) != RA_OK) {
+				*redo = 1;
+				goto out;
+			}
+		}
+		if ((b->csr_col >= 0 && (er = ra_upload_keys(ctx->db, b, from,
+		    to)) != RA_OK) ||
+		    (er = rows(ctx, ru, action, res, dup, b, from, to, redo)) !=
+		    RA_OK || *redo)
+			goto out;
+		if ((er = ra_request_send(ctx->db, &b->bulk, &sent)) != RA_OK) {
+			if (er != RA_ENOMEM) {
+				er = RA_OK;
+				*redo = 1;
+			}
+			goto out;
+		}
+	}
+out:
+	/* The server's answer comes before anything else is sent. */
+	if (sent && ra_request_sent(ctx->db) != RA_OK)
+		*redo = 1;
+	return er;
+}
+
+/*
+ * Undo what a fast pass over the file counted and said, keeping what
+ * does not depend on the database (the CSRs, the profiles): the rows go
+ * again one by one.
+ */
+static void
+batch_again(struct ra_upload_batch *b, struct ra_upload_result *res)
+{
+	size_t	 i;
+
+	b->fast = 0;
+	ra_request_bulk_free(&b->bulk);
+	for (i = 0; i < b->n; i++) {
+		res->t.rows[i].errors = b->pre[i].errors;
+		b->pre[i].queued = 0;
+	}
+	res->e.n = b->e_n;
+	res->e.dropped = b->e_dropped;
+	res->ok = res->ng = 0;
+}
+
+/*
  * Check and carry out an upload.  "res" gets the rows, every error and
  * the result TSV; RA_OK whether or not rows failed (see res->ng), an
  * error only when the database failed us.
@@ -435,16 +614,16 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
     struct ra_upload_result *res)
 {
 	const struct ra_upload_rules *ru = rules_of[kind];
-	struct ra_upload_row	 rc;
+	struct ra_upload_batch	 b;
 	PGresult	*r = NULL;
 	const char	*param[8];
-	int		 dup;
+	int		 redo = 0;
 	char		 inst[24], off[24], total[16], okn[16], ngn[16], bid[24],
-			*hex = NULL, *filehex = NULL;
-	size_t		 i, before;
+			*hex = NULL, *filehex = NULL, *dup = NULL;
 	enum ra_err	 er;
 
 	memset(res, 0, sizeof(*res));
+	memset(&b, 0, sizeof(b));
 	/* ① and ③ neither update nor ⑤ issue: the caller's mistake. */
 	if (action == RA_TSV_UPDATE ? ru->update == NULL :
 	    action == RA_TSV_REVOKE ? ru->revoke == NULL : ru->issue == NULL)
@@ -497,59 +676,42 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 	ctx->batch_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	r = NULL;
-	memset(&rc, 0, sizeof(rc));
-	rc.ctx = ctx;
-	rc.e = &res->e;
-	rc.fmt = ru->fmt;
-	rc.lbl = ru->fmt->cols[0].label;
-	dup = action == RA_TSV_REVOKE ? ru->dup_revoke : ru->dup_issue;
-	for (i = 0; i < res->t.nrows; i++) {
-		rc.row = &res->t.rows[i];
-		rc.t = &res->t;
-		rc.i = i;
-		before = res->e.n + res->e.dropped;
-		/*
-		 * A savepoint per row in every mode: a row the database
-		 * refuses (a unique index lost to a concurrent upload) is
-		 * that row's error, and the other rows are still checked.
-		 */
-		if ((er = ra_db_command(ctx->db, "savepoint",
-		    "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
-			goto out;
-		if (duplicate(&res->t, i, dup))
-			ra_upload_error(&rc, E_DUP, dup, "%sはファイル内で重複して"
-			    "います。", rc.row->f[dup]);
-		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
-			ru->revoke(&rc);
-		else if (rc.row->errors == 0 && action == RA_TSV_UPDATE)
-			ru->update(&rc);
-		else if (rc.row->errors == 0)
-			ru->issue(&rc, action);
-		rc.row->errors += res->e.n + res->e.dropped - before;
-		/*
-		 * A failure that is no rule's (the database, memory) fails
-		 * the file: counted OK, the row would say done and hold
-		 * nothing.
-		 */
-		if (rc.failed != RA_OK) {
-			er = rc.failed;
-			goto out;
-		}
-		if (PQtransactionStatus(ctx->db) == PQTRANS_INERROR &&
-		    rc.row->errors == 0) {
-			er = RA_EDB;		/* a database failure, not a rule */
-			goto out;
-		}
-		if (rc.row->errors == 0)
-			res->ok++;
-		else
-			res->ng++;
-		if ((er = ra_db_command(ctx->db,
-		    "savepoint", rc.row->errors == 0 ?
-		    "RELEASE SAVEPOINT ra_row" : "ROLLBACK TO SAVEPOINT ra_row",
-		    0, NULL)) != RA_OK)
+	if ((er = duplicates(&res->t, action == RA_TSV_REVOKE ?
+	    ru->dup_revoke : ru->dup_issue, &dup)) != RA_OK)
+		goto out;
+	if (ru->prefetch != NULL && action == RA_TSV_ISSUE) {
+		if ((er = ra_upload_batch_init(&b, &res->t)) != RA_OK ||
+		    (er = ru->prefetch(ctx, &res->t, &b)) != RA_OK)
 			goto out;
 	}
+	if (ru->prefetch != NULL && action == RA_TSV_ISSUE && !b.row_by_row) {
+		if ((er = ra_db_command(ctx->db, "savepoint",
+		    "SAVEPOINT ra_file", 0, NULL)) != RA_OK)
+			goto out;
+		b.fast = 1;
+		b.e_n = res->e.n;
+		b.e_dropped = res->e.dropped;
+		if ((er = fast_pass(ctx, ru, action, res, dup, &b, &redo)) !=
+		    RA_OK)
+			goto out;
+		if (redo) {
+			/*
+			 * A rule of the database's said no to the file's
+			 * INSERT (or a query failed): row by row again, each
+			 * row in its savepoint, to tell which row and why.
+			 */
+			if ((er = ra_db_command(ctx->db, "savepoint",
+			    "ROLLBACK TO SAVEPOINT ra_file", 0, NULL)) != RA_OK)
+				goto out;
+			batch_again(&b, res);
+			er = rows(ctx, ru, action, res, dup, &b, 0,
+			    res->t.nrows, &redo);
+		}
+	} else
+		er = rows(ctx, ru, action, res, dup, b.pre != NULL ? &b : NULL,
+		    0, res->t.nrows, &redo);
+	if (er != RA_OK)
+		goto out;
 	if ((res->result = result_tsv(ru->fmt, &res->t, &res->e)) == NULL ||
 	    (hex = ra_bytea_hex((unsigned char *)res->result,
 	    strlen(res->result))) == NULL) {
@@ -588,9 +750,11 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 	}
 out:
 	ra_db_rollback(ctx->db);
+	ra_upload_batch_free(&b);
 	PQclear(r);
 	free(hex);
 	free(filehex);
+	free(dup);
 	return er;
 }
 

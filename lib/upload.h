@@ -28,6 +28,46 @@ enum {
 	E_OU = 371		/* OU not on the allow list */
 };
 
+/*
+ * What a file's rows need from the database, asked for all rows at once
+ * before the rows are checked (upload-batch.c), so a row costs no round
+ * trip: per row, its CSR parsed and its signature checked once, and the
+ * answers of the kind's queries; per file, the profiles.
+ */
+struct ra_upload_pre {
+	X509_REQ	*csr;		/* parsed, verified; NULL: csr_why */
+	char		*csr_why;	/* why not, when tried */
+	int		 csr_tried;
+	int		 has_key;	/* sha: SHA-256 of the CSR's SPKI */
+	unsigned char	 sha[32];
+	long		 prev_key;	/* an earlier row, same key; -1 */
+	int		 key_used;	/* SQL_KEY_USED, before the file */
+	int		 issued;	/* the kind's 212 query */
+	long		 prev_name;	/* an earlier row, same DN; -1 */
+	long		 first_p12;	/* ③: first row, same P12; -1 */
+	int		 ou_bad;	/* an OU not on the allow list */
+	int		 queued;	/* deferred: in the file's INSERT */
+	size_t		 errors;	/* the reader's, to go again */
+};
+
+struct ra_upload_cprof {
+	int			 id;
+	enum ra_err		 er;	/* of ra_profile_load */
+	struct ra_profile	 p;
+};
+
+struct ra_upload_batch {
+	struct ra_upload_pre	*pre;		/* one per row */
+	size_t			 n;
+	int			 fast;		/* answers used, INSERT held */
+	int			 csr_col;	/* the CSRs; -1 none */
+	int			 row_by_row;	/* the prefetch says so */
+	struct ra_upload_cprof	*prof;
+	size_t			 nprof;
+	struct ra_reqbulk	 bulk;
+	size_t			 e_n, e_dropped;	/* the reader's errors */
+};
+
 /* One row being processed. */
 struct ra_upload_row {
 	struct ra_upload_ctx		*ctx;
@@ -38,6 +78,7 @@ struct ra_upload_row {
 	struct ra_tsv_errors		*e;
 	const char			*lbl;	/* label of the DN column */
 	enum ra_err			 failed; /* not the row's: the upload's */
+	struct ra_upload_batch		*b;	/* NULL: row by row */
 };
 
 /*
@@ -54,6 +95,13 @@ struct ra_upload_rules {
 	void	(*revoke)(struct ra_upload_row *);
 	void	(*update)(struct ra_upload_row *);
 	const char			*batch_action;	/* NULL: the action's */
+	/*
+	 * An issue file's queries for all rows at once (ra_upload_pre);
+	 * NULL: row by row.  Only for a kind whose issue rows write
+	 * nothing but their request.
+	 */
+	enum ra_err (*prefetch)(struct ra_upload_ctx *, const struct ra_tsv *,
+	    struct ra_upload_batch *);
 };
 
 extern const struct ra_upload_rules ra_upload_server_rules;
@@ -80,6 +128,28 @@ int	 ra_upload_old_cert(struct ra_upload_row *, int, struct ra_upload_old *);
 const char *ra_upload_reason(int, int);
 void	 ra_upload_revoke(struct ra_upload_row *, int, int, int, int64_t);
 
+/* upload-batch.c */
+enum ra_err	 ra_upload_batch_init(struct ra_upload_batch *,
+		    const struct ra_tsv *);
+void		 ra_upload_batch_free(struct ra_upload_batch *);
+enum ra_err	 ra_upload_batch_profile(PGconn *, struct ra_upload_batch *,
+		    int, struct ra_profile *);
+enum ra_err	 ra_upload_profile(struct ra_upload_row *, int,
+		    struct ra_profile *);
+enum ra_err	 ra_upload_csr(struct ra_upload_row *, const char *,
+		    X509_REQ **, char *, size_t);
+void		 ra_upload_csr_free(struct ra_upload_row *, X509_REQ *);
+enum ra_err	 ra_upload_csrs(struct ra_upload_batch *,
+		    const struct ra_tsv *, int, size_t, size_t);
+enum ra_err	 ra_upload_keys(PGconn *, struct ra_upload_batch *, size_t,
+		    size_t);
+int		 ra_upload_key_used(const struct ra_upload_row *);
+int		 ra_upload_name_queued(const struct ra_upload_row *);
+enum ra_upload_fact { RA_FACT_KEY_USED, RA_FACT_ISSUED, RA_FACT_OU_BAD };
+enum ra_err	 ra_upload_mark(PGconn *, const char *, const char *,
+		    const struct ra_arg *, size_t, const size_t *, size_t,
+		    struct ra_upload_batch *, enum ra_upload_fact);
+
 /* upload-frame.c: the server frame's columns (§2.3.2), ① and ⑪ */
 enum {
 	RA_FRAME_DN = 0, RA_FRAME_PROFILE, RA_FRAME_3, RA_FRAME_SERIAL,
@@ -104,5 +174,6 @@ void	 ra_upload_frame_request(struct ra_upload_row *, enum ra_tsv_action,
 	    struct ra_newreq *);
 void	 ra_upload_frame_revoke(struct ra_upload_row *,
 	    const struct ra_upload_frame *);
+void	 ra_upload_frame_prefetch(struct ra_upload_batch *);
 
 #endif /* RA_UPLOAD_H */

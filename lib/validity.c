@@ -12,13 +12,17 @@
 #include "ra.h"
 #include "domain.h"
 
-static const char SQL_LIMIT[] =
-    "SELECT coalesce(ra.validity_limit_days($1, pg_catalog.to_timestamp("
-    "         $2::bigint)), 0) AS days";
-static const char SQL_CLOCK[] =
-    "SELECT extract(epoch FROM date_trunc('second', ra.clock()))::bigint"
-    "         AS now,"
-    "       coalesce(ra.validity_limit_days($1, ra.clock()), 0) AS days";
+/*
+ * The clock (to the second) and the dated limit at it and at that
+ * second, in one round trip.
+ */
+static const char SQL_CLOCK_LIMITS[] =
+    "SELECT c.now, coalesce(ra.validity_limit_days($1, ra.clock()), 0)"
+    "         AS days,"
+    "       coalesce(ra.validity_limit_days($1, pg_catalog.to_timestamp("
+    "         c.now)), 0) AS days_nb"
+    "  FROM (SELECT extract(epoch FROM date_trunc('second', ra.clock()))"
+    "               ::bigint AS now) c";
 
 /* notAfter: "months" and "days" on from "from", minus one second (RFC
  * 5280 counts both ends, so N days are N * 86400 seconds). */
@@ -34,48 +38,44 @@ validity_end(time_t from, int months, int days)
 }
 
 /*
- * "*days": the most days the rules allow a certificate of "kind" issued
- * at "at"; 0 when no rule limits it.
+ * The database's clock ("c->now") and for certificates of "kind" the
+ * dated limit at that clock ("c->days", for notAfter) and at its second
+ * ("c->days_nb", the day the certificate begins, for the linter), in one
+ * round trip.  ra.clock() is the transaction's: a batch asks once a kind.
  */
 enum ra_err
-ra_validity_limit(PGconn *db, const char *kind, time_t at, int *days)
+ra_validity_clock(PGconn *db, const char *kind, struct ra_clock *c)
 {
 	PGresult	*res = NULL;
+	int64_t		 now;
 	enum ra_err	 er;
 
-	*days = 0;
-	if ((er = ra_db_run1(db, "validity limit", SQL_LIMIT, &res,
-	    RA_ARGS(RA_TEXT(kind), RA_INT((int64_t)at)))) == RA_OK)
-		er = ra_get_int(res, 0, "days", days);
+	memset(c, 0, sizeof(*c));
+	snprintf(c->kind, sizeof(c->kind), "%s", kind);
+	if ((er = ra_db_run1(db, "validity", SQL_CLOCK_LIMITS, &res,
+	    RA_ARGS(RA_TEXT(kind)))) == RA_OK &&
+	    (er = ra_get_i64(res, 0, "now", &now)) == RA_OK &&
+	    (er = ra_get_int(res, 0, "days", &c->days)) == RA_OK &&
+	    (er = ra_get_int(res, 0, "days_nb", &c->days_nb)) == RA_OK)
+		c->now = (time_t)now;
 	PQclear(res);
 	return er;
 }
 
 /*
- * The validity of a certificate of profile "p" issued now by the
- * database's clock: "*nb" that instant, "*na" the profile's end or the
- * dated limit's, whichever comes first.
+ * The validity of a certificate of profile "p" issued at the clock "c"
+ * of its kind: "*nb" that instant, "*na" the profile's end or the dated
+ * limit's, whichever comes first.
  */
-enum ra_err
-ra_validity(PGconn *db, const struct ra_profile *p, time_t *nb, time_t *na)
+void
+ra_validity_at(const struct ra_profile *p, const struct ra_clock *c,
+    time_t *nb, time_t *na)
 {
-	PGresult	*res = NULL;
-	int64_t		 now;
-	int		 days;
-	time_t		 end, cap;
-	enum ra_err	 er;
+	time_t	 end, cap;
 
-	if ((er = ra_db_run1(db, "validity", SQL_CLOCK, &res,
-	    RA_ARGS(RA_TEXT(p->kind)))) != RA_OK ||
-	    (er = ra_get_i64(res, 0, "now", &now)) != RA_OK ||
-	    (er = ra_get_int(res, 0, "days", &days)) != RA_OK)
-		goto out;
-	*nb = (time_t)now;
+	*nb = c->now;
 	end = validity_end(*nb, p->months, p->days);
-	if (days > 0 && (cap = validity_end(*nb, 0, days)) < end)
+	if (c->days > 0 && (cap = validity_end(*nb, 0, c->days)) < end)
 		end = cap;
 	*na = end;
-out:
-	PQclear(res);
-	return er;
 }

@@ -464,6 +464,31 @@ tbs_init(struct ra_tbs *t, const struct ra_worker *w, const struct job *j,
 }
 
 /*
+ * The database's clock for the batch, with the dated limits for "kind":
+ * asked once a kind a batch (ra.clock() is the transaction's), not once
+ * a job.
+ */
+static enum ra_err
+batch_clock(struct ra_worker *w, const char *kind, const struct ra_clock **c)
+{
+	size_t		 i;
+	enum ra_err	 er;
+
+	for (i = 0; i < w->nclocks; i++)
+		if (strcmp(w->clocks[i].kind, kind) == 0) {
+			*c = &w->clocks[i];
+			return RA_OK;
+		}
+	if (w->nclocks == RA_NITEMS(w->clocks))
+		w->nclocks = 0;		/* a batch of many kinds: ask again */
+	if ((er = ra_validity_clock(w->db, kind,
+	    &w->clocks[w->nclocks])) != RA_OK)
+		return er;
+	*c = &w->clocks[w->nclocks++];
+	return RA_OK;
+}
+
+/*
  * A request with no certificate yet: check everything again and build
  * the reservation (serial, validity, key, TBS) for reserve_all().
  */
@@ -471,6 +496,7 @@ static enum ra_err
 job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 {
 	struct ra_tbs		 t;
+	const struct ra_clock	*clk;
 	X509_NAME		*subject = NULL;
 	X509_REQ		*csr = NULL;
 	EVP_PKEY		*newkey = NULL;
@@ -480,7 +506,6 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	unsigned char		*subj = NULL, *spki = NULL, *enc = NULL, sha[32];
 	size_t			 subjlen = 0, spkilen = 0, enclen = 0;
 	char			 why[256] = "";
-	int			 days = 0;
 	enum ra_err		 er;
 
 	if (strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0)
@@ -549,20 +574,18 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 		goto out;
 	}
 	/* The database's clock and the dated limit (validity.c). */
-	if ((er = ra_validity(w->db, &j->prof, &j->nb, &j->na)) != RA_OK ||
+	if ((er = batch_clock(w, j->prof.kind, &clk)) != RA_OK ||
 	    (er = serial_new(j->serial, sizeof(j->serial))) != RA_OK)
 		goto out;
+	ra_validity_at(&j->prof, clk, &j->nb, &j->na);
 	tbs_init(&t, w, j, res, row, subj, subjlen, pub);
 	if ((er = ra_tbs_build(&t, &j->crt, &j->tbs, &j->tbslen)) != RA_OK)
 		goto out;
 	/* Pre-issuance lint: an error finding refuses, nothing is reserved;
 	 * validity against the schedule of the day it begins. */
-	if ((er = ra_validity_limit(w->db, j->prof.kind, j->nb, &days)) !=
-	    RA_OK)
-		goto out;
 	if ((er = ra_lint_tbs(j->crt, &(struct ra_lint_ctx){ j->prof.kind,
-	    *t.issuer_url != '\0', *t.crl_url != '\0', days }, &j->lint, why,
-	    sizeof(why))) != RA_OK) {
+	    *t.issuer_url != '\0', *t.crl_url != '\0', clk->days_nb },
+	    &j->lint, why, sizeof(why))) != RA_OK) {
 		if (er == RA_EPOLICY || er == RA_EINPUT)
 			er = lint_refuse(w, j, why);
 		goto out;
@@ -688,6 +711,7 @@ prepare_all(struct ra_worker *w, struct job *jobs, size_t n)
 	enum ra_err	 er = RA_ENOMEM;
 
 	memset(&ids, 0, sizeof(ids));
+	w->nclocks = 0;		/* a new transaction, a new clock */
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%lld", (long long)jobs[i].request_id);
 		if (!ra_pgarr_add(&ids, id))
