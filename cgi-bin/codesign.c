@@ -14,8 +14,9 @@
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"codesign.cgi", RA_UPLOAD_CODESIGN, 11, "codesign.cs", -1, -1, -1, 1, 0,
-	ra_codesign_page
+	.program = "codesign.cgi", .kind = RA_UPLOAD_CODESIGN, .interface = 11,
+	.tmpl = "codesign.cs", .col_name = -1, .col_affiliation = -1,
+	.col_mail = -1, .reissue = 1, .page = ra_codesign_page, .show_cn = 1
 };
 
 static enum ra_err

@@ -14,7 +14,9 @@
 #include "web.h"
 
 static const struct ra_upload_screen upload = {
-	"server.cgi", RA_UPLOAD_SERVER, 1, "server.cs", -1, -1, -1, 1, 0, NULL
+	.program = "server.cgi", .kind = RA_UPLOAD_SERVER, .interface = 1,
+	.tmpl = "server.cs", .col_name = -1, .col_affiliation = -1,
+	.col_mail = -1, .reissue = 1, .show_cn = 1
 };
 
 static enum ra_err

@@ -94,6 +94,11 @@ static const char SQL_REQUEST_BULK[] =
     " INSERT INTO ra.job (request_id)"
     " SELECT request_id FROM r WHERE state = 'queued' ORDER BY request_id";
 
+/* A key of an earlier certificate or request (RA_EPOLICY), said once. */
+static const char msg_key_used[] =
+    "この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください "
+    "(this key was used before; a new key pair is required)";
+
 static const char SQL_NOTIFY_JOB[] =
     "SELECT pg_catalog.pg_notify('ra_job', '')";
 
@@ -171,12 +176,14 @@ san_dns_list(const char *cn, const char *extra, char *out, size_t outsz,
 		}
 		lower(name);
 		if (!ra_hostname_ok(name)) {
-			snprintf(why, whysz, "\"%s\" is not a host name", name);
+			snprintf(why, whysz, "「%s」はホスト名ではありません "
+			    "(\"%s\" is not a host name)", name, name);
 			return RA_EINPUT;
 		}
 		if (count == 0 || !ra_list_has(out, name)) {
 			if (++count > SAN_MAX) {
-				snprintf(why, whysz, "more than %d host names",
+				snprintf(why, whysz, "ホスト名は%d個までです "
+				    "(more than %d host names)", SAN_MAX,
 				    SAN_MAX);
 				return RA_EINPUT;
 			}
@@ -274,8 +281,7 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	if (rq->key_checked) {
 		/* The caller asked SQL_KEY_USED for the whole file at once. */
 		if (rq->key_used) {
-			snprintf(why, whysz, "this key was used before; a new "
-			    "key pair is required");
+			snprintf(why, whysz, "%s", msg_key_used);
 			er = RA_EPOLICY;
 		}
 		goto out;
@@ -289,8 +295,7 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	    RA_OK)
 		goto out;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
-		snprintf(why, whysz, "this key was used before; a new key pair "
-		    "is required");
+		snprintf(why, whysz, "%s", msg_key_used);
 		er = RA_EPOLICY;
 	}
 out:
@@ -472,8 +477,7 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 		snprintf(why, whysz, "the certificate is already renewed or "
 		    "has a renewal queued");
 	else if (er == RA_EDUP) {
-		snprintf(why, whysz, "this key was used before; a new key pair "
-		    "is required");
+		snprintf(why, whysz, "%s", msg_key_used);
 		er = RA_EPOLICY;
 	}
 	if (er != RA_OK)

@@ -11,7 +11,8 @@
 
 static const char SQL_FIND[] =
     "SELECT c.cert_id, c.state, $3::smallint = ANY (k.revoke_reasons),"
-    "       c.institution_id, a.subject_dn, c.subject_dn"
+    "       c.institution_id, a.subject_dn, c.subject_dn,"
+    "       pg_catalog.array_to_string(k.revoke_reasons, ', ')"
     "  FROM ra.certificate c"
     "  JOIN ra.cert_kind k ON k.kind = c.kind"
     "  JOIN ra.ca a ON a.ca_id = c.ca_id"
@@ -74,7 +75,8 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 		return RA_EINPUT;
 	}
 	if (rv->reason == 0 && (rv->comment == NULL || *rv->comment == '\0')) {
-		snprintf(why, whysz, "reason 0 (unspecified) needs a comment");
+		snprintf(why, whysz, "失効理由0には失効理由コメントを書いて"
+		    "ください (reason 0 (unspecified) needs a comment)");
 		return RA_EINPUT;
 	}
 	snprintf(ca, sizeof(ca), "%lld", (long long)rv->ca_id);
@@ -85,7 +87,8 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 	param[1] = ca;
 	param[2] = reason;
 	if (rv->reason < 0 || rv->reason > 10 || rv->reason == 7) {
-		snprintf(why, whysz, "%d is not an RFC 5280 reason code",
+		snprintf(why, whysz, "%dは失効理由コードではありません "
+		    "(%d is not an RFC 5280 reason code)", rv->reason,
 		    rv->reason);
 		return RA_EINPUT;
 	}
@@ -101,8 +104,10 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
-		snprintf(why, whysz, "reason %d is not allowed for this "
-		    "certificate", rv->reason);
+		snprintf(why, whysz, "失効理由%dはこの証明書には使えません。"
+		    "%sのいずれかにしてください (reason %d is not allowed "
+		    "for this certificate)", rv->reason,
+		    PQgetvalue(res, 0, 6), rv->reason);
 		er = RA_EPOLICY;
 		goto out;
 	}

@@ -44,6 +44,37 @@ static const char SQL_CNS_ISSUED[] =
 enum { C_DN = RA_FRAME_DN, C_SERIAL = RA_FRAME_SERIAL,
     C_FQDN = RA_FRAME_MAIL + 1, C_SOFTWARE, C_DNSNAME };
 
+/*
+ * "name" of column "col" a host name a certificate can carry (error
+ * 237), said against that column and with what to change: a trailing
+ * dot or a wildcard is no host under any domain, and "not under your
+ * domains" would send the officer looking in the wrong place.
+ */
+static int
+host_ok(struct ra_upload_row *rc, int col, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (n > 1 && name[n - 1] == '.' && name[n - 2] != '.') {
+		ra_upload_error(rc, E_HOST, col, "%sの末尾に「.」があります。"
+		    "末尾の「.」を除いてください。", name);
+		return 0;
+	}
+	if (strchr(name, '*') != NULL) {
+		ra_upload_error(rc, E_HOST, col, "%sはワイルドカードです。"
+		    "ワイルドカードのサーバ証明書は申請できません。ホスト名を"
+		    "1つずつ指定してください。", name);
+		return 0;
+	}
+	if (!ra_hostname_ok(name)) {
+		ra_upload_error(rc, E_HOST, col, "%sはホスト名として正しくあり"
+		    "ません（英数字と「-」のラベルを「.」でつないだ名前にして"
+		    "ください）。", name);
+		return 0;
+	}
+	return 1;
+}
+
 /* Every dNSName (comma or space separated) under the officer's domains. */
 static int
 dnsnames_ok(struct ra_upload_row *rc, const char *list)
@@ -58,6 +89,8 @@ dnsnames_ok(struct ra_upload_row *rc, const char *list)
 		n = strcspn(list, ", ");
 		snprintf(name, sizeof(name), "%.*s", (int)n, list);
 		list += n;
+		if (!host_ok(rc, C_DNSNAME, name))
+			return 0;
 		if (!ra_upload_officer_domain(rc->ctx, name)) {
 			ra_upload_error(rc, E_DOMAIN, C_DNSNAME, "%sは登録担当者"
 			    "のドメイン配下ではありません。", name);
@@ -165,6 +198,8 @@ dn_check(struct ra_upload_row *rc, X509_NAME **out, char **cn)
 		    "しません。", "FQDN");
 		goto out;
 	}
+	if (!host_ok(rc, C_FQDN, *cn))
+		goto out;
 	if (!ra_upload_officer_domain(ctx, *cn)) {
 		ra_upload_error(rc, E_DOMAIN, C_FQDN, "%sは登録担当者のドメイン"
 		    "配下ではありません。", *cn);

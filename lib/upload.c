@@ -238,7 +238,7 @@ static const char SQL_REVOKED_WHO[] =
 /*
  * The revocation done, by mail: M10 (server, and its code-signing twin)
  * to the RA officer and the user administrator of record; M5 (client,
- * S/MIME) to them and the user.
+ * S/MIME) to them and the user.  Each addressee is greeted by name.
  */
 static enum ra_err
 revoked_mail(struct ra_upload_row *rc, int64_t cert_id, const char *serial,
@@ -281,7 +281,7 @@ revoked_mail(struct ra_upload_row *rc, int64_t cert_id, const char *serial,
 	kv[7] = (struct ra_kv){ "ReasonEn", ra_upload_reason(reason, 1) };
 	er = ra_mail_queue(rc->ctx->db, client ? "client-cert-revoked" :
 	    strcmp(kind, "code_signing") == 0 ? "codesign-cert-revoked" :
-	    "server-cert-revoked", to, kv, client ? 8 : 4);
+	    "server-cert-revoked", to, kv, client ? 8 : 5);
 out:
 	PQclear(res);
 	free(block);
@@ -603,6 +603,50 @@ batch_again(struct ra_upload_batch *b, struct ra_upload_result *res)
 }
 
 /*
+ * Whether the file is another screen's (a client file on ①, a server
+ * file on ③), told from its first row's raw bytes: the number of its
+ * columns and whether its 7th, a server file's CSR and a client file's
+ * empty column, is filled.  A TAB, CR or LF is never part of a Shift_JIS,
+ * EUC-JP or ISO-2022-JP character.  The file is then refused with one
+ * line that says where it goes, not with five errors a row.
+ */
+static int
+other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
+    struct ra_tsv_errors *e)
+{
+	const char	*p = buf, *end = buf + len, *nl;
+	size_t		 cols = 1, col7 = 0;
+
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		nl = end;
+	for (; p < nl; p++)
+		if (*p == '\t')
+			cols++;
+		else if (cols == 7 && *p != '\r')
+			col7++;
+	if (kind == RA_UPLOAD_SERVER && (cols == 14 || cols == 15) &&
+	    col7 == 0) {
+		ra_tsv_errorf(e, 216, 0, NULL, "このファイルはクライアント証明書"
+		    "の申請ファイル（%zu列）です。「クライアント証明書　発行・"
+		    "更新・失効」の画面でアップロードしてください (this is a "
+		    "client certificate file: upload it on the client "
+		    "certificate screen)", cols);
+		return 1;
+	}
+	if (kind == RA_UPLOAD_CLIENT && cols == 13 && col7 > 0) {
+		ra_tsv_errorf(e, 216, 0, NULL, "このファイルはサーバ証明書の申請"
+		    "ファイル（13列、7列目がCSR）です。「サーバ証明書　発行・"
+		    "更新・失効」の画面でアップロードしてください (this is a "
+		    "server certificate file: upload it on the server "
+		    "certificate screen)");
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Check and carry out an upload.  "res" gets the rows, every error and
  * the result TSV; RA_OK whether or not rows failed (see res->ng), an
  * error only when the database failed us.
@@ -642,7 +686,8 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		audit_file_refused(ctx, ru->event, action, mode, res);
 		return RA_OK;
 	}
-	if (ra_tsv_read(buf, len, ru->fmt, action, ctx->max_records,
+	if (other_screen(kind, buf, len, &res->e) ||
+	    ra_tsv_read(buf, len, ru->fmt, action, ctx->max_records,
 	    &res->t, &res->e) != RA_OK) {
 		res->file_error = 1;
 		audit_file_refused(ctx, ru->event, action, mode, res);

@@ -15,6 +15,8 @@ enum {
 	E_C = 220, E_O, E_STL, E_CN_FQDN, E_DOMAIN, E_PROFILE, E_CSR,
 	E_CSR_DN, E_KEY, E_DUP, E_SERIAL, E_OTHER, E_SERIAL_DN, E_REASON,
 	E_REVOKED, E_RENEWED,
+	/* 236 is the TSV reader's (RA_TSV_EFORMULA) */
+	E_HOST = 237,		/* no host name: a trailing dot, a wildcard */
 	E_METHOD = 240, E_MAIL_CN, E_PIN, E_P12NAME,
 	/* ⑤ (upload-admin.c); 206, 212, 220-235 keep their meaning there */
 	E_ADMIN_KIND = 250,	/* no user administrator (an RA certificate) */

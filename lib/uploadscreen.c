@@ -28,8 +28,10 @@
 #include <string.h>
 
 #include <cgi/cgi.h>
+#include <openssl/objects.h>
 
 #include "ra.h"
+#include "domain.h"
 #include "web.h"
 
 #define UPLOAD_MAX	(10 * 1024 * 1024)
@@ -286,6 +288,27 @@ row_people(struct ra_req *r, const struct ra_upload_screen *us,
 	hdf_set_value(r->page, key, row->f[us->col_mail]);
 }
 
+/*
+ * The CN of the row's DN (column 1), so an officer sees which host a
+ * result is about; the column as written when it is no DN.
+ */
+static void
+row_cn(struct ra_req *r, const struct ra_upload_screen *us,
+    const struct ra_tsv_row *row, size_t i)
+{
+	X509_NAME	*name = NULL;
+	char		 key[64], why[256], *cn = NULL;
+
+	if (!us->show_cn)
+		return;
+	if (ra_dn_parse(row->f[0], &name, why, sizeof(why)) == RA_OK)
+		cn = ra_dn_get(name, NID_commonName);
+	snprintf(key, sizeof(key), "Result.Rows.%zu.Cn", i);
+	hdf_set_value(r->page, key, cn != NULL ? cn : row->f[0]);
+	free(cn);
+	X509_NAME_free(name);
+}
+
 /* The uploaded file, at most UPLOAD_MAX bytes; caller frees. */
 static enum ra_err
 upload_read(struct ra_req *r, char **buf, size_t *len)
@@ -418,6 +441,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
 	hdf_set_value(r->page, "Upload.Screen", us->program);
 	hdf_set_int_value(r->page, "Upload.Reissue", us->reissue);
+	hdf_set_int_value(r->page, "Upload.ShowCn", us->show_cn);
 	if (us->page != NULL && (er = us->page(r)) != RA_OK)
 		return er;
 	if (strcmp(ra_req_method(r), "POST") != 0) {
@@ -503,6 +527,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 		snprintf(key, sizeof(key), "Result.Rows.%zu.Seq", i);
 		hdf_set_int_value(r->page, key, res->t.rows[i].line);
 		row_people(r, us, &res->t.rows[i], i);
+		row_cn(r, us, &res->t.rows[i], i);
 		for (k = 0; k < res->e.n; k++)
 			if (res->e.v[k].line == res->t.rows[i].line) {
 				snprintf(key, sizeof(key),

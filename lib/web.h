@@ -125,6 +125,7 @@ struct ra_upload_screen {
 	int			 reissue;	/* a fresh URL for a user */
 	int			 update;	/* ⑤: RA_TSV_UPDATE only */
 	enum ra_err		(*page)(struct ra_req *);	/* more to show; NULL */
+	int			 show_cn;	/* each row's CN: which row is which */
 };
 
 #define RA_UPLOAD_FIELDS	6

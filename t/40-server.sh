@@ -79,7 +79,7 @@ out=$(up rules.tsv issue abort)
 [ $? -ne 0 ]; ok $? "a file with bad rows: non-zero exit"
 is "$(count)" "$before" "abort mode: nothing is queued, not even the good row"
 has "$out" "227:2,CSR,CSRの主体者DNが申請の主体者DNと一致しません。" "a CSR for another DN: 227"
-has "$out" "228:3,CSR,a rsa1024 key is not allowed by profile 21" "a 1024-bit key: 228"
+has "$out" "228:3,CSR,rsa1024の鍵はプロファイル21では使えません。" "a 1024-bit key: 228"
 has "$out" "224:4,FQDN,www.kyoto-u.ac.jpは登録担当者のドメイン配下ではありません。" "an FQDN of another institution: 224"
 has "$out" "371:5,主体者DN,主体者DNのOUが許可リストとして登録された値と一致しません。" "an OU not on the allow list: 371"
 has "$out" "221:6,主体者DN,Oは機関の英語名（$O）でなければなりません。" "another O: 221"
@@ -96,6 +96,37 @@ is "$(($(count) - before))" 1 "partial mode: the one good row is queued"
 out=$(up rules.tsv issue dry-run)
 is "$(($(count) - before))" 1 "a dry run queues nothing"
 
+# No host name: a trailing dot or a wildcard is said against its own
+# column with what to change (237), not as "outside your domains" (224)
+# nor against the CSR.
+td=$(csr td "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=td.nii.ac.jp.")
+wc=$(csr wc "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=wc.nii.ac.jp")
+wn=$(csr wn "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=*.nii.ac.jp")
+before=$(count)
+{ row "CN=td.nii.ac.jp.,$DN" 21 "" "" "" "$td" td.nii.ac.jp.
+  row "CN=wc.nii.ac.jp,$DN" 21 "" "" "" "$wc" wc.nii.ac.jp "wc.nii.ac.jp,*.nii.ac.jp"
+  row "CN=*.nii.ac.jp,$DN" 21 "" "" "" "$wn" "*.nii.ac.jp"
+} | sjis hosts.tsv
+out=$(up hosts.tsv issue partial)
+has "$out" "237:1,FQDN,td.nii.ac.jp.の末尾に「.」があります。末尾の「.」を除いてください。" \
+    "a trailing dot: 237 on the FQDN, saying to drop it"
+has "$out" "237:2,dNSName,*.nii.ac.jpはワイルドカードです。" "a wildcard dNSName: 237 on dNSName"
+has "$out" "237:3,FQDN,*.nii.ac.jpはワイルドカードです。" "a wildcard FQDN: 237 on the FQDN"
+hasnt "$out" "224:" "none of them is called outside the officer's domains"
+hasnt "$out" ",CSR," "nor blamed on the CSR"
+is "$(count)" "$before" "and none is queued"
+
+# A client file on the server screen: one line saying where it goes.
+{ crow "CN=taro.001,$DN" 14 1 "" NIIcert-001 "情報 太郎" taro@nii.ac.jp
+  crow "CN=hanako.001,$DN" 14 1 "" NIIcert-002 "情報 花子" hanako@nii.ac.jp
+} | sjis client-file.tsv
+up client-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a client file on the server screen is refused"
+is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line, not errors a row"
+has "$(cat "$T/up.err")" "216:0,,このファイルはクライアント証明書の申請ファイル（15列）です。「クライアント証明書　発行・更新・失効」の画面でアップロードしてください" \
+    "which says it is a client file and where to upload it"
+is "$(count)" "$before" "nothing is queued"
+
 # Renewal and revocation by decimal serial.
 serial=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'www.nii.ac.jp'")
 c3=$(csr www3 "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=www.nii.ac.jp")
@@ -104,7 +135,7 @@ c4=$(csr unk "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=$O/CN=unknown.nii.ac.jp")
   row "CN=unknown.nii.ac.jp,$DN" 21 "12345" "" "" "$c4" unknown.nii.ac.jp
 } | sjis renew-bad.tsv
 out=$(up renew-bad.tsv renew partial)
-has "$out" "228:1,CSR,this key was used before" "renewal with the old key: refused"
+has "$out" "228:1,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください" "renewal with the old key: refused"
 has "$out" "230:2,シリアル番号,12345の証明書が存在しません。" "renewal of an unknown serial: 230"
 row "CN=www.nii.ac.jp,$DN" 21 "$serial" "" "" "$c3" www.nii.ac.jp | sjis renew.tsv
 up renew.tsv renew abort >/dev/null
@@ -150,7 +181,8 @@ is "$(sql "SELECT count(*) FROM ra.revocation r JOIN ra.certificate c USING (cer
 } | sjis rev-bad.tsv
 out=$(up rev-bad.tsv revoke partial)
 has "$out" "201:1,失効理由コメント,失効理由コメントは入力必須項目です。" "reason 0 without a comment: 201"
-has "$out" "233:2,失効理由,reason 2 is not allowed for this certificate" "a CA-only reason: 233"
+has "$out" "233:2,失効理由,失効理由2はこの証明書には使えません。$(sql "SELECT array_to_string(revoke_reasons, ', ')
+    FROM ra.cert_kind WHERE kind = 'server'")のいずれかにしてください" "a CA-only reason: 233, naming the reasons to use"
 has "$out" "232:3,シリアル番号,${serial2}の証明書の主体者DN(CN)が一致しません。" "a serial with another DN: 232"
 rev "CN=mail.nii.ac.jp,$DN" "$mserial" 0 "サーバ廃止のため" |
     sjis rev.tsv
@@ -212,7 +244,7 @@ up big.tsv issue abort >/dev/null
 has "$(cat "$T/up.err")" "not a regular file of at most" "before it is read"
 is "$(count)" "$before" "none of the bad files queued anything"
 is "$(sql "SELECT string_agg(detail->>'file_error', ' ' ORDER BY audit_id) FROM ra.audit
-           WHERE event = 'server.upload' AND outcome = 'refused' AND officer_id = $off")" "209 218 218 213" \
+           WHERE event = 'server.upload' AND outcome = 'refused' AND officer_id = $off")" "216 209 218 218 213" \
     "each file refused whole is audited, with its error code"
 
 done_testing

@@ -34,6 +34,8 @@ has "$page" '<table id="result">' "the per-row result table"
 has "$page" "<tr><td>1</td><td>OK</td>" "row 1 OK"
 has "$page" "<tr><td>2</td><td>NG</td>" "row 2 NG"
 has "$page" "223:2,FQDN,FQDNが主体者DNのCNと一致しません。" "with its error"
+is "$(printf '%s' "$page" | sed -n 's/.*<td class="cn">\([^<]*\)<\/td>.*/\1/p' | tr '\n' ' ')" "www.nii.ac.jp www.nii.ac.jp " \
+    "each row shows its CN, so the officer can tell which row is which"
 has "$page" "全件の処理を中止しました" "abort mode: nothing was done"
 is "$(sql "SELECT count(*) FROM ra.request")" 1 "(only the RA certificate's request exists)"
 batch=$(printf '%s' "$page" | sed -n 's/.*server.cgi?batch=\([0-9]*\).*/\1/p')

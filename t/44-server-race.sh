@@ -68,7 +68,7 @@ is "$(sql "SELECT count(*) FROM ra.request WHERE cn IN ('dbl.nii.ac.jp', 'dbl2.n
     "its rows are queued once"
 both=$(cat "$T/w1.html" "$T/w2.html")
 has "$both" "全件の処理を中止しました" "the later one is refused whole (abort mode)"
-printf '%s' "$both" | grep -qE '(212:1,主体者DN,指定したDNはすでに存在しています。|228:1,CSR,this key was used before)'
+printf '%s' "$both" | grep -qE '(212:1,主体者DN,指定したDNはすでに存在しています。|228:1,CSR,この鍵は以前に使われています)'
 ok $? "with 212 or 228 (the same key) on its rows"
 i=0
 while [ $i -lt 4 ]; do

@@ -107,6 +107,10 @@ link2=$(link yamada@nii.ac.jp "$serial")
 body=$(mail_text "$(mail_of yamada@nii.ac.jp "$serial")")
 has "$body" "登録担当者が証明書取得URLを再発行しました。以前のURLは使えません。" "which says it replaces the old one"
 has "$body" "【対象証明書シリアル番号】" "with the labels integrators parse (reference §4)"
+exp=$(sql "SELECT to_char(max(t.expires_at) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI')
+            FROM ra.access_token t JOIN ra.certificate c USING (cert_id) WHERE c.serial = $serial")
+has "$body" "次の証明書取得URLから、$exp（日本時間）までに取得してください。" \
+    "its deadline in Japan time, and says so (the server runs in UTC)"
 page=$(curl -sS --cacert "$CACERT" "$link2")
 has "$page" "id=\"serial\">$serial<" "the new URL opens on the certificate"
 is "$(invalid "$link1")" 1 "the old one stays invalid"

@@ -24,7 +24,18 @@ up() {	# up FILE ACTION MODE
 count() { sql "SELECT count(*) FROM ra.request"; }
 worker_stop		# this test drains the queue itself
 drain() { as_worker "$TOOLSDIR/worker.cgi" drain >/dev/null 2>>"$T/worker.log"; mails_settle; }
-PIN2=Qx7_vKp2Rm9-LtZa4WbN8c	# a column-15 PIN as Kyoto's tool makes them (22 base64url)
+PIN2=Qx7_vKp2Rm9-LtZa4WbN8c
+
+# A server file on the client screen: one line saying where it goes.
+printf 'CN=www.kyoto-u.ac.jp,%s\t22\t\t\t\t\t-----BEGIN CERTIFICATE REQUEST-----MIIB-----END CERTIFICATE REQUEST-----\t京大 管理者\t情報環境機構\tadmin@kyoto-u.ac.jp\twww.kyoto-u.ac.jp\tApache\t\r\n' \
+    "$DN" | sjis server-file.tsv
+before=$(count)
+up server-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a server file on the client screen is refused"
+is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line"
+has "$(cat "$T/up.err")" "216:0,,このファイルはサーバ証明書の申請ファイル（13列、7列目がCSR）です。「サーバ証明書　発行・更新・失効」の画面でアップロードしてください" \
+    "which says it is a server file and where to upload it"
+is "$(count)" "$before" "nothing is queued"	# a column-15 PIN as Kyoto's tool makes them (22 base64url)
 
 # One file, every method: P12個別, S/MIME ブラウザ個別, two P12一括 rows
 # (one with its own PIN), and a 14-column row (made before column 15).

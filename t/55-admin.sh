@@ -176,6 +176,7 @@ mails_settle
 m=$(mail_to hanako@nii.ac.jp "[UPKI] サーバ証明書失効完了通知")
 ok $? "the revocation completion mail goes to the new administrator"
 has "$(mail_text "$m")" "$www" "(it names the serial)"
+has "$(mail_text "$m")" "新担当 花子 様" "and greets the user administrator it goes to, not only the officer"
 n=0
 for f in $(grep -l '^To: .*yamada@nii.ac.jp' "$T/var/mail/maildir/new/"*); do
 	sed -n 's/^Subject: =?ISO-2022-JP?B?\(.*\)?=\r*$/\1/p' "$f" | base64 -d 2>/dev/null |

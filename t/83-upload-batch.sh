@@ -76,9 +76,9 @@ is "$(sql "SELECT string_agg(r.cn || ' ' || r.state || ' ' || coalesce(c.state, 
 want_rules='CN=h1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h1.nii.ac.jp	nginx		OK	
 CN=h2.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h2.nii.ac.jp	nginx		OK	
 CN=H1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	H1.nii.ac.jp	nginx		NG	229:3,FQDN,H1.nii.ac.jpはファイル内で重複しています。
-CN=h4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h4.nii.ac.jp	nginx		NG	228:4,CSR,this key was used before; a new key pair is required
-CN=h5.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h5.nii.ac.jp	nginx		NG	228:5,CSR,this key was used before; a new key pair is required
-CN=h6.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h6.nii.ac.jp	nginx		NG	228:6,CSR,this key was used before; a new key pair is required
+CN=h4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h4.nii.ac.jp	nginx		NG	228:4,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
+CN=h5.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h5.nii.ac.jp	nginx		NG	228:5,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
+CN=h6.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h6.nii.ac.jp	nginx		NG	228:6,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
 CN=done.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	done.nii.ac.jp	nginx		NG	212:7,主体者DN,指定したDNはすでに存在しています。
 CN=h8.nii.ac.jp,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h8.nii.ac.jp	nginx		NG	371:8,主体者DN,主体者DNのOUが許可リストとして登録された値と一致しません。
 CN=h9.nii.ac.jp,OU=CSI,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h9.nii.ac.jp	nginx		OK	
@@ -120,7 +120,7 @@ is "$(sql "SELECT count(*) FROM ra.request")" "$before" "dry run: nothing queued
 want_index='CN=r1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r1.nii.ac.jp	nginx		OK	
 CN=q.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	q.nii.ac.jp	nginx		NG	212:2,主体者DN,指定したDNはすでに存在しています。
 CN=r3.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r3.nii.ac.jp	nginx		OK	
-CN=r4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r4.nii.ac.jp	nginx		NG	228:4,CSR,this key was used before; a new key pair is required'
+CN=r4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r4.nii.ac.jp	nginx		NG	228:4,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)'
 is "$(up index.tsv partial)" "$want_index" "a CN queued before: 212 from the index, the rest as row by row"
 is "$(requests | tr '\n' ' ')" "1 r1.nii.ac.jp queued 3 r3.nii.ac.jp queued " "r1 and r3 are queued"
 hasnt "$(cat "$T/up.err")" "SQLSTATE" "the index's refusal is no logged failure"
@@ -169,7 +169,7 @@ big big.tsv
 big bigq.tsv 505
 up big.tsv partial >"$T/big.out"
 is "$(grep -c '	OK	$' "$T/big.out")" 508 "510 rows: 508 OK"
-is "$(grep '	NG	' "$T/big.out" | cut -f 13-)" "NG	228:502,CSR,this key was used before; a new key pair is required
+is "$(grep '	NG	' "$T/big.out" | cut -f 13-)" "NG	228:502,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
 NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。" \
     "a key and a CN of the first 500 rows again after them: 228 and 229"
 is "$(sql "SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) || ' ' || count(DISTINCT request_id) FROM ra.request
@@ -179,7 +179,7 @@ is "$(sql "SELECT count(*) FROM ra.request r JOIN ra.job j USING (request_id) WH
                          + (r.seq > 502)::int + (r.seq > 503)::int")" 508 "request ids in row order, each with its job"
 forget
 up bigq.tsv partial >"$T/bigq.out"
-is "$(grep '	NG	' "$T/bigq.out" | cut -f 13-)" "NG	228:502,CSR,this key was used before; a new key pair is required
+is "$(grep '	NG	' "$T/bigq.out" | cut -f 13-)" "NG	228:502,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
 NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。
 NG	212:505,主体者DN,指定したDNはすでに存在しています。" "a CN queued before in the second range: 212 for it alone"
 is "$(sql "SELECT count(*) FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" 507 \

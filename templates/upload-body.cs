@@ -12,10 +12,10 @@
 <?cs /if ?>
 <?cs if:subcount(Result.Rows) ?>
 <table id="result">
-<tr><th>SEQ</th><th>処理結果</th><th>エラー内容</th></tr>
+<tr><th>SEQ</th><th>処理結果</th><th>エラー内容</th><?cs if:Upload.ShowCn == 1 ?><th>CN</th><?cs /if ?></tr>
 <?cs each:row = Result.Rows ?>
 <tr><td><?cs var:row.Seq ?></td><td><?cs if:subcount(row.Errors) ?>NG<?cs else ?>OK<?cs /if ?></td>
-<td><?cs each:e = row.Errors ?><?cs var:e ?><br><?cs /each ?></td></tr>
+<td><?cs each:e = row.Errors ?><?cs var:e ?><br><?cs /each ?></td><?cs if:Upload.ShowCn == 1 ?><td class="cn"><?cs var:row.Cn ?></td><?cs /if ?></tr>
 <?cs /each ?>
 </table>
 <?cs /if ?>

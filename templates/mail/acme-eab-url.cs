@@ -7,7 +7,7 @@ English follows Japanese.
 <?cs include:"mail/frame-greeting-ja.cs" ?>
 所属機関の登録担当者経由で申請されたACME利用情報（EAB）を発行しました。
 <?cs if:Mail.Reissued == 1 ?>登録担当者がEABとEAB取得URLを再発行しました。以前のURLと鍵は使えません。
-<?cs /if ?>次のEAB取得URLから、<?cs var:Mail.Expires ?> までにEAB鍵IDとHMAC鍵を取得してください。
+<?cs /if ?>次のEAB取得URLから、<?cs var:Mail.Expires ?>（日本時間）までにEAB鍵IDとHMAC鍵を取得してください。
 
 EAB取得URL：<?cs var:Mail.URL ?>
 

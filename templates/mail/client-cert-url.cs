@@ -6,7 +6,7 @@ English follows Japanese.
 
 <?cs include:"mail/frame-greeting-ja.cs" ?>
 所属機関の登録担当者経由で申請されたクライアント証明書を配付します。
-本日から１ヶ月以内（<?cs var:Mail.Expires ?>まで）に証明書取得URLから証明書を取得してください。
+本日から１ヶ月以内（日本時間 <?cs var:Mail.Expires ?>まで）に証明書取得URLから証明書を取得してください。
 
 【A.P12個別ダウンロード（通常はこちら）】
 1) 証明書取得URLに必要なアクセスPINの取得

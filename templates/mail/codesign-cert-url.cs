@@ -8,7 +8,7 @@
 
 所属機関の登録担当者経由で申請されたコード署名用証明書を発行しました。
 <?cs if:Mail.Reissued == 1 ?>登録担当者が証明書取得URLを再発行しました。以前のURLは使えません。
-<?cs /if ?>次の証明書取得URLから、<?cs var:Mail.Expires ?> までに取得してください。
+<?cs /if ?>次の証明書取得URLから、<?cs var:Mail.Expires ?>（日本時間）までに取得してください。
 
 証明書取得URL：<?cs var:Mail.URL ?>
 

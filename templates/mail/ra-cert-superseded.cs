@@ -21,7 +21,7 @@ English follows Japanese.
 　<?cs var:Mail.ReasonJa ?>
 
 【失効日時】
-　<?cs var:Mail.RevokedAt ?>
+　<?cs var:Mail.RevokedAt ?>（日本時間）
 
 <?cs include:"mail/frame-closing-ja.cs" ?>
 <?cs include:"mail/frame-separator-en.cs" ?><?cs include:"mail/frame-banner-en.cs" ?>

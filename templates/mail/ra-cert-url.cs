@@ -23,7 +23,7 @@
 
 証明書取得URL：<?cs var:Mail.URL ?>
 
- 証明書取得URLの有効期限：<?cs var:Mail.Expires ?>
+ 証明書取得URLの有効期限：<?cs var:Mail.Expires ?>（日本時間）
  このURLは本人専用です。他の方に知らせないでください。
 
 --
