@@ -605,8 +605,9 @@ batch_again(struct ra_upload_batch *b, struct ra_upload_result *res)
 /*
  * Whether the file is another screen's (a client file on ①, a server
  * file on ③), told from its first row's raw bytes: the number of its
- * columns and whether its 7th, a server file's CSR and a client file's
- * empty column, is filled.  A TAB, CR or LF is never part of a Shift_JIS,
+ * columns, whether its 7th, a server file's CSR and a client file's
+ * empty column, is filled, and whether its 14th is a mail address (a
+ * client file's user; a server row has 13 columns, a stray TAB 14).  A TAB, CR or LF is never part of a Shift_JIS,
  * EUC-JP or ISO-2022-JP character.  The file is then refused with one
  * line that says where it goes, not with five errors a row.
  */
@@ -615,7 +616,7 @@ other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
     struct ra_tsv_errors *e)
 {
 	const char	*p = buf, *end = buf + len, *nl;
-	size_t		 cols = 1, col7 = 0;
+	size_t		 cols = 1, col7 = 0, at14 = 0;
 
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
@@ -626,8 +627,10 @@ other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
 			cols++;
 		else if (cols == 7 && *p != '\r')
 			col7++;
+		else if (cols == 14 && *p == '@')
+			at14++;
 	if (kind == RA_UPLOAD_SERVER && (cols == 14 || cols == 15) &&
-	    col7 == 0) {
+	    col7 == 0 && at14 > 0) {
 		ra_tsv_errorf(e, 216, 0, NULL, "このファイルはクライアント証明書"
 		    "の申請ファイル（%zu列）です。「クライアント証明書　発行・"
 		    "更新・失効」の画面でアップロードしてください (this is a "

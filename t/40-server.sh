@@ -184,6 +184,9 @@ has "$out" "201:1,失効理由コメント,失効理由コメントは入力必�
 has "$out" "233:2,失効理由,失効理由2はこの証明書には使えません。$(sql "SELECT array_to_string(revoke_reasons, ', ')
     FROM ra.cert_kind WHERE kind = 'server'")のいずれかにしてください" "a CA-only reason: 233, naming the reasons to use"
 has "$out" "232:3,シリアル番号,${serial2}の証明書の主体者DN(CN)が一致しません。" "a serial with another DN: 232"
+rev "CN=www.nii.ac.jp,$DN" "$serial" 9 "" | sed 's/\r$/\t\r/' | sjis rev-tab.tsv
+up rev-tab.tsv revoke abort >/dev/null
+hasnt "$(cat "$T/up.err")" "クライアント証明書の申請ファイル" "a server row with a stray TAB (14 columns) is not taken for a client file"
 rev "CN=mail.nii.ac.jp,$DN" "$mserial" 0 "サーバ廃止のため" |
     sjis rev.tsv
 up rev.tsv revoke abort >/dev/null
