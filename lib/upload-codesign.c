@@ -145,11 +145,11 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	if (!ra_upload_frame_csr(rc, &frame, name, &prof, &csr))
 		goto out;
-	/* Said here in the row's words; request.c checks it again. */
+	/* Said before the key protection; request.c checks it again.  The
+	 * profile's words name the algorithms it takes (profile.c). */
 	if (ra_profile_check_key(&prof, X509_REQ_get0_pubkey(csr), why,
 	    sizeof(why)) != RA_OK) {
-		ra_upload_error(rc, E_KEY, C_CSR, "CSRの鍵はRSA 3072/4096ビット"
-		    "またはECDSA P-256/P-384でなければなりません（%s）。", why);
+		ra_upload_error(rc, E_KEY, C_CSR, "%s", why);
 		goto out;
 	}
 	if (!key_protection_ok(rc))

@@ -24,7 +24,7 @@ rows=$(timeout -k 5 120 /usr/bin/python3 "$top/t/browser/upload.py" "$URL" \
     "$T/upload.tsv" "$top/t/artefacts/upload.png" 2>"$T/browser.err")
 ok $? "Chromium logs in, opens ① from the menu and uploads the file"
 [ $? -eq 0 ] || sed 's/^/# /' "$T/browser.err"
-has "$rows" '["1","OK",""]' "the table shows row 1 OK"
+has "$rows" '["1","OK","","www.nii.ac.jp"]' "the table shows row 1 OK, with its CN"
 has "$rows" '["2","NG","221:2,主体者DN,Oは機関の英語名' "and row 2 NG with its error"
 [ -s "$top/t/artefacts/upload.png" ]
 ok $? "a screenshot of the result is kept as t/artefacts/upload.png"

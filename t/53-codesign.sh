@@ -116,7 +116,7 @@ is "$(count)" "$before" "abort mode: nothing is queued, not even the good row"
 is "$(printf '%s\n' "$out" | head -n 1 | cut -f14)" OK "the good row is reported OK"
 has "$out" "201:2,鍵保護方式,鍵保護方式は入力必須項目です。" "no key-protection statement: 201 on column 鍵保護方式"
 has "$out" "260:3,鍵保護方式,yubikeyは登録された鍵保護方式ではありません" "an unknown statement: 260"
-has "$out" "228:4,CSR,CSRの鍵はRSA 3072/4096ビットまたはECDSA P-256/P-384でなければなりません（a rsa2048 key" \
+has "$out" "228:4,CSR,rsa2048の鍵はプロファイル31では使えません。$(sql "SELECT array_to_string(key_algs, ',') FROM ra.profile WHERE profile_id = 31")の鍵でCSRを作り直してください (a rsa2048 key" \
     "a 2048-bit RSA key: 228 on the CSR column"
 has "$out" "217:5,FQDN,FQDNは空欄にしてください。" "FQDN filled: 217"
 has "$out" "217:6,dNSName,dNSNameは空欄にしてください。" "dNSName filled: 217"
@@ -134,7 +134,7 @@ ex=$(openssl req -new -key "$T/explicit.key" -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/
     tr -d '\n')
 row "CN=Explicit Signer,$DN" 31 "" "" "" "$ex" token | sjis explicit.tsv
 out=$(up explicit.tsv issue dry-run)
-has "$out" "228:1,CSR,CSRの鍵はRSA 3072/4096ビットまたはECDSA P-256/P-384でなければなりません（a ec-explicit key" \
+has "$out" "228:1,CSR,ec-explicitの鍵はプロファイル" \
     "a P-256 key with explicit curve parameters: 228"
 
 # Renewal with a new key, and only once.
