@@ -99,6 +99,10 @@ dnsnames_ok(struct ra_upload_row *rc, const char *list)
 	}
 }
 
+/* 371, said by the file's answers and row by row alike. */
+static const char msg_ou_bad[] =
+    "主体者DNのOUが許可リストとして登録された値と一致しません。";
+
 /* Each OU on the allow list of the domain the CN lies under (error 371). */
 static int
 ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
@@ -111,9 +115,8 @@ ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
 	if (rc->b != NULL && rc->b->fast) {	/* asked for the file */
 		if (!rc->b->pre[rc->i].ou_bad)
 			return 1;
-		ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl,
-		    "主体者DNのOUが許可リストとして登録された値と一致しま"
-		    "せん。");
+		ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl, "%s",
+		    msg_ou_bad);
 		return 0;
 	}
 	for (i = 0; i < X509_NAME_entry_count(name); i++) {
@@ -131,8 +134,7 @@ ous_ok(struct ra_upload_row *rc, const X509_NAME *name, const char *cn)
 		OPENSSL_free(ou);
 		if (!ok) {
 			ra_tsv_errorf(rc->e, E_OU, rc->row->line, rc->lbl,
-			    "主体者DNのOUが許可リストとして登録された値と一致"
-			    "しません。");
+			    "%s", msg_ou_bad);
 			return 0;
 		}
 	}
