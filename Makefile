@@ -1,8 +1,10 @@
 # ra -- top-level Makefile (committed; GNU make).
 #
-# On a fresh clone config.mk does not exist: the rules below install the
-# missing Debian packages (conf/deps), run autoreconf and ./configure, and
-# make restarts with the result.  Nothing else has to be run by hand.
+# On a fresh clone config.mk does not exist: the rules below check the
+# Debian packages (conf/deps: the build ones for "make", all of them for
+# make run, check and bench, which install what is missing), run
+# autoreconf and ./configure, and make restarts with the result.  Nothing
+# else has to be run by hand.
 
 include config.mk
 
@@ -25,9 +27,14 @@ toolsdir	= $(cgidir)/tools
 tmpldir		= $(datadir)/ra/templates
 schemadir	= $(datadir)/ra/schema
 confdir		= $(sysconfdir)/ra
-# The audit checkpoints (worker.cgi checkpoint): the worker's user alone
-# writes there, so install gives it to ra-worker when it exists.
+# What the worker's user alone writes or reads (ra.conf.sample's
+# Audit.CheckpointDir and Audit.Key's directory, Paths.Crl, Worker.KeyDir):
+# install makes them and gives them to ra-worker when it exists, so the
+# first "worker.cgi crl" has its directory.
 ckptdir		= $(localstatedir)/ra/checkpoints
+crldir		= $(localstatedir)/ra/crl
+keydir		= $(localstatedir)/ra/pki/private
+auditdir	= $(localstatedir)/ra/pki/audit
 
 # A field a table leaves out is zero by the C rule, and the tables rely on
 # it (struct ra_field's kind is RA_FIELD_TEXT unless a file): clang would
@@ -80,8 +87,14 @@ config.mk: config.mk.in configure
 	if [ -x config.status ]; then ./config.status --recheck && ./config.status; \
 	else ./configure; fi
 
+# A plain "make" (or make install) on a server needs only conf/packages'
+# build part, and names what is missing; the goals that bring up the
+# local stack or its tests install the whole list first.
+STACK_GOALS	= run start start-worker check check-% lint bench soak deps
+DEPS		= $(if $(filter $(STACK_GOALS),$(MAKECMDGOALS)),sh conf/deps,sh conf/deps --check build)
+
 configure: configure.ac
-	sh conf/deps
+	$(DEPS)
 	autoreconf -fi
 
 deps:
@@ -140,9 +153,11 @@ install: all
 	    $(DESTDIR)$(confdir)
 	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
 	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir) $(DESTDIR)$(crldir)
+	$(INSTALL) -d -m 0700 $(DESTDIR)$(keydir) $(DESTDIR)$(auditdir)
 	if [ "$$(id -u)" -eq 0 ] && id ra-worker >/dev/null 2>&1; then \
-	    chown ra-worker $(DESTDIR)$(ckptdir); fi
+	    chown ra-worker $(DESTDIR)$(ckptdir) $(DESTDIR)$(crldir) \
+	        $(DESTDIR)$(keydir) $(DESTDIR)$(auditdir); fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(publicdir)/,$(notdir $(call zone_cgis,$(ZONE_PUBLIC))))

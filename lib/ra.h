@@ -191,6 +191,10 @@ int		 ra_pgarr_add(struct ra_pgarr *, const char *);
 const char	*ra_pgarr_str(struct ra_pgarr *);
 void		 ra_pgarr_free(struct ra_pgarr *);
 
+/* parallel.c */
+void		 ra_parallel(size_t, size_t, size_t, void (*)(void *, size_t),
+		    void *);
+
 /* util.c */
 enum ra_err	 ra_write_atomic(const char *, const void *, size_t, unsigned);
 enum ra_err	 ra_write_stage(const char *, const void *, size_t, unsigned,

@@ -14,20 +14,17 @@
  * used by an earlier row of the file counts as used (prev_key), as the
  * earlier row's request would have been in ra.request.
  *
- * The CSRs are parsed by a thread per core: OpenSSL 3.0 spends more on
+ * The CSRs are parsed by a thread per core (parallel.c): OpenSSL 3.0 spends more on
  * decoding a CSR's key than on checking its signature, and the file's
  * other work waits on them.  The threads share nothing but the row
  * counter; each writes its own rows' ra_upload_pre.
  */
 
-#define CSR_THREADS_MAX	4
 #define CSR_THREADS_MIN_ROWS 64	/* fewer: not worth a thread */
 #define CSR_STRIDE	16		/* rows a thread takes at a time */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -156,29 +153,19 @@ struct csr_work {
 	struct ra_upload_batch	*b;
 	const struct ra_tsv	*t;
 	int			 col;
-	size_t			 to;		/* the range's end */
-	atomic_size_t		 next;		/* the rows to take */
+	size_t			 from;		/* the range's start */
 	atomic_int		 nomem;
 };
 
-static void *
-csr_worker(void *arg)
+static void
+csr_at(void *arg, size_t k)
 {
 	struct csr_work	*w = arg;
-	size_t		 i, from, to;
+	size_t		 i = w->from + k;
 
-	for (;;) {
-		from = atomic_fetch_add(&w->next, CSR_STRIDE);
-		if (from >= w->to)
-			return NULL;
-		to = from + CSR_STRIDE < w->to ? from + CSR_STRIDE : w->to;
-		for (i = from; i < to; i++)
-			if (w->t->rows[i].errors == 0 &&
-			    *w->t->rows[i].f[w->col] != '\0' &&
-			    csr_one(&w->b->pre[i], w->t->rows[i].f[w->col]) !=
-			    RA_OK)
-				atomic_store(&w->nomem, 1);
-	}
+	if (w->t->rows[i].errors == 0 && *w->t->rows[i].f[w->col] != '\0' &&
+	    csr_one(&w->b->pre[i], w->t->rows[i].f[w->col]) != RA_OK)
+		atomic_store(&w->nomem, 1);
 }
 
 /*
@@ -191,10 +178,7 @@ ra_upload_csrs(struct ra_upload_batch *b, const struct ra_tsv *t, int col,
     size_t from, size_t to)
 {
 	struct csr_work	 w;
-	pthread_t	 th[CSR_THREADS_MAX - 1];
 	size_t		*ord = NULL, n = 0, i;
-	long		 cpus;
-	int		 nth = 0, k;
 
 	if (from >= to)
 		return RA_OK;
@@ -202,17 +186,9 @@ ra_upload_csrs(struct ra_upload_batch *b, const struct ra_tsv *t, int col,
 	w.b = b;
 	w.t = t;
 	w.col = col;
-	w.to = to;
-	atomic_init(&w.next, from);
+	w.from = from;
 	atomic_init(&w.nomem, 0);
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (to - from >= CSR_THREADS_MIN_ROWS)
-		for (; nth < CSR_THREADS_MAX - 1 && nth < cpus - 1; nth++)
-			if (pthread_create(&th[nth], NULL, csr_worker, &w) != 0)
-				break;	/* the others do its share */
-	(void)csr_worker(&w);
-	for (k = 0; k < nth; k++)
-		(void)pthread_join(th[k], NULL);
+	ra_parallel(to - from, CSR_THREADS_MIN_ROWS, CSR_STRIDE, csr_at, &w);
 	if (atomic_load(&w.nomem))
 		return RA_ENOMEM;
 	if ((ord = calloc(to - from, sizeof(*ord))) == NULL)

@@ -31,6 +31,8 @@
 
 #define SERIAL_BYTES	16	/* 126 random bits, at most 39 digits */
 #define PROFILE_CACHE	16
+#define SIGN_THREADS_MIN 8	/* fewer signatures: not worth a thread */
+#define SIGN_STRIDE	4	/* signatures a thread takes at a time */
 
 /*
  * Claim: the row locks of FOR UPDATE SKIP LOCKED keep two claimers apart;
@@ -229,6 +231,10 @@ struct job {
 	char			*lint;		/* lint findings, JSON */
 	char			*admin_name;	/* server: who gets the URL mail */
 	char			*admin_mail;
+	char			 key_alg[16];	/* a key to make ahead, or "" */
+	EVP_PKEY		*key_made;	/* made ahead (keys_ahead) */
+	int			 signed_ahead;	/* sign_ahead signed it: */
+	enum ra_err		 sign_er;	/* with this result */
 };
 
 static void
@@ -245,6 +251,7 @@ job_clear(struct job *j)
 	free(j->lint);
 	free(j->admin_name);
 	free(j->admin_mail);
+	EVP_PKEY_free(j->key_made);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -397,18 +404,27 @@ lint_refuse(struct ra_worker *w, struct job *j, const char *why)
 	return er != RA_OK ? er : job_refuse(w, j, why);
 }
 
+/* The algorithm of the keys a profile makes: the first it allows. */
+static void
+profile_key_alg(const struct ra_profile *p, char *alg, size_t sz)
+{
+	snprintf(alg, sz, "%.*s", (int)strcspn(p->key_algs, ","), p->key_algs);
+}
+
 /*
  * The public key of a new certificate: from the (re-verified) CSR, kept in
- * "*csr", or a new key made here ("*newkey", "*made"), to be stored
- * encrypted under the request's secret.  All three are the caller's.
+ * "*csr", or a new key ("*newkey", "*made"), to be stored encrypted under
+ * the request's secret: the one made ahead ("*ahead", taken), else made
+ * here.  All three are the caller's.
  */
 static enum ra_err
 job_key(const struct ra_profile *p, PGresult *res, int row, X509_REQ **csr,
-    EVP_PKEY **newkey, X509_PUBKEY **made, char *why, size_t whysz)
+    EVP_PKEY **ahead, EVP_PKEY **newkey, X509_PUBKEY **made, char *why,
+    size_t whysz)
 {
 	unsigned char	*der = NULL;
 	size_t		 derlen;
-	char		 alg[32];
+	char		 alg[16];
 	enum ra_err	 er;
 
 	*csr = NULL;
@@ -429,9 +445,11 @@ job_key(const struct ra_profile *p, PGresult *res, int row, X509_REQ **csr,
 		snprintf(why, whysz, "neither a CSR nor a key password");
 		return RA_EPOLICY;
 	}
-	snprintf(alg, sizeof(alg), "%.*s", (int)strcspn(p->key_algs, ","),
-	    p->key_algs);
-	if ((er = ra_key_new(alg, newkey)) != RA_OK)
+	profile_key_alg(p, alg, sizeof(alg));
+	if (*ahead != NULL) {
+		*newkey = *ahead;
+		*ahead = NULL;
+	} else if ((er = ra_key_new(alg, newkey)) != RA_OK)
 		return er;
 	return X509_PUBKEY_set(made, *newkey) ? RA_OK : RA_ECRYPTO;
 }
@@ -551,8 +569,8 @@ job_build(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	}
 	if ((er = ra_profile_check_subject(&j->prof, subject, why,
 	    sizeof(why))) != RA_OK ||
-	    (er = job_key(&j->prof, res, row, &csr, &newkey, &made, why,
-	    sizeof(why))) != RA_OK) {
+	    (er = job_key(&j->prof, res, row, &csr, &j->key_made, &newkey,
+	    &made, why, sizeof(why))) != RA_OK) {
 		if (er == RA_EINPUT || er == RA_EPOLICY)
 			er = job_refuse(w, j, why);
 		goto out;
@@ -698,6 +716,40 @@ job_prepare(struct ra_worker *w, struct job *j, PGresult *res, int row)
 	return job_resume(w, j, res, row);
 }
 
+/*
+ * Whether job_build will make the job's key (a browser request, P12一括:
+ * the profile's key_gen 'server'), and of which algorithm.  What this
+ * cannot tell (no profile yet) job_build finds out and says.
+ */
+static void
+key_wanted(struct ra_worker *w, struct job *j, PGresult *res, int row)
+{
+	struct ra_profile	 p;
+
+	if (row < 0 || strcmp(PQgetvalue(res, row, L_STATE), "queued") != 0 ||
+	    strcmp(PQgetvalue(res, row, L_ACTION), "revoke") == 0 ||
+	    !PQgetisnull(res, row, L_CERT) || !PQgetisnull(res, row, L_CSR) ||
+	    PQgetisnull(res, row, L_SECRET) ||
+	    profile_get(w, atoi(PQgetvalue(res, row, L_PROFILE)), &p) !=
+	    RA_OK || strcmp(p.key_gen, "server") != 0)
+		return;
+	profile_key_alg(&p, j->key_alg, sizeof(j->key_alg));
+}
+
+/*
+ * One key made ahead, on whichever core is free: an RSA key costs what a
+ * hundred signatures do, and a batch of them on one core left the other
+ * idle.  A failure leaves none; job_key then makes it again, and says why.
+ */
+static void
+key_make_at(void *arg, size_t i)
+{
+	struct job	*j = (struct job *)arg + i;
+
+	if (*j->key_alg != '\0')
+		(void)ra_key_new(j->key_alg, &j->key_made);
+}
+
 /* Load every claimed request in one query and prepare each job. */
 static enum ra_err
 prepare_all(struct ra_worker *w, struct job *jobs, size_t n)
@@ -707,7 +759,7 @@ prepare_all(struct ra_worker *w, struct job *jobs, size_t n)
 	const char	*param[1];
 	char		 id[24];
 	size_t		 i;
-	int		 row, k;
+	int		*rows = NULL, k;
 	enum ra_err	 er = RA_ENOMEM;
 
 	memset(&ids, 0, sizeof(ids));
@@ -722,15 +774,21 @@ prepare_all(struct ra_worker *w, struct job *jobs, size_t n)
 	if ((er = ra_db_query(w->db, "load requests", SQL_LOAD, 1, param,
 	    &res)) != RA_OK)
 		goto out;
+	er = RA_ENOMEM;
+	if ((rows = calloc(n, sizeof(*rows))) == NULL)
+		goto out;
 	for (i = 0; i < n; i++) {
-		for (row = -1, k = 0; k < PQntuples(res); k++)
+		for (rows[i] = -1, k = 0; k < PQntuples(res); k++)
 			if (strtoll(PQgetvalue(res, k, L_ID), NULL, 10) ==
 			    jobs[i].request_id)
-				row = k;
-		if ((er = job_prepare(w, &jobs[i], res, row)) != RA_OK)
-			goto out;
+				rows[i] = k;
+		key_wanted(w, &jobs[i], res, rows[i]);
 	}
+	ra_parallel(n, 2, 1, key_make_at, jobs);
+	for (i = 0, er = RA_OK; i < n && er == RA_OK; i++)
+		er = job_prepare(w, &jobs[i], res, rows[i]);
 out:
+	free(rows);
 	PQclear(res);
 	ra_pgarr_free(&ids);
 	return er;
@@ -1038,6 +1096,21 @@ unlock_all(struct ra_worker *w, struct job *jobs, size_t n)
 	ra_pgarr_free(&ids);
 }
 
+/*
+ * A reserved job signed on whichever core is free.  A key in a token is
+ * left to the caller's thread: the token has one session, used in order.
+ */
+static void
+sign_at(void *arg, size_t i)
+{
+	struct job	*j = (struct job *)arg + i;
+
+	if (j->state != JOB_SIGN || ra_signer_in_token(j->sg))
+		return;
+	j->sign_er = ra_signer_sign_tbs(j->sg, j->crt, j->tbs, j->tbslen);
+	j->signed_ahead = 1;
+}
+
 /* Steps 2 and 3 for "n" claimed jobs. */
 static enum ra_err
 process(struct ra_worker *w, struct job *jobs, size_t n)
@@ -1054,10 +1127,11 @@ process(struct ra_worker *w, struct job *jobs, size_t n)
 	if (w->after_reserve != NULL)
 		w->after_reserve(w->hook_arg);
 
+	ra_parallel(n, SIGN_THREADS_MIN, SIGN_STRIDE, sign_at, jobs);
 	for (i = 0; i < n; i++) {
-		if (jobs[i].state != JOB_SIGN ||
-		    ra_signer_sign_tbs(jobs[i].sg, jobs[i].crt, jobs[i].tbs,
-		    jobs[i].tbslen) == RA_OK)
+		if (jobs[i].state != JOB_SIGN || (jobs[i].signed_ahead ?
+		    jobs[i].sign_er : ra_signer_sign_tbs(jobs[i].sg,
+		    jobs[i].crt, jobs[i].tbs, jobs[i].tbslen)) == RA_OK)
 			continue;
 		/*
 		 * A key that still signs (a token that is there) failed on

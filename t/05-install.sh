@@ -31,6 +31,16 @@ is "$(find "$D" -name '*.o' -o -name '*.c' -o -name '*.a' | wc -l)" 0 "no build 
 sample=$(cat "$D$confdir/ra.conf.sample")
 has "$sample" "Templates = $tmpldir" "the sample names the installed templates"
 has "$sample" "Schema = $schemadir" "and the installed schema"
+# Every directory the sample names for the worker to write or read keys in
+# is there, so the first "worker.cgi crl" has its directory.
+# (Worker.KeyDir is the first KeyDir; Audit.Key's directory.)
+sample_dir() { printf '%s\n' "$sample" | sed -n "s/^  $1 = //p" | head -n 1; }
+keydir=$(sample_dir KeyDir)
+for dir in "$(sample_dir Crl)" "$keydir" "$(sample_dir CheckpointDir)" \
+    "$(dirname "$(sample_dir Key)")"; do
+	[ -n "$dir" ] && [ -d "$D$dir" ]; ok $? "the sample's $dir is made"
+done
+is "$(stat -c %a "$D$keydir")" 700 "the CA key directory is 0700"
 
 # The installed binaries run with a config naming the installed tree; with
 # no database they fail cleanly, with the SQLSTATE, not a crash.
@@ -41,5 +51,21 @@ is $? 1 "installed ops.cgi without a database: exit status 1"
 has "$err" "SQLSTATE 08006" "and says the database is unreachable"
 man -l "$D$mandir/man5/ra.conf.5" >/dev/null 2>&1
 ok $? "ra.conf(5) renders"
+
+# A plain "make" needs only conf/packages' build part and names what it
+# misses; make run and check install the whole list.
+is "$(v DEPS)" "sh conf/deps --check build" "a plain make checks the build packages only"
+L=$D/packages
+printf '## build\ngcc\nra-no-such-package\n## test\nra-no-such-test-package # why\n' >"$L"
+out=$(DEPS_LIST=$L sh "$top/conf/deps" --check build 2>&1)
+is $? 1 "deps --check build: a missing build package fails"
+has "$out" "ra-no-such-package" "and is named"
+has "$out" "apt-get install --no-install-recommends ra-no-such-package" "with the line that installs it"
+hasnt "$out" "ra-no-such-test-package" "a test package is not asked for"
+out=$(DEPS_LIST=$L sh "$top/conf/deps" --check 2>&1)
+has "$out" "ra-no-such-package ra-no-such-test-package" "without a section, the whole list"
+build=$(awk '/^## / { sec = $2 } { sub(/#.*/, "") } NF && sec == "build"' "$top/conf/packages")
+hasnt "$build" "chromium" "the build part has no browser"
+hasnt "$build" "apache2" "nor the local stack"
 
 done_testing
