@@ -306,6 +306,7 @@ is "$(grep -cv ' SUCCESS$' "$V/access.log")" 0 "no refused connection reached a 
 # /etc/chromium/policies/managed is machine-wide, and two tests running at
 # once each with such a file would fight over the one policy (Chromium
 # takes it from one file only), so one of them would hang.
+tline='200 "GET / HTTP/1.1" "CN=taro.001,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP" SUCCESS'
 if command -v chromium >/dev/null; then
 	H=$T/chrome-home
 	mkdir -p "$H/.pki/nssdb" "$T/chrome-ud/Default"
@@ -317,7 +318,6 @@ if command -v chromium >/dev/null; then
 {"profile": {"content_settings": {"exceptions": {"auto_select_certificate": {
   "https://localhost:$port,*": {"setting": {"filters": [{"ISSUER": {"CN": "ra Demo Client CA"}}]}}}}}}}
 JSON
-	tline='200 "GET / HTTP/1.1" "CN=taro.001,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP" SUCCESS'
 	n0=$(grep -cxF "$tline" "$V/access.log")
 	dom=$(HOME=$H timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
@@ -331,6 +331,21 @@ JSON
 else
 	ok 0 "# SKIP chromium is not installed"
 fi
+# The same with Debian's Firefox ESR (the manual's 2-3-2): taro's P12 in a
+# fresh profile, the certificate chosen by the profile's preference.
+firefox_profile "$T/ff-taro" "$V/pki/ca.crt" "$T/taro.p12" "$(cat "$T/taro.pin")"
+ok $? "taro's modern P12 imports into a fresh Firefox profile (pk12util)"
+n0=$(grep -cxF "$tline" "$V/access.log")
+mkdir -p "$top/t/artefacts"
+dom=$(firefox "$T/ff-taro" "$url" "$top/t/artefacts/firefox-client.png" 2>"$T/ff.err")
+ok $? "headless Firefox returns (no chooser waited for)" || sed 's/^/# /' "$T/ff.err"
+has "$dom" '<p id="who">logged in as CN=taro.001,O=Kyoto University,L=Kyoto,ST=Kyoto,C=JP</p>' \
+    "Firefox logs in with the client certificate: the page shows taro's DN"
+has "$dom" '<p id="v">SUCCESS</p>' "verified by Apache"
+is "$(($(grep -cxF "$tline" "$V/access.log") - n0))" 1 \
+    "and Apache's log has Firefox's request with taro's DN"
+[ -s "$top/t/artefacts/firefox-client.png" ]
+ok $? "the page is kept as t/artefacts/firefox-client.png"
 
 # 4. The S/MIME certificate: what it says, then signing and encryption.
 ext() { openssl x509 -in "$T/$1.crt" -noout -ext "$2" | sed 1d | sed 's/^ *//'; }

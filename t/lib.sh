@@ -174,6 +174,31 @@ mails_settle() {
 	return 1
 }
 
+# firefox_profile DIR CA [P12 PASS]: a fresh Firefox profile (its NSS
+# database made by certutil, as the manual's 2-3-2 imports into Firefox)
+# trusting CA, holding P12 when given, and choosing the certificate by
+# itself when a server asks (headless Firefox has no chooser to answer).
+firefox_profile() {
+	mkdir -p "$1" &&
+	certutil -N -d "sql:$1" --empty-password &&
+	certutil -A -d "sql:$1" -n "test CA" -t "C,," -i "$2" || return 1
+	if [ $# -ge 4 ]; then
+		pk12util -i "$3" -d "sql:$1" -W "$4" >/dev/null || return 1
+	fi
+	cat >"$1/user.js" <<'JS'
+user_pref("security.default_personal_cert", "Select Automatically");
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.disabledForTesting", true);
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("browser.safebrowsing.update.enabled", false);
+JS
+}
+# firefox PROFILE URL [PNG]: the page's address, then its DOM (t/browser/firefox.py).
+firefox() { timeout -k 5 90 /usr/bin/python3 "$top/t/browser/firefox.py" "$@"; }
+
 # Headless Chromium with the RA officer's certificate: the P12 in a fresh
 # NSS database under $HOME (Chromium on Linux reads only $HOME/.pki/nssdb),
 # the demo root trusted, and the managed policy that picks the certificate:
