@@ -603,21 +603,68 @@ batch_again(struct ra_upload_batch *b, struct ra_upload_result *res)
 }
 
 /*
- * Whether the file is another screen's (a client file on ①, a server
- * file on ③), told from its first row's raw bytes: the number of its
- * columns, whether its 7th, a server file's CSR and a client file's
- * empty column, is filled, and whether its 14th is a mail address (a
- * client file's user; a server row has 13 columns, a stray TAB 14).  A TAB, CR or LF is never part of a Shift_JIS,
- * EUC-JP or ISO-2022-JP character.  The file is then refused with one
- * line that says where it goes, not with five errors a row.
+ * Whether the file is another screen's (a client file on ① or ⑪, a server
+ * file on ③ or ⑪, a code-signing file on ① or ③), told from its first
+ * row's raw bytes: the number of its columns, whether its 7th, the CSR of
+ * a server or code-signing file and a client file's empty column, is
+ * filled, and whether its 14th is a mail address (a client file's user;
+ * a server row has 13 columns, a stray TAB 14).  A server and a
+ * code-signing file have the same frame: which one it is, the profile ID
+ * of column 2 says (ra.profile's kind).  A TAB, CR or LF is never part of
+ * a Shift_JIS, EUC-JP or ISO-2022-JP character.  The file is then refused
+ * with one line that says where it goes, not with five errors a row.
  */
-static int
-other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
-    struct ra_tsv_errors *e)
-{
-	const char	*p = buf, *end = buf + len, *nl;
-	size_t		 cols = 1, col7 = 0, at14 = 0;
+static const char SQL_PROFILE_KIND[] =
+    "SELECT kind FROM ra.profile WHERE profile_id = $1::integer";
 
+static const struct {
+	enum ra_upload_kind	 kind;
+	const char		*ja, *en;	/* the file's certificates */
+} screen_of[] = {
+	{ RA_UPLOAD_SERVER,	"サーバ証明書",		"server certificate" },
+	{ RA_UPLOAD_CLIENT,	"クライアント証明書",	"client certificate" },
+	{ RA_UPLOAD_CODESIGN,	"コード署名用証明書",	"code-signing certificate" },
+};
+
+/* The screen of a profile's kind; RA_UPLOAD_KIND__MAX for another. */
+static enum ra_upload_kind
+profile_screen(PGconn *db, const char *id)
+{
+	PGresult		*res = NULL;
+	char			 kind[32];
+	enum ra_upload_kind	 k = RA_UPLOAD_KIND__MAX;
+
+	if (id[0] < '0' || id[0] > '9' || strspn(id, "0123456789") != strlen(id) ||
+	    strlen(id) > 2)
+		return k;
+	if (ra_db_run1(db, "profile kind", SQL_PROFILE_KIND, &res,
+	    RA_ARGS(RA_TEXT(id))) == RA_OK &&
+	    ra_get_str(res, 0, "kind", kind, sizeof(kind)) == RA_OK) {
+		if (strcmp(kind, "server") == 0)
+			k = RA_UPLOAD_SERVER;
+		else if (strcmp(kind, "client") == 0 ||
+		    strcmp(kind, "smime") == 0)
+			k = RA_UPLOAD_CLIENT;
+		else if (strcmp(kind, "code_signing") == 0)
+			k = RA_UPLOAD_CODESIGN;
+	}
+	PQclear(res);
+	return k;
+}
+
+static int
+other_screen(PGconn *db, enum ra_upload_kind kind, const char *buf,
+    size_t len, struct ra_tsv_errors *e)
+{
+	const char		*p = buf, *end = buf + len, *nl;
+	size_t			 cols = 1, col7 = 0, at14 = 0, i;
+	char			 col2[4] = "";
+	size_t			 n2 = 0;
+	enum ra_upload_kind	 its;
+
+	if (kind != RA_UPLOAD_SERVER && kind != RA_UPLOAD_CLIENT &&
+	    kind != RA_UPLOAD_CODESIGN)
+		return 0;
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
 	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -625,11 +672,14 @@ other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
 	for (; p < nl; p++)
 		if (*p == '\t')
 			cols++;
+		else if (cols == 2 && *p != '\r' && n2 < sizeof(col2) - 1)
+			col2[n2++] = *p;
 		else if (cols == 7 && *p != '\r')
 			col7++;
 		else if (cols == 14 && *p == '@')
 			at14++;
-	if (kind == RA_UPLOAD_SERVER && (cols == 14 || cols == 15) &&
+	col2[n2] = '\0';
+	if (kind != RA_UPLOAD_CLIENT && (cols == 14 || cols == 15) &&
 	    col7 == 0 && at14 > 0) {
 		ra_tsv_errorf(e, 216, 0, NULL, "このファイルはクライアント証明書"
 		    "の申請ファイル（%zu列）です。「クライアント証明書　発行・"
@@ -638,15 +688,24 @@ other_screen(enum ra_upload_kind kind, const char *buf, size_t len,
 		    "certificate screen)", cols);
 		return 1;
 	}
-	if (kind == RA_UPLOAD_CLIENT && cols == 13 && col7 > 0) {
-		ra_tsv_errorf(e, 216, 0, NULL, "このファイルはサーバ証明書の申請"
-		    "ファイル（13列、7列目がCSR）です。「サーバ証明書　発行・"
-		    "更新・失効」の画面でアップロードしてください (this is a "
-		    "server certificate file: upload it on the server "
-		    "certificate screen)");
-		return 1;
-	}
-	return 0;
+	if (cols != 13 || col7 == 0)
+		return 0;
+	its = profile_screen(db, col2);
+	if (kind == RA_UPLOAD_CLIENT && its == RA_UPLOAD_KIND__MAX)
+		its = RA_UPLOAD_SERVER;		/* 13 columns and a CSR */
+	if (its == kind || its == RA_UPLOAD_CLIENT ||
+	    its == RA_UPLOAD_KIND__MAX)
+		return 0;
+	for (i = 0; i < RA_NITEMS(screen_of); i++)
+		if (screen_of[i].kind == its)
+			break;
+	if (i == RA_NITEMS(screen_of))
+		return 0;
+	ra_tsv_errorf(e, 216, 0, NULL, "このファイルは%sの申請ファイル（13列、"
+	    "7列目がCSR）です。「%s　発行・更新・失効」の画面でアップロードして"
+	    "ください (this is a %s file: upload it on the %s screen)",
+	    screen_of[i].ja, screen_of[i].ja, screen_of[i].en, screen_of[i].en);
+	return 1;
 }
 
 /*
@@ -689,7 +748,7 @@ ra_upload(struct ra_upload_ctx *ctx, enum ra_upload_kind kind,
 		audit_file_refused(ctx, ru->event, action, mode, res);
 		return RA_OK;
 	}
-	if (other_screen(kind, buf, len, &res->e) ||
+	if (other_screen(ctx->db, kind, buf, len, &res->e) ||
 	    ra_tsv_read(buf, len, ru->fmt, action, ctx->max_records,
 	    &res->t, &res->e) != RA_OK) {
 		res->file_error = 1;

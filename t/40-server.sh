@@ -126,6 +126,16 @@ is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line, not errors a
 has "$(cat "$T/up.err")" "216:0,,このファイルはクライアント証明書の申請ファイル（15列）です。「クライアント証明書　発行・更新・失効」の画面でアップロードしてください" \
     "which says it is a client file and where to upload it"
 is "$(count)" "$before" "nothing is queued"
+# A code-signing file (the same 13 columns; profile 31, a key-protection
+# statement where a server file names its software) on the server screen.
+printf 'CN=NII Release,%s\t31\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\t\ttoken\t\r\n' \
+    "$DN" "$c1" | sjis codesign-file.tsv
+up codesign-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a code-signing file on the server screen is refused"
+is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line"
+has "$(cat "$T/up.err")" "216:0,,このファイルはコード署名用証明書の申請ファイル（13列、7列目がCSR）です。「コード署名用証明書　発行・更新・失効」の画面でアップロードしてください (this is a code-signing certificate file" \
+    "which says it is a code-signing file and where to upload it"
+is "$(count)" "$before" "nothing is queued"
 
 # Renewal and revocation by decimal serial.
 serial=$(sql "SELECT serial FROM ra.certificate WHERE cn = 'www.nii.ac.jp'")
@@ -247,7 +257,7 @@ up big.tsv issue abort >/dev/null
 has "$(cat "$T/up.err")" "not a regular file of at most" "before it is read"
 is "$(count)" "$before" "none of the bad files queued anything"
 is "$(sql "SELECT string_agg(detail->>'file_error', ' ' ORDER BY audit_id) FROM ra.audit
-           WHERE event = 'server.upload' AND outcome = 'refused' AND officer_id = $off")" "216 209 218 218 213" \
+           WHERE event = 'server.upload' AND outcome = 'refused' AND officer_id = $off")" "216 216 209 218 218 213" \
     "each file refused whole is audited, with its error code"
 
 done_testing

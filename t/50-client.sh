@@ -36,6 +36,14 @@ is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line"
 has "$(cat "$T/up.err")" "216:0,,このファイルはサーバ証明書の申請ファイル（13列、7列目がCSR）です。「サーバ証明書　発行・更新・失効」の画面でアップロードしてください" \
     "which says it is a server file and where to upload it"
 is "$(count)" "$before" "nothing is queued"	# a column-15 PIN as Kyoto's tool makes them (22 base64url)
+# The same frame with a code-signing profile (31) is a code-signing file.
+printf 'CN=Kyoto Release,%s\t31\t\t\t\t\t-----BEGIN CERTIFICATE REQUEST-----MIIB-----END CERTIFICATE REQUEST-----\t京大 管理者\t情報環境機構\tadmin@kyoto-u.ac.jp\t\ttoken\t\r\n' \
+    "$DN" | sjis codesign-file.tsv
+up codesign-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a code-signing file on the client screen is refused"
+has "$(cat "$T/up.err")" "216:0,,このファイルはコード署名用証明書の申請ファイル（13列、7列目がCSR）です。「コード署名用証明書　発行・更新・失効」の画面でアップロードしてください" \
+    "which says it is a code-signing file and where to upload it"
+is "$(count)" "$before" "nothing is queued"
 
 # One file, every method: P12個別, S/MIME ブラウザ個別, two P12一括 rows
 # (one with its own PIN), and a 14-column row (made before column 15).

@@ -71,6 +71,25 @@ is "$(sql "SELECT count(*) FROM ra.certificate WHERE kind = 'code_signing' AND s
 ca=$(sql "SELECT a.name FROM ra.certificate c JOIN ra.ca a USING (ca_id) WHERE c.cn = '$CN1'")
 is "$ca" "ra Demo Code Signing CA" "by the code-signing CA"
 
+# Another screen's file on ⑪: one line saying where it goes.  A server
+# file (the same 13 columns, a server profile, FQDN and software named)
+# and a client file (15 columns, the 7th empty, the user's mail 14th).
+before=$(count)
+printf 'CN=www.nii.ac.jp,%s\t21\t\t\t\t\t%s\t山田太郎\t情報基盤センター\tyamada@nii.ac.jp\twww.nii.ac.jp\tApache httpd 2.4\t\r\n' \
+    "$DN" "$c1" | sjis server-file.tsv
+up server-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a server file on ⑪ is refused"
+is "$(grep -c "^[0-9][0-9]*:" "$T/up.err")" 1 "with one error line"
+has "$(cat "$T/up.err")" "216:0,,このファイルはサーバ証明書の申請ファイル（13列、7列目がCSR）です。「サーバ証明書　発行・更新・失効」の画面でアップロードしてください" \
+    "which says it is a server file and where to upload it"
+printf 'CN=taro.001,%s\t14\t1\t\t\t\t\t山田花子\t情報基盤センター\thanako@nii.ac.jp\t情報 太郎\tNIIcert-001\t\ttaro@nii.ac.jp\t\r\n' \
+    "$DN" | sjis client-file.tsv
+up client-file.tsv issue abort >/dev/null
+[ $? -ne 0 ]; ok $? "a client file on ⑪ is refused"
+has "$(cat "$T/up.err")" "216:0,,このファイルはクライアント証明書の申請ファイル（15列）です。" \
+    "which says it is a client file"
+is "$(count)" "$before" "and nothing is queued"
+
 # What the certificate carries.
 sql "SELECT encode(der, 'base64') FROM ra.certificate WHERE cn = '$CN1'" |
     openssl base64 -d | openssl x509 -inform DER -out "$T/cs1.crt"
