@@ -41,6 +41,9 @@ for dir in "$(sample_dir Crl)" "$keydir" "$(sample_dir CheckpointDir)" \
 	[ -n "$dir" ] && [ -d "$D$dir" ]; ok $? "the sample's $dir is made"
 done
 is "$(stat -c %a "$D$keydir")" 700 "the CA key directory is 0700"
+# A signer whose files an install does not make would hold every mail back.
+printf '%s\n' "$sample" | grep -q '^ *Signer\(Cert\|Key\) ='
+is $? 1 "the sample leaves the mail signer unset (mails unsigned until it is set)"
 
 # The installed binaries run with a config naming the installed tree; with
 # no database they fail cleanly, with the SQLSTATE, not a crash.
