@@ -125,6 +125,13 @@ ra.conf.sample: conf/ra.conf.in config.mk
 	    -e 's|@schemadir@|$(schemadir)|g' -e 's|@localstatedir@|$(localstatedir)|g' \
 	    conf/ra.conf.in > $@
 
+# The man pages name the default paths; installed, they name the
+# configured ones (--sysconfdir=/etc: /etc/ra).
+MAN_PATHS	= -e 's|/usr/local/etc/ra|$(confdir)|g' \
+		  -e 's|/usr/local/libexec/ra|$(cgidir)|g' \
+		  -e 's|/usr/local/share/ra|$(datadir)/ra|g' \
+		  -e 's|/usr/local/var/ra|$(localstatedir)/ra|g'
+
 install: all
 	@test "$(sort $(CGIS))" = "$(sort $(call zone_cgis,$(ZONE_PUBLIC) \
 	    $(ZONE_OFFICER) $(ZONE_DESK) $(ZONE_TSA) $(ZONE_OCSP) $(ZONE_ACME) $(ZONE_TOOLS)))" || \
@@ -151,8 +158,9 @@ install: all
 	    conf/httpd-ocsp.conf \
 	    conf/httpd-acme.conf \
 	    $(DESTDIR)$(confdir)
-	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5)
-	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8)
+	for f in $(MAN5) $(MAN8); do \
+	    sed $(MAN_PATHS) "$$f" >$(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} && \
+	    chmod 0644 $(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} || exit 1; done
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir) $(DESTDIR)$(crldir)
 	$(INSTALL) -d -m 0700 $(DESTDIR)$(keydir) $(DESTDIR)$(auditdir)
 	if [ "$$(id -u)" -eq 0 ] && id ra-worker >/dev/null 2>&1; then \

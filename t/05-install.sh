@@ -54,6 +54,11 @@ is $? 1 "installed ops.cgi without a database: exit status 1"
 has "$err" "SQLSTATE 08006" "and says the database is unreachable"
 man -l "$D$mandir/man5/ra.conf.5" >/dev/null 2>&1
 ok $? "ra.conf(5) renders"
+# Built for /etc (the README's --sysconfdir=/etc), the man pages say /etc/ra.
+make -s -C "$top" install DESTDIR="$D/etc-build" sysconfdir=/etc >/dev/null 2>&1
+page=$(cat "$D/etc-build$mandir/man5/ra.conf.5" "$D/etc-build$mandir/man8/ca.cgi.8")
+has "$page" "/etc/ra/ra.conf" "installed for --sysconfdir=/etc, the man pages name /etc/ra"
+hasnt "$page" "/usr/local/etc/ra" "and not the default"
 
 # A plain "make" needs only conf/packages' build part and names what it
 # misses; make run and check install the whole list.
