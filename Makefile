@@ -63,7 +63,7 @@ LIB_OBJS	= $(LIB_SRCS:.c=.o)
 CGI_SRCS	= $(sort $(wildcard cgi-bin/*.c))
 CGIS		= $(CGI_SRCS:.c=.cgi)
 ZONE_PUBLIC	= index raget certget pinget cliget eabget
-ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats acme-app
+ZONE_OFFICER	= login menu screen logout server client download clientdl admin codesign codesigndl tsurl alldl allowdl stats acme-app batch
 ZONE_DESK	= desk
 ZONE_TSA	= tsa
 ZONE_OCSP	= ocsp

@@ -744,6 +744,10 @@ enum ra_err	 ra_ocsp_path_der(const char *, size_t, unsigned char **,
 enum ra_err	 ra_tsurl_page(const struct ra_conf *, HDF *);
 void		 ra_tsurl_print(HDF *, FILE *);
 
+/* batchlist.c: the officer's recent uploads and their progress */
+enum ra_err	 ra_batch_page(PGconn *, int64_t, int64_t, int64_t, HDF *);
+void		 ra_batch_print(HDF *, FILE *);
+
 /* stats.c, stats-tsv.c, stats-svg.c: ⑦ 発行証明書統計照会 */
 #define RA_STATS_MONTHS_MAX	120
 

@@ -14,7 +14,7 @@ cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
 confdir=$(v confdir); mandir=$(v mandir)
 
 # One directory per zone, each with its own programs only.
-for z in public:index,raget,certget,pinget,cliget,eabget officer:login,menu,screen,logout,server,client,download,clientdl,admin,codesign,codesigndl,tsurl,alldl,allowdl,stats,acme-app \
+for z in public:index,raget,certget,pinget,cliget,eabget officer:login,menu,screen,logout,server,client,download,clientdl,admin,codesign,codesigndl,tsurl,alldl,allowdl,stats,acme-app,batch \
     desk:desk tsa:tsa ocsp:ocsp acme:acme tools:ca,ops,worker,mail,acmeval; do
 	dir=$D$cgidir/${z%%:*}
 	want=$(echo "${z#*:}" | tr ',' '\n' | sed 's/$/.cgi/' | sort | tr '\n' ' ')

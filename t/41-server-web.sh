@@ -31,6 +31,7 @@ is "$(sql "SELECT count(*) FROM ra.audit WHERE event = 'web.refused' AND detail-
     "and the refusal is audited with the officer's certificate"
 page=$($CU -b "$JAR" -F "csrf=$csrf" -F applyType=1 -F errorFlg=abort -F "file=@$T/upload.tsv" "$LRA/server.cgi")
 has "$page" '<table id="result">' "the per-row result table"
+has "$page" '<a id="progress-link" href="batch.cgi?id=' "and a link to the batch's progress (batch.cgi)"
 has "$page" "<tr><td>1</td><td>OK</td>" "row 1 OK"
 has "$page" "<tr><td>2</td><td>NG</td>" "row 2 NG"
 has "$page" "223:2,FQDN,FQDNが主体者DNのCNと一致しません。" "with its error"

@@ -41,6 +41,7 @@
 </table>
 <?cs /if ?>
 <?cs if:Result.Batch ?><p><a id="result-tsv" href="acme-app.cgi?batch=<?cs var:Result.Batch ?>">結果ファイル（TSV）をダウンロード</a> <span class="en">result file</span></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>">処理状況（アップロード履歴）を見る</a> <span class="en">its progress, also under Recent uploads on the menu</span></p><?cs /if ?>
 <?cs /if ?>
 
 <h2>ACME利用情報作成申請 <span class="en">Apply for ACME use</span></h2>

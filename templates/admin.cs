@@ -27,6 +27,7 @@
 </table>
 <?cs /if ?>
 <?cs if:Result.Batch ?><p><a id="result-tsv" href="admin.cgi?batch=<?cs var:Result.Batch ?>">結果ファイル（TSV）をダウンロード</a> <span class="en">result file</span></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>">処理状況（アップロード履歴）を見る</a> <span class="en">its progress, also under Recent uploads on the menu</span></p><?cs /if ?>
 <?cs /if ?>
 
 <p>申請ファイルは1行に1証明書、タブ区切りの5列です：主体者DN、シリアル番号（10進）、利用管理者氏名、利用管理者所属、利用管理者メールアドレス（すべて必須）。<br>

@@ -3,6 +3,7 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<?cs if:Page.Refresh ?><meta http-equiv="refresh" content="<?cs var:Page.Refresh ?>"><?cs /if ?>
 <title><?cs if:Page.Title ?><?cs var:Page.Title ?> - <?cs /if ?><?cs var:Site.Name ?></title>
 <style>
 body { font-family: sans-serif; margin: 0; color: #222; }
@@ -15,6 +16,8 @@ th { background: #eef; }
 .en { color: #555; }
 .note { background: #ffd; border: 1px solid #cc9; padding: .5em; }
 footer { padding: 1em; font-size: .8em; color: #666; }
+a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f90; outline-offset: 1px; }
+progress { width: 20em; height: 1.2em; }
 </style>
 </head>
 <body>

@@ -27,4 +27,5 @@
 <td class="en"><?cs var:m.NameEn ?></td></tr>
 <?cs /each ?>
 </table>
+<p><a id="batches" href="batch.cgi">アップロード履歴・処理状況</a> <span class="en">Recent uploads and their progress</span></p>
 <?cs include:"footer.cs" ?>

@@ -20,6 +20,7 @@
 </table>
 <?cs /if ?>
 <?cs if:Result.Batch ?><p><a id="result-tsv" href="<?cs var:Upload.Screen ?>?batch=<?cs var:Result.Batch ?>">結果ファイル（TSV）をダウンロード</a></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>">処理状況（アップロード履歴）を見る</a> <span class="en">its progress, also under Recent uploads on the menu</span></p><?cs /if ?>
 <?cs /if ?>
 
 <form method="post" action="<?cs var:Upload.Screen ?>" enctype="multipart/form-data">
