@@ -32,15 +32,8 @@ shell(struct ra_req *r)
 		fprintf(stderr, "usage: batch.cgi --officer ID [--batch N]\n");
 		return RA_EUSAGE;
 	}
-	if ((er = ra_req_db(r, r->zone)) != RA_OK)
-		return er;
-	if ((er = ra_officer_institution(r->db, officer, &inst)) ==
-	    RA_ENOTFOUND) {
-		ra_warnx("officer %s is not registered or not active",
-		    r->argv[1]);
-		return RA_EINPUT;
-	}
-	if (er == RA_OK && (er = ra_batch_page(r->db, officer, inst, batch,
+	if ((er = ra_officer_shell(r, officer, &inst)) == RA_OK &&
+	    (er = ra_batch_page(r->db, officer, inst, batch,
 	    r->page)) == RA_ENOTFOUND)
 		ra_warnx("batch %s is not officer %s's", r->argv[3], r->argv[1]);
 	if (er != RA_OK)

@@ -255,13 +255,7 @@ shell(struct ra_req *r)
 		ra_warnx("%s", why);
 		return RA_EINPUT;
 	}
-	if ((er = ra_req_db(r, r->zone)) != RA_OK)
-		return er;
-	if ((er = ra_officer_institution(r->db, id, &inst)) == RA_ENOTFOUND) {
-		ra_warnx("officer %s is not registered or not active", officer);
-		return RA_EINPUT;
-	}
-	if (er != RA_OK ||
+	if ((er = ra_officer_shell(r, id, &inst)) != RA_OK ||
 	    (er = ra_stats_load(r->db, inst, id, first, n, &st)) != RA_OK ||
 	    (er = audit_view(r->db, inst, id, "cli", &st,
 	    want_svg ? "svg" : "tsv")) != RA_OK)

@@ -55,9 +55,12 @@ static const struct {
 	  "admin.cgi" },
 };
 
-static const struct {
+/* A value of ra.batch and what it says, in Japanese and English. */
+struct label {
 	const char	*name, *ja, *en;
-} action_of[] = {
+};
+
+static const struct label action_of[] = {
 	{ "issue",  "発行",	"issue" },
 	{ "renew",  "更新",	"renew" },
 	{ "revoke", "失効",	"revoke" },
@@ -65,9 +68,7 @@ static const struct {
 	{ "acme",   "申請",	"apply" },
 };
 
-static const struct {
-	const char	*name, *ja, *en;
-} mode_of[] = {
+static const struct label mode_of[] = {
 	{ "abort",   "エラー時全件中止",	"all or nothing" },
 	{ "partial", "エラー行以外を処理",	"the good rows" },
 	{ "dry_run", "チェックのみ",		"check only" },

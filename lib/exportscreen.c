@@ -106,15 +106,7 @@ shell(struct ra_req *r, const struct ra_export_screen *es)
 		    es->choice_tmpl != NULL ? " [--utf8]" : "");
 		return RA_EUSAGE;
 	}
-	if ((er = ra_req_db(r, r->zone)) != RA_OK)
-		return er;
-	if ((er = ra_officer_institution(r->db, officer, &inst)) ==
-	    RA_ENOTFOUND) {
-		ra_warnx("officer %s is not registered or not active",
-		    r->argv[1]);
-		return RA_EINPUT;
-	}
-	if (er != RA_OK)
+	if ((er = ra_officer_shell(r, officer, &inst)) != RA_OK)
 		return er;
 	if ((er = audit_export(es, r->db, inst, officer, "cli", enc)) == RA_OK)
 		er = export_write(es, r->db, inst, officer, enc);

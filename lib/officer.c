@@ -512,3 +512,24 @@ ra_officer_institution(PGconn *db, int64_t officer, int64_t *inst)
 	return ra_db_run_i64(db, "officer", SQL_OFFICER_INSTITUTION,
 	    "institution_id", inst, RA_ARGS(RA_INT(officer)));
 }
+
+/*
+ * A shell twin's "--officer ID": the zone's database opened and the
+ * institution of officer "officer"; RA_EINPUT, said on standard error,
+ * when the officer is not registered or not active.
+ */
+enum ra_err
+ra_officer_shell(struct ra_req *r, int64_t officer, int64_t *inst)
+{
+	enum ra_err	 er;
+
+	if ((er = ra_req_db(r, r->zone)) != RA_OK)
+		return er;
+	if ((er = ra_officer_institution(r->db, officer, inst)) ==
+	    RA_ENOTFOUND) {
+		ra_warnx("officer %lld is not registered or not active",
+		    (long long)officer);
+		return RA_EINPUT;
+	}
+	return er;
+}

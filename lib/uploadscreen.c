@@ -73,15 +73,8 @@ shell_reissue(struct ra_req *r, const struct ra_upload_screen *us,
 	int			 done;
 	enum ra_err		 er;
 
-	if ((er = ra_req_db(r, r->zone)) != RA_OK)
-		return er;
-	if ((er = ra_officer_institution(r->db, officer, &inst)) ==
-	    RA_ENOTFOUND) {
-		ra_warnx("officer %lld is not registered or not active",
-		    (long long)officer);
-		return RA_EINPUT;
-	}
-	if (er != RA_OK || (er = reissue(r->db, &r->conf, us, officer, inst,
+	if ((er = ra_officer_shell(r, officer, &inst)) != RA_OK ||
+	    (er = reissue(r->db, &r->conf, us, officer, inst,
 	    which, NULL, &out, &done)) != RA_OK)
 		return er;
 	if (!done) {

@@ -103,6 +103,7 @@ struct ra_officer {
 };
 
 enum ra_err	 ra_officer_institution(PGconn *, int64_t, int64_t *);
+enum ra_err	 ra_officer_shell(struct ra_req *, int64_t, int64_t *);
 enum ra_err	 ra_login(struct ra_req *, char[RA_TOKEN_LEN + 1],
 		    const char **);
 enum ra_err	 ra_officer_get(struct ra_req *, struct ra_officer *);
