@@ -232,8 +232,8 @@ struct job {
 	char			*admin_name;	/* server: who gets the URL mail */
 	char			*admin_mail;
 	char			 key_alg[16];	/* a key to make ahead, or "" */
-	EVP_PKEY		*key_made;	/* made ahead (keys_ahead) */
-	int			 signed_ahead;	/* sign_ahead signed it: */
+	EVP_PKEY		*key_made;	/* made ahead (key_make_at) */
+	int			 signed_ahead;	/* sign_at signed it, */
 	enum ra_err		 sign_er;	/* with this result */
 };
 
