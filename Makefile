@@ -35,6 +35,10 @@ ckptdir		= $(localstatedir)/ra/checkpoints
 crldir		= $(localstatedir)/ra/crl
 keydir		= $(localstatedir)/ra/pki/private
 auditdir	= $(localstatedir)/ra/pki/audit
+# The services' systemd units (conf/systemd): the local stack, on machines
+# without systemd, starts the same programs as processes (conf/stack).
+systemddir	= $(prefix)/lib/systemd/system
+UNITS		= $(sort $(wildcard conf/systemd/*.service))
 
 # A field a table leaves out is zero by the C rule, and the tables rely on
 # it (struct ra_field's kind is RA_FIELD_TEXT unless a file): clang would
@@ -125,9 +129,9 @@ ra.conf.sample: conf/ra.conf.in config.mk
 	    -e 's|@schemadir@|$(schemadir)|g' -e 's|@localstatedir@|$(localstatedir)|g' \
 	    conf/ra.conf.in > $@
 
-# The man pages name the default paths; installed, they name the
-# configured ones (--sysconfdir=/etc: /etc/ra).
-MAN_PATHS	= -e 's|/usr/local/etc/ra|$(confdir)|g' \
+# The man pages and the systemd units name the default paths; installed,
+# they name the configured ones (--sysconfdir=/etc: /etc/ra).
+INSTALLED_PATHS	= -e 's|/usr/local/etc/ra|$(confdir)|g' \
 		  -e 's|/usr/local/libexec/ra|$(cgidir)|g' \
 		  -e 's|/usr/local/share/ra|$(datadir)/ra|g' \
 		  -e 's|/usr/local/var/ra|$(localstatedir)/ra|g'
@@ -159,8 +163,12 @@ install: all
 	    conf/httpd-acme.conf \
 	    $(DESTDIR)$(confdir)
 	for f in $(MAN5) $(MAN8); do \
-	    sed $(MAN_PATHS) "$$f" >$(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} && \
+	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} && \
 	    chmod 0644 $(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} || exit 1; done
+	$(INSTALL) -d $(DESTDIR)$(systemddir)
+	for f in $(UNITS); do \
+	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(systemddir)/$${f##*/} && \
+	    chmod 0644 $(DESTDIR)$(systemddir)/$${f##*/} || exit 1; done
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(ckptdir) $(DESTDIR)$(crldir)
 	$(INSTALL) -d -m 0700 $(DESTDIR)$(keydir) $(DESTDIR)$(auditdir)
 	if [ "$$(id -u)" -eq 0 ] && id ra-worker >/dev/null 2>&1; then \
@@ -182,6 +190,7 @@ uninstall:
 	    $(DESTDIR)$(confdir)/httpd-acme.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(systemddir)/,$(notdir $(UNITS)))
 
 # The local stack runs the installed tree under $(VAR)/root, as an
 # administrator's install would, so "make run" also exercises "make install".

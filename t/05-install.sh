@@ -60,6 +60,25 @@ page=$(cat "$D/etc-build$mandir/man5/ra.conf.5" "$D/etc-build$mandir/man8/ca.cgi
 has "$page" "/etc/ra/ra.conf" "installed for --sysconfdir=/etc, the man pages name /etc/ra"
 hasnt "$page" "/usr/local/etc/ra" "and not the default"
 
+# The services' systemd units, installed with the configured paths: each
+# runs an installed program under its own user with the configured
+# ra.conf (systemd-analyze verify, where systemd is installed).
+units=$D/etc-build$(v systemddir)
+for u in ra-worker:worker:ra-worker ra-mailer:mail:ra-mail ra-acmeval:acmeval:ra-acmeval; do
+	f=$units/${u%%:*}.service
+	prog=$(printf '%s' "$u" | cut -d: -f2) user=${u##*:}
+	[ -f "$f" ]; ok $? "${u%%:*}.service is installed"
+	has "$(cat "$f")" "ExecStart=$cgidir/tools/$prog.cgi run" "it runs the installed $prog.cgi"
+	[ -x "$D/etc-build$cgidir/tools/$prog.cgi" ]; ok $? "which is there"
+	has "$(cat "$f")" "User=$user" "as $user"
+	has "$(cat "$f")" "Environment=RA_CONF=/etc/ra/ra.conf" "with the configured ra.conf"
+	if command -v systemd-analyze >/dev/null; then
+		sed "s|ExecStart=|ExecStart=$D/etc-build|" "$f" >"$D/${f##*/}"
+		out=$(systemd-analyze verify "$D/${f##*/}" 2>&1)
+		hasnt "$out" "${u%%:*}.service:" "systemd-analyze verify finds nothing in it"
+	fi
+done
+
 # A plain "make" needs only conf/packages' build part and names what it
 # misses; make run and check install the whole list.
 is "$(v DEPS)" "sh conf/deps --check build" "a plain make checks the build packages only"
