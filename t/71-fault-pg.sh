@@ -21,6 +21,15 @@ pg_stop() {
 pg_start() {	# as conf/stack starts it
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/var/pg" -l "$T/var/log/postgres.log" \
 	    -w -o "-k $T/var/pgsock -c listen_addresses='' -p 5432 -c fsync=off" start >/dev/null
+	pool_back
+}
+# PgBouncer turns a web login away for server_login_retry after its last
+# failed connect to PostgreSQL: the screens answer 503 until the pool has
+# connected again.  Wait for that (an officer's screen answering 200).
+pool_back() {
+	i=0
+	until [ "$($CU -b "$JAR" -o /dev/null -w '%{http_code}' "$LRA/menu.cgi")" = 200 ] ||
+	    [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
 }
 # Hold LOCK TABLE $1 IN EXCLUSIVE MODE (reads pass, writes wait) in a
 # session of its own until PostgreSQL stops.
