@@ -78,7 +78,7 @@ zone_cgis	= $(patsubst %,cgi-bin/%.cgi,$(1))
 TEST_TOOLS	= t/tools/acmejws
 TEST_CSRCS	= $(sort $(wildcard t/*.c))
 TEST_CBINS	= $(TEST_CSRCS:.c=.t)
-TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs))
+TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs templates/lang/*.hdf templates/lang/*/*.hdf))
 SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
@@ -154,9 +154,13 @@ install: all
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OCSP)) $(DESTDIR)$(ocspdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_ACME)) $(DESTDIR)$(acmedir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_TOOLS)) $(DESTDIR)$(toolsdir)
-	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail
+	$(INSTALL) -d $(DESTDIR)$(tmpldir)/mail $(DESTDIR)$(tmpldir)/lang/ja \
+	    $(DESTDIR)$(tmpldir)/lang/en
 	$(INSTALL) -m 0644 $(wildcard templates/*.cs) $(DESTDIR)$(tmpldir)
 	$(INSTALL) -m 0644 $(wildcard templates/mail/*.cs) $(DESTDIR)$(tmpldir)/mail
+	$(INSTALL) -m 0644 $(wildcard templates/lang/*.hdf) $(DESTDIR)$(tmpldir)/lang
+	$(INSTALL) -m 0644 $(wildcard templates/lang/ja/*.hdf) $(DESTDIR)$(tmpldir)/lang/ja
+	$(INSTALL) -m 0644 $(wildcard templates/lang/en/*.hdf) $(DESTDIR)$(tmpldir)/lang/en
 	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
 	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf conf/httpd-tsa.conf \
 	    conf/httpd-ocsp.conf \

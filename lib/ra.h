@@ -145,6 +145,7 @@ enum ra_err	 ra_migrate_status(PGconn *, const char *, FILE *, int *);
 /* render.c: ClearSilver with HTML escaping on by default */
 enum ra_err	 ra_render_buf(HDF *, const char *, const char *, char **);
 enum ra_err	 ra_render_text(HDF *, const char *, const char *, char **);
+enum ra_err	 ra_lang_load(HDF *, const char *);	/* lang.c */
 enum ra_err	 ra_neoerr(NEOERR *, const char *, enum ra_err);
 
 /* audit.c: the append-only, hash-chained audit log */

@@ -41,8 +41,8 @@ ra_neoerr(NEOERR *err, const char *what, enum ra_err er)
  * "dir" with the data in "page", every value escaped per "mode".
  */
 static enum ra_err
-render(HDF *page, const char *dir, const char *name, const char *mode,
-    char **out)
+render(HDF *page, const char *dir, const char *prelude, const char *name,
+    const char *mode, char **out)
 {
 	CSPARSE	*cs = NULL;
 	STRING	 s;
@@ -56,6 +56,8 @@ render(HDF *page, const char *dir, const char *name, const char *mode,
 	    (err = hdf_set_value(page, "hdf.loadpaths.0", dir)) != STATUS_OK ||
 	    (err = cs_init(&cs, page)) != STATUS_OK ||
 	    (err = cgi_register_strfuncs(cs)) != STATUS_OK ||
+	    (prelude != NULL && (err = cs_parse_file(cs, prelude)) !=
+	    STATUS_OK) ||
 	    (err = cs_parse_file(cs, name)) != STATUS_OK ||
 	    (err = cs_render(cs, &s, render_out)) != STATUS_OK) {
 		cs_destroy(&cs);
@@ -72,17 +74,24 @@ render(HDF *page, const char *dir, const char *name, const char *mode,
 
 /*
  * HTML: every value escaped, whatever "page" held (set here, before
- * cs_init).  On RA_OK "*out" is the caller's to free.
+ * cs_init).  The page's strings in both languages and lang.cs, their
+ * macros, come first.  On RA_OK "*out" is the caller's to free.
  */
 enum ra_err
 ra_render_buf(HDF *page, const char *dir, const char *name, char **out)
 {
-	return render(page, dir, name, "html", out);
+	enum ra_err	 er;
+
+	*out = NULL;
+	if (hdf_get_obj(page, "Ja") == NULL &&
+	    (er = ra_lang_load(page, dir)) != RA_OK)
+		return er;
+	return render(page, dir, "lang.cs", name, "html", out);
 }
 
 /* Plain text (mails): no HTML escaping, which would only garble it. */
 enum ra_err
 ra_render_text(HDF *page, const char *dir, const char *name, char **out)
 {
-	return render(page, dir, name, "none", out);
+	return render(page, dir, NULL, name, "none", out);
 }

@@ -188,9 +188,9 @@ ra_req_open(struct ra_req *r, int argc, char *argv[])
 		nerr_ignore(&err);
 		return RA_ENOMEM;
 	}
-	if (r->is_cgi)
-		return req_parse_cgi(r);
-	return RA_OK;
+	if (r->is_cgi && (er = req_parse_cgi(r)) != RA_OK)
+		return er;
+	return ra_lang_settle(r);
 }
 
 /*
@@ -213,6 +213,17 @@ ra_req_db(struct ra_req *r, enum ra_db_role role)
 	return er;
 }
 
+/* Our cookies, if any, and the blank line that ends the headers. */
+static void
+print_cookies(const struct ra_req *r)
+{
+	if (r->set_cookie != NULL)
+		printf("Set-Cookie: %s\r\n", r->set_cookie);
+	if (r->lang_cookie[0] != '\0')
+		printf("Set-Cookie: %s\r\n", r->lang_cookie);
+	fputs("\r\n", stdout);
+}
+
 /*
  * Write the page: headers and body under CGI, the body alone from a shell
  * (so a cron job can still see what the screen would have shown).
@@ -227,15 +238,13 @@ ra_render(struct ra_req *r, int status, const char *tmpl)
 	    tmpl, &body);
 	if (er != RA_OK)
 		return er;
-	if (r->is_cgi)
+	if (r->is_cgi) {
 		printf("Status: %d\r\n"
 		    "Content-Type: text/html; charset=utf-8\r\n"
 		    "Cache-Control: no-store\r\n"
-		    "X-Content-Type-Options: nosniff\r\n"
-		    "%s%s%s\r\n", status,
-		    r->set_cookie != NULL ? "Set-Cookie: " : "",
-		    r->set_cookie != NULL ? r->set_cookie : "",
-		    r->set_cookie != NULL ? "\r\n" : "");
+		    "X-Content-Type-Options: nosniff\r\n", status);
+		print_cookies(r);
+	}
 	fputs(body, stdout);
 	free(body);
 	return fflush(stdout) == 0 ? RA_OK : RA_ESYS;
@@ -245,11 +254,9 @@ ra_render(struct ra_req *r, int status, const char *tmpl)
 enum ra_err
 ra_redirect(struct ra_req *r, const char *location)
 {
-	printf("Status: 303\r\nLocation: %s\r\nCache-Control: no-store\r\n"
-	    "%s%s%s\r\n", location,
-	    r->set_cookie != NULL ? "Set-Cookie: " : "",
-	    r->set_cookie != NULL ? r->set_cookie : "",
-	    r->set_cookie != NULL ? "\r\n" : "");
+	printf("Status: 303\r\nLocation: %s\r\nCache-Control: no-store\r\n",
+	    location);
+	print_cookies(r);
 	return fflush(stdout) == 0 ? RA_OK : RA_ESYS;
 }
 

@@ -26,6 +26,8 @@ struct ra_req {
 	enum ra_db_role	 zone;		/* the screen's zone role */
 	char		 caller[64];	/* who ran us (shell: the audit actor) */
 	const char	*set_cookie;	/* a Set-Cookie value we made, or NULL */
+	const char	*lang;		/* the page's language: "ja" or "en" */
+	char		 lang_cookie[96];	/* Set-Cookie for a switch, or "" */
 	int		 argc;		/* shell mode: arguments after argv[0] */
 	char		**argv;
 	const char	*refusal;	/* why a request is refused, for the audit */
@@ -45,6 +47,12 @@ void		 ra_req_close(struct ra_req *);
 const char	*ra_req_env(const char *);
 enum ra_err	 ra_audit_refusal(PGconn *, const char *, const char *,
 		    const char *);
+
+/* lang.c: the page's language */
+const char	*ra_lang_known(const char *);
+const char	*ra_lang_pick(const char *, const char *, const char *);
+void		 ra_lang_cookie(char *, size_t, const char *);
+enum ra_err	 ra_lang_settle(struct ra_req *);
 
 /* form.c: declared request fields */
 enum ra_field_kind {

@@ -151,7 +151,7 @@ officer_with_cert() {
 	$cu -o /dev/null -d "t=$tok&s=$s&step=issue&pass=$OFFICER_PASS" "$URL/ra/raget.cgi"
 	i=0
 	until [ "$(sql "SELECT state FROM ra.request WHERE kind = 'ra_officer'")" = done ] ||
-	    [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	    [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
 	OFFICER_P12=$T/officer.p12
 	$cu -o "$OFFICER_P12" -d "t=$tok&s=$s&step=download&pass=$OFFICER_PASS&format=modern" \
 	    "$URL/ra/raget.cgi"

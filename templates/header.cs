@@ -1,14 +1,17 @@
 <!DOCTYPE html>
-<html lang="ja">
+<html lang="<?cs alt:Lang ?>ja<?cs /alt ?>">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <?cs if:Page.Refresh ?><meta http-equiv="refresh" content="<?cs var:Page.Refresh ?>"><?cs /if ?>
-<title><?cs if:Page.Title ?><?cs var:Page.Title ?> - <?cs /if ?><?cs var:Site.Name ?></title>
+<title><?cs if:Page.Title ?><?cs call:l(Page.Title) ?> - <?cs /if ?><?cs if:Lang == "en" ?><?cs var:Site.NameEn ?><?cs else ?><?cs var:Site.Name ?><?cs /if ?></title>
 <style>
 body { font-family: sans-serif; margin: 0; color: #222; }
 header { background: #1d3c6e; color: #fff; padding: .6em 1em; }
 header .en { font-size: .8em; opacity: .8; }
+header { position: relative; }
+header .lang { position: absolute; right: 1em; top: .8em; }
+header .lang a { color: #fff; }
 main { padding: 1em; max-width: 60em; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; }
@@ -22,7 +25,9 @@ progress { width: 20em; height: 1.2em; }
 </head>
 <body>
 <header>
-<div><?cs var:Site.Name ?></div>
-<div class="en"><?cs var:Site.NameEn ?></div>
+<?cs if:Lang == "en" ?><div><?cs var:Site.NameEn ?></div>
+<?cs else ?><div><?cs var:Site.Name ?></div>
+<div class="en" lang="en"><?cs var:Site.NameEn ?></div>
+<?cs /if ?><nav class="lang"><?cs if:Lang == "en" ?><a id="lang-switch" href="<?cs var:Page.LangSwitch ?>" lang="ja" hreflang="ja">日本語</a><?cs else ?><a id="lang-switch" href="<?cs var:Page.LangSwitch ?>" lang="en" hreflang="en">English</a><?cs /if ?></nav>
 </header>
 <main>
