@@ -82,6 +82,7 @@ TEMPLATES	= $(sort $(wildcard templates/*.cs templates/mail/*.cs templates/lang/
 SCHEMA		= $(sort $(wildcard schema/*.sql))
 MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
+MAN7		= $(sort $(wildcard man/*.7))
 
 .PHONY: all install uninstall run start start-worker stop status check check-clean check-asan check-build check-valgrind lint bench soak clean distclean deps
 
@@ -146,7 +147,7 @@ install: all
 	    $(DESTDIR)$(toolsdir) \
 	    $(DESTDIR)$(tmpldir) \
 	    $(DESTDIR)$(schemadir) $(DESTDIR)$(confdir) $(DESTDIR)$(mandir)/man5 \
-	    $(DESTDIR)$(mandir)/man8
+	    $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(mandir)/man8
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_PUBLIC)) $(DESTDIR)$(publicdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_OFFICER)) $(DESTDIR)$(officerdir)
 	$(INSTALL) -m 0755 $(call zone_cgis,$(ZONE_DESK)) $(DESTDIR)$(deskdir)
@@ -166,7 +167,7 @@ install: all
 	    conf/httpd-ocsp.conf \
 	    conf/httpd-acme.conf \
 	    $(DESTDIR)$(confdir)
-	for f in $(MAN5) $(MAN8); do \
+	for f in $(MAN5) $(MAN7) $(MAN8); do \
 	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} && \
 	    chmod 0644 $(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} || exit 1; done
 	$(INSTALL) -d $(DESTDIR)$(systemddir)
@@ -193,6 +194,7 @@ uninstall:
 	    $(DESTDIR)$(confdir)/httpd-tsa.conf $(DESTDIR)$(confdir)/httpd-ocsp.conf \
 	    $(DESTDIR)$(confdir)/httpd-acme.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(systemddir)/,$(notdir $(UNITS)))
 
