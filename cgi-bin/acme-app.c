@@ -165,9 +165,7 @@ button(struct ra_req *r)
 	hdf_set_value(r->page, "Change.App", f[F_APP]);
 	hdf_set_value(r->page, "Change.Outcome", er == RA_OK ? "ok" :
 	    er == RA_EDENIED ? "denied" : ch.outcome);
-	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
-	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	ra_officer_page(r, &o);
 	hdf_set_value(r->page, "Upload.Screen", upload.program);
 	status = er == RA_OK ? 200 : er == RA_EDENIED ? 403 : 409;
 	if ((er = list_hdf(r, o.officer_id)) != RA_OK)

@@ -64,8 +64,7 @@ screen(struct ra_req *r)
 	if (er != RA_OK)
 		return er;
 	hdf_set_int_value(r->page, "Batch.One", batch != 0);
-	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	ra_officer_page(r, &o);
 	return ra_render(r, 200, "batch.cs");
 }
 

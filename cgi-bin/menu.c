@@ -70,11 +70,7 @@ menu(struct ra_req *r)
 		return er;
 	if ((er = ra_catalog_interfaces(r->db, &res)) != RA_OK)
 		return er;
-	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
-	hdf_set_value(r->page, "Officer.InstitutionStatus",
-	    o.institution_status);
-	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
+	ra_officer_page(r, &o);
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((er = ra_get_int(res, i, "interface", &n)) != RA_OK ||
 		    (er = ra_get_bool(res, i, "always", &always)) != RA_OK)

@@ -134,7 +134,7 @@ page(struct ra_req *r, const struct ra_stats *st)
 		set_counts(r->page, key, &st->month[j]);
 	}
 	set_counts(r->page, "Stats.Total", &st->total);
-	if ((er = ra_stats_svg(st, &svg)) != RA_OK)
+	if ((er = ra_stats_svg(st, r->lang, &svg)) != RA_OK)
 		return er;
 	hdf_set_value(r->page, "Stats.Svg", svg);
 	free(svg);
@@ -146,8 +146,7 @@ static void
 period_page(struct ra_req *r, const struct ra_officer *o, const char *from,
     const char *to)
 {
-	hdf_set_value(r->page, "Officer.NameJa", o->name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o->institution_ja);
+	ra_officer_page(r, o);
 	hdf_set_value(r->page, "Stats.From", from);
 	hdf_set_value(r->page, "Stats.To", to);
 }
@@ -201,7 +200,7 @@ screen(struct ra_req *r)
 		er = fwrite(tsv, 1, len, stdout) == len && fflush(stdout) == 0 ?
 		    RA_OK : RA_ESYS;
 	} else if (strcmp(format, "svg") == 0) {
-		if ((er = ra_stats_svg(&st, &svg)) != RA_OK)
+		if ((er = ra_stats_svg(&st, r->lang, &svg)) != RA_OK)
 			goto out;
 		printf("Status: 200\r\nContent-Type: image/svg+xml; "
 		    "charset=utf-8\r\nCache-Control: no-store\r\n"
@@ -261,7 +260,7 @@ shell(struct ra_req *r)
 	    want_svg ? "svg" : "tsv")) != RA_OK)
 		goto out;
 	if (want_svg) {
-		if ((er = ra_stats_svg(&st, &svg)) == RA_OK)
+		if ((er = ra_stats_svg(&st, r->lang, &svg)) == RA_OK)
 			er = fputs(svg, stdout) >= 0 ? RA_OK : RA_ESYS;
 	} else if ((er = ra_stats_tsv(&st, &tsv, &len)) == RA_OK)
 		er = fwrite(tsv, 1, len, stdout) == len ? RA_OK : RA_ESYS;

@@ -34,9 +34,7 @@ tsurl(struct ra_req *r)
 		return RA_EDENIED;
 	if ((er = ra_tsurl_page(&r->conf, r->page)) != RA_OK)
 		return er;
-	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
-	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
+	ra_officer_page(r, &o);
 	return ra_render(r, 200, "tsurl.cs");
 }
 

@@ -794,6 +794,6 @@ void		 ra_stats_month(int, char[8]);
 int64_t		 ra_stats_issued(const struct ra_stats_n *);
 enum ra_err	 ra_stats_tsv(const struct ra_stats *, unsigned char **,
 		    size_t *);
-enum ra_err	 ra_stats_svg(const struct ra_stats *, char **);
+enum ra_err	 ra_stats_svg(const struct ra_stats *, const char *, char **);
 
 #endif /* RA_DOMAIN_H */

@@ -149,9 +149,7 @@ screen(struct ra_req *r, const struct ra_export_screen *es)
 		return RA_EDENIED;
 	}
 	if (es->choice_tmpl != NULL && f[F_DL] == NULL) {
-		hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-		hdf_set_value(r->page, "Officer.InstitutionJa",
-		    o.institution_ja);
+		ra_officer_page(r, &o);
 		return ra_render(r, 200, es->choice_tmpl);
 	}
 	if (f[F_ENC] != NULL)

@@ -57,14 +57,15 @@ static const char SQL_SESSION[] =
     "                          WHERE r.cert_id = c.cert_id)"
     "         AND o.status = 'active' AND i.status IN"
     "           (SELECT status FROM ra.institution_state WHERE logins),"
-    "       current_date BETWEEN i.usage_from AND i.usage_until, i.status"
+    "       current_date BETWEEN i.usage_from AND i.usage_until, i.status,"
+    "       o.name_romaji, i.name_en"
     "  FROM ra.session s"
     "  JOIN ra.certificate c ON c.cert_id = s.cert_id"
     "  JOIN ra.officer o ON o.officer_id = s.officer_id"
     "  JOIN ra.institution i ON i.institution_id = o.institution_id"
     " WHERE s.session_sha256 = $1::bytea";
 enum { S_OFFICER, S_CERT, S_CSRF, S_INST, S_NAME, S_INST_JA, S_FRESH,
-    S_SAMECERT, S_VALID, S_IN_USE, S_INST_STATUS };
+    S_SAMECERT, S_VALID, S_IN_USE, S_INST_STATUS, S_ROMAJI, S_INST_EN };
 static const char SQL_SEEN[] =
     "UPDATE ra.session SET last_seen_at = pg_catalog.now()"
     " WHERE session_sha256 = $1::bytea";
@@ -344,6 +345,10 @@ ra_officer_get(struct ra_req *r, struct ra_officer *o)
 	    PQgetvalue(res, 0, S_INST_JA));
 	snprintf(o->institution_status, sizeof(o->institution_status), "%s",
 	    PQgetvalue(res, 0, S_INST_STATUS));
+	snprintf(o->name_romaji, sizeof(o->name_romaji), "%s",
+	    PQgetvalue(res, 0, S_ROMAJI));
+	snprintf(o->institution_en, sizeof(o->institution_en), "%s",
+	    PQgetvalue(res, 0, S_INST_EN));
 	snprintf(o->session_hex, sizeof(o->session_hex), "%s", hash);
 	if ((er = ra_bytea_get(res, 0, S_CSRF, &csrf, &len)) != RA_OK)
 		goto out;
@@ -532,4 +537,20 @@ ra_officer_shell(struct ra_req *r, int64_t officer, int64_t *inst)
 		return RA_EINPUT;
 	}
 	return er;
+}
+
+/*
+ * The officer as every screen of theirs shows them: names in both
+ * languages (the page picks), the institution's state, the form token.
+ */
+void
+ra_officer_page(struct ra_req *r, const struct ra_officer *o)
+{
+	hdf_set_value(r->page, "Officer.NameJa", o->name_ja);
+	hdf_set_value(r->page, "Officer.NameEn", o->name_romaji);
+	hdf_set_value(r->page, "Officer.InstitutionJa", o->institution_ja);
+	hdf_set_value(r->page, "Officer.InstitutionEn", o->institution_en);
+	hdf_set_value(r->page, "Officer.InstitutionStatus",
+	    o->institution_status);
+	hdf_set_value(r->page, "Officer.Csrf", o->csrf);
 }

@@ -45,16 +45,34 @@ axis_top(int64_t max)
 	}
 }
 
+/* The chart's words: Japanese with English (as now), or English alone. */
+struct svg_words {
+	const char	*title, *to, *title_tail, *desc, *new_, *renewed, *stop;
+	const char	*legend_new, *legend_renewed;
+};
+static const struct svg_words words_ja = {
+	"月別発行数 ", "〜", " (certificates issued per month)",
+	"月ごとの発行数の棒グラフ。新規は塗りつぶし、更新は斜線で積み上げ。",
+	"新規", "更新", "。", "新規 (new)", "更新 (renewal)"
+};
+static const struct svg_words words_en = {
+	"Certificates issued per month, ", " to ", "",
+	"Bar chart of certificates issued per month: new ones solid,"
+	" renewals hatched above them. ",
+	"new", "renewed", ". ", "new", "renewal"
+};
+
 static void
-legend(FILE *b)
+legend(FILE *b, const struct svg_words *wd)
 {
 	fprintf(b, "<g class=\"legend\">"
 	    "<rect x=\"%d\" y=\"10\" width=\"14\" height=\"14\" fill=\"#1d3c6e\"/>"
-	    "<text x=\"%d\" y=\"22\">新規 (new)</text>"
+	    "<text x=\"%d\" y=\"22\">%s</text>"
 	    "<rect x=\"%d\" y=\"10\" width=\"14\" height=\"14\" fill=\"url(#ra-hatch)\""
 	    " stroke=\"#1d3c6e\"/>"
-	    "<text x=\"%d\" y=\"22\">更新 (renewal)</text></g>\n",
-	    PLOT_L, PLOT_L + 20, PLOT_L + 120, PLOT_L + 140);
+	    "<text x=\"%d\" y=\"22\">%s</text></g>\n",
+	    PLOT_L, PLOT_L + 20, wd->legend_new, PLOT_L + 120, PLOT_L + 140,
+	    wd->legend_renewed);
 }
 
 /* The vertical axis, with four steps up to "top". */
@@ -81,7 +99,8 @@ axis(FILE *b, int64_t top)
 
 /* Month "j": its bar (new below, renewed above), number and name. */
 static void
-bar(FILE *b, const struct ra_stats *st, int j, int64_t top, int every)
+bar(FILE *b, const struct ra_stats *st, int j, int64_t top, int every,
+    const struct svg_words *wd)
 {
 	const struct ra_stats_n	*n = &st->month[j];
 	char			 m[8];
@@ -98,12 +117,12 @@ bar(FILE *b, const struct ra_stats *st, int j, int64_t top, int every)
 	    " data-renewed=\"%lld\">", m, (long long)n->v[RA_STATS_NEW],
 	    (long long)n->v[RA_STATS_RENEWED]);
 	fprintf(b, "<rect class=\"new\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
-	    " fill=\"#1d3c6e\"><title>%s 新規 %lld</title></rect>",
-	    x, base - hn, w, hn, m, (long long)n->v[RA_STATS_NEW]);
+	    " fill=\"#1d3c6e\"><title>%s %s %lld</title></rect>",
+	    x, base - hn, w, hn, m, wd->new_, (long long)n->v[RA_STATS_NEW]);
 	fprintf(b, "<rect class=\"renewed\" x=\"%d\" y=\"%d\" width=\"%d\""
 	    " height=\"%d\" fill=\"url(#ra-hatch)\" stroke=\"#1d3c6e\">"
-	    "<title>%s 更新 %lld</title></rect>", x, base - hn - hr, w, hr, m,
-	    (long long)n->v[RA_STATS_RENEWED]);
+	    "<title>%s %s %lld</title></rect>", x, base - hn - hr, w, hr, m,
+	    wd->renewed, (long long)n->v[RA_STATS_RENEWED]);
 	/* The number over the bar; a thin bar's only in its title. */
 	if (slot >= 20)
 		fprintf(b, "<text class=\"count\" x=\"%d\" y=\"%d\""
@@ -115,10 +134,15 @@ bar(FILE *b, const struct ra_stats *st, int j, int64_t top, int every)
 	fprintf(b, "</g>\n");
 }
 
-/* The chart of "st" as an <svg> element into "*out" (caller frees). */
+/*
+ * The chart of "st" as an <svg> element into "*out" (caller frees), its
+ * words in "lang" ("en"; anything else is Japanese with English).
+ */
 enum ra_err
-ra_stats_svg(const struct ra_stats *st, char **out)
+ra_stats_svg(const struct ra_stats *st, const char *lang, char **out)
 {
+	const struct svg_words *wd = lang != NULL && strcmp(lang, "en") == 0 ?
+	    &words_en : &words_ja;
 	FILE		*fp;
 	char		*text = NULL;
 	size_t		 textlen = 0;
@@ -147,25 +171,24 @@ ra_stats_svg(const struct ra_stats *st, char **out)
 	    " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
 	    " font-family=\"sans-serif\" font-size=\"11\">\n",
 	    SVG_W, SVG_H, SVG_W, SVG_H);
-	fprintf(fp, "<title id=\"stats-chart-title\">月別発行数 %s〜%s"
-	    " (certificates issued per month)</title>\n", m0, m1);
-	fprintf(fp, "<desc id=\"stats-chart-desc\">月ごとの発行数の棒グラフ。"
-	    "新規は塗りつぶし、更新は斜線で積み上げ。");
+	fprintf(fp, "<title id=\"stats-chart-title\">%s%s%s%s%s</title>\n",
+	    wd->title, m0, wd->to, m1, wd->title_tail);
+	fprintf(fp, "<desc id=\"stats-chart-desc\">%s", wd->desc);
 	for (j = 0; j < st->nmonths; j++) {
 		ra_stats_month(st->first + j, m);
-		fprintf(fp, "%s: 新規 %lld, 更新 %lld。", m,
-		    (long long)st->month[j].v[RA_STATS_NEW],
-		    (long long)st->month[j].v[RA_STATS_RENEWED]);
+		fprintf(fp, "%s: %s %lld, %s %lld%s", m, wd->new_,
+		    (long long)st->month[j].v[RA_STATS_NEW], wd->renewed,
+		    (long long)st->month[j].v[RA_STATS_RENEWED], wd->stop);
 	}
 	fprintf(fp, "</desc>\n<defs><pattern id=\"ra-hatch\" width=\"6\" height=\"6\""
 	    " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
 	    "<rect width=\"6\" height=\"6\" fill=\"#c8d4ea\"/>"
 	    "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#1d3c6e\""
 	    " stroke-width=\"2\"/></pattern></defs>\n");
-	legend(fp);
+	legend(fp, wd);
 	axis(fp, axis_top(max));
 	for (j = 0; j < st->nmonths; j++)
-		bar(fp, st, j, axis_top(max), every);
+		bar(fp, st, j, axis_top(max), every, wd);
 	fprintf(fp, "</svg>\n");
 	failed = ferror(fp);
 	if (fclose(fp) != 0 || failed || text == NULL) {

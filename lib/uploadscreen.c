@@ -429,9 +429,7 @@ screen(struct ra_req *r, const struct ra_upload_screen *us)
 		return er;
 	if (!o.perm[us->interface])
 		return RA_EDENIED;
-	hdf_set_value(r->page, "Officer.Csrf", o.csrf);
-	hdf_set_value(r->page, "Officer.NameJa", o.name_ja);
-	hdf_set_value(r->page, "Officer.InstitutionJa", o.institution_ja);
+	ra_officer_page(r, &o);
 	hdf_set_value(r->page, "Upload.Screen", us->program);
 	hdf_set_int_value(r->page, "Upload.Reissue", us->reissue);
 	hdf_set_int_value(r->page, "Upload.ShowCn", us->show_cn);

@@ -104,6 +104,7 @@ struct ra_clientcert {
 struct ra_officer {
 	int64_t	 officer_id, institution_id;
 	char	 name_ja[256], institution_ja[512];
+	char	 name_romaji[128], institution_en[512];	/* English pages */
 	char	 institution_status[16];	/* active, suspended */
 	char	 csrf[65];		/* hex, for forms */
 	char	 session_hex[80];
@@ -122,6 +123,7 @@ enum ra_err	 ra_officer_cert_notices(struct ra_req *,
 		    const struct ra_officer *, int, PGresult **);
 enum ra_err	 ra_officer_logout(struct ra_req *, const struct ra_officer *);
 void		 ra_officer_cookie(char *, size_t, const char *);
+void		 ra_officer_page(struct ra_req *, const struct ra_officer *);
 
 /* uploadscreen.c: ①, ③ and ⑤, the upload screens and their shell twins */
 struct ra_upload_screen {
