@@ -1,24 +1,29 @@
-<?cs set:Page.Title = "利用管理者情報 更新" ?>
+<?cs def:info_tc(k) ?><?cs if:Lang == "en" ?><?cs call:e(k) ?><?cs else ?><?cs call:l(k) ?><span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+def:info_tbn(k) ?><?cs if:Lang == "en" ?><?cs call:e(k) ?><?cs else ?><?cs call:l(k) ?><br>
+<span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+def:info_t(k) ?><?cs if:Lang == "en" && ?En[k + "Alone"] ?><?cs call:e(k + "Alone") ?><?cs else ?><?cs call:t(k) ?><?cs /if ?><?cs /def ?><?cs
+def:info_link(k) ?><?cs if:Lang == "en" ?><?cs call:e(k + "Alone") ?></a><?cs else ?><?cs call:l(k) ?></a> <span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+set:Page.Title = "admin.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>利用管理者情報　更新 <span class="en">Update user administrators</span></h1>
+<h1><?cs call:t("admin.Heading") ?></h1>
 <?cs if:?Result.Ok ?>
 <?cs if:Result.File.0 ?>
 <p class="note" id="file-error"><?cs each:e = Result.File ?><?cs var:e ?><br><?cs /each ?></p>
 <?cs elif:Result.Ng == 0 && Result.Committed == 1 ?>
-<p id="summary">ファイルのアップロード処理が完了しました。（<?cs var:Result.Ok ?>件） <span class="en">The user administrators of <?cs var:Result.Ok ?> certificate(s) were updated.</span></p>
+<p id="summary"><?cs call:t("admin.Done") ?></p>
 <ul id="notes">
-<li>以後の失効完了通知、リマインダ等のメールは新しい利用管理者に送られます。<span class="en">Later mails (revocation, reminders) go to the new user administrator.</span></li>
+<li><?cs call:info_tc("admin.LaterMail") ?></li>
 </ul>
 <?cs elif:Result.Mode == "dryrun" ?>
-<p id="summary">確認のみ（dry run）：OK <?cs var:Result.Ok ?>件、NG <?cs var:Result.Ng ?>件。何も更新されていません。 <span class="en">Checked only: nothing was changed.</span></p>
+<p id="summary"><?cs call:info_t("admin.DryRun") ?></p>
 <?cs elif:Result.Committed == 1 ?>
-<p id="summary">エラーのない <?cs var:Result.Ok ?>件を更新しました。NG <?cs var:Result.Ng ?>件は更新されていません。 <span class="en">The rows without errors were updated; the others were not.</span></p>
+<p id="summary"><?cs call:info_t("admin.Partial") ?></p>
 <?cs else ?>
-<p class="note" id="summary">更新処理が以下のエラーにより正常終了しませんでした。全件の処理を中止しました（NG <?cs var:Result.Ng ?>件）。 <span class="en">Nothing was updated.</span></p>
+<p class="note" id="summary"><?cs call:info_t("admin.Aborted") ?></p>
 <?cs /if ?>
 <?cs if:subcount(Result.Rows) ?>
 <table id="result">
-<tr><th>SEQ</th><th>処理結果</th><th>エラー内容</th><th>利用管理者所属</th><th>利用管理者氏名</th><th>利用管理者メールアドレス</th></tr>
+<tr><th>SEQ</th><th><?cs call:l("admin.Outcome") ?></th><th><?cs call:l("admin.Errors") ?></th><th><?cs call:l("admin.Affiliation") ?></th><th><?cs call:l("admin.Name") ?></th><th><?cs call:l("admin.Mail") ?></th></tr>
 <?cs each:row = Result.Rows ?>
 <tr><td><?cs var:row.Seq ?></td><td><?cs if:subcount(row.Errors) ?>NG<?cs else ?>OK<?cs /if ?></td>
 <td><?cs each:e = row.Errors ?><?cs var:e ?><br><?cs /each ?></td>
@@ -26,19 +31,18 @@
 <?cs /each ?>
 </table>
 <?cs /if ?>
-<?cs if:Result.Batch ?><p><a id="result-tsv" href="admin.cgi?batch=<?cs var:Result.Batch ?>">結果ファイル（TSV）をダウンロード</a> <span class="en">result file</span></p><?cs /if ?>
-<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>">処理状況（アップロード履歴）を見る</a> <span class="en">its progress, also under Recent uploads on the menu</span></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="result-tsv" href="admin.cgi?batch=<?cs var:Result.Batch ?>"><?cs call:info_link("admin.ResultFile") ?></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>"><?cs call:info_link("admin.ProgressLink") ?></p><?cs /if ?>
 <?cs /if ?>
 
-<p>申請ファイルは1行に1証明書、タブ区切りの5列です：主体者DN、シリアル番号（10進）、利用管理者氏名、利用管理者所属、利用管理者メールアドレス（すべて必須）。<br>
-<span class="en">One certificate a line, five TAB-separated columns, all required: subject DN, serial (decimal), the new user administrator's name, affiliation and mail.</span></p>
+<p><?cs call:info_tbn("admin.Format") ?></p>
 <form method="post" action="admin.cgi" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>">
-<p><label><input type="radio" name="errorFlg" value="abort" checked> エラーが有れば全件処理を中止</label>
-<label><input type="radio" name="errorFlg" value="partial"> エラーのない行を処理</label>
-<label><input type="radio" name="errorFlg" value="dryrun"> 確認のみ（更新しない）</label></p>
-<p><label>申請ファイル (.tsv / .txt) <input type="file" name="file" required></label></p>
-<button type="submit" id="upload">アップロード</button>
+<p><label><input type="radio" name="errorFlg" value="abort" checked> <?cs call:l("admin.ModeAbort") ?></label>
+<label><input type="radio" name="errorFlg" value="partial"> <?cs call:l("admin.ModePartial") ?></label>
+<label><input type="radio" name="errorFlg" value="dryrun"> <?cs call:l("admin.ModeDryRun") ?></label></p>
+<p><label><?cs call:l("admin.File") ?> <input type="file" name="file" required></label></p>
+<button type="submit" id="upload"><?cs call:l("admin.Upload") ?></button>
 </form>
-<p><a href="menu.cgi">メニューへ戻る</a></p>
+<p><a href="menu.cgi"><?cs call:l("admin.Back") ?></a></p>
 <?cs include:"footer.cs" ?>

@@ -1,17 +1,15 @@
-<?cs set:Page.Title = "全証明書情報一括ダウンロード" ?>
+<?cs set:Page.Title = "alldl.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>全証明書情報一括ダウンロード <span class="en">Download all certificate information</span></h1>
-<p><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> 様</p>
-<p>登録されたドメインのサーバ証明書と、機関のクライアント証明書・S/MIME証明書・コード署名用証明書の情報を、
-一つのファイル（46列、ヘッダ行付き、②④と同じ形式）でダウンロードします。
-<span class="en">Server certificates of your domains and your institution's client, S/MIME and code-signing
-certificates, in the 46-column layout of ② and ④, with a header row.</span></p>
+<h1><?cs call:t("alldl.Title") ?></h1>
+<p><?cs if:Lang == "en" ?><?cs alt:Officer.NameEn ?><?cs var:Officer.NameJa ?><?cs /alt ?>, <?cs alt:Officer.InstitutionEn ?><?cs var:Officer.InstitutionJa ?><?cs /alt ?><?cs else ?><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> <?cs call:l("alldl.Honorific") ?><?cs /if ?></p>
+<p><?cs if:Lang == "en" ?><?cs call:e("alldl.IntroAlone") ?><?cs else ?><?cs call:l("alldl.Intro") ?>
+<span class="en" lang="en"><?cs call:e("alldl.Intro") ?></span><?cs /if ?></p>
 <form method="get" action="alldl.cgi">
 <input type="hidden" name="dl" value="1">
-<p>文字コード <span class="en">Encoding</span>：
-<label><input type="radio" name="enc" value="sjis" checked> Shift_JIS（通常はこちら / usual）</label>
-<label><input type="radio" name="enc" value="utf8"> UTF-8（他のツールで開く場合 / for other tools）</label></p>
-<button type="submit" id="download">ダウンロード <span class="en">Download</span></button>
+<p><?cs call:t("alldl.Encoding") ?><?cs if:Lang == "en" ?>:<?cs else ?>：<?cs /if ?>
+<label><input type="radio" name="enc" value="sjis" checked> <?cs call:l("alldl.Sjis") ?></label>
+<label><input type="radio" name="enc" value="utf8"> <?cs call:l("alldl.Utf8") ?></label></p>
+<button type="submit" id="download"><?cs call:t("alldl.Download") ?></button>
 </form>
-<p><a href="menu.cgi">メニューへ戻る</a></p>
+<p><a href="menu.cgi"><?cs call:l("alldl.Back") ?></a></p>
 <?cs include:"footer.cs" ?>

@@ -1,66 +1,66 @@
-<?cs set:Page.Title = "クライアント証明書 発行・更新・失効" ?>
+<?cs set:Page.Title = "client.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>クライアント証明書　発行・更新・失効 <span class="en">Client and S/MIME certificates: issue, renew, revoke</span></h1>
+<h1><?cs call:t("client.Heading") ?></h1>
 <?cs if:?Result.Ok ?>
 <?cs if:Result.File.0 ?>
 <p class="note" id="file-error"><?cs each:e = Result.File ?><?cs var:e ?><br><?cs /each ?></p>
 <?cs elif:Result.Ng == 0 && Result.Committed == 1 ?>
-<p id="summary">ファイルのアップロード処理が完了しました。（<?cs var:Result.Ok ?>件）</p>
+<p id="summary"><?cs call:l("upload_body.Done") ?></p>
 <ul id="notes">
-<li>発行処理完了後、利用管理者にアクセスPIN取得用のワンタイムURLがメールで通知されます。<span class="en">Once issued, the user administrator gets a one-time URL for the access PIN.</span></li>
-<li>利用者には証明書取得用のワンタイムURLがメールで通知されます。このURLはアクセスPINの取得後に有効になります。<span class="en">The user gets a one-time URL for the certificate; it works once the PIN was fetched.</span></li>
-<li>ダウンロード完了後、登録担当者と利用管理者にダウンロード完了メールが通知されます。<span class="en">After the download, you and the user administrator get a mail.</span></li>
+<li><?cs call:t("client.NoteAdmin") ?></li>
+<li><?cs call:t("client.NoteUser") ?></li>
+<li><?cs call:t("client.NoteDownload") ?></li>
 </ul>
 <?cs elif:Result.Mode == "dryrun" ?>
-<p id="summary">確認のみ（dry run）：OK <?cs var:Result.Ok ?>件、NG <?cs var:Result.Ng ?>件。何も申請されていません。</p>
+<p id="summary"><?cs call:l("upload_body.DryRun") ?></p>
 <?cs elif:Result.Committed == 1 ?>
-<p id="summary">エラーのない <?cs var:Result.Ok ?>件を処理しました。NG <?cs var:Result.Ng ?>件は処理されていません。</p>
+<p id="summary"><?cs call:l("upload_body.Partial") ?></p>
 <?cs else ?>
-<p class="note" id="summary">発行処理が以下のエラーにより正常終了しませんでした。全件の処理を中止しました（NG <?cs var:Result.Ng ?>件）。</p>
+<p class="note" id="summary"><?cs call:l("upload_body.Aborted") ?></p>
 <?cs /if ?>
 <?cs if:subcount(Result.Rows) ?>
 <table id="result">
-<tr><th>SEQ</th><th>処理結果</th><th>エラー内容</th><th>機関名</th><th>所属名</th><th>氏名</th><th>メールアドレス</th></tr>
+<tr><th>SEQ</th><th><?cs call:l("upload_body.Outcome") ?></th><th><?cs call:l("upload_body.Errors") ?></th><th><?cs call:l("client.Institution") ?></th><th><?cs call:l("client.Affiliation") ?></th><th><?cs call:l("client.Name") ?></th><th><?cs call:l("client.Mail") ?></th></tr>
 <?cs each:row = Result.Rows ?>
 <tr><td><?cs var:row.Seq ?></td><td><?cs if:subcount(row.Errors) ?>NG<?cs else ?>OK<?cs /if ?></td>
 <td><?cs each:e = row.Errors ?><?cs var:e ?><br><?cs /each ?></td>
-<td><?cs var:Officer.InstitutionJa ?></td><td><?cs var:row.Affiliation ?></td><td><?cs var:row.Name ?></td><td><?cs var:row.Mail ?></td></tr>
+<td><?cs if:Lang == "en" ?><?cs var:Officer.InstitutionEn ?><?cs else ?><?cs var:Officer.InstitutionJa ?><?cs /if ?></td><td><?cs var:row.Affiliation ?></td><td><?cs var:row.Name ?></td><td><?cs var:row.Mail ?></td></tr>
 <?cs /each ?>
 </table>
 <?cs /if ?>
-<?cs if:Result.Batch ?><p><a id="result-tsv" href="client.cgi?batch=<?cs var:Result.Batch ?>">結果ファイル（TSV）をダウンロード</a></p><?cs /if ?>
-<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>">処理状況（アップロード履歴）を見る</a> <span class="en">its progress, also under Recent uploads on the menu</span></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="result-tsv" href="client.cgi?batch=<?cs var:Result.Batch ?>"><?cs call:l("upload_body.ResultTsv") ?></a></p><?cs /if ?>
+<?cs if:Result.Batch ?><p><a id="progress-link" href="batch.cgi?id=<?cs var:Result.Batch ?>"><?cs call:l("upload_body.Progress") ?></a><?cs if:Lang != "en" ?> <span class="en" lang="en"><?cs call:e("upload_body.ProgressNote") ?></span><?cs /if ?></p><?cs /if ?>
 <?cs /if ?>
 
 <form method="post" action="client.cgi" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>">
-<p>処理内容：
-<label><input type="radio" name="applyType" value="1" checked> 発行</label>
-<label><input type="radio" name="applyType" value="2"> 更新</label>
-<label><input type="radio" name="applyType" value="3"> 失効</label></p>
-<p><label><input type="radio" name="errorFlg" value="abort" checked> エラーが有れば全件処理を中止</label>
-<label><input type="radio" name="errorFlg" value="partial"> エラーのない行を処理</label>
-<label><input type="radio" name="errorFlg" value="dryrun"> 確認のみ（申請しない）</label></p>
-<p><label>申請ファイル (.tsv / .txt) <input type="file" name="file" required></label></p>
-<button type="submit" id="upload">アップロード</button>
+<p><?cs call:l("upload_body.Action") ?>
+<label><input type="radio" name="applyType" value="1" checked> <?cs call:l("upload_body.Issue") ?></label>
+<label><input type="radio" name="applyType" value="2"> <?cs call:l("upload_body.Renew") ?></label>
+<label><input type="radio" name="applyType" value="3"> <?cs call:l("upload_body.Revoke") ?></label></p>
+<p><label><input type="radio" name="errorFlg" value="abort" checked> <?cs call:l("upload_body.ModeAbort") ?></label>
+<label><input type="radio" name="errorFlg" value="partial"> <?cs call:l("upload_body.ModePartial") ?></label>
+<label><input type="radio" name="errorFlg" value="dryrun"> <?cs call:l("upload_body.ModeDryRun") ?></label></p>
+<p><label><?cs call:l("upload_body.File") ?> <input type="file" name="file" required></label></p>
+<button type="submit" id="upload"><?cs call:l("upload_body.Upload") ?></button>
 </form>
 
-<h2>証明書取得URLの再発行 <span class="en">A fresh certificate URL for a user</span></h2>
+<h2><?cs call:t("client.ReissueHeading") ?></h2>
 <?cs if:?Reissue.Done ?>
 <?cs if:Reissue.Done == 1 ?>
-<p id="reissue-result"><?cs var:Reissue.Which ?> の利用者に新しい証明書取得URLをメールで送りました。アクセスPINは前と同じです。<br>
-<span class="en">A fresh certificate URL was mailed to the user; the access PIN is the same.</span></p>
+<p id="reissue-result"><?cs if:Lang == "en" ?><?cs call:e("client.ReissueDone") ?><?cs else ?><?cs call:l("client.ReissueDone") ?><br>
+<span class="en" lang="en"><?cs call:e("client.ReissueDone") ?></span><?cs /if ?></p>
 <?cs else ?>
-<p class="note" id="reissue-result"><?cs var:Reissue.Which ?>：<?cs var:Reissue.Why ?></p>
+<p class="note" id="reissue-result"><?cs var:Reissue.Which ?><?cs call:l("client.ReissueSep") ?><?cs if:Lang == "en" ?> <?cs /if ?><?cs var:Reissue.Why ?></p>
 <?cs /if ?>
 <?cs /if ?>
-<p>メールをなくした、または証明書取得URLの期限が切れた利用者（P12個別・ブラウザ個別）に、同じアクセスPINで使える新しいURLを送ります。以前のURLは使えなくなります。<br>
-<span class="en">For a user who lost the mail or whose URL expired: a new URL for the same access PIN; the old URL stops working.</span></p>
+<p><?cs if:Lang == "en" ?><?cs call:e("client.ReissueAbout") ?><?cs else ?><?cs call:l("client.ReissueAbout") ?><br>
+<span class="en" lang="en"><?cs call:e("client.ReissueAbout") ?></span><?cs /if ?></p>
 <form method="post" action="client.cgi" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="<?cs var:Officer.Csrf ?>">
-<label>シリアル番号または利用者メールアドレス <span class="en">serial or user mail</span>
+<label><?cs call:t("client.ReissueWhich") ?>
 <input type="text" name="reissue" required maxlength="254"></label>
-<button type="submit" id="reissue">再発行</button>
+<button type="submit" id="reissue"><?cs call:l("client.Reissue") ?></button>
 </form>
-<p><a href="menu.cgi">メニューへ戻る</a></p>
+<p><a href="menu.cgi"><?cs call:l("upload_body.Back") ?></a></p>
 <?cs include:"footer.cs" ?>

@@ -1,29 +1,34 @@
-<?cs set:Page.Title = "ACME外部アカウント情報（EAB）取得" ?>
+<?cs set:Page.Title = "eabget.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>ACME外部アカウント情報（EAB）取得 <span class="en">ACME external account binding</span></h1>
+<?cs # pub_br2(k, ek): a Japanese page's l(k), a line break and its English
+  e(k); an English page's e(ek) alone.  pub_t2(k, ek): t(k), or e(ek). ?><?cs
+def:pub_br2(k, ek) ?><?cs if:Lang == "en" ?><?cs call:e(ek) ?><?cs else ?><?cs call:l(k) ?><br>
+<span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+def:pub_br(k) ?><?cs call:pub_br2(k, k) ?><?cs /def ?><?cs
+def:pub_t2(k, ek) ?><?cs if:Lang == "en" ?><?cs call:e(ek) ?><?cs else ?><?cs call:t(k) ?><?cs /if ?><?cs /def ?>
+<h1><?cs call:t("eabget.Title") ?></h1>
 <?cs if:Eab.Invalid ?>
-<p class="note" id="error">このURLは無効です。登録担当者へお問い合わせください。<br>
-<span class="en">This URL is not valid. Ask your RA officer.</span></p>
+<p class="note" id="error"><?cs call:pub_br("eabget.Invalid") ?></p>
 <?cs elif:Eab.State != "shown" ?>
-<p class="note" id="used"><?cs if:Eab.State == "used" ?>このURLは使用済みです。EABの鍵は一度だけ表示されます。<?cs elif:Eab.State == "closed" ?>このACME利用申請は廃止されています。<?cs else ?>このURLは有効期限が切れています。<?cs /if ?>
-再発行は<?cs var:Eab.InstitutionJa ?>の登録担当者 <?cs var:Eab.OfficerName ?>（<?cs var:Eab.OfficerMail ?>）へお問い合わせください。<br>
-<span class="en"><?cs if:Eab.State == "used" ?>This URL was used: the EAB key is shown once.<?cs elif:Eab.State == "closed" ?>This ACME application is closed.<?cs else ?>This URL has expired.<?cs /if ?>
-Ask your RA officer, <?cs var:Eab.OfficerName ?> &lt;<?cs var:Eab.OfficerMail ?>&gt;.</span></p>
+<?cs if:Eab.State == "used" ?><?cs set:eab_why = "eabget.Used" ?><?cs elif:Eab.State == "closed" ?><?cs set:eab_why = "eabget.Closed" ?><?cs else ?><?cs set:eab_why = "eabget.Expired" ?><?cs /if ?>
+<p class="note" id="used"><?cs if:Lang == "en" ?><?cs call:e(eab_why) ?>
+<?cs call:e("eabget.AskEn") ?><?cs else ?><?cs call:l(eab_why) ?>
+<?cs call:l("eabget.Ask") ?><br>
+<span class="en" lang="en"><?cs call:e(eab_why) ?>
+<?cs call:e("eabget.Ask") ?></span><?cs /if ?></p>
 <?cs else ?>
-<p class="note">この画面は一度だけ表示されます。EAB鍵ID とHMAC鍵を今すぐ控えてください。<br>
-<span class="en">This page is shown once: write the key id and HMAC key down now.</span></p>
+<p class="note"><?cs call:pub_br("eabget.Once") ?></p>
 <table>
-<tr><th>利用管理者 <span class="en">user administrator</span></th><td><?cs var:Eab.AdminName ?></td></tr>
+<tr><th><?cs call:pub_t2("eabget.Admin", "eabget.AdminEn") ?></th><td><?cs var:Eab.AdminName ?></td></tr>
 <tr><th>FQDN</th><td id="fqdns"><?cs var:Eab.FQDNs ?></td></tr>
-<tr><th>ACMEディレクトリURL <span class="en">directory</span></th><td><code id="directory"><?cs var:Eab.Directory ?></code></td></tr>
-<tr><th>EAB鍵ID <span class="en">key id</span></th><td><code id="kid"><?cs var:Eab.Kid ?></code></td></tr>
-<tr><th>HMAC鍵 <span class="en">HMAC key</span></th><td><code id="hmac"><?cs var:Eab.Hmac ?></code></td></tr>
+<tr><th><?cs call:pub_t2("eabget.Directory", "eabget.DirectoryEn") ?></th><td><code id="directory"><?cs var:Eab.Directory ?></code></td></tr>
+<tr><th><?cs call:pub_t2("eabget.Kid", "eabget.KidEn") ?></th><td><code id="kid"><?cs var:Eab.Kid ?></code></td></tr>
+<tr><th><?cs call:t("eabget.Hmac") ?></th><td><code id="hmac"><?cs var:Eab.Hmac ?></code></td></tr>
 </table>
 <h2>certbot</h2>
 <pre id="certbot">certbot certonly --server <?cs var:Eab.Directory ?> --eab-kid <?cs var:Eab.Kid ?> --eab-hmac-key <?cs var:Eab.Hmac ?> -d <?cs var:Eab.CN ?></pre>
 <h2>lego</h2>
 <pre id="lego">lego --server <?cs var:Eab.Directory ?> --eab --kid <?cs var:Eab.Kid ?> --hmac <?cs var:Eab.Hmac ?> --domains <?cs var:Eab.CN ?> --http run</pre>
-<p>鍵IDとHMAC鍵はアカウント作成（最初の1回）にだけ使います。-d / --domains は申請したFQDNから選んでください。<br>
-<span class="en">The key id and HMAC key serve once, to create the account; name any of the FQDNs above with -d / --domains.</span></p>
+<p><?cs call:pub_br("eabget.Domains") ?></p>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

@@ -1,7 +1,6 @@
-<?cs set:Page.Title = "ログアウト" ?>
+<?cs set:Page.Title = "logout.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>ログアウト <span class="en">Logged out</span></h1>
-<p id="logged-out">ログアウトしました。セッションをクリアしました。<br>
-証明書による認証はブラウザを閉じるまで残るため、必ずブラウザを閉じてください。<br>
-<span class="en">You are logged out. Close the browser now: the certificate login lasts until it is closed.</span></p>
+<h1><?cs call:t("logout.Title") ?></h1>
+<p id="logged-out"><?cs if:Lang == "en" ?><?cs call:e("logout.Done") ?><?cs else ?><?cs call:l("logout.Done") ?><br>
+<span class="en" lang="en"><?cs call:e("logout.Done") ?></span><?cs /if ?></p>
 <?cs include:"footer.cs" ?>

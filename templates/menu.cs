@@ -1,7 +1,7 @@
 <?cs set:Page.Title = "menu.Title" ?>
 <?cs include:"header.cs" ?>
 <h1><?cs call:t("menu.Title") ?></h1>
-<p><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?><?cs if:Lang != "en" ?> <?cs call:l("menu.Honorific") ?><?cs /if ?></p>
+<p id="officer"><?cs if:Lang == "en" ?><?cs var:Officer.NameEn ?>, <?cs var:Officer.InstitutionEn ?><?cs else ?><?cs var:Officer.InstitutionJa ?> <?cs var:Officer.NameJa ?> <?cs call:l("menu.Honorific") ?><?cs /if ?></p>
 <?cs each:v = Notice.Revoked ?>
 <p class="note" id="superseded-<?cs var:v.Serial ?>"><?cs if:Lang == "en" ?><?cs call:e("menu.Superseded") ?><?cs else ?><?cs call:l("menu.Superseded") ?><br>
 <span class="en" lang="en"><?cs call:e("menu.Superseded") ?></span><?cs /if ?></p>

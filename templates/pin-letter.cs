@@ -1,17 +1,15 @@
 <!DOCTYPE html>
-<html lang="ja">
-<head><meta charset="utf-8"><title>アクセスPIN通知書 / Access PIN letter</title>
+<html lang="<?cs alt:Lang ?>ja<?cs /alt ?>">
+<head><meta charset="utf-8"><title><?cs if:Lang == "en" ?><?cs call:e("pin_letter.Title") ?><?cs else ?><?cs call:l("pin_letter.Title") ?> / <?cs call:e("pin_letter.Title") ?><?cs /if ?></title>
 <style>body{font-family:serif;margin:3em;} .pin{font:bold 2em monospace;letter-spacing:.2em;border:1px solid #000;padding:.3em .6em;display:inline-block;}</style>
 </head>
 <body>
-<h1>アクセスPIN通知書</h1>
-<p><?cs var:Letter.InstitutionJa ?><br><?cs var:Letter.NameJa ?> 様 (<?cs var:Letter.NameRomaji ?>)</p>
-<p>登録担当者用証明書の取得に必要なアクセスPINをお知らせします。<br>
-メールでお知らせした証明書取得URLにアクセスし、次のアクセスPINを入力してください。</p>
+<h1><?cs call:l("pin_letter.Title") ?></h1>
+<p><?cs var:Letter.InstitutionJa ?><br><?cs call:l("pin_letter.Name") ?></p>
+<p><?cs call:l("pin_letter.Intro") ?></p>
 <p class="pin"><?cs var:Letter.PIN ?></p>
-<p>証明書取得URLの有効期限：<?cs var:Letter.Expires ?></p>
-<p>このアクセスPINは本人専用です。第三者に知られないよう厳重に管理し、証明書の取得後は破棄してください。</p>
-<hr>
-<p lang="en">Your access PIN for the RA-officer certificate retrieval URL that was mailed to you.
-Keep it secret; destroy this letter once you have the certificate.</p>
-</body></html>
+<p><?cs call:l("pin_letter.Expires") ?></p>
+<p><?cs call:l("pin_letter.Keep") ?></p>
+<?cs if:Lang != "en" ?><hr>
+<p lang="en"><?cs call:e("pin_letter.Summary") ?></p>
+<?cs /if ?></body></html>

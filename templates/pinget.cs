@@ -1,20 +1,21 @@
-<?cs set:Page.Title = "アクセスPIN取得" ?>
+<?cs set:Page.Title = "pinget.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>アクセスPIN取得 <span class="en">Access PINs</span></h1>
-<?cs if:Pin.NameJa ?><p><?cs var:Pin.InstitutionJa ?> <?cs var:Pin.NameJa ?> 様</p><?cs /if ?>
+<?cs # pub_br2(k, ek): a Japanese page's l(k), a line break and its English
+  e(k); an English page's e(ek) alone. ?><?cs
+def:pub_br2(k, ek) ?><?cs if:Lang == "en" ?><?cs call:e(ek) ?><?cs else ?><?cs call:l(k) ?><br>
+<span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+def:pub_br(k) ?><?cs call:pub_br2(k, k) ?><?cs /def ?>
+<h1><?cs call:t("pinget.Title") ?></h1>
+<?cs if:Pin.NameJa ?><p><?cs call:l("pinget.Greeting") ?></p><?cs /if ?>
 <?cs if:Pin.Step == "ready" ?>
-<p>証明書取得URLに必要なアクセスPINを<?cs if:Pin.Bulk == 1 ?>（P12一括）<?cs /if ?>ZIPファイルでダウンロードします。
-このURLはダウンロードに成功すると使用できなくなります。アクセスPINは、証明書取得URLの利用者にメールとは別の方法でお渡しください。<br>
-<span class="en">Download the access PINs (a ZIP file). This URL works once. Hand each PIN to its user by another way than mail.</span></p>
+<p><?cs call:pub_br2("pinget.Ready", "pinget.ReadyEn") ?></p>
 <form method="post" action="pinget.cgi">
 <input type="hidden" name="t" value="<?cs var:Pin.Token ?>">
-<button type="submit" id="download">ダウンロード</button>
+<button type="submit" id="download"><?cs call:l("pinget.Download") ?></button>
 </form>
 <?cs elif:Pin.Step == "used" ?>
-<p class="note" id="error">このアクセスPIN取得URLはすでに使用されています。<br>
-<span class="en">This access-PIN URL was used already.</span></p>
+<p class="note" id="error"><?cs call:pub_br("pinget.Used") ?></p>
 <?cs else ?>
-<p class="note" id="error">このアクセスPIN取得URLは無効です（誤り、または有効期限切れ）。登録担当者へご連絡ください。<br>
-<span class="en">This URL is not valid (wrong or expired). Contact your RA officer.</span></p>
+<p class="note" id="error"><?cs call:pub_br("pinget.Invalid") ?></p>
 <?cs /if ?>
 <?cs include:"footer.cs" ?>

@@ -1,6 +1,6 @@
-<?cs set:Page.Title = "準備中" ?>
+<?cs set:Page.Title = "screen.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>準備中 <span class="en">Not yet available</span></h1>
-<p>この機能（<?cs var:Screen.No ?>）は準備中です。<span class="en">This function is not available yet.</span></p>
-<p><a href="menu.cgi">メニューへ戻る / Back to the menu</a></p>
+<h1><?cs call:t("screen.Title") ?></h1>
+<p><?cs call:t("screen.Soon") ?></p>
+<p><a href="menu.cgi"><?cs call:l("screen.Back") ?><?cs if:Lang != "en" ?> / <?cs call:e("screen.Back") ?><?cs /if ?></a></p>
 <?cs include:"footer.cs" ?>

@@ -1,19 +1,21 @@
-<?cs set:Page.Title = "タイムスタンプURL" ?>
+<?cs def:info_tn(k) ?><?cs if:Lang == "en" ?><?cs call:e(k) ?><?cs else ?><?cs call:l(k) ?>
+<span class="en" lang="en"><?cs call:e(k) ?></span><?cs /if ?><?cs /def ?><?cs
+set:Page.Title = "tsurl.Title" ?>
 <?cs include:"header.cs" ?>
-<h1>タイムスタンプ利用情報　タイムスタンプURL <span class="en">Time-stamp URL</span></h1>
-<p>コード署名の際は、以下のタイムスタンプURL（RFC 3161）を指定してください。署名にタイムスタンプを付けると、証明書の有効期限が過ぎた後も署名を検証できます。
-<span class="en">When you sign code, give the signing tool the time-stamp URL below (RFC 3161). A time-stamped signature still verifies after the certificate has expired.</span></p>
+<h1><?cs call:t("tsurl.Heading") ?></h1>
+<p><?cs call:info_tn("tsurl.Intro") ?></p>
 <?cs each:u = Tsurl ?>
-<h2>URL: <code class="tsurl"><?cs var:u.URL ?></code><?cs if:u.Own == "1" ?> <span class="en">(ra's own time-stamp authority / 本システムのタイムスタンプ局)</span><?cs /if ?></h2>
+<h2>URL: <code class="tsurl"><?cs var:u.URL ?></code><?cs if:u.Own == "1" ?> <span class="en"><?cs call:l("tsurl.Own") ?></span><?cs /if ?></h2>
 <table class="tools">
-<tr><th>ツール <span class="en">Tool</span></th><th>用途 <span class="en">Use</span></th><th>コマンド・設定 <span class="en">Command or settings</span></th></tr>
-<?cs each:t = u.Tool ?>
-<tr><td><?cs var:t.Name ?></td><td><?cs var:t.Ja ?><br><span class="en"><?cs var:t.En ?></span></td>
-<td><code class="cmd"><?cs var:t.Cmd ?></code><?cs if:?t.CmdEn ?><br><span class="en"><?cs var:t.CmdEn ?></span><?cs /if ?></td></tr>
-<?cs /each ?>
+<tr><th><?cs call:t("tsurl.Tool") ?></th><th><?cs call:t("tsurl.Use") ?></th><th><?cs call:t("tsurl.Command") ?></th></tr>
+<?cs each:tool = u.Tool ?>
+<?cs if:Lang == "en" ?><tr><td><?cs var:tool.Name ?></td><td><?cs var:tool.En ?></td>
+<td><code class="cmd"><?cs alt:tool.CmdEn ?><?cs var:tool.Cmd ?><?cs /alt ?></code></td></tr>
+<?cs else ?><tr><td><?cs var:tool.Name ?></td><td><?cs var:tool.Ja ?><br><span class="en" lang="en"><?cs var:tool.En ?></span></td>
+<td><code class="cmd"><?cs var:tool.Cmd ?></code><?cs if:?tool.CmdEn ?><br><span class="en" lang="en"><?cs var:tool.CmdEn ?></span><?cs /if ?></td></tr>
+<?cs /if ?><?cs /each ?>
 </table>
 <?cs /each ?>
-<p>program.exe、app.jar、鍵の指定などは、お使いの環境に合わせて置き換えてください。鍵はハードウェアトークン等に保管してください。
-<span class="en">Replace program.exe, app.jar and the key options with your own; keep the signing key in a hardware token or module.</span></p>
-<p><a href="menu.cgi">メニューへ戻る / Back to the menu</a></p>
+<p><?cs call:info_tn("tsurl.Replace") ?></p>
+<p><a href="menu.cgi"><?cs call:l("tsurl.Back") ?><?cs if:Lang != "en" ?> / <?cs call:e("tsurl.Back") ?><?cs /if ?></a></p>
 <?cs include:"footer.cs" ?>
