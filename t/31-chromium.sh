@@ -15,7 +15,7 @@ browse() {	# browse NAME FLAG... URL (NAME: a fresh browser profile)
 	shift
 	timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	    --no-first-run --disable-background-networking --disable-component-update \
-	    --disable-sync --user-data-dir="$ud" --window-size=1100,900 "$@" 2>/dev/null
+	    --disable-sync --accept-lang=ja --user-data-dir="$ud" --window-size=1100,900 "$@" 2>/dev/null
 }
 dom=$(browse dom --dump-dom "$URL/ra/lra/login.cgi")
 ok $? "Chromium logs in with the certificate"

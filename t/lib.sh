@@ -194,6 +194,7 @@ user_pref("app.update.disabledForTesting", true);
 user_pref("network.captive-portal-service.enabled", false);
 user_pref("network.connectivity-service.enabled", false);
 user_pref("browser.safebrowsing.update.enabled", false);
+user_pref("intl.accept_languages", "ja, en");
 JS
 }
 # firefox PROFILE URL [PNG]: the page's address, then its DOM (t/browser/firefox.py).

@@ -24,7 +24,7 @@ def main(base, shot):
     for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
               "--no-first-run", "--disable-background-networking",
               "--disable-component-update", "--disable-sync",
-              "--window-size=1200,900"):
+              "--accept-lang=ja", "--window-size=1200,900"):
         opts.add_argument(a)
     # A fixed driver path: Selenium must never try to fetch one.
     drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
