@@ -479,13 +479,13 @@ ra_client_reissue(PGconn *db, const struct ra_client_cfg *cfg,
 	*why = *dn = '\0';
 	memset(&u, 0, sizeof(u));
 	if (cfg->site == NULL) {
-		snprintf(why, whysz, "Site.URL is not set");
+		ra_msgf(why, whysz, "Site.URL is not set");
 		return RA_ECONF;
 	}
 	if ((er = ra_db_run1(db, "reissue", SQL_REISSUE_FIND, &res,
 	    RA_ARGS(RA_INT(institution_id), RA_TEXT(which),
 	    RA_INT(officer_id)))) == RA_ENOTFOUND) {
-		snprintf(why, whysz, "%sの証明書（P12個別・ブラウザ個別）が見つかり"
+		ra_msgf(why, whysz, "%sの証明書（P12個別・ブラウザ個別）が見つかり"
 		    "ません / no such certificate of your institution", which);
 		return RA_EPOLICY;
 	}
@@ -498,7 +498,7 @@ ra_client_reissue(PGconn *db, const struct ra_client_cfg *cfg,
 		goto out;
 	snprintf(dn, dnsz, "%s", ra_get_text(res, 0, "subject_dn"));
 	if (*(w = ra_get_text(r2, 0, "why")) != '\0') {
-		snprintf(why, whysz, "%s", strcmp(w, "pin") == 0 ?
+		ra_msgf(why, whysz, "%s", strcmp(w, "pin") == 0 ?
 		    "アクセスPINが取得されないまま期限切れです。更新（再発行）して"
 		    "ください / the access PIN was never fetched and expired: "
 		    "renew the certificate" : strcmp(w, "key") == 0 ?

@@ -55,7 +55,7 @@ ra_dn_parse(const char *s, X509_NAME **out, char *why, size_t whysz)
 	*out = NULL;
 	for (p = s; *p != '\0'; ) {
 		if ((t = dn_type_at(p)) < 0 || n == DN_MAX_RDN) {
-			snprintf(why, whysz, n == DN_MAX_RDN ?
+			ra_msgf(why, whysz, n == DN_MAX_RDN ?
 			    "too many attributes" :
 			    "\"%.20s\" does not start with CN=, OU=, O=, L=, "
 			    "ST= or C=", p);
@@ -68,7 +68,7 @@ ra_dn_parse(const char *s, X509_NAME **out, char *why, size_t whysz)
 				break;
 		end[n] = p;
 		if (end[n] == val[n]) {
-			snprintf(why, whysz, "%s= has no value",
+			ra_msgf(why, whysz, "%s= has no value",
 			    dn_types[t].type);
 			return RA_EINPUT;
 		}
@@ -77,7 +77,7 @@ ra_dn_parse(const char *s, X509_NAME **out, char *why, size_t whysz)
 			p++;
 	}
 	if (n == 0) {
-		snprintf(why, whysz, "the DN is empty");
+		ra_msgf(why, whysz, "the DN is empty");
 		return RA_EINPUT;
 	}
 	if ((name = X509_NAME_new()) == NULL)
@@ -89,7 +89,7 @@ ra_dn_parse(const char *s, X509_NAME **out, char *why, size_t whysz)
 		}
 		if (!X509_NAME_add_entry_by_NID(name, dn_types[type[i]].nid,
 		    MBSTRING_UTF8, (unsigned char *)v, -1, -1, 0)) {
-			snprintf(why, whysz, "%s=%s is not a valid value",
+			ra_msgf(why, whysz, "%s=%s is not a valid value",
 			    dn_types[type[i]].type, v);
 			free(v);
 			X509_NAME_free(name);

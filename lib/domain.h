@@ -295,6 +295,12 @@ enum ra_tsv_class {
  * secret ones, which no download or screen ever shows.
  */
 #define RA_TSV_EFORMULA	236
+
+/*
+ * Messages of the TSV reader that the row rules give too: the column's
+ * label and its English label (struct ra_tsv_col), in this order.
+ */
+#define RA_MSG_REQUIRED	"%sは入力必須項目です。(The %s is required.)"
 int		 ra_text_formula(const char *);
 
 struct ra_tsv_col {
@@ -303,6 +309,7 @@ struct ra_tsv_col {
 	enum ra_tsv_class	 cls;
 	size_t			 max;		/* characters */
 	int			 secret;	/* never echoed (an access PIN) */
+	const char		*label_en;	/* in the English part */
 };
 
 struct ra_tsv_format {
@@ -325,7 +332,7 @@ struct ra_tsv {
 
 struct ra_tsv_error {
 	int	 code, line;
-	char	 text[512];	/* "<code>:<line>,<label>,<message>" */
+	char	 text[1024];	/* "<code>:<line>,<label>,<message>", UTF-8 */
 };
 
 struct ra_tsv_errors {
@@ -345,6 +352,9 @@ enum ra_err	 ra_tsv_read(const char *, size_t, const struct ra_tsv_format *,
 void		 ra_tsv_free(struct ra_tsv *);
 int		 ra_tsv_name_ok(const char *);
 int		 ra_utf8_valid(const unsigned char *, size_t);
+void		 ra_utf8_cut(char *);
+int		 ra_msgf(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 void		 ra_tsv_errorf(struct ra_tsv_errors *, int, int, const char *,
 		    const char *, ...) __attribute__((format(printf, 5, 6)));
 void		 ra_tsv_verrorf(struct ra_tsv_errors *, int, int, const char *,

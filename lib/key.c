@@ -154,7 +154,7 @@ ra_csr_parse(const unsigned char *buf, size_t len, X509_REQ **out,
 
 	*out = NULL;
 	if (len == 0 || len > CSR_MAX) {
-		snprintf(why, whysz, "CSR is empty or larger than %d bytes",
+		ra_msgf(why, whysz, "CSR is empty or larger than %d bytes",
 		    CSR_MAX);
 		return RA_EINPUT;
 	}
@@ -163,14 +163,14 @@ ra_csr_parse(const unsigned char *buf, size_t len, X509_REQ **out,
 		req = d2i_X509_REQ(NULL, &p, (long)len);
 	} else {
 		if ((b64 = csr_body((const char *)buf, len)) == NULL) {
-			snprintf(why, whysz, "CSR PEM armour is broken");
+			ra_msgf(why, whysz, "CSR PEM armour is broken");
 			goto out;
 		}
 		b64len = strlen(b64);
 		if (b64len == 0 || b64len % 4 != 0 ||
 		    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
 		    "vwxyz0123456789+/=") != b64len) {
-			snprintf(why, whysz, "CSR is not base64");
+			ra_msgf(why, whysz, "CSR is not base64");
 			goto out;
 		}
 		pad = (b64[b64len - 1] == '=') + (b64[b64len - 2] == '=');
@@ -180,22 +180,22 @@ ra_csr_parse(const unsigned char *buf, size_t len, X509_REQ **out,
 		}
 		if ((n = EVP_DecodeBlock(der, (unsigned char *)b64,
 		    (int)b64len)) < 0) {
-			snprintf(why, whysz, "CSR is not base64");
+			ra_msgf(why, whysz, "CSR is not base64");
 			goto out;
 		}
 		p = der;
 		req = d2i_X509_REQ(NULL, &p, n - pad);
 	}
 	if (req == NULL) {
-		snprintf(why, whysz, "CSR is not a PKCS#10 request");
+		ra_msgf(why, whysz, "CSR is not a PKCS#10 request");
 		goto out;
 	}
 	if ((pub = X509_REQ_get0_pubkey(req)) == NULL) {
-		snprintf(why, whysz, "CSR public key is unreadable");
+		ra_msgf(why, whysz, "CSR public key is unreadable");
 		goto out;
 	}
 	if (X509_REQ_verify(req, pub) != 1) {
-		snprintf(why, whysz, "CSR signature does not verify");
+		ra_msgf(why, whysz, "CSR signature does not verify");
 		goto out;
 	}
 	*out = req;

@@ -769,7 +769,7 @@ ra_lint_tbs(X509 *crt, const struct ra_lint_ctx *x, char **json, char *why,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto out;
 	if ((er = ra_lint_run(copy, x, r)) != RA_OK) {
-		snprintf(why, whysz, "pre-issuance lint: no lints for kind "
+		ra_msgf(why, whysz, "pre-issuance lint: no lints for kind "
 		    "%s; not signed", x->kind);
 		goto out;
 	}
@@ -780,7 +780,7 @@ ra_lint_tbs(X509 *crt, const struct ra_lint_ctx *x, char **json, char *why,
 	if (r->errors > 0) {
 		for (i = 0; r->f[i].level != RA_LINT_ERROR; i++)
 			;
-		snprintf(why, whysz, "pre-issuance lint %s (%s): %s; not "
+		ra_msgf(why, whysz, "pre-issuance lint %s (%s): %s; not "
 		    "signed", r->f[i].id, r->f[i].source, r->f[i].msg);
 		er = RA_EPOLICY;
 	}

@@ -90,7 +90,7 @@ ra_profile_check_subject(const struct ra_profile *p, const X509_NAME *name,
 		    X509_NAME_get_entry(name, i)));
 		sn = nid == NID_undef ? "?" : OBJ_nid2sn(nid);
 		if (!ra_list_has(p->subject_attrs, sn)) {
-			snprintf(why, whysz, "主体者DNに%sは使えません。使える"
+			ra_msgf(why, whysz, "主体者DNに%sは使えません。使える"
 			    "のは%sです (%s is not allowed in the subject of "
 			    "profile %d)", sn, p->subject_attrs, sn, p->id);
 			return RA_EPOLICY;
@@ -101,7 +101,7 @@ ra_profile_check_subject(const struct ra_profile *p, const X509_NAME *name,
 		snprintf(want, sizeof(want), "%.*s", (int)n, q);
 		if ((nid = OBJ_sn2nid(want)) == NID_undef ||
 		    X509_NAME_get_index_by_NID(name, nid, -1) < 0) {
-			snprintf(why, whysz, "主体者DNに%sを入れてください (%s "
+			ra_msgf(why, whysz, "主体者DNに%sを入れてください (%s "
 			    "is required in the subject of profile %d)", want,
 			    want, p->id);
 			return RA_EPOLICY;
@@ -118,7 +118,7 @@ ra_profile_check_key(const struct ra_profile *p, EVP_PKEY *key, char *why,
 
 	ra_key_alg(key, alg, sizeof(alg));
 	if (!ra_list_has(p->key_algs, alg)) {
-		snprintf(why, whysz, "%sの鍵はプロファイル%dでは使えません。"
+		ra_msgf(why, whysz, "%sの鍵はプロファイル%dでは使えません。"
 		    "%sの鍵でCSRを作り直してください (a %s key is not allowed "
 		    "by profile %d)", alg, p->id, p->key_algs, alg, p->id);
 		return RA_EPOLICY;

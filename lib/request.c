@@ -176,19 +176,19 @@ san_dns_list(const char *cn, const char *extra, char *out, size_t outsz,
 		}
 		lower(name);
 		if (!ra_hostname_ok(name)) {
-			snprintf(why, whysz, "「%s」はホスト名ではありません "
+			ra_msgf(why, whysz, "「%s」はホスト名ではありません "
 			    "(\"%s\" is not a host name)", name, name);
 			return RA_EINPUT;
 		}
 		if (count == 0 || !ra_list_has(out, name)) {
 			if (++count > SAN_MAX) {
-				snprintf(why, whysz, "ホスト名は%d個までです "
+				ra_msgf(why, whysz, "ホスト名は%d個までです "
 				    "(more than %d host names)", SAN_MAX,
 				    SAN_MAX);
 				return RA_EINPUT;
 			}
 			if (strlen(out) + strlen(name) + 2 > outsz) {
-				snprintf(why, whysz, "host names too long");
+				ra_msgf(why, whysz, "host names too long");
 				return RA_EINPUT;
 			}
 			o += sprintf(o, "%s%s", o == out ? "" : ",", name);
@@ -213,7 +213,7 @@ request_names(const struct ra_profile *p, const struct ra_newreq *rq,
 	    RA_OK)
 		return er;
 	if ((cn = ra_dn_get(rq->subject, NID_commonName)) == NULL) {
-		snprintf(why, whysz, "the subject has no CN");
+		ra_msgf(why, whysz, "the subject has no CN");
 		return RA_EINPUT;
 	}
 	if (strcmp(p->kind, "server") == 0)
@@ -221,13 +221,13 @@ request_names(const struct ra_profile *p, const struct ra_newreq *rq,
 		    dns, dnssz, why, whysz);
 	else if (strcmp(p->kind, "smime") == 0) {
 		if (!mail_ok(cn)) {
-			snprintf(why, whysz, "the CN of an S/MIME certificate "
+			ra_msgf(why, whysz, "the CN of an S/MIME certificate "
 			    "must be a mail address");
 			er = RA_EINPUT;
 		} else
 			snprintf(email, emailsz, "%s", cn);
 	} else if (rq->san_dns != NULL && *rq->san_dns != '\0') {
-		snprintf(why, whysz, "host names are only for server "
+		ra_msgf(why, whysz, "host names are only for server "
 		    "certificates");
 		er = RA_EINPUT;
 	}
@@ -250,7 +250,7 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	*csr = NULL;
 	if (strcmp(p->key_gen, "server") == 0) {
 		if (rq->csr != NULL) {
-			snprintf(why, whysz, "profile %d makes the key itself; "
+			ra_msgf(why, whysz, "profile %d makes the key itself; "
 			    "no CSR is taken", p->id);
 			return RA_EINPUT;
 		}
@@ -258,14 +258,14 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 			return RA_OK;	/* the password comes with 【発行】 */
 		if (rq->key_secret == NULL || strlen(rq->key_secret) < 8 ||
 		    strlen(rq->key_secret) > 128) {
-			snprintf(why, whysz, "a password of 8 to 128 characters "
+			ra_msgf(why, whysz, "a password of 8 to 128 characters "
 			    "is needed to protect the new key");
 			return RA_EINPUT;
 		}
 		return RA_OK;
 	}
 	if (rq->csr == NULL) {
-		snprintf(why, whysz, "profile %d needs a CSR", p->id);
+		ra_msgf(why, whysz, "profile %d needs a CSR", p->id);
 		return RA_EINPUT;
 	}
 	if (rq->csr_parsed != NULL)
@@ -281,7 +281,7 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	if (rq->key_checked) {
 		/* The caller asked SQL_KEY_USED for the whole file at once. */
 		if (rq->key_used) {
-			snprintf(why, whysz, "%s", msg_key_used);
+			ra_msgf(why, whysz, "%s", msg_key_used);
 			er = RA_EPOLICY;
 		}
 		goto out;
@@ -295,7 +295,7 @@ request_key(PGconn *db, const struct ra_profile *p, const struct ra_newreq *rq,
 	    RA_OK)
 		goto out;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
-		snprintf(why, whysz, "%s", msg_key_used);
+		ra_msgf(why, whysz, "%s", msg_key_used);
 		er = RA_EPOLICY;
 	}
 out:
@@ -363,7 +363,7 @@ req_params(PGconn *db, const struct ra_newreq *rq, struct req_params *p,
 		if (PQntuples(res) != 1 ||
 		    strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
 			PQclear(res);
-			snprintf(why, whysz, "機関状態が無効なため申請できません "
+			ra_msgf(why, whysz, "機関状態が無効なため申請できません "
 			    "(the institution is not active)");
 			return RA_EPOLICY;
 		}
@@ -375,7 +375,7 @@ req_params(PGconn *db, const struct ra_newreq *rq, struct req_params *p,
 	else if ((er = ra_profile_load(db, rq->profile_id, &prof)) ==
 	    RA_ENOTFOUND ||
 	    (er == RA_OK && !prof.active)) {
-		snprintf(why, whysz, "profile %d does not exist or is not in "
+		ra_msgf(why, whysz, "profile %d does not exist or is not in "
 		    "use", rq->profile_id);
 		return RA_EPOLICY;
 	}
@@ -472,12 +472,12 @@ ra_request_add(PGconn *db, const struct ra_newreq *rq, int64_t *id, char *why,
 	if (er == RA_EDUP && (strcmp(constraint, "request_cn_issue_once") == 0 ||
 	    strcmp(constraint, "request_cn_client_once") == 0 ||
 	    strcmp(constraint, "request_cn_codesign_once") == 0))
-		snprintf(why, whysz, "%s is already issued or queued", p.cn);
+		ra_msgf(why, whysz, "%s is already issued or queued", p.cn);
 	else if (er == RA_EDUP && strcmp(constraint, "request_renew_once") == 0)
-		snprintf(why, whysz, "the certificate is already renewed or "
+		ra_msgf(why, whysz, "the certificate is already renewed or "
 		    "has a renewal queued");
 	else if (er == RA_EDUP) {
-		snprintf(why, whysz, "%s", msg_key_used);
+		ra_msgf(why, whysz, "%s", msg_key_used);
 		er = RA_EPOLICY;
 	}
 	if (er != RA_OK)

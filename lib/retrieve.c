@@ -34,7 +34,7 @@ ra_dn_block(const char *dn)
 {
 	X509_NAME	*name = NULL;
 	X509_NAME_ENTRY	*ent;
-	char		 why[128], *buf = NULL, *v;
+	char		 why[512], *buf = NULL, *v;
 	size_t		 len;
 	FILE		*fp;
 	int		 i;
@@ -183,7 +183,7 @@ reissue_refused(struct ra_reissue *out, const char *serial, const char *code)
 		i = 1;				/* notfound: says nothing more */
 	}
 	out->code = reissue_why[i].code;
-	snprintf(out->why, sizeof(out->why), "%s：%s / %s", serial,
+	ra_msgf(out->why, sizeof(out->why), "%s：%s / %s", serial,
 	    reissue_why[i].ja, reissue_why[i].en);
 }
 

@@ -71,11 +71,11 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 	enum ra_err	 er;
 
 	if (!serial_ok(rv->serial)) {
-		snprintf(why, whysz, "the serial must be decimal digits");
+		ra_msgf(why, whysz, "the serial must be decimal digits");
 		return RA_EINPUT;
 	}
 	if (rv->reason == 0 && (rv->comment == NULL || *rv->comment == '\0')) {
-		snprintf(why, whysz, "失効理由0には失効理由コメントを書いて"
+		ra_msgf(why, whysz, "失効理由0には失効理由コメントを書いて"
 		    "ください (reason 0 (unspecified) needs a comment)");
 		return RA_EINPUT;
 	}
@@ -87,7 +87,7 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 	param[1] = ca;
 	param[2] = reason;
 	if (rv->reason < 0 || rv->reason > 10 || rv->reason == 7) {
-		snprintf(why, whysz, "%dは失効理由コードではありません "
+		ra_msgf(why, whysz, "%dは失効理由コードではありません "
 		    "(%d is not an RFC 5280 reason code)", rv->reason,
 		    rv->reason);
 		return RA_EINPUT;
@@ -97,14 +97,14 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 		return er;
 	if (PQntuples(res) != 1 ||
 	    strcmp(PQgetvalue(res, 0, 1), "issued") != 0) {
-		snprintf(why, whysz, PQntuples(res) > 1 ? "serial %s exists at "
+		ra_msgf(why, whysz, PQntuples(res) > 1 ? "serial %s exists at "
 		    "more than one CA; name the CA" : "no issued certificate "
 		    "has serial %s", rv->serial);
 		er = PQntuples(res) > 1 ? RA_EINPUT : RA_ENOTFOUND;
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
-		snprintf(why, whysz, "失効理由%dはこの証明書には使えません。"
+		ra_msgf(why, whysz, "失効理由%dはこの証明書には使えません。"
 		    "%sのいずれかにしてください (reason %d is not allowed "
 		    "for this certificate)", rv->reason,
 		    PQgetvalue(res, 0, 6), rv->reason);
@@ -120,7 +120,7 @@ ra_revoke(PGconn *db, const struct ra_revoke *rv, char *why, size_t whysz)
 	    RA_OK)
 		goto out;
 	if (PQntuples(ins) != 1) {
-		snprintf(why, whysz, "serial %s is already revoked", rv->serial);
+		ra_msgf(why, whysz, "serial %s is already revoked", rv->serial);
 		er = RA_EDUP;
 		goto out;
 	}

@@ -89,9 +89,56 @@ ra_tsv_verrorf(struct ra_tsv_errors *e, int code, int line,
 	x->line = line;
 	n = (size_t)snprintf(x->text, sizeof(x->text), "%d:%d,%s,", code, line,
 	    label != NULL ? label : "");
-	if (n >= sizeof(x->text))
+	if (n < sizeof(x->text))
+		vsnprintf(x->text + n, sizeof(x->text) - n, fmt, ap);
+	ra_utf8_cut(x->text);
+}
+
+/*
+ * Drop from the end of "s" a UTF-8 sequence that a bounded snprintf cut
+ * in half, so a message cut at its buffer's end still reads as UTF-8.
+ * Only the last character can be incomplete: the rest is left alone.
+ */
+void
+ra_utf8_cut(char *s)
+{
+	size_t		 n = strlen(s), k = n, need;
+	unsigned char	 c;
+
+	while (k > 0 && n - k < 3 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k == 0) {
+		s[0] = '\0';			/* nothing but continuation bytes */
 		return;
-	vsnprintf(x->text + n, sizeof(x->text) - n, fmt, ap);
+	}
+	c = (unsigned char)s[k - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (c >= 0x80 && c < 0xc0)
+		s[k - 1] = '\0';		/* a fourth continuation byte */
+	else if (k - 1 + need > n)
+		s[k - 1] = '\0';		/* lead byte without its tail */
+	else if (need == 1 && k < n)
+		s[k] = '\0';			/* stray continuation bytes */
+}
+
+/*
+ * snprintf for messages: a message longer than "sz" is cut on a UTF-8
+ * character boundary.  Returns what snprintf returns.
+ */
+int
+ra_msgf(char *buf, size_t sz, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (sz == 0)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= sz)
+		ra_utf8_cut(buf);
+	return n;
 }
 
 /* Characters (not bytes) in a valid UTF-8 string. */
@@ -529,19 +576,19 @@ ra_tsv_name_ok(const char *name)
 
 /* The server certificate TSV (reference §2.3.2), issue/renew/revoke. */
 static const struct ra_tsv_col server_cols[] = {
-	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
-	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
-	{ "ダウンロード方法",		"EEE", RA_TSV_DIGITS,	1, 0 },
-	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
-	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
-	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
-	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0 },
-	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
-	{ "FQDN",			"RRE", RA_TSV_HALF,	64, 0 },
-	{ "サーバソフトウェア名・バージョン", "RRE", RA_TSV_JIS,	128, 0 },
-	{ "dNSName",			"OOE", RA_TSV_HALF,	250, 0 },
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0, "subject DN" },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0, "profile ID" },
+	{ "ダウンロード方法",		"EEE", RA_TSV_DIGITS,	1, 0, "download method" },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0, "serial number" },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0, "revocation reason" },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0, "revocation comment" },
+	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0, "CSR" },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0, "administrator's name" },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0, "administrator's affiliation" },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0, "administrator's mail address" },
+	{ "FQDN",			"RRE", RA_TSV_HALF,	64, 0, "FQDN" },
+	{ "サーバソフトウェア名・バージョン", "RRE", RA_TSV_JIS,	128, 0, "server software and version" },
+	{ "dNSName",			"OOE", RA_TSV_HALF,	250, 0, "dNSName" },
 };
 
 _Static_assert(RA_NITEMS(server_cols) <= RA_TSV_MAXCOLS,
@@ -558,21 +605,21 @@ const struct ra_tsv_format ra_tsv_server = {
  * DN, serial, reason, comment and the two mail addresses only.
  */
 static const struct ra_tsv_col client_cols[] = {
-	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
-	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
-	{ "ダウンロード方法",		"RRE", RA_TSV_DIGITS,	1, 0 },
-	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
-	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
-	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
-	{ "7列目（空欄）",		"EEE", RA_TSV_HALF,	1, 0 },
-	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
-	{ "利用者氏名",			"RRE", RA_TSV_JIS,	64, 0 },
-	{ "P12ダウンロードファイル名",	"RRE", RA_TSV_HALF,	64, 0 },
-	{ "利用者所属",			"OOE", RA_TSV_JIS,	64, 0 },
-	{ "利用者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
-	{ "アクセスPIN",		"OOE", RA_TSV_HALF,	128, 1 },
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0, "subject DN" },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0, "profile ID" },
+	{ "ダウンロード方法",		"RRE", RA_TSV_DIGITS,	1, 0, "download method" },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0, "serial number" },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0, "revocation reason" },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0, "revocation comment" },
+	{ "7列目（空欄）",		"EEE", RA_TSV_HALF,	1, 0, "column 7 (empty)" },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0, "administrator's name" },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0, "administrator's affiliation" },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0, "administrator's mail address" },
+	{ "利用者氏名",			"RRE", RA_TSV_JIS,	64, 0, "user's name" },
+	{ "P12ダウンロードファイル名",	"RRE", RA_TSV_HALF,	64, 0, "P12 file name" },
+	{ "利用者所属",			"OOE", RA_TSV_JIS,	64, 0, "user's affiliation" },
+	{ "利用者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0, "user's mail address" },
+	{ "アクセスPIN",		"OOE", RA_TSV_HALF,	128, 1, "access PIN" },
 };
 
 _Static_assert(RA_NITEMS(client_cols) <= RA_TSV_MAXCOLS,
@@ -589,19 +636,19 @@ const struct ra_tsv_format ra_tsv_client = {
  * (a code of ra.key_protection), required for issue and renewal.
  */
 static const struct ra_tsv_col codesign_cols[] = {
-	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0 },
-	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0 },
-	{ "3列目（空欄）",		"EEE", RA_TSV_DIGITS,	1, 0 },
-	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0 },
-	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0 },
-	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0 },
-	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0 },
-	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0 },
-	{ "FQDN",			"EEE", RA_TSV_HALF,	64, 0 },
-	{ "鍵保護方式",			"RRE", RA_TSV_HALF,	16, 0 },
-	{ "dNSName",			"EEE", RA_TSV_HALF,	250, 0 },
+	{ "主体者DN",			"RRR", RA_TSV_HALF,	250, 0, "subject DN" },
+	{ "証明書プロファイルID",	"RRE", RA_TSV_DIGITS,	2, 0, "profile ID" },
+	{ "3列目（空欄）",		"EEE", RA_TSV_DIGITS,	1, 0, "column 3 (empty)" },
+	{ "シリアル番号",		"ERR", RA_TSV_DIGITS,	40, 0, "serial number" },
+	{ "失効理由",			"EER", RA_TSV_DIGITS,	2, 0, "revocation reason" },
+	{ "失効理由コメント",		"EEO", RA_TSV_JIS,	128, 0, "revocation comment" },
+	{ "CSR",			"RRE", RA_TSV_PEM,	16384, 0, "CSR" },
+	{ "利用管理者氏名",		"RRE", RA_TSV_JIS,	64, 0, "administrator's name" },
+	{ "利用管理者所属",		"RRE", RA_TSV_JIS,	64, 0, "administrator's affiliation" },
+	{ "利用管理者メールアドレス",	"RRR", RA_TSV_MAIL,	78, 0, "administrator's mail address" },
+	{ "FQDN",			"EEE", RA_TSV_HALF,	64, 0, "FQDN" },
+	{ "鍵保護方式",			"RRE", RA_TSV_HALF,	16, 0, "key protection" },
+	{ "dNSName",			"EEE", RA_TSV_HALF,	250, 0, "dNSName" },
 };
 
 _Static_assert(RA_NITEMS(codesign_cols) <= RA_TSV_MAXCOLS,
@@ -618,11 +665,11 @@ const struct ra_tsv_format ra_tsv_codesign = {
  * Read with RA_TSV_UPDATE only: the other actions' letters are unused.
  */
 static const struct ra_tsv_col admin_cols[] = {
-	{ "主体者DN",			"RRRR", RA_TSV_HALF,	250, 0 },
-	{ "シリアル番号",		"RRRR", RA_TSV_DIGITS,	40, 0 },
-	{ "利用管理者氏名",		"RRRR", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者所属",		"RRRR", RA_TSV_JIS,	64, 0 },
-	{ "利用管理者メールアドレス",	"RRRR", RA_TSV_MAIL,	78, 0 },
+	{ "主体者DN",			"RRRR", RA_TSV_HALF,	250, 0, "subject DN" },
+	{ "シリアル番号",		"RRRR", RA_TSV_DIGITS,	40, 0, "serial number" },
+	{ "利用管理者氏名",		"RRRR", RA_TSV_JIS,	64, 0, "administrator's name" },
+	{ "利用管理者所属",		"RRRR", RA_TSV_JIS,	64, 0, "administrator's affiliation" },
+	{ "利用管理者メールアドレス",	"RRRR", RA_TSV_MAIL,	78, 0, "administrator's mail address" },
 };
 
 _Static_assert(RA_NITEMS(admin_cols) <= RA_TSV_MAXCOLS,

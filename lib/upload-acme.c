@@ -29,11 +29,11 @@
 enum { A_NAME, A_AFFIL, A_MAIL, A_FQDNS, A_PROFILE };
 
 static const struct ra_tsv_col acme_cols[] = {
-	[A_NAME]	= { "利用管理者氏名",		"REEE", RA_TSV_JIS,	64, 0 },
-	[A_AFFIL]	= { "利用管理者所属",		"REEE", RA_TSV_JIS,	64, 0 },
-	[A_MAIL]	= { "利用管理者メールアドレス",	"REEE", RA_TSV_MAIL,	78, 0 },
-	[A_FQDNS]	= { "FQDN",			"REEE", RA_TSV_HALF,	2100, 0 },
-	[A_PROFILE]	= { "証明書プロファイルID",	"OEEE", RA_TSV_DIGITS,	2, 0 },
+	[A_NAME]	= { "利用管理者氏名",		"REEE", RA_TSV_JIS,	64, 0, "administrator's name" },
+	[A_AFFIL]	= { "利用管理者所属",		"REEE", RA_TSV_JIS,	64, 0, "administrator's affiliation" },
+	[A_MAIL]	= { "利用管理者メールアドレス",	"REEE", RA_TSV_MAIL,	78, 0, "administrator's mail address" },
+	[A_FQDNS]	= { "FQDN",			"REEE", RA_TSV_HALF,	2100, 0, "FQDN" },
+	[A_PROFILE]	= { "証明書プロファイルID",	"OEEE", RA_TSV_DIGITS,	2, 0, "profile ID" },
 };
 _Static_assert(RA_NITEMS(acme_cols) <= RA_TSV_MAXCOLS,
     "acme_cols[] has more columns than a row can hold");
@@ -83,8 +83,8 @@ fqdns_parse(struct ra_upload_row *rc, const char *list, struct fqdns *out)
 		if (out->n == ACME_FQDNS_MAX) {
 			if (rc != NULL)
 				ra_upload_error(rc, E_ACME_COUNT, A_FQDNS, "FQDNは"
-				    "%d個まで（CNを含む）です。 / at most %d FQDNs, "
-				    "the CN included", ACME_FQDNS_MAX,
+				    "%d個まで（CNを含む）です。(At most %d "
+				    "FQDNs, the CN included.)", ACME_FQDNS_MAX,
 				    ACME_FQDNS_MAX);
 			return 0;
 		}
@@ -96,30 +96,31 @@ fqdns_parse(struct ra_upload_row *rc, const char *list, struct fqdns *out)
 		if (strchr(name, '*') != NULL) {
 			if (rc != NULL)
 				ra_upload_error(rc, E_ACME_WILDCARD, A_FQDNS,
-				    "%sはワイルドカードです。ACMEでは申請できません。 "
-				    "/ no wildcard names over ACME (http-01)",
-				    name);
+				    "%sはワイルドカードです。ACMEでは申請できません。"
+				    "(%s is a wildcard: ACME (http-01) cannot "
+				    "prove one.)", name, name);
 			return 0;
 		}
 		if (!ra_hostname_ok(name)) {
 			if (rc != NULL)
 				ra_upload_error(rc, E_ACME_FQDN, A_FQDNS, "%sは"
-				    "FQDNではありません。 / not a host name",
-				    name);
+				    "FQDNではありません。(%s is not a host "
+				    "name.)", name, name);
 			return 0;
 		}
 		for (i = 0; i < out->n; i++)
 			if (strcmp(out->v[i], name) == 0) {
 				if (rc != NULL)
 					ra_upload_error(rc, E_DUP, A_FQDNS,
-					    "%sは行内で重複しています。", name);
+					    "%sは行内で重複しています。(%s is "
+					    "twice in the row.)", name, name);
 				return 0;
 			}
 		snprintf(out->v[out->n++], sizeof(out->v[0]), "%s", name);
 	}
 	if (out->n == 0) {
 		if (rc != NULL)
-			ra_upload_error(rc, 201, A_FQDNS, "%sは入力必須項目です。",
+			ra_upload_error(rc, 201, A_FQDNS, RA_MSG_REQUIRED, "FQDN",
 			    "FQDN");
 		return 0;
 	}
@@ -140,8 +141,8 @@ fqdns_free(struct ra_upload_row *rc, const struct fqdns *fq)
 
 	for (i = 0; ok && i < fq->n; i++)
 		if (!ra_upload_officer_domain(rc->ctx, fq->v[i])) {
-			ra_upload_error(rc, E_DOMAIN, A_FQDNS, "%sは登録担当者の"
-			    "ドメイン配下ではありません。", fq->v[i]);
+			ra_upload_error(rc, E_DOMAIN, A_FQDNS, M_DOMAIN, fq->v[i],
+			    fq->v[i]);
 			ok = 0;
 		}
 	for (k = 0; ok && k < rc->i; k++) {
@@ -150,9 +151,10 @@ fqdns_free(struct ra_upload_row *rc, const struct fqdns *fq)
 		for (i = 0; ok && i < fq->n; i++)
 			for (j = 0; ok && j < other.n; j++)
 				if (strcmp(fq->v[i], other.v[j]) == 0) {
-					ra_upload_error(rc, E_DUP, A_FQDNS, "%sは"
-					    "ファイル内で重複しています（%d行目）。",
-					    fq->v[i], rc->t->rows[k].line);
+					ra_upload_error(rc, E_DUP, A_FQDNS,
+					    M_DUP_FILE_AT, fq->v[i],
+					    rc->t->rows[k].line, fq->v[i],
+					    rc->t->rows[k].line);
 					ok = 0;
 				}
 	}
@@ -165,8 +167,10 @@ fqdns_free(struct ra_upload_row *rc, const struct fqdns *fq)
 			ok = 0;
 		} else if (PQntuples(res) > 0) {
 			ra_upload_error(rc, E_ACME_TAKEN, A_FQDNS, "%sはすでに"
-			    "ACME利用申請（%s）にあります。 / already in a live "
-			    "application", fq->v[i], PQgetvalue(res, 0, 0));
+			    "ACME利用申請（%s）にあります。(%s is already in the "
+			    "live application %s.)", fq->v[i],
+			    PQgetvalue(res, 0, 0), fq->v[i],
+			    PQgetvalue(res, 0, 0));
 			ok = 0;
 		}
 		PQclear(res);
@@ -192,7 +196,8 @@ profile_of(struct ra_upload_row *rc, int *profile)
 	ok = PQntuples(res) == 1;
 	if (!ok)
 		ra_upload_error(rc, E_PROFILE, A_PROFILE, "%dはACMEのプロファイル"
-		    "ではありません。 / not an ACME profile", *profile);
+		    "ではありません。(Profile %d is not an ACME profile.)",
+		    *profile, *profile);
 	PQclear(res);
 	return ok;
 }
@@ -256,8 +261,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	OPENSSL_cleanse(hmac, sizeof(hmac));
 	/* Refused by the function's own checks (a domain taken meanwhile). */
 	if (er != RA_OK) {
-		ra_upload_error(rc, E_OTHER, A_FQDNS, "%s", "ACME利用申請を登録"
-		    "できません。 / the application could not be stored");
+		ra_upload_error(rc, E_OTHER, A_FQDNS, M_NO_STORE, "ACME利用申請",
+		    "application");
 		goto out;
 	}
 	if (ra_get_i64(res, 0, "acme_application_add", &app) != RA_OK) {

@@ -44,8 +44,8 @@ in_scope(struct ra_upload_row *rc, const struct ra_upload_old *old)
 	const char	*serial = rc->row->f[A_SERIAL], *host, *at;
 
 	if (old->institution_id != rc->ctx->institution_id) {
-		ra_upload_error(rc, E_OTHER, A_SERIAL, "%sは自機関の証明書では"
-		    "ありません。", serial);
+		ra_upload_error(rc, E_OTHER, A_SERIAL, M_NOT_OURS, serial, "証明書",
+		    serial, "certificate");
 		return 0;
 	}
 	/* A person's CN, or no domain at all: the institution is the scope. */
@@ -58,13 +58,14 @@ in_scope(struct ra_upload_row *rc, const struct ra_upload_old *old)
 		host = (at = strchr(old->cn, '@')) != NULL ? at + 1 : "";
 	else {
 		ra_upload_error(rc, E_ADMIN_KIND, A_SERIAL, "%sは利用管理者の"
-		    "いる証明書（サーバ・クライアント・S/MIME・コード署名）ではありません。",
-		    serial);
+		    "いる証明書（サーバ・クライアント・S/MIME・コード署名）では"
+		    "ありません。(Certificate %s has no user administrator: only "
+		    "server, client, S/MIME and code signing certificates do.)",
+		    serial, serial);
 		return 0;
 	}
 	if (!ra_upload_officer_domain(rc->ctx, host)) {
-		ra_upload_error(rc, E_DOMAIN, A_SERIAL, "%sは登録担当者のドメイン"
-		    "配下ではありません。", host);
+		ra_upload_error(rc, E_DOMAIN, A_SERIAL, M_DOMAIN, host, host);
 		return 0;
 	}
 	return 1;
@@ -80,19 +81,19 @@ static int
 dn_matches(struct ra_upload_row *rc, const struct ra_upload_old *old)
 {
 	X509_NAME	*given = NULL, *was = NULL;
-	char		 why[256], *cn = NULL;
+	char		 why[512] = "", *cn = NULL;
 	int		 ok = 0;
 
 	if (ra_dn_parse(rc->row->f[A_DN], &given, why, sizeof(why)) != RA_OK ||
 	    (cn = ra_dn_get(given, NID_commonName)) == NULL) {
-		ra_upload_error(rc, E_DN, A_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
+		ra_upload_dn_error(rc, A_DN, why);
 		goto out;
 	}
 	if (strcasecmp(cn, old->cn) != 0 || ra_dn_parse(old->subject_dn, &was,
 	    why, sizeof(why)) != RA_OK || X509_NAME_cmp(given, was) != 0) {
 		ra_upload_error(rc, E_ADMIN_DN, A_DN, "%sの証明書の主体者DNが"
-		    "一致しません。", rc->row->f[A_SERIAL]);
+		    "一致しません。(The subject DN is not that of certificate "
+		    "%s.)", rc->row->f[A_SERIAL], rc->row->f[A_SERIAL]);
 		goto out;
 	}
 	ok = 1;
@@ -114,14 +115,15 @@ live(struct ra_upload_row *rc, int64_t cert_id)
 	    RA_ARGS(RA_INT(cert_id))) != RA_OK ||
 	    ra_get_bool(res, 0, "expired", &expired) != RA_OK ||
 	    ra_get_bool(res, 0, "revoked", &revoked) != RA_OK)
-		ra_upload_error(rc, E_SERIAL, A_SERIAL, "%sの証明書を読めません。",
-		    rc->row->f[A_SERIAL]);
+		ra_upload_error(rc, E_SERIAL, A_SERIAL, M_UNREADABLE,
+		    rc->row->f[A_SERIAL], rc->row->f[A_SERIAL]);
 	else if (revoked)
-		ra_upload_error(rc, E_REVOKED, A_SERIAL, "%sはすでに失効して"
-		    "います。", rc->row->f[A_SERIAL]);
+		ra_upload_error(rc, E_REVOKED, A_SERIAL, M_REVOKED,
+		    rc->row->f[A_SERIAL], rc->row->f[A_SERIAL]);
 	else if (expired)
 		ra_upload_error(rc, E_ADMIN_EXPIRED, A_SERIAL, "%sの証明書は有効"
-		    "期限が切れています。", rc->row->f[A_SERIAL]);
+		    "期限が切れています。(Certificate %s has expired.)",
+		    rc->row->f[A_SERIAL], rc->row->f[A_SERIAL]);
 	else
 		ok = 1;
 	PQclear(res);
@@ -141,8 +143,8 @@ serial_once(struct ra_upload_row *rc)
 	for (k = 0; k < rc->i; k++) {
 		o = rc->t->rows[k].f[A_SERIAL];
 		if (strcmp(o + strspn(o, "0"), s + strspn(s, "0")) == 0) {
-			ra_upload_error(rc, E_DUP, A_SERIAL, "%sはファイル内で重複"
-			    "しています（%d行目）。", s, rc->t->rows[k].line);
+			ra_upload_error(rc, E_DUP, A_SERIAL, M_DUP_FILE_AT, s,
+			    rc->t->rows[k].line, s, rc->t->rows[k].line);
 			return 0;
 		}
 	}
@@ -174,7 +176,9 @@ row_update(struct ra_upload_row *rc)
 	    RA_TEXT(rc->row->f[A_AFFIL]), RA_TEXT(rc->row->f[A_MAIL]))) !=
 	    RA_OK) {
 		ra_upload_error(rc, E_OTHER, A_SERIAL, "%sの証明書の利用管理者情報"
-		    "を更新できません。", rc->row->f[A_SERIAL]);
+		    "を更新できません。もう一度アップロードしてください。(The user "
+		    "administrator of certificate %s could not be updated: upload "
+		    "the file again.)", rc->row->f[A_SERIAL], rc->row->f[A_SERIAL]);
 		goto out;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -185,8 +189,9 @@ row_update(struct ra_upload_row *rc)
 	ev.source_ip = ctx->source_ip;
 	ev.detail = ra_get_text(res, 0, "detail");
 	if (ra_audit(ctx->db, &ev) != RA_OK)
-		ra_upload_error(rc, E_OTHER, A_SERIAL, "%s", "the change could "
-		    "not be audited");
+		ra_upload_error(rc, E_OTHER, A_SERIAL, "%s", "変更を監査記録に"
+		    "残せません。もう一度アップロードしてください。(The change "
+		    "could not be audited: upload the file again.)");
 out:
 	PQclear(res);
 }

@@ -117,7 +117,7 @@ csr_one(struct ra_upload_pre *pr, const char *text)
 {
 	unsigned char	*spki = NULL;
 	size_t		 len;
-	char		 why[256] = "";
+	char		 why[512] = "";
 	enum ra_err	 er;
 
 	pr->csr_tried = 1;
@@ -220,7 +220,7 @@ ra_upload_csr(struct ra_upload_row *rc, const char *text, X509_REQ **csr,
 	*csr = pr->csr;
 	if (pr->csr != NULL)
 		return RA_OK;
-	snprintf(why, whysz, "%s", pr->csr_why);
+	ra_msgf(why, whysz, "%s", pr->csr_why);
 	return RA_EINPUT;
 }
 

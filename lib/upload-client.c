@@ -69,22 +69,20 @@ institution_ok(struct ra_upload_row *rc, const X509_NAME *name, int smime)
 	has_l = X509_NAME_get_index_by_NID(name, NID_localityName, -1) >= 0;
 	if ((!smime || X509_NAME_get_index_by_NID(name, NID_countryName, -1) >=
 	    0) && !ra_upload_value_is(name, NID_countryName, "JP")) {
-		ra_upload_error(rc, E_C, C_DN, "Cは%sでなければなりません。",
-		    "JP");
+		ra_upload_error(rc, E_C, C_DN, "%s", M_C_JP);
 		return 0;
 	}
 	if ((!smime || X509_NAME_get_index_by_NID(name, NID_organizationName,
 	    -1) >= 0) && !ra_upload_value_is(name, NID_organizationName,
 	    ctx->name_en)) {
-		ra_upload_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
-		    "なりません。", ctx->name_en);
+		ra_upload_error(rc, E_O, C_DN, M_O_NAME, ctx->name_en,
+		    ctx->name_en);
 		return 0;
 	}
 	if ((has_st && !ra_upload_value_is(name, NID_stateOrProvinceName,
 	    ctx->st)) || (has_l && !ra_upload_value_is(name, NID_localityName,
 	    ctx->l)) || (!smime && !has_st && !has_l)) {
-		ra_upload_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
-		    "なければなりません（%s）。", ctx->stl);
+		ra_upload_error(rc, E_STL, C_DN, M_STL, ctx->stl, ctx->stl);
 		return 0;
 	}
 	return 1;
@@ -100,7 +98,7 @@ subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
 {
 	X509_NAME	*name = NULL;
 	const char	*mail = rc->row->f[C_USER_MAIL], *at;
-	char		 why[256];
+	char		 why[512] = "";
 	int		 ok = 0;
 
 	*out = NULL;
@@ -109,14 +107,12 @@ subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
 	    !ra_upload_dn_order_ok(name) ||
 	    (*cn = ra_dn_get(name, NID_commonName)) == NULL ||
 	    strspn(*cn, cn_chars) != strlen(*cn)) {
-		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
+		ra_upload_dn_error(rc, C_DN, why);
 		goto out;
 	}
 	/* request_cn_client_once compares lower(cn) and ou: one spelling. */
 	if (!ra_upload_spaces_ok(name)) {
-		ra_upload_error(rc, E_DN, C_DN, "%sの値の先頭・末尾に空白、または"
-		    "連続した空白があります。", rc->lbl);
+		ra_upload_error(rc, E_DN, C_DN, M_DN_SPACES, rc->lbl);
 		goto out;
 	}
 	if (!institution_ok(rc, name, is_smime(p)))
@@ -125,14 +121,16 @@ subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
 		if (strcasecmp(*cn, mail) != 0) {
 			ra_upload_error(rc, E_MAIL_CN, C_USER_MAIL, "S/MIME証明書"
 			    "の主体者DNのCNは利用者メールアドレス（%s）と同じで"
-			    "なければなりません。", mail);
+			    "なければなりません。(The CN of an S/MIME "
+			    "certificate's subject DN must be the user's mail "
+			    "address, %s.)", mail, mail);
 			goto out;
 		}
 		at = strchr(mail, '@');
 		if (at == NULL || !ra_upload_officer_domain(rc->ctx, at + 1)) {
-			ra_upload_error(rc, E_DOMAIN, C_USER_MAIL, "%sは登録担当者"
-			    "のドメイン配下ではありません。", at != NULL ?
-			    at + 1 : mail);
+			ra_upload_error(rc, E_DOMAIN, C_USER_MAIL, M_DOMAIN,
+			    at != NULL ? at + 1 : mail,
+			    at != NULL ? at + 1 : mail);
 			goto out;
 		}
 		/* Mailbox-validated Strict: the subject is the mail alone. */
@@ -140,7 +138,9 @@ subject_of(struct ra_upload_row *rc, const struct ra_profile *p,
 		if ((name = X509_NAME_new()) == NULL ||
 		    !X509_NAME_add_entry_by_NID(name, NID_commonName,
 		    MBSTRING_UTF8, (const unsigned char *)mail, -1, -1, 0)) {
-			ra_upload_error(rc, E_DN, C_DN, "%s", "out of memory");
+			ra_upload_error(rc, E_DN, C_DN, "%s", "メモリが足りません。もう"
+			    "一度アップロードしてください。(Out of memory: "
+			    "upload the file again.)");
 			goto out;
 		}
 		free(*cn);
@@ -171,7 +171,7 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 	struct ra_upload_old	 old;
 	X509_NAME		*was = NULL;
 	const char		*at;
-	char			 why[128], a[512], b[512], *cn = NULL;
+	char			 why[512] = "", a[512], b[512], *cn = NULL;
 	int			 ok = 0;
 
 	if (!ra_upload_old_cert(rc, C_SERIAL, &old))
@@ -179,42 +179,45 @@ old_cert(struct ra_upload_row *rc, const char *kind, const X509_NAME *name,
 	if (old.institution_id != rc->ctx->institution_id ||
 	    (kind != NULL ? strcmp(old.kind, kind) != 0 :
 	    strcmp(old.kind, "client") != 0 && strcmp(old.kind, "smime") != 0)) {
-		ra_upload_error(rc, E_OTHER, C_SERIAL, "%sは自機関の%s証明書"
-		    "ではありません。", rc->row->f[C_SERIAL], kind == NULL ?
-		    "クライアント・S/MIME" : strcmp(kind, "smime") == 0 ?
-		    "S/MIME" : "クライアント");
+		ra_upload_error(rc, E_OTHER, C_SERIAL, M_NOT_OURS,
+		    rc->row->f[C_SERIAL], kind == NULL ?
+		    "クライアント・S/MIME証明書" : strcmp(kind, "smime") == 0 ?
+		    "S/MIME証明書" : "クライアント証明書", rc->row->f[C_SERIAL],
+		    kind == NULL ? "client or S/MIME certificate" :
+		    strcmp(kind, "smime") == 0 ? "S/MIME certificate" :
+		    "client certificate");
 		return 0;
 	}
 	/* A mailbox is the officer's only under one of their domains. */
 	if (strcmp(old.kind, "smime") == 0 && ((at = strchr(old.cn, '@')) ==
 	    NULL || !ra_upload_officer_domain(rc->ctx, at + 1))) {
-		ra_upload_error(rc, E_DOMAIN, C_SERIAL, "%sは登録担当者のドメイン"
-		    "配下ではありません。", at != NULL ? at + 1 : old.cn);
+		ra_upload_error(rc, E_DOMAIN, C_SERIAL, M_DOMAIN,
+		    at != NULL ? at + 1 : old.cn, at != NULL ? at + 1 : old.cn);
 		return 0;
 	}
 	if ((cn = ra_dn_get(name, NID_commonName)) == NULL ||
 	    strcasecmp(cn, old.cn) != 0 ||
 	    ra_dn_parse(old.subject_dn, &was, why, sizeof(why)) != RA_OK) {
-		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
-		    "(CN)が一致しません。", rc->row->f[C_SERIAL]);
+		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, M_SERIAL_CN,
+		    rc->row->f[C_SERIAL], rc->row->f[C_SERIAL]);
 		goto out;
 	}
 	ra_dn_ous(name, a, sizeof(a));
 	ra_dn_ous(was, b, sizeof(b));
 	if (strcmp(old.kind, "client") == 0 && strcmp(a, b) != 0) {
-		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, "%sの証明書の主体者DN"
-		    "(OU)が一致しません。", rc->row->f[C_SERIAL]);
+		ra_upload_error(rc, E_SERIAL_DN, C_SERIAL, M_SERIAL_OU,
+		    rc->row->f[C_SERIAL], rc->row->f[C_SERIAL]);
 		goto out;
 	}
 	/* As the server frame: a revoked certificate is not renewed (234). */
 	if (renew && old.revoked) {
-		ra_upload_error(rc, E_REVOKED, C_SERIAL, "%sはすでに失効して"
-		    "います。", rc->row->f[C_SERIAL]);
+		ra_upload_error(rc, E_REVOKED, C_SERIAL, M_REVOKED,
+		    rc->row->f[C_SERIAL], rc->row->f[C_SERIAL]);
 		goto out;
 	}
 	if (renew && old.renewed) {
-		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
-		    "されています。", rc->row->f[C_SERIAL]);
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, M_RENEWED,
+		    rc->row->f[C_SERIAL], rc->row->f[C_SERIAL]);
 		goto out;
 	}
 	*cert_id = old.cert_id;
@@ -236,9 +239,10 @@ pin_of(struct ra_upload_row *rc, char *pin, size_t sz)
 	if (ra_pin_bits(given) < RA_PIN_MIN_BITS) {
 		ra_upload_error(rc, E_PIN, C_PIN, "アクセスPINの強度が足りません"
 		    "（%dビット以上が必要です。英大文字・小文字・数字を含む22文字"
-		    "以上など） / the access PIN is too weak: %d bits at least, "
-		    "e.g. 22 random base64url characters", RA_PIN_MIN_BITS,
-		    RA_PIN_MIN_BITS);
+		    "以上など）。強いPINにするか空欄にしてください。(The access "
+		    "PIN is too weak: it needs %d bits at least, e.g. 22 random "
+		    "base64url characters; or leave it empty for one to be "
+		    "made.)", RA_PIN_MIN_BITS, RA_PIN_MIN_BITS);
 		return 0;
 	}
 	if (strlen(given) >= sz)
@@ -263,7 +267,9 @@ bulk_name_unique(struct ra_upload_row *rc)
 		if ((first = rc->b->pre[rc->i].first_p12) < 0)
 			return 1;
 		ra_upload_error(rc, E_DUP, C_P12NAME, "%sはP12一括の"
-		    "ファイル内で重複しています（%d行目）。",
+		    "ファイル内で重複しています（%d行目）。(%s is used twice in "
+		    "the one P12 download, also on line %d: give each a name of "
+		    "its own.)", rc->row->f[C_P12NAME], rc->t->rows[first].line,
 		    rc->row->f[C_P12NAME], rc->t->rows[first].line);
 		return 0;
 	}
@@ -274,7 +280,10 @@ bulk_name_unique(struct ra_upload_row *rc)
 		    0 && strcasecmp(r->f[C_P12NAME], rc->row->f[C_P12NAME]) ==
 		    0) {
 			ra_upload_error(rc, E_DUP, C_P12NAME, "%sはP12一括の"
-			    "ファイル内で重複しています（%d行目）。",
+			    "ファイル内で重複しています（%d行目）。(%s is used "
+			    "twice in the one P12 download, also on line %d: "
+			    "give each a name of its own.)",
+			    rc->row->f[C_P12NAME], r->line,
 			    rc->row->f[C_P12NAME], r->line);
 			return 0;
 		}
@@ -311,30 +320,32 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	X509_NAME		*name = NULL, *given = NULL;
 	PGresult		*res = NULL;
 	const char		*p12 = rc->row->f[C_P12NAME];
-	char			 why[256] = "", pin[160] = "", ou[1025], *cn = NULL;
+	char			 why[512] = "", pin[160] = "", ou[1025], *cn = NULL;
 	int64_t			 id, old = 0;
 	int			 method = atoi(rc->row->f[C_METHOD]);
 	enum ra_err		 er;
 
 	if (method < 1 || method > 3) {
 		ra_upload_error(rc, E_METHOD, C_METHOD, "%sは1（P12個別）、2（P12"
-		    "一括）、3（ブラウザ個別）のいずれかです。",
-		    rc->fmt->cols[C_METHOD].label);
+		    "一括）、3（ブラウザ個別）のいずれかです。(The download "
+		    "method is 1 (one P12 each), 2 (all P12 in one file) or 3 "
+		    "(in the browser).)", rc->fmt->cols[C_METHOD].label);
 		goto out;
 	}
 	if (ra_upload_profile(rc, atoi(rc->row->f[C_PROFILE]), &prof) !=
 	    RA_OK || !prof.active || (strcmp(prof.kind, "client") != 0 &&
 	    !is_smime(&prof))) {
-		ra_upload_error(rc, E_PROFILE, C_PROFILE, "%sはクライアント証明書"
-		    "・S/MIME証明書のプロファイルではありません。",
-		    rc->row->f[C_PROFILE]);
+		ra_upload_error(rc, E_PROFILE, C_PROFILE, M_PROFILE_OF,
+		    rc->row->f[C_PROFILE], "クライアント証明書・S/MIME証明書",
+		    rc->row->f[C_PROFILE], "client or S/MIME certificate");
 		goto out;
 	}
 	if (strspn(p12, p12_chars) != strlen(p12) ||
 	    strchr("._-", *p12) != NULL) {
 		ra_upload_error(rc, E_P12NAME, C_P12NAME, "%sは半角英数字と"
-		    "「._-」で、先頭は英数字にしてください。",
-		    rc->fmt->cols[C_P12NAME].label);
+		    "「._-」で、先頭は英数字にしてください。(Write the P12 file "
+		    "name in half-width letters, digits and ._- starting with a "
+		    "letter or digit.)", rc->fmt->cols[C_P12NAME].label);
 		goto out;
 	}
 	if (method == 2 && !bulk_name_unique(rc))
@@ -344,8 +355,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	if (action == RA_TSV_ISSUE && rc->b != NULL && rc->b->fast) {
 		/* Asked for the file, and the rows before held for it. */
 		if (rc->b->pre[rc->i].issued || ra_upload_name_queued(rc)) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 			goto out;
 		}
 	} else if (action == RA_TSV_ISSUE) {
@@ -356,8 +367,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		    RA_TEXT(cn), RA_TEXT(ou))) != RA_OK)
 			goto out;
 		if (PQntuples(res) > 0) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 			goto out;
 		}
 	} else {
@@ -394,11 +405,11 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	} else
 		er = ra_request_add(ctx->db, &rq, &id, why, sizeof(why));
 	if (er == RA_EDUP && action == RA_TSV_ISSUE)
-		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-		    "指定したDNはすでに存在しています。");
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 	else if (er == RA_EDUP)
-		ra_upload_error(rc, E_RENEWED, C_SERIAL, "%sの証明書はすでに更新"
-		    "されています。", rc->row->f[C_SERIAL]);
+		ra_upload_error(rc, E_RENEWED, C_SERIAL, M_RENEWED,
+		    rc->row->f[C_SERIAL], rc->row->f[C_SERIAL]);
 	/* A database failure says no "why": the upload's error, not the row's. */
 	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_KEY, C_DN, "%s", why);
@@ -406,7 +417,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		rc->failed = er;
 	else if (method == 3 && (er = browser_urls(rc, id, pin)) != RA_OK)
 		ra_upload_error(rc, E_METHOD, C_METHOD, "証明書取得URLを作成でき"
-		    "ません（%s） / the retrieval URLs could not be made",
+		    "ません（%s）。もう一度アップロードしてください。(The "
+		    "retrieval URLs could not be made: upload the file again.)",
 		    ra_strerror(er));
 out:
 	OPENSSL_cleanse(pin, sizeof(pin));
@@ -421,13 +433,12 @@ static void
 row_revoke(struct ra_upload_row *rc)
 {
 	X509_NAME	*name = NULL;
-	char		 why[256];
+	char		 why[512] = "";
 	int64_t		 old;
 
 	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
 	    X509_NAME_get_index_by_NID(name, NID_commonName, -1) < 0) {
-		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
+		ra_upload_dn_error(rc, C_DN, why);
 		goto out;
 	}
 	if (old_cert(rc, NULL, name, 0, &old))
@@ -514,7 +525,7 @@ prefetch(struct ra_upload_ctx *ctx, const struct ra_tsv *t,
 	X509_NAME		*name = NULL;
 	const char		*a[3], *kind;
 	size_t			*rowof = NULL, n = 0, i;
-	char			 why[256], ou[1025], *cn = NULL;
+	char			 why[512] = "", ou[1025], *cn = NULL;
 	char			**keep = NULL;	/* each name's CN and OUs */
 	enum ra_err		 er;
 

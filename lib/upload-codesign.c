@@ -52,49 +52,51 @@ dn_check(struct ra_upload_row *rc, X509_NAME **out, char **cn)
 {
 	const struct ra_upload_ctx	*ctx = rc->ctx;
 	X509_NAME			*name = NULL;
-	char				 why[256];
+	char				 why[512] = "";
 	int				 ok = 0;
 
 	*out = NULL;
 	*cn = NULL;
 	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
 	    !ra_upload_dn_order_ok(name)) {
-		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
+		ra_upload_dn_error(rc, C_DN, why);
 		goto out;
 	}
 	if (X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, -1) >=
 	    0) {
 		ra_upload_error(rc, E_CS_OU, C_DN, "コード署名用証明書の%sにOUは"
-		    "指定できません。", rc->lbl);
+		    "指定できません。OUを除いてください。(A code signing "
+		    "certificate's subject DN has no OU: remove it.)", rc->lbl);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_countryName, "JP")) {
-		ra_upload_error(rc, E_C, C_DN, "Cは%sでなければなりません。",
-		    "JP");
+		ra_upload_error(rc, E_C, C_DN, "%s", M_C_JP);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_organizationName, ctx->name_en)) {
-		ra_upload_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
-		    "なりません。", ctx->name_en);
+		ra_upload_error(rc, E_O, C_DN, M_O_NAME, ctx->name_en,
+		    ctx->name_en);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_stateOrProvinceName, ctx->st) ||
 	    !ra_upload_value_is(name, NID_localityName, ctx->l)) {
-		ra_upload_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
-		    "なければなりません（%s）。", ctx->stl);
+		ra_upload_error(rc, E_STL, C_DN, M_STL, ctx->stl, ctx->stl);
 		goto out;
 	}
 	if ((*cn = ra_dn_get(name, NID_commonName)) == NULL || **cn == '\0' ||
 	    strlen(*cn) > 64 || strspn(*cn, cn_chars) != strlen(*cn)) {
 		ra_upload_error(rc, E_DN, C_DN, "%sのCNは半角英数字と %s の"
-		    "64文字以内でなければなりません。", rc->lbl, "'(),./:=-");
+		    "64文字以内でなければなりません。(The CN must be at most 64 "
+		    "half-width letters, digits and %s.)", rc->lbl, "'(),./:=-",
+		    "'(),./:=-");
 		goto out;
 	}
 	/* request_cn_codesign_once compares lower(cn): one spelling a name. */
 	if (!ra_upload_spaces_ok(name)) {
 		ra_upload_error(rc, E_DN, C_DN, "%sのCNの先頭・末尾に空白、または"
-		    "連続した空白があります。", rc->lbl);
+		    "連続した空白があります。空白を取り除いてください。(The CN "
+		    "starts or ends with a space, or holds two spaces in a row: "
+		    "remove them.)", rc->lbl);
 		goto out;
 	}
 	*out = name;
@@ -121,12 +123,16 @@ key_protection_ok(struct ra_upload_row *rc)
 	PQclear(res);
 	if (er == RA_ENOTFOUND)
 		ra_upload_error(rc, E_KEY_PROTECTION, C_KEY_PROTECTION, "%sは"
-		    "登録された鍵保護方式ではありません（man codesign.cgi）。",
+		    "登録された鍵保護方式ではありません（man codesign.cgi）。"
+		    "(%s is not a registered key protection code; see man "
+		    "codesign.cgi.)", rc->row->f[C_KEY_PROTECTION],
 		    rc->row->f[C_KEY_PROTECTION]);
 	return er == RA_OK;
 }
 
-static const struct ra_upload_frame frame = { "code_signing", "コード署名用証明書", 0 };
+static const struct ra_upload_frame frame = {
+	"code_signing", "コード署名用証明書", "code signing certificate", 0
+};
 
 /* Issue or renew one row: every rule, then the request. */
 static void
@@ -138,7 +144,7 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 	X509_NAME		*name = NULL;
 	X509_REQ		*csr = NULL;
 	PGresult		*res = NULL;
-	char			 why[256], *cn = NULL;
+	char			 why[512] = "", *cn = NULL;
 	int64_t			 old = 0;
 
 	if (!dn_check(rc, &name, &cn))
@@ -160,8 +166,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn))) != RA_OK)
 			goto out;
 		if (PQntuples(res) > 0) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 			goto out;
 		}
 	} else if (!ra_upload_frame_old(rc, &frame, cn, 1, &old))

@@ -26,25 +26,28 @@ ra_upload_frame_csr(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
     const X509_NAME *name, struct ra_profile *prof, X509_REQ **csr)
 {
 	const char	*const *f = rc->row->f;
-	char		 why[256];
+	char		 why[512] = "";
 
 	*csr = NULL;
 	if (ra_upload_profile(rc, atoi(f[RA_FRAME_PROFILE]), prof) != RA_OK ||
 	    strcmp(prof->kind, fr->kind) != 0 || !prof->active) {
-		ra_upload_error(rc, E_PROFILE, RA_FRAME_PROFILE, "%sは%sの"
-		    "プロファイルではありません。", f[RA_FRAME_PROFILE],
-		    fr->name_ja);
+		ra_upload_error(rc, E_PROFILE, RA_FRAME_PROFILE, M_PROFILE_OF,
+		    f[RA_FRAME_PROFILE], fr->name_ja, f[RA_FRAME_PROFILE],
+		    fr->name_en);
 		return 0;
 	}
 	if (ra_upload_csr(rc, f[RA_FRAME_CSR], csr, why, sizeof(why)) !=
 	    RA_OK) {
-		ra_upload_error(rc, E_CSR, RA_FRAME_CSR, "CSRが正しくありません"
-		    "（%s）。", why);
+		ra_upload_error(rc, E_CSR, RA_FRAME_CSR, "CSRが正しくありません。"
+		    "CSRを作り直してください。(The CSR is not valid: make it "
+		    "again.) %s", why);
 		return 0;
 	}
 	if (X509_NAME_cmp(X509_REQ_get_subject_name(*csr), name) != 0) {
-		ra_upload_error(rc, E_CSR_DN, RA_FRAME_CSR, "%sの主体者DNが申請の"
-		    "主体者DNと一致しません。", "CSR");
+		ra_upload_error(rc, E_CSR_DN, RA_FRAME_CSR, "%s", "CSRの主体者DNが"
+		    "申請の主体者DNと一致しません。同じDNでCSRを作り直してください。"
+		    "(The subject of the CSR is not the subject DN of column 1: "
+		    "make the CSR again with that DN.)");
 		ra_upload_csr_free(rc, *csr);
 		*csr = NULL;
 		return 0;
@@ -69,19 +72,18 @@ ra_upload_frame_old(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
 		return 0;
 	if (old.institution_id != rc->ctx->institution_id ||
 	    strcmp(old.kind, fr->kind) != 0) {
-		ra_upload_error(rc, E_OTHER, RA_FRAME_SERIAL, "%sは自機関の%s"
-		    "ではありません。", serial, fr->name_ja);
+		ra_upload_error(rc, E_OTHER, RA_FRAME_SERIAL, M_NOT_OURS, serial,
+		    fr->name_ja, serial, fr->name_en);
 		return 0;
 	}
 	if (cn == NULL || strcasecmp(old.cn, cn) != 0) {
-		ra_upload_error(rc, E_SERIAL_DN, RA_FRAME_SERIAL, "%sの証明書の"
-		    "主体者DN(CN)が一致しません。", serial);
+		ra_upload_error(rc, E_SERIAL_DN, RA_FRAME_SERIAL, M_SERIAL_CN, serial,
+		    serial);
 		return 0;
 	}
 	/* An officer acts on the domains given to them, not the institution's. */
 	if (fr->by_domain && !ra_upload_officer_domain(rc->ctx, cn)) {
-		ra_upload_error(rc, E_DOMAIN, RA_FRAME_SERIAL, "%sは登録担当者の"
-		    "ドメイン配下ではありません。", cn);
+		ra_upload_error(rc, E_DOMAIN, RA_FRAME_SERIAL, M_DOMAIN, cn, cn);
 		return 0;
 	}
 	/*
@@ -89,14 +91,14 @@ ra_upload_frame_old(struct ra_upload_row *rc, const struct ra_upload_frame *fr,
 	 * revocation, or a file made before it, gets 234, not a new twin.
 	 */
 	if (renew && old.revoked) {
-		ra_upload_error(rc, E_REVOKED, RA_FRAME_SERIAL, "%sはすでに失効して"
-		    "います。", serial);
+		ra_upload_error(rc, E_REVOKED, RA_FRAME_SERIAL, M_REVOKED, serial,
+		    serial);
 		return 0;
 	}
 	/* Renew the newest: a second renewal would leave two live twins. */
 	if (renew && old.renewed) {
-		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
-		    "更新されています。", serial);
+		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, M_RENEWED, serial,
+		    serial);
 		return 0;
 	}
 	*cert_id = old.cert_id;
@@ -115,7 +117,7 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 {
 	const struct ra_upload_ctx	*ctx = rc->ctx;
 	const char			*const *f = rc->row->f;
-	char				 why[256] = "";
+	char				 why[512] = "";
 	int64_t				 id;
 	enum ra_err			 er;
 
@@ -144,11 +146,11 @@ ra_upload_frame_request(struct ra_upload_row *rc, enum ra_tsv_action action,
 	} else
 		er = ra_request_add(ctx->db, rq, &id, why, sizeof(why));
 	if (er == RA_EDUP && action == RA_TSV_ISSUE)
-		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-		    "指定したDNはすでに存在しています。");
+		ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+		    M_EXISTS);
 	else if (er == RA_EDUP)
-		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, "%sの証明書はすでに"
-		    "更新されています。", f[RA_FRAME_SERIAL]);
+		ra_upload_error(rc, E_RENEWED, RA_FRAME_SERIAL, M_RENEWED,
+		    f[RA_FRAME_SERIAL], f[RA_FRAME_SERIAL]);
 	/* A database failure says no "why": the upload's error, not the row's. */
 	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_KEY, RA_FRAME_CSR, "%s", why);
@@ -162,13 +164,12 @@ ra_upload_frame_revoke(struct ra_upload_row *rc,
     const struct ra_upload_frame *fr)
 {
 	X509_NAME	*name = NULL;
-	char		 why[256], *cn = NULL;
+	char		 why[512] = "", *cn = NULL;
 	int64_t		 old;
 
 	if (ra_dn_parse(rc->row->f[RA_FRAME_DN], &name, why, sizeof(why)) !=
 	    RA_OK || (cn = ra_dn_get(name, NID_commonName)) == NULL) {
-		ra_upload_error(rc, E_DN, RA_FRAME_DN, "%sがDN情報のフォーマットに"
-		    "準じていません。", rc->lbl);
+		ra_upload_dn_error(rc, RA_FRAME_DN, why);
 		goto out;
 	}
 	if (ra_upload_frame_old(rc, fr, cn, 0, &old))

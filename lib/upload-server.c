@@ -57,19 +57,22 @@ host_ok(struct ra_upload_row *rc, int col, const char *name)
 
 	if (n > 1 && name[n - 1] == '.' && name[n - 2] != '.') {
 		ra_upload_error(rc, E_HOST, col, "%sの末尾に「.」があります。"
-		    "末尾の「.」を除いてください。", name);
+		    "末尾の「.」を除いてください。(%s ends in a dot: remove "
+		    "the final dot.)", name, name);
 		return 0;
 	}
 	if (strchr(name, '*') != NULL) {
 		ra_upload_error(rc, E_HOST, col, "%sはワイルドカードです。"
 		    "ワイルドカードのサーバ証明書は申請できません。ホスト名を"
-		    "1つずつ指定してください。", name);
+		    "1つずつ指定してください。(%s is a wildcard: no wildcard "
+		    "server certificates; name each host.)", name, name);
 		return 0;
 	}
 	if (!ra_hostname_ok(name)) {
 		ra_upload_error(rc, E_HOST, col, "%sはホスト名として正しくあり"
 		    "ません（英数字と「-」のラベルを「.」でつないだ名前にして"
-		    "ください）。", name);
+		    "ください）。(%s is not a host name: join labels of letters, "
+		    "digits and \"-\" with dots.)", name, name);
 		return 0;
 	}
 	return 1;
@@ -92,16 +95,15 @@ dnsnames_ok(struct ra_upload_row *rc, const char *list)
 		if (!host_ok(rc, C_DNSNAME, name))
 			return 0;
 		if (!ra_upload_officer_domain(rc->ctx, name)) {
-			ra_upload_error(rc, E_DOMAIN, C_DNSNAME, "%sは登録担当者"
-			    "のドメイン配下ではありません。", name);
+			ra_upload_error(rc, E_DOMAIN, C_DNSNAME, M_DOMAIN, name,
+			    name);
 			return 0;
 		}
 	}
 }
 
 /* 371, said by the file's answers and row by row alike. */
-static const char msg_ou_bad[] =
-    "主体者DNのOUが許可リストとして登録された値と一致しません。";
+static const char msg_ou_bad[] = M_OU_BAD;
 
 /* Each OU on the allow list of the domain the CN lies under (error 371). */
 static int
@@ -167,44 +169,41 @@ dn_check(struct ra_upload_row *rc, X509_NAME **out, char **cn)
 {
 	const struct ra_upload_ctx	*ctx = rc->ctx;
 	X509_NAME			*name = NULL;
-	char				 why[256];
+	char				 why[512] = "";
 	int				 ok = 0;
 
 	*out = NULL;
 	*cn = NULL;
 	if (ra_dn_parse(rc->row->f[C_DN], &name, why, sizeof(why)) != RA_OK ||
 	    !ra_upload_dn_order_ok(name)) {
-		ra_upload_error(rc, E_DN, C_DN, "%sがDN情報のフォーマットに準じて"
-		    "いません。", rc->lbl);
+		ra_upload_dn_error(rc, C_DN, why);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_countryName, "JP")) {
-		ra_upload_error(rc, E_C, C_DN, "Cは%sでなければなりません。",
-		    "JP");
+		ra_upload_error(rc, E_C, C_DN, "%s", M_C_JP);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_organizationName, ctx->name_en)) {
-		ra_upload_error(rc, E_O, C_DN, "Oは機関の英語名（%s）でなければ"
-		    "なりません。", ctx->name_en);
+		ra_upload_error(rc, E_O, C_DN, M_O_NAME, ctx->name_en,
+		    ctx->name_en);
 		goto out;
 	}
 	if (!ra_upload_value_is(name, NID_stateOrProvinceName, ctx->st) ||
 	    !ra_upload_value_is(name, NID_localityName, ctx->l)) {
-		ra_upload_error(rc, E_STL, C_DN, "STとLは機関に登録された値で"
-		    "なければなりません（%s）。", ctx->stl);
+		ra_upload_error(rc, E_STL, C_DN, M_STL, ctx->stl, ctx->stl);
 		goto out;
 	}
 	if ((*cn = ra_dn_get(name, NID_commonName)) == NULL ||
 	    strcasecmp(*cn, rc->row->f[C_FQDN]) != 0) {
-		ra_upload_error(rc, E_CN_FQDN, C_FQDN, "%sが主体者DNのCNと一致"
-		    "しません。", "FQDN");
+		ra_upload_error(rc, E_CN_FQDN, C_FQDN, "%s", "FQDNが主体者DNの"
+		    "CNと一致しません。同じ名前にしてください。(The FQDN is not "
+		    "the CN of the subject DN: make them the same.)");
 		goto out;
 	}
 	if (!host_ok(rc, C_FQDN, *cn))
 		goto out;
 	if (!ra_upload_officer_domain(ctx, *cn)) {
-		ra_upload_error(rc, E_DOMAIN, C_FQDN, "%sは登録担当者のドメイン"
-		    "配下ではありません。", *cn);
+		ra_upload_error(rc, E_DOMAIN, C_FQDN, M_DOMAIN, *cn, *cn);
 		goto out;
 	}
 	if (!dnsnames_ok(rc, rc->row->f[C_DNSNAME]) || !ous_ok(rc, name, *cn))
@@ -221,7 +220,9 @@ out:
 	return ok;
 }
 
-static const struct ra_upload_frame frame = { "server", "サーバ証明書", 1 };
+static const struct ra_upload_frame frame = {
+	"server", "サーバ証明書", "server certificate", 1
+};
 
 /* Issue or renew one row: every rule, then the request. */
 static void
@@ -242,8 +243,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		goto out;
 	if (action == RA_TSV_ISSUE && rc->b != NULL && rc->b->fast) {
 		if (rc->b->pre[rc->i].issued) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 			goto out;
 		}
 	} else if (action == RA_TSV_ISSUE) {
@@ -252,8 +253,8 @@ row_issue(struct ra_upload_row *rc, enum ra_tsv_action action)
 		    RA_ARGS(RA_INT(ctx->institution_id), RA_TEXT(cn))) != RA_OK)
 			goto out;
 		if (PQntuples(res) > 0) {
-			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl,
-			    "指定したDNはすでに存在しています。");
+			ra_tsv_errorf(rc->e, E_EXISTS, rc->row->line, rc->lbl, "%s",
+			    M_EXISTS);
 			goto out;
 		}
 	} else if (!ra_upload_frame_old(rc, &frame, cn, 1, &old))
@@ -289,7 +290,7 @@ names_add(const struct ra_tsv *t, size_t i, struct ra_pgarr *cns,
 	X509_NAME_ENTRY	*ent;
 	X509_NAME	*name = NULL;
 	size_t		*p;
-	char		 why[256], *cn = NULL, *ou;
+	char		 why[512] = "", *cn = NULL, *ou;
 	int		 k, added;
 	enum ra_err	 er = RA_OK;
 

@@ -85,6 +85,17 @@ ra_upload_error(struct ra_upload_row *rc, int code, int col, const char *fmt,
 	va_end(ap);
 }
 
+/* Error 206 of the DN in column "col", with the parser's reason if any. */
+void
+ra_upload_dn_error(struct ra_upload_row *rc, int col, const char *why)
+{
+	if (why != NULL && *why != '\0')
+		ra_upload_error(rc, E_DN, col, M_DN_FORMAT " %s", rc->lbl, why);
+	else
+		ra_upload_error(rc, E_DN, col, M_DN_FORMAT, rc->lbl);
+}
+
+
 /* "name" is "domain" or under it. */
 static int
 under(const char *name, const char *domain)
@@ -178,7 +189,7 @@ ra_upload_old_cert(struct ra_upload_row *rc, int col, struct ra_upload_old *old)
 	memset(old, 0, sizeof(*old));
 	if (ra_db_run1(rc->ctx->db, "old certificate", SQL_OLD_CERT, &res,
 	    RA_ARGS(RA_TEXT(rc->row->f[col]))) != RA_OK) {
-		ra_upload_error(rc, E_SERIAL, col, "%sの証明書が存在しません。",
+		ra_upload_error(rc, E_SERIAL, col, M_NOT_FOUND, rc->row->f[col],
 		    rc->row->f[col]);
 		goto out;
 	}
@@ -190,7 +201,7 @@ ra_upload_old_cert(struct ra_upload_row *rc, int col, struct ra_upload_old *old)
 	    ra_get_str(res, 0, "cn", old->cn, sizeof(old->cn)) != RA_OK ||
 	    ra_get_str(res, 0, "subject_dn", old->subject_dn,
 	    sizeof(old->subject_dn)) != RA_OK) {
-		ra_upload_error(rc, E_SERIAL, col, "%sの証明書を読めません。",
+		ra_upload_error(rc, E_SERIAL, col, M_UNREADABLE, rc->row->f[col],
 		    rc->row->f[col]);
 		goto out;
 	}
@@ -297,7 +308,7 @@ ra_upload_revoke(struct ra_upload_row *rc, int c_serial, int c_reason,
     int c_comment, int64_t cert_id)
 {
 	struct ra_revoke	 rv;
-	char			 why[256] = "", actor[40];
+	char			 why[512] = "", actor[40];
 	enum ra_err		 er;
 
 	memset(&rv, 0, sizeof(rv));
@@ -309,11 +320,12 @@ ra_upload_revoke(struct ra_upload_row *rc, int c_serial, int c_reason,
 	rv.officer_id = rc->ctx->officer_id;
 	rv.actor = actor;
 	if ((er = ra_revoke(rc->ctx->db, &rv, why, sizeof(why))) == RA_EDUP)
-		ra_upload_error(rc, E_REVOKED, c_serial, "%sはすでに失効して"
-		    "います。", rv.serial);
+		ra_upload_error(rc, E_REVOKED, c_serial, M_REVOKED, rv.serial,
+		    rv.serial);
 	else if (er == RA_EINPUT && rv.reason == 0 && *rv.comment == '\0')
-		ra_upload_error(rc, 201, c_comment, "%sは入力必須項目です。",
-		    rc->fmt->cols[c_comment].label);
+		ra_upload_error(rc, 201, c_comment, RA_MSG_REQUIRED,
+		    rc->fmt->cols[c_comment].label,
+		    rc->fmt->cols[c_comment].label_en);
 	/* A database failure says no "why": the upload's error, not the row's. */
 	else if (er != RA_OK && *why != '\0')
 		ra_upload_error(rc, E_REASON, c_reason, "%s", why);
@@ -491,8 +503,8 @@ rows(struct ra_upload_ctx *ctx, const struct ra_upload_rules *ru,
 		    "SAVEPOINT ra_row", 0, NULL)) != RA_OK)
 			return er;
 		if (dup[i])
-			ra_upload_error(&rc, E_DUP, col, "%sはファイル内で重複して"
-			    "います。", rc.row->f[col]);
+			ra_upload_error(&rc, E_DUP, col, M_DUP_FILE,
+			    rc.row->f[col], rc.row->f[col]);
 		else if (rc.row->errors == 0 && action == RA_TSV_REVOKE)
 			ru->revoke(&rc);
 		else if (rc.row->errors == 0 && action == RA_TSV_UPDATE)

@@ -31,6 +31,57 @@ enum {
 };
 
 /*
+ * Row messages more than one kind gives, each "日本語。(English.)" on one
+ * line: the Japanese first (the reference's own words where §5.1 has
+ * them), then the English in parentheses.  The arguments are given once
+ * for each language.
+ */
+#define M_DN_FORMAT	"%sがDN情報のフォーマットに準じていません。(The " \
+	"subject DN is not a DN: write it as CN=..., OU=..., O=..., L=..., " \
+	"ST=..., C=JP, in this order.)"
+#define M_DN_SPACES	"%sの値の先頭・末尾に空白、または連続した空白が" \
+	"あります。空白を取り除いてください。(A value in the subject DN " \
+	"starts or ends with a space, or holds two spaces in a row: remove " \
+	"them.)"
+#define M_C_JP		"CはJPでなければなりません。(C must be JP.)"
+#define M_O_NAME	"Oは機関の英語名（%s）でなければなりません。(O " \
+	"must be the institution's English name, %s.)"
+#define M_STL		"STとLは機関に登録された値でなければなりません" \
+	"（%s）。(ST and L must be the values registered for the " \
+	"institution: %s.)"
+#define M_DOMAIN	"%sは登録担当者のドメイン配下ではありません。" \
+	"(%s is not under a domain registered for you as RA officer.)"
+#define M_NOT_FOUND	"%sの証明書が存在しません。シリアル番号を確認して" \
+	"ください。(No certificate has the serial number %s: check it.)"
+#define M_UNREADABLE	"%sの証明書を読めません。運用担当者に連絡して" \
+	"ください。(Certificate %s cannot be read: tell the operators.)"
+#define M_NOT_OURS	"%sは自機関の%sではありません。(%s is not a %s " \
+	"of your institution.)"
+#define M_PROFILE_OF	"%sは%sのプロファイルではありません。(Profile %s " \
+	"is not one for a %s.)"
+#define M_SERIAL_CN	"%sの証明書の主体者DN(CN)が一致しません。(The CN " \
+	"of certificate %s is not the CN of the subject DN in column 1.)"
+#define M_SERIAL_OU	"%sの証明書の主体者DN(OU)が一致しません。(The OU " \
+	"of certificate %s is not the OU of the subject DN in column 1.)"
+#define M_REVOKED	"%sはすでに失効しています。(Certificate %s is " \
+	"already revoked.)"
+#define M_RENEWED	"%sの証明書はすでに更新されています。新しい証明書の" \
+	"シリアル番号を指定してください。(Certificate %s has already been " \
+	"renewed: give the serial number of the new one.)"
+#define M_DUP_FILE	"%sはファイル内で重複しています。1行にまとめて" \
+	"ください。(%s appears more than once in the file: keep one row.)"
+#define M_DUP_FILE_AT	"%sはファイル内で重複しています（%d行目）。(%s " \
+	"appears twice in the file, also on line %d.)"
+#define M_EXISTS	"指定したDNはすでに存在しています。更新申請で申請して" \
+	"ください。(This DN has been issued already: apply for a renewal " \
+	"instead.)"
+#define M_OU_BAD	"主体者DNのOUが許可リストとして登録された値と一致" \
+	"しません。(An OU of the subject DN is not on the allow list: have " \
+	"it registered, or leave that OU out.)"
+#define M_NO_STORE	"%sを登録できません。もう一度アップロードして" \
+	"ください。(The %s could not be stored: upload the file again.)"
+
+/*
  * What a file's rows need from the database, asked for all rows at once
  * before the rows are checked (upload-batch.c), so a row costs no round
  * trip: per row, its CSR parsed and its signature checked once, and the
@@ -122,6 +173,7 @@ struct ra_upload_old {
 
 void	 ra_upload_error(struct ra_upload_row *, int, int, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
+void	 ra_upload_dn_error(struct ra_upload_row *, int, const char *);
 int	 ra_upload_dn_order_ok(const X509_NAME *);
 int	 ra_upload_value_is(const X509_NAME *, int, const char *);
 int	 ra_upload_spaces_ok(const X509_NAME *);
@@ -163,6 +215,7 @@ enum {
 struct ra_upload_frame {
 	const char	*kind;		/* ra.certificate.kind */
 	const char	*name_ja;	/* in row errors: "サーバ証明書" */
+	const char	*name_en;	/* their English part: "server certificate" */
 	int		 by_domain;	/* its CN a host under the officer's domains */
 };
 

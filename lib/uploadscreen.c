@@ -290,7 +290,7 @@ row_cn(struct ra_req *r, const struct ra_upload_screen *us,
     const struct ra_tsv_row *row, size_t i)
 {
 	X509_NAME	*name = NULL;
-	char		 key[64], why[256], *cn = NULL;
+	char		 key[64], why[512], *cn = NULL;
 
 	if (!us->show_cn)
 		return;

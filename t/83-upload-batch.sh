@@ -75,17 +75,17 @@ is "$(sql "SELECT string_agg(r.cn || ' ' || r.state || ' ' || coalesce(c.state, 
 } | sjis rules.tsv
 want_rules='CN=h1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h1.nii.ac.jp	nginx		OK	
 CN=h2.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h2.nii.ac.jp	nginx		OK	
-CN=H1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	H1.nii.ac.jp	nginx		NG	229:3,FQDN,H1.nii.ac.jpはファイル内で重複しています。
+CN=H1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	H1.nii.ac.jp	nginx		NG	229:3,FQDN,H1.nii.ac.jpはファイル内で重複しています。1行にまとめてください。(H1.nii.ac.jp appears more than once in the file: keep one row.)
 CN=h4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h4.nii.ac.jp	nginx		NG	228:4,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
 CN=h5.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h5.nii.ac.jp	nginx		NG	228:5,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
 CN=h6.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h6.nii.ac.jp	nginx		NG	228:6,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
-CN=done.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	done.nii.ac.jp	nginx		NG	212:7,主体者DN,指定したDNはすでに存在しています。
-CN=h8.nii.ac.jp,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h8.nii.ac.jp	nginx		NG	371:8,主体者DN,主体者DNのOUが許可リストとして登録された値と一致しません。
+CN=done.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	done.nii.ac.jp	nginx		NG	212:7,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=h8.nii.ac.jp,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h8.nii.ac.jp	nginx		NG	371:8,主体者DN,主体者DNのOUが許可リストとして登録された値と一致しません。(An OU of the subject DN is not on the allow list: have it registered, or leave that OU out.)
 CN=h9.nii.ac.jp,OU=CSI,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h9.nii.ac.jp	nginx		OK	
-CN=h10.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h10.nii.ac.jp	nginx		NG	226:10,CSR,CSRが正しくありません（CSR is not base64）。
-CN=h11.example.com,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h11.example.com	nginx		NG	224:11,FQDN,h11.example.comは登録担当者のドメイン配下ではありません。
+CN=h10.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h10.nii.ac.jp	nginx		NG	226:10,CSR,CSRが正しくありません。CSRを作り直してください。(The CSR is not valid: make it again.) CSR is not base64
+CN=h11.example.com,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h11.example.com	nginx		NG	224:11,FQDN,h11.example.comは登録担当者のドメイン配下ではありません。(h11.example.com is not under a domain registered for you as RA officer.)
 CN=h12.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h12.nii.ac.jp	nginx		OK	
-CN=h13.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h13.nii.ac.jp	nginx		NG	227:13,CSR,CSRの主体者DNが申請の主体者DNと一致しません。
+CN=h13.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h13.nii.ac.jp	nginx		NG	227:13,CSR,CSRの主体者DNが申請の主体者DNと一致しません。同じDNでCSRを作り直してください。(The subject of the CSR is not the subject DN of column 1: make the CSR again with that DN.)
 CN=h14.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	h14.nii.ac.jp	nginx		OK	'
 is "$(up rules.tsv partial)" "$want_rules" "partial: every row's result as row by row"
 is "$(requests | tr '\n' ' ')" "1 h1.nii.ac.jp queued 2 h2.nii.ac.jp queued 9 h9.nii.ac.jp queued 12 h12.nii.ac.jp queued 14 h14.nii.ac.jp queued " \
@@ -118,7 +118,7 @@ is "$(sql "SELECT count(*) FROM ra.request")" "$before" "dry run: nothing queued
   row r4.nii.ac.jp "$(csr j "$SUBJ/CN=r4.nii.ac.jp")"
 } | sjis index.tsv
 want_index='CN=r1.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r1.nii.ac.jp	nginx		OK	
-CN=q.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	q.nii.ac.jp	nginx		NG	212:2,主体者DN,指定したDNはすでに存在しています。
+CN=q.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	q.nii.ac.jp	nginx		NG	212:2,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
 CN=r3.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r3.nii.ac.jp	nginx		OK	
 CN=r4.nii.ac.jp,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	22					山田太郎	情報基盤センター	yamada@nii.ac.jp	r4.nii.ac.jp	nginx		NG	228:4,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)'
 is "$(up index.tsv partial)" "$want_index" "a CN queued before: 212 from the index, the rest as row by row"
@@ -170,7 +170,7 @@ big bigq.tsv 505
 up big.tsv partial >"$T/big.out"
 is "$(grep -c '	OK	$' "$T/big.out")" 508 "510 rows: 508 OK"
 is "$(grep '	NG	' "$T/big.out" | cut -f 13-)" "NG	228:502,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
-NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。" \
+NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。1行にまとめてください。(B3.nii.ac.jp appears more than once in the file: keep one row.)" \
     "a key and a CN of the first 500 rows again after them: 228 and 229"
 is "$(sql "SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) || ' ' || count(DISTINCT request_id) FROM ra.request
              WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" "508 1 510 508" "508 requests queued"
@@ -180,8 +180,8 @@ is "$(sql "SELECT count(*) FROM ra.request r JOIN ra.job j USING (request_id) WH
 forget
 up bigq.tsv partial >"$T/bigq.out"
 is "$(grep '	NG	' "$T/bigq.out" | cut -f 13-)" "NG	228:502,CSR,この鍵は以前に使われています。新しい鍵ペアでCSRを作り直してください (this key was used before; a new key pair is required)
-NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。
-NG	212:505,主体者DN,指定したDNはすでに存在しています。" "a CN queued before in the second range: 212 for it alone"
+NG	229:503,FQDN,B3.nii.ac.jpはファイル内で重複しています。1行にまとめてください。(B3.nii.ac.jp appears more than once in the file: keep one row.)
+NG	212:505,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)" "a CN queued before in the second range: 212 for it alone"
 is "$(sql "SELECT count(*) FROM ra.request WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" 507 \
     "the other 507 rows queued, once each"
 
@@ -208,30 +208,30 @@ cup() {	# cup FILE MODE: the result TSV, without the PIN column and CRs
 } | sjis client.tsv
 want_client='CN=u.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p1	情報学研究科	u1@nii.ac.jp		OK	
 CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p2	情報学研究科	u2@nii.ac.jp		OK	
-CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。
-CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。
+CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
 CN=u.2,OU=Other,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p5	情報学研究科	u5@nii.ac.jp		OK	
 CN=u.6,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	bulk	情報学研究科	u6@nii.ac.jp		OK	
-CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。
+CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。(Bulk is used twice in the one P12 download, also on line 6: give each a name of its own.)
 CN=u8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p8	情報学研究科	u8@nii.ac.jp		OK	
-CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。
-CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。
+CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。(Profile 99 is not one for a client or S/MIME certificate.)
 CN=u.11,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p11	情報学研究科	u11@nii.ac.jp		OK	'
 is "$(cup client.tsv partial)" "$want_client" "③ partial: every row's result as row by row"
 is "$(sql "SELECT string_agg(seq || ' ' || cn || ' ' || ou || ' ' || state, ', ' ORDER BY seq) FROM ra.request
              WHERE batch_id = (SELECT max(batch_id) FROM ra.batch)")" \
     "1 u.1  queued, 2 u.2 Lab queued, 5 u.2 Other queued, 6 u.6  queued, 8 u8@nii.ac.jp  queued, 11 u.11  queued" \
     "③ partial: the good rows queued"
-want_again='CN=u.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p1	情報学研究科	u1@nii.ac.jp		NG	212:1,主体者DN,指定したDNはすでに存在しています。
-CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p2	情報学研究科	u2@nii.ac.jp		NG	212:2,主体者DN,指定したDNはすでに存在しています。
-CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。
-CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。
-CN=u.2,OU=Other,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p5	情報学研究科	u5@nii.ac.jp		NG	212:5,主体者DN,指定したDNはすでに存在しています。
-CN=u.6,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	bulk	情報学研究科	u6@nii.ac.jp		NG	212:6,主体者DN,指定したDNはすでに存在しています。
-CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。
-CN=u8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p8	情報学研究科	u8@nii.ac.jp		NG	212:8,主体者DN,指定したDNはすでに存在しています。
-CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。
-CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。
-CN=u.11,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p11	情報学研究科	u11@nii.ac.jp		NG	212:11,主体者DN,指定したDNはすでに存在しています。'
+want_again='CN=u.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p1	情報学研究科	u1@nii.ac.jp		NG	212:1,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p2	情報学研究科	u2@nii.ac.jp		NG	212:2,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=U.1,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p3	情報学研究科	u3@nii.ac.jp		NG	212:3,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.2,OU=Lab,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p4	情報学研究科	u4@nii.ac.jp		NG	212:4,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.2,OU=Other,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p5	情報学研究科	u5@nii.ac.jp		NG	212:5,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.6,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	bulk	情報学研究科	u6@nii.ac.jp		NG	212:6,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.7,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	2					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	Bulk	情報学研究科	u7@nii.ac.jp		NG	229:7,P12ダウンロードファイル名,BulkはP12一括のファイル内で重複しています（6行目）。(Bulk is used twice in the one P12 download, also on line 6: give each a name of its own.)
+CN=u8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p8	情報学研究科	u8@nii.ac.jp		NG	212:8,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=U8@nii.ac.jp	16	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p9	情報学研究科	U8@nii.ac.jp		NG	212:9,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)
+CN=u.10,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	99	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p10	情報学研究科	u10@nii.ac.jp		NG	225:10,証明書プロファイルID,99はクライアント証明書・S/MIME証明書のプロファイルではありません。(Profile 99 is not one for a client or S/MIME certificate.)
+CN=u.11,O=National Institute of Informatics,L=Chiyoda-ku,ST=Tokyo,C=JP	14	1					京大 管理者	情報環境機構	admin@kyoto-u.ac.jp	甲	p11	情報学研究科	u11@nii.ac.jp		NG	212:11,主体者DN,指定したDNはすでに存在しています。更新申請で申請してください。(This DN has been issued already: apply for a renewal instead.)'
 is "$(cup client.tsv dry-run)" "$want_again" "③ again, a dry run: each name queued before is 212"
 done_testing
