@@ -4,6 +4,7 @@
  *
  *	ca.cgi import --name N --slug S --cert FILE [--key FILE]
  *	    [--kind K [--current]] [--crl-url U] [--issuer-url U]
+ *	ca.cgi urls --slug S [--crl-url U] [--issuer-url U]
  *	ca.cgi current --name N --kind K
  *	ca.cgi request --institution CODE --profile ID --subject DN
  *	    [--csr FILE] [--san NAMES] [--secret-stdin] [--wait SECONDS]
@@ -182,7 +183,7 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	struct ra_ca_row	 ca;
 	X509			*crt = NULL;
 	const char		*keydir = ra_conf_get(&r->conf, "Worker.KeyDir");
-	char			*akihex = NULL, why[160];
+	char			*akihex = NULL, why[160], crl[512], aia[512];
 	int64_t			 id;
 	int			 selfsigned;
 	enum ra_err		 er;
@@ -227,8 +228,12 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	ca.key_path = o->key;
 	ca.not_before = ci.not_before;
 	ca.not_after = ci.not_after;
-	ca.crl_url = o->crl_url;
-	ca.issuer_url = o->issuer_url;
+	/* Unless told otherwise, where ra publishes them (Paths.Crl). */
+	if ((er = ra_ca_urls(&r->conf, o->slug, crl, sizeof(crl), aia,
+	    sizeof(aia))) != RA_OK)
+		goto out;
+	ca.crl_url = o->crl_url != NULL ? o->crl_url : crl;
+	ca.issuer_url = o->issuer_url != NULL ? o->issuer_url : aia;
 	if (!selfsigned && (akihex == NULL || (er = ra_ca_by_ski(r->db, akihex,
 	    &ca.parent_ca_id)) != RA_OK)) {
 		if (akihex == NULL || er == RA_ENOTFOUND) {
@@ -250,10 +255,16 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	if (o->current && (er = ra_ca_make_current(r->db, o->name, o->kind)) !=
 	    RA_OK)
 		goto out;
-	if ((er = ra_db_commit(r->db)) == RA_OK) {
-		printf("CA %s registered (%s)\n", o->name, ci.subject);
-		rollover_hints(o->kind, o->key != NULL);
-	}
+	/* Published first: a CA registered is one whose caIssuers resolves. */
+	if ((er = ra_ca_publish_cert(&r->conf, o->slug, crt)) != RA_OK ||
+	    (er = ra_db_commit(r->db)) != RA_OK)
+		goto out;
+	printf("CA %s registered (%s)\n", o->name, ci.subject);
+	printf("  CRL distribution point: %s\n", *ca.crl_url != '\0' ?
+	    ca.crl_url : "(none)");
+	printf("  caIssuers: %s\n", *ca.issuer_url != '\0' ?
+	    ca.issuer_url : "(none)");
+	rollover_hints(o->kind, o->key != NULL);
 out:
 	ra_db_rollback(r->db);
 	X509_free(crt);
@@ -595,6 +606,38 @@ with_opts(struct ra_req *r, enum ra_err (*run)(struct ra_req *,
 	return run(r, &o);
 }
 
+/*
+ * The URLs a CA puts in the certificates it signs from now on, for a CA
+ * whose CRLs or certificate moved: only what is given changes ("" for
+ * none).  The worker signs with the new ones after its SIGHUP.
+ */
+static enum ra_err
+cmd_urls(struct ra_req *r, const struct opts *o)
+{
+	char		*crl = NULL, *aia = NULL;
+	enum ra_err	 er;
+
+	if (o->slug == NULL || (o->crl_url == NULL && o->issuer_url == NULL))
+		return RA_EUSAGE;
+	if ((er = ra_req_db(r, RA_DB_ADMIN)) != RA_OK)
+		return er;
+	er = ra_ca_set_urls(r->db, o->slug, o->crl_url != NULL ?
+	    o->crl_url : "-", o->issuer_url != NULL ? o->issuer_url : "-",
+	    &crl, &aia);
+	if (er == RA_ENOTFOUND)
+		ra_warnx("no CA with the slug %s (ca.cgi(8), import)", o->slug);
+	if (er == RA_OK) {
+		printf("CA %s: CRL distribution point %s, caIssuers %s\n",
+		    o->slug, *crl != '\0' ? crl : "(none)",
+		    *aia != '\0' ? aia : "(none)");
+		printf("send the worker SIGHUP (systemctl reload ra-worker) "
+		    "for its next certificates to carry them\n");
+	}
+	free(crl);
+	free(aia);
+	return er;
+}
+
 #define CA_COMMAND(name)						\
 static enum ra_err							\
 ca_##name(struct ra_req *r)						\
@@ -602,6 +645,7 @@ ca_##name(struct ra_req *r)						\
 	return with_opts(r, cmd_##name);				\
 }
 CA_COMMAND(import)
+CA_COMMAND(urls)
 CA_COMMAND(current)
 CA_COMMAND(request)
 CA_COMMAND(revoke)
@@ -612,6 +656,7 @@ CA_COMMAND(client_ca_bundle)
 
 static const struct ra_cmd commands[] = {
 	{ "import",	-1,	ca_import },
+	{ "urls",	-1,	ca_urls },
 	{ "current",	-1,	ca_current },
 	{ "request",	-1,	ca_request },
 	{ "revoke",	-1,	ca_revoke },
@@ -626,7 +671,7 @@ int
 main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "ca.cgi import|current|request|revoke|status|cert|p12|"
+	    "ca.cgi import|urls|current|request|revoke|status|cert|p12|"
 	    "client-ca-bundle|lint [options]; "
 	    "see ca.cgi(8)");
 }

@@ -435,12 +435,9 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 {
 	struct ra_certinfo	 ci;
 	struct ra_ca_row	 ca;
-	const char		*base, *pub;
-	unsigned char		*der = NULL;
 	int64_t			 root = 0, id;
-	size_t			 derlen;
 	char			 crtpath[4096], keypath[4096], crl[512],
-				 aia[512], out[4096];
+				 aia[512];
 	X509			*crt;
 	size_t			 i;
 	enum ra_err		 er = RA_OK;
@@ -453,27 +450,22 @@ demo_register(PGconn *db, const struct ra_conf *c, const char *dir)
 			break;
 		if ((crt = ra_pem_read_cert(crtpath)) == NULL)
 			return RA_ECONF;
+		memset(&ci, 0, sizeof(ci));
 		er = ra_certinfo_get(crt, &ci);
-		if (er == RA_OK && (pub = ra_conf_get(c, "Paths.Crl")) != NULL &&
-		    (er = ra_cert_der(crt, &der, &derlen)) == RA_OK) {
-			snprintf(out, sizeof(out), "%s/%s.crt", pub,
-			    demo_cas[i].file);
-			er = ra_write_atomic(out, der, derlen, 0644);
-			OPENSSL_free(der);
-		}
+		if (er == RA_OK)
+			er = ra_ca_publish_cert(c, demo_cas[i].file, crt);
 		X509_free(crt);
-		if (er != RA_OK)
-			break;
 		/* The root's crl_url is where its CRL is, which the
 		 * issuing CAs' certificates name; a root has no AIA. */
-		crl[0] = aia[0] = '\0';
-		if ((base = ra_conf_get(c, "Pki.PublicURL")) != NULL) {
-			snprintf(crl, sizeof(crl), "%s/crl/%s.crl", base,
-			    demo_cas[i].file);
-			if (demo_cas[i].kind != NULL)
-				snprintf(aia, sizeof(aia), "%s/crl/%s.crt",
-				    base, demo_cas[i].file);
+		if (er == RA_OK)
+			er = ra_ca_urls(c, demo_cas[i].file, crl, sizeof(crl),
+			    aia, sizeof(aia));
+		if (er != RA_OK) {
+			ra_certinfo_free(&ci);
+			break;
 		}
+		if (demo_cas[i].kind == NULL)
+			aia[0] = '\0';
 		memset(&ca, 0, sizeof(ca));
 		ca.name = demo_cas[i].name;
 		ca.slug = demo_cas[i].file;
@@ -581,8 +573,27 @@ cmd_audit_verify(struct ra_req *r)
 	return ra_audit_verify_all(r->db, &r->conf, stdout);
 }
 
+/*
+ * Is this install ready?  A line per thing ra(7) sets up, and for each
+ * one missing the command that supplies it; exit status 1 if any is.
+ * Without the database it still checks the rest.
+ */
+static enum ra_err
+cmd_check(struct ra_req *r)
+{
+	int		 nmissing;
+	enum ra_err	 er;
+
+	(void)ra_req_db(r, RA_DB_ADMIN);
+	if ((er = ra_setup_check(&r->conf, r->db, stdout, &nmissing)) !=
+	    RA_OK)
+		return er;
+	return nmissing > 0 ? RA_EPOLICY : RA_OK;
+}
+
 static const struct ra_cmd commands[] = {
 	{ "migrate",	0,	cmd_migrate },
+	{ "check",	0,	cmd_check },
 	{ "audit-verify", 0,	cmd_audit_verify },
 	{ "status",	0,	cmd_status },
 	{ "demo-pki",	1,	cmd_demo_pki },
@@ -592,5 +603,5 @@ int
 main(int argc, char *argv[])
 {
 	return ra_shell_main(argc, argv, commands, RA_NITEMS(commands),
-	    "ops.cgi migrate | status | audit-verify | demo-pki DIR");
+	    "ops.cgi migrate | status | check | audit-verify | demo-pki DIR");
 }

@@ -4,7 +4,11 @@
  * current, and finding one by name or by key identifier.  The keys stay
  * where they are: only their paths are recorded, for the worker.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/x509.h>
 
 #include "ra.h"
 #include "domain.h"
@@ -28,6 +32,10 @@ static const char SQL_CA_BY_NAME[] =
     "SELECT ca_id FROM ra.ca WHERE name = $1";
 static const char SQL_CA_BY_SKI[] =
     "SELECT ca_id FROM ra.ca WHERE ski = $1::bytea";
+static const char SQL_CA_URLS[] =
+    "UPDATE ra.ca SET crl_url = coalesce(nullif($2, '-'), crl_url),"
+    "  issuer_url = coalesce(nullif($3, '-'), issuer_url)"
+    " WHERE slug = $1 RETURNING coalesce(crl_url, ''), coalesce(issuer_url, '')";
 
 /*
  * Register a CA; "*id" its ca_id.  RA_EDUP, with nothing changed, when a
@@ -99,4 +107,104 @@ ra_ca_by_ski(PGconn *db, const char *ski_hex, int64_t *id)
 {
 	return ra_db_run_i64(db, "CA", SQL_CA_BY_SKI, "ca_id", id,
 	    RA_ARGS(RA_TEXT(ski_hex)));
+}
+
+/*
+ * Where the CA "slug"'s CRL and certificate are served, the URLs the
+ * certificates it signs carry: Pki.PublicURL/crl/<slug>.crl and .crt,
+ * which the plain-HTTP virtual host serves from Paths.Crl
+ * (httpd-pub.conf).  Both "" without Pki.PublicURL.
+ */
+enum ra_err
+ra_ca_urls(const struct ra_conf *c, const char *slug, char *crl,
+    size_t crlsz, char *crt, size_t crtsz)
+{
+	const char	*base = ra_conf_get(c, "Pki.PublicURL");
+
+	crl[0] = crt[0] = '\0';
+	if (base == NULL)
+		return RA_OK;
+	if ((size_t)snprintf(crl, crlsz, "%s/crl/%s.crl", base, slug) >=
+	    crlsz || (size_t)snprintf(crt, crtsz, "%s/crl/%s.crt", base,
+	    slug) >= crtsz) {
+		ra_warnx("Pki.PublicURL %s: too long for a URL", base);
+		return RA_ECONF;
+	}
+	return RA_OK;
+}
+
+/*
+ * Publish a CA certificate as DER into Paths.Crl/<slug>.crt, where
+ * ra_ca_urls points the caIssuers of the certificates below it; a
+ * second run writes the same bytes again.  RA_OK without Paths.Crl.
+ */
+enum ra_err
+ra_ca_publish_cert(const struct ra_conf *c, const char *slug, X509 *crt)
+{
+	const char	*dir = ra_conf_get(c, "Paths.Crl");
+	unsigned char	*der = NULL;
+	size_t		 len;
+	char		 path[4096];
+	enum ra_err	 er;
+
+	if (dir == NULL)
+		return RA_OK;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.crt", dir, slug) >=
+	    sizeof(path))
+		return RA_ECONF;
+	if ((er = ra_cert_der(crt, &der, &len)) != RA_OK)
+		return er;
+	if ((er = ra_write_atomic(path, der, len, 0644)) != RA_OK)
+		ra_warnx("%s: the CA certificate could not be published", path);
+	OPENSSL_free(der);
+	return er;
+}
+
+/* "-" (keep), "" (none) or an http:// URL without a comma or a space. */
+static int
+url_ok(const char *u)
+{
+	return strcmp(u, "-") == 0 || u[0] == '\0' ||
+	    (strncmp(u, "http://", 7) == 0 && u[7] != '\0' &&
+	    strpbrk(u, ", \t\r\n") == NULL);
+}
+
+/*
+ * Change the CRL distribution point and caIssuers URLs that the CA
+ * "slug" puts in the certificates it signs from now on: "-" keeps one,
+ * "" removes it.  The worker takes them on its next SIGHUP.  The new
+ * values in "crl" and "issuer" (caller frees); RA_ENOTFOUND for no
+ * such CA, RA_EINPUT for a URL that is not http:// (the table's check).
+ */
+enum ra_err
+ra_ca_set_urls(PGconn *db, const char *slug, const char *crl_url,
+    const char *issuer_url, char **crl, char **issuer)
+{
+	PGresult	*res = NULL;
+	enum ra_err	 er;
+
+	*crl = *issuer = NULL;
+	if (!url_ok(crl_url) || !url_ok(issuer_url)) {
+		ra_warnx("a CRL or issuer URL is http://HOST/PATH, \"\" for "
+		    "none or \"-\" to keep it (relying parties fetch them "
+		    "without TLS, RFC 5280 4.2.1.13)");
+		return RA_EINPUT;
+	}
+	if ((er = ra_db_run(db, "CA URLs", SQL_CA_URLS, &res,
+	    RA_ARGS(RA_TEXT(slug), RA_TEXT(crl_url),
+	    RA_TEXT(issuer_url)))) != RA_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		er = RA_ENOTFOUND;
+		goto out;
+	}
+	if ((*crl = strdup(PQgetvalue(res, 0, 0))) == NULL ||
+	    (*issuer = strdup(PQgetvalue(res, 0, 1))) == NULL) {
+		free(*crl);
+		*crl = NULL;
+		er = RA_ENOMEM;
+	}
+out:
+	PQclear(res);
+	return er;
 }

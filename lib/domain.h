@@ -512,6 +512,16 @@ enum ra_err	 ra_ca_kind_add(PGconn *, int64_t, const char *, int);
 enum ra_err	 ra_ca_make_current(PGconn *, const char *, const char *);
 enum ra_err	 ra_ca_by_name(PGconn *, const char *, int64_t *);
 enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
+enum ra_err	 ra_ca_urls(const struct ra_conf *, const char *, char *,
+		    size_t, char *, size_t);
+enum ra_err	 ra_ca_publish_cert(const struct ra_conf *, const char *,
+		    X509 *);
+enum ra_err	 ra_ca_set_urls(PGconn *, const char *, const char *,
+		    const char *, char **, char **);
+
+/* setupcheck.c: what an install still misses (ops.cgi check) */
+enum ra_err	 ra_setup_check(const struct ra_conf *, PGconn *, FILE *,
+		    int *);
 
 /* cabundle.c: the client-CA bundle Apache trusts, and Apache's reload */
 enum ra_err	 ra_cabundle_make(PGconn *, FILE *, char **, size_t *,
