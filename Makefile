@@ -164,12 +164,16 @@ install: all
 	$(INSTALL) -m 0644 $(wildcard templates/lang/en/*.hdf) $(DESTDIR)$(tmpldir)/lang/en
 	$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(schemadir)
 	$(INSTALL) -m 0644 ra.conf.sample conf/httpd-ra.conf conf/httpd-tsa.conf \
-	    conf/httpd-ocsp.conf \
+	    conf/httpd-ocsp.conf conf/httpd-pub.conf \
 	    conf/httpd-acme.conf \
 	    $(DESTDIR)$(confdir)
 	for f in $(MAN5) $(MAN7) $(MAN8); do \
 	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} && \
 	    chmod 0644 $(DESTDIR)$(mandir)/man$${f##*.}/$${f##*/} || exit 1; done
+	$(INSTALL) -d $(DESTDIR)$(sbindir)
+	sed $(INSTALLED_PATHS) conf/ra-setup >$(DESTDIR)$(sbindir)/ra-setup && \
+	    chmod 0755 $(DESTDIR)$(sbindir)/ra-setup
+	$(INSTALL) -m 0644 conf/zones $(DESTDIR)$(datadir)/ra/zones
 	$(INSTALL) -d $(DESTDIR)$(systemddir)
 	for f in $(UNITS); do \
 	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(systemddir)/$${f##*/} && \
@@ -192,11 +196,12 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(schemadir)/,$(notdir $(SCHEMA)))
 	rm -f $(DESTDIR)$(confdir)/ra.conf.sample $(DESTDIR)$(confdir)/httpd-ra.conf \
 	    $(DESTDIR)$(confdir)/httpd-tsa.conf $(DESTDIR)$(confdir)/httpd-ocsp.conf \
-	    $(DESTDIR)$(confdir)/httpd-acme.conf
+	    $(DESTDIR)$(confdir)/httpd-pub.conf $(DESTDIR)$(confdir)/httpd-acme.conf
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(systemddir)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(sbindir)/ra-setup $(DESTDIR)$(datadir)/ra/zones
 
 # The local stack runs the installed tree under $(VAR)/root, as an
 # administrator's install would, so "make run" also exercises "make install".

@@ -11,7 +11,7 @@ rm -f "$D.log"
 
 v() { make -s --no-print-directory -C "$top" "print-$1"; }
 cgidir=$(v cgidir); tmpldir=$(v tmpldir); schemadir=$(v schemadir)
-confdir=$(v confdir); mandir=$(v mandir)
+confdir=$(v confdir); mandir=$(v mandir); sbindir=$(v sbindir)
 
 # One directory per zone, each with its own programs only.
 for z in public:index,raget,certget,pinget,cliget,eabget officer:login,menu,screen,logout,server,client,download,clientdl,admin,codesign,codesigndl,tsurl,alldl,allowdl,stats,acme-app,batch \
@@ -23,9 +23,12 @@ done
 [ -x "$D$cgidir/tools/ops.cgi" ]; ok $? "the tools are executable"
 for f in "$tmpldir/index.cs" "$tmpldir/error.cs" "$schemadir/001-core.sql" \
     "$confdir/ra.conf.sample" "$confdir/httpd-ra.conf" "$confdir/httpd-tsa.conf" \
+    "$confdir/httpd-pub.conf" "$(v datadir)/ra/zones" \
     "$mandir/man5/ra.conf.5" "$mandir/man8/ops.cgi.8" "$mandir/man8/index.cgi.8"; do
 	[ -f "$D$f" ]; ok $? "installed $f"
 done
+[ -x "$D$sbindir/ra-setup" ]; ok $? "ra-setup is installed in $sbindir"
+has "$(cat "$D$sbindir/ra-setup")" "confdir=$confdir" "and names the configured paths"
 is "$(find "$D" -name '*.o' -o -name '*.c' -o -name '*.a' | wc -l)" 0 "no build products or sources"
 
 sample=$(cat "$D$confdir/ra.conf.sample")
@@ -52,6 +55,10 @@ sed -e "s|$tmpldir|$D$tmpldir|" -e "s|$schemadir|$D$schemadir|" \
 err=$(RA_CONF=$D/ra.conf "$D$cgidir/tools/ops.cgi" status 2>&1)
 is $? 1 "installed ops.cgi without a database: exit status 1"
 has "$err" "SQLSTATE 08006" "and says the database is unreachable"
+out=$(RA_CONF=$D/ra.conf "$D$cgidir/tools/ops.cgi" check 2>/dev/null)
+is $? 1 "ops.cgi check on a bare install: exit status 1"
+has "$out" "MISSING  Site.URL = https://ra.example.ac.jp/ra" "it names the sample's Site.URL as still to set"
+has "$out" "MISSING  the database, as its owner (Db.Admin)" "and the database it cannot reach"
 man -l "$D$mandir/man5/ra.conf.5" >/dev/null 2>&1
 ok $? "ra.conf(5) renders"
 # Built for /etc (the README's --sysconfdir=/etc), the man pages say /etc/ra.
