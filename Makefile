@@ -174,6 +174,8 @@ install: all
 	sed $(INSTALLED_PATHS) conf/ra-setup >$(DESTDIR)$(sbindir)/ra-setup && \
 	    chmod 0755 $(DESTDIR)$(sbindir)/ra-setup
 	$(INSTALL) -m 0644 conf/zones $(DESTDIR)$(datadir)/ra/zones
+	sed $(INSTALLED_PATHS) conf/crontab >$(DESTDIR)$(datadir)/ra/crontab && \
+	    chmod 0644 $(DESTDIR)$(datadir)/ra/crontab
 	$(INSTALL) -d $(DESTDIR)$(systemddir)
 	for f in $(UNITS); do \
 	    sed $(INSTALLED_PATHS) "$$f" >$(DESTDIR)$(systemddir)/$${f##*/} && \
@@ -201,7 +203,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(systemddir)/,$(notdir $(UNITS)))
-	rm -f $(DESTDIR)$(sbindir)/ra-setup $(DESTDIR)$(datadir)/ra/zones
+	rm -f $(DESTDIR)$(sbindir)/ra-setup $(DESTDIR)$(datadir)/ra/zones \
+	    $(DESTDIR)$(datadir)/ra/crontab
 
 # The local stack runs the installed tree under $(VAR)/root, as an
 # administrator's install would, so "make run" also exercises "make install".

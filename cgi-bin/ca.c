@@ -185,7 +185,7 @@ cmd_import(struct ra_req *r, const struct opts *o)
 	const char		*keydir = ra_conf_get(&r->conf, "Worker.KeyDir");
 	char			*akihex = NULL, why[160], crl[512], aia[512];
 	int64_t			 id;
-	int			 selfsigned;
+	int			 selfsigned, same;
 	enum ra_err		 er;
 
 	memset(&ci, 0, sizeof(ci));
@@ -243,12 +243,26 @@ cmd_import(struct ra_req *r, const struct opts *o)
 		}
 		goto out;
 	}
-	if ((er = ra_ca_insert(r->db, &ca, &id)) != RA_OK) {
-		if (er == RA_EDUP)
-			ra_warnx("CA %s: a CA of that name, slug or certificate "
-			    "is registered already", o->name);
-		goto out;
+	if ((er = ra_ca_insert(r->db, &ca, &id)) == RA_EDUP) {
+		/*
+		 * The same CA again (the guide run twice) changes nothing,
+		 * not even which CA is current; a clash is an error.
+		 */
+		ra_db_rollback(r->db);
+		if ((er = ra_ca_same(r->db, &ca, &same)) != RA_OK)
+			goto out;
+		if (same) {
+			printf("CA %s is registered already with this "
+			    "certificate; nothing changed\n", o->name);
+			er = ra_ca_publish_cert(&r->conf, o->slug, crt);
+			goto out;
+		}
+		ra_warnx("CA %s: a CA of that name, slug or certificate "
+		    "is registered already", o->name);
+		er = RA_EDUP;
 	}
+	if (er != RA_OK)
+		goto out;
 	if (o->kind != NULL && (er = ra_ca_kind_add(r->db, id, o->kind, 0)) !=
 	    RA_OK)
 		goto out;

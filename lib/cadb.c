@@ -32,6 +32,9 @@ static const char SQL_CA_BY_NAME[] =
     "SELECT ca_id FROM ra.ca WHERE name = $1";
 static const char SQL_CA_BY_SKI[] =
     "SELECT ca_id FROM ra.ca WHERE ski = $1::bytea";
+static const char SQL_CA_SAME[] =
+    "SELECT count(*) FROM ra.ca"
+    " WHERE name = $1 AND slug = $2 AND cert_der = $3::bytea";
 static const char SQL_CA_URLS[] =
     "UPDATE ra.ca SET crl_url = coalesce(nullif($2, '-'), crl_url),"
     "  issuer_url = coalesce(nullif($3, '-'), issuer_url)"
@@ -90,6 +93,23 @@ ra_ca_make_current(PGconn *db, const char *name, const char *kind)
 		er = RA_EINPUT;
 	}
 	PQclear(res);
+	return er;
+}
+
+/*
+ * Whether the CA "name" is registered with exactly this slug and
+ * certificate: an import run again (ra(7) twice), as opposed to a clash.
+ */
+enum ra_err
+ra_ca_same(PGconn *db, const struct ra_ca_row *ca, int *same)
+{
+	int64_t		 n = 0;
+	enum ra_err	 er;
+
+	er = ra_db_run_i64(db, "CA same", SQL_CA_SAME, "count", &n,
+	    RA_ARGS(RA_TEXT(ca->name), RA_TEXT(ca->slug),
+	    RA_TEXT(ca->der_hex)));
+	*same = n == 1;
 	return er;
 }
 

@@ -512,6 +512,7 @@ enum ra_err	 ra_ca_kind_add(PGconn *, int64_t, const char *, int);
 enum ra_err	 ra_ca_make_current(PGconn *, const char *, const char *);
 enum ra_err	 ra_ca_by_name(PGconn *, const char *, int64_t *);
 enum ra_err	 ra_ca_by_ski(PGconn *, const char *, int64_t *);
+enum ra_err	 ra_ca_same(PGconn *, const struct ra_ca_row *, int *);
 enum ra_err	 ra_ca_urls(const struct ra_conf *, const char *, char *,
 		    size_t, char *, size_t);
 enum ra_err	 ra_ca_publish_cert(const struct ra_conf *, const char *,

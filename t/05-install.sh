@@ -65,6 +65,7 @@ ok $? "ra.conf(5) renders"
 make -s -C "$top" install DESTDIR="$D/etc-build" sysconfdir=/etc >/dev/null 2>&1
 page=$(cat "$D/etc-build$mandir/man5/ra.conf.5" "$D/etc-build$mandir/man8/ca.cgi.8")
 has "$page" "/etc/ra/ra.conf" "installed for --sysconfdir=/etc, the man pages name /etc/ra"
+has "$(cat "$D/etc-build$(v datadir)/ra/crontab")" "RA_CONF=/etc/ra/ra.conf" "and so does the crontab"
 hasnt "$page" "/usr/local/etc/ra" "and not the default"
 
 # The services' systemd units, installed with the configured paths: each

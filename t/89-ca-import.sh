@@ -49,9 +49,12 @@ is "$(sql "SELECT crl_url || ' ' || issuer_url FROM ra.ca WHERE slug = 'ext-serv
     "$H/crl/ext-server.crl $H/crl/ext-server.crt" "both stored, from Pki.PublicURL"
 out=$("$CA" import --name "Example Server CA G1" --slug ext-server --cert "$T/ext-server.crt" \
     --key "$keydir/ext-server.key" --kind server --current 2>&1)
-[ $? -ne 0 ]; ok $? "importing it again is refused"
-has "$out" "registered already" "as registered already"
+ok $? "importing the same CA again succeeds (a set-up run twice)"
+has "$out" "registered already with this certificate; nothing changed" "saying nothing changed"
 is "$(sql "SELECT count(*) FROM ra.ca WHERE slug = 'ext-server'")" 1 "and changes nothing"
+out=$("$CA" import --name "Example Server CA G1" --slug ext-server --cert "$T/ext-root.crt" 2>&1)
+[ $? -ne 0 ]; ok $? "another certificate under a registered name and slug is refused"
+has "$out" "is registered already" "as a clash"
 
 # --- published over plain HTTP (httpd-pub.conf) ----------------------------
 curl -sf -o "$T/got-root.der" -D "$T/hdr" "$H/crl/ext-root.crt"
