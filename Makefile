@@ -84,7 +84,7 @@ MAN5		= $(sort $(wildcard man/*.5))
 MAN8		= $(sort $(wildcard man/*.8))
 MAN7		= $(sort $(wildcard man/*.7))
 
-.PHONY: all install uninstall run start start-worker stop status check check-clean check-asan check-build check-valgrind lint bench soak clean distclean deps
+.PHONY: all install uninstall run start start-worker stop status check check-clean check-guide check-asan check-build check-valgrind lint bench soak clean distclean deps
 
 all: $(CGIS) ra.conf.sample
 
@@ -280,6 +280,12 @@ include t/fuzz/fuzz.mk
 # git installed by hand, on the committed HEAD (.ci/clean-room; needs root).
 check-clean:
 	sh .ci/clean-room check
+
+# ra(7)'s install steps, word for word, twice, in a bare Debian 12 with
+# its own apache2 and postgresql, then an officer's first certificate
+# (.ci/clean-room guide, t/tools/guide-test; needs root, about 10 minutes).
+check-guide:
+	sh .ci/clean-room guide
 
 BENCH_TOOLS	= bench/mkreq bench/mkcrl
 $(BENCH_TOOLS): %: %.c lib/libra.a
