@@ -41,6 +41,24 @@ static const char SQL_CA_URLS[] =
     " WHERE slug = $1 RETURNING coalesce(crl_url, ''), coalesce(issuer_url, '')";
 
 /*
+ * A CRL distribution point or caIssuers URL a CA puts in what it signs:
+ * "" or NULL (none), or http:// without a comma or a space, which the
+ * extension's text form could not carry.  Relying parties fetch them
+ * without TLS (RFC 5280 4.2.1.13).
+ */
+static int
+url_ok(const char *u)
+{
+	return u == NULL || u[0] == '\0' ||
+	    (strncmp(u, "http://", 7) == 0 && u[7] != '\0' &&
+	    strpbrk(u, ", \t\r\n") == NULL);
+}
+
+static const char URL_RULE[] = "a CRL or issuer URL is http://HOST/PATH, "
+    "or \"\" for none (relying parties fetch them without TLS, RFC 5280 "
+    "4.2.1.13)";
+
+/*
  * Register a CA; "*id" its ca_id.  RA_EDUP, with nothing changed, when a
  * CA of that name, slug or certificate is registered already.
  */
@@ -49,6 +67,10 @@ ra_ca_insert(PGconn *db, const struct ra_ca_row *ca, int64_t *id)
 {
 	enum ra_err	 er;
 
+	if (!url_ok(ca->crl_url) || !url_ok(ca->issuer_url)) {
+		ra_warnx("%s", URL_RULE);
+		return RA_EINPUT;
+	}
 	er = ra_db_run_i64(db, "register CA", SQL_CA_INSERT, "ca_id", id,
 	    RA_ARGS(RA_TEXT(ca->name), RA_TEXT(ca->slug),
 	    RA_TEXT(ca->parent_ca_id == 0 ? "root" : "issuing"),
@@ -180,21 +202,12 @@ ra_ca_publish_cert(const struct ra_conf *c, const char *slug, X509 *crt)
 	return er;
 }
 
-/* "-" (keep), "" (none) or an http:// URL without a comma or a space. */
-static int
-url_ok(const char *u)
-{
-	return strcmp(u, "-") == 0 || u[0] == '\0' ||
-	    (strncmp(u, "http://", 7) == 0 && u[7] != '\0' &&
-	    strpbrk(u, ", \t\r\n") == NULL);
-}
-
 /*
  * Change the CRL distribution point and caIssuers URLs that the CA
  * "slug" puts in the certificates it signs from now on: "-" keeps one,
  * "" removes it.  The worker takes them on its next SIGHUP.  The new
  * values in "crl" and "issuer" (caller frees); RA_ENOTFOUND for no
- * such CA, RA_EINPUT for a URL that is not http:// (the table's check).
+ * such CA, RA_EINPUT for a URL url_ok refuses.
  */
 enum ra_err
 ra_ca_set_urls(PGconn *db, const char *slug, const char *crl_url,
@@ -204,10 +217,9 @@ ra_ca_set_urls(PGconn *db, const char *slug, const char *crl_url,
 	enum ra_err	 er;
 
 	*crl = *issuer = NULL;
-	if (!url_ok(crl_url) || !url_ok(issuer_url)) {
-		ra_warnx("a CRL or issuer URL is http://HOST/PATH, \"\" for "
-		    "none or \"-\" to keep it (relying parties fetch them "
-		    "without TLS, RFC 5280 4.2.1.13)");
+	if ((strcmp(crl_url, "-") != 0 && !url_ok(crl_url)) ||
+	    (strcmp(issuer_url, "-") != 0 && !url_ok(issuer_url))) {
+		ra_warnx("%s", URL_RULE);
 		return RA_EINPUT;
 	}
 	if ((er = ra_db_run(db, "CA URLs", SQL_CA_URLS, &res,

@@ -34,7 +34,7 @@ static const struct {
 	int		 needed;
 } setup_kinds[] = {
 	{ "ra_officer", 1 }, { "server", 1 }, { "client", 0 },
-	{ "smime", 0 }, { "codesign", 0 },
+	{ "smime", 0 }, { "code_signing", 0 },
 };
 
 static const char SQL_CURRENT_CAS[] =
@@ -212,13 +212,11 @@ cas(struct setup_report *rp, const struct ra_conf *c, PGconn *db)
 		snprintf(what, sizeof(what), "a current CA for %s certificates",
 		    kind);
 		snprintf(fix, sizeof(fix), "ca.cgi import ... --kind %s "
-		    "--current (ra(7), CERTIFICATE AUTHORITIES)%s", kind,
-		    setup_kinds[k].needed ? "" : "; until then that menu "
-		    "item refuses");
+		    "--current (ra(7), CERTIFICATE AUTHORITIES)", kind);
 		if (found < 0) {
 			if (setup_kinds[k].needed)
 				missing(rp, what, fix);
-			else
+			else	/* its menu item refuses until one is in */
 				fprintf(rp->out, "none     %s\n", what);
 			continue;
 		}

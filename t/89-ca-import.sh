@@ -38,6 +38,11 @@ err=$("$CA" import --name "Example Server CA G1" --slug ext-server --cert "$T/ex
 [ $? -ne 0 ]; ok $? "the issuing CA before its root is refused"
 has "$err" "import the parent CA first" "and the message says what to do"
 [ ! -e "$T/var/crl/ext-server.crt" ]; ok $? "and nothing is published for it"
+err=$("$CA" import --name "Example Root CA G1" --slug ext-root --cert "$T/ext-root.crt" \
+    --crl-url "https://ra.example.ac.jp/root.crl" 2>&1)
+[ $? -ne 0 ]; ok $? "an https:// CRL URL is refused at import, as by ca.cgi urls"
+has "$err" "http://HOST/PATH" "with the same rule"
+is "$(sql "SELECT count(*) FROM ra.ca WHERE slug = 'ext-root'")" 0 "and nothing is registered"
 out=$("$CA" import --name "Example Root CA G1" --slug ext-root --cert "$T/ext-root.crt")
 ok $? "the root is imported without its key (it stays offline)"
 out=$("$CA" import --name "Example Server CA G1" --slug ext-server --cert "$T/ext-server.crt" \
@@ -130,6 +135,7 @@ has "$out" "ok       the key of Example Server CA G1, $keydir/ext-server.key: ra
     "check: its key is the worker's alone"
 has "$out" "ok       $T/var/crl/ext-server.crl published" "check: its CRL is published"
 has "$out" "ok       Unix user ra-worker" "check: the worker's user"
+has "$out" "ok       the current CA for code_signing certificates, ra Demo Code Signing CA" "check: the code-signing CA, by the schema's kind name"
 chmod 0440 "$keydir/ext-server.key"
 out=$("$OPS" check 2>&1)
 [ $? -ne 0 ]; ok $? "a key readable by its group makes check fail"
