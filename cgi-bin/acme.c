@@ -164,24 +164,6 @@ serve(const struct ra_conf *c, const char *caller, const char *method,
 	return 0;
 }
 
-/*
- * Read and drop the rest of a body too large to take (at most 1 MiB;
- * Apache's LimitRequestBody for /acme is lower): a CGI that answers
- * before reading it gets the connection reset under the client, which
- * then sees no answer at all instead of the problem document.
- */
-static void
-drain(void)
-{
-	char	 buf[8192];
-	size_t	 total = 0;
-	ssize_t	 n;
-
-	while (total < 1048576 && ((n = read(0, buf, sizeof(buf))) > 0 ||
-	    (n < 0 && errno == EINTR)))
-		total += n > 0 ? (size_t)n : 0;
-}
-
 static int
 web(const struct ra_conf *c)
 {
@@ -200,8 +182,8 @@ web(const struct ra_conf *c)
 		big = 1;
 	else if (want > 0 && ra_http_body(ACME_BODY_MAX, &body, &len) != RA_OK)
 		big = 1;
-	if (big)
-		drain();
+	if (big)	/* at most 1 MiB; Apache's LimitRequestBody is lower */
+		ra_http_drain(1048576);
 	rc = serve(c, "web", method, path != NULL ? path : "", body, len,
 	    ra_req_env("CONTENT_TYPE"), big);
 	free(body);

@@ -57,18 +57,19 @@ ra_http_plain(int status, const char *allow, const char *ja, const char *en)
 }
 
 /*
- * Read and drop what the client sends, up to Apache's own limit:
- * answering before the body is read resets the connection under the
- * client, which then sees no answer at all.
+ * Read and drop what the client still sends, at most "max" bytes: a CGI
+ * that answers and exits with part of the body unread closes its socket
+ * to Apache with data in it, the kernel resets that socket, and Apache
+ * then loses the answer (the client sees none at all, or a cut one).
  */
-static void
-drain(void)
+void
+ra_http_drain(size_t max)
 {
-	char	 buf[4096];
+	char	 buf[8192];
 	size_t	 total = 0;
 	ssize_t	 n;
 
-	while (total < 65536 && ((n = read(0, buf, sizeof(buf))) > 0 ||
+	while (total < max && ((n = read(0, buf, sizeof(buf))) > 0 ||
 	    (n < 0 && errno == EINTR)))
 		total += n > 0 ? (size_t)n : 0;
 }
@@ -78,7 +79,7 @@ void
 ra_http_refuse(const struct ra_conf *c, enum ra_db_role role, PGconn **db,
     const char *allow, const struct ra_http_err *e)
 {
-	drain();
+	ra_http_drain(65536);	/* above these endpoints' LimitRequestBody */
 	ra_http_plain(e->status, allow, e->ja, e->why);
 	if (*db == NULL && ra_db_connect(c, role, db) != RA_OK)
 		return;

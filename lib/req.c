@@ -283,6 +283,11 @@ ra_fail(struct ra_req *r, enum ra_err er, const char *msg)
 {
 	int	 status = ra_http_status(er);
 
+	/* A refusal may come before the body was read (its size, its type). */
+	if (r->is_cgi)
+		ra_http_drain(r->conf_ok ? (size_t)ra_conf_int(&r->conf,
+		    "Limits.RequestBytes", REQUEST_MAX_DEFAULT) :
+		    REQUEST_MAX_DEFAULT);
 	if (er == RA_EDONE)
 		return r->is_cgi ? 0 : 1;
 	if (!r->is_cgi) {

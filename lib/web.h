@@ -192,6 +192,7 @@ struct ra_http_err {
 };
 
 enum ra_err	 ra_http_body(size_t, unsigned char **, size_t *);
+void		 ra_http_drain(size_t);
 void		 ra_http_plain(int, const char *, const char *, const char *);
 void		 ra_http_refuse(const struct ra_conf *, enum ra_db_role,
 		    PGconn **, const char *, const struct ra_http_err *);
